@@ -1,0 +1,89 @@
+using NeoBuffer.Segments;
+
+namespace NeoBuffer;
+
+/// <summary>
+/// Creates and opens channels between processes on this machine. A channel is a named ring in shared memory
+/// (a file in <c>/dev/shm</c> by default); one side creates it, the other opens it by name.
+/// </summary>
+/// <example>
+/// <code>
+/// // producer process
+/// using var writer = SharedChannel.CreateWriter("telemetry", new SharedChannelOptions { Capacity = 1 &lt;&lt; 20 });
+/// writer.Write("hello"u8);
+/// writer.Complete();
+///
+/// // consumer process
+/// using var reader = SharedChannel.OpenReader("telemetry");
+/// while (reader.WaitToRead())
+///     while (reader.TryRead(out ReadLease lease))
+///         using (lease) Console.WriteLine(Encoding.UTF8.GetString(lease.Payload));
+/// </code>
+/// </example>
+public static class SharedChannel
+{
+    /// <summary>Creates a single-producer single-consumer channel of raw byte messages and becomes its writer.</summary>
+    /// <exception cref="ChannelExistsException">A channel of that name already exists.</exception>
+    /// <exception cref="System.ArgumentException">The name is not a valid channel name.</exception>
+    public static SharedChannelWriter CreateWriter(string name, SharedChannelOptions? options = null) =>
+        CreateWriter(name, options, schema: null);
+
+    /// <summary>Opens an existing single-producer single-consumer channel of raw byte messages as its writer.</summary>
+    /// <exception cref="ChannelNotFoundException">No channel of that name exists.</exception>
+    /// <exception cref="ChannelFormatException">The file is not a valid channel.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">The channel carries typed messages.</exception>
+    /// <exception cref="ChannelRoleTakenException">The channel already has a live writer.</exception>
+    public static SharedChannelWriter OpenWriter(string name, SharedChannelOptions? options = null) =>
+        OpenWriter(name, options, schema: null);
+
+    /// <summary>Creates a single-producer single-consumer channel of raw byte messages and becomes its reader.</summary>
+    /// <exception cref="ChannelExistsException">A channel of that name already exists.</exception>
+    public static SharedChannelReader CreateReader(string name, SharedChannelOptions? options = null) =>
+        CreateReader(name, options, schema: null);
+
+    /// <summary>Opens an existing single-producer single-consumer channel of raw byte messages as its reader.</summary>
+    /// <exception cref="ChannelNotFoundException">No channel of that name exists.</exception>
+    /// <exception cref="ChannelFormatException">The file is not a valid channel.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">The channel carries typed messages.</exception>
+    /// <exception cref="ChannelRoleTakenException">The channel already has a live reader.</exception>
+    public static SharedChannelReader OpenReader(string name, SharedChannelOptions? options = null) =>
+        OpenReader(name, options, schema: null);
+
+    internal static SharedChannelWriter CreateWriter(string name, SharedChannelOptions? options, MessageLayout? schema)
+    {
+        options ??= SharedChannelOptions.Default;
+        return Attach(SharedSegment.Create(name, options, ChannelTopology.SingleProducerSingleConsumer, 2, schema), segment => new SharedChannelWriter(segment, options));
+    }
+
+    internal static SharedChannelWriter OpenWriter(string name, SharedChannelOptions? options, MessageLayout? schema)
+    {
+        options ??= SharedChannelOptions.Default;
+        return Attach(SharedSegment.Open(name, options, ChannelTopology.SingleProducerSingleConsumer, schema), segment => new SharedChannelWriter(segment, options));
+    }
+
+    internal static SharedChannelReader CreateReader(string name, SharedChannelOptions? options, MessageLayout? schema)
+    {
+        options ??= SharedChannelOptions.Default;
+        return Attach(SharedSegment.Create(name, options, ChannelTopology.SingleProducerSingleConsumer, 2, schema), segment => new SharedChannelReader(segment, options));
+    }
+
+    internal static SharedChannelReader OpenReader(string name, SharedChannelOptions? options, MessageLayout? schema)
+    {
+        options ??= SharedChannelOptions.Default;
+        return Attach(SharedSegment.Open(name, options, ChannelTopology.SingleProducerSingleConsumer, schema), segment => new SharedChannelReader(segment, options));
+    }
+
+    // An endpoint that fails to take its role (say, the channel already has a live writer) must not leave the segment attached.
+    private static TEndpoint Attach<TEndpoint>(SharedSegment segment, System.Func<SharedSegment, TEndpoint> endpoint)
+    {
+        try
+        {
+            return endpoint(segment);
+        }
+        catch
+        {
+            segment.Dispose();
+            throw;
+        }
+    }
+}

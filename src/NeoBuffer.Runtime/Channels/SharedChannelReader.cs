@@ -1,0 +1,255 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using NeoBuffer.Format;
+using NeoBuffer.Ring;
+using NeoBuffer.Segments;
+using NeoBuffer.Waiting;
+
+namespace NeoBuffer;
+
+/// <summary>
+/// The consumer side of a shared-memory channel: leases each message in place (<see cref="TryRead(out ReadLease)"/>),
+/// or copies small ones out. One reader per channel; not thread-safe.
+/// </summary>
+/// <remarks>
+/// Disposing the reader detaches it; messages it did not read stay in the ring for the next reader to attach.
+/// </remarks>
+public sealed class SharedChannelReader : IDisposable
+{
+    private readonly SharedSegment _segment;
+    private readonly SpscRing _ring;
+    private readonly ParticipantRole _role;
+    private readonly int _spinCount;
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _disposed;
+    private bool _disposeWhenLeaseEnds;
+
+    internal SharedChannelReader(SharedSegment segment, SharedChannelOptions options)
+    {
+        _segment = segment;
+        _ring = new SpscRing(segment);
+        _role = ParticipantRole.Claim(segment, 1, ParticipantSlot.KindConsumer, "reader");
+        _spinCount = options.SpinCount;
+    }
+
+    /// <summary>The channel's name.</summary>
+    public string Name => _segment.Name;
+
+    /// <summary>The largest message payload, in bytes, this channel accepts.</summary>
+    public int MaxMessageSize => _ring.MaxPayload;
+
+    /// <summary>
+    /// Completes when the writer has completed the channel and every message has been read; faults with a
+    /// <see cref="ChannelClosedException"/> when the writer completed it with an error.
+    /// </summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>
+    /// Leases the next message in place, if one is committed. Read <see cref="ReadLease.Payload"/>, then dispose the
+    /// lease to hand its space back to the writer.
+    /// </summary>
+    /// <exception cref="ChannelCorruptedException">The ring's shared state is impossible (a faulty or hostile peer).</exception>
+    public unsafe bool TryRead(out ReadLease lease)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_ring.TryBeginRead(out byte* payload, out int length))
+        {
+            lease = new ReadLease(this, new ReadOnlySpan<byte>(payload, length));
+            return true;
+        }
+
+        ObserveCompletion();
+        lease = default;
+        return false;
+    }
+
+    /// <summary>Copies the next message out as a <typeparamref name="T"/>, if one is committed.</summary>
+    /// <exception cref="MessageFormatException">
+    /// The message's length is not the size of <typeparamref name="T"/>. It is left unread: lease it with
+    /// <see cref="TryRead(out ReadLease)"/> to inspect or skip it.
+    /// </exception>
+    public unsafe bool TryRead<T>(out T message) where T : unmanaged
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_ring.TryBeginRead(out byte* payload, out int length))
+        {
+            ObserveCompletion();
+            message = default;
+            return false;
+        }
+
+        if (length != sizeof(T))
+        {
+            _ring.AbandonRead();
+            throw new MessageFormatException($"The next message in channel '{Name}' has {length} bytes, but {typeof(T).Name} has {sizeof(T)}. It was left unread.");
+        }
+
+        message = Unsafe.ReadUnaligned<T>(payload);
+        _ring.EndRead();
+        return true;
+    }
+
+    /// <summary>Waits until a message can be read. Returns true when one can, false when the channel completed and is drained.</summary>
+    /// <exception cref="ChannelClosedException">The writer completed the channel with an error (after every message was read).</exception>
+    public bool WaitToRead(CancellationToken cancellationToken = default) => WaitToRead(Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> until a message can be read. Returns true when one can, false when the
+    /// channel completed and is drained.
+    /// </summary>
+    /// <exception cref="TimeoutException">No message arrived within <paramref name="timeout"/>.</exception>
+    /// <exception cref="ChannelClosedException">The writer completed the channel with an error (after every message was read).</exception>
+    public bool WaitToRead(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!RingWait.Block(new MessageCondition(this), _ring.ReaderWakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken))
+        {
+            throw TimedOut(timeout);
+        }
+
+        return AfterWait();
+    }
+
+    /// <summary>
+    /// Waits asynchronously until a message can be read; no thread blocks meanwhile. Completes with true when one can,
+    /// false when the channel completed and is drained.
+    /// </summary>
+    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) =>
+        WaitToReadAsync(Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>
+    /// Waits asynchronously up to <paramref name="timeout"/> until a message can be read. Completes with true when one
+    /// can, false when the channel completed and is drained.
+    /// </summary>
+    /// <exception cref="TimeoutException">No message arrived within <paramref name="timeout"/>.</exception>
+    public ValueTask<bool> WaitToReadAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ValueTask<bool> wait = RingWait.WaitAsync(new MessageCondition(this), _ring.ReaderWakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken);
+        return wait.IsCompletedSuccessfully && wait.Result ? new ValueTask<bool>(AfterWait()) : AfterWaitAsync(wait, timeout);
+    }
+
+    private async ValueTask<bool> AfterWaitAsync(ValueTask<bool> wait, TimeSpan timeout)
+    {
+        if (!await wait.ConfigureAwait(false))
+        {
+            throw TimedOut(timeout);
+        }
+
+        return AfterWait();
+    }
+
+    /// <summary>
+    /// Reads every message until the channel completes. Each item points into shared memory and is valid only until the
+    /// enumeration moves on (the message is released then): copy what you keep.
+    /// </summary>
+    public async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var window = new MappedMemory();
+        while (await WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (TryLeaseInto(window))
+            {
+                try
+                {
+                    yield return window.Memory;
+                }
+                finally
+                {
+                    window.Clear();
+                    EndLease();
+                }
+            }
+        }
+    }
+
+    /// <summary>Detaches from the channel and unmaps it (once any open lease ends); the last participant out removes it.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _role.Release();
+        RingWait.WakeWord(_ring.ReaderWakeWord);
+        if (_ring.HasOpenLease)
+        {
+            _disposeWhenLeaseEnds = true;
+            return;
+        }
+
+        _segment.Dispose();
+    }
+
+    internal void EndLease()
+    {
+        if (_disposeWhenLeaseEnds)
+        {
+            _segment.Dispose();
+            return;
+        }
+
+        _ring.EndRead();
+    }
+
+    private unsafe bool TryLeaseInto(MappedMemory window)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_ring.TryBeginRead(out byte* payload, out int length))
+        {
+            return false;
+        }
+
+        window.Set(payload, length);
+        return true;
+    }
+
+    private bool AfterWait()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_ring.HasMessage())
+        {
+            return true;
+        }
+
+        ObserveCompletion();
+        if (_ring.CompletionState == CompletionState.Faulted)
+        {
+            throw FaultError();
+        }
+
+        return false;
+    }
+
+    private void ObserveCompletion()
+    {
+        if (!_completion.Task.IsCompleted && _ring.IsDrainedAndCompleted())
+        {
+            if (_ring.CompletionState == CompletionState.Faulted)
+            {
+                _completion.TrySetException(FaultError());
+            }
+            else
+            {
+                _completion.TrySetResult();
+            }
+        }
+    }
+
+    private ChannelClosedException FaultError() => new($"The writer of channel '{Name}' completed it with an error: {_ring.CompletionError()}");
+
+    private TimeoutException TimedOut(TimeSpan timeout) =>
+        new($"No message arrived on channel '{Name}' within {timeout.TotalMilliseconds:0.###} ms.");
+
+    private readonly struct MessageCondition(SharedChannelReader reader) : IWaitCondition
+    {
+        public bool IsSatisfied() => reader._disposed || reader._ring.HasMessage() || reader._ring.CompletionState != CompletionState.Open;
+    }
+}

@@ -1,0 +1,272 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using NeoBuffer.Format;
+using NeoBuffer.Ring;
+using NeoBuffer.Segments;
+using NeoBuffer.Waiting;
+
+namespace NeoBuffer;
+
+/// <summary>
+/// The producer side of a shared-memory channel: claims space in the ring, fills it in place and commits it, or copies
+/// small messages in with <see cref="TryWrite(ReadOnlySpan{byte})"/>. One writer per channel; not thread-safe.
+/// </summary>
+/// <remarks>
+/// Disposing the writer detaches it without completing the channel, so another writer may attach later; call
+/// <see cref="Complete"/> to tell readers the stream has ended.
+/// </remarks>
+public sealed class SharedChannelWriter : IDisposable
+{
+    private readonly SharedSegment _segment;
+    private readonly SpscRing _ring;
+    private readonly ParticipantRole _role;
+    private readonly int _spinCount;
+    private bool _completed;
+    private bool _disposed;
+
+    internal SharedChannelWriter(SharedSegment segment, SharedChannelOptions options)
+    {
+        _segment = segment;
+        _ring = new SpscRing(segment);
+        _role = ParticipantRole.Claim(segment, 0, ParticipantSlot.KindProducer, "writer");
+        _spinCount = options.SpinCount;
+        _completed = _ring.CompletionState != CompletionState.Open;
+    }
+
+    /// <summary>The channel's name.</summary>
+    public string Name => _segment.Name;
+
+    /// <summary>The largest message payload, in bytes, this channel accepts.</summary>
+    public int MaxMessageSize => _ring.MaxPayload;
+
+    /// <summary>The ring's capacity in bytes.</summary>
+    public long Capacity => _segment.Geometry.Capacity;
+
+    /// <summary>
+    /// Claims <paramref name="length"/> bytes for one message if the ring has room now. Fill <see cref="WriteClaim.Payload"/>
+    /// and commit; returns false when the ring is full or the channel is completed.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative or above <see cref="MaxMessageSize"/>.</exception>
+    public unsafe bool TryClaim(int length, out WriteClaim claim)
+    {
+        ThrowIfDisposed();
+        byte* payload = _completed ? null : _ring.TryClaim(length);
+        if (payload == null)
+        {
+            claim = default;
+            return false;
+        }
+
+        claim = new WriteClaim(this, new Span<byte>(payload, length));
+        return true;
+    }
+
+    /// <summary>Claims <paramref name="length"/> bytes, waiting for room as long as it takes.</summary>
+    /// <exception cref="ChannelClosedException">The channel was completed.</exception>
+    public WriteClaim Claim(int length, CancellationToken cancellationToken = default) =>
+        Claim(length, Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>Claims <paramref name="length"/> bytes, waiting up to <paramref name="timeout"/> for room.</summary>
+    /// <exception cref="TimeoutException">No room appeared within <paramref name="timeout"/>.</exception>
+    /// <exception cref="ChannelClosedException">The channel was completed.</exception>
+    public WriteClaim Claim(int length, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            if (TryClaim(length, out WriteClaim claim))
+            {
+                return claim;
+            }
+
+            if (!WaitToWrite(length, timeout, cancellationToken))
+            {
+                throw ClosedError();
+            }
+        }
+    }
+
+    /// <summary>Copies <paramref name="payload"/> in as one message if the ring has room now.</summary>
+    public bool TryWrite(ReadOnlySpan<byte> payload)
+    {
+        if (!TryClaim(payload.Length, out WriteClaim claim))
+        {
+            return false;
+        }
+
+        payload.CopyTo(claim.Payload);
+        claim.Commit();
+        return true;
+    }
+
+    /// <summary>Copies the bytes of <paramref name="message"/> in as one message if the ring has room now.</summary>
+    public bool TryWrite<T>(in T message) where T : unmanaged =>
+        TryWrite(MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in message)));
+
+    /// <summary>Copies <paramref name="payload"/> in as one message, waiting for room as long as it takes.</summary>
+    /// <exception cref="ChannelClosedException">The channel was completed.</exception>
+    public void Write(ReadOnlySpan<byte> payload, CancellationToken cancellationToken = default) =>
+        Write(payload, Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>Copies <paramref name="payload"/> in as one message, waiting up to <paramref name="timeout"/> for room.</summary>
+    /// <exception cref="TimeoutException">No room appeared within <paramref name="timeout"/>.</exception>
+    /// <exception cref="ChannelClosedException">The channel was completed.</exception>
+    public void Write(ReadOnlySpan<byte> payload, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        WriteClaim claim = Claim(payload.Length, timeout, cancellationToken);
+        payload.CopyTo(claim.Payload);
+        claim.Commit();
+    }
+
+    /// <summary>Copies <paramref name="payload"/> in as one message, waiting asynchronously for room.</summary>
+    /// <exception cref="ChannelClosedException">The channel was completed.</exception>
+    public ValueTask WriteAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default) =>
+        TryWrite(payload.Span) ? ValueTask.CompletedTask : WriteSlowAsync(payload, Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>Copies <paramref name="payload"/> in as one message, waiting asynchronously up to <paramref name="timeout"/> for room.</summary>
+    /// <exception cref="TimeoutException">No room appeared within <paramref name="timeout"/>.</exception>
+    /// <exception cref="ChannelClosedException">The channel was completed.</exception>
+    public ValueTask WriteAsync(ReadOnlyMemory<byte> payload, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        TryWrite(payload.Span) ? ValueTask.CompletedTask : WriteSlowAsync(payload, timeout, cancellationToken);
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteSlowAsync(ReadOnlyMemory<byte> payload, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        while (!TryWrite(payload.Span))
+        {
+            if (!await WaitToWriteAsync(payload.Length, timeout, cancellationToken).ConfigureAwait(false))
+            {
+                throw ClosedError();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits until a message of <paramref name="length"/> bytes fits. Returns true when it does, false when the channel
+    /// was completed.
+    /// </summary>
+    public bool WaitToWrite(int length, CancellationToken cancellationToken = default) =>
+        WaitToWrite(length, Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> until a message of <paramref name="length"/> bytes fits. Returns true when
+    /// it does, false when the channel was completed.
+    /// </summary>
+    /// <exception cref="TimeoutException">No room appeared within <paramref name="timeout"/>.</exception>
+    public bool WaitToWrite(int length, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        CheckLength(length);
+        if (!RingWait.Block(new RoomCondition(this, length), _ring.WriterWakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken))
+        {
+            throw TimedOut(timeout);
+        }
+
+        ThrowIfDisposed();
+        return !_completed;
+    }
+
+    /// <summary>
+    /// Waits asynchronously until a message of <paramref name="length"/> bytes fits. Completes with true when it does,
+    /// false when the channel was completed. No thread blocks while it waits.
+    /// </summary>
+    public ValueTask<bool> WaitToWriteAsync(int length, CancellationToken cancellationToken = default) =>
+        WaitToWriteAsync(length, Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>
+    /// Waits asynchronously up to <paramref name="timeout"/> until a message of <paramref name="length"/> bytes fits.
+    /// Completes with true when it does, false when the channel was completed.
+    /// </summary>
+    /// <exception cref="TimeoutException">No room appeared within <paramref name="timeout"/>.</exception>
+    public ValueTask<bool> WaitToWriteAsync(int length, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        CheckLength(length);
+        ValueTask<bool> wait = RingWait.WaitAsync(new RoomCondition(this, length), _ring.WriterWakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken);
+        return wait.IsCompletedSuccessfully && wait.Result ? new ValueTask<bool>(!_completed) : AfterWaitAsync(wait, timeout);
+    }
+
+    private async ValueTask<bool> AfterWaitAsync(ValueTask<bool> wait, TimeSpan timeout)
+    {
+        if (!await wait.ConfigureAwait(false))
+        {
+            throw TimedOut(timeout);
+        }
+
+        ThrowIfDisposed();
+        return !_completed;
+    }
+
+    /// <summary>
+    /// Ends the stream: readers read what was written, then see the channel completed (with <paramref name="error"/>
+    /// as the reason when given). Returns false when it was already completed.
+    /// </summary>
+    public bool TryComplete(Exception? error = null)
+    {
+        ThrowIfDisposed();
+        if (_completed)
+        {
+            return false;
+        }
+
+        _completed = true;
+        return _ring.TryComplete(error is null ? null : $"{error.GetType().Name}: {error.Message}");
+    }
+
+    /// <summary>Ends the stream (see <see cref="TryComplete"/>).</summary>
+    /// <exception cref="ChannelClosedException">The channel was already completed.</exception>
+    public void Complete(Exception? error = null)
+    {
+        if (!TryComplete(error))
+        {
+            throw new ChannelClosedException($"Channel '{Name}' was already completed.");
+        }
+    }
+
+    /// <summary>Detaches from the channel (aborting any open claim) and unmaps it; the last participant out removes it.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _ring.Abort();
+        _role.Release();
+        RingWait.WakeWord(_ring.WriterWakeWord);
+        _segment.Dispose();
+    }
+
+    internal void CommitClaim()
+    {
+        ThrowIfDisposed();
+        _ring.Commit();
+    }
+
+    internal void AbortClaim() => _ring.Abort();
+
+    private void CheckLength(int length)
+    {
+        if ((uint)length > (uint)_ring.MaxPayload)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), length,
+                $"A message of {length} bytes is larger than channel '{Name}' allows ({_ring.MaxPayload} bytes). Create the channel with a larger MaxMessageSize (and Capacity).");
+        }
+    }
+
+    private ChannelClosedException ClosedError() => new($"Channel '{Name}' was completed; nothing more can be written to it.");
+
+    private TimeoutException TimedOut(TimeSpan timeout) =>
+        new($"Channel '{Name}' had no room within {timeout.TotalMilliseconds:0.###} ms: the reader is not keeping up, or has gone.");
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    private readonly struct RoomCondition(SharedChannelWriter writer, int length) : IWaitCondition
+    {
+        public bool IsSatisfied() => writer._disposed || writer._completed || writer._ring.HasSpaceFor(length);
+    }
+}

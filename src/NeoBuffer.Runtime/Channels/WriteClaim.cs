@@ -1,0 +1,55 @@
+using System;
+
+namespace NeoBuffer;
+
+/// <summary>
+/// Space claimed in the ring for one message: fill <see cref="Payload"/> in place, then <see cref="Commit"/>. Disposing
+/// a claim that was not committed aborts it, so <c>using</c> never publishes a half-written message.
+/// </summary>
+public ref struct WriteClaim
+{
+    private SharedChannelWriter? _writer;
+
+    internal WriteClaim(SharedChannelWriter writer, Span<byte> payload)
+    {
+        _writer = writer;
+        Payload = payload;
+    }
+
+    /// <summary>The claimed bytes, in shared memory. Their initial content is unspecified: write every byte you publish.</summary>
+    public Span<byte> Payload { get; private set; }
+
+    /// <summary>Length of <see cref="Payload"/> in bytes.</summary>
+    public readonly int Length => Payload.Length;
+
+    /// <summary>Publishes the message to the reader.</summary>
+    /// <exception cref="InvalidOperationException">The claim was already committed or aborted.</exception>
+    public void Commit()
+    {
+        Finish().CommitClaim();
+    }
+
+    /// <summary>Gives the space back without publishing anything.</summary>
+    /// <exception cref="InvalidOperationException">The claim was already committed or aborted.</exception>
+    public void Abort()
+    {
+        Finish().AbortClaim();
+    }
+
+    /// <summary>Aborts the claim unless it was committed.</summary>
+    public void Dispose()
+    {
+        if (_writer is not null)
+        {
+            Abort();
+        }
+    }
+
+    private SharedChannelWriter Finish()
+    {
+        SharedChannelWriter writer = _writer ?? throw new InvalidOperationException("This claim was already committed or aborted.");
+        _writer = null;
+        Payload = default;
+        return writer;
+    }
+}

@@ -1,0 +1,73 @@
+using System.Runtime.InteropServices;
+
+namespace NeoBuffer.Format;
+
+/// <summary>
+/// The first bytes of every segment, as they lie in shared memory (docs/format.md, "Header page").
+/// The identity block is written once by the creator before <see cref="InitState"/> is published; the hot counters
+/// each sit on their own 128-byte line so the producer's and the consumer's stores never share a cache line (two lines,
+/// because adjacent-line prefetch on x86 pulls lines in pairs).
+/// </summary>
+[StructLayout(LayoutKind.Explicit, Size = Size)]
+internal struct ChannelHeader
+{
+    public const int Size = 0x800;
+    public const ulong MagicValue = 0x3152_4655_424F_454E; // "NEOBUFR1" read little-endian
+    public const uint CurrentFormatVersion = 1;
+    public const uint EndianMarkerValue = 0x0102_0304;
+    public const uint InitStateReady = 0x5245_4144; // "READ(Y)"
+    public const int ChecksummedBytes = 0x78;
+
+    // ---- Identity block (immutable once InitState is Ready; covered by IdentityChecksum) ----
+    [FieldOffset(0x00)] public ulong Magic;
+    [FieldOffset(0x08)] public uint FormatVersion;
+    [FieldOffset(0x0C)] public uint EndianMarker;
+    [FieldOffset(0x10)] public uint HeaderSize;
+    [FieldOffset(0x14)] public uint Topology;
+    [FieldOffset(0x18)] public ulong Capacity;
+    [FieldOffset(0x20)] public uint MaxPayloadSize;
+    [FieldOffset(0x24)] public uint ParticipantSlots;
+    [FieldOffset(0x28)] public ulong Fingerprint;
+    [FieldOffset(0x30)] public uint SchemaOffset;
+    [FieldOffset(0x34)] public uint SchemaLength;
+    [FieldOffset(0x38)] public uint ParticipantTableOffset;
+    [FieldOffset(0x3C)] public uint ParticipantSlotSize;
+    [FieldOffset(0x40)] public ulong DataOffset;
+    [FieldOffset(0x48)] public int CreatorPid;
+    [FieldOffset(0x4C)] public uint Flags;
+    [FieldOffset(0x50)] public ulong CreatorStartTime;
+    [FieldOffset(0x58)] public long CreatedUnixTimeMs;
+    [FieldOffset(0x60)] public uint SchemaNameLength; // reserved for tools; 0 in version 1
+    // 0x64..0x77 reserved, zero.
+    [FieldOffset(0x78)] public ulong IdentityChecksum; // FNV-1a 64 over bytes [0x00, 0x78) and the schema text
+
+    // ---- Lifecycle line ----
+    [FieldOffset(0x80)] public uint InitState;      // InitStateReady, release-stored last by the creator
+    [FieldOffset(0x84)] public int AttachCount;     // participants mapped; int.MinValue once the last one removed the segment
+
+    // ---- Hot counters, one per 128-byte line ----
+    [FieldOffset(0x100)] public long Tail;          // producer: next position to write; SPSC/broadcast: the commit
+    [FieldOffset(0x180)] public long Head;          // consumer (SPSC/MPSC): next position to read
+    [FieldOffset(0x200)] public int ReaderWake;     // futex: non-zero while a consumer is parked or about to park
+    [FieldOffset(0x280)] public int WriterWake;     // futex: non-zero while a producer is parked or about to park
+    [FieldOffset(0x300)] public int Completion;     // CompletionState
+    [FieldOffset(0x304)] public int CompletionErrorLength;
+    [FieldOffset(0x308)] public CompletionErrorText CompletionError; // UTF-8, up to 248 bytes
+    [FieldOffset(0x400)] public long TailIntent;    // reserved: broadcast producer's claim-ahead (lossy overwrite check)
+    [FieldOffset(0x480)] public long ClaimTail;     // reserved: MPSC claim counter
+    // 0x500..0x7FF reserved for counters of later topologies (zero in version 1).
+
+    [System.Runtime.CompilerServices.InlineArray(248)]
+    public struct CompletionErrorText
+    {
+        private byte _element;
+    }
+}
+
+/// <summary>Values of <see cref="ChannelHeader.Completion"/>.</summary>
+internal static class CompletionState
+{
+    public const int Open = 0;
+    public const int Completed = 1;
+    public const int Faulted = 2;
+}

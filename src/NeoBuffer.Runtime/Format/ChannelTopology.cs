@@ -1,0 +1,14 @@
+namespace NeoBuffer;
+
+/// <summary>Who writes and who reads a channel. Stored in the channel header.</summary>
+public enum ChannelTopology
+{
+    /// <summary>One producer, one consumer.</summary>
+    SingleProducerSingleConsumer = 1,
+
+    /// <summary>Many producers, one consumer (reserved in format version 1; not yet implemented).</summary>
+    MultiProducerSingleConsumer = 2,
+
+    /// <summary>One producer, many subscribers each seeing every record (reserved in format version 1; not yet implemented).</summary>
+    Broadcast = 3,
+}

@@ -1,0 +1,30 @@
+using System.Runtime.InteropServices;
+
+namespace NeoBuffer.Format;
+
+/// <summary>
+/// One row of the participant table (docs/format.md, "Participant table"): who holds a role in the channel and the
+/// proof that it is alive. SPSC uses slot 0 for the producer and slot 1 for the consumer.
+/// </summary>
+[StructLayout(LayoutKind.Explicit, Size = Size)]
+internal struct ParticipantSlot
+{
+    public const int Size = 128;
+
+    public const int StateFree = 0;
+    public const int StateClaiming = 1;
+    public const int StateActive = 2;
+
+    public const int KindProducer = 1;
+    public const int KindConsumer = 2;
+
+    [FieldOffset(0x00)] public int State;
+    [FieldOffset(0x04)] public int Kind;
+    [FieldOffset(0x08)] public int Mode;            // reserved: broadcast tethered/lossy
+    [FieldOffset(0x0C)] public int Pid;
+    [FieldOffset(0x10)] public ulong StartTime;     // with Pid: the liveness proof
+    [FieldOffset(0x18)] public ulong Generation;    // bumped on every claim, so a stale holder can tell it was replaced
+    [FieldOffset(0x40)] public long Position;       // reserved: a broadcast subscriber's read position (own half-line)
+    [FieldOffset(0x48)] public int Wake;            // reserved: a broadcast subscriber's futex
+    [FieldOffset(0x50)] public long Lost;           // reserved: records a lossy subscriber lost
+}

@@ -1,0 +1,70 @@
+using System.Runtime.InteropServices;
+
+namespace NeoBuffer.Interop;
+
+/// <summary>The few libc entry points the runtime needs, bound with source-generated marshalling.</summary>
+internal static unsafe partial class LibC
+{
+    private const string Library = "libc";
+
+    public const int O_RDONLY = 0x0;
+    public const int O_RDWR = 0x2;
+    public const int O_CREAT = 0x40;
+    public const int O_EXCL = 0x80;
+    public const int O_NOFOLLOW = 0x20000;
+    public const int O_CLOEXEC = 0x80000;
+
+    public const int PROT_READ = 0x1;
+    public const int PROT_WRITE = 0x2;
+    public const int MAP_SHARED = 0x1;
+
+    public const int SEEK_END = 2;
+
+    public const int EINTR = 4;
+    public const int EAGAIN = 11;
+    public const int ENOENT = 2;
+    public const int EEXIST = 17;
+    public const int ELOOP = 40;
+    public const int ENOSPC = 28;
+    public const int EACCES = 13;
+    public const int ETIMEDOUT = 110;
+    public const int EOPNOTSUPP = 95;
+    public const int ENOSYS = 38;
+
+    [LibraryImport(Library, EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Open(string path, int flags, int mode);
+
+    [LibraryImport(Library, EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    [LibraryImport(Library, EntryPoint = "ftruncate", SetLastError = true)]
+    public static partial int FTruncate(int fd, long length);
+
+    /// <summary>Returns an errno value directly (it does not set errno).</summary>
+    [LibraryImport(Library, EntryPoint = "posix_fallocate")]
+    public static partial int PosixFAllocate(int fd, long offset, long length);
+
+    [LibraryImport(Library, EntryPoint = "lseek", SetLastError = true)]
+    public static partial long LSeek(int fd, long offset, int whence);
+
+    [LibraryImport(Library, EntryPoint = "pread", SetLastError = true)]
+    public static partial nint PRead(int fd, byte* buffer, nuint count, long offset);
+
+    [LibraryImport(Library, EntryPoint = "mmap", SetLastError = true)]
+    public static partial void* MMap(void* address, nuint length, int protection, int flags, int fd, long offset);
+
+    [LibraryImport(Library, EntryPoint = "munmap", SetLastError = true)]
+    public static partial int MUnmap(void* address, nuint length);
+
+    [LibraryImport(Library, EntryPoint = "unlink", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Unlink(string path);
+
+    [LibraryImport(Library, EntryPoint = "syscall", SetLastError = true)]
+    public static partial long Syscall6(long number, nint a1, nint a2, nint a3, nint a4, nint a5, nint a6);
+
+    [LibraryImport(Library, EntryPoint = "strerror")]
+    private static partial nint StrError(int errno);
+
+    /// <summary>The C library's description of an errno value, for exception messages.</summary>
+    public static string Describe(int errno) => $"{Marshal.PtrToStringUTF8(StrError(errno))} (errno {errno})";
+}

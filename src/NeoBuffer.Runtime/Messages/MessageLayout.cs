@@ -1,0 +1,60 @@
+using System;
+using System.Collections.Generic;
+
+namespace NeoBuffer;
+
+/// <summary>
+/// The byte layout and identity of a channel message: what the generator computed at compile time, and what a
+/// channel header records so that tools can decode any channel and mismatched peers are refused.
+/// </summary>
+public sealed class MessageLayout
+{
+    /// <summary>Creates a layout. Generated code calls this once per message type.</summary>
+    /// <param name="name">The stable schema name.</param>
+    /// <param name="fixedSize">Size of the fixed block in bytes.</param>
+    /// <param name="alignment">Alignment of the fixed block in bytes.</param>
+    /// <param name="fields">The fields, in declaration order.</param>
+    /// <param name="schemaText">The canonical schema text the fingerprint is computed from.</param>
+    public MessageLayout(string name, int fixedSize, int alignment, IReadOnlyList<MessageField> fields, string schemaText)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentOutOfRangeException.ThrowIfNegative(fixedSize);
+        ArgumentOutOfRangeException.ThrowIfLessThan(alignment, 1);
+        ArgumentNullException.ThrowIfNull(fields);
+        ArgumentException.ThrowIfNullOrEmpty(schemaText);
+        Name = name;
+        FixedSize = fixedSize;
+        Alignment = alignment;
+        Fields = fields;
+        SchemaText = schemaText;
+        Fingerprint = SchemaFingerprint.Compute(schemaText);
+        foreach (MessageField field in fields)
+        {
+            if (field.Kind is FieldKind.VarBytes or FieldKind.VarUtf8 or FieldKind.VarArray)
+            {
+                HasVariableFields = true;
+            }
+        }
+    }
+
+    /// <summary>The stable schema name (the <c>Name</c> of the attribute, or the full type name).</summary>
+    public string Name { get; }
+
+    /// <summary>The 64-bit fingerprint of <see cref="SchemaText"/>.</summary>
+    public ulong Fingerprint { get; }
+
+    /// <summary>Size of the fixed block in bytes.</summary>
+    public int FixedSize { get; }
+
+    /// <summary>Alignment of the fixed block in bytes.</summary>
+    public int Alignment { get; }
+
+    /// <summary>The fields in declaration order.</summary>
+    public IReadOnlyList<MessageField> Fields { get; }
+
+    /// <summary>The canonical schema text stored in the channel header.</summary>
+    public string SchemaText { get; }
+
+    /// <summary>Whether any field is variable-length (so the message has a tail after the fixed block).</summary>
+    public bool HasVariableFields { get; }
+}

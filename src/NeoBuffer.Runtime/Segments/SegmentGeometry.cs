@@ -1,0 +1,39 @@
+using NeoBuffer.Format;
+
+namespace NeoBuffer.Segments;
+
+/// <summary>
+/// The shape of a segment as this process validated it once: every size and offset later used to build a pointer comes
+/// from here, never again from shared memory, so a peer that rewrites the header cannot steer our reads.
+/// </summary>
+internal sealed record SegmentGeometry(
+    ChannelTopology Topology,
+    long Capacity,
+    int MaxPayloadSize,
+    int HeaderSize,
+    int ParticipantTableOffset,
+    int ParticipantSlots,
+    ulong Fingerprint,
+    string SchemaText)
+{
+    public const int PageSize = 4096;
+    public const int MaxHeaderSize = 1 << 20;
+    public const int MaxSchemaBytes = 64 * 1024;
+    public const int MaxParticipantSlots = 1024;
+
+    public long DataOffset => HeaderSize;
+
+    public long FileLength => HeaderSize + Capacity;
+
+    /// <summary>Lays out a new segment: fixed header, participant table, schema text, rounded up to whole pages.</summary>
+    public static SegmentGeometry ForNew(ChannelTopology topology, long capacity, int maxPayloadSize, int participantSlots, ulong fingerprint, string schemaText)
+    {
+        int schemaBytes = System.Text.Encoding.UTF8.GetByteCount(schemaText);
+        int tableOffset = ChannelHeader.Size;
+        long end = tableOffset + (long)participantSlots * ParticipantSlot.Size + schemaBytes;
+        int headerSize = (int)((end + PageSize - 1) / PageSize * PageSize);
+        return new SegmentGeometry(topology, capacity, maxPayloadSize, headerSize, tableOffset, participantSlots, fingerprint, schemaText);
+    }
+
+    public int SchemaOffset => ParticipantTableOffset + ParticipantSlots * ParticipantSlot.Size;
+}

@@ -1,0 +1,222 @@
+using System;
+using System.Diagnostics;
+using System.Threading;
+using NeoBuffer.Format;
+using NeoBuffer.Interop;
+
+namespace NeoBuffer.Segments;
+
+/// <summary>
+/// One process's attachment to a channel's segment: the mapping, the validated geometry, and the attach count that
+/// lets the last participant out remove the file.
+/// </summary>
+internal sealed unsafe class SharedSegment : IDisposable
+{
+    // How long an opener waits for a creator that is still writing the header.
+    private static readonly TimeSpan InitializationWait = TimeSpan.FromSeconds(2);
+
+    private readonly SegmentMapping _mapping;
+    private readonly bool _keep;
+    private int _disposed;
+
+    private SharedSegment(string name, string path, SegmentMapping mapping, SegmentGeometry geometry, bool keep)
+    {
+        Name = name;
+        Path = path;
+        _mapping = mapping;
+        Geometry = geometry;
+        _keep = keep;
+        Header = (ChannelHeader*)mapping.Address;
+        Data = mapping.Address + geometry.DataOffset;
+    }
+
+    public string Name { get; }
+
+    public string Path { get; }
+
+    public SegmentGeometry Geometry { get; }
+
+    public ChannelHeader* Header { get; }
+
+    public byte* Data { get; }
+
+    /// <summary>The mapping, for waits that must keep it alive past a concurrent dispose.</summary>
+    public SegmentMapping Mapping => _mapping;
+
+    public ParticipantSlot* Slot(int index)
+    {
+        if ((uint)index >= (uint)Geometry.ParticipantSlots)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index));
+        }
+
+        return (ParticipantSlot*)(_mapping.Address + Geometry.ParticipantTableOffset + (long)index * ParticipantSlot.Size);
+    }
+
+    /// <summary>Creates the segment file and its header; the caller is its first participant.</summary>
+    public static SharedSegment Create(string name, SharedChannelOptions options, ChannelTopology topology, int participantSlots, MessageLayout? schema)
+    {
+        ChannelName.Validate(name);
+        int maxPayload = options.MaxMessageSize;
+        if (maxPayload > SharedChannelOptions.LargestMessageFor(options.Capacity))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), maxPayload,
+                $"MaxMessageSize {maxPayload} does not fit a ring of {options.Capacity} bytes (at most {SharedChannelOptions.LargestMessageFor(options.Capacity)}). Raise Capacity to at least {RecordFraming.WorstCaseFootprint(maxPayload)} bytes, rounded up to a power of two.");
+        }
+
+        if (schema is not null && schema.FixedSize > maxPayload)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), maxPayload, $"MaxMessageSize {maxPayload} is smaller than the fixed part of '{schema.Name}' ({schema.FixedSize} bytes).");
+        }
+
+        string directory = ChannelName.ResolveDirectory(options.Directory);
+        string path = ChannelName.PathOf(directory, name);
+        SegmentGeometry geometry = SegmentGeometry.ForNew(topology, options.Capacity, maxPayload, participantSlots, schema?.Fingerprint ?? 0, schema?.SchemaText ?? string.Empty);
+        if (geometry.HeaderSize > SegmentGeometry.MaxHeaderSize)
+        {
+            throw new ArgumentException($"The schema text of '{schema?.Name}' is too long for a channel header.", nameof(schema));
+        }
+
+        int fd = SegmentFile.CreateExclusive(path, name, geometry.FileLength, options.Permissions);
+        SegmentMapping mapping;
+        try
+        {
+            mapping = SegmentMapping.Map(fd, geometry.FileLength, path);
+        }
+        catch
+        {
+            LibC.Unlink(path);
+            throw;
+        }
+        finally
+        {
+            // The mapping keeps the file alive; the descriptor is no longer needed.
+            LibC.Close(fd);
+        }
+
+        HeaderCodec.Write(mapping.Address, geometry);
+        var header = (ChannelHeader*)mapping.Address;
+        header->AttachCount = 1;
+        Volatile.Write(ref header->InitState, ChannelHeader.InitStateReady);
+        return new SharedSegment(name, path, mapping, geometry, options.KeepSegment);
+    }
+
+    /// <summary>Opens and validates an existing segment, then attaches to it.</summary>
+    public static SharedSegment Open(string name, SharedChannelOptions options, ChannelTopology topology, MessageLayout? schema)
+    {
+        ChannelName.Validate(name);
+        string path = ChannelName.PathOf(ChannelName.ResolveDirectory(options.Directory), name);
+        int fd = SegmentFile.OpenExisting(path, name);
+        SegmentMapping mapping;
+        SegmentGeometry geometry;
+        try
+        {
+            geometry = ReadGeometry(fd, path);
+            mapping = SegmentMapping.Map(fd, geometry.FileLength, path);
+        }
+        finally
+        {
+            LibC.Close(fd);
+        }
+
+        var segment = new SharedSegment(name, path, mapping, geometry, options.KeepSegment);
+        try
+        {
+            segment.CheckOpenedAs(topology, schema);
+            segment.Attach();
+            return segment;
+        }
+        catch
+        {
+            mapping.Dispose();
+            throw;
+        }
+    }
+
+    private static SegmentGeometry ReadGeometry(int fd, string path)
+    {
+        // The creator makes the file, sizes it, then writes the header and publishes InitState last. An opener that
+        // races it waits briefly for that, rather than reporting a half-made channel as corrupt.
+        var clock = Stopwatch.StartNew();
+        byte[] prefix = new byte[SegmentGeometry.MaxHeaderSize];
+        while (true)
+        {
+            long length = SegmentFile.SizeOf(fd);
+            int read = SegmentFile.ReadPrefix(fd, prefix.AsSpan(0, (int)Math.Min(length, prefix.Length)));
+            bool ready = read >= ChannelHeader.Size &&
+                         BitConverter.ToUInt64(prefix, 0) == ChannelHeader.MagicValue &&
+                         BitConverter.ToUInt32(prefix, 0x80) == ChannelHeader.InitStateReady;
+            if (ready || clock.Elapsed > InitializationWait || (read >= 8 && BitConverter.ToUInt64(prefix, 0) != 0 && BitConverter.ToUInt64(prefix, 0) != ChannelHeader.MagicValue))
+            {
+                SegmentGeometry geometry = HeaderCodec.Validate(prefix.AsSpan(0, read), length, path);
+                if (!ready)
+                {
+                    throw new ChannelFormatException($"'{path}' cannot be opened as a channel: its creator never finished writing its header (it may have died while creating it). Remove the file and create the channel again.");
+                }
+
+                return geometry;
+            }
+
+            Thread.Sleep(5);
+        }
+    }
+
+    private void CheckOpenedAs(ChannelTopology topology, MessageLayout? schema)
+    {
+        if (Geometry.Topology != topology)
+        {
+            throw new SharedChannelException($"Channel '{Name}' is a {Geometry.Topology} channel; it cannot be opened as {topology}.");
+        }
+
+        ulong expected = schema?.Fingerprint ?? 0;
+        if (Geometry.Fingerprint != expected)
+        {
+            string expectedText = schema?.SchemaText ?? "(raw bytes: no schema)";
+            string actualText = Geometry.Fingerprint == 0 ? "(raw bytes: no schema)" : Geometry.SchemaText;
+            throw new ChannelSchemaMismatchException(
+                $"Channel '{Name}' carries messages of another schema.{Environment.NewLine}" +
+                $"Opened with (fingerprint 0x{expected:X16}):{Environment.NewLine}{expectedText}{Environment.NewLine}" +
+                $"Channel has (fingerprint 0x{Geometry.Fingerprint:X16}):{Environment.NewLine}{actualText}{Environment.NewLine}" +
+                "Rebuild both sides with the same message definition, or use a new channel name.",
+                expectedText, actualText);
+        }
+    }
+
+    private void Attach()
+    {
+        int count = Volatile.Read(ref Header->AttachCount);
+        while (true)
+        {
+            if (count < 0)
+            {
+                throw new ChannelNotFoundException($"Channel '{Name}' is being removed by its last participant. Create it again.");
+            }
+
+            int seen = Interlocked.CompareExchange(ref Header->AttachCount, count + 1, count);
+            if (seen == count)
+            {
+                return;
+            }
+
+            count = seen;
+        }
+    }
+
+    /// <summary>Detaches; the last participant out removes the file (unless told to keep it) and the mapping goes.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        int remaining = Interlocked.Decrement(ref Header->AttachCount);
+        // The tombstone CAS fails if an opener attached in between: then it, not we, is the last one.
+        if (remaining == 0 && !_keep && Interlocked.CompareExchange(ref Header->AttachCount, int.MinValue, 0) == 0)
+        {
+            LibC.Unlink(Path);
+        }
+
+        _mapping.Dispose();
+    }
+}

@@ -1,0 +1,160 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using NeoBuffer.Interop;
+using NeoBuffer.Segments;
+
+namespace NeoBuffer.Waiting;
+
+/// <summary>
+/// The one place a channel side waits for its peer: spin briefly, then park on the side's wake word in shared memory.
+/// <para>
+/// Parking protocol (docs/format.md, "Waking"): the waiter stores 1 into its wake word with a full fence, re-checks
+/// its condition, and only then sleeps with FUTEX_WAIT(word, 1). The peer publishes its progress with a full fence and
+/// then loads the wake word; if it is non-zero it stores 0 and calls FUTEX_WAKE. Whichever order the two fences land
+/// in, either the waiter's re-check sees the progress or the peer sees the 1, so no wake-up is lost; and the peer makes
+/// a system call only when someone is, or was about to be, parked.
+/// </para>
+/// </summary>
+internal static class RingWait
+{
+    /// <summary>
+    /// Blocks until the condition holds; false when <paramref name="timeout"/> passed first. Holds a reference on the
+    /// mapping throughout, so a dispose on another thread wakes the wait instead of unmapping memory under it.
+    /// </summary>
+    public static unsafe bool Block<TCondition>(TCondition condition, nint word, SegmentMapping mapping, int spinCount, TimeSpan timeout, CancellationToken cancellationToken)
+        where TCondition : struct, IWaitCondition
+    {
+        long deadline = DeadlineOf(timeout);
+        bool added = false;
+        mapping.DangerousAddRef(ref added);
+        try
+        {
+            if (condition.IsSatisfied())
+            {
+                return true;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            for (int i = 0; i < spinCount; i++)
+            {
+                Thread.SpinWait(10);
+                if (condition.IsSatisfied())
+                {
+                    return true;
+                }
+            }
+
+            using CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(static state => WakeWord((nint)state!), word);
+            while (true)
+            {
+                Arm(word);
+                if (condition.IsSatisfied())
+                {
+                    return true;
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                long remaining = deadline == long.MaxValue ? -1 : deadline - MonotonicClock.NowNs;
+                if (deadline != long.MaxValue && remaining <= 0)
+                {
+                    return false;
+                }
+
+                Futex.Wait((int*)word, 1, remaining);
+            }
+        }
+        finally
+        {
+            mapping.DangerousRelease();
+        }
+    }
+
+    /// <summary>Waits without blocking a thread: the process's futex waiter thread parks for it.</summary>
+    public static unsafe ValueTask<bool> WaitAsync<TCondition>(TCondition condition, nint word, SegmentMapping mapping, int spinCount, TimeSpan timeout, CancellationToken cancellationToken)
+        where TCondition : struct, IWaitCondition
+    {
+        long deadline = DeadlineOf(timeout);
+        bool added = false;
+        mapping.DangerousAddRef(ref added);
+        bool parked = false;
+        try
+        {
+            if (condition.IsSatisfied())
+            {
+                return new ValueTask<bool>(true);
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return ValueTask.FromCanceled<bool>(cancellationToken);
+            }
+
+            // A short spin only: this runs on the caller's thread, which may be a thread-pool thread.
+            for (int i = 0; i < spinCount / 16; i++)
+            {
+                Thread.SpinWait(10);
+                if (condition.IsSatisfied())
+                {
+                    return new ValueTask<bool>(true);
+                }
+            }
+
+            parked = true;
+            return ParkAsync(condition, word, mapping, deadline, cancellationToken);
+        }
+        finally
+        {
+            if (!parked)
+            {
+                mapping.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>The parked half of <see cref="WaitAsync"/>; it owns (and releases) the caller's reference on the mapping.</summary>
+    private static async ValueTask<bool> ParkAsync<TCondition>(TCondition condition, nint word, SegmentMapping mapping, long deadline, CancellationToken cancellationToken)
+        where TCondition : struct, IWaitCondition
+    {
+        try
+        {
+            while (true)
+            {
+                Arm(word);
+                if (condition.IsSatisfied())
+                {
+                    return true;
+                }
+
+                if (!await FutexWaitEngine.Shared.WaitAsync(word, 1, deadline, cancellationToken).ConfigureAwait(false))
+                {
+                    return false;
+                }
+            }
+        }
+        finally
+        {
+            mapping.DangerousRelease();
+        }
+    }
+
+    /// <summary>Clears a wake word and wakes everyone parked on it (peers, cancellation, dispose).</summary>
+    public static unsafe void WakeWord(nint word)
+    {
+        Interlocked.Exchange(ref *(int*)word, 0);
+        Futex.WakeAll((int*)word);
+    }
+
+    private static unsafe void Arm(nint word) => Interlocked.Exchange(ref *(int*)word, 1);
+
+    private static long DeadlineOf(TimeSpan timeout)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            return long.MaxValue;
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.Zero, nameof(timeout));
+        return MonotonicClock.NowNs + (long)Math.Min(timeout.TotalNanoseconds, long.MaxValue / 2);
+    }
+}
