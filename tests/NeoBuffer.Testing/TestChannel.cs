@@ -1,0 +1,51 @@
+using System;
+using System.IO;
+using System.Threading;
+
+namespace NeoBuffer.Testing;
+
+/// <summary>
+/// A unique channel name for one test, in a directory of its own under /dev/shm so that tests never see each other's
+/// segments, and so that cleanup can check nothing was left behind.
+/// </summary>
+public sealed class TestChannel : IDisposable
+{
+    private static int s_counter;
+
+    public TestChannel(string? prefix = null)
+    {
+        Name = $"{prefix ?? "t"}-{Environment.ProcessId}-{Interlocked.Increment(ref s_counter)}";
+        Directory = Path.Combine("/dev/shm", "neobuffer-tests-" + Environment.ProcessId);
+        System.IO.Directory.CreateDirectory(Directory);
+    }
+
+    /// <summary>The channel name.</summary>
+    public string Name { get; }
+
+    /// <summary>The directory its segment lives in.</summary>
+    public string Directory { get; }
+
+    /// <summary>The segment file's path.</summary>
+    public string SegmentPath => Path.Combine(Directory, "neobuffer." + Name);
+
+    /// <summary>Options pointing at this test's directory, with the given capacity.</summary>
+    public SharedChannelOptions Options(long capacity = 1 << 16, int? maxMessageSize = null)
+    {
+        var options = new SharedChannelOptions { Directory = Directory, Capacity = capacity };
+        if (maxMessageSize is int max)
+        {
+            options.MaxMessageSize = max;
+        }
+
+        return options;
+    }
+
+    /// <summary>Removes the segment if a test left it behind.</summary>
+    public void Dispose()
+    {
+        if (File.Exists(SegmentPath))
+        {
+            File.Delete(SegmentPath);
+        }
+    }
+}
