@@ -12,6 +12,19 @@ public sealed class TestChannel : IDisposable
 {
     private static int s_counter;
 
+    static TestChannel()
+    {
+        // Each test process keeps its segments in a directory of its own; remove it when the process ends.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            string directory = Path.Combine("/dev/shm", "neobuffer-tests-" + Environment.ProcessId);
+            if (System.IO.Directory.Exists(directory))
+            {
+                System.IO.Directory.Delete(directory, recursive: true);
+            }
+        };
+    }
+
     public TestChannel(string? prefix = null)
     {
         Name = $"{prefix ?? "t"}-{Environment.ProcessId}-{Interlocked.Increment(ref s_counter)}";
