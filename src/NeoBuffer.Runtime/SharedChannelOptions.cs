@@ -15,6 +15,8 @@ public sealed class SharedChannelOptions
     private long _capacity = DefaultCapacity;
     private int? _maxMessageSize;
     private int _spinCount = 2000;
+    private int _maxProducers = 16;
+    private int _maxSubscribers = 64;
 
     /// <summary>
     /// Directory of the segment file. Default: the <c>NEOBUFFER_DIR</c> environment variable, else <c>/dev/shm</c>.
@@ -75,9 +77,53 @@ public sealed class SharedChannelOptions
         }
     }
 
+    /// <summary>
+    /// Create only. Who writes and who reads: one writer and one reader (the default), many writers and one reader, or
+    /// one writer and many subscribers that each see every message.
+    /// </summary>
+    public ChannelTopology Topology { get; set; } = ChannelTopology.SingleProducerSingleConsumer;
+
+    /// <summary>Create only. How many writers a <see cref="ChannelTopology.MultiProducerSingleConsumer"/> channel admits at once. Default 16.</summary>
+    public int MaxProducers
+    {
+        get => _maxProducers;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 1000);
+            _maxProducers = value;
+        }
+    }
+
+    /// <summary>Create only. How many subscribers a <see cref="ChannelTopology.Broadcast"/> channel admits at once. Default 64.</summary>
+    public int MaxSubscribers
+    {
+        get => _maxSubscribers;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 1000);
+            _maxSubscribers = value;
+        }
+    }
+
+    /// <summary>Broadcast readers: whether the producer waits for this subscriber. Default <see cref="SubscriberMode.Tethered"/>.</summary>
+    public SubscriberMode SubscriberMode { get; set; } = SubscriberMode.Tethered;
+
+    /// <summary>Broadcast readers: where this subscriber starts. Default <see cref="SubscriberStart.Live"/>.</summary>
+    public SubscriberStart SubscriberStart { get; set; } = SubscriberStart.Live;
+
     /// <summary>The largest payload a ring of <paramref name="capacity"/> bytes accepts.</summary>
     public static int LargestMessageFor(long capacity) =>
         (int)Math.Min(int.MaxValue - 4096, (capacity - 256) / 2 - 16);
+
+    /// <summary>Rows in the participant table of a new channel of <see cref="Topology"/>.</summary>
+    internal int ParticipantSlots => Topology switch
+    {
+        ChannelTopology.MultiProducerSingleConsumer => 1 + MaxProducers,
+        ChannelTopology.Broadcast => 1 + MaxSubscribers,
+        _ => 2,
+    };
 
     internal static SharedChannelOptions Default { get; } = new();
 }

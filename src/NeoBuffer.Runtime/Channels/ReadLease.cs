@@ -22,6 +22,13 @@ public ref struct ReadLease
     /// <summary>Length of <see cref="Payload"/> in bytes.</summary>
     public readonly int Length => Payload.Length;
 
+    /// <summary>
+    /// Whether the producer has started overwriting this message since it was leased. Only a
+    /// <see cref="SubscriberMode.Lossy"/> broadcast subscriber can be overwritten: check this after reading the payload,
+    /// and drop what you read when it is true (a torn frame). Always false otherwise.
+    /// </summary>
+    public readonly bool IsOverwritten => _reader is not null && !_reader.IsLeaseIntact();
+
     /// <summary>Releases the message; its space goes back to the writer. Idempotent.</summary>
     public void Dispose()
     {

@@ -22,55 +22,58 @@ namespace NeoBuffer;
 /// </example>
 public static class SharedChannel
 {
-    /// <summary>Creates a single-producer single-consumer channel of raw byte messages and becomes its writer.</summary>
+    /// <summary>Creates a channel of raw byte messages (of <see cref="SharedChannelOptions.Topology"/>) and becomes a writer.</summary>
     /// <exception cref="ChannelExistsException">A channel of that name already exists.</exception>
     /// <exception cref="System.ArgumentException">The name is not a valid channel name.</exception>
     public static SharedChannelWriter CreateWriter(string name, SharedChannelOptions? options = null) =>
         CreateWriter(name, options, schema: null);
 
-    /// <summary>Opens an existing single-producer single-consumer channel of raw byte messages as its writer.</summary>
+    /// <summary>Opens an existing channel of raw byte messages as a writer (its topology comes from the channel).</summary>
     /// <exception cref="ChannelNotFoundException">No channel of that name exists.</exception>
     /// <exception cref="ChannelFormatException">The file is not a valid channel.</exception>
     /// <exception cref="ChannelSchemaMismatchException">The channel carries typed messages.</exception>
-    /// <exception cref="ChannelRoleTakenException">The channel already has a live writer.</exception>
+    /// <exception cref="ChannelRoleTakenException">The channel already has its live writer (or, MPSC, all it admits).</exception>
     public static SharedChannelWriter OpenWriter(string name, SharedChannelOptions? options = null) =>
         OpenWriter(name, options, schema: null);
 
-    /// <summary>Creates a single-producer single-consumer channel of raw byte messages and becomes its reader.</summary>
+    /// <summary>Creates a channel of raw byte messages (of <see cref="SharedChannelOptions.Topology"/>) and becomes a reader.</summary>
     /// <exception cref="ChannelExistsException">A channel of that name already exists.</exception>
     public static SharedChannelReader CreateReader(string name, SharedChannelOptions? options = null) =>
         CreateReader(name, options, schema: null);
 
-    /// <summary>Opens an existing single-producer single-consumer channel of raw byte messages as its reader.</summary>
+    /// <summary>
+    /// Opens an existing channel of raw byte messages as a reader; on a broadcast channel, subscribes as
+    /// <see cref="SharedChannelOptions.SubscriberMode"/> from <see cref="SharedChannelOptions.SubscriberStart"/>.
+    /// </summary>
     /// <exception cref="ChannelNotFoundException">No channel of that name exists.</exception>
     /// <exception cref="ChannelFormatException">The file is not a valid channel.</exception>
     /// <exception cref="ChannelSchemaMismatchException">The channel carries typed messages.</exception>
-    /// <exception cref="ChannelRoleTakenException">The channel already has a live reader.</exception>
+    /// <exception cref="ChannelRoleTakenException">The channel already has its live reader (or, broadcast, all the subscribers it admits).</exception>
     public static SharedChannelReader OpenReader(string name, SharedChannelOptions? options = null) =>
         OpenReader(name, options, schema: null);
 
     internal static SharedChannelWriter CreateWriter(string name, SharedChannelOptions? options, MessageLayout? schema)
     {
         options ??= SharedChannelOptions.Default;
-        return Attach(SharedSegment.Create(name, options, ChannelTopology.SingleProducerSingleConsumer, 2, schema), segment => new SharedChannelWriter(segment, options));
+        return Attach(SharedSegment.Create(name, options, schema), segment => new SharedChannelWriter(segment, options));
     }
 
     internal static SharedChannelWriter OpenWriter(string name, SharedChannelOptions? options, MessageLayout? schema)
     {
         options ??= SharedChannelOptions.Default;
-        return Attach(SharedSegment.Open(name, options, ChannelTopology.SingleProducerSingleConsumer, schema), segment => new SharedChannelWriter(segment, options));
+        return Attach(SharedSegment.Open(name, options, schema), segment => new SharedChannelWriter(segment, options));
     }
 
     internal static SharedChannelReader CreateReader(string name, SharedChannelOptions? options, MessageLayout? schema)
     {
         options ??= SharedChannelOptions.Default;
-        return Attach(SharedSegment.Create(name, options, ChannelTopology.SingleProducerSingleConsumer, 2, schema), segment => new SharedChannelReader(segment, options));
+        return Attach(SharedSegment.Create(name, options, schema), segment => new SharedChannelReader(segment, options));
     }
 
     internal static SharedChannelReader OpenReader(string name, SharedChannelOptions? options, MessageLayout? schema)
     {
         options ??= SharedChannelOptions.Default;
-        return Attach(SharedSegment.Open(name, options, ChannelTopology.SingleProducerSingleConsumer, schema), segment => new SharedChannelReader(segment, options));
+        return Attach(SharedSegment.Open(name, options, schema), segment => new SharedChannelReader(segment, options));
     }
 
     // An endpoint that fails to take its role (say, the channel already has a live writer) must not leave the segment attached.

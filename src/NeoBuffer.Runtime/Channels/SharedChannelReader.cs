@@ -22,18 +22,19 @@ namespace NeoBuffer;
 public sealed class SharedChannelReader : IDisposable
 {
     private readonly SharedSegment _segment;
-    private readonly SpscRing _ring;
+    private readonly IRingConsumer _ring;
     private readonly ParticipantRole _role;
+    private readonly ChannelCompletion _channelCompletion;
     private readonly int _spinCount;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _disposed;
     private bool _disposeWhenLeaseEnds;
 
-    internal SharedChannelReader(SharedSegment segment, SharedChannelOptions options)
+    internal unsafe SharedChannelReader(SharedSegment segment, SharedChannelOptions options)
     {
         _segment = segment;
-        _ring = new SpscRing(segment);
-        _role = ParticipantRole.Claim(segment, 1, ParticipantSlot.KindConsumer, "reader");
+        (_ring, _role) = RingAttachment.Consumer(segment, options);
+        _channelCompletion = new ChannelCompletion(segment.Header);
         _spinCount = options.SpinCount;
     }
 
@@ -41,7 +42,16 @@ public sealed class SharedChannelReader : IDisposable
     public string Name => _segment.Name;
 
     /// <summary>The largest message payload, in bytes, this channel accepts.</summary>
-    public int MaxMessageSize => _ring.MaxPayload;
+    public int MaxMessageSize => _segment.Geometry.MaxPayloadSize;
+
+    /// <summary>The channel's topology.</summary>
+    public ChannelTopology Topology => _segment.Geometry.Topology;
+
+    /// <summary>
+    /// Messages this reader lost: always 0 except for a <see cref="SubscriberMode.Lossy"/> broadcast subscriber, which
+    /// counts every message the producer overwrote before it could read it.
+    /// </summary>
+    public long LostMessages => _ring.Lost;
 
     /// <summary>
     /// Completes when the writer has completed the channel and every message has been read; faults with a
@@ -107,7 +117,7 @@ public sealed class SharedChannelReader : IDisposable
     public bool WaitToRead(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!RingWait.Block(new MessageCondition(this), _ring.ReaderWakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken))
+        if (!RingWait.Block(new MessageCondition(this), _ring.WakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken))
         {
             throw TimedOut(timeout);
         }
@@ -130,7 +140,7 @@ public sealed class SharedChannelReader : IDisposable
     public ValueTask<bool> WaitToReadAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        ValueTask<bool> wait = RingWait.WaitAsync(new MessageCondition(this), _ring.ReaderWakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken);
+        ValueTask<bool> wait = RingWait.WaitAsync(new MessageCondition(this), _ring.WakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken);
         return wait.IsCompletedSuccessfully && wait.Result ? new ValueTask<bool>(AfterWait()) : AfterWaitAsync(wait, timeout);
     }
 
@@ -169,7 +179,7 @@ public sealed class SharedChannelReader : IDisposable
     }
 
     /// <summary>Detaches from the channel and unmaps it (once any open lease ends); the last participant out removes it.</summary>
-    public void Dispose()
+    public unsafe void Dispose()
     {
         if (_disposed)
         {
@@ -178,7 +188,9 @@ public sealed class SharedChannelReader : IDisposable
 
         _disposed = true;
         _role.Release();
-        RingWait.WakeWord(_ring.ReaderWakeWord);
+        RingWait.WakeWord(_ring.WakeWord);
+        // A writer waiting for this reader (SPSC, MPSC, or a tethered subscriber) re-checks.
+        RingWait.WakeWord((nint)(&_segment.Header->WriterWake));
         if (_ring.HasOpenLease)
         {
             _disposeWhenLeaseEnds = true;
@@ -187,6 +199,8 @@ public sealed class SharedChannelReader : IDisposable
 
         _segment.Dispose();
     }
+
+    internal bool IsLeaseIntact() => _ring.IsLeaseIntact();
 
     internal void EndLease()
     {
@@ -220,7 +234,7 @@ public sealed class SharedChannelReader : IDisposable
         }
 
         ObserveCompletion();
-        if (_ring.CompletionState == CompletionState.Faulted)
+        if (_channelCompletion.State == CompletionState.Faulted)
         {
             throw FaultError();
         }
@@ -230,9 +244,9 @@ public sealed class SharedChannelReader : IDisposable
 
     private void ObserveCompletion()
     {
-        if (!_completion.Task.IsCompleted && _ring.IsDrainedAndCompleted())
+        if (!_completion.Task.IsCompleted && _channelCompletion.IsCompleted && !_ring.HasMessage())
         {
-            if (_ring.CompletionState == CompletionState.Faulted)
+            if (_channelCompletion.State == CompletionState.Faulted)
             {
                 _completion.TrySetException(FaultError());
             }
@@ -243,13 +257,13 @@ public sealed class SharedChannelReader : IDisposable
         }
     }
 
-    private ChannelClosedException FaultError() => new($"The writer of channel '{Name}' completed it with an error: {_ring.CompletionError()}");
+    private ChannelClosedException FaultError() => new($"The writer of channel '{Name}' completed it with an error: {_channelCompletion.Error()}");
 
     private TimeoutException TimedOut(TimeSpan timeout) =>
         new($"No message arrived on channel '{Name}' within {timeout.TotalMilliseconds:0.###} ms.");
 
     private readonly struct MessageCondition(SharedChannelReader reader) : IWaitCondition
     {
-        public bool IsSatisfied() => reader._disposed || reader._ring.HasMessage() || reader._ring.CompletionState != CompletionState.Open;
+        public bool IsSatisfied() => reader._disposed || reader._ring.HasMessage() || reader._channelCompletion.IsCompleted;
     }
 }

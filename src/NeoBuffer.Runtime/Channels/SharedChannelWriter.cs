@@ -22,26 +22,30 @@ namespace NeoBuffer;
 public sealed class SharedChannelWriter : IDisposable
 {
     private readonly SharedSegment _segment;
-    private readonly SpscRing _ring;
+    private readonly IRingProducer _ring;
     private readonly ParticipantRole _role;
+    private readonly ChannelCompletion _completion;
     private readonly int _spinCount;
     private bool _completed;
     private bool _disposed;
 
-    internal SharedChannelWriter(SharedSegment segment, SharedChannelOptions options)
+    internal unsafe SharedChannelWriter(SharedSegment segment, SharedChannelOptions options)
     {
         _segment = segment;
-        _ring = new SpscRing(segment);
-        _role = ParticipantRole.Claim(segment, 0, ParticipantSlot.KindProducer, "writer");
+        (_ring, _role) = RingAttachment.Producer(segment);
+        _completion = new ChannelCompletion(segment.Header);
         _spinCount = options.SpinCount;
-        _completed = _ring.CompletionState != CompletionState.Open;
+        _completed = _completion.IsCompleted;
     }
 
     /// <summary>The channel's name.</summary>
     public string Name => _segment.Name;
 
     /// <summary>The largest message payload, in bytes, this channel accepts.</summary>
-    public int MaxMessageSize => _ring.MaxPayload;
+    public int MaxMessageSize => _segment.Geometry.MaxPayloadSize;
+
+    /// <summary>The channel's topology.</summary>
+    public ChannelTopology Topology => _segment.Geometry.Topology;
 
     /// <summary>The ring's capacity in bytes.</summary>
     public long Capacity => _segment.Geometry.Capacity;
@@ -160,7 +164,7 @@ public sealed class SharedChannelWriter : IDisposable
     {
         ThrowIfDisposed();
         CheckLength(length);
-        if (!RingWait.Block(new RoomCondition(this, length), _ring.WriterWakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken))
+        if (!RingWait.Block(new RoomCondition(this, length), _ring.WakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken))
         {
             throw TimedOut(timeout);
         }
@@ -185,7 +189,7 @@ public sealed class SharedChannelWriter : IDisposable
     {
         ThrowIfDisposed();
         CheckLength(length);
-        ValueTask<bool> wait = RingWait.WaitAsync(new RoomCondition(this, length), _ring.WriterWakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken);
+        ValueTask<bool> wait = RingWait.WaitAsync(new RoomCondition(this, length), _ring.WakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken);
         return wait.IsCompletedSuccessfully && wait.Result ? new ValueTask<bool>(!_completed) : AfterWaitAsync(wait, timeout);
     }
 
@@ -213,7 +217,7 @@ public sealed class SharedChannelWriter : IDisposable
         }
 
         _completed = true;
-        return _ring.TryComplete(error is null ? null : $"{error.GetType().Name}: {error.Message}");
+        return _completion.TryComplete(error is null ? null : $"{error.GetType().Name}: {error.Message}");
     }
 
     /// <summary>Ends the stream (see <see cref="TryComplete"/>).</summary>
@@ -227,7 +231,7 @@ public sealed class SharedChannelWriter : IDisposable
     }
 
     /// <summary>Detaches from the channel (aborting any open claim) and unmaps it; the last participant out removes it.</summary>
-    public void Dispose()
+    public unsafe void Dispose()
     {
         if (_disposed)
         {
@@ -237,7 +241,9 @@ public sealed class SharedChannelWriter : IDisposable
         _disposed = true;
         _ring.Abort();
         _role.Release();
-        RingWait.WakeWord(_ring.WriterWakeWord);
+        // The writer is gone: a reader parked waiting for it re-checks (and, once liveness lands, may see why).
+        RingWait.WakeWord((nint)(&_segment.Header->ReaderWake));
+        RingWait.WakeWord(_ring.WakeWord);
         _segment.Dispose();
     }
 
@@ -251,10 +257,10 @@ public sealed class SharedChannelWriter : IDisposable
 
     private void CheckLength(int length)
     {
-        if ((uint)length > (uint)_ring.MaxPayload)
+        if ((uint)length > (uint)MaxMessageSize)
         {
             throw new ArgumentOutOfRangeException(nameof(length), length,
-                $"A message of {length} bytes is larger than channel '{Name}' allows ({_ring.MaxPayload} bytes). Create the channel with a larger MaxMessageSize (and Capacity).");
+                $"A message of {length} bytes is larger than channel '{Name}' allows ({MaxMessageSize} bytes). Create the channel with a larger MaxMessageSize (and Capacity).");
         }
     }
 

@@ -47,15 +47,19 @@ internal struct ChannelHeader
 
     // ---- Hot counters, one per 128-byte line ----
     [FieldOffset(0x100)] public long Tail;          // producer: next position to write; SPSC/broadcast: the commit
+    [FieldOffset(0x108)] public long TailSequence;  // broadcast: sequence number of the record that will start at Tail
+    [FieldOffset(0x110)] public long TailVersion;   // broadcast: seqlock over (Tail, TailSequence); odd while they change
     [FieldOffset(0x180)] public long Head;          // consumer (SPSC/MPSC): next position to read
     [FieldOffset(0x200)] public int ReaderWake;     // futex: non-zero while a consumer is parked or about to park
     [FieldOffset(0x280)] public int WriterWake;     // futex: non-zero while a producer is parked or about to park
     [FieldOffset(0x300)] public int Completion;     // CompletionState
     [FieldOffset(0x304)] public int CompletionErrorLength;
     [FieldOffset(0x308)] public CompletionErrorText CompletionError; // UTF-8, up to 248 bytes
-    [FieldOffset(0x400)] public long TailIntent;    // reserved: broadcast producer's claim-ahead (lossy overwrite check)
-    [FieldOffset(0x480)] public long ClaimTail;     // reserved: MPSC claim counter
-    // 0x500..0x7FF reserved for counters of later topologies (zero in version 1).
+    [FieldOffset(0x400)] public long TailIntent;    // broadcast: end of the producer's latest claim; bytes below TailIntent - Capacity may be overwritten
+    [FieldOffset(0x480)] public long ClaimTail;     // MPSC: the claim counter producers advance by CAS
+    [FieldOffset(0x500)] public long Oldest;        // broadcast: start of the oldest record not yet overwritten
+    [FieldOffset(0x580)] public long JoinEpoch;     // broadcast: bumped by every tethered subscriber that joins
+    // 0x600..0x7FF reserved for later counters (zero in version 1).
 
     [System.Runtime.CompilerServices.InlineArray(248)]
     public struct CompletionErrorText

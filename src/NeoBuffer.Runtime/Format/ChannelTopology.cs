@@ -6,9 +6,9 @@ public enum ChannelTopology
     /// <summary>One producer, one consumer.</summary>
     SingleProducerSingleConsumer = 1,
 
-    /// <summary>Many producers, one consumer (reserved in format version 1; not yet implemented).</summary>
+    /// <summary>Many producers, one consumer.</summary>
     MultiProducerSingleConsumer = 2,
 
-    /// <summary>One producer, many subscribers each seeing every record (reserved in format version 1; not yet implemented).</summary>
+    /// <summary>One producer, many subscribers each seeing every record.</summary>
     Broadcast = 3,
 }

@@ -18,13 +18,16 @@ internal struct ParticipantSlot
     public const int KindProducer = 1;
     public const int KindConsumer = 2;
 
+    public const int ModeTethered = 1;
+    public const int ModeLossy = 2;
+
     [FieldOffset(0x00)] public int State;
     [FieldOffset(0x04)] public int Kind;
-    [FieldOffset(0x08)] public int Mode;            // reserved: broadcast tethered/lossy
+    [FieldOffset(0x08)] public int Mode;            // broadcast subscribers: ModeTethered or ModeLossy
     [FieldOffset(0x0C)] public int Pid;
     [FieldOffset(0x10)] public ulong StartTime;     // with Pid: the liveness proof
     [FieldOffset(0x18)] public ulong Generation;    // bumped on every claim, so a stale holder can tell it was replaced
-    [FieldOffset(0x40)] public long Position;       // reserved: a broadcast subscriber's read position (own half-line)
-    [FieldOffset(0x48)] public int Wake;            // reserved: a broadcast subscriber's futex
-    [FieldOffset(0x50)] public long Lost;           // reserved: records a lossy subscriber lost
+    [FieldOffset(0x40)] public long Position;       // broadcast subscriber: read position; MPSC producer: open claim or -1
+    [FieldOffset(0x48)] public int Wake;            // reserved: a per-subscriber futex
+    [FieldOffset(0x50)] public long Lost;           // lossy subscriber: records it lost so far
 }

@@ -4,7 +4,8 @@ namespace NeoBuffer.Format;
 
 /// <summary>
 /// Where records go in the ring: the alignment rules and the placement of padding. Pure arithmetic on positions, shared
-/// by every producer and checked by the property tests.
+/// by every producer and checked by the property tests. <c>frameSize</c> is the bytes in front of the payload: the
+/// 8-byte <see cref="RecordHeader"/>, plus an 8-byte record sequence in broadcast channels.
 /// </summary>
 internal static class RecordFraming
 {
@@ -17,12 +18,18 @@ internal static class RecordFraming
     /// <summary>Alignment of a large record's payload.</summary>
     public const int LargePayloadAlignment = 64;
 
+    /// <summary>Frame of SPSC and MPSC records: the record header alone.</summary>
+    public const int PlainFrame = RecordHeader.Size;
+
+    /// <summary>Frame of broadcast records: the record header, then the record's 64-bit sequence number.</summary>
+    public const int SequencedFrame = RecordHeader.Size + sizeof(long);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long Align8(long value) => (value + (RecordAlignment - 1)) & ~(long)(RecordAlignment - 1);
 
     /// <summary>Bytes of ring a record with <paramref name="payloadLength"/> payload bytes occupies.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static long Footprint(int payloadLength) => Align8(RecordHeader.Size + (long)payloadLength);
+    public static long Footprint(int payloadLength, int frameSize = PlainFrame) => Align8(frameSize + (long)payloadLength);
 
     /// <summary>
     /// Places a record of <paramref name="payloadLength"/> bytes at <paramref name="position"/> (8-aligned) in a ring of
@@ -31,14 +38,14 @@ internal static class RecordFraming
     /// never crosses the end.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static long PaddingBefore(long position, int payloadLength, long capacity)
+    public static long PaddingBefore(long position, int payloadLength, long capacity, int frameSize = PlainFrame)
     {
         long offset = position & (capacity - 1);
-        long footprint = Footprint(payloadLength);
-        long padding = AlignmentGap(offset, payloadLength);
+        long footprint = Footprint(payloadLength, frameSize);
+        long padding = AlignmentGap(offset, payloadLength, frameSize);
         if (offset + padding + footprint > capacity)
         {
-            padding = capacity - offset + AlignmentGap(0, payloadLength);
+            padding = capacity - offset + AlignmentGap(0, payloadLength, frameSize);
         }
 
         return padding;
@@ -46,12 +53,12 @@ internal static class RecordFraming
 
     /// <summary>Bytes to skip from ring offset <paramref name="offset"/> so the payload lands on its alignment.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static long AlignmentGap(long offset, int payloadLength) =>
+    private static long AlignmentGap(long offset, int payloadLength, int frameSize) =>
         payloadLength < LargePayloadThreshold
             ? 0
-            : (LargePayloadAlignment - RecordHeader.Size - offset) & (LargePayloadAlignment - 1);
+            : (LargePayloadAlignment - frameSize - offset) & (LargePayloadAlignment - 1);
 
     /// <summary>The most ring a record with <paramref name="payloadLength"/> bytes can need, padding included.</summary>
-    public static long WorstCaseFootprint(int payloadLength) =>
-        Footprint(payloadLength) * 2 + 2 * LargePayloadAlignment;
+    public static long WorstCaseFootprint(int payloadLength, int frameSize = PlainFrame) =>
+        Footprint(payloadLength, frameSize) * 2 + 2 * LargePayloadAlignment;
 }

@@ -12,6 +12,29 @@ internal sealed unsafe class ParticipantRole
 
     private ParticipantRole(ParticipantSlot* slot) => _slot = slot;
 
+    /// <summary>The row this role holds.</summary>
+    public ParticipantSlot* Slot => _slot;
+
+    /// <summary>Takes the first free slot in [<paramref name="first"/>, slots) for this process.</summary>
+    public static ParticipantRole ClaimAny(SharedSegment segment, int first, int kind, string roleName)
+    {
+        for (int i = first; i < segment.Geometry.ParticipantSlots; i++)
+        {
+            try
+            {
+                return Claim(segment, i, kind, roleName);
+            }
+            catch (ChannelRoleTakenException)
+            {
+                // Taken by a live participant: try the next row.
+            }
+        }
+
+        throw new ChannelRoleTakenException(
+            $"Channel '{segment.Name}' already has {segment.Geometry.ParticipantSlots - first} {roleName}s, as many as it was created for. " +
+            "Create it with a larger MaxProducers or MaxSubscribers.");
+    }
+
     /// <summary>
     /// Takes slot <paramref name="index"/> for this process. A slot held by a process that no longer exists (pid and
     /// start time gone) is taken over; one held by a live process is refused.

@@ -54,7 +54,7 @@ internal sealed unsafe class SharedSegment : IDisposable
     }
 
     /// <summary>Creates the segment file and its header; the caller is its first participant.</summary>
-    public static SharedSegment Create(string name, SharedChannelOptions options, ChannelTopology topology, int participantSlots, MessageLayout? schema)
+    public static SharedSegment Create(string name, SharedChannelOptions options, MessageLayout? schema)
     {
         ChannelName.Validate(name);
         int maxPayload = options.MaxMessageSize;
@@ -71,7 +71,7 @@ internal sealed unsafe class SharedSegment : IDisposable
 
         string directory = ChannelName.ResolveDirectory(options.Directory);
         string path = ChannelName.PathOf(directory, name);
-        SegmentGeometry geometry = SegmentGeometry.ForNew(topology, options.Capacity, maxPayload, participantSlots, schema?.Fingerprint ?? 0, schema?.SchemaText ?? string.Empty);
+        SegmentGeometry geometry = SegmentGeometry.ForNew(options.Topology, options.Capacity, maxPayload, options.ParticipantSlots, schema?.Fingerprint ?? 0, schema?.SchemaText ?? string.Empty);
         if (geometry.HeaderSize > SegmentGeometry.MaxHeaderSize)
         {
             throw new ArgumentException($"The schema text of '{schema?.Name}' is too long for a channel header.", nameof(schema));
@@ -102,7 +102,7 @@ internal sealed unsafe class SharedSegment : IDisposable
     }
 
     /// <summary>Opens and validates an existing segment, then attaches to it.</summary>
-    public static SharedSegment Open(string name, SharedChannelOptions options, ChannelTopology topology, MessageLayout? schema)
+    public static SharedSegment Open(string name, SharedChannelOptions options, MessageLayout? schema)
     {
         ChannelName.Validate(name);
         string path = ChannelName.PathOf(ChannelName.ResolveDirectory(options.Directory), name);
@@ -122,7 +122,7 @@ internal sealed unsafe class SharedSegment : IDisposable
         var segment = new SharedSegment(name, path, mapping, geometry, options.KeepSegment);
         try
         {
-            segment.CheckOpenedAs(topology, schema);
+            segment.CheckSchema(schema);
             segment.Attach();
             return segment;
         }
@@ -161,13 +161,8 @@ internal sealed unsafe class SharedSegment : IDisposable
         }
     }
 
-    private void CheckOpenedAs(ChannelTopology topology, MessageLayout? schema)
+    private void CheckSchema(MessageLayout? schema)
     {
-        if (Geometry.Topology != topology)
-        {
-            throw new SharedChannelException($"Channel '{Name}' is a {Geometry.Topology} channel; it cannot be opened as {topology}.");
-        }
-
         ulong expected = schema?.Fingerprint ?? 0;
         if (Geometry.Fingerprint != expected)
         {

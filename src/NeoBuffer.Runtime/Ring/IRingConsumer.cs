@@ -1,0 +1,29 @@
+namespace NeoBuffer.Ring;
+
+/// <summary>A consumer's half of a ring protocol: what a reader endpoint drives, whatever the topology.</summary>
+internal unsafe interface IRingConsumer
+{
+    /// <summary>The futex word this consumer parks on when the ring is empty.</summary>
+    nint WakeWord { get; }
+
+    /// <summary>Whether a lease is open.</summary>
+    bool HasOpenLease { get; }
+
+    /// <summary>Leases the next committed message in place; false when there is none now.</summary>
+    bool TryBeginRead(out byte* payload, out int length);
+
+    /// <summary>Ends the lease and consumes the message.</summary>
+    void EndRead();
+
+    /// <summary>Ends the lease without consuming the message: the next read returns it again.</summary>
+    void AbandonRead();
+
+    /// <summary>Whether a committed message is waiting.</summary>
+    bool HasMessage();
+
+    /// <summary>Whether the leased message's bytes are still as read (false only for a lapped lossy subscriber).</summary>
+    bool IsLeaseIntact() => true;
+
+    /// <summary>Messages this consumer lost to being lapped (lossy subscribers only).</summary>
+    long Lost => 0;
+}

@@ -1,0 +1,23 @@
+namespace NeoBuffer.Ring;
+
+/// <summary>A producer's half of a ring protocol: what a writer endpoint drives, whatever the topology.</summary>
+internal unsafe interface IRingProducer
+{
+    /// <summary>The futex word this producer parks on when the ring is full.</summary>
+    nint WakeWord { get; }
+
+    /// <summary>Whether a claim is open (claimed, neither committed nor aborted).</summary>
+    bool HasOpenClaim { get; }
+
+    /// <summary>Reserves a record of <paramref name="length"/> payload bytes; returns its payload, or null when the ring is full now.</summary>
+    byte* TryClaim(int length);
+
+    /// <summary>Publishes the open claim.</summary>
+    void Commit();
+
+    /// <summary>Gives the open claim back unpublished (a no-op without one).</summary>
+    void Abort();
+
+    /// <summary>Whether a record of <paramref name="length"/> payload bytes would fit now.</summary>
+    bool HasSpaceFor(int length);
+}

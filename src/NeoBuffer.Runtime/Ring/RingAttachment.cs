@@ -1,0 +1,59 @@
+using System;
+using NeoBuffer.Format;
+using NeoBuffer.Segments;
+
+namespace NeoBuffer.Ring;
+
+/// <summary>
+/// Takes a role in a segment and builds the matching half of its topology's protocol. Participant rows: SPSC uses 0 for
+/// the writer and 1 for the reader; MPSC 0 for the reader and the rest for writers; broadcast 0 for the writer and the
+/// rest for subscribers.
+/// </summary>
+internal static class RingAttachment
+{
+    public static unsafe (IRingProducer Producer, ParticipantRole Role) Producer(SharedSegment segment)
+    {
+        ChannelTopology topology = segment.Geometry.Topology;
+        ParticipantRole role = topology == ChannelTopology.MultiProducerSingleConsumer
+            ? ParticipantRole.ClaimAny(segment, 1, ParticipantSlot.KindProducer, "writer")
+            : ParticipantRole.Claim(segment, 0, ParticipantSlot.KindProducer, "writer");
+        return (Build(role, () => topology switch
+        {
+            ChannelTopology.MultiProducerSingleConsumer => new MpscRing(new RingMemory(segment, RecordFraming.PlainFrame), role.Slot),
+            ChannelTopology.Broadcast => BroadcastRing.ForProducer(new RingMemory(segment, RecordFraming.SequencedFrame), segment),
+            _ => (IRingProducer)new SpscRing(new RingMemory(segment, RecordFraming.PlainFrame)),
+        }), role);
+    }
+
+    public static unsafe (IRingConsumer Consumer, ParticipantRole Role) Consumer(SharedSegment segment, SharedChannelOptions options)
+    {
+        ChannelTopology topology = segment.Geometry.Topology;
+        ParticipantRole role = topology switch
+        {
+            ChannelTopology.MultiProducerSingleConsumer => ParticipantRole.Claim(segment, 0, ParticipantSlot.KindConsumer, "reader"),
+            ChannelTopology.Broadcast => ParticipantRole.ClaimAny(segment, 1, ParticipantSlot.KindConsumer, "subscriber"),
+            _ => ParticipantRole.Claim(segment, 1, ParticipantSlot.KindConsumer, "reader"),
+        };
+        return (Build(role, () => topology switch
+        {
+            ChannelTopology.MultiProducerSingleConsumer => new MpscRing(new RingMemory(segment, RecordFraming.PlainFrame), role.Slot),
+            ChannelTopology.Broadcast => BroadcastRing.ForSubscriber(new RingMemory(segment, RecordFraming.SequencedFrame), segment, role.Slot,
+                lossy: options.SubscriberMode == SubscriberMode.Lossy, fromOldest: options.SubscriberStart == SubscriberStart.Oldest),
+            _ => (IRingConsumer)new SpscRing(new RingMemory(segment, RecordFraming.PlainFrame)),
+        }), role);
+    }
+
+    // A protocol that refuses the segment's state (say, corrupted positions) must not keep the role.
+    private static T Build<T>(ParticipantRole role, Func<T> build)
+    {
+        try
+        {
+            return build();
+        }
+        catch
+        {
+            role.Release();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,124 @@
+using System;
+using System.Runtime.CompilerServices;
+using NeoBuffer.Format;
+using NeoBuffer.Segments;
+
+namespace NeoBuffer.Ring;
+
+/// <summary>
+/// The ring's data area as this process validated it at open: the address, the capacity and the largest payload are
+/// local copies, never re-read from shared memory. Everything every topology does to record bytes goes through here:
+/// writing padding, and reading a record header back with every field checked before it becomes an address.
+/// </summary>
+internal sealed unsafe class RingMemory
+{
+    public RingMemory(SharedSegment segment, int frameSize)
+    {
+        Header = segment.Header;
+        Data = segment.Data;
+        Capacity = segment.Geometry.Capacity;
+        Mask = Capacity - 1;
+        MaxPayload = segment.Geometry.MaxPayloadSize;
+        FrameSize = frameSize;
+        Name = segment.Name;
+    }
+
+    public ChannelHeader* Header { get; }
+
+    public byte* Data { get; }
+
+    public long Capacity { get; }
+
+    public long Mask { get; }
+
+    public int MaxPayload { get; }
+
+    /// <summary>Bytes in front of each payload (<see cref="RecordFraming.PlainFrame"/> or <see cref="RecordFraming.SequencedFrame"/>).</summary>
+    public int FrameSize { get; }
+
+    public string Name { get; }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public RecordHeader* RecordAt(long position) => (RecordHeader*)(Data + (position & Mask));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public byte* PayloadAt(long recordPosition) => Data + (recordPosition & Mask) + FrameSize;
+
+    /// <summary>Padding before a record of <paramref name="length"/> bytes at <paramref name="position"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long PaddingBefore(long position, int length) => RecordFraming.PaddingBefore(position, length, Capacity, FrameSize);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long Footprint(int length) => RecordFraming.Footprint(length, FrameSize);
+
+    /// <summary>Throws unless 0 &lt;= <paramref name="length"/> &lt;= the channel's largest payload.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void CheckLength(int length)
+    {
+        if ((uint)length > (uint)MaxPayload)
+        {
+            ThrowTooLarge(length);
+        }
+    }
+
+    /// <summary>
+    /// Writes the padding before a record (at most two pieces: to the end of the ring, then from its start to the
+    /// payload's alignment). Each piece's header is written with its length stored last, with release semantics, so
+    /// a reader that sees the length sees the type.
+    /// </summary>
+    public void WritePadding(long position, long padding)
+    {
+        if (padding == 0)
+        {
+            return;
+        }
+
+        long offset = position & Mask;
+        long first = Math.Min(padding, Capacity - offset);
+        PublishRecord((RecordHeader*)(Data + offset), RecordHeader.TypePadding, (int)first);
+        if (padding > first)
+        {
+            PublishRecord((RecordHeader*)Data, RecordHeader.TypePadding, (int)(padding - first));
+        }
+    }
+
+    /// <summary>Writes a record header, the length last with release semantics (the MPSC commit).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void PublishRecord(RecordHeader* record, int type, int length)
+    {
+        record->Type = type;
+        System.Threading.Volatile.Write(ref record->Length, length);
+    }
+
+    /// <summary>
+    /// Checks the header of the record at <paramref name="position"/>, whose bytes up to <paramref name="limit"/> are
+    /// known to be written: returns its footprint, and whether it is padding. Throws <see cref="ChannelCorruptedException"/>
+    /// for a length or type no producer writes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long CheckRecord(long position, RecordHeader record, long limit, out bool isPadding)
+    {
+        long offset = position & Mask;
+        long footprint = RecordFraming.Align8(record.Length);
+        isPadding = record.Type == RecordHeader.TypePadding;
+        if (record.Length < (isPadding ? RecordHeader.Size : FrameSize) || footprint > Capacity - offset || footprint > limit - position ||
+            (!isPadding && (record.Type != RecordHeader.TypeMessage || record.Length - FrameSize > MaxPayload)))
+        {
+            ThrowBadRecord(position, record, limit);
+        }
+
+        return footprint;
+    }
+
+    public ChannelCorruptedException Corrupted(string what) =>
+        new($"Channel '{Name}' is corrupted: {what}. A peer process is faulty or wrote into the segment; the channel cannot be trusted further.");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowBadRecord(long position, RecordHeader record, long limit) =>
+        throw Corrupted($"the record at position {position} has type {record.Type} and length {record.Length}, which does not fit before position {limit}, the end of the ring, or the channel's {MaxPayload}-byte message limit");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowTooLarge(int length) =>
+        throw new ArgumentOutOfRangeException(nameof(length), length,
+            $"A message of {length} bytes is larger than channel '{Name}' allows ({MaxPayload} bytes). Create the channel with a larger MaxMessageSize (and Capacity).");
+}
