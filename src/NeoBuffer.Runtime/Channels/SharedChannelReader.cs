@@ -27,6 +27,7 @@ public sealed class SharedChannelReader : IDisposable
     private readonly ChannelCompletion _channelCompletion;
     private readonly int _spinCount;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly bool _isLossy;
     private bool _disposed;
     private bool _disposeWhenLeaseEnds;
 
@@ -36,6 +37,7 @@ public sealed class SharedChannelReader : IDisposable
         (_ring, _role) = RingAttachment.Consumer(segment, options);
         _channelCompletion = new ChannelCompletion(segment.Header);
         _spinCount = options.SpinCount;
+        _isLossy = segment.Geometry.Topology == ChannelTopology.Broadcast && options.SubscriberMode == SubscriberMode.Lossy;
     }
 
     /// <summary>The channel's name.</summary>
@@ -86,22 +88,26 @@ public sealed class SharedChannelReader : IDisposable
     public unsafe bool TryRead<T>(out T message) where T : unmanaged
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!_ring.TryBeginRead(out byte* payload, out int length))
+        while (_ring.TryBeginRead(out byte* payload, out int length))
         {
-            ObserveCompletion();
-            message = default;
-            return false;
+            if (length != sizeof(T))
+            {
+                _ring.AbandonRead();
+                throw new MessageFormatException($"The next message in channel '{Name}' has {length} bytes, but {typeof(T).Name} has {sizeof(T)}. It was left unread.");
+            }
+
+            message = Unsafe.ReadUnaligned<T>(payload);
+            bool intact = _ring.IsLeaseIntact();
+            _ring.EndRead(); // a torn copy (lossy subscribers only) is counted as lost, and the next message tried
+            if (intact)
+            {
+                return true;
+            }
         }
 
-        if (length != sizeof(T))
-        {
-            _ring.AbandonRead();
-            throw new MessageFormatException($"The next message in channel '{Name}' has {length} bytes, but {typeof(T).Name} has {sizeof(T)}. It was left unread.");
-        }
-
-        message = Unsafe.ReadUnaligned<T>(payload);
-        _ring.EndRead();
-        return true;
+        ObserveCompletion();
+        message = default;
+        return false;
     }
 
     /// <summary>Waits until a message can be read. Returns true when one can, false when the channel completed and is drained.</summary>
@@ -158,7 +164,21 @@ public sealed class SharedChannelReader : IDisposable
     /// Reads every message until the channel completes. Each item points into shared memory and is valid only until the
     /// enumeration moves on (the message is released then): copy what you keep.
     /// </summary>
-    public async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <exception cref="NotSupportedException">The reader is a lossy broadcast subscriber, whose messages may be overwritten while the caller reads them: use <see cref="TryRead(out ReadLease)"/> and <see cref="ReadLease.IsOverwritten"/>.</exception>
+    public IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAllAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_isLossy)
+        {
+            throw new NotSupportedException(
+                $"Channel '{Name}': a lossy subscriber's messages may be overwritten while they are read, which ReadAllAsync cannot report. " +
+                "Read with TryRead(out ReadLease) and drop a message whose lease IsOverwritten.");
+        }
+
+        return ReadAllCoreAsync(cancellationToken);
+    }
+
+    private async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAllCoreAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var window = new MappedMemory();
         while (await WaitToReadAsync(cancellationToken).ConfigureAwait(false))
@@ -187,17 +207,15 @@ public sealed class SharedChannelReader : IDisposable
         }
 
         _disposed = true;
-        _role.Release();
         RingWait.WakeWord(_ring.WakeWord);
-        // A writer waiting for this reader (SPSC, MPSC, or a tethered subscriber) re-checks.
-        RingWait.WakeWord((nint)(&_segment.Header->WriterWake));
         if (_ring.HasOpenLease)
         {
+            // The lease's bytes stay ours (role held, segment mapped) until it ends.
             _disposeWhenLeaseEnds = true;
             return;
         }
 
-        _segment.Dispose();
+        Detach();
     }
 
     internal bool IsLeaseIntact() => _ring.IsLeaseIntact();
@@ -206,11 +224,20 @@ public sealed class SharedChannelReader : IDisposable
     {
         if (_disposeWhenLeaseEnds)
         {
-            _segment.Dispose();
+            _ring.AbandonRead();
+            Detach();
             return;
         }
 
         _ring.EndRead();
+    }
+
+    private unsafe void Detach()
+    {
+        _role.Release();
+        // A writer waiting for this reader (SPSC, MPSC, or a tethered subscriber) re-checks.
+        RingWait.WakeWord((nint)(&_segment.Header->WriterWake));
+        _segment.Dispose();
     }
 
     private unsafe bool TryLeaseInto(MappedMemory window)
@@ -244,7 +271,7 @@ public sealed class SharedChannelReader : IDisposable
 
     private void ObserveCompletion()
     {
-        if (!_completion.Task.IsCompleted && _channelCompletion.IsCompleted && !_ring.HasMessage())
+        if (!_completion.Task.IsCompleted && IsDrainedAndCompleted())
         {
             if (_channelCompletion.State == CompletionState.Faulted)
             {
@@ -257,6 +284,9 @@ public sealed class SharedChannelReader : IDisposable
         }
     }
 
+    // Completion is stored after every producer stopped claiming, so once it is seen, drained means finished.
+    private bool IsDrainedAndCompleted() => _channelCompletion.IsCompleted && _ring.IsDrained();
+
     private ChannelClosedException FaultError() => new($"The writer of channel '{Name}' completed it with an error: {_channelCompletion.Error()}");
 
     private TimeoutException TimedOut(TimeSpan timeout) =>
@@ -264,6 +294,6 @@ public sealed class SharedChannelReader : IDisposable
 
     private readonly struct MessageCondition(SharedChannelReader reader) : IWaitCondition
     {
-        public bool IsSatisfied() => reader._disposed || reader._ring.HasMessage() || reader._channelCompletion.IsCompleted;
+        public bool IsSatisfied() => reader._disposed || reader._ring.HasMessage() || reader.IsDrainedAndCompleted();
     }
 }

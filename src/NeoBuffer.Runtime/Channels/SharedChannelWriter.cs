@@ -26,7 +26,6 @@ public sealed class SharedChannelWriter : IDisposable
     private readonly ParticipantRole _role;
     private readonly ChannelCompletion _completion;
     private readonly int _spinCount;
-    private bool _completed;
     private bool _disposed;
 
     internal unsafe SharedChannelWriter(SharedSegment segment, SharedChannelOptions options)
@@ -35,7 +34,6 @@ public sealed class SharedChannelWriter : IDisposable
         (_ring, _role) = RingAttachment.Producer(segment);
         _completion = new ChannelCompletion(segment.Header);
         _spinCount = options.SpinCount;
-        _completed = _completion.IsCompleted;
     }
 
     /// <summary>The channel's name.</summary>
@@ -58,7 +56,7 @@ public sealed class SharedChannelWriter : IDisposable
     public unsafe bool TryClaim(int length, out WriteClaim claim)
     {
         ThrowIfDisposed();
-        byte* payload = _completed ? null : _ring.TryClaim(length);
+        byte* payload = _completion.IsCompleted ? null : _ring.TryClaim(length);
         if (payload == null)
         {
             claim = default;
@@ -170,7 +168,7 @@ public sealed class SharedChannelWriter : IDisposable
         }
 
         ThrowIfDisposed();
-        return !_completed;
+        return !_completion.IsCompleted;
     }
 
     /// <summary>
@@ -190,7 +188,7 @@ public sealed class SharedChannelWriter : IDisposable
         ThrowIfDisposed();
         CheckLength(length);
         ValueTask<bool> wait = RingWait.WaitAsync(new RoomCondition(this, length), _ring.WakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken);
-        return wait.IsCompletedSuccessfully && wait.Result ? new ValueTask<bool>(!_completed) : AfterWaitAsync(wait, timeout);
+        return wait.IsCompletedSuccessfully && wait.Result ? new ValueTask<bool>(!_completion.IsCompleted) : AfterWaitAsync(wait, timeout);
     }
 
     private async ValueTask<bool> AfterWaitAsync(ValueTask<bool> wait, TimeSpan timeout)
@@ -201,7 +199,7 @@ public sealed class SharedChannelWriter : IDisposable
         }
 
         ThrowIfDisposed();
-        return !_completed;
+        return !_completion.IsCompleted;
     }
 
     /// <summary>
@@ -211,12 +209,7 @@ public sealed class SharedChannelWriter : IDisposable
     public bool TryComplete(Exception? error = null)
     {
         ThrowIfDisposed();
-        if (_completed)
-        {
-            return false;
-        }
-
-        _completed = true;
+        _ring.Close();
         return _completion.TryComplete(error is null ? null : $"{error.GetType().Name}: {error.Message}");
     }
 
@@ -273,6 +266,6 @@ public sealed class SharedChannelWriter : IDisposable
 
     private readonly struct RoomCondition(SharedChannelWriter writer, int length) : IWaitCondition
     {
-        public bool IsSatisfied() => writer._disposed || writer._completed || writer._ring.HasSpaceFor(length);
+        public bool IsSatisfied() => writer._disposed || writer._completion.IsCompleted || writer._ring.HasSpaceFor(length);
     }
 }

@@ -52,7 +52,7 @@ internal static unsafe class Futex
         return errno switch
         {
             LibC.ETIMEDOUT => false,
-            LibC.EAGAIN or LibC.EINTR => true,
+            LibC.EAGAIN or LibC.EINTR or LibC.EFAULT => true,
             _ => throw new InvalidOperationException($"futex wait failed: {LibC.Describe(errno)}"),
         };
     }
@@ -76,7 +76,8 @@ internal static unsafe class Futex
         return errno switch
         {
             LibC.ETIMEDOUT => -1,
-            LibC.EAGAIN or LibC.EINTR => -2,
+            // EFAULT: a word was unmapped after its wait was cancelled and before this call; the caller rebuilds its set.
+            LibC.EAGAIN or LibC.EINTR or LibC.EFAULT => -2,
             LibC.ENOSYS => throw new PlatformNotSupportedException("NeoBuffer's async waits need futex_waitv (Linux 5.16 or newer)."),
             _ => throw new InvalidOperationException($"futex_waitv failed: {LibC.Describe(errno)}"),
         };

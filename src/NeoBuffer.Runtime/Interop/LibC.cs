@@ -27,6 +27,7 @@ internal static unsafe partial class LibC
     public const int ELOOP = 40;
     public const int ENOSPC = 28;
     public const int EACCES = 13;
+    public const int EFAULT = 14;
     public const int ETIMEDOUT = 110;
     public const int EOPNOTSUPP = 95;
     public const int ENOSYS = 38;

@@ -69,9 +69,17 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
         producer._tail = Volatile.Read(ref ring.Header->Tail);
         producer._sequence = Volatile.Read(ref ring.Header->TailSequence);
         producer._oldest = Volatile.Read(ref ring.Header->Oldest);
-        if (producer._tail < 0 || (producer._tail & 7) != 0 || producer._sequence < 0 || producer._oldest > producer._tail || producer._tail - producer._oldest > ring.Capacity)
+        if (producer._tail < 0 || (producer._tail & 7) != 0 || producer._sequence < 0 || producer._oldest < 0 || (producer._oldest & 7) != 0 ||
+            producer._oldest > producer._tail || producer._tail - producer._oldest > ring.Capacity)
         {
             throw ring.Corrupted($"tail {producer._tail}, oldest {producer._oldest} and sequence {producer._sequence} are inconsistent");
+        }
+
+        // A producer that died inside its commit left the seqlock odd: close it so joiners are not kept spinning.
+        long version = Volatile.Read(ref ring.Header->TailVersion);
+        if ((version & 1) != 0)
+        {
+            Volatile.Write(ref ring.Header->TailVersion, version + 1);
         }
 
         producer._cachedLimit = long.MinValue;
@@ -83,16 +91,17 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     public static BroadcastRing ForSubscriber(RingMemory ring, Segments.SharedSegment segment, ParticipantSlot* slot, bool lossy, bool fromOldest)
     {
         var subscriber = new BroadcastRing(ring, segment, slot, lossy);
-        slot->Mode = lossy ? ParticipantSlot.ModeLossy : ParticipantSlot.ModeTethered;
         slot->Lost = 0;
         while (true)
         {
             (long start, long sequence) = fromOldest ? subscriber.OldestRecord() : subscriber.ReadTailAndSequence();
 
-            // Publish the start and bump the epoch (a full fence), then check the producer has not announced a write over
-            // it; if it has, the sequence number read may be torn too: start again further on. A producer that did not
-            // see the new position sees the new epoch on its next claim and looks again.
+            // Publish the start, then the mode (the producer counts a row only once it reads Tethered, and then reads a
+            // position at least this one), and bump the epoch (a full fence); then check the producer has not announced a
+            // write over the start. If it has, the sequence number read may be torn too: start again further on. A
+            // producer that did not see the new row sees the new epoch on its next claim and looks again.
             Volatile.Write(ref slot->Position, start);
+            Volatile.Write(ref slot->Mode, lossy ? ParticipantSlot.ModeLossy : ParticipantSlot.ModeTethered);
             Interlocked.Increment(ref ring.Header->JoinEpoch);
             if (start >= Volatile.Read(ref ring.Header->TailIntent) - ring.Capacity)
             {
@@ -107,6 +116,8 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     /// <summary>The tail and the sequence number of the record that will start there, read consistently.</summary>
     private (long Tail, long Sequence) ReadTailAndSequence()
     {
+        // A commit holds the seqlock for a few stores; one that stays odd this long belongs to a producer that died in it.
+        var patience = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
             long version = Volatile.Read(ref _header->TailVersion);
@@ -121,6 +132,11 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
                 }
 
                 return (tail, sequence);
+            }
+
+            if (patience.ElapsedMilliseconds > 1000)
+            {
+                throw _ring.Corrupted("the producer's tail has been mid-update for a second (it died while committing, or the header was overwritten)");
             }
 
             Thread.SpinWait(1);
@@ -138,7 +154,12 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
         {
             (long tail, long tailSequence) = ReadTailAndSequence();
             long position = Volatile.Read(ref _header->Oldest);
-            if (position > tail || position < tail - _capacity || (position & 7) != 0)
+            if (position > tail)
+            {
+                continue; // the producer wrote more than a ring since the tail was read: read both again
+            }
+
+            if (position < tail - _capacity || (position & 7) != 0)
             {
                 throw _ring.Corrupted($"the oldest record position {position} is impossible for tail {tail}");
             }
@@ -195,17 +216,26 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
         _ring.CheckLength(length);
         long padding = _ring.PaddingBefore(_tail, length);
         long end = _tail + padding + _ring.Footprint(length);
+        // The tethered subscribers first (a claim they refuse announces nothing), then Oldest, then the announcement,
+        // whose fence orders it before the look at whether anyone joined meanwhile.
+        if (end - _capacity > _cachedLimit)
+        {
+            _cachedLimit = SlowestTethered();
+            if (end - _capacity > _cachedLimit)
+            {
+                return null;
+            }
+        }
+
         if (end > _announced)
         {
-            // Oldest moves first, so a lapped subscriber that sees the new TailIntent finds a resume point past it;
-            // then the announcement, whose fence orders it before the look at who has joined.
             ForgetOverwritten(end - _capacity);
             Interlocked.Exchange(ref _header->TailIntent, end);
             _announced = end;
         }
 
         long epoch = Volatile.Read(ref _header->JoinEpoch);
-        if (end - _capacity > _cachedLimit || epoch != _joinEpoch)
+        if (epoch != _joinEpoch)
         {
             _joinEpoch = epoch;
             _cachedLimit = SlowestTethered();
@@ -239,10 +269,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
         Volatile.Write(ref _header->TailSequence, _sequence);
         Interlocked.Exchange(ref _header->Tail, _tail);
         Volatile.Write(ref _header->TailVersion, version + 2);
-        if (Volatile.Read(ref _header->ReaderWake) != 0)
-        {
-            RingWait.WakeWord((nint)(&_header->ReaderWake));
-        }
+        RingWait.WakeIfParked((nint)(&_header->ReaderWake));
     }
 
     // The tail never moved: subscribers never see it. TailIntent may stay ahead, which only makes lossy readers
@@ -330,6 +357,11 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
 
     public void EndRead()
     {
+        if (_lossy && !IsIntactFrom(_position))
+        {
+            AddLost(1); // overwritten while leased: the reader had a torn message, not a message
+        }
+
         _position = _leaseEnd;
         _leaseEnd = -1;
         _nextSequence++;
@@ -340,8 +372,11 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
 
     public bool HasMessage() => TryFindNext(out _, out _);
 
-    /// <summary>Whether the leased record is still intact: the producer has not claimed the space it lies in.</summary>
-    public bool IsLeaseIntact() => IsIntactFrom(_position);
+    /// <summary>
+    /// Whether the leased record is still intact: the producer has not claimed the space it lies in. A tethered
+    /// subscriber's always is (TailIntent may run ahead of a producer its subscribers hold back, so it cannot be asked).
+    /// </summary>
+    public bool IsLeaseIntact() => !_lossy || IsIntactFrom(_position);
 
     /// <summary>Whether nothing from <paramref name="position"/> on has been overwritten, as of every read made before this call.</summary>
     private bool IsIntactFrom(long position)
@@ -407,9 +442,12 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     /// <summary>A lossy subscriber was lapped: resume at the oldest record still intact.</summary>
     private void Resynchronise()
     {
+        // Oldest is stored before TailIntent, so read in the other order it is at least TailIntent - Capacity; and it
+        // is past our position, which TailIntent - Capacity is. Anything else is corruption, not a race.
+        long intent = Volatile.Read(ref _header->TailIntent);
         long oldest = Volatile.Read(ref _header->Oldest);
         long tail = Volatile.Read(ref _header->Tail);
-        if (oldest < _position || oldest > tail || (oldest & 7) != 0)
+        if (oldest < _position || oldest < intent - _capacity || oldest > tail || (oldest & 7) != 0)
         {
             throw _ring.Corrupted($"the oldest record position {oldest} is impossible (subscriber at {_position}, tail {tail})");
         }
@@ -436,10 +474,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
         }
 
         Interlocked.Exchange(ref _slot->Position, _position);
-        if (Volatile.Read(ref _header->WriterWake) != 0)
-        {
-            RingWait.WakeWord((nint)(&_header->WriterWake));
-        }
+        RingWait.WakeIfParked((nint)(&_header->WriterWake));
     }
 
     private long ReadTail()

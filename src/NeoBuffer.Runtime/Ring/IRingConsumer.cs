@@ -21,6 +21,9 @@ internal unsafe interface IRingConsumer
     /// <summary>Whether a committed message is waiting.</summary>
     bool HasMessage();
 
+    /// <summary>Whether everything claimed so far has been read (called once the channel is completed).</summary>
+    bool IsDrained() => !HasMessage();
+
     /// <summary>Whether the leased message's bytes are still as read (false only for a lapped lossy subscriber).</summary>
     bool IsLeaseIntact() => true;
 

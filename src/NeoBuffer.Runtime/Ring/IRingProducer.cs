@@ -20,4 +20,13 @@ internal unsafe interface IRingProducer
 
     /// <summary>Whether a record of <paramref name="length"/> payload bytes would fit now.</summary>
     bool HasSpaceFor(int length);
+
+    /// <summary>
+    /// Stops every producer of the channel from claiming, before the channel is marked completed, so that no claim can
+    /// slip in after a reader has decided it has read everything. Single-producer rings need nothing: the completing
+    /// producer is the only one.
+    /// </summary>
+    void Close()
+    {
+    }
 }

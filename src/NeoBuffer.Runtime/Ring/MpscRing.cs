@@ -15,9 +15,15 @@ namespace NeoBuffer.Ring;
 /// a record's header may land on bytes of an older record, the consumer zeroes what it consumed before it returns the
 /// space by storing <see cref="ChannelHeader.Head"/>: a header a producer has not written yet therefore reads 0.
 /// </para>
+/// <para>
+/// Completion sets <see cref="ClosedBit"/> in ClaimTail by CAS, so every claim is either before the close (and the
+/// consumer reads it before it reports the end) or fails.
+/// </para>
 /// </summary>
 internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
 {
+    private const long ClosedBit = 1L << 62;
+
     private readonly RingMemory _ring;
     private readonly ChannelHeader* _header;
     private readonly long _capacity;
@@ -41,9 +47,10 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
         _header = ring.Header;
         _capacity = ring.Capacity;
         _slot = slot;
+        // Head first: both only grow and Head never passes ClaimTail, so this order can only see Head <= ClaimTail.
         _head = Volatile.Read(ref _header->Head);
-        long claimTail = Volatile.Read(ref _header->ClaimTail);
-        if (_head < 0 || _head > claimTail || claimTail - _head > _capacity || (_head & 7) != 0 || (claimTail & 7) != 0)
+        long claimTail = Volatile.Read(ref _header->ClaimTail) & ~ClosedBit;
+        if (_head < 0 || _head > claimTail || (_head & 7) != 0 || (claimTail & 7) != 0)
         {
             throw ring.Corrupted($"head {_head} and claim tail {claimTail} are inconsistent");
         }
@@ -74,6 +81,11 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
         long padding;
         while (true)
         {
+            if ((tail & ClosedBit) != 0)
+            {
+                return null; // completed: the writer reports it
+            }
+
             if (tail < 0 || (tail & 7) != 0)
             {
                 throw _ring.Corrupted($"the claim tail {tail} is impossible");
@@ -83,10 +95,17 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
             long end = tail + padding + footprint;
             if (end - _cachedHead > _capacity)
             {
-                _cachedHead = ReadHead(tail);
+                _cachedHead = ReadHead();
                 if (end - _cachedHead > _capacity)
                 {
-                    return null;
+                    if (_cachedHead <= tail)
+                    {
+                        return null;
+                    }
+
+                    // Our tail is older than the head we just read: others claimed and were consumed meanwhile.
+                    tail = Volatile.Read(ref _header->ClaimTail);
+                    continue;
                 }
             }
 
@@ -127,29 +146,46 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
         _claimPosition = -1;
         Volatile.Write(ref _slot->Position, -1);
         Interlocked.MemoryBarrier(); // orders the commit before the wake-word load (see RingWait)
-        if (Volatile.Read(ref _header->ReaderWake) != 0)
-        {
-            RingWait.WakeWord((nint)(&_header->ReaderWake));
-        }
+        RingWait.WakeIfParked((nint)(&_header->ReaderWake));
     }
 
     public bool HasSpaceFor(int length)
     {
+        long head = ReadHead();
         long tail = Volatile.Read(ref _header->ClaimTail);
-        long end = tail + _ring.PaddingBefore(tail, length) + _ring.Footprint(length);
-        if (end - _cachedHead <= _capacity)
+        if ((tail & ClosedBit) != 0)
         {
-            return true;
+            return true; // nothing to wait for: the claim will report the completion
         }
 
-        _cachedHead = ReadHead(tail);
-        return end - _cachedHead <= _capacity;
+        _cachedHead = head;
+        return tail + _ring.PaddingBefore(tail, length) + _ring.Footprint(length) - head <= _capacity;
     }
 
-    private long ReadHead(long tail)
+    public void Close()
+    {
+        long tail = Volatile.Read(ref _header->ClaimTail);
+        while ((tail & ClosedBit) == 0)
+        {
+            long seen = Interlocked.CompareExchange(ref _header->ClaimTail, tail | ClosedBit, tail);
+            if (seen == tail)
+            {
+                return;
+            }
+
+            tail = seen;
+        }
+    }
+
+    /// <summary>
+    /// The consumer's head, checked against a claim tail read after it: Head never passes ClaimTail and both only grow,
+    /// so a head beyond a later claim tail can only be corruption.
+    /// </summary>
+    private long ReadHead()
     {
         long head = Volatile.Read(ref _header->Head);
-        if (head > tail || tail - head > _capacity || (head & 7) != 0)
+        long tail = Volatile.Read(ref _header->ClaimTail) & ~ClosedBit;
+        if (head < 0 || head > tail || (head & 7) != 0)
         {
             throw _ring.Corrupted($"the consumer's head {head} is impossible for claim tail {tail}");
         }
@@ -194,6 +230,8 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
 
     public bool HasMessage() => TryFindNext(out _, out _);
 
+    public bool IsDrained() => !HasMessage() && _head == (Volatile.Read(ref _header->ClaimTail) & ~ClosedBit);
+
     private bool TryFindNext(out long footprint, out int length)
     {
         while (true)
@@ -231,15 +269,12 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
         new Span<byte>(_ring.RecordAt(_head), (int)(end - _head)).Clear();
         _head = end;
         Interlocked.Exchange(ref _header->Head, _head); // release: the zeroes are visible before the space is reused
-        if (Volatile.Read(ref _header->WriterWake) != 0)
-        {
-            RingWait.WakeWord((nint)(&_header->WriterWake));
-        }
+        RingWait.WakeIfParked((nint)(&_header->WriterWake));
     }
 
     private long ReadClaimTail()
     {
-        long tail = Volatile.Read(ref _header->ClaimTail);
+        long tail = Volatile.Read(ref _header->ClaimTail) & ~ClosedBit;
         if (tail < _head || tail - _head > _capacity || (tail & 7) != 0)
         {
             throw _ring.Corrupted($"the claim tail {tail} is impossible for consumer head {_head}");

@@ -73,6 +73,7 @@ internal sealed unsafe class ParticipantRole
         }
 
         ProcessIdentity me = ProcessIdentity.Current;
+        slot->Mode = 0; // a broadcast producer ignores the row until its subscriber sets the mode
         slot->Kind = kind;
         slot->Pid = me.Pid;
         slot->StartTime = me.StartTime;
@@ -84,6 +85,7 @@ internal sealed unsafe class ParticipantRole
     /// <summary>Gives the slot back.</summary>
     public void Release()
     {
+        Volatile.Write(ref _slot->Mode, 0);
         Volatile.Write(ref _slot->State, ParticipantSlot.StateFree);
     }
 }

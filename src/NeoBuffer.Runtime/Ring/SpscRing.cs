@@ -100,10 +100,7 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
         _tail = _claimEnd;
         _claimPosition = -1;
         Interlocked.Exchange(ref _header->Tail, _tail);
-        if (Volatile.Read(ref _header->ReaderWake) != 0)
-        {
-            RingWait.WakeWord((nint)(&_header->ReaderWake));
-        }
+        RingWait.WakeIfParked((nint)(&_header->ReaderWake));
     }
 
     // The tail never moved, so the consumer never sees the claim; the next claim reuses the space.
@@ -205,10 +202,7 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
     private void PublishHead()
     {
         Interlocked.Exchange(ref _header->Head, _head);
-        if (Volatile.Read(ref _header->WriterWake) != 0)
-        {
-            RingWait.WakeWord((nint)(&_header->WriterWake));
-        }
+        RingWait.WakeIfParked((nint)(&_header->WriterWake));
     }
 
     private long ReadTail()

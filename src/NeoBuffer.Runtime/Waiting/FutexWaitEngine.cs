@@ -160,8 +160,9 @@ internal sealed unsafe class FutexWaitEngine
 
                 foreach ((PendingWait wait, bool result) in completed)
                 {
-                    wait.Registration.Dispose();
+                    // Completed first: a registration assigned after this is then disposed by WaitAsync itself.
                     wait.Completion.TrySetResult(result);
+                    wait.Registration.Dispose();
                 }
 
                 completed.Clear();

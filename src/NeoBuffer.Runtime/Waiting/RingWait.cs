@@ -9,11 +9,14 @@ namespace NeoBuffer.Waiting;
 /// <summary>
 /// The one place a channel side waits for its peer: spin briefly, then park on the side's wake word in shared memory.
 /// <para>
-/// Parking protocol (docs/format.md, "Waking"): the waiter stores 1 into its wake word with a full fence, re-checks
-/// its condition, and only then sleeps with FUTEX_WAIT(word, 1). The peer publishes its progress with a full fence and
-/// then loads the wake word; if it is non-zero it stores 0 and calls FUTEX_WAKE. Whichever order the two fences land
-/// in, either the waiter's re-check sees the progress or the peer sees the 1, so no wake-up is lost; and the peer makes
-/// a system call only when someone is, or was about to be, parked.
+/// Parking protocol (docs/format.md, "Waking"). A wake word is an event count: bit 0 says "someone is parked or about
+/// to park", the other bits count wake-ups. The waiter sets bit 0 with a full fence (remembering the value it armed),
+/// re-checks its condition, and only then sleeps with FUTEX_WAIT(word, armed). The peer publishes its progress with a
+/// full fence and then loads the word; if bit 0 is set it bumps the count (clearing bit 0) and calls FUTEX_WAKE.
+/// Whichever order the two fences land in, either the waiter's re-check sees the progress or the peer sees bit 0; and
+/// since a wake always changes the word, a waiter that armed before it can never sleep through it, however many other
+/// waiters re-arm the same word meanwhile. The peer makes a system call only when someone is, or was about to be,
+/// parked.
 /// </para>
 /// </summary>
 internal static class RingWait
@@ -48,7 +51,7 @@ internal static class RingWait
             using CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(static state => WakeWord((nint)state!), word);
             while (true)
             {
-                Arm(word);
+                int armed = Arm(word);
                 if (condition.IsSatisfied())
                 {
                     return true;
@@ -61,7 +64,7 @@ internal static class RingWait
                     return false;
                 }
 
-                Futex.Wait((int*)word, 1, remaining);
+                Futex.Wait((int*)word, armed, remaining);
             }
         }
         finally
@@ -120,13 +123,13 @@ internal static class RingWait
         {
             while (true)
             {
-                Arm(word);
+                int armed = Arm(word);
                 if (condition.IsSatisfied())
                 {
                     return true;
                 }
 
-                if (!await FutexWaitEngine.Shared.WaitAsync(word, 1, deadline, cancellationToken).ConfigureAwait(false))
+                if (!await FutexWaitEngine.Shared.WaitAsync(word, armed, deadline, cancellationToken).ConfigureAwait(false))
                 {
                     return false;
                 }
@@ -138,14 +141,55 @@ internal static class RingWait
         }
     }
 
-    /// <summary>Clears a wake word and wakes everyone parked on it (peers, cancellation, dispose).</summary>
+    /// <summary>
+    /// The publisher's half: after publishing progress with a full fence, wakes the word's waiters if any is parked or
+    /// about to park. Costs one load when nobody is.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static unsafe void WakeIfParked(nint word)
+    {
+        if ((Volatile.Read(ref *(int*)word) & 1) != 0)
+        {
+            WakeWord(word);
+        }
+    }
+
+    /// <summary>Bumps a wake word's count (clearing its parked bit) and wakes everyone parked on it (peers, cancellation, dispose).</summary>
     public static unsafe void WakeWord(nint word)
     {
-        Interlocked.Exchange(ref *(int*)word, 0);
+        int value = Volatile.Read(ref *(int*)word);
+        while (true)
+        {
+            int seen = Interlocked.CompareExchange(ref *(int*)word, (value + 2) & ~1, value);
+            if (seen == value)
+            {
+                break;
+            }
+
+            value = seen;
+        }
+
         Futex.WakeAll((int*)word);
     }
 
-    private static unsafe void Arm(nint word) => Interlocked.Exchange(ref *(int*)word, 1);
+    /// <summary>Sets the parked bit with a full fence; returns the value to sleep on.</summary>
+    private static unsafe int Arm(nint word)
+    {
+        int value = Volatile.Read(ref *(int*)word);
+        while ((value & 1) == 0)
+        {
+            int seen = Interlocked.CompareExchange(ref *(int*)word, value | 1, value);
+            if (seen == value)
+            {
+                return value | 1;
+            }
+
+            value = seen;
+        }
+
+        Interlocked.MemoryBarrier(); // already armed by another waiter: the fence is still ours to make
+        return value;
+    }
 
     private static long DeadlineOf(TimeSpan timeout)
     {
