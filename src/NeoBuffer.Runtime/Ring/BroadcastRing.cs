@@ -51,6 +51,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     private long _cachedTail;
     private long _leaseEnd = -1;
     private long _lost;
+    private bool _leaseCountedLost;
 
     private BroadcastRing(RingMemory ring, Segments.SharedSegment segment, ParticipantSlot* slot, bool lossy)
     {
@@ -351,17 +352,13 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
         }
 
         _leaseEnd = _position + footprint;
+        _leaseCountedLost = false;
         payload = _ring.PayloadAt(_position);
         return true;
     }
 
     public void EndRead()
     {
-        if (_lossy && !IsIntactFrom(_position))
-        {
-            AddLost(1); // overwritten while leased: the reader had a torn message, not a message
-        }
-
         _position = _leaseEnd;
         _leaseEnd = -1;
         _nextSequence++;
@@ -375,8 +372,24 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     /// <summary>
     /// Whether the leased record is still intact: the producer has not claimed the space it lies in. A tethered
     /// subscriber's always is (TailIntent may run ahead of a producer its subscribers hold back, so it cannot be asked).
+    /// Found torn, the lease counts as lost, once: the reader had a torn message, not a message. (One overwritten only
+    /// after the reader checked it was read intact, and is not lost.)
     /// </summary>
-    public bool IsLeaseIntact() => !_lossy || IsIntactFrom(_position);
+    public bool IsLeaseIntact()
+    {
+        if (!_lossy || IsIntactFrom(_position))
+        {
+            return true;
+        }
+
+        if (!_leaseCountedLost)
+        {
+            _leaseCountedLost = true;
+            AddLost(1);
+        }
+
+        return false;
+    }
 
     /// <summary>Whether nothing from <paramref name="position"/> on has been overwritten, as of every read made before this call.</summary>
     private bool IsIntactFrom(long position)
