@@ -1,3 +1,7 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
 using NeoBuffer.Segments;
 
 namespace NeoBuffer;
@@ -52,6 +56,27 @@ public static class SharedChannel
     public static SharedChannelReader OpenReader(string name, SharedChannelOptions? options = null) =>
         OpenReader(name, options, schema: null);
 
+    /// <summary>
+    /// Waits until one of <paramref name="readers"/> can be read (a message, or the end of its stream) and returns its
+    /// index: a process reading many channels needs no thread per channel. The readers may be of different channels
+    /// and topologies; at most 127.
+    /// </summary>
+    /// <exception cref="TimeoutException">None became ready within <paramref name="timeout"/>.</exception>
+    public static int WaitAny(IReadOnlyList<SharedChannelReader> readers, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        ReaderSelection.WaitAny(readers, timeout, cancellationToken);
+
+    /// <summary>
+    /// Waits asynchronously until one of <paramref name="readers"/> can be read and returns its index. No thread
+    /// blocks meanwhile: the process's futex waiter parks on every reader's wake word at once.
+    /// </summary>
+    /// <exception cref="TimeoutException">None became ready within <paramref name="timeout"/>.</exception>
+    public static ValueTask<int> WaitAnyAsync(IReadOnlyList<SharedChannelReader> readers, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        ReaderSelection.WaitAnyAsync(readers, timeout, cancellationToken);
+
+    /// <summary>Waits asynchronously, without a time limit, until one of <paramref name="readers"/> can be read; returns its index.</summary>
+    public static ValueTask<int> WaitAnyAsync(IReadOnlyList<SharedChannelReader> readers, CancellationToken cancellationToken = default) =>
+        ReaderSelection.WaitAnyAsync(readers, Timeout.InfiniteTimeSpan, cancellationToken);
+
     internal static SharedChannelWriter CreateWriter(string name, SharedChannelOptions? options, MessageLayout? schema)
     {
         options ??= SharedChannelOptions.Default;
@@ -77,7 +102,7 @@ public static class SharedChannel
     }
 
     // An endpoint that fails to take its role (say, the channel already has a live writer) must not leave the segment attached.
-    private static TEndpoint Attach<TEndpoint>(SharedSegment segment, System.Func<SharedSegment, TEndpoint> endpoint)
+    private static TEndpoint Attach<TEndpoint>(SharedSegment segment, Func<SharedSegment, TEndpoint> endpoint)
     {
         try
         {

@@ -220,6 +220,13 @@ public sealed class SharedChannelReader : IDisposable
 
     internal bool IsLeaseIntact() => _ring.IsLeaseIntact();
 
+    /// <summary>Whether <see cref="WaitToRead(CancellationToken)"/> would return at once (a message, the end, or disposed).</summary>
+    internal bool IsReadyToRead => new MessageCondition(this).IsSatisfied();
+
+    internal nint WakeWord => _ring.WakeWord;
+
+    internal SegmentMapping Mapping => _segment.Mapping;
+
     internal void EndLease()
     {
         if (_disposeWhenLeaseEnds)

@@ -9,11 +9,12 @@ namespace NeoBuffer.Waiting;
 /// <summary>
 /// The one background thread per process that parks on behalf of every async wait: it sleeps in futex_waitv on all
 /// the words being awaited (up to 127 at once per thread; more threads start only past that) and completes each
-/// wait's task when its word changes, its deadline passes, or it is cancelled. Thread-pool threads never block.
+/// wait's task when one of its words changes, its deadline passes, or it is cancelled. Thread-pool threads never block.
 /// </summary>
 internal sealed unsafe class FutexWaitEngine
 {
-    private const int MaxWordsPerThread = 127; // futex_waitv takes 128; one is this thread's own doorbell
+    /// <summary>futex_waitv takes 128 words; one is each thread's own doorbell.</summary>
+    public const int MaxWordsPerThread = 127;
 
     private static readonly Lazy<FutexWaitEngine> s_shared = new(() => new FutexWaitEngine(), LazyThreadSafetyMode.ExecutionAndPublication);
 
@@ -23,22 +24,28 @@ internal sealed unsafe class FutexWaitEngine
     public static FutexWaitEngine Shared => s_shared.Value;
 
     /// <summary>
-    /// Completes with true when <c>*word != expected</c> or someone wakes the word, false when
-    /// <paramref name="deadlineNs"/> (CLOCK_MONOTONIC; long.MaxValue for none) passes first; cancelled by
-    /// <paramref name="cancellationToken"/>. The caller must keep the word mapped until the task completes.
+    /// Completes with the index of the first of <paramref name="words"/> found no longer holding its expected value
+    /// (a wake always changes the word), or -1 when <paramref name="deadlineNs"/> (CLOCK_MONOTONIC; long.MaxValue for
+    /// none) passes first; cancelled by <paramref name="cancellationToken"/>. The caller keeps the words mapped until
+    /// the task completes.
     /// </summary>
-    public Task<bool> WaitAsync(nint word, int expected, long deadlineNs, CancellationToken cancellationToken)
+    public Task<int> WaitAnyAsync((nint Word, int Expected)[] words, long deadlineNs, CancellationToken cancellationToken)
     {
-        if (cancellationToken.IsCancellationRequested)
+        if (words.Length is 0 or > MaxWordsPerThread)
         {
-            return Task.FromCanceled<bool>(cancellationToken);
+            throw new ArgumentOutOfRangeException(nameof(words), words.Length, $"An async wait covers 1 to {MaxWordsPerThread} wake words.");
         }
 
-        var wait = new PendingWait((int*)word, expected, deadlineNs);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<int>(cancellationToken);
+        }
+
+        var wait = new PendingWait(words, deadlineNs);
         Worker worker;
         lock (_gate)
         {
-            worker = _workers.Find(w => w.HasRoom) ?? StartWorker();
+            worker = _workers.Find(w => w.HasRoomFor(words.Length)) ?? StartWorker();
             worker.Add(wait);
         }
 
@@ -72,28 +79,39 @@ internal sealed unsafe class FutexWaitEngine
         return worker;
     }
 
-    private sealed class PendingWait(int* word, int expected, long deadlineNs)
+    private sealed class PendingWait((nint Word, int Expected)[] words, long deadlineNs)
     {
-        public readonly int* Word = word;
-        public readonly int Expected = expected;
+        public readonly (nint Word, int Expected)[] Words = words;
         public readonly long DeadlineNs = deadlineNs;
-        public readonly TaskCompletionSource<bool> Completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public readonly TaskCompletionSource<int> Completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public CancellationTokenRegistration Registration;
+
+        /// <summary>The index of the first word that changed, or -1.</summary>
+        public int Changed()
+        {
+            for (int i = 0; i < Words.Length; i++)
+            {
+                if (Volatile.Read(ref *(int*)Words[i].Word) != Words[i].Expected)
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
     }
 
     private sealed class Worker
     {
         private readonly List<PendingWait> _waits = new();
         private readonly int* _doorbell = (int*)System.Runtime.InteropServices.NativeMemory.AllocZeroed(sizeof(int));
+        private int _words;
 
-        public bool HasRoom
+        public bool HasRoomFor(int words)
         {
-            get
+            lock (_waits)
             {
-                lock (_waits)
-                {
-                    return _waits.Count < MaxWordsPerThread;
-                }
+                return _words + words <= MaxWordsPerThread;
             }
         }
 
@@ -102,6 +120,7 @@ internal sealed unsafe class FutexWaitEngine
             lock (_waits)
             {
                 _waits.Add(wait);
+                _words += wait.Words.Length;
             }
 
             Ring();
@@ -113,6 +132,7 @@ internal sealed unsafe class FutexWaitEngine
             lock (_waits)
             {
                 removed = _waits.Remove(wait);
+                _words -= removed ? wait.Words.Length : 0;
             }
 
             if (removed)
@@ -133,7 +153,7 @@ internal sealed unsafe class FutexWaitEngine
         public void Run()
         {
             var entries = new Futex.WaitV[MaxWordsPerThread + 1];
-            var completed = new List<(PendingWait Wait, bool Result)>();
+            var completed = new List<(PendingWait Wait, int Result)>();
             while (true)
             {
                 long nearestDeadline = long.MaxValue;
@@ -146,21 +166,27 @@ internal sealed unsafe class FutexWaitEngine
                     for (int i = _waits.Count - 1; i >= 0; i--)
                     {
                         PendingWait wait = _waits[i];
-                        if (Volatile.Read(ref *wait.Word) != wait.Expected || wait.DeadlineNs <= now)
+                        int changed = wait.Changed();
+                        if (changed >= 0 || wait.DeadlineNs <= now)
                         {
-                            completed.Add((wait, wait.DeadlineNs > now || Volatile.Read(ref *wait.Word) != wait.Expected));
+                            completed.Add((wait, changed));
                             _waits.RemoveAt(i);
+                            _words -= wait.Words.Length;
                             continue;
                         }
 
-                        entries[count++] = new Futex.WaitV(wait.Word, wait.Expected);
+                        foreach ((nint word, int expected) in wait.Words)
+                        {
+                            entries[count++] = new Futex.WaitV((int*)word, expected);
+                        }
+
                         nearestDeadline = Math.Min(nearestDeadline, wait.DeadlineNs);
                     }
                 }
 
-                foreach ((PendingWait wait, bool result) in completed)
+                foreach ((PendingWait wait, int result) in completed)
                 {
-                    // Completed first: a registration assigned after this is then disposed by WaitAsync itself.
+                    // Completed first: a registration assigned after this is then disposed by WaitAnyAsync itself.
                     wait.Completion.TrySetResult(result);
                     wait.Registration.Dispose();
                 }

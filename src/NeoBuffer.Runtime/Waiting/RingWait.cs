@@ -129,7 +129,7 @@ internal static class RingWait
                     return true;
                 }
 
-                if (!await FutexWaitEngine.Shared.WaitAsync(word, armed, deadline, cancellationToken).ConfigureAwait(false))
+                if (await FutexWaitEngine.Shared.WaitAnyAsync([(word, armed)], deadline, cancellationToken).ConfigureAwait(false) < 0)
                 {
                     return false;
                 }
@@ -173,7 +173,7 @@ internal static class RingWait
     }
 
     /// <summary>Sets the parked bit with a full fence; returns the value to sleep on.</summary>
-    private static unsafe int Arm(nint word)
+    public static unsafe int Arm(nint word)
     {
         int value = Volatile.Read(ref *(int*)word);
         while ((value & 1) == 0)

@@ -1,0 +1,160 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using NeoBuffer.Interop;
+using NeoBuffer.Waiting;
+
+namespace NeoBuffer;
+
+/// <summary>
+/// Waits on many readers at once and returns one that is ready: the same arm-then-recheck protocol as a single wait
+/// (see RingWait), over every reader's wake word in one futex_waitv, so a process reading many channels needs no
+/// thread per channel. Sync waits park the calling thread; async ones hand the words to the process's futex waiter.
+/// </summary>
+internal static class ReaderSelection
+{
+    public static unsafe int WaitAny(IReadOnlyList<SharedChannelReader> readers, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Check(readers);
+        long deadline = Deadline(timeout);
+        AddRefAll(readers);
+        try
+        {
+            using CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(static state => RingWait.WakeWord((nint)state!), readers[0].WakeWord);
+            var entries = new Futex.WaitV[readers.Count];
+            while (true)
+            {
+                int ready = FirstReady(readers);
+                if (ready >= 0)
+                {
+                    return ready;
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                for (int i = 0; i < readers.Count; i++)
+                {
+                    entries[i] = new Futex.WaitV((int*)readers[i].WakeWord, RingWait.Arm(readers[i].WakeWord));
+                }
+
+                ready = FirstReady(readers);
+                if (ready >= 0)
+                {
+                    return ready;
+                }
+
+                if (deadline != long.MaxValue && MonotonicClock.NowNs >= deadline)
+                {
+                    throw TimedOut(timeout);
+                }
+
+                fixed (Futex.WaitV* waits = entries)
+                {
+                    Futex.Timespec limit = Futex.Timespec.FromNanoseconds(deadline);
+                    Futex.WaitAny(waits, entries.Length, deadline == long.MaxValue ? null : &limit);
+                }
+            }
+        }
+        finally
+        {
+            ReleaseAll(readers);
+        }
+    }
+
+    public static async ValueTask<int> WaitAnyAsync(IReadOnlyList<SharedChannelReader> readers, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Check(readers);
+        long deadline = Deadline(timeout);
+        AddRefAll(readers);
+        try
+        {
+            var words = new (nint Word, int Expected)[readers.Count];
+            while (true)
+            {
+                int ready = FirstReady(readers);
+                if (ready >= 0)
+                {
+                    return ready;
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                for (int i = 0; i < readers.Count; i++)
+                {
+                    words[i] = (readers[i].WakeWord, RingWait.Arm(readers[i].WakeWord));
+                }
+
+                ready = FirstReady(readers);
+                if (ready >= 0)
+                {
+                    return ready;
+                }
+
+                if (await FutexWaitEngine.Shared.WaitAnyAsync(words, deadline, cancellationToken).ConfigureAwait(false) < 0)
+                {
+                    throw TimedOut(timeout);
+                }
+            }
+        }
+        finally
+        {
+            ReleaseAll(readers);
+        }
+    }
+
+    private static int FirstReady(IReadOnlyList<SharedChannelReader> readers)
+    {
+        for (int i = 0; i < readers.Count; i++)
+        {
+            if (readers[i].IsReadyToRead)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static void Check(IReadOnlyList<SharedChannelReader> readers)
+    {
+        ArgumentNullException.ThrowIfNull(readers);
+        if (readers.Count is 0 or > FutexWaitEngine.MaxWordsPerThread)
+        {
+            throw new ArgumentOutOfRangeException(nameof(readers), readers.Count, $"Wait on 1 to {FutexWaitEngine.MaxWordsPerThread} readers at once.");
+        }
+    }
+
+    // Each wait holds every mapping, so a reader disposed meanwhile is unmapped only once the wait returns.
+    private static void AddRefAll(IReadOnlyList<SharedChannelReader> readers)
+    {
+        for (int i = 0; i < readers.Count; i++)
+        {
+            bool added = false;
+            try
+            {
+                readers[i].Mapping.DangerousAddRef(ref added);
+            }
+            catch
+            {
+                for (int j = 0; j < i; j++)
+                {
+                    readers[j].Mapping.DangerousRelease();
+                }
+
+                throw;
+            }
+        }
+    }
+
+    private static void ReleaseAll(IReadOnlyList<SharedChannelReader> readers)
+    {
+        foreach (SharedChannelReader reader in readers)
+        {
+            reader.Mapping.DangerousRelease();
+        }
+    }
+
+    private static long Deadline(TimeSpan timeout) =>
+        timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : MonotonicClock.NowNs + (long)Math.Min(Math.Max(0, timeout.TotalNanoseconds), long.MaxValue / 2);
+
+    private static TimeoutException TimedOut(TimeSpan timeout) => new($"None of the channels had a message within {timeout.TotalMilliseconds:0.###} ms.");
+}
