@@ -70,8 +70,13 @@ namespace NeoBuffer.Generators.Emit
 
             source
                 .Line("    },")
-                .Line($"    {Names.Literal(model.SchemaText)});")
-                .Line($"{model.FullyQualifiedName} probe = default;")
+                .Line($"    {Names.Literal(model.SchemaText)});");
+            if (!model.Fields.IsEmpty)
+            {
+                source.Line($"{model.FullyQualifiedName} probe = default;");
+            }
+
+            source
                 .Line($"{Names.Runtime}MessageLayoutCheck.Verify(")
                 .Line("    layout,")
                 .Line($"    0x{fingerprint:x16}UL,")
