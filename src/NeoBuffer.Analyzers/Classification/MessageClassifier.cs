@@ -238,7 +238,7 @@ namespace NeoBuffer.Classification
 
                 if (IsChannelMessage(named))
                 {
-                    MessageClassification nested = Message(named, path, depth);
+                    MessageClassification nested = Message(named, path, depth + 1);
                     return Single(FieldShape.Struct, typeName, nested.SchemaName, nested.FixedSize, nested.Alignment, nested.Fields);
                 }
 
