@@ -57,6 +57,37 @@ public static class SharedChannel
         OpenReader(name, options, schema: null);
 
     /// <summary>
+    /// Creates a channel of <typeparamref name="T"/> messages (of <see cref="SharedChannelOptions.Topology"/>) and becomes a writer.
+    /// The header records <typeparamref name="T"/>'s schema, so only the same schema can open it.
+    /// </summary>
+    /// <exception cref="ChannelExistsException">A channel of that name already exists.</exception>
+    /// <exception cref="System.InvalidOperationException">The generated layout of <typeparamref name="T"/> is not the CLR's.</exception>
+    public static SharedChannelWriter<T> CreateWriter<T>(string name, SharedChannelOptions? options = null) where T : unmanaged, IChannelMessage<T> =>
+        new(CreateWriter(name, options, T.Layout));
+
+    /// <summary>Opens an existing channel of <typeparamref name="T"/> messages as a writer.</summary>
+    /// <exception cref="ChannelNotFoundException">No channel of that name exists.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">The channel carries another schema; the message shows both.</exception>
+    /// <exception cref="ChannelRoleTakenException">The channel already has a live writer.</exception>
+    public static SharedChannelWriter<T> OpenWriter<T>(string name, SharedChannelOptions? options = null) where T : unmanaged, IChannelMessage<T> =>
+        new(OpenWriter(name, options, T.Layout));
+
+    /// <summary>
+    /// Creates a channel of <typeparamref name="T"/> messages (of <see cref="SharedChannelOptions.Topology"/>) and becomes a reader.
+    /// </summary>
+    /// <exception cref="ChannelExistsException">A channel of that name already exists.</exception>
+    /// <exception cref="System.InvalidOperationException">The generated layout of <typeparamref name="T"/> is not the CLR's.</exception>
+    public static SharedChannelReader<T> CreateReader<T>(string name, SharedChannelOptions? options = null) where T : unmanaged, IChannelMessage<T> =>
+        new(CreateReader(name, options, T.Layout));
+
+    /// <summary>Opens an existing channel of <typeparamref name="T"/> messages as a reader (on a broadcast channel, a subscriber).</summary>
+    /// <exception cref="ChannelNotFoundException">No channel of that name exists.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">The channel carries another schema; the message shows both.</exception>
+    /// <exception cref="ChannelRoleTakenException">The channel already has a live reader.</exception>
+    public static SharedChannelReader<T> OpenReader<T>(string name, SharedChannelOptions? options = null) where T : unmanaged, IChannelMessage<T> =>
+        new(OpenReader(name, options, T.Layout));
+
+    /// <summary>
     /// Waits until one of <paramref name="readers"/> can be read (a message, or the end of its stream) and returns its
     /// index: a process reading many channels needs no thread per channel. The readers may be of different channels
     /// and topologies; at most 127.

@@ -39,6 +39,26 @@ public static class MessageBounds
         return message.Slice((int)offset, (int)length);
     }
 
+    /// <summary>
+    /// Checks that <paramref name="record"/> holds at least the fixed block of a message, so that every fixed field can
+    /// then be read without a further check. Generated views call this once, when they are created.
+    /// </summary>
+    /// <exception cref="MessageFormatException">The record is shorter than <paramref name="fixedSize"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CheckFixedBlock(ReadOnlySpan<byte> record, int fixedSize, string messageName)
+    {
+        if (record.Length < fixedSize)
+        {
+            ThrowTooShort(record.Length, fixedSize, messageName);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowTooShort(int length, int fixedSize, string messageName) =>
+        throw new MessageFormatException(
+            $"A '{messageName}' record needs at least its {fixedSize}-byte fixed block, but this one has {length} bytes. " +
+            "The record is malformed, or the channel carries another message type.");
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowBadDescriptor(int messageLength, VarFieldDescriptor descriptor, int fixedSize, int elementSize, int elementAlignment, string fieldName) =>
         throw new MessageFormatException(

@@ -1,0 +1,70 @@
+namespace NeoBuffer.Classification
+{
+    /// <summary>
+    /// Why a <c>[ChannelMessage]</c> type, or one of its fields, cannot cross a process boundary. The analyzers turn each
+    /// reason into its diagnostic (the id in each comment is the one DESIGN.md section 4 gives it); the generator emits
+    /// nothing for a type with any reason.
+    /// </summary>
+    internal enum RejectionReason
+    {
+        /// <summary>NB0001: the attribute is on something that is not a partial struct.</summary>
+        NotPartialStruct,
+
+        /// <summary>NB0002: a field of reference type.</summary>
+        ReferenceType,
+
+        /// <summary>NB0003: a pointer or function-pointer field.</summary>
+        Pointer,
+
+        /// <summary>NB0004: <c>nint</c>/<c>nuint</c>/<c>IntPtr</c>/<c>UIntPtr</c>.</summary>
+        NativeSizedInteger,
+
+        /// <summary>NB0005: auto layout, on the type or in a field's type (including BCL auto-layout structs).</summary>
+        AutoLayout,
+
+        /// <summary>NB0006: a struct from another assembly that is not <c>[ChannelMessage]</c>.</summary>
+        UntrustedExternalStruct,
+
+        /// <summary>NB0007: a generic message type, or one nested in a generic type.</summary>
+        Generic,
+
+        /// <summary>NB0008: a containing type is not partial.</summary>
+        ContainingTypeNotPartial,
+
+        /// <summary>NB0009: a ref struct, <c>Span&lt;T&gt;</c> or by-ref field (or the message is a ref struct).</summary>
+        RefLike,
+
+        /// <summary>NB0010: explicit layout or <c>[FieldOffset]</c>.</summary>
+        ExplicitLayout,
+
+        /// <summary>NB0011: a variable-length field inside a nested struct or an array element.</summary>
+        VarFieldInNestedStruct,
+
+        /// <summary>
+        /// No catalog id yet (issue 4 assigns one from NB0100): a struct of this assembly that is not <c>[ChannelMessage]</c>.
+        /// Mark it <c>[ChannelMessage]</c> so that its own layout is generated and checked.
+        /// </summary>
+        NotAChannelMessage,
+
+        /// <summary>
+        /// No catalog id yet: a compiler-generated field (an auto-property's backing field, a captured primary-constructor
+        /// parameter). Its offset cannot be named in generated code, so declare a field instead.
+        /// </summary>
+        HiddenField,
+
+        /// <summary>
+        /// No catalog id yet: <c>[StructLayout]</c> with <c>Pack</c> or <c>Size</c>, which changes offsets away from
+        /// natural alignment.
+        /// </summary>
+        PackOrSizeOverride,
+
+        /// <summary>
+        /// No catalog id yet: a field name the generated <c>View</c>/<c>Builder</c> needs for itself (see
+        /// <see cref="MessageClassifier.ReservedNames"/>), or one starting with two underscores.
+        /// </summary>
+        ReservedName,
+
+        /// <summary>No diagnostic: the field's type does not resolve, and the compiler already reports that.</summary>
+        Unresolved,
+    }
+}

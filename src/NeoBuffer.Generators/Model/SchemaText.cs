@@ -1,0 +1,52 @@
+using System.Text;
+using NeoBuffer.Classification;
+
+namespace NeoBuffer.Generators.Model
+{
+    /// <summary>
+    /// Writes the canonical schema text a message's fingerprint is computed from and that channel headers store: one
+    /// line for the message, one per field (nested message fields flattened under dotted paths), ASCII digits, '\n'.
+    /// Any change of a field's name, kind, type, order, offset or size changes the text, and so the fingerprint.
+    /// </summary>
+    internal static class SchemaText
+    {
+        public const string Header = "neobuffer-schema 1";
+
+        public static string Build(MessageClassification message)
+        {
+            var text = new StringBuilder()
+                .Append(Header).Append('\n')
+                .Append("message ").Append(message.SchemaName)
+                .Append(" size=").Append(message.FixedSize)
+                .Append(" align=").Append(message.Alignment).Append('\n');
+            AppendFields(text, message.Fields, prefix: "", baseOffset: 0);
+            return text.ToString();
+        }
+
+        public static string KindName(FieldShape shape) => shape.ToString().ToLowerInvariant();
+
+        private static void AppendFields(StringBuilder text, EquatableArray<ClassifiedField> fields, string prefix, int baseOffset)
+        {
+            foreach (ClassifiedField field in fields)
+            {
+                string path = prefix + field.Name;
+                int offset = baseOffset + field.Offset;
+                text.Append("field ").Append(path)
+                    .Append(' ').Append(KindName(field.Shape))
+                    .Append(" offset=").Append(offset)
+                    .Append(" size=").Append(field.Size)
+                    .Append(" type=").Append(field.CanonicalType).Append('\n');
+
+                // A nested message lies inside this one; an array element's fields are relative to the element.
+                if (field.Shape == FieldShape.Struct)
+                {
+                    AppendFields(text, field.Members, path + ".", offset);
+                }
+                else if (!field.Members.IsEmpty)
+                {
+                    AppendFields(text, field.Members, path + "[].", 0);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,9 @@
+namespace NeoBuffer.Generators
+{
+    /// <summary>Names of the pipeline steps, so that incremental tests can ask what each step did.</summary>
+    internal static class TrackingNames
+    {
+        /// <summary>One model per valid <c>[ChannelMessage]</c> type.</summary>
+        public const string Models = nameof(Models);
+    }
+}

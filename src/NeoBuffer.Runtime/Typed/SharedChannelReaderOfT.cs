@@ -1,0 +1,105 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+
+namespace NeoBuffer;
+
+/// <summary>
+/// The consumer side of a channel of <typeparamref name="T"/> messages. Lease each message in place with
+/// <see cref="TryLease"/> and read it through <c>new T.View(lease)</c>; messages without variable-length fields can also
+/// be copied out with <see cref="TryRead"/>. One reader per channel; not thread-safe.
+/// </summary>
+/// <typeparam name="T">The message type: a <see cref="ChannelMessageAttribute">[ChannelMessage]</see> struct.</typeparam>
+public sealed class SharedChannelReader<T> : IDisposable where T : unmanaged, IChannelMessage<T>
+{
+    private readonly SharedChannelReader _reader;
+    private readonly bool _hasVariableFields;
+
+    internal SharedChannelReader(SharedChannelReader reader)
+    {
+        _reader = reader;
+        _hasVariableFields = T.Layout.HasVariableFields;
+    }
+
+    /// <summary>The channel's name.</summary>
+    public string Name => _reader.Name;
+
+    /// <summary>The largest record, in bytes, this channel accepts.</summary>
+    public int MaxMessageSize => _reader.MaxMessageSize;
+
+    /// <summary>
+    /// Completes when the writer has completed the channel and every message has been read; faults with a
+    /// <see cref="ChannelClosedException"/> when the writer completed it with an error.
+    /// </summary>
+    public Task Completion => _reader.Completion;
+
+    /// <summary>
+    /// Leases the next message in place, if one is committed. Read it with <c>new T.View(lease)</c>, then dispose the
+    /// lease to hand its space back to the writer.
+    /// </summary>
+    /// <exception cref="ChannelCorruptedException">The ring's shared state is impossible (a faulty or hostile peer).</exception>
+    public bool TryLease(out MessageLease<T> lease)
+    {
+        if (_reader.TryRead(out ReadLease raw))
+        {
+            lease = new MessageLease<T>(raw);
+            return true;
+        }
+
+        lease = default;
+        return false;
+    }
+
+    /// <summary>Copies the next message out, if one is committed.</summary>
+    /// <exception cref="InvalidOperationException"><typeparamref name="T"/> has variable-length fields: lease it with <see cref="TryLease"/>.</exception>
+    /// <exception cref="MessageFormatException">The record is not the size of <typeparamref name="T"/>; it is left unread.</exception>
+    public bool TryRead(out T message)
+    {
+        if (_hasVariableFields)
+        {
+            throw new InvalidOperationException(
+                $"{typeof(T).Name} has variable-length fields, so it cannot be copied out whole: lease it with TryLease and read it through {typeof(T).Name}.View.");
+        }
+
+        return _reader.TryRead(out message);
+    }
+
+    /// <summary>Waits until a message can be read. Returns true when one can, false when the channel completed and is drained.</summary>
+    /// <exception cref="ChannelClosedException">The writer completed the channel with an error (after every message was read).</exception>
+    public bool WaitToRead(CancellationToken cancellationToken = default) => _reader.WaitToRead(cancellationToken);
+
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> until a message can be read. Returns true when one can, false when the
+    /// channel completed and is drained.
+    /// </summary>
+    /// <exception cref="TimeoutException">No message arrived within <paramref name="timeout"/>.</exception>
+    public bool WaitToRead(TimeSpan timeout, CancellationToken cancellationToken = default) => _reader.WaitToRead(timeout, cancellationToken);
+
+    /// <summary>Waits asynchronously until a message can be read; no thread blocks meanwhile.</summary>
+    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) => _reader.WaitToReadAsync(cancellationToken);
+
+    /// <summary>Waits asynchronously up to <paramref name="timeout"/> until a message can be read.</summary>
+    /// <exception cref="TimeoutException">No message arrived within <paramref name="timeout"/>.</exception>
+    public ValueTask<bool> WaitToReadAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        _reader.WaitToReadAsync(timeout, cancellationToken);
+
+    /// <summary>Copies out every message until the channel completes (for messages without variable-length fields).</summary>
+    /// <exception cref="InvalidOperationException"><typeparamref name="T"/> has variable-length fields.</exception>
+    public async IAsyncEnumerable<T> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (await WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (TryRead(out T message))
+            {
+                yield return message;
+            }
+        }
+    }
+
+    /// <summary>Detaches from the channel and unmaps it (once any open lease ends); the last participant out removes it.</summary>
+    public void Dispose() => _reader.Dispose();
+}

@@ -1,0 +1,51 @@
+using System;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using NeoBuffer.Generators;
+
+namespace NeoBuffer.Generators.Tests;
+
+/// <summary>Compiles test sources against the runtime and runs the generator over them, the way the compiler would.</summary>
+internal static class GeneratorHarness
+{
+    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+
+    private static readonly Lazy<ImmutableArray<MetadataReference>> s_references = new(() =>
+        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
+            .Split(Path.PathSeparator)
+            .Append(typeof(ChannelMessageAttribute).Assembly.Location)
+            .Distinct()
+            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
+            .ToImmutableArray());
+
+    /// <summary>A compilation of <paramref name="sources"/>, each its own file (<c>File0.cs</c>, ...).</summary>
+    public static CSharpCompilation Compilation(params string[] sources) =>
+        CSharpCompilation.Create(
+            "Messages",
+            sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, ParseOptions, $"File{i}.cs")),
+            s_references.Value,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable));
+
+    /// <summary>A driver for the generator that records what each pipeline step did.</summary>
+    public static GeneratorDriver Driver() =>
+        CSharpGeneratorDriver.Create(
+            [new ChannelMessageGenerator().AsSourceGenerator()],
+            parseOptions: ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    /// <summary>Runs the generator over <paramref name="sources"/> and checks that the result compiles without a warning.</summary>
+    public static GeneratorRunResult Run(params string[] sources)
+    {
+        GeneratorDriver driver = Driver().RunGeneratorsAndUpdateCompilation(Compilation(sources), out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
+        Assert.Empty(generatorDiagnostics);
+        // The test sources may warn (fields never assigned); the generated files may not.
+        Diagnostic[] problems = output.GetDiagnostics()
+            .Where(d => d.Severity == DiagnosticSeverity.Error || (d.Severity == DiagnosticSeverity.Warning && d.Location.SourceTree?.FilePath.EndsWith(".g.cs") == true))
+            .ToArray();
+        Assert.True(problems.Length == 0, "The generated code does not compile cleanly:\n" + string.Join("\n", problems.Select(d => d.ToString())));
+        return driver.GetRunResult().Results.Single();
+    }
+}
