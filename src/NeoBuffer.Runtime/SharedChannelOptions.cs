@@ -107,6 +107,12 @@ public sealed class SharedChannelOptions
         }
     }
 
+    /// <summary>
+    /// Writers of SPSC and MPSC channels: when the ring is full and its reader's process has died, fail the wait with a
+    /// <see cref="System.Threading.Channels.ChannelClosedException"/> instead of waiting for a new reader. Default true.
+    /// </summary>
+    public bool WriterFailsWhenReaderDies { get; set; } = true;
+
     /// <summary>Broadcast readers: whether the producer waits for this subscriber. Default <see cref="SubscriberMode.Tethered"/>.</summary>
     public SubscriberMode SubscriberMode { get; set; } = SubscriberMode.Tethered;
 

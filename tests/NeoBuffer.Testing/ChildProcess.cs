@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Text;
 using System.Threading.Tasks;
 
@@ -15,6 +16,7 @@ public sealed class ChildProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource<string> _firstLine = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly System.Collections.Generic.List<(string Line, TaskCompletionSource Seen)> _awaitedLines = new();
 
     private ChildProcess(Process process)
     {
@@ -30,6 +32,16 @@ public sealed class ChildProcess : IDisposable
             lock (_output)
             {
                 _output.AppendLine(e.Data);
+                _awaitedLines.RemoveAll(awaited =>
+                {
+                    bool seen = awaited.Line == e.Data;
+                    if (seen)
+                    {
+                        awaited.Seen.TrySetResult();
+                    }
+
+                    return seen;
+                });
             }
 
             _firstLine.TrySetResult(e.Data);
@@ -90,6 +102,30 @@ public sealed class ChildProcess : IDisposable
 
     /// <summary>The first line the child prints (children print "ready" once their channel is set up).</summary>
     public async Task<string> FirstLineAsync(TimeSpan timeout) => await _firstLine.Task.WaitAsync(timeout);
+
+    /// <summary>Waits until the child prints <paramref name="line"/> (a whole line), or has printed it already.</summary>
+    public async Task WaitForLineAsync(string line, TimeSpan timeout)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_output)
+        {
+            if (_output.ToString().Split(Environment.NewLine).Contains(line))
+            {
+                return;
+            }
+
+            _awaitedLines.Add((line, seen));
+        }
+
+        try
+        {
+            await seen.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"The child did not print '{line}' within {timeout}. Its output:{Environment.NewLine}{Output}");
+        }
+    }
 
     /// <summary>Waits for the child to exit and returns its exit code; kills it and fails if it takes longer than <paramref name="timeout"/>.</summary>
     public async Task<int> ExitCodeAsync(TimeSpan timeout)

@@ -43,15 +43,19 @@ internal static class ReaderSelection
                     return ready;
                 }
 
-                if (deadline != long.MaxValue && MonotonicClock.NowNs >= deadline)
+                if (MonotonicClock.NowNs >= deadline)
                 {
                     throw TimedOut(timeout);
                 }
 
+                long slice = Math.Min(deadline, MonotonicClock.NowNs + RingWait.PeerCheckIntervalNs);
                 fixed (Futex.WaitV* waits = entries)
                 {
-                    Futex.Timespec limit = Futex.Timespec.FromNanoseconds(deadline);
-                    Futex.WaitAny(waits, entries.Length, deadline == long.MaxValue ? null : &limit);
+                    Futex.Timespec limit = Futex.Timespec.FromNanoseconds(slice);
+                    if (Futex.WaitAny(waits, entries.Length, &limit) == -1)
+                    {
+                        CheckPeers(readers);
+                    }
                 }
             }
         }
@@ -89,15 +93,30 @@ internal static class ReaderSelection
                     return ready;
                 }
 
-                if (await FutexWaitEngine.Shared.WaitAnyAsync(words, deadline, cancellationToken).ConfigureAwait(false) < 0)
+                long slice = Math.Min(deadline, MonotonicClock.NowNs + RingWait.PeerCheckIntervalNs);
+                if (await FutexWaitEngine.Shared.WaitAnyAsync(words, slice, cancellationToken).ConfigureAwait(false) < 0)
                 {
-                    throw TimedOut(timeout);
+                    if (slice >= deadline)
+                    {
+                        throw TimedOut(timeout);
+                    }
+
+                    CheckPeers(readers);
                 }
             }
         }
         finally
         {
             ReleaseAll(readers);
+        }
+    }
+
+    // A dead writer cannot wake anyone: look for one each time a slice passes quietly (see RingWait).
+    private static void CheckPeers(IReadOnlyList<SharedChannelReader> readers)
+    {
+        foreach (SharedChannelReader reader in readers)
+        {
+            reader.CheckPeers();
         }
     }
 
@@ -154,7 +173,7 @@ internal static class ReaderSelection
     }
 
     private static long Deadline(TimeSpan timeout) =>
-        timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : MonotonicClock.NowNs + (long)Math.Min(Math.Max(0, timeout.TotalNanoseconds), long.MaxValue / 2);
+        timeout == Timeout.InfiniteTimeSpan ? long.MaxValue / 2 : MonotonicClock.NowNs + (long)Math.Min(Math.Max(0, timeout.TotalNanoseconds), long.MaxValue / 2);
 
     private static TimeoutException TimedOut(TimeSpan timeout) => new($"None of the channels had a message within {timeout.TotalMilliseconds:0.###} ms.");
 }

@@ -225,6 +225,8 @@ public sealed class SharedChannelReader : IDisposable
 
     internal nint WakeWord => _ring.WakeWord;
 
+    internal void CheckPeers() => _ring.CheckPeers();
+
     internal SegmentMapping Mapping => _segment.Mapping;
 
     internal void EndLease()
@@ -294,7 +296,7 @@ public sealed class SharedChannelReader : IDisposable
     // Completion is stored after every producer stopped claiming, so once it is seen, drained means finished.
     private bool IsDrainedAndCompleted() => _channelCompletion.IsCompleted && _ring.IsDrained();
 
-    private ChannelClosedException FaultError() => new($"The writer of channel '{Name}' completed it with an error: {_channelCompletion.Error()}");
+    private ChannelClosedException FaultError() => new($"Channel '{Name}' was completed with an error: {_channelCompletion.Error()}");
 
     private TimeoutException TimedOut(TimeSpan timeout) =>
         new($"No message arrived on channel '{Name}' within {timeout.TotalMilliseconds:0.###} ms.");
@@ -302,5 +304,7 @@ public sealed class SharedChannelReader : IDisposable
     private readonly struct MessageCondition(SharedChannelReader reader) : IWaitCondition
     {
         public bool IsSatisfied() => reader._disposed || reader._ring.HasMessage() || reader.IsDrainedAndCompleted();
+
+        public void CheckPeers() => reader._ring.CheckPeers();
     }
 }

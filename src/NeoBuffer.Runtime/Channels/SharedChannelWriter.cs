@@ -31,7 +31,7 @@ public sealed class SharedChannelWriter : IDisposable
     internal unsafe SharedChannelWriter(SharedSegment segment, SharedChannelOptions options)
     {
         _segment = segment;
-        (_ring, _role) = RingAttachment.Producer(segment);
+        (_ring, _role) = RingAttachment.Producer(segment, options);
         _completion = new ChannelCompletion(segment.Header);
         _spinCount = options.SpinCount;
     }
@@ -267,5 +267,7 @@ public sealed class SharedChannelWriter : IDisposable
     private readonly struct RoomCondition(SharedChannelWriter writer, int length) : IWaitCondition
     {
         public bool IsSatisfied() => writer._disposed || writer._completion.IsCompleted || writer._ring.HasSpaceFor(length);
+
+        public void CheckPeers() => writer._ring.CheckPeers();
     }
 }

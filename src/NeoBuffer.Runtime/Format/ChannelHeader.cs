@@ -18,6 +18,9 @@ internal struct ChannelHeader
     public const uint InitStateReady = 0x5245_4144; // "READ(Y)"
     public const int ChecksummedBytes = 0x78;
 
+    /// <summary><see cref="Flags"/> bit: the creator asked to keep the segment when its participants are gone.</summary>
+    public const uint FlagKeep = 1;
+
     // ---- Identity block (immutable once InitState is Ready; covered by IdentityChecksum) ----
     [FieldOffset(0x00)] public ulong Magic;
     [FieldOffset(0x08)] public uint FormatVersion;

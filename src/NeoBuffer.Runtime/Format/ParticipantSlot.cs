@@ -30,4 +30,5 @@ internal struct ParticipantSlot
     [FieldOffset(0x40)] public long Position;       // broadcast subscriber: read position; MPSC producer: open claim or -1
     [FieldOffset(0x48)] public int Wake;            // reserved: a per-subscriber futex
     [FieldOffset(0x50)] public long Lost;           // lossy subscriber: records it lost so far
+    [FieldOffset(0x58)] public long ClaimEnd;       // MPSC writer: end of the claim at Position; MPSC reader: end of the record it is consuming
 }

@@ -291,6 +291,19 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
         return end - _capacity <= _cachedLimit;
     }
 
+    /// <summary>A dead tethered subscriber stops holding the producer back: its row is freed and the limit re-read.</summary>
+    void IRingProducer.CheckPeers()
+    {
+        for (int i = 1; i < _segment.Geometry.ParticipantSlots; i++)
+        {
+            if (Volatile.Read(ref _segment.Slot(i)->Mode) == ParticipantSlot.ModeTethered && ParticipantRole.IsHolderDead(_segment, i))
+            {
+                ParticipantRole.ClearDead(_segment, i);
+                _cachedLimit = long.MinValue;
+            }
+        }
+    }
+
     /// <summary>
     /// The lowest position a live tethered subscriber still needs (long.MaxValue when there is none, so the producer
     /// is free).
@@ -368,6 +381,8 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     public void AbandonRead() => _leaseEnd = -1;
 
     public bool HasMessage() => TryFindNext(out _, out _);
+
+    void IRingConsumer.CheckPeers() => PeerLiveness.FaultIfWriterDead(_segment, 0);
 
     /// <summary>
     /// Whether the leased record is still intact: the producer has not claimed the space it lies in. A tethered

@@ -29,4 +29,10 @@ internal unsafe interface IRingConsumer
 
     /// <summary>Messages this consumer lost to being lapped (lossy subscribers only).</summary>
     long Lost => 0;
+
+    /// <summary>
+    /// Deals with producers that died (docs/format.md, "Liveness"): in MPSC, a dead writer's unfinished claim becomes
+    /// padding so the others go on; in SPSC and broadcast, a dead writer faults the channel (after what it committed).
+    /// </summary>
+    void CheckPeers();
 }

@@ -29,4 +29,10 @@ internal unsafe interface IRingProducer
     void Close()
     {
     }
+
+    /// <summary>
+    /// Deals with consumers that died while this producer waits for room: a dead tethered subscriber stops holding it
+    /// back; a dead SPSC or MPSC reader makes the wait fail, when the channel was created to (the default).
+    /// </summary>
+    void CheckPeers();
 }

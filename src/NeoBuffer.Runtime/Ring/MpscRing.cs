@@ -16,6 +16,12 @@ namespace NeoBuffer.Ring;
 /// space by storing <see cref="ChannelHeader.Head"/>: a header a producer has not written yet therefore reads 0.
 /// </para>
 /// <para>
+/// Crash safety: a producer announces each claim (start and end) in its participant row before the CAS, and clears it
+/// after the commit; the consumer announces the record it is zeroing before it zeroes it. A claim left by a writer
+/// that died becomes padding (<see cref="IRingConsumer.CheckPeers"/>), and a consumer that died mid-zeroing is finished
+/// by the next one (<see cref="ForConsumer"/>).
+/// </para>
+/// <para>
 /// Completion sets <see cref="ClosedBit"/> in ClaimTail by CAS, so every claim is either before the close (and the
 /// consumer reads it before it reports the end) or fails.
 /// </para>
@@ -28,6 +34,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
     private readonly ChannelHeader* _header;
     private readonly long _capacity;
     private readonly ParticipantSlot* _slot;
+    private readonly bool _failWhenReaderDies;
 
     // Producer half.
     private long _cachedHead;
@@ -39,25 +46,52 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
     private long _cachedClaimTail;
     private long _leaseEnd = -1;
 
-    /// <param name="ring">The ring.</param>
-    /// <param name="slot">This endpoint's participant row: a producer notes its open claim there, for crash recovery.</param>
-    public MpscRing(RingMemory ring, ParticipantSlot* slot)
+    private MpscRing(RingMemory ring, ParticipantSlot* slot, bool failWhenReaderDies)
     {
         _ring = ring;
         _header = ring.Header;
         _capacity = ring.Capacity;
         _slot = slot;
+        _failWhenReaderDies = failWhenReaderDies;
+    }
+
+    /// <summary>A producer's half; <paramref name="slot"/> is its row, where it announces its claims.</summary>
+    public static MpscRing ForProducer(RingMemory ring, ParticipantSlot* slot, bool failWhenReaderDies)
+    {
+        var producer = new MpscRing(ring, slot, failWhenReaderDies);
+        slot->Position = -1;
+        producer._cachedHead = producer.ReadHead();
+        return producer;
+    }
+
+    /// <summary>
+    /// The consumer's half. A consumer that died between zeroing a record and publishing Head left that record
+    /// announced in the row: it is finished here, or the record would read as "claimed, never committed" forever.
+    /// </summary>
+    public static MpscRing ForConsumer(RingMemory ring, ParticipantSlot* slot)
+    {
+        var consumer = new MpscRing(ring, slot, failWhenReaderDies: false);
+        ChannelHeader* header = ring.Header;
+
         // Head first: both only grow and Head never passes ClaimTail, so this order can only see Head <= ClaimTail.
-        _head = Volatile.Read(ref _header->Head);
-        long claimTail = Volatile.Read(ref _header->ClaimTail) & ~ClosedBit;
-        if (_head < 0 || _head > claimTail || (_head & 7) != 0 || (claimTail & 7) != 0)
+        long head = Volatile.Read(ref header->Head);
+        long claimTail = Volatile.Read(ref header->ClaimTail) & ~ClosedBit;
+        if (head < 0 || head > claimTail || (head & 7) != 0 || (claimTail & 7) != 0)
         {
-            throw ring.Corrupted($"head {_head} and claim tail {claimTail} are inconsistent");
+            throw ring.Corrupted($"head {head} and claim tail {claimTail} are inconsistent");
         }
 
-        _cachedHead = _head;
-        _cachedClaimTail = claimTail;
-        _slot->Position = -1;
+        consumer._head = head;
+        consumer._cachedClaimTail = claimTail;
+        long consuming = Volatile.Read(ref slot->Position);
+        long end = Volatile.Read(ref slot->ClaimEnd);
+        if (consuming == head && end > head && end <= claimTail && end - head <= ring.Capacity && (end & 7) == 0)
+        {
+            consumer.Consume(end);
+        }
+
+        slot->Position = -1;
+        return consumer;
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -83,6 +117,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
         {
             if ((tail & ClosedBit) != 0)
             {
+                Volatile.Write(ref _slot->Position, -1);
                 return null; // completed: the writer reports it
             }
 
@@ -100,6 +135,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
                 {
                     if (_cachedHead <= tail)
                     {
+                        Volatile.Write(ref _slot->Position, -1);
                         return null;
                     }
 
@@ -109,6 +145,9 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
                 }
             }
 
+            // Announced before the CAS, so a claim is never made that a crash could leave unannounced.
+            _slot->ClaimEnd = end;
+            Volatile.Write(ref _slot->Position, tail);
             long seen = Interlocked.CompareExchange(ref _header->ClaimTail, end, tail);
             if (seen == tail)
             {
@@ -122,7 +161,6 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
         _ring.WritePadding(tail, padding);
         _claimPosition = tail + padding;
         _claimLength = length;
-        Volatile.Write(ref _slot->Position, _claimPosition);
         RecordHeader* record = _ring.RecordAt(_claimPosition);
         record->Type = RecordHeader.TypeMessage;
         record->Length = -(RecordHeader.Size + length);
@@ -161,6 +199,10 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
         _cachedHead = head;
         return tail + _ring.PaddingBefore(tail, length) + _ring.Footprint(length) - head <= _capacity;
     }
+
+    void IRingProducer.CheckPeers() => PeerLiveness.ThrowIfReaderDead(_ring.Segment, ConsumerRow, _failWhenReaderDies);
+
+    private const int ConsumerRow = 0;
 
     public void Close()
     {
@@ -230,6 +272,56 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
 
     public bool HasMessage() => TryFindNext(out _, out _);
 
+    /// <summary>
+    /// Stuck at a record that is claimed but not committed: if every row announcing a claim over it belongs to a dead
+    /// writer, the claim becomes padding (up to the nearest announced end: never past the real claim, and a second
+    /// pass covers any rest). A live writer's announcement means wait. Dead writers' rows are freed once their
+    /// announcements are behind the head.
+    /// </summary>
+    void IRingConsumer.CheckPeers()
+    {
+        Segments.SharedSegment segment = _ring.Segment;
+        _cachedClaimTail = ReadClaimTail();
+        bool stuck = Volatile.Read(ref _ring.RecordAt(_head)->Length) <= 0 && _head < _cachedClaimTail;
+        long nearestEnd = long.MaxValue;
+        for (int row = 1; row < segment.Geometry.ParticipantSlots; row++)
+        {
+            ParticipantSlot* slot = segment.Slot(row);
+            long position = Volatile.Read(ref slot->Position);
+            if (position < 0)
+            {
+                continue;
+            }
+
+            long end = Volatile.Read(ref slot->ClaimEnd);
+            bool dead = ParticipantRole.IsHolderDead(segment, row);
+            if (stuck && position <= _head && _head < end)
+            {
+                if (!dead)
+                {
+                    return; // a live writer is still filling it
+                }
+
+                nearestEnd = Math.Min(nearestEnd, end);
+            }
+            else if (dead && (end <= _head || position >= _cachedClaimTail))
+            {
+                Volatile.Write(ref slot->Position, -1); // an announcement behind us, or a claim that never happened
+                ParticipantRole.ClearDead(segment, row);
+            }
+        }
+
+        if (nearestEnd != long.MaxValue)
+        {
+            if ((nearestEnd & 7) != 0 || nearestEnd - _head > _capacity || nearestEnd > _cachedClaimTail)
+            {
+                throw _ring.Corrupted($"a dead writer's claim ends at {nearestEnd}, impossible for head {_head} and claim tail {_cachedClaimTail}");
+            }
+
+            _ring.WritePadding(_head, nearestEnd - _head);
+        }
+    }
+
     public bool IsDrained() => !HasMessage() && _head == (Volatile.Read(ref _header->ClaimTail) & ~ClosedBit);
 
     private bool TryFindNext(out long footprint, out int length)
@@ -266,9 +358,13 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
 
     private void Consume(long end)
     {
+        // Announced, so a successor can finish the zeroing should this process die in the middle of it.
+        _slot->ClaimEnd = end;
+        Volatile.Write(ref _slot->Position, _head);
         new Span<byte>(_ring.RecordAt(_head), (int)(end - _head)).Clear();
         _head = end;
         Interlocked.Exchange(ref _header->Head, _head); // release: the zeroes are visible before the space is reused
+        Volatile.Write(ref _slot->Position, -1);
         RingWait.WakeIfParked((nint)(&_header->WriterWake));
     }
 

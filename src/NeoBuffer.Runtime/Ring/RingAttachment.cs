@@ -11,7 +11,7 @@ namespace NeoBuffer.Ring;
 /// </summary>
 internal static class RingAttachment
 {
-    public static unsafe (IRingProducer Producer, ParticipantRole Role) Producer(SharedSegment segment)
+    public static unsafe (IRingProducer Producer, ParticipantRole Role) Producer(SharedSegment segment, SharedChannelOptions options)
     {
         ChannelTopology topology = segment.Geometry.Topology;
         ParticipantRole role = topology == ChannelTopology.MultiProducerSingleConsumer
@@ -19,9 +19,9 @@ internal static class RingAttachment
             : ParticipantRole.Claim(segment, 0, ParticipantSlot.KindProducer, "writer");
         return (Build(role, () => topology switch
         {
-            ChannelTopology.MultiProducerSingleConsumer => new MpscRing(new RingMemory(segment, RecordFraming.PlainFrame), role.Slot),
+            ChannelTopology.MultiProducerSingleConsumer => MpscRing.ForProducer(new RingMemory(segment, RecordFraming.PlainFrame), role.Slot, options.WriterFailsWhenReaderDies),
             ChannelTopology.Broadcast => BroadcastRing.ForProducer(new RingMemory(segment, RecordFraming.SequencedFrame), segment),
-            _ => (IRingProducer)new SpscRing(new RingMemory(segment, RecordFraming.PlainFrame)),
+            _ => (IRingProducer)new SpscRing(new RingMemory(segment, RecordFraming.PlainFrame), options.WriterFailsWhenReaderDies),
         }), role);
     }
 
@@ -36,10 +36,10 @@ internal static class RingAttachment
         };
         return (Build(role, () => topology switch
         {
-            ChannelTopology.MultiProducerSingleConsumer => new MpscRing(new RingMemory(segment, RecordFraming.PlainFrame), role.Slot),
+            ChannelTopology.MultiProducerSingleConsumer => MpscRing.ForConsumer(new RingMemory(segment, RecordFraming.PlainFrame), role.Slot),
             ChannelTopology.Broadcast => BroadcastRing.ForSubscriber(new RingMemory(segment, RecordFraming.SequencedFrame), segment, role.Slot,
                 lossy: options.SubscriberMode == SubscriberMode.Lossy, fromOldest: options.SubscriberStart == SubscriberStart.Oldest),
-            _ => (IRingConsumer)new SpscRing(new RingMemory(segment, RecordFraming.PlainFrame)),
+            _ => (IRingConsumer)new SpscRing(new RingMemory(segment, RecordFraming.PlainFrame), failWhenReaderDies: false),
         }), role);
     }
 

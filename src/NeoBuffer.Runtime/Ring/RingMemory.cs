@@ -14,6 +14,7 @@ internal sealed unsafe class RingMemory
 {
     public RingMemory(SharedSegment segment, int frameSize)
     {
+        Segment = segment;
         Header = segment.Header;
         Data = segment.Data;
         Capacity = segment.Geometry.Capacity;
@@ -22,6 +23,8 @@ internal sealed unsafe class RingMemory
         FrameSize = frameSize;
         Name = segment.Name;
     }
+
+    public SharedSegment Segment { get; }
 
     public ChannelHeader* Header { get; }
 

@@ -27,6 +27,7 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
     private readonly RingMemory _ring;
     private readonly ChannelHeader* _header;
     private readonly long _capacity;
+    private readonly bool _failWhenReaderDies;
 
     // Producer half.
     private long _tail;
@@ -40,9 +41,10 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
     private long _cachedTail;
     private long _leaseEnd = -1;
 
-    public SpscRing(RingMemory ring)
+    public SpscRing(RingMemory ring, bool failWhenReaderDies)
     {
         _ring = ring;
+        _failWhenReaderDies = failWhenReaderDies;
         _header = ring.Header;
         _capacity = ring.Capacity;
 
@@ -118,6 +120,11 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
         return end - _cachedHead <= _capacity;
     }
 
+    void IRingProducer.CheckPeers() => PeerLiveness.ThrowIfReaderDead(_ring.Segment, ReaderRow, _failWhenReaderDies);
+
+    private const int WriterRow = 0;
+    private const int ReaderRow = 1;
+
     private long ReadHead()
     {
         long head = Volatile.Read(ref _header->Head);
@@ -165,6 +172,8 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
     public void AbandonRead() => _leaseEnd = -1;
 
     public bool HasMessage() => TryFindNext(out _, out _);
+
+    void IRingConsumer.CheckPeers() => PeerLiveness.FaultIfWriterDead(_ring.Segment, WriterRow);
 
     /// <summary>Skips padding up to the next committed message and checks its header.</summary>
     private bool TryFindNext(out long footprint, out int length)

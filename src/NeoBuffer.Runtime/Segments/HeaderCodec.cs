@@ -9,7 +9,7 @@ namespace NeoBuffer.Segments;
 internal static unsafe class HeaderCodec
 {
     /// <summary>Fills the identity block and schema of a freshly created (zeroed) segment. InitState is left to the caller.</summary>
-    public static void Write(byte* segment, SegmentGeometry geometry)
+    public static void Write(byte* segment, SegmentGeometry geometry, uint flags)
     {
         var header = (ChannelHeader*)segment;
         header->Magic = ChannelHeader.MagicValue;
@@ -24,6 +24,7 @@ internal static unsafe class HeaderCodec
         header->ParticipantTableOffset = (uint)geometry.ParticipantTableOffset;
         header->ParticipantSlotSize = ParticipantSlot.Size;
         header->DataOffset = (ulong)geometry.DataOffset;
+        header->Flags = flags;
         header->CreatorPid = Interop.ProcessIdentity.Current.Pid;
         header->CreatorStartTime = Interop.ProcessIdentity.Current.StartTime;
         header->CreatedUnixTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();

@@ -16,13 +16,15 @@ internal sealed unsafe class SharedSegment : IDisposable
     private static readonly TimeSpan InitializationWait = TimeSpan.FromSeconds(2);
 
     private readonly SegmentMapping _mapping;
+    private readonly int _fd;
     private readonly bool _keep;
     private int _disposed;
 
-    private SharedSegment(string name, string path, SegmentMapping mapping, SegmentGeometry geometry, bool keep)
+    private SharedSegment(string name, string path, int fd, SegmentMapping mapping, SegmentGeometry geometry, bool keep)
     {
         Name = name;
         Path = path;
+        _fd = fd;
         _mapping = mapping;
         Geometry = geometry;
         _keep = keep;
@@ -42,6 +44,21 @@ internal sealed unsafe class SharedSegment : IDisposable
 
     /// <summary>The mapping, for waits that must keep it alive past a concurrent dispose.</summary>
     public SegmentMapping Mapping => _mapping;
+
+    /// <summary>Byte of the file the creator locks while it initialises the header.</summary>
+    public const long CreatorLockOffset = 0;
+
+    /// <summary>The file byte whose lock proves row <paramref name="index"/>'s holder alive: the row's first byte.</summary>
+    public long SlotLockOffset(int index) => Geometry.ParticipantTableOffset + (long)index * ParticipantSlot.Size;
+
+    /// <summary>Takes row <paramref name="index"/>'s lock for this endpoint; false when a live holder has it.</summary>
+    public bool TryLockSlot(int index) => ByteLocks.TryLock(_fd, SlotLockOffset(index));
+
+    /// <summary>Releases this endpoint's lock on row <paramref name="index"/>.</summary>
+    public void UnlockSlot(int index) => ByteLocks.Unlock(_fd, SlotLockOffset(index));
+
+    /// <summary>Whether some other live endpoint (in any process) holds row <paramref name="index"/>'s lock.</summary>
+    public bool IsSlotLockedByOther(int index) => ByteLocks.IsLockedByOther(_fd, SlotLockOffset(index));
 
     public ParticipantSlot* Slot(int index)
     {
@@ -81,24 +98,23 @@ internal sealed unsafe class SharedSegment : IDisposable
         SegmentMapping mapping;
         try
         {
+            // The creator's lock on byte 0 while it writes the header: a half-made segment nobody holds is stale.
+            ByteLocks.TryLock(fd, CreatorLockOffset);
             mapping = SegmentMapping.Map(fd, geometry.FileLength, path);
         }
         catch
         {
             LibC.Unlink(path);
+            LibC.Close(fd);
             throw;
         }
-        finally
-        {
-            // The mapping keeps the file alive; the descriptor is no longer needed.
-            LibC.Close(fd);
-        }
 
-        HeaderCodec.Write(mapping.Address, geometry);
+        HeaderCodec.Write(mapping.Address, geometry, options.KeepSegment ? ChannelHeader.FlagKeep : 0);
         var header = (ChannelHeader*)mapping.Address;
         header->AttachCount = 1;
         Volatile.Write(ref header->InitState, ChannelHeader.InitStateReady);
-        return new SharedSegment(name, path, mapping, geometry, options.KeepSegment);
+        ByteLocks.Unlock(fd, CreatorLockOffset);
+        return new SharedSegment(name, path, fd, mapping, geometry, options.KeepSegment);
     }
 
     /// <summary>Opens and validates an existing segment, then attaches to it.</summary>
@@ -114,12 +130,13 @@ internal sealed unsafe class SharedSegment : IDisposable
             geometry = ReadGeometry(fd, path);
             mapping = SegmentMapping.Map(fd, geometry.FileLength, path);
         }
-        finally
+        catch
         {
             LibC.Close(fd);
+            throw;
         }
 
-        var segment = new SharedSegment(name, path, mapping, geometry, options.KeepSegment);
+        var segment = new SharedSegment(name, path, fd, mapping, geometry, options.KeepSegment);
         try
         {
             segment.CheckSchema(schema);
@@ -129,6 +146,7 @@ internal sealed unsafe class SharedSegment : IDisposable
         catch
         {
             mapping.Dispose();
+            LibC.Close(fd);
             throw;
         }
     }
@@ -213,5 +231,6 @@ internal sealed unsafe class SharedSegment : IDisposable
         }
 
         _mapping.Dispose();
+        LibC.Close(_fd); // releases any lock this endpoint still held
     }
 }

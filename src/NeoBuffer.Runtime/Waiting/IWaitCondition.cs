@@ -5,4 +5,10 @@ internal interface IWaitCondition
 {
     /// <summary>Whether the wait is over (data arrived, space freed, or the channel completed).</summary>
     bool IsSatisfied();
+
+    /// <summary>
+    /// Called when a park slice passed with no progress: looks for peers that died (their row lock is gone) and deals
+    /// with what they left, or throws when the wait can no longer end well (the reader of a full ring is dead).
+    /// </summary>
+    void CheckPeers();
 }

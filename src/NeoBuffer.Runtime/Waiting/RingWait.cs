@@ -22,6 +22,13 @@ namespace NeoBuffer.Waiting;
 internal static class RingWait
 {
     /// <summary>
+    /// The longest a waiter sleeps before it checks its peers are alive. Liveness is decided by proof (a dead
+    /// process's lock is gone), not by this timeout; this only bounds how late a waiter notices, since a dead process
+    /// cannot wake it.
+    /// </summary>
+    public const long PeerCheckIntervalNs = 100_000_000;
+
+    /// <summary>
     /// Blocks until the condition holds; false when <paramref name="timeout"/> passed first. Holds a reference on the
     /// mapping throughout, so a dispose on another thread wakes the wait instead of unmapping memory under it.
     /// </summary>
@@ -58,13 +65,16 @@ internal static class RingWait
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
-                long remaining = deadline == long.MaxValue ? -1 : deadline - MonotonicClock.NowNs;
-                if (deadline != long.MaxValue && remaining <= 0)
+                long remaining = deadline - MonotonicClock.NowNs;
+                if (remaining <= 0)
                 {
                     return false;
                 }
 
-                Futex.Wait((int*)word, armed, remaining);
+                if (!Futex.Wait((int*)word, armed, Math.Min(remaining, PeerCheckIntervalNs)))
+                {
+                    condition.CheckPeers();
+                }
             }
         }
         finally
@@ -129,9 +139,15 @@ internal static class RingWait
                     return true;
                 }
 
-                if (await FutexWaitEngine.Shared.WaitAnyAsync([(word, armed)], deadline, cancellationToken).ConfigureAwait(false) < 0)
+                long slice = Math.Min(deadline, MonotonicClock.NowNs + PeerCheckIntervalNs);
+                if (await FutexWaitEngine.Shared.WaitAnyAsync([(word, armed)], slice, cancellationToken).ConfigureAwait(false) < 0)
                 {
-                    return false;
+                    if (slice >= deadline)
+                    {
+                        return false;
+                    }
+
+                    condition.CheckPeers();
                 }
             }
         }
@@ -195,7 +211,7 @@ internal static class RingWait
     {
         if (timeout == Timeout.InfiniteTimeSpan)
         {
-            return long.MaxValue;
+            return long.MaxValue / 2; // far enough to mean "never", near enough that adding a slice cannot overflow
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.Zero, nameof(timeout));

@@ -1,0 +1,48 @@
+using System.Runtime.InteropServices;
+using NeoBuffer.Interop;
+
+namespace NeoBuffer.Segments;
+
+/// <summary>
+/// Open-file-description locks on single bytes of a segment file: the liveness proof of docs/format.md. The kernel
+/// drops a process's locks when it dies, however it dies, so "nobody holds the lock of this row" proves its holder is
+/// gone: no timeout, no pid that could have been recycled, and it works across pid namespaces (the lock is on the
+/// file, not on a pid). OFD locks belong to the open file, so two endpoints in one process conflict like two processes.
+/// </summary>
+internal static unsafe class ByteLocks
+{
+    /// <summary>Takes the write lock on byte <paramref name="offset"/>; false when another open file holds it.</summary>
+    public static bool TryLock(int fd, long offset) => Set(fd, offset, LibC.F_WRLCK);
+
+    /// <summary>Releases this open file's lock on byte <paramref name="offset"/>.</summary>
+    public static void Unlock(int fd, long offset) => Set(fd, offset, LibC.F_UNLCK);
+
+    /// <summary>Whether another open file (any live process, or another endpoint here) holds byte <paramref name="offset"/>.</summary>
+    public static bool IsLockedByOther(int fd, long offset)
+    {
+        var flock = new LibC.Flock { Type = LibC.F_WRLCK, Whence = LibC.SEEK_SET, Start = offset, Length = 1 };
+        if (LibC.FcntlLock(fd, LibC.F_OFD_GETLK, &flock) != 0)
+        {
+            throw new SharedChannelException($"Cannot test a participant lock: {LibC.Describe(Marshal.GetLastSystemError())}.");
+        }
+
+        return flock.Type != LibC.F_UNLCK;
+    }
+
+    private static bool Set(int fd, long offset, short type)
+    {
+        var flock = new LibC.Flock { Type = type, Whence = LibC.SEEK_SET, Start = offset, Length = 1 };
+        if (LibC.FcntlLock(fd, LibC.F_OFD_SETLK, &flock) == 0)
+        {
+            return true;
+        }
+
+        int errno = Marshal.GetLastSystemError();
+        if (errno is LibC.EAGAIN or LibC.EACCES)
+        {
+            return false;
+        }
+
+        throw new SharedChannelException($"Cannot take a participant lock: {LibC.Describe(errno)}.");
+    }
+}

@@ -1,0 +1,169 @@
+using System;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using NeoBuffer.Testing;
+
+namespace NeoBuffer.Runtime.Tests;
+
+/// <summary>
+/// Participants killed with SIGKILL at chosen points: the survivors learn it from the kernel (the dead process's row
+/// lock is gone) and go on, fail clearly, or see the channel faulted, as docs/format.md ("Liveness") says.
+/// </summary>
+public sealed class CrashRecoveryTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task A_killed_spsc_writer_faults_the_channel_after_what_it_committed()
+    {
+        using var channel = new TestChannel("crash");
+        using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, channel.Options(capacity: 1 << 16, maxMessageSize: 256));
+        using ChildProcess producer = ChildProcess.Start("spsc-produce", channel.Directory, channel.Name, "100000000", "256", "1000", "500");
+        long expected = 0;
+        while (expected < 5000)
+        {
+            reader.WaitToRead(Bound);
+            while (reader.TryRead(out ReadLease lease))
+            {
+                using (lease)
+                {
+                    Assert.Null(SequencedRecord.Verify(lease.Payload, expected, 256));
+                }
+
+                expected++;
+            }
+        }
+
+        producer.Kill();
+        var error = await Assert.ThrowsAsync<ChannelClosedException>(() => Task.Run(() =>
+        {
+            while (reader.WaitToRead(Bound))
+            {
+                while (reader.TryRead(out ReadLease lease))
+                {
+                    using (lease)
+                    {
+                        Assert.Null(SequencedRecord.Verify(lease.Payload, expected, 256)); // everything committed still arrives
+                    }
+
+                    expected++;
+                }
+            }
+        }));
+        Assert.Contains("died", error.Message);
+        Assert.Contains(producer.Id.ToString(), error.Message);
+    }
+
+    [Fact]
+    public async Task A_killed_reader_makes_a_waiting_writer_fail_instead_of_hanging()
+    {
+        using var channel = new TestChannel("crash");
+        using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, channel.Options(capacity: 4096, maxMessageSize: 1000));
+        using ChildProcess reader = ChildProcess.Start("read-and-hang", channel.Directory, channel.Name, "3");
+        Assert.Equal("ready", await reader.FirstLineAsync(Bound));
+        for (int i = 0; i < 3; i++)
+        {
+            writer.Write(new byte[1000], Bound);
+        }
+
+        await reader.WaitForLineAsync("read", Bound); // it has read its 3 and will read no more
+        while (writer.TryWrite(new byte[1000]))
+        {
+        }
+
+        reader.Kill();
+        await reader.ExitCodeAsync(Bound);
+        var error = Assert.Throws<ChannelClosedException>(() => writer.Write(new byte[1000], Bound));
+        Assert.Contains("reader", error.Message);
+        Assert.Contains("died", error.Message);
+    }
+
+    [Fact]
+    public async Task A_killed_reader_can_be_replaced_and_the_new_one_resumes()
+    {
+        using var channel = new TestChannel("crash");
+        using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, channel.Options(capacity: 4096));
+        using (ChildProcess first = ChildProcess.Start("read-and-hang", channel.Directory, channel.Name, "2"))
+        {
+            Assert.Equal("ready", await first.FirstLineAsync(Bound));
+            for (int i = 0; i < 5; i++)
+            {
+                writer.Write(BitConverter.GetBytes(i), Bound);
+            }
+
+            await first.WaitForLineAsync("read", Bound);
+            first.Kill();
+            await first.ExitCodeAsync(Bound);
+        }
+
+        // The dead reader's row is taken over (its lock is gone); reading resumes after what it had released.
+        using SharedChannelReader second = SharedChannel.OpenReader(channel.Name, channel.Options());
+        for (int expected = 2; expected < 5; expected++)
+        {
+            Assert.True(second.TryRead(out int value));
+            Assert.Equal(expected, value);
+        }
+
+        Assert.False(second.TryRead(out int _));
+    }
+
+    [Fact]
+    public async Task Mpsc_a_writer_killed_between_claim_and_commit_becomes_padding_and_the_others_go_on()
+    {
+        using var channel = new TestChannel("crash");
+        SharedChannelOptions options = channel.Options(capacity: 1 << 16, maxMessageSize: 256);
+        options.Topology = ChannelTopology.MultiProducerSingleConsumer;
+        options.SpinCount = 0;
+        using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, options);
+        using ChildProcess hanging = ChildProcess.Start("claim-and-hang", channel.Directory, channel.Name, "100");
+        Assert.Equal("claimed", await hanging.FirstLineAsync(Bound));
+        using ChildProcess healthy = ChildProcess.Start("mpsc-produce", channel.Directory, channel.Name, "1", "2000", "256");
+
+        Assert.Throws<TimeoutException>(() => reader.WaitToRead(TimeSpan.FromMilliseconds(300))); // held up by the open claim
+        hanging.Kill();
+        long next = 0;
+        while (next < 2000)
+        {
+            Assert.True(reader.WaitToRead(Bound));
+            while (reader.TryRead(out ReadLease lease))
+            {
+                using (lease)
+                {
+                    long key = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(lease.Payload);
+                    Assert.Equal(ProducerKey.Of(1, next), key);
+                    Assert.Null(SequencedRecord.Verify(lease.Payload, key, 256));
+                }
+
+                next++;
+            }
+        }
+
+        Assert.Equal(0, await healthy.ExitCodeAsync(Bound));
+
+        // The dead writer's row is free again for a restarted one.
+        using ChildProcess restarted = ChildProcess.Start("mpsc-produce", channel.Directory, channel.Name, "2", "10", "256");
+        Assert.Equal(0, await restarted.ExitCodeAsync(Bound));
+    }
+
+    [Fact]
+    public async Task Broadcast_a_killed_tethered_subscriber_stops_holding_the_producer_back()
+    {
+        using var channel = new TestChannel("crash");
+        SharedChannelOptions options = channel.Options(capacity: 4096, maxMessageSize: 1000);
+        options.Topology = ChannelTopology.Broadcast;
+        using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, options);
+        using SharedChannelReader healthy = SharedChannel.OpenReader(channel.Name, channel.Options());
+        using ChildProcess stuck = ChildProcess.Start("read-and-hang", channel.Directory, channel.Name, "1");
+        Assert.Equal("ready", await stuck.FirstLineAsync(Bound));
+        writer.Write(new byte[1000], Bound);
+        await stuck.WaitForLineAsync("read", Bound);
+
+        stuck.Kill();
+        for (int i = 0; i < 50; i++)
+        {
+            writer.Write(new byte[1000], Bound); // would time out if the dead subscriber still held the ring
+            Assert.True(healthy.TryRead(out ReadLease lease));
+            lease.Dispose();
+        }
+    }
+}
