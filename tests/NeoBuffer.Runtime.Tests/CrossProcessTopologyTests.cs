@@ -174,18 +174,18 @@ public sealed class CrossProcessTopologyTests
                 // lose records for the steady subscriber nor stall once the leaver is gone.
                 ChildProcess leaver = ChildProcess.Start("bcast-subscribe", channel.Directory, channel.Name, "tethered", "oldest", "256", "0", "0", "3000");
                 leavers.Add(leaver);
-                Assert.Equal("ready", await leaver.FirstLineAsync(Generous));
+                Assert.True("ready" == await leaver.FirstLineAsync(Generous), leaver.Output);
                 long end = sequence + 10_000;
                 sequence = await Task.Run(() => WriteSequenced(writer, end, 256, sequence));
                 Assert.True(0 == await leaver.ExitCodeAsync(Generous), leaver.Output);
                 Report left = Report.Parse(leaver.Output);
-                Assert.Equal((3000L, 0L, 0L), (left.Received, left.Gaps, left.Lost));
+                Assert.True((3000L, 0L, 0L) == (left.Received, left.Gaps, left.Lost), leaver.Output);
             }
 
             writer.Complete();
             Assert.True(0 == await steady.ExitCodeAsync(Generous), steady.Output);
             Report report = Report.Parse(steady.Output);
-            Assert.Equal((sequence, 0L, 0L), (report.Received, report.Gaps, report.Lost));
+            Assert.True((sequence, 0L, 0L) == (report.Received, report.Gaps, report.Lost), steady.Output);
         }
         finally
         {
