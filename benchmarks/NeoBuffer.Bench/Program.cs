@@ -49,12 +49,14 @@ internal static class Program
             }
         }
 
+        CpuPinning.PinParent();
         return SpscSuite.Run(quick ? MeasurementPlan.Quick : MeasurementPlan.Full, json);
     }
 
     private static int RunChild(string verb, string[] args)
     {
         ParentWatch.Start();
+        CpuPinning.PinChild();
         Action<string[]> command = verb switch
         {
             NeoBufferThroughput.ProducerVerb => NeoBufferThroughput.Produce,

@@ -18,10 +18,11 @@ internal static class SpscSuite
     public static int Run(MeasurementPlan plan, string? jsonPath)
     {
         Console.WriteLine($"NeoBuffer SPSC benchmark ({(plan.IsQuick ? "quick" : "full")}: median of {plan.Blocks} timed blocks after {plan.WarmupBlocks} warm-up blocks per row)");
-        Console.WriteLine($"machine:  {MachineDescription.Describe()}");
+        Console.WriteLine($"machine:  {MachineDescription.Describe()}; load average {MachineDescription.LoadAverage()} at start");
         Console.WriteLine("producer: a child process; copies each message from a private buffer into the transport and stamps a sequence number");
         Console.WriteLine($"consumer: this process; {MessageCheck.Description}");
         Console.WriteLine("memcpy:   one thread copies each message into the next slot of a region as large as the ring; pingpong: two processes spin on two cache lines");
+        Console.WriteLine($"pinning:  {CpuPinning.Description}");
         Console.WriteLine("GB = 1e9 bytes of payload; round-trip msgs/s = round trips per second");
         Console.WriteLine();
 
@@ -56,7 +57,7 @@ internal static class SpscSuite
             Console.WriteLine($"wrote {rows.Count} rows to {jsonPath}");
         }
 
-        Console.WriteLine($"took {total.Elapsed.TotalSeconds:0.0} s");
+        Console.WriteLine($"took {total.Elapsed.TotalSeconds:0.0} s; load average {MachineDescription.LoadAverage()} at the end (this run itself keeps about 2 busy)");
         return 0;
     }
 

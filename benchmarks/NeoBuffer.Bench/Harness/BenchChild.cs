@@ -49,6 +49,10 @@ internal sealed class BenchChild : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (CpuPinning.ChildCpuSetting is string cpu)
+        {
+            start.Environment[CpuPinning.ChildCpuVariable] = cpu;
+        }
 
         // Run the same way this process runs: through its apphost, or through the dotnet host with the entry assembly.
         string host = Environment.ProcessPath ?? throw new InvalidOperationException("The path of this process is unknown.");

@@ -23,9 +23,9 @@ internal sealed class MeasurementPlan
         _scale = scale;
     }
 
-    public static MeasurementPlan Quick { get; } = new(quick: true, blocks: 5, warmupBlocks: 1, scale: 2);
+    public static MeasurementPlan Quick { get; } = new(quick: true, blocks: 5, warmupBlocks: 1, scale: 3);
 
-    public static MeasurementPlan Full { get; } = new(quick: false, blocks: 9, warmupBlocks: 2, scale: 8);
+    public static MeasurementPlan Full { get; } = new(quick: false, blocks: 9, warmupBlocks: 2, scale: 10);
 
     public bool IsQuick { get; }
 

@@ -1,18 +1,20 @@
 using System;
 using System.Diagnostics;
 using System.IO;
+using System.Runtime.InteropServices;
 
 namespace NeoBuffer.Bench.Harness;
 
 /// <summary>
 /// The one directory under <c>/dev/shm</c> where a run puts every segment and mapping file it makes; deleted when the
 /// run ends, fails or is interrupted. A run killed with SIGKILL cannot clean up, so each run first removes the
-/// directories of runs whose process is gone.
+/// directories of runs whose process is gone. Children exit by themselves when the parent goes (<see cref="ParentWatch"/>).
 /// </summary>
 internal sealed class ScratchDirectory : IDisposable
 {
     private const string Root = "/dev/shm";
     private const string Prefix = "neobuffer-bench-";
+    private readonly PosixSignalRegistration[] _signals;
     private int _deleted;
 
     public ScratchDirectory()
@@ -21,13 +23,33 @@ internal sealed class ScratchDirectory : IDisposable
         Path = System.IO.Path.Combine(Root, Prefix + Environment.ProcessId);
         Directory.CreateDirectory(Path);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
+
+        // Termination signals do not unwind the stack, so no finally block runs: delete here, then let the signal
+        // terminate the process as it would have.
+        _signals =
+        [
+            PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => Dispose()),
+            PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Dispose()),
+            PosixSignalRegistration.Create(PosixSignal.SIGHUP, _ => Dispose()),
+            PosixSignalRegistration.Create(PosixSignal.SIGQUIT, _ => Dispose()),
+        ];
     }
 
     public string Path { get; }
 
     public void Dispose()
     {
-        if (System.Threading.Interlocked.Exchange(ref _deleted, 1) == 0 && Directory.Exists(Path))
+        if (System.Threading.Interlocked.Exchange(ref _deleted, 1) != 0)
+        {
+            return;
+        }
+
+        foreach (PosixSignalRegistration signal in _signals)
+        {
+            signal.Dispose();
+        }
+
+        if (Directory.Exists(Path))
         {
             Directory.Delete(Path, recursive: true);
         }

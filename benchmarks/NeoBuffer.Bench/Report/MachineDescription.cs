@@ -16,6 +16,12 @@ internal static class MachineDescription
         return $"{Environment.ProcessorCount} CPUs, {cpu}, Linux {kernel}, {RuntimeInformation.FrameworkDescription}";
     }
 
+    /// <summary>
+    /// The 1-minute load average: on a 2-CPU machine anything above about 2 while the run spins means other work
+    /// competed for the cores, and the figures are lower and noisier than the machine can do.
+    /// </summary>
+    public static string LoadAverage() => ReadOr("/proc/loadavg", text => text.Split(' ')[0]);
+
     private static string ReadOr(string path, Func<string, string?> pick)
     {
         try
