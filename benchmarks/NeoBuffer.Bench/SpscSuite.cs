@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 using NeoBuffer.Bench.Harness;
 using NeoBuffer.Bench.Measurements;
 using NeoBuffer.Bench.Report;
@@ -9,15 +10,15 @@ using NeoBuffer.Bench.Transports;
 namespace NeoBuffer.Bench;
 
 /// <summary>
-/// The <c>spsc</c> run: for each message size, NeoBuffer, the socket baseline and the memcpy limit back to back (so a
-/// ratio compares figures measured moments apart), then the round trips. Prints the table and the target verdicts,
-/// and writes the JSON rows when asked.
+/// The <c>spsc</c> run: in each round, for each message size, NeoBuffer, the socket baseline and the memcpy limit back
+/// to back, then the three round trips, so a ratio compares figures measured moments apart. Prints the table and the
+/// target verdicts, and writes the JSON rows when asked.
 /// </summary>
 internal static class SpscSuite
 {
     public static int Run(MeasurementPlan plan, string? jsonPath)
     {
-        Console.WriteLine($"NeoBuffer SPSC benchmark ({(plan.IsQuick ? "quick" : "full")}: median of {plan.Blocks} timed blocks after {plan.WarmupBlocks} warm-up blocks per row)");
+        Console.WriteLine($"NeoBuffer SPSC benchmark ({(plan.IsQuick ? "quick" : "full")}: {plan.Rounds} rounds; per round and row a fresh session of {plan.WarmupBlocks} warm-up + {plan.Blocks} timed blocks; rows are medians over the {plan.Rounds * plan.Blocks} timed blocks)");
         Console.WriteLine($"machine:  {MachineDescription.Describe()}; load average {MachineDescription.LoadAverage()} at start");
         Console.WriteLine("producer: a child process; copies each message from a private buffer into the transport and stamps a sequence number");
         Console.WriteLine($"consumer: this process; {MessageCheck.Description}");
@@ -27,20 +28,26 @@ internal static class SpscSuite
         Console.WriteLine();
 
         var total = Stopwatch.StartNew();
-        var rows = new List<ResultRow>();
+        var sessions = new List<Measurement>();
         using var scratch = new ScratchDirectory();
         var run = new BenchRun(plan, scratch);
-
-        foreach (int size in MeasurementPlan.MessageSizes)
+        for (int round = 1; round <= plan.Rounds; round++)
         {
-            rows.Add(Report(NeoBufferThroughput.Measure(run, size)));
-            rows.Add(Report(UdsThroughput.Measure(run, size)));
-            rows.Add(Report(MemcpyBaseline.Measure(run, size)));
+            Console.Error.WriteLine($"round {round} of {plan.Rounds}");
+            foreach (int size in MeasurementPlan.MessageSizes)
+            {
+                sessions.Add(NeoBufferThroughput.Measure(run, size));
+                sessions.Add(UdsThroughput.Measure(run, size));
+                sessions.Add(MemcpyBaseline.Measure(run, size));
+            }
+
+            sessions.Add(NeoBufferRoundTrip.Measure(run, MeasurementPlan.Small));
+            sessions.Add(UdsRoundTrip.Measure(run, MeasurementPlan.Small));
+            sessions.Add(RawPingPong.Measure(run, MeasurementPlan.Small));
         }
 
-        rows.Add(Report(NeoBufferRoundTrip.Measure(run, MeasurementPlan.Small)));
-        rows.Add(Report(UdsRoundTrip.Measure(run, MeasurementPlan.Small)));
-        rows.Add(Report(RawPingPong.Measure(run, MeasurementPlan.Small)));
+        // Rows in the order of the first round.
+        List<ResultRow> rows = sessions.GroupBy(session => session.Row).Select(group => ResultRow.From(group.ToList())).ToList();
 
         Console.WriteLine();
         ResultTable.Print(Console.Out, rows);
@@ -59,11 +66,5 @@ internal static class SpscSuite
 
         Console.WriteLine($"took {total.Elapsed.TotalSeconds:0.0} s; load average {MachineDescription.LoadAverage()} at the end (this run itself keeps about 2 busy)");
         return 0;
-    }
-
-    private static ResultRow Report(ResultRow row)
-    {
-        Console.Error.WriteLine($"  measured {row.Scenario} {row.Transport} {ResultTable.Size(row.MessageBytes)}");
-        return row;
     }
 }

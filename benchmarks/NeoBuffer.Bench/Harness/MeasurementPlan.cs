@@ -3,9 +3,11 @@ using System;
 namespace NeoBuffer.Bench.Harness;
 
 /// <summary>
-/// How much to measure: how many timed blocks per row (the row reports their median), how many untimed warm-up
-/// blocks come first, and how many messages make a block for each transport and size. Blocks are sized so one lasts
-/// roughly 0.1-0.3 s (quick) or 0.5-1 s (full) at the rates this machine reaches.
+/// How much to measure. A run has several rounds; in each round every transport runs one session (a fresh child
+/// process) of untimed warm-up blocks and then timed blocks, and a row reports the median over the timed blocks of all
+/// rounds. Rounds interleave the transports in time: on a VM whose vCPUs the host moves (cross-core latency here
+/// jumps between about 0.17 and 0.55 us from one minute to the next), a ratio of two rows then compares like with
+/// like. Blocks are sized so one lasts roughly 0.05-0.2 s (quick) or 0.2-0.6 s (full) at the rates this machine reaches.
 /// </summary>
 internal sealed class MeasurementPlan
 {
@@ -15,22 +17,27 @@ internal sealed class MeasurementPlan
 
     private readonly int _scale;
 
-    private MeasurementPlan(bool quick, int blocks, int warmupBlocks, int scale)
+    private MeasurementPlan(bool quick, int rounds, int blocks, int warmupBlocks, int scale)
     {
         IsQuick = quick;
+        Rounds = rounds;
         Blocks = blocks;
         WarmupBlocks = warmupBlocks;
         _scale = scale;
     }
 
-    public static MeasurementPlan Quick { get; } = new(quick: true, blocks: 5, warmupBlocks: 1, scale: 3);
+    public static MeasurementPlan Quick { get; } = new(quick: true, rounds: 3, blocks: 2, warmupBlocks: 1, scale: 1);
 
-    public static MeasurementPlan Full { get; } = new(quick: false, blocks: 9, warmupBlocks: 2, scale: 10);
+    public static MeasurementPlan Full { get; } = new(quick: false, rounds: 5, blocks: 2, warmupBlocks: 1, scale: 6);
 
     public bool IsQuick { get; }
 
+    public int Rounds { get; }
+
+    /// <summary>Timed blocks per session.</summary>
     public int Blocks { get; }
 
+    /// <summary>Untimed blocks at the start of each session.</summary>
     public int WarmupBlocks { get; }
 
     public static int[] MessageSizes { get; } = [Small, Medium, Large];

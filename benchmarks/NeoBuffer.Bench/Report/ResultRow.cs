@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using NeoBuffer.Bench.Measurements;
 
@@ -5,7 +6,7 @@ namespace NeoBuffer.Bench.Report;
 
 /// <summary>
 /// One measured row, as the table prints it and <c>--json</c> writes it. Figures that do not apply to a row (GB/s of a
-/// round trip, percentiles of a throughput run) are null. Each figure is the median over the repeated blocks.
+/// round trip, percentiles of a throughput run) are null. Each figure is a median over the repeated blocks.
 /// </summary>
 internal sealed record ResultRow(
     string Scenario,
@@ -18,23 +19,29 @@ internal sealed record ResultRow(
     double? P50Ns,
     double? P99Ns)
 {
-    /// <summary>A throughput row: <paramref name="blockMessages"/> messages took each of <paramref name="blockSeconds"/>.</summary>
-    public static ResultRow Throughput(string transport, int messageBytes, long blockMessages, double[] blockSeconds)
+    /// <summary>
+    /// The row of the measurements of one transport and size, taken over several rounds: throughput is the median
+    /// over all blocks of messages per second; p50 and p99 are the medians of the blocks' percentiles.
+    /// </summary>
+    public static ResultRow From(IReadOnlyList<Measurement> sessions)
     {
-        double msgsPerSec = Median.Of(blockSeconds.Select(seconds => blockMessages / seconds).ToArray());
-        return new ResultRow(Scenarios.Throughput, transport, messageBytes, blockMessages, 1, msgsPerSec, msgsPerSec * messageBytes / 1e9, null, null);
-    }
+        Measurement first = sessions[0];
+        if (first.Scenario == Scenarios.Throughput)
+        {
+            double msgsPerSec = Median.Of(sessions.SelectMany(s => s.BlockSeconds.Select(seconds => s.BlockMessages / seconds)).ToArray());
+            return new ResultRow(first.Scenario, first.Transport, first.MessageBytes, first.BlockMessages, 1, msgsPerSec, msgsPerSec * first.MessageBytes / 1e9, null, null);
+        }
 
-    /// <summary>A round-trip row from blocks of samples; p50 and p99 are the medians of the blocks' percentiles.</summary>
-    public static ResultRow RoundTrip(string transport, int messageBytes, long blockMessages, LatencySamples[] blocks) =>
-        new(
-            Scenarios.RoundTrip,
-            transport,
-            messageBytes,
-            blockMessages,
+        LatencySamples[] blocks = sessions.SelectMany(s => s.LatencyBlocks).ToArray();
+        return new ResultRow(
+            first.Scenario,
+            first.Transport,
+            first.MessageBytes,
+            first.BlockMessages,
             1,
             Median.Of(blocks.Select(block => block.RoundTripsPerSecond()).ToArray()),
             null,
             Median.Of(blocks.Select(block => block.PercentileNs(0.50)).ToArray()),
             Median.Of(blocks.Select(block => block.PercentileNs(0.99)).ToArray()));
+    }
 }

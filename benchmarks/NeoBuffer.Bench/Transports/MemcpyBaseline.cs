@@ -13,7 +13,7 @@ namespace NeoBuffer.Bench.Transports;
 /// </summary>
 internal static class MemcpyBaseline
 {
-    public static ResultRow Measure(BenchRun run, int messageBytes)
+    public static Measurement Measure(BenchRun run, int messageBytes)
     {
         long block = run.Plan.ThroughputBlock(Scenarios.Memcpy, messageBytes);
         long total = run.ThroughputTotal(block);
@@ -37,6 +37,6 @@ internal static class MemcpyBaseline
             timer.Count();
         }
 
-        return ResultRow.Throughput(Scenarios.Memcpy, messageBytes, block, timer.BlockSeconds());
+        return Measurement.Throughput(Scenarios.Memcpy, messageBytes, block, timer.BlockSeconds());
     }
 }

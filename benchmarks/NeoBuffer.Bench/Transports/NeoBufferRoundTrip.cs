@@ -18,7 +18,7 @@ internal static class NeoBufferRoundTrip
     // Spins between checks that the child is still alive, so a dead child fails the run instead of hanging it.
     private const int SpinsBetweenPeerChecks = 1 << 24;
 
-    public static ResultRow Measure(BenchRun run, int messageBytes)
+    public static Measurement Measure(BenchRun run, int messageBytes)
     {
         int block = run.Plan.RoundTripBlock(Scenarios.NeoBuffer);
         int total = run.RoundTripTotal(block);
@@ -61,7 +61,7 @@ internal static class NeoBufferRoundTrip
         }
 
         echo.WaitSuccess(BenchRun.ChildTimeout);
-        return ResultRow.RoundTrip(Scenarios.NeoBuffer, messageBytes, block, timer.Blocks);
+        return Measurement.RoundTrip(Scenarios.NeoBuffer, messageBytes, block, timer.Blocks);
     }
 
     /// <summary>The child: <c>DIRECTORY PING PONG COUNT</c>; echoes COUNT messages, spinning between them.</summary>

@@ -14,7 +14,7 @@ internal static class NeoBufferThroughput
 {
     public const string ProducerVerb = "neobuffer-produce";
 
-    public static ResultRow Measure(BenchRun run, int messageBytes)
+    public static Measurement Measure(BenchRun run, int messageBytes)
     {
         long block = run.Plan.ThroughputBlock(Scenarios.NeoBuffer, messageBytes);
         long total = run.ThroughputTotal(block);
@@ -44,7 +44,7 @@ internal static class NeoBufferThroughput
         }
 
         producer.WaitSuccess(BenchRun.ChildTimeout);
-        return ResultRow.Throughput(Scenarios.NeoBuffer, messageBytes, block, timer.BlockSeconds());
+        return Measurement.Throughput(Scenarios.NeoBuffer, messageBytes, block, timer.BlockSeconds());
     }
 
     /// <summary>The child: <c>DIRECTORY NAME MESSAGE_BYTES COUNT</c>.</summary>

@@ -25,7 +25,7 @@ internal static class RawPingPong
 
     private const int SpinsBetweenPeerChecks = 1 << 24;
 
-    public static unsafe ResultRow Measure(BenchRun run, int lineBytes)
+    public static unsafe Measurement Measure(BenchRun run, int lineBytes)
     {
         int block = run.Plan.RoundTripBlock(Scenarios.PingPong);
         int total = run.RoundTripTotal(block);
@@ -61,7 +61,7 @@ internal static class RawPingPong
                 }
 
                 echo.WaitSuccess(BenchRun.ChildTimeout);
-                return ResultRow.RoundTrip(Scenarios.PingPong, lineBytes, block, timer.Blocks);
+                return Measurement.RoundTrip(Scenarios.PingPong, lineBytes, block, timer.Blocks);
             }
             finally
             {

@@ -16,7 +16,7 @@ internal static class UdsRoundTrip
 {
     public const string EchoVerb = "uds-echo";
 
-    public static ResultRow Measure(BenchRun run, int messageBytes)
+    public static Measurement Measure(BenchRun run, int messageBytes)
     {
         int block = run.Plan.RoundTripBlock(Scenarios.Uds);
         int total = run.RoundTripTotal(block);
@@ -40,7 +40,7 @@ internal static class UdsRoundTrip
         }
 
         echo.WaitSuccess(BenchRun.ChildTimeout);
-        return ResultRow.RoundTrip(Scenarios.Uds, messageBytes, block, timer.Blocks);
+        return Measurement.RoundTrip(Scenarios.Uds, messageBytes, block, timer.Blocks);
     }
 
     /// <summary>The child: <c>SOCKET_NAME MESSAGE_BYTES COUNT</c>; echoes COUNT frames.</summary>

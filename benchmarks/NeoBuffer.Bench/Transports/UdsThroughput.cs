@@ -14,7 +14,7 @@ internal static class UdsThroughput
 {
     public const string ProducerVerb = "uds-produce";
 
-    public static ResultRow Measure(BenchRun run, int messageBytes)
+    public static Measurement Measure(BenchRun run, int messageBytes)
     {
         long block = run.Plan.ThroughputBlock(Scenarios.Uds, messageBytes);
         long total = run.ThroughputTotal(block);
@@ -32,7 +32,7 @@ internal static class UdsThroughput
         }
 
         producer.WaitSuccess(BenchRun.ChildTimeout);
-        return ResultRow.Throughput(Scenarios.Uds, messageBytes, block, timer.BlockSeconds());
+        return Measurement.Throughput(Scenarios.Uds, messageBytes, block, timer.BlockSeconds());
     }
 
     /// <summary>The child: <c>SOCKET_NAME MESSAGE_BYTES COUNT</c>.</summary>
