@@ -14,6 +14,9 @@ internal sealed record Measurement(string Scenario, string Transport, int Messag
     public static Measurement RoundTrip(string transport, int messageBytes, long blockMessages, LatencySamples[] blocks) =>
         new(Report.Scenarios.RoundTrip, transport, messageBytes, blockMessages, [], blocks);
 
+    /// <summary>The round (from 1) the session ran in; sessions of one round ran moments apart.</summary>
+    public int Round { get; init; }
+
     /// <summary>Which row the measurement belongs to.</summary>
     public (string Scenario, string Transport, int MessageBytes) Row => (Scenario, Transport, MessageBytes);
 }
