@@ -1,0 +1,86 @@
+using System;
+
+namespace NeoBuffer.Bench.Harness;
+
+/// <summary>
+/// How much to measure. A run has several rounds; in each round every transport runs one session (a fresh child
+/// process) of untimed warm-up blocks and then timed blocks, and a row reports the median over the timed blocks of all
+/// rounds. Rounds interleave the transports in time: on a VM whose vCPUs the host moves (cross-core latency here
+/// jumps between about 0.17 and 0.55 us from one minute to the next), a ratio of two rows then compares like with
+/// like. Blocks are sized so one lasts roughly 0.05-0.2 s (quick) or 0.2-0.6 s (full) at the rates this machine reaches.
+/// </summary>
+internal sealed class MeasurementPlan
+{
+    public const int Small = 64;
+    public const int Medium = 64 * 1024;
+    public const int Large = 8 * 1024 * 1024;
+
+    private readonly int _scale;
+
+    private MeasurementPlan(bool quick, int rounds, int blocks, int warmupBlocks, int scale)
+    {
+        IsQuick = quick;
+        Rounds = rounds;
+        Blocks = blocks;
+        WarmupBlocks = warmupBlocks;
+        _scale = scale;
+    }
+
+    public static MeasurementPlan Quick { get; } = new(quick: true, rounds: 3, blocks: 2, warmupBlocks: 1, scale: 1);
+
+    public static MeasurementPlan Full { get; } = new(quick: false, rounds: 5, blocks: 2, warmupBlocks: 1, scale: 6);
+
+    public bool IsQuick { get; }
+
+    public int Rounds { get; }
+
+    /// <summary>Timed blocks per session.</summary>
+    public int Blocks { get; }
+
+    /// <summary>Untimed blocks at the start of each session.</summary>
+    public int WarmupBlocks { get; }
+
+    public static int[] MessageSizes { get; } = [Small, Medium, Large];
+
+    /// <summary>
+    /// Ring capacity for a message size; the memcpy baseline copies into a region of the same size, so both work on the
+    /// same amount of memory. 64 B: the default 1 MiB. 64 KiB: 4 MiB. 8 MiB: 32 MiB, the least that holds it.
+    /// </summary>
+    public static long RingCapacity(int messageBytes) => messageBytes switch
+    {
+        <= Small => 1 << 20,
+        <= Medium => 4 << 20,
+        _ => 32 << 20,
+    };
+
+    /// <summary>Messages per timed throughput block.</summary>
+    public long ThroughputBlock(string transport, int messageBytes)
+    {
+        long quick = (transport, messageBytes) switch
+        {
+            (Report.Scenarios.NeoBuffer, Small) => 2_000_000,
+            (Report.Scenarios.NeoBuffer, Medium) => 20_000,
+            (Report.Scenarios.NeoBuffer, _) => 40,
+            (Report.Scenarios.Uds, Small) => 30_000,
+            (Report.Scenarios.Uds, Medium) => 10_000,
+            (Report.Scenarios.Uds, _) => 20,
+            (Report.Scenarios.Memcpy, Small) => 5_000_000,
+            (Report.Scenarios.Memcpy, Medium) => 40_000,
+            (Report.Scenarios.Memcpy, _) => 60,
+            _ => throw new ArgumentOutOfRangeException(nameof(transport), transport, "No throughput plan for this transport."),
+        };
+        return quick * _scale;
+    }
+
+    /// <summary>Round trips per timed latency block.</summary>
+    public int RoundTripBlock(string transport)
+    {
+        int quick = transport switch
+        {
+            Report.Scenarios.NeoBuffer or Report.Scenarios.PingPong => 100_000,
+            Report.Scenarios.Uds => 5_000,
+            _ => throw new ArgumentOutOfRangeException(nameof(transport), transport, "No round-trip plan for this transport."),
+        };
+        return quick * _scale;
+    }
+}

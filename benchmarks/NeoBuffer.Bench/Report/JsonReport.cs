@@ -1,0 +1,44 @@
+using System.Collections.Generic;
+using System.IO;
+using System.Text.Json;
+
+namespace NeoBuffer.Bench.Report;
+
+/// <summary>Writes the rows as a JSON array of <c>{scenario, transport, messageBytes, messages, subscribers, msgsPerSec, gbPerSec, p50Ns, p99Ns}</c>.</summary>
+internal static class JsonReport
+{
+    public static void Write(string path, IReadOnlyList<ResultRow> rows)
+    {
+        using FileStream file = File.Create(path);
+        using var json = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true });
+        json.WriteStartArray();
+        foreach (ResultRow row in rows)
+        {
+            json.WriteStartObject();
+            json.WriteString("scenario", row.Scenario);
+            json.WriteString("transport", row.Transport);
+            json.WriteNumber("messageBytes", row.MessageBytes);
+            json.WriteNumber("messages", row.Messages);
+            json.WriteNumber("subscribers", row.Subscribers);
+            WriteOptional(json, "msgsPerSec", row.MsgsPerSec);
+            WriteOptional(json, "gbPerSec", row.GbPerSec);
+            WriteOptional(json, "p50Ns", row.P50Ns);
+            WriteOptional(json, "p99Ns", row.P99Ns);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static void WriteOptional(Utf8JsonWriter json, string name, double? value)
+    {
+        if (value is double number)
+        {
+            json.WriteNumber(name, System.Math.Round(number, 3));
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+}

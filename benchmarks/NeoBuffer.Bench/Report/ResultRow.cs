@@ -1,0 +1,47 @@
+using System.Collections.Generic;
+using System.Linq;
+using NeoBuffer.Bench.Measurements;
+
+namespace NeoBuffer.Bench.Report;
+
+/// <summary>
+/// One measured row, as the table prints it and <c>--json</c> writes it. Figures that do not apply to a row (GB/s of a
+/// round trip, percentiles of a throughput run) are null. Each figure is a median over the repeated blocks.
+/// </summary>
+internal sealed record ResultRow(
+    string Scenario,
+    string Transport,
+    long MessageBytes,
+    long Messages,
+    int Subscribers,
+    double? MsgsPerSec,
+    double? GbPerSec,
+    double? P50Ns,
+    double? P99Ns)
+{
+    /// <summary>
+    /// The row of the measurements of one transport and size, taken over several rounds: throughput is the median
+    /// over all blocks of messages per second; p50 and p99 are the medians of the blocks' percentiles.
+    /// </summary>
+    public static ResultRow From(IReadOnlyList<Measurement> sessions)
+    {
+        Measurement first = sessions[0];
+        if (first.Scenario == Scenarios.Throughput)
+        {
+            double msgsPerSec = Median.Of(sessions.SelectMany(s => s.BlockSeconds.Select(seconds => s.BlockMessages / seconds)).ToArray());
+            return new ResultRow(first.Scenario, first.Transport, first.MessageBytes, first.BlockMessages, 1, msgsPerSec, msgsPerSec * first.MessageBytes / 1e9, null, null);
+        }
+
+        LatencySamples[] blocks = sessions.SelectMany(s => s.LatencyBlocks).ToArray();
+        return new ResultRow(
+            first.Scenario,
+            first.Transport,
+            first.MessageBytes,
+            first.BlockMessages,
+            1,
+            Median.Of(blocks.Select(block => block.RoundTripsPerSecond()).ToArray()),
+            null,
+            Median.Of(blocks.Select(block => block.PercentileNs(0.50)).ToArray()),
+            Median.Of(blocks.Select(block => block.PercentileNs(0.99)).ToArray()));
+    }
+}

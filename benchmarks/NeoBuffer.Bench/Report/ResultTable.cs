@@ -1,0 +1,30 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+
+namespace NeoBuffer.Bench.Report;
+
+/// <summary>Prints the rows as a fixed-width table (the README's table is a copy of it).</summary>
+internal static class ResultTable
+{
+    public static void Print(TextWriter output, IReadOnlyList<ResultRow> rows)
+    {
+        output.WriteLine($"| {"scenario",-15} | {"transport",-9} | {"size",6} | {"msgs/block",10} | {"M msgs/s",9} | {"GB/s",7} | {"p50 us",7} | {"p99 us",7} |");
+        output.WriteLine($"| {new string('-', 15)} | {new string('-', 9)} | {new string('-', 6)} | {new string('-', 10)} | {new string('-', 9)} | {new string('-', 7)} | {new string('-', 7)} | {new string('-', 7)} |");
+        foreach (ResultRow row in rows)
+        {
+            output.WriteLine(
+                $"| {row.Scenario,-15} | {row.Transport,-9} | {Size(row.MessageBytes),6} | {row.Messages,10} | {Format(row.MsgsPerSec, 1e-6, "0.000"),9} | {Format(row.GbPerSec, 1, "0.00"),7} | {Format(row.P50Ns, 1e-3, "0.000"),7} | {Format(row.P99Ns, 1e-3, "0.000"),7} |");
+        }
+    }
+
+    public static string Size(long bytes) => bytes switch
+    {
+        >= 1 << 20 when bytes % (1 << 20) == 0 => $"{bytes >> 20} MiB",
+        >= 1 << 10 when bytes % (1 << 10) == 0 => $"{bytes >> 10} KiB",
+        _ => $"{bytes} B",
+    };
+
+    private static string Format(double? value, double scale, string format) =>
+        value is double number ? (number * scale).ToString(format, System.Globalization.CultureInfo.InvariantCulture) : "-";
+}

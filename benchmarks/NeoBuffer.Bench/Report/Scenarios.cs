@@ -1,0 +1,13 @@
+namespace NeoBuffer.Bench.Report;
+
+/// <summary>The scenario and transport names of the result rows (stable: other tools read the JSON).</summary>
+internal static class Scenarios
+{
+    public const string Throughput = "spsc-throughput";
+    public const string RoundTrip = "spsc-roundtrip";
+
+    public const string NeoBuffer = "neobuffer";
+    public const string Uds = "uds";
+    public const string Memcpy = "memcpy";
+    public const string PingPong = "pingpong";
+}

@@ -1,0 +1,71 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using NeoBuffer.Bench.Harness;
+using NeoBuffer.Bench.Measurements;
+using NeoBuffer.Bench.Report;
+using NeoBuffer.Bench.Transports;
+
+namespace NeoBuffer.Bench;
+
+/// <summary>
+/// The <c>spsc</c> run: in each round, for each message size, NeoBuffer, the socket baseline and the memcpy limit back
+/// to back, then the three round trips, so a ratio compares figures measured moments apart. Prints the table and the
+/// target verdicts, and writes the JSON rows when asked.
+/// </summary>
+internal static class SpscSuite
+{
+    public static int Run(MeasurementPlan plan, string? jsonPath)
+    {
+        Console.WriteLine($"NeoBuffer SPSC benchmark ({(plan.IsQuick ? "quick" : "full")}: {plan.Rounds} rounds; per round and row a fresh session of {plan.WarmupBlocks} warm-up + {plan.Blocks} timed blocks; rows are medians over the {plan.Rounds * plan.Blocks} timed blocks)");
+        Console.WriteLine($"machine:  {MachineDescription.Describe()}; load average {MachineDescription.LoadAverage()} at start");
+        Console.WriteLine("producer: a child process; copies each message from a private buffer into the transport and stamps a sequence number");
+        Console.WriteLine($"consumer: this process; {MessageCheck.Description}");
+        Console.WriteLine("memcpy:   one thread copies each message into the next slot of a region as large as the ring; pingpong: two processes spin on two cache lines");
+        Console.WriteLine($"pinning:  {CpuPinning.Description}");
+        Console.WriteLine("GB = 1e9 bytes of payload; round-trip msgs/s = round trips per second");
+        Console.WriteLine();
+
+        var total = Stopwatch.StartNew();
+        var sessions = new List<Measurement>();
+        using var scratch = new ScratchDirectory();
+        var run = new BenchRun(plan, scratch);
+        for (int round = 1; round <= plan.Rounds; round++)
+        {
+            Console.Error.WriteLine($"round {round} of {plan.Rounds}");
+            foreach (int size in MeasurementPlan.MessageSizes)
+            {
+                sessions.Add(NeoBufferThroughput.Measure(run, size) with { Round = round });
+                sessions.Add(UdsThroughput.Measure(run, size) with { Round = round });
+                sessions.Add(MemcpyBaseline.Measure(run, size) with { Round = round });
+            }
+
+            sessions.Add(NeoBufferRoundTrip.Measure(run, MeasurementPlan.Small) with { Round = round });
+            sessions.Add(UdsRoundTrip.Measure(run, MeasurementPlan.Small) with { Round = round });
+            sessions.Add(RawPingPong.Measure(run, MeasurementPlan.Small) with { Round = round });
+        }
+
+        // Rows in the order of the first round.
+        List<ResultRow> rows = sessions.GroupBy(session => session.Row).Select(group => ResultRow.From(group.ToList())).ToList();
+
+        Console.WriteLine();
+        ResultTable.Print(Console.Out, rows);
+        Console.WriteLine();
+        Console.WriteLine("targets (DESIGN.md section 6): each ratio is taken within a round, against the baseline measured moments");
+        Console.WriteLine("before or after it; shown is the median over rounds, with the lowest and highest round in brackets");
+        foreach (string verdict in Targets.Verdicts(sessions))
+        {
+            Console.WriteLine(verdict);
+        }
+
+        if (jsonPath is not null)
+        {
+            JsonReport.Write(jsonPath, rows);
+            Console.WriteLine($"wrote {rows.Count} rows to {jsonPath}");
+        }
+
+        Console.WriteLine($"took {total.Elapsed.TotalSeconds:0.0} s; load average {MachineDescription.LoadAverage()} at the end (this run itself keeps about 2 busy)");
+        return 0;
+    }
+}

@@ -1,0 +1,70 @@
+using System;
+using NeoBuffer.Bench.Harness;
+using NeoBuffer.Bench.Measurements;
+using NeoBuffer.Bench.Report;
+
+namespace NeoBuffer.Bench.Transports;
+
+/// <summary>
+/// SPSC throughput over a NeoBuffer channel: a child process claims, fills and commits messages as fast as the ring
+/// takes them (waiting with <c>Claim</c> when it is full); this process leases each one, checks it in place and
+/// releases it (waiting with <c>WaitToRead</c> when the ring is empty). Both sides use the default spin-then-park waits.
+/// </summary>
+internal static class NeoBufferThroughput
+{
+    public const string ProducerVerb = "neobuffer-produce";
+
+    public static Measurement Measure(BenchRun run, int messageBytes)
+    {
+        long block = run.Plan.ThroughputBlock(Scenarios.NeoBuffer, messageBytes);
+        long total = run.ThroughputTotal(block);
+        string name = run.NextName("spsc");
+        var options = new SharedChannelOptions
+        {
+            Directory = run.Directory,
+            Capacity = MeasurementPlan.RingCapacity(messageBytes),
+            MaxMessageSize = messageBytes,
+        };
+
+        using SharedChannelReader reader = SharedChannel.CreateReader(name, options);
+        using BenchChild producer = BenchChild.Start(ProducerVerb, run.Directory, name, messageBytes, total);
+        var check = new MessageCheck();
+        var timer = new BlockTimer(block * run.Plan.WarmupBlocks, block, run.Plan.Blocks);
+        for (long i = 0; i < total; i++)
+        {
+            ReadLease lease;
+            while (!reader.TryRead(out lease))
+            {
+                PeerWait.ForMessage(reader, producer);
+            }
+
+            check.Accept(lease.Payload);
+            lease.Dispose();
+            timer.Count();
+        }
+
+        producer.WaitSuccess(BenchRun.ChildTimeout);
+        return Measurement.Throughput(Scenarios.NeoBuffer, messageBytes, block, timer.BlockSeconds());
+    }
+
+    /// <summary>The child: <c>DIRECTORY NAME MESSAGE_BYTES COUNT</c>.</summary>
+    public static void Produce(string[] args)
+    {
+        string directory = args[0];
+        string name = args[1];
+        int messageBytes = int.Parse(args[2]);
+        long count = long.Parse(args[3]);
+
+        using SharedChannelWriter writer = SharedChannel.OpenWriter(name, new SharedChannelOptions { Directory = directory });
+        var source = new MessageSource(messageBytes);
+        Console.WriteLine("ready");
+        for (long sequence = 0; sequence < count; sequence++)
+        {
+            WriteClaim claim = writer.Claim(messageBytes);
+            source.FillInto(claim.Payload, sequence);
+            claim.Commit();
+        }
+
+        writer.Complete();
+    }
+}
