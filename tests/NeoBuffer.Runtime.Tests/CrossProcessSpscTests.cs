@@ -29,11 +29,36 @@ public sealed class CrossProcessSpscTests
         await StreamAndVerify(count: 20_000, maxLength: 1500, capacity: 1 << 14, pauseEvery: 0, pauseMicros: 0, readerDelayEvery: 20);
     }
 
-    private static async Task StreamAndVerify(long count, int maxLength, long capacity, int pauseEvery, int pauseMicros, int readerDelayEvery)
+    [Fact]
+    public async Task A_participant_without_membarrier_switches_the_channel_to_fenced_publication()
+    {
+        // The child cannot use the asymmetric fence (as under a seccomp filter that refuses membarrier): it marks the
+        // channel, and from then on both sides fence every publication. The stream must stay intact either way.
+        await StreamAndVerify(count: 100_000, maxLength: 512, capacity: 1 << 16, pauseEvery: 100, pauseMicros: 200, readerDelayEvery: 0,
+            childEnvironment: new() { ["NEOBUFFER_FENCED_PUBLICATION"] = "1" },
+            afterOpen: channel => Assert.Equal(1, FencedPublicationFlag(channel)));
+    }
+
+    private static int FencedPublicationFlag(TestChannel channel)
+    {
+        byte[] flag = new byte[4];
+        using var file = System.IO.File.OpenHandle(channel.SegmentPath);
+        System.IO.RandomAccess.Read(file, flag, 0x88);
+        return BitConverter.ToInt32(flag);
+    }
+
+    private static async Task StreamAndVerify(long count, int maxLength, long capacity, int pauseEvery, int pauseMicros, int readerDelayEvery,
+        System.Collections.Generic.Dictionary<string, string>? childEnvironment = null, Action<TestChannel>? afterOpen = null)
     {
         using var channel = new TestChannel("xspsc");
         using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, channel.Options(capacity, maxLength));
-        using ChildProcess producer = ChildProcess.Start("spsc-produce", channel.Directory, channel.Name, count.ToString(), maxLength.ToString(), pauseEvery.ToString(), pauseMicros.ToString());
+        using ChildProcess producer = ChildProcess.StartWith(childEnvironment, "spsc-produce", channel.Directory, channel.Name, count.ToString(), maxLength.ToString(), pauseEvery.ToString(), pauseMicros.ToString());
+
+        if (afterOpen is not null)
+        {
+            Assert.Equal("ready", await producer.FirstLineAsync(Generous));
+            afterOpen(channel);
+        }
 
         long expected = 0;
         await Task.Run(() =>

@@ -76,7 +76,10 @@ public sealed class ChildProcess : IDisposable
     }
 
     /// <summary>Starts <c>NeoBuffer.TestHost <paramref name="command"/> <paramref name="args"/></c>.</summary>
-    public static ChildProcess Start(string command, params string[] args)
+    public static ChildProcess Start(string command, params string[] args) => StartWith(null, command, args);
+
+    /// <summary>Starts the test host with extra environment variables.</summary>
+    public static ChildProcess StartWith(System.Collections.Generic.IReadOnlyDictionary<string, string>? environment, string command, params string[] args)
     {
         string host = Path.Combine(AppContext.BaseDirectory, "NeoBuffer.TestHost.dll");
         if (!File.Exists(host))
@@ -90,6 +93,11 @@ public sealed class ChildProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach ((string key, string value) in environment ?? new System.Collections.Generic.Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
         start.ArgumentList.Add(host);
         start.ArgumentList.Add(command);
         foreach (string arg in args)

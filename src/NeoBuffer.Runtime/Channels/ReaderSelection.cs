@@ -34,8 +34,10 @@ internal static class ReaderSelection
                 cancellationToken.ThrowIfCancellationRequested();
                 for (int i = 0; i < readers.Count; i++)
                 {
-                    entries[i] = new Futex.WaitV((int*)readers[i].WakeWord, RingWait.Arm(readers[i].WakeWord));
+                    entries[i] = new Futex.WaitV((int*)readers[i].WakeWord, RingWait.SetParkedBit(readers[i].WakeWord));
                 }
+
+                RingWait.FenceBeforeRecheck();
 
                 ready = FirstReady(readers);
                 if (ready >= 0)
@@ -84,8 +86,10 @@ internal static class ReaderSelection
                 cancellationToken.ThrowIfCancellationRequested();
                 for (int i = 0; i < readers.Count; i++)
                 {
-                    words[i] = (readers[i].WakeWord, RingWait.Arm(readers[i].WakeWord));
+                    words[i] = (readers[i].WakeWord, RingWait.SetParkedBit(readers[i].WakeWord));
                 }
+
+                RingWait.FenceBeforeRecheck();
 
                 ready = FirstReady(readers);
                 if (ready >= 0)

@@ -47,6 +47,7 @@ internal struct ChannelHeader
     // ---- Lifecycle line ----
     [FieldOffset(0x80)] public uint InitState;      // InitStateReady, release-stored last by the creator
     [FieldOffset(0x84)] public int AttachCount;     // participants mapped; int.MinValue once the last one removed the segment
+    [FieldOffset(0x88)] public int FencedPublication; // 1 (sticky) once a participant without membarrier attached: publishers fence
 
     // ---- Hot counters, one per 128-byte line ----
     [FieldOffset(0x100)] public long Tail;          // producer: next position to write; SPSC/broadcast: the commit

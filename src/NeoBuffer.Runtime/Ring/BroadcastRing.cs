@@ -268,7 +268,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
         long version = _header->TailVersion;
         Volatile.Write(ref _header->TailVersion, version + 1);
         Volatile.Write(ref _header->TailSequence, _sequence);
-        Interlocked.Exchange(ref _header->Tail, _tail);
+        Publication.Publish(_header, ref _header->Tail, _tail);
         Volatile.Write(ref _header->TailVersion, version + 2);
         RingWait.WakeIfParked((nint)(&_header->ReaderWake));
     }
@@ -501,7 +501,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
             return;
         }
 
-        Interlocked.Exchange(ref _slot->Position, _position);
+        Publication.Publish(_header, ref _slot->Position, _position);
         RingWait.WakeIfParked((nint)(&_header->WriterWake));
     }
 

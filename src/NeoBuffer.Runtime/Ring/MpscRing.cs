@@ -183,7 +183,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
         RingMemory.PublishRecord(_ring.RecordAt(_claimPosition), type, length);
         _claimPosition = -1;
         Volatile.Write(ref _slot->Position, -1);
-        Interlocked.MemoryBarrier(); // orders the commit before the wake-word load (see RingWait)
+        Publication.AfterRelease(_header); // orders the commit before the wake-word load (see Publication)
         RingWait.WakeIfParked((nint)(&_header->ReaderWake));
     }
 
@@ -363,7 +363,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
         Volatile.Write(ref _slot->Position, _head);
         new Span<byte>(_ring.RecordAt(_head), (int)(end - _head)).Clear();
         _head = end;
-        Interlocked.Exchange(ref _header->Head, _head); // release: the zeroes are visible before the space is reused
+        Publication.Publish(_header, ref _header->Head, _head); // release: the zeroes are visible before the space is reused
         Volatile.Write(ref _slot->Position, -1);
         RingWait.WakeIfParked((nint)(&_header->WriterWake));
     }

@@ -13,9 +13,9 @@ namespace NeoBuffer.Ring;
 /// Publication: the producer writes padding, record header and payload with plain stores, then publishes them all at
 /// once by storing <see cref="ChannelHeader.Tail"/> with release semantics; the consumer's acquire load of the tail
 /// makes every byte before it visible. Symmetrically the consumer returns space by storing
-/// <see cref="ChannelHeader.Head"/> after it has finished reading. Both publishing stores are full fences
-/// (<see cref="Interlocked.Exchange(ref long, long)"/>) so that the following load of the peer's wake word cannot be
-/// ordered before them: that store-then-load pair, mirrored by the parking side, is what makes a lost wake-up impossible.
+/// <see cref="ChannelHeader.Head"/> after it has finished reading. Each publication is followed by a load of the
+/// peer's wake word, ordered after the store by <see cref="Publication"/> (a global barrier on the parking side, or a
+/// fence here): that store-then-load pair, mirrored by the parking side, is what makes a lost wake-up impossible.
 /// </para>
 /// <para>
 /// Every position read from shared memory is checked against this side's own position and the capacity validated at
@@ -101,7 +101,7 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
         record->Length = RecordHeader.Size + _claimLength;
         _tail = _claimEnd;
         _claimPosition = -1;
-        Interlocked.Exchange(ref _header->Tail, _tail);
+        Publication.Publish(_header, ref _header->Tail, _tail);
         RingWait.WakeIfParked((nint)(&_header->ReaderWake));
     }
 
@@ -210,7 +210,7 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void PublishHead()
     {
-        Interlocked.Exchange(ref _header->Head, _head);
+        Publication.Publish(_header, ref _header->Head, _head);
         RingWait.WakeIfParked((nint)(&_header->WriterWake));
     }
 

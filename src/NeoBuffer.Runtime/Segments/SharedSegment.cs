@@ -112,6 +112,7 @@ internal sealed unsafe class SharedSegment : IDisposable
         HeaderCodec.Write(mapping.Address, geometry, options.KeepSegment ? ChannelHeader.FlagKeep : 0);
         var header = (ChannelHeader*)mapping.Address;
         header->AttachCount = 1;
+        Ring.Publication.Join(header);
         Volatile.Write(ref header->InitState, ChannelHeader.InitStateReady);
         ByteLocks.Unlock(fd, CreatorLockOffset);
         return new SharedSegment(name, path, fd, mapping, geometry, options.KeepSegment);
@@ -141,6 +142,7 @@ internal sealed unsafe class SharedSegment : IDisposable
         {
             segment.CheckSchema(schema);
             segment.Attach();
+            Ring.Publication.Join(segment.Header);
             return segment;
         }
         catch

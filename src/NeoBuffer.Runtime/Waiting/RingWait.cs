@@ -188,8 +188,26 @@ internal static class RingWait
         Futex.WakeAll((int*)word);
     }
 
-    /// <summary>Sets the parked bit with a full fence; returns the value to sleep on.</summary>
-    public static unsafe int Arm(nint word)
+    /// <summary>
+    /// Sets the parked bit, then fences for both sides (see <see cref="Ring.Publication"/>); returns the value to sleep
+    /// on. The caller re-checks its condition next.
+    /// </summary>
+    public static int Arm(nint word)
+    {
+        int value = SetParkedBit(word);
+        FenceBeforeRecheck();
+        return value;
+    }
+
+    /// <summary>The parking side's fences, once for any number of words just armed with <see cref="SetParkedBit"/>.</summary>
+    public static void FenceBeforeRecheck()
+    {
+        Interlocked.MemoryBarrier();
+        Ring.Publication.BeforeRecheck();
+    }
+
+    /// <summary>Sets the parked bit of <paramref name="word"/> (no fence of its own); returns the value to sleep on.</summary>
+    public static unsafe int SetParkedBit(nint word)
     {
         int value = Volatile.Read(ref *(int*)word);
         while ((value & 1) == 0)
@@ -197,13 +215,13 @@ internal static class RingWait
             int seen = Interlocked.CompareExchange(ref *(int*)word, value | 1, value);
             if (seen == value)
             {
-                return value | 1;
+                value |= 1;
+                break;
             }
 
             value = seen;
         }
 
-        Interlocked.MemoryBarrier(); // already armed by another waiter: the fence is still ours to make
         return value;
     }
 
