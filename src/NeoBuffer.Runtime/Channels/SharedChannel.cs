@@ -108,6 +108,21 @@ public static class SharedChannel
     public static ValueTask<int> WaitAnyAsync(IReadOnlyList<SharedChannelReader> readers, CancellationToken cancellationToken = default) =>
         ReaderSelection.WaitAnyAsync(readers, Timeout.InfiniteTimeSpan, cancellationToken);
 
+    /// <summary>
+    /// Lists the channels in <paramref name="directory"/> (default: NEOBUFFER_DIR, else /dev/shm) with their state:
+    /// topology, schema, positions, and who is attached and alive. Reads headers without attaching: for tools.
+    /// </summary>
+    public static IReadOnlyList<ChannelInfo> List(string? directory = null) =>
+        SegmentDirectory.List(ChannelName.ResolveDirectory(directory));
+
+    /// <summary>
+    /// Removes the channels in <paramref name="directory"/> that no live process is attached to (their participants all
+    /// died), except those created with <see cref="SharedChannelOptions.KeepSegment"/>. Creating and opening a channel
+    /// does this too. Returns how many were removed.
+    /// </summary>
+    public static int RemoveStale(string? directory = null) =>
+        SegmentDirectory.RemoveStale(ChannelName.ResolveDirectory(directory));
+
     internal static SharedChannelWriter CreateWriter(string name, SharedChannelOptions? options, MessageLayout? schema)
     {
         options ??= SharedChannelOptions.Default;

@@ -46,8 +46,9 @@ internal struct ChannelHeader
 
     // ---- Lifecycle line ----
     [FieldOffset(0x80)] public uint InitState;      // InitStateReady, release-stored last by the creator
-    [FieldOffset(0x84)] public int AttachCount;     // participants mapped; int.MinValue once the last one removed the segment
+    [FieldOffset(0x84)] public int AttachCount;     // participants that attached, for tools (the attach locks decide)
     [FieldOffset(0x88)] public int FencedPublication; // 1 (sticky) once a participant without membarrier attached: publishers fence
+    [FieldOffset(0x8C)] public int Removed;         // 1 once a remover decided to unlink the file (under the lifecycle lock)
 
     // ---- Hot counters, one per 128-byte line ----
     [FieldOffset(0x100)] public long Tail;          // producer: next position to write; SPSC/broadcast: the commit

@@ -51,6 +51,9 @@ internal static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "pread", SetLastError = true)]
     public static partial nint PRead(int fd, byte* buffer, nuint count, long offset);
 
+    [LibraryImport(Library, EntryPoint = "pwrite", SetLastError = true)]
+    public static partial nint PWrite(int fd, byte* buffer, nuint count, long offset);
+
     [LibraryImport(Library, EntryPoint = "mmap", SetLastError = true)]
     public static partial void* MMap(void* address, nuint length, int protection, int flags, int fd, long offset);
 
@@ -62,6 +65,8 @@ internal static unsafe partial class LibC
 
     public const int F_OFD_GETLK = 36;
     public const int F_OFD_SETLK = 37;
+    public const int F_OFD_SETLKW = 38;
+    public const short F_RDLCK = 0;
     public const short F_WRLCK = 1;
     public const short F_UNLCK = 2;
     public const short SEEK_SET = 0;

@@ -14,10 +14,27 @@ internal static unsafe class ByteLocks
     /// <summary>Takes the write lock on byte <paramref name="offset"/>; false when another open file holds it.</summary>
     public static bool TryLock(int fd, long offset) => Set(fd, offset, LibC.F_WRLCK);
 
+    /// <summary>Takes a shared (read) lock on byte <paramref name="offset"/>; false when another holds it exclusively.</summary>
+    public static bool TryLockShared(int fd, long offset) => Set(fd, offset, LibC.F_RDLCK);
+
+    /// <summary>Takes the write lock on byte <paramref name="offset"/>, waiting for other holders to let go.</summary>
+    public static void LockExclusive(int fd, long offset)
+    {
+        var flock = new LibC.Flock { Type = LibC.F_WRLCK, Whence = LibC.SEEK_SET, Start = offset, Length = 1 };
+        while (LibC.FcntlLock(fd, LibC.F_OFD_SETLKW, &flock) != 0)
+        {
+            int errno = Marshal.GetLastSystemError();
+            if (errno != LibC.EINTR)
+            {
+                throw new SharedChannelException($"Cannot take a segment lock: {LibC.Describe(errno)}.");
+            }
+        }
+    }
+
     /// <summary>Releases this open file's lock on byte <paramref name="offset"/>.</summary>
     public static void Unlock(int fd, long offset) => Set(fd, offset, LibC.F_UNLCK);
 
-    /// <summary>Whether another open file (any live process, or another endpoint here) holds byte <paramref name="offset"/>.</summary>
+    /// <summary>Whether another open file (any live process, or another endpoint here) holds any lock on byte <paramref name="offset"/>.</summary>
     public static bool IsLockedByOther(int fd, long offset)
     {
         var flock = new LibC.Flock { Type = LibC.F_WRLCK, Whence = LibC.SEEK_SET, Start = offset, Length = 1 };

@@ -27,8 +27,8 @@ internal sealed unsafe class SharedSegment : IDisposable
         _fd = fd;
         _mapping = mapping;
         Geometry = geometry;
-        _keep = keep;
         Header = (ChannelHeader*)mapping.Address;
+        _keep = keep || (Header->Flags & ChannelHeader.FlagKeep) != 0;
         Data = mapping.Address + geometry.DataOffset;
     }
 
@@ -45,8 +45,14 @@ internal sealed unsafe class SharedSegment : IDisposable
     /// <summary>The mapping, for waits that must keep it alive past a concurrent dispose.</summary>
     public SegmentMapping Mapping => _mapping;
 
-    /// <summary>Byte of the file the creator locks while it initialises the header.</summary>
-    public const long CreatorLockOffset = 0;
+    /// <summary>
+    /// Byte every attached endpoint holds a shared lock on, from before the creator writes the header until it detaches.
+    /// Nobody holding it proves nobody is attached, even after crashes (docs/format.md, "Lifetime").
+    /// </summary>
+    public const long AttachLockOffset = 1;
+
+    /// <summary>Byte whose exclusive lock serialises "the last one out removes the file" against attaching.</summary>
+    public const long LifecycleLockOffset = 2;
 
     /// <summary>The file byte whose lock proves row <paramref name="index"/>'s holder alive: the row's first byte.</summary>
     public long SlotLockOffset(int index) => Geometry.ParticipantTableOffset + (long)index * ParticipantSlot.Size;
@@ -74,6 +80,7 @@ internal sealed unsafe class SharedSegment : IDisposable
     public static SharedSegment Create(string name, SharedChannelOptions options, MessageLayout? schema)
     {
         ChannelName.Validate(name);
+        SegmentDirectory.RemoveStale(ChannelName.ResolveDirectory(options.Directory));
         int maxPayload = options.MaxMessageSize;
         if (maxPayload > SharedChannelOptions.LargestMessageFor(options.Capacity))
         {
@@ -98,8 +105,8 @@ internal sealed unsafe class SharedSegment : IDisposable
         SegmentMapping mapping;
         try
         {
-            // The creator's lock on byte 0 while it writes the header: a half-made segment nobody holds is stale.
-            ByteLocks.TryLock(fd, CreatorLockOffset);
+            // Attached from the first instant, so a sweeper never takes a half-made segment for a stale one.
+            ByteLocks.TryLockShared(fd, AttachLockOffset);
             mapping = SegmentMapping.Map(fd, geometry.FileLength, path);
         }
         catch
@@ -114,7 +121,6 @@ internal sealed unsafe class SharedSegment : IDisposable
         header->AttachCount = 1;
         Ring.Publication.Join(header);
         Volatile.Write(ref header->InitState, ChannelHeader.InitStateReady);
-        ByteLocks.Unlock(fd, CreatorLockOffset);
         return new SharedSegment(name, path, fd, mapping, geometry, options.KeepSegment);
     }
 
@@ -122,6 +128,7 @@ internal sealed unsafe class SharedSegment : IDisposable
     public static SharedSegment Open(string name, SharedChannelOptions options, MessageLayout? schema)
     {
         ChannelName.Validate(name);
+        SegmentDirectory.RemoveStale(ChannelName.ResolveDirectory(options.Directory));
         string path = ChannelName.PathOf(ChannelName.ResolveDirectory(options.Directory), name);
         int fd = SegmentFile.OpenExisting(path, name);
         SegmentMapping mapping;
@@ -153,7 +160,7 @@ internal sealed unsafe class SharedSegment : IDisposable
         }
     }
 
-    private static SegmentGeometry ReadGeometry(int fd, string path)
+    internal static SegmentGeometry ReadGeometry(int fd, string path)
     {
         // The creator makes the file, sizes it, then writes the header and publishes InitState last. An opener that
         // races it waits briefly for that, rather than reporting a half-made channel as corrupt.
@@ -197,23 +204,26 @@ internal sealed unsafe class SharedSegment : IDisposable
         }
     }
 
+    /// <summary>
+    /// Attaches under the lifecycle lock: a remover that got there first has marked the header Removed (and unlinked
+    /// the path, or is about to), and then this segment is not the channel any more.
+    /// </summary>
     private void Attach()
     {
-        int count = Volatile.Read(ref Header->AttachCount);
-        while (true)
+        ByteLocks.LockExclusive(_fd, LifecycleLockOffset);
+        try
         {
-            if (count < 0)
+            if (Volatile.Read(ref Header->Removed) != 0)
             {
                 throw new ChannelNotFoundException($"Channel '{Name}' is being removed by its last participant. Create it again.");
             }
 
-            int seen = Interlocked.CompareExchange(ref Header->AttachCount, count + 1, count);
-            if (seen == count)
-            {
-                return;
-            }
-
-            count = seen;
+            ByteLocks.TryLockShared(_fd, AttachLockOffset);
+            Interlocked.Increment(ref Header->AttachCount);
+        }
+        finally
+        {
+            ByteLocks.Unlock(_fd, LifecycleLockOffset);
         }
     }
 
@@ -225,13 +235,16 @@ internal sealed unsafe class SharedSegment : IDisposable
             return;
         }
 
-        int remaining = Interlocked.Decrement(ref Header->AttachCount);
-        // The tombstone CAS fails if an opener attached in between: then it, not we, is the last one.
-        if (remaining == 0 && !_keep && Interlocked.CompareExchange(ref Header->AttachCount, int.MinValue, 0) == 0)
+        // Under the lifecycle lock, so no one attaches between "nobody else is attached" and the unlink.
+        ByteLocks.LockExclusive(_fd, LifecycleLockOffset);
+        ByteLocks.Unlock(_fd, AttachLockOffset);
+        if (!_keep && !ByteLocks.IsLockedByOther(_fd, AttachLockOffset))
         {
+            Volatile.Write(ref Header->Removed, 1);
             LibC.Unlink(Path);
         }
 
+        ByteLocks.Unlock(_fd, LifecycleLockOffset);
         _mapping.Dispose();
         LibC.Close(_fd); // releases any lock this endpoint still held
     }
