@@ -86,6 +86,9 @@ internal static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "fcntl", SetLastError = true)]
     public static partial int FcntlLock(int fd, int command, Flock* flock);
 
+    [LibraryImport(Library, EntryPoint = "link", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Link(string existing, string created);
+
     [LibraryImport(Library, EntryPoint = "syscall", SetLastError = true)]
     public static partial long Syscall6(long number, nint a1, nint a2, nint a3, nint a4, nint a5, nint a6);
 

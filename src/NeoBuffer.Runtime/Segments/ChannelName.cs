@@ -54,6 +54,25 @@ internal static class ChannelName
     /// <summary>The segment file's path for a validated name.</summary>
     public static string PathOf(string directory, string name) => Path.Combine(directory, FilePrefix + name);
 
+    /// <summary>
+    /// A private name to build a new segment under before it is linked into place: hidden (it starts with '.'), and
+    /// unique to this process, whose pid it carries so a sweep can tell a dead creator's leftover.
+    /// </summary>
+    public static string BuildingPathOf(string directory, string name) =>
+        Path.Combine(directory, $".{FilePrefix}{name}.{Environment.ProcessId}.{Guid.NewGuid():N}.building");
+
+    /// <summary>The pid of the creator of a file named by <see cref="BuildingPathOf"/>, or null for any other file.</summary>
+    public static int? BuilderPidOf(string fileName)
+    {
+        if (!fileName.StartsWith("." + FilePrefix, StringComparison.Ordinal) || !fileName.EndsWith(".building", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        string[] parts = fileName.Split('.');
+        return parts.Length >= 4 && int.TryParse(parts[^3], out int pid) ? pid : null;
+    }
+
     /// <summary>The channel name of a segment file name, or null when the file is not a NeoBuffer segment.</summary>
     public static string? FromFileName(string fileName) =>
         fileName.StartsWith(FilePrefix, StringComparison.Ordinal) && fileName.Length > FilePrefix.Length ? fileName.Substring(FilePrefix.Length) : null;

@@ -34,10 +34,35 @@ internal static unsafe class SegmentDirectory
     /// </summary>
     public static int RemoveStale(string directory)
     {
-        int removed = 0;
+        int removed = RemoveAbandonedBuilds(directory);
         foreach ((string name, string path) in Segments(directory))
         {
             if (Inspect(name, path, remove: true) is { IsStale: true })
+            {
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>Removes segments a creator was building when it died (their names carry its pid).</summary>
+    private static int RemoveAbandonedBuilds(string directory)
+    {
+        int removed = 0;
+        string[] files;
+        try
+        {
+            files = Directory.GetFiles(directory, ".neobuffer.*.building");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+
+        foreach (string path in files)
+        {
+            if (ChannelName.BuilderPidOf(Path.GetFileName(path)) is int pid && ProcessIdentity.ReadStartTime(pid) is null && LibC.Unlink(path) == 0)
             {
                 removed++;
             }
@@ -92,11 +117,9 @@ internal static unsafe class SegmentDirectory
                 SegmentGeometry? geometry = TryValidate(prefix.AsSpan(0, read), length, path);
                 bool keep = geometry is not null && (BitConverter.ToUInt32(prefix, 0x4C) & ChannelHeader.FlagKeep) != 0;
 
-                // A half-made segment (its creator died before publishing InitState) is stale too. A file that claims to
-                // be ready but does not validate is corrupt, not stale: it is left alone, like any bad input.
-                bool halfMade = geometry is null && (read < ChannelHeader.Size || BitConverter.ToUInt32(prefix, 0x80) != ChannelHeader.InitStateReady) &&
-                                (read < 8 || BitConverter.ToUInt64(prefix, 0) is 0 or ChannelHeader.MagicValue);
-                bool stale = !attached && !keep && (geometry is not null || halfMade);
+                // A file that does not validate is corrupt, not stale: it is left alone, like any bad input. (Channels
+                // appear under their name only once whole, so a valid header is the only kind a live creator shows.)
+                bool stale = geometry is not null && !attached && !keep;
                 if (remove && stale)
                 {
                     byte[] one = BitConverter.GetBytes(1);

@@ -47,6 +47,20 @@ internal static unsafe class SegmentFile
         return fd;
     }
 
+    /// <summary>Gives the file at <paramref name="from"/> the name <paramref name="to"/>, failing if that name exists.</summary>
+    public static void LinkNew(string from, string to, string name)
+    {
+        if (LibC.Link(from, to) == 0)
+        {
+            return;
+        }
+
+        int errno = Marshal.GetLastSystemError();
+        throw errno == LibC.EEXIST
+            ? new ChannelExistsException($"Channel '{name}' already exists at '{to}'. Open it instead, pick another name, or remove the stale file if no process uses it.")
+            : new SharedChannelException($"Cannot create channel '{name}' at '{to}': {LibC.Describe(errno)}.");
+    }
+
     /// <summary>Opens an existing segment file read-write, refusing symlinks.</summary>
     public static int OpenExisting(string path, string name)
     {

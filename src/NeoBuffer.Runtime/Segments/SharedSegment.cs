@@ -101,26 +101,33 @@ internal sealed unsafe class SharedSegment : IDisposable
             throw new ArgumentException($"The schema text of '{schema?.Name}' is too long for a channel header.", nameof(schema));
         }
 
-        int fd = SegmentFile.CreateExclusive(path, name, geometry.FileLength, options.Permissions);
-        SegmentMapping mapping;
+        // Built whole under a private name, then linked into place: no one (opener or sweeper) can ever see the channel
+        // half-made, and link, like O_EXCL, refuses an existing name, symlinks included.
+        string building = ChannelName.BuildingPathOf(directory, name);
+        int fd = SegmentFile.CreateExclusive(building, name, geometry.FileLength, options.Permissions);
+        SegmentMapping? mapping = null;
         try
         {
-            // Attached from the first instant, so a sweeper never takes a half-made segment for a stale one.
             ByteLocks.TryLockShared(fd, AttachLockOffset);
             mapping = SegmentMapping.Map(fd, geometry.FileLength, path);
+            HeaderCodec.Write(mapping.Address, geometry, options.KeepSegment ? ChannelHeader.FlagKeep : 0);
+            var header = (ChannelHeader*)mapping.Address;
+            header->AttachCount = 1;
+            Ring.Publication.Join(header);
+            Volatile.Write(ref header->InitState, ChannelHeader.InitStateReady);
+            SegmentFile.LinkNew(building, path, name);
         }
         catch
         {
-            LibC.Unlink(path);
+            mapping?.Dispose();
             LibC.Close(fd);
             throw;
         }
+        finally
+        {
+            LibC.Unlink(building);
+        }
 
-        HeaderCodec.Write(mapping.Address, geometry, options.KeepSegment ? ChannelHeader.FlagKeep : 0);
-        var header = (ChannelHeader*)mapping.Address;
-        header->AttachCount = 1;
-        Ring.Publication.Join(header);
-        Volatile.Write(ref header->InitState, ChannelHeader.InitStateReady);
         return new SharedSegment(name, path, fd, mapping, geometry, options.KeepSegment);
     }
 
