@@ -14,7 +14,8 @@ namespace NeoBuffer.GeneratorTiming;
 /// <summary>
 /// Prints how long the generator takes over a compilation of N message types (default 500), one file each: a first
 /// full run (cold: includes JIT of the generator and of Roslyn), a full run on a warm process, the same on a compilation
-/// whose symbols are bound already, and an incremental run after an unrelated edit. Run: <c>dotnet run -c Release --project benchmarks/NeoBuffer.GeneratorTiming [-- N]</c>. A measurement, not a test: nothing is asserted.
+/// whose symbols are bound already, and an incremental run after an unrelated edit. Run: <c>dotnet run -c Release --project benchmarks/NeoBuffer.GeneratorTiming [-- N]</c>. With <c>--analyzers</c>, the analyzers' cost over the
+/// same compilation instead (<see cref="AnalyzerCost"/>). A measurement, not a test: nothing is asserted.
 /// </summary>
 internal static class Program
 {
@@ -22,7 +23,12 @@ internal static class Program
 
     private static int Main(string[] args)
     {
-        int count = args.Length > 0 ? int.Parse(args[0]) : 500;
+        int count = args.FirstOrDefault(a => !a.StartsWith("--")) is { } n ? int.Parse(n) : 500;
+        if (args.Contains("--analyzers"))
+        {
+            return AnalyzerCost.Run(count, Compilation);
+        }
+
         CSharpCompilation compilation = Compilation(count);
         Console.WriteLine($"{count} message types, {compilation.SyntaxTrees.Count()} files");
 
@@ -59,7 +65,7 @@ internal static class Program
         return (new Timing(Stopwatch.GetElapsedTime(start), Process.GetCurrentProcess().TotalProcessorTime - cpu), driver);
     }
 
-    private readonly record struct Timing(TimeSpan Wall, TimeSpan Cpu)
+    internal readonly record struct Timing(TimeSpan Wall, TimeSpan Cpu)
     {
         public override string ToString() => $"{Wall.TotalMilliseconds,8:0.0} ms (cpu {Cpu.TotalMilliseconds:0} ms)";
     }

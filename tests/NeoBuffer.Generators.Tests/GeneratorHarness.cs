@@ -13,6 +13,9 @@ internal static class GeneratorHarness
 {
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
+    /// <summary>The running runtime's assemblies and NeoBuffer's: what the test sources compile against.</summary>
+    public static ImmutableArray<MetadataReference> References => s_references.Value;
+
     private static readonly Lazy<ImmutableArray<MetadataReference>> s_references = new(() =>
         ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
             .Split(Path.PathSeparator)

@@ -36,6 +36,16 @@ namespace NeoBuffer.Classification
             return walk.Message(type, path: "", depth: 0);
         }
 
+        /// <summary>
+        /// Whether <paramref name="type"/> may be an element of a <c>VarArray&lt;T&gt;</c> in a message of
+        /// <paramref name="home"/>: the same test a field of that type would pass.
+        /// </summary>
+        public static bool IsAllowedElement(ITypeSymbol type, IAssemblySymbol home, CancellationToken cancellationToken = default)
+        {
+            var walk = new Walk(home, cancellationToken);
+            return walk.Element(type);
+        }
+
         /// <summary>Whether <paramref name="type"/> carries <c>[ChannelMessage]</c>.</summary>
         public static bool IsChannelMessage(ITypeSymbol type) => FindAttribute(type, AttributeName) is not null;
 
@@ -55,7 +65,7 @@ namespace NeoBuffer.Classification
                 var names = new HashSet<string>();
                 foreach (IFieldSymbol field in type.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic))
                 {
-                    string name = field.AssociatedSymbol?.Name ?? field.Name;
+                    string name = SourceName(field);
                     names.Add(name);
                     ClassifiedField? classified = Field(field, Join(path, name), depth);
                     if (classified is not null)
@@ -71,6 +81,8 @@ namespace NeoBuffer.Classification
 
                 return new MessageClassification(SchemaName(type), layout.Size, layout.Alignment, fields.ToEquatableArray(), _rejections.ToEquatableArray());
             }
+
+            public bool Element(ITypeSymbol type) => Fixed(type, "[]", depth: 1) is not null && _rejections.Count == 0;
 
             private void CheckType(INamedTypeSymbol type, string path)
             {
@@ -89,9 +101,10 @@ namespace NeoBuffer.Classification
                     Reject(RejectionReason.Generic, path, type);
                 }
 
-                if (Containing(type).Any(c => !IsPartial(c)))
+                // One rejection per containing type that lacks the keyword, naming that type: it is the one to fix.
+                foreach (INamedTypeSymbol outer in Containing(type).Where(c => !IsPartial(c)))
                 {
-                    Reject(RejectionReason.ContainingTypeNotPartial, path, type);
+                    Reject(RejectionReason.ContainingTypeNotPartial, path, outer);
                 }
 
                 CheckStructLayout(type, path);
@@ -286,6 +299,19 @@ namespace NeoBuffer.Classification
                 FindAttribute(type, AttributeName)?.NamedArguments.FirstOrDefault(a => a.Key == "Name").Value.Value as string is { Length: > 0 } name
                     ? name
                     : type.ToDisplayString(s_fullName);
+
+            // The name the user wrote: an auto-property's, or a captured primary-constructor parameter's (whose
+            // compiler-generated field is named "<p>P"), so that a rejection's path leads back to the declaration.
+            private static string SourceName(IFieldSymbol field)
+            {
+                if (field.AssociatedSymbol is { } property)
+                {
+                    return property.Name;
+                }
+
+                int close = field.Name.IndexOf('>');
+                return field.IsImplicitlyDeclared && field.Name.StartsWith("<") && close > 1 ? field.Name.Substring(1, close - 1) : field.Name;
+            }
 
             private static string Join(string path, string name) => path.Length == 0 ? name : path + "." + name;
 

@@ -2,7 +2,7 @@ namespace NeoBuffer.Classification
 {
     /// <summary>
     /// Why a <c>[ChannelMessage]</c> type, or one of its fields, cannot cross a process boundary. The analyzers turn each
-    /// reason into its diagnostic (the id in each comment is the one DESIGN.md section 4 gives it); the generator emits
+    /// reason into its diagnostic (the id in each comment: DESIGN.md section 4, and NB0100 up for the rest); the generator emits
     /// nothing for a type with any reason.
     /// </summary>
     internal enum RejectionReason
@@ -28,7 +28,7 @@ namespace NeoBuffer.Classification
         /// <summary>NB0007: a generic message type, or one nested in a generic type.</summary>
         Generic,
 
-        /// <summary>NB0008: a containing type is not partial.</summary>
+        /// <summary>NB0008: a containing type is not partial (one rejection per such type, whose display it carries).</summary>
         ContainingTypeNotPartial,
 
         /// <summary>NB0009: a ref struct, <c>Span&lt;T&gt;</c> or by-ref field (or the message is a ref struct).</summary>
@@ -41,25 +41,26 @@ namespace NeoBuffer.Classification
         VarFieldInNestedStruct,
 
         /// <summary>
-        /// No catalog id yet (issue 4 assigns one from NB0100): a struct of this assembly that is not <c>[ChannelMessage]</c>.
+        /// NB0100: a struct of this assembly that is not <c>[ChannelMessage]</c> (nor an inline array).
         /// Mark it <c>[ChannelMessage]</c> so that its own layout is generated and checked.
         /// </summary>
         NotAChannelMessage,
 
         /// <summary>
-        /// No catalog id yet: a compiler-generated field (an auto-property's backing field, a captured primary-constructor
-        /// parameter). Its offset cannot be named in generated code, so declare a field instead.
+        /// NB0101: a compiler-generated field (an auto-property's backing field, a captured primary-constructor
+        /// parameter). Its offset cannot be named in generated code, so declare a field instead. The path names the
+        /// property or parameter.
         /// </summary>
         HiddenField,
 
         /// <summary>
-        /// No catalog id yet: <c>[StructLayout]</c> with <c>Pack</c> or <c>Size</c>, which changes offsets away from
+        /// NB0102: <c>[StructLayout]</c> with <c>Pack</c> or <c>Size</c>, which changes offsets away from
         /// natural alignment.
         /// </summary>
         PackOrSizeOverride,
 
         /// <summary>
-        /// No catalog id yet: a field name the generated <c>View</c>/<c>Builder</c> needs for itself (see
+        /// NB0103: a field name the generated <c>View</c>/<c>Builder</c> needs for itself (see
         /// <see cref="MessageClassifier.ReservedNames"/>), or one starting with two underscores.
         /// </summary>
         ReservedName,
