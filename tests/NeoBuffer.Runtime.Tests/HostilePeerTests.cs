@@ -16,8 +16,11 @@ public sealed class HostilePeerTests
     public async Task Readers_and_writers_survive_a_peer_scribbling_over_the_segment()
     {
         double seconds = TestScale.Full ? 60 : 3;
+        // A directory of its own: the scribbler attacks every segment it finds there, and other tests run in parallel.
         using var channel = new TestChannel("hostile");
-        using ChildProcess hostile = ChildProcess.Start("scribble", channel.Directory, seconds.ToString(), "12345");
+        string arena = System.IO.Path.Combine(channel.Directory, "hostile-" + Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(arena);
+        using ChildProcess hostile = ChildProcess.Start("scribble", arena, seconds.ToString(), "12345");
         Assert.Equal("scribbling", await hostile.FirstLineAsync(TimeSpan.FromSeconds(30)));
 
         long reads = 0, checksumFailures = 0, documentedErrors = 0, rounds = 0;
@@ -31,6 +34,7 @@ public sealed class HostilePeerTests
                 try
                 {
                     SharedChannelOptions options = channel.Options(capacity: 1 << 14, maxMessageSize: 512);
+                    options.Directory = arena;
                     options.SpinCount = 0;
                     using SharedChannelWriter writer = SharedChannel.CreateWriter(name, options);
                     using SharedChannelReader reader = SharedChannel.OpenReader(name, options);
