@@ -53,23 +53,22 @@ internal static class Subscriber
                         long now = Clock.NowNs;
                         using (lease)
                         {
-                            var frame = new CameraFrame.View(lease); // checks every descriptor before making a span
-                            if (frame.Format != PixelFormat.Rgba32 || frame.Pixels.Length != (long)frame.Width * frame.Height * 4)
-                            {
-                                Console.Error.WriteLine($"{role}: frame {frame.Sequence} is not {frame.Width}x{frame.Height} RGBA");
-                                return 1;
-                            }
+                            bool valid = TryConsume(lease, consumer, out long timestampNs, out int pixelBytes);
 
-                            consumer.Consume(frame);
-
-                            // Only a lossy subscriber can be overwritten while it reads: then what it read is a torn frame.
+                            // A lossy subscriber can be lapped while it reads: then what it read may be torn, and is dropped.
                             if (lease.IsOverwritten)
                             {
                                 torn++;
                                 continue;
                             }
 
-                            stats.Record(frame.Pixels.Length, now - frame.TimestampNs, now);
+                            if (!valid)
+                            {
+                                Console.Error.WriteLine($"{role}: a frame that is not a valid RGBA frame arrived");
+                                return 1;
+                            }
+
+                            stats.Record(pixelBytes, now - timestampNs, now);
                         }
 
                         consumer.AfterFrame(); // outside the lease: the preview sleeps here
@@ -88,6 +87,37 @@ internal static class Subscriber
             long lost = consumer.Mode == SubscriberMode.Lossy ? reader.LostMessages : -1;
             Console.WriteLine(stats.Result(lost, consumer.Mode == SubscriberMode.Lossy ? torn : -1, consumer.Summary).ToLine());
             return consumer.Failed ? 1 : 0;
+        }
+    }
+
+    /// <summary>
+    /// Reads the frame in place through the generated view and hands it to <paramref name="consumer"/>. Each field is
+    /// read once: a lossy subscriber's frame can change under it, so sizes are checked against the span they index.
+    /// False when the frame is not a valid RGBA frame (for a lossy subscriber, most likely a torn one).
+    /// </summary>
+    private static bool TryConsume(in MessageLease<CameraFrame> lease, IFrameConsumer consumer, out long timestampNs, out int pixelBytes)
+    {
+        timestampNs = 0;
+        pixelBytes = 0;
+        try
+        {
+            var frame = new CameraFrame.View(lease); // every descriptor is checked before a span is made
+            int width = frame.Width;
+            int height = frame.Height;
+            ReadOnlySpan<byte> pixels = frame.Pixels;
+            if (frame.Format != PixelFormat.Rgba32 || width <= 0 || height <= 0 || pixels.Length != (long)width * height * 4)
+            {
+                return false;
+            }
+
+            consumer.Consume(frame.Sequence, width, height, pixels);
+            timestampNs = frame.TimestampNs;
+            pixelBytes = pixels.Length;
+            return true;
+        }
+        catch (MessageFormatException)
+        {
+            return false;
         }
     }
 
@@ -131,7 +161,8 @@ internal interface IFrameConsumer
 
     bool Failed { get; }
 
-    void Consume(in CameraFrame.View frame);
+    /// <summary>Handles one frame: <paramref name="pixels"/> (RGBA, <paramref name="width"/> x <paramref name="height"/>) is in shared memory.</summary>
+    void Consume(long sequence, int width, int height, ReadOnlySpan<byte> pixels);
 
     void AfterFrame()
     {
@@ -153,12 +184,12 @@ internal sealed class Recorder : IFrameConsumer
 
     public bool Failed => _missing != 0;
 
-    public void Consume(in CameraFrame.View frame)
+    public void Consume(long sequence, int width, int height, ReadOnlySpan<byte> pixels)
     {
         // XxHash3 reads the pixels where the producer wrote them, in shared memory: about 8 MiB a frame at 1080p.
-        _digest = XxHash3.HashToUInt64(frame.Pixels, (long)_digest);
-        _missing += frame.Sequence - _expected; // a tethered subscriber that joined before the first frame sees them all
-        _expected = frame.Sequence + 1;
+        _digest = XxHash3.HashToUInt64(pixels, (long)_digest);
+        _missing += sequence - _expected; // a tethered subscriber that joined before the first frame sees them all
+        _expected = sequence + 1;
     }
 }
 
@@ -177,15 +208,14 @@ internal sealed class Analyser : IFrameConsumer
 
     public bool Failed => false;
 
-    public void Consume(in CameraFrame.View frame)
+    public void Consume(long sequence, int width, int height, ReadOnlySpan<byte> pixels)
     {
-        ReadOnlySpan<uint> pixels = MemoryMarshal.Cast<byte, uint>(frame.Pixels); // RGBA, little-endian: R is the low byte
-        int width = frame.Width;
+        ReadOnlySpan<uint> rgba = MemoryMarshal.Cast<byte, uint>(pixels); // little-endian: R is the low byte
         long sum = 0;
         long count = 0;
-        for (int y = 0; y < frame.Height; y += 4)
+        for (int y = 0; y < height; y += 4)
         {
-            ReadOnlySpan<uint> row = pixels.Slice(y * width, width);
+            ReadOnlySpan<uint> row = rgba.Slice(y * width, width);
             for (int x = 0; x < row.Length; x += 4)
             {
                 uint p = row[x];
@@ -217,16 +247,14 @@ internal sealed class Preview : IFrameConsumer
 
     public bool Failed => false;
 
-    public void Consume(in CameraFrame.View frame)
+    public void Consume(long sequence, int width, int height, ReadOnlySpan<byte> pixels)
     {
-        ReadOnlySpan<uint> pixels = MemoryMarshal.Cast<byte, uint>(frame.Pixels);
+        ReadOnlySpan<uint> rgba = MemoryMarshal.Cast<byte, uint>(pixels);
         for (int ty = 0; ty < 36; ty++)
         {
             for (int tx = 0; tx < 64; tx++)
             {
-                int x = tx * frame.Width / 64;
-                int y = ty * frame.Height / 36;
-                _thumbnail[ty * 64 + tx] = pixels[y * frame.Width + x];
+                _thumbnail[ty * 64 + tx] = rgba[(ty * height / 36) * width + tx * width / 64];
             }
         }
     }
