@@ -105,8 +105,9 @@ internal static class Pipeline
 
             Console.WriteLine("latency: from the producer's commit to the subscriber's lease; at --fps 0 it includes the frames queued in the ring");
             Console.WriteLine("lost: frames the lossy preview never saw (torn frames, overwritten while it read them, are dropped and counted too)");
-            bool ok = producer is not null && subscribers.All(s => s.ExitCode == 0 && s.Result is { Frames: > 0 });
-            return ok || stop.IsCancellationRequested ? 0 : 1;
+            // Success: every subscriber exited cleanly and, unless the run was stopped early, every one got frames.
+            bool everyoneGotFrames = producer is not null && subscribers.All(s => s.Result is { Frames: > 0 });
+            return subscribers.All(s => s.ExitCode == 0) && (everyoneGotFrames || stop.IsCancellationRequested) ? 0 : 1;
         }
     }
 
