@@ -76,6 +76,51 @@ public sealed class TypedChannelTests
     }
 
     [Fact]
+    public void A_lossy_typed_subscriber_counts_lost_messages_and_sees_an_overwritten_lease()
+    {
+        using var channel = new TestChannel("typed");
+        SharedChannelOptions options = channel.Options(capacity: 4096, maxMessageSize: 1200);
+        options.Topology = ChannelTopology.Broadcast;
+        using SharedChannelWriter<Everything> writer = SharedChannel.CreateWriter<Everything>(channel.Name, options);
+        SharedChannelOptions lossyOptions = channel.Options();
+        lossyOptions.SubscriberMode = SubscriberMode.Lossy;
+        using SharedChannelReader<Everything> lossy = SharedChannel.OpenReader<Everything>(channel.Name, lossyOptions);
+
+        Write(writer, 0);
+        Assert.True(lossy.TryLease(out MessageLease<Everything> lease));
+        Assert.False(lease.IsOverwritten);
+        for (int i = 1; i <= 10; i++)
+        {
+            Write(writer, i); // nobody is tethered: the producer laps the lossy subscriber
+        }
+
+        Assert.True(lease.IsOverwritten);
+        lease.Dispose();
+        Assert.Equal(1, lossy.LostMessages); // a lease found overwritten counts as lost
+
+        long read = 0;
+        long last = -1;
+        while (lossy.TryLease(out MessageLease<Everything> next))
+        {
+            using (next)
+            {
+                last = new Everything.View(next).Longs[0];
+                read++;
+            }
+        }
+
+        Assert.Equal(10, last);
+        Assert.Equal(11 - read, lossy.LostMessages); // every message is either read intact or counted as lost
+
+        static void Write(SharedChannelWriter<Everything> writer, long sequence)
+        {
+            Assert.True(Everything.Builder.TryClaim(writer, 900, 0, 1, 0, 0, out Everything.Builder builder));
+            builder.Longs[0] = sequence;
+            builder.Commit();
+        }
+    }
+
+    [Fact]
     public void An_aborted_builder_publishes_nothing_and_frees_its_space()
     {
         using var channel = new TestChannel("typed");

@@ -19,6 +19,14 @@ public ref struct MessageLease<T> where T : unmanaged, IChannelMessage<T>
     /// <summary>Length of the record in bytes.</summary>
     public readonly int Length => _lease.Length;
 
+    /// <summary>
+    /// Whether the producer has started overwriting this message since it was leased (see
+    /// <see cref="ReadLease.IsOverwritten"/>). Only a <see cref="SubscriberMode.Lossy"/> broadcast subscriber can be
+    /// overwritten: check this after reading through the view, and drop what you read when it is true (a torn message).
+    /// Always false otherwise.
+    /// </summary>
+    public readonly bool IsOverwritten => _lease.IsOverwritten;
+
     /// <summary>Releases the message; its space goes back to the writer. Idempotent.</summary>
     public void Dispose() => _lease.Dispose();
 }

@@ -32,6 +32,12 @@ public sealed class SharedChannelReader<T> : IDisposable where T : unmanaged, IC
     public int MaxMessageSize => _reader.MaxMessageSize;
 
     /// <summary>
+    /// Messages this reader lost: always 0 except for a <see cref="SubscriberMode.Lossy"/> broadcast subscriber, which
+    /// counts every message the producer overwrote before it could be read (see <see cref="SharedChannelReader.LostMessages"/>).
+    /// </summary>
+    public long LostMessages => _reader.LostMessages;
+
+    /// <summary>
     /// Completes when the writer has completed the channel and every message has been read; faults with a
     /// <see cref="ChannelClosedException"/> when the writer completed it with an error.
     /// </summary>
