@@ -23,6 +23,7 @@ internal static class Program
             return args switch
             {
                 ["spsc", .. string[] options] => RunSpsc(options),
+                ["broadcast", .. string[] options] => RunBroadcast(options),
                 ["stress", .. string[] options] => StressRun.Run(options),
                 ["child", string verb, .. string[] rest] => RunChild(verb, rest),
                 _ => Fail(Usage),
@@ -46,6 +47,12 @@ internal static class Program
         return SpscSuite.Run(options.Has("--quick") ? MeasurementPlan.Quick : MeasurementPlan.Full, options.Text("--json"));
     }
 
+    private static int RunBroadcast(string[] args)
+    {
+        VerbOptions options = VerbOptions.Parse(args, ["--quick"], ["--json"]);
+        return BroadcastSuite.Run(options.Has("--quick") ? MeasurementPlan.Quick : MeasurementPlan.Full, options.Text("--json"));
+    }
+
     private static int RunChild(string verb, string[] args)
     {
         ParentWatch.Start();
@@ -57,6 +64,8 @@ internal static class Program
             UdsThroughput.ProducerVerb => UdsThroughput.Produce,
             UdsRoundTrip.EchoVerb => UdsRoundTrip.Echo,
             RawPingPong.EchoVerb => RawPingPong.Echo,
+            BroadcastFrames.SubscriberVerb => BroadcastFrames.Subscribe,
+            MpscThroughput.ProducerVerb => MpscThroughput.Produce,
             StressProducer.Verb => StressProducer.Produce,
             StressSubscriber.Verb => StressSubscriber.Subscribe,
             _ => throw new InvalidOperationException($"Unknown child verb '{verb}'."),

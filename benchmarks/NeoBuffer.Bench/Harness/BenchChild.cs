@@ -55,6 +55,9 @@ internal sealed class BenchChild : IDisposable
         _process.BeginErrorReadLine();
     }
 
+    /// <summary>The byte <see cref="Go"/> writes to the child's standard input.</summary>
+    public const byte GoByte = (byte)'g';
+
     /// <summary>The child's pid.</summary>
     public int Id { get; }
 
@@ -185,6 +188,13 @@ internal sealed class BenchChild : IDisposable
 
             return true;
         }
+    }
+
+    /// <summary>Tells a child waiting in <see cref="ParentWatch.WaitForGo"/> to start.</summary>
+    public void Go()
+    {
+        _process.StandardInput.BaseStream.WriteByte(GoByte);
+        _process.StandardInput.BaseStream.Flush();
     }
 
     /// <summary>Waits for the child to exit by itself; false if it is still running after <paramref name="timeout"/>.</summary>
