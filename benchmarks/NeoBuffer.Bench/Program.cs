@@ -1,4 +1,5 @@
 using System;
+using NeoBuffer.Bench.Chaos;
 using NeoBuffer.Bench.Harness;
 using NeoBuffer.Bench.Stress;
 using NeoBuffer.Bench.Transports;
@@ -25,6 +26,7 @@ internal static class Program
                 ["spsc", .. string[] options] => RunSpsc(options),
                 ["broadcast", .. string[] options] => RunBroadcast(options),
                 ["stress", .. string[] options] => StressRun.Run(options),
+                ["chaos", .. string[] options] => ChaosRun.Run(options),
                 ["child", string verb, .. string[] rest] => RunChild(verb, rest),
                 _ => Fail(Usage),
             };
@@ -68,6 +70,8 @@ internal static class Program
             MpscThroughput.ProducerVerb => MpscThroughput.Produce,
             StressProducer.Verb => StressProducer.Produce,
             StressSubscriber.Verb => StressSubscriber.Subscribe,
+            ChaosProducer.Verb => ChaosProducer.Produce,
+            ChaosSubscriber.Verb => ChaosSubscriber.Subscribe,
             _ => throw new InvalidOperationException($"Unknown child verb '{verb}'."),
         };
         command(args);
