@@ -1,6 +1,7 @@
 using System;
 using NeoBuffer.Bench.Chaos;
 using NeoBuffer.Bench.Harness;
+using NeoBuffer.Bench.Hostile;
 using NeoBuffer.Bench.Stress;
 using NeoBuffer.Bench.Transports;
 
@@ -12,9 +13,12 @@ namespace NeoBuffer.Bench;
 /// </summary>
 internal static class Program
 {
-    private const string Usage = """
+    private static readonly string Usage = $"""
         usage: NeoBuffer.Bench spsc [--quick] [--json FILE]
-               NeoBuffer.Bench
+               NeoBuffer.Bench broadcast [--quick] [--json FILE]
+               NeoBuffer.Bench {StressRun.Usage}
+               NeoBuffer.Bench {ChaosRun.Usage}
+               NeoBuffer.Bench {HostileRun.Usage}
         """;
 
     private static int Main(string[] args)
@@ -27,6 +31,7 @@ internal static class Program
                 ["broadcast", .. string[] options] => RunBroadcast(options),
                 ["stress", .. string[] options] => StressRun.Run(options),
                 ["chaos", .. string[] options] => ChaosRun.Run(options),
+                ["hostile", .. string[] options] => HostileRun.Run(options),
                 ["child", string verb, .. string[] rest] => RunChild(verb, rest),
                 _ => Fail(Usage),
             };
@@ -72,6 +77,9 @@ internal static class Program
             StressSubscriber.Verb => StressSubscriber.Subscribe,
             ChaosProducer.Verb => ChaosProducer.Produce,
             ChaosSubscriber.Verb => ChaosSubscriber.Subscribe,
+            HostileProducer.Verb => HostileProducer.Produce,
+            HostileReader.Verb => HostileReader.Read,
+            HostileWriter.Verb => HostileWriter.Corrupt,
             _ => throw new InvalidOperationException($"Unknown child verb '{verb}'."),
         };
         command(args);
