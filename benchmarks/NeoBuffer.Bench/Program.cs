@@ -1,16 +1,25 @@
 using System;
+using NeoBuffer.Bench.Chaos;
 using NeoBuffer.Bench.Harness;
+using NeoBuffer.Bench.Hostile;
+using NeoBuffer.Bench.Stress;
 using NeoBuffer.Bench.Transports;
 
 namespace NeoBuffer.Bench;
 
 /// <summary>
-/// <c>NeoBuffer.Bench spsc [--quick] [--json FILE]</c> measures; <c>NeoBuffer.Bench child VERB ARGS</c> is the peer
-/// process a measurement starts (not for direct use).
+/// The verbs (docs/harness.md): <c>spsc</c> and <c>broadcast</c> measure; <c>stress</c>, <c>chaos</c> and
+/// <c>hostile</c> check; <c>NeoBuffer.Bench child VERB ARGS</c> is a peer process one of them starts (not for direct use).
 /// </summary>
 internal static class Program
 {
-    private const string Usage = "usage: NeoBuffer.Bench spsc [--quick] [--json FILE]";
+    private static readonly string Usage = $"""
+        usage: NeoBuffer.Bench spsc [--quick] [--json FILE]
+               NeoBuffer.Bench broadcast [--quick] [--json FILE]
+               NeoBuffer.Bench {StressRun.Usage}
+               NeoBuffer.Bench {ChaosRun.Usage}
+               NeoBuffer.Bench {HostileRun.Usage}
+        """;
 
     private static int Main(string[] args)
     {
@@ -19,9 +28,17 @@ internal static class Program
             return args switch
             {
                 ["spsc", .. string[] options] => RunSpsc(options),
+                ["broadcast", .. string[] options] => RunBroadcast(options),
+                ["stress", .. string[] options] => StressRun.Run(options),
+                ["chaos", .. string[] options] => ChaosRun.Run(options),
+                ["hostile", .. string[] options] => HostileRun.Run(options),
                 ["child", string verb, .. string[] rest] => RunChild(verb, rest),
                 _ => Fail(Usage),
             };
+        }
+        catch (UsageException e)
+        {
+            return Fail($"{e.Message}{Environment.NewLine}{Usage}");
         }
         catch (Exception e)
         {
@@ -30,27 +47,17 @@ internal static class Program
         }
     }
 
-    private static int RunSpsc(string[] options)
+    private static int RunSpsc(string[] args)
     {
-        bool quick = false;
-        string? json = null;
-        for (int i = 0; i < options.Length; i++)
-        {
-            switch (options[i])
-            {
-                case "--quick":
-                    quick = true;
-                    break;
-                case "--json" when i + 1 < options.Length:
-                    json = options[++i];
-                    break;
-                default:
-                    return Fail($"unknown option '{options[i]}'. {Usage}");
-            }
-        }
-
+        VerbOptions options = VerbOptions.Parse(args, ["--quick"], ["--json"]);
         CpuPinning.PinParent();
-        return SpscSuite.Run(quick ? MeasurementPlan.Quick : MeasurementPlan.Full, json);
+        return SpscSuite.Run(options.Has("--quick") ? MeasurementPlan.Quick : MeasurementPlan.Full, options.Text("--json"));
+    }
+
+    private static int RunBroadcast(string[] args)
+    {
+        VerbOptions options = VerbOptions.Parse(args, ["--quick"], ["--json"]);
+        return BroadcastSuite.Run(options.Has("--quick") ? MeasurementPlan.Quick : MeasurementPlan.Full, options.Text("--json"));
     }
 
     private static int RunChild(string verb, string[] args)
@@ -64,7 +71,16 @@ internal static class Program
             UdsThroughput.ProducerVerb => UdsThroughput.Produce,
             UdsRoundTrip.EchoVerb => UdsRoundTrip.Echo,
             RawPingPong.EchoVerb => RawPingPong.Echo,
-            _ => throw new ArgumentException($"Unknown child verb '{verb}'.", nameof(verb)),
+            BroadcastFrames.SubscriberVerb => BroadcastFrames.Subscribe,
+            MpscThroughput.ProducerVerb => MpscThroughput.Produce,
+            StressProducer.Verb => StressProducer.Produce,
+            StressSubscriber.Verb => StressSubscriber.Subscribe,
+            ChaosProducer.Verb => ChaosProducer.Produce,
+            ChaosSubscriber.Verb => ChaosSubscriber.Subscribe,
+            HostileProducer.Verb => HostileProducer.Produce,
+            HostileReader.Verb => HostileReader.Read,
+            HostileWriter.Verb => HostileWriter.Corrupt,
+            _ => throw new InvalidOperationException($"Unknown child verb '{verb}'."),
         };
         command(args);
         return 0;

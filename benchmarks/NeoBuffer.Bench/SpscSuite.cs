@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
-using System.Linq;
 using NeoBuffer.Bench.Harness;
 using NeoBuffer.Bench.Measurements;
 using NeoBuffer.Bench.Report;
@@ -28,44 +27,24 @@ internal static class SpscSuite
         Console.WriteLine();
 
         var total = Stopwatch.StartNew();
-        var sessions = new List<Measurement>();
-        using var scratch = new ScratchDirectory();
-        var run = new BenchRun(plan, scratch);
-        for (int round = 1; round <= plan.Rounds; round++)
-        {
-            Console.Error.WriteLine($"round {round} of {plan.Rounds}");
-            foreach (int size in MeasurementPlan.MessageSizes)
-            {
-                sessions.Add(NeoBufferThroughput.Measure(run, size) with { Round = round });
-                sessions.Add(UdsThroughput.Measure(run, size) with { Round = round });
-                sessions.Add(MemcpyBaseline.Measure(run, size) with { Round = round });
-            }
-
-            sessions.Add(NeoBufferRoundTrip.Measure(run, MeasurementPlan.Small) with { Round = round });
-            sessions.Add(UdsRoundTrip.Measure(run, MeasurementPlan.Small) with { Round = round });
-            sessions.Add(RawPingPong.Measure(run, MeasurementPlan.Small) with { Round = round });
-        }
-
-        // Rows in the order of the first round.
-        List<ResultRow> rows = sessions.GroupBy(session => session.Row).Select(group => ResultRow.From(group.ToList())).ToList();
-
+        List<Measurement> sessions = BenchRun.Rounds(plan, Round);
         Console.WriteLine();
-        ResultTable.Print(Console.Out, rows);
-        Console.WriteLine();
-        Console.WriteLine("targets (DESIGN.md section 6): each ratio is taken within a round, against the baseline measured moments");
-        Console.WriteLine("before or after it; shown is the median over rounds, with the lowest and highest round in brackets");
-        foreach (string verdict in Targets.Verdicts(sessions))
-        {
-            Console.WriteLine(verdict);
-        }
-
-        if (jsonPath is not null)
-        {
-            JsonReport.Write(jsonPath, rows);
-            Console.WriteLine($"wrote {rows.Count} rows to {jsonPath}");
-        }
-
+        SuiteReport.Print(SuiteReport.Rows(sessions), [], Targets.Verdicts(sessions), "each ratio is taken within a round, against the baseline measured moments before or after it", jsonPath, participants: false);
         Console.WriteLine($"took {total.Elapsed.TotalSeconds:0.0} s; load average {MachineDescription.LoadAverage()} at the end (this run itself keeps about 2 busy)");
         return 0;
+    }
+
+    private static IEnumerable<Measurement> Round(BenchRun run)
+    {
+        foreach (int size in MeasurementPlan.MessageSizes)
+        {
+            yield return NeoBufferThroughput.Measure(run, size);
+            yield return UdsThroughput.Measure(run, size);
+            yield return MemcpyBaseline.Measure(run, size);
+        }
+
+        yield return NeoBufferRoundTrip.Measure(run, MeasurementPlan.Small);
+        yield return UdsRoundTrip.Measure(run, MeasurementPlan.Small);
+        yield return RawPingPong.Measure(run, MeasurementPlan.Small);
     }
 }

@@ -1,8 +1,10 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Reflection;
 using System.Text;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace NeoBuffer.Bench.Harness;
@@ -11,7 +13,7 @@ namespace NeoBuffer.Bench.Harness;
 /// This program started again as a child process (<c>NeoBuffer.Bench child VERB ARGS</c>), so every measurement has a
 /// real peer process. The child's standard input stays open while the parent lives; the child exits when it closes
 /// (see <see cref="ParentWatch"/>), so a parent that dies never leaves a child spinning. Disposing kills a child that is
-/// still running.
+/// still running. Every line the child prints is kept: a child reports markers ("claimed") and results on its output.
 /// </summary>
 internal sealed class BenchChild : IDisposable
 {
@@ -20,11 +22,25 @@ internal sealed class BenchChild : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _errors = new();
     private readonly TaskCompletionSource<string> _firstLine = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<string> _lines = [];
 
     private BenchChild(Process process)
     {
         _process = process;
-        _process.OutputDataReceived += (_, e) => _firstLine.TrySetResult(e.Data ?? string.Empty);
+        Id = process.Id;
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (_lines)
+                {
+                    _lines.Add(e.Data);
+                    Monitor.PulseAll(_lines);
+                }
+            }
+
+            _firstLine.TrySetResult(e.Data ?? string.Empty);
+        };
         _process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is not null)
@@ -39,8 +55,88 @@ internal sealed class BenchChild : IDisposable
         _process.BeginErrorReadLine();
     }
 
+    /// <summary>The byte <see cref="Go"/> writes to the child's standard input.</summary>
+    public const byte GoByte = (byte)'g';
+
+    /// <summary>The child's pid.</summary>
+    public int Id { get; }
+
+    /// <summary>Whether the child has exited (or was killed).</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The last line the child printed, or null.</summary>
+    public string? LastLine
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return _lines.Count == 0 ? null : _lines[^1];
+            }
+        }
+    }
+
+    /// <summary>What the child wrote to standard error so far.</summary>
+    public string ErrorOutput
+    {
+        get
+        {
+            lock (_errors)
+            {
+                return _errors.ToString();
+            }
+        }
+    }
+
     /// <summary>Starts <c>child <paramref name="verb"/> <paramref name="args"/></c> and waits until it prints "ready".</summary>
     public static BenchChild Start(string verb, params object[] args)
+    {
+        BenchChild child = Launch(verb, args);
+        try
+        {
+            child.WaitReady(verb);
+            return child;
+        }
+        catch
+        {
+            child.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Starts one child per argument list, all at once, and waits until every one prints "ready": the .NET start-up of
+    /// each (a few hundred milliseconds) overlaps instead of adding up.
+    /// </summary>
+    public static BenchChild[] StartAll(string verb, IReadOnlyList<object[]> argumentLists)
+    {
+        var children = new List<BenchChild>();
+        try
+        {
+            foreach (object[] args in argumentLists)
+            {
+                children.Add(Launch(verb, args));
+            }
+
+            foreach (BenchChild child in children)
+            {
+                child.WaitReady(verb);
+            }
+
+            return children.ToArray();
+        }
+        catch
+        {
+            foreach (BenchChild child in children)
+            {
+                child.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    private static BenchChild Launch(string verb, object[] args)
     {
         var start = new ProcessStartInfo
         {
@@ -69,18 +165,52 @@ internal sealed class BenchChild : IDisposable
             start.ArgumentList.Add(Convert.ToString(arg, System.Globalization.CultureInfo.InvariantCulture)!);
         }
 
-        var child = new BenchChild(Process.Start(start) ?? throw new InvalidOperationException($"Could not start the '{verb}' child."));
-        try
+        return new BenchChild(Process.Start(start) ?? throw new InvalidOperationException($"Could not start the '{verb}' child."));
+    }
+
+    /// <summary>Waits until the child prints a line equal to <paramref name="line"/> (or printed it already); false on timeout or exit.</summary>
+    public bool WaitForLine(string line, TimeSpan timeout)
+    {
+        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        lock (_lines)
         {
-            child.WaitReady(verb);
-            return child;
-        }
-        catch
-        {
-            child.Dispose();
-            throw;
+            while (!_lines.Contains(line))
+            {
+                long left = deadline - Environment.TickCount64;
+                if (left <= 0 || _process.HasExited)
+                {
+                    return _lines.Contains(line);
+                }
+
+                // Woken by every new line; the slice bounds how late an exit without that line is noticed.
+                Monitor.Wait(_lines, (int)Math.Min(left, 100));
+            }
+
+            return true;
         }
     }
+
+    /// <summary>Tells a child waiting in <see cref="ParentWatch.WaitForGo"/> to start.</summary>
+    public void Go()
+    {
+        _process.StandardInput.BaseStream.WriteByte(GoByte);
+        _process.StandardInput.BaseStream.Flush();
+    }
+
+    /// <summary>Waits for the child to exit by itself; false if it is still running after <paramref name="timeout"/>.</summary>
+    public bool WaitExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            return false;
+        }
+
+        _process.WaitForExit(); // drains the redirected streams, so LastLine is the real last line
+        return true;
+    }
+
+    /// <summary>The exit code of a child that has exited.</summary>
+    public int ExitCode => _process.ExitCode;
 
     /// <summary>Waits for the child to finish its work; throws with its error output if it failed or hung.</summary>
     public void WaitSuccess(TimeSpan timeout)
@@ -128,7 +258,8 @@ internal sealed class BenchChild : IDisposable
         }
     }
 
-    private void Kill()
+    /// <summary>Kills the child with SIGKILL and waits until it is gone.</summary>
+    public void Kill()
     {
         try
         {

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using NeoBuffer.Bench.Measurements;
 
 namespace NeoBuffer.Bench.Harness;
 
@@ -13,6 +15,27 @@ internal sealed class BenchRun(MeasurementPlan plan, ScratchDirectory scratch)
     public MeasurementPlan Plan { get; } = plan;
 
     public string Directory => scratch.Path;
+
+    /// <summary>
+    /// Runs the plan's rounds in a fresh scratch directory: each round measures what <paramref name="round"/> yields,
+    /// in order, and every session is tagged with its round.
+    /// </summary>
+    public static List<Measurement> Rounds(MeasurementPlan plan, Func<BenchRun, IEnumerable<Measurement>> round)
+    {
+        var sessions = new List<Measurement>();
+        using var scratch = new ScratchDirectory();
+        var run = new BenchRun(plan, scratch);
+        for (int number = 1; number <= plan.Rounds; number++)
+        {
+            Console.Error.WriteLine($"round {number} of {plan.Rounds}");
+            foreach (Measurement session in round(run))
+            {
+                sessions.Add(session with { Round = number });
+            }
+        }
+
+        return sessions;
+    }
 
     /// <summary>A name no other channel, file or socket of this run uses.</summary>
     public string NextName(string what) => $"{what}-{Environment.ProcessId}-{++_names}";

@@ -13,6 +13,10 @@ namespace NeoBuffer.Bench.Harness;
 /// The parent decides and tells each child its CPU in <see cref="ChildCpuVariable"/>: a child cannot decide alone,
 /// because it inherits the parent's pinned affinity and so sees a single CPU in <see cref="Environment.ProcessorCount"/>.
 /// </para>
+/// <para>
+/// Only the two-process <c>spsc</c> run pins: the runs with many children (broadcast, MPSC, stress, chaos) leave
+/// placement to the scheduler, since pinning every child to one CPU would serialise them.
+/// </para>
 /// </summary>
 internal static partial class CpuPinning
 {
@@ -23,6 +27,7 @@ internal static partial class CpuPinning
 
     // Read before the parent pins itself, which would make it see one CPU.
     private static readonly bool s_canPinApart = Environment.ProcessorCount >= 2;
+    private static bool s_parentPinned;
 
     /// <summary>What the run does about placement, for the report.</summary>
     public static string Description => s_canPinApart
@@ -35,11 +40,12 @@ internal static partial class CpuPinning
         if (s_canPinApart)
         {
             Pin(ParentCpu);
+            s_parentPinned = true;
         }
     }
 
     /// <summary>In the parent: the environment entry that tells a child its CPU, or null when nothing is pinned.</summary>
-    public static string? ChildCpuSetting => s_canPinApart ? ChildCpu.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+    public static string? ChildCpuSetting => s_parentPinned ? ChildCpu.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
 
     /// <summary>In a child: pins the calling (working) thread to the CPU the parent chose, if it chose one.</summary>
     public static void PinChild()

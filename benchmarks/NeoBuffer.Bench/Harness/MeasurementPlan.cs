@@ -72,6 +72,18 @@ internal sealed class MeasurementPlan
         return quick * _scale;
     }
 
+    /// <summary>8 MiB frames per timed block of the broadcast run (the producer's count), whatever the number of subscribers.</summary>
+    public long FramesBlock => 40L * _scale;
+
+    /// <summary>64 B messages per timed block of the MPSC run (the consumer's count; a multiple of 1, 2 and 4 producers).</summary>
+    public long MpscBlock => 2_000_000L * _scale;
+
+    /// <summary>Subscriber counts of the broadcast run.</summary>
+    public static int[] SubscriberCounts { get; } = [1, 2, 4, 8];
+
+    /// <summary>Producer counts of the MPSC run.</summary>
+    public static int[] ProducerCounts { get; } = [1, 2, 4];
+
     /// <summary>Round trips per timed latency block.</summary>
     public int RoundTripBlock(string transport)
     {

@@ -7,18 +7,26 @@ namespace NeoBuffer.Bench.Harness;
 /// <summary>
 /// In a child: ends the process as soon as the parent's end of standard input closes, which happens when the parent
 /// exits for any reason, SIGKILL included. A background thread blocks in read(2) and costs nothing while it waits.
+/// The same pipe carries the parent's one signal, "go" (<see cref="BenchChild.Go"/>): children that must start
+/// together (several producers measured as one) get ready, then wait for it.
 /// </summary>
 internal static class ParentWatch
 {
+    private static readonly ManualResetEventSlim s_go = new();
+
     public static void Start()
     {
         var thread = new Thread(() =>
         {
             using Stream input = Console.OpenStandardInput();
             var buffer = new byte[64];
-            while (input.Read(buffer, 0, buffer.Length) > 0)
+            int read;
+            while ((read = input.Read(buffer, 0, buffer.Length)) > 0)
             {
-                // The parent writes nothing; only the end of the stream matters.
+                if (Array.IndexOf(buffer, BenchChild.GoByte, 0, read) >= 0)
+                {
+                    s_go.Set();
+                }
             }
 
             Environment.Exit(3);
@@ -29,4 +37,7 @@ internal static class ParentWatch
         };
         thread.Start();
     }
+
+    /// <summary>Blocks until the parent says go.</summary>
+    public static void WaitForGo() => s_go.Wait();
 }

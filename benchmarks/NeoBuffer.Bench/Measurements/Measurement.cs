@@ -17,6 +17,15 @@ internal sealed record Measurement(string Scenario, string Transport, int Messag
     /// <summary>The round (from 1) the session ran in; sessions of one round ran moments apart.</summary>
     public int Round { get; init; }
 
+    /// <summary>Producer processes writing into the channel (MPSC: several).</summary>
+    public int Producers { get; init; } = 1;
+
+    /// <summary>Processes reading every message (broadcast: several subscribers).</summary>
+    public int Subscribers { get; init; } = 1;
+
     /// <summary>Which row the measurement belongs to.</summary>
-    public (string Scenario, string Transport, int MessageBytes) Row => (Scenario, Transport, MessageBytes);
+    public (string Scenario, string Transport, int MessageBytes, int Producers, int Subscribers) Row => (Scenario, Transport, MessageBytes, Producers, Subscribers);
+
+    /// <summary>Whether this is a one-producer, one-reader session of <paramref name="scenario"/>, <paramref name="transport"/> and size.</summary>
+    public bool IsPair(string scenario, string transport, int messageBytes) => Row == (scenario, transport, messageBytes, 1, 1);
 }

@@ -4,7 +4,11 @@ using System.Text.Json;
 
 namespace NeoBuffer.Bench.Report;
 
-/// <summary>Writes the rows as a JSON array of <c>{scenario, transport, messageBytes, messages, subscribers, msgsPerSec, gbPerSec, p50Ns, p99Ns}</c>.</summary>
+/// <summary>
+/// Writes the rows as a JSON array of <c>{scenario, transport, messageBytes, messages, producers, subscribers, msgsPerSec,
+/// gbPerSec, p50Ns, p99Ns}</c>: <c>producers</c> (processes writing; 1 but in MPSC rows) was added beside
+/// <c>subscribers</c> (processes reading; 1 but in broadcast rows), every other field keeps its meaning.
+/// </summary>
 internal static class JsonReport
 {
     public static void Write(string path, IReadOnlyList<ResultRow> rows)
@@ -19,6 +23,7 @@ internal static class JsonReport
             json.WriteString("transport", row.Transport);
             json.WriteNumber("messageBytes", row.MessageBytes);
             json.WriteNumber("messages", row.Messages);
+            json.WriteNumber("producers", row.Producers);
             json.WriteNumber("subscribers", row.Subscribers);
             WriteOptional(json, "msgsPerSec", row.MsgsPerSec);
             WriteOptional(json, "gbPerSec", row.GbPerSec);

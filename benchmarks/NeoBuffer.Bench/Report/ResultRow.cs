@@ -6,13 +6,15 @@ namespace NeoBuffer.Bench.Report;
 
 /// <summary>
 /// One measured row, as the table prints it and <c>--json</c> writes it. Figures that do not apply to a row (GB/s of a
-/// round trip, percentiles of a throughput run) are null. Each figure is a median over the repeated blocks.
+/// round trip, percentiles of a throughput run) are null. Each figure is a median over the repeated blocks. Producers and
+/// Subscribers say how many processes wrote and read (1 and 1 but for the MPSC and broadcast rows).
 /// </summary>
 internal sealed record ResultRow(
     string Scenario,
     string Transport,
     long MessageBytes,
     long Messages,
+    int Producers,
     int Subscribers,
     double? MsgsPerSec,
     double? GbPerSec,
@@ -20,16 +22,17 @@ internal sealed record ResultRow(
     double? P99Ns)
 {
     /// <summary>
-    /// The row of the measurements of one transport and size, taken over several rounds: throughput is the median
+    /// The row of the measurements of one transport and size, taken over several rounds: throughput (sessions of timed
+    /// blocks, not round trips) is the median
     /// over all blocks of messages per second; p50 and p99 are the medians of the blocks' percentiles.
     /// </summary>
     public static ResultRow From(IReadOnlyList<Measurement> sessions)
     {
         Measurement first = sessions[0];
-        if (first.Scenario == Scenarios.Throughput)
+        if (first.LatencyBlocks.Length == 0)
         {
             double msgsPerSec = Median.Of(sessions.SelectMany(s => s.BlockSeconds.Select(seconds => s.BlockMessages / seconds)).ToArray());
-            return new ResultRow(first.Scenario, first.Transport, first.MessageBytes, first.BlockMessages, 1, msgsPerSec, msgsPerSec * first.MessageBytes / 1e9, null, null);
+            return new ResultRow(first.Scenario, first.Transport, first.MessageBytes, first.BlockMessages, first.Producers, first.Subscribers, msgsPerSec, msgsPerSec * first.MessageBytes / 1e9, null, null);
         }
 
         LatencySamples[] blocks = sessions.SelectMany(s => s.LatencyBlocks).ToArray();
@@ -38,7 +41,8 @@ internal sealed record ResultRow(
             first.Transport,
             first.MessageBytes,
             first.BlockMessages,
-            1,
+            first.Producers,
+            first.Subscribers,
             Median.Of(blocks.Select(block => block.RoundTripsPerSecond()).ToArray()),
             null,
             Median.Of(blocks.Select(block => block.PercentileNs(0.50)).ToArray()),

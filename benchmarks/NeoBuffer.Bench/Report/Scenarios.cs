@@ -5,6 +5,8 @@ internal static class Scenarios
 {
     public const string Throughput = "spsc-throughput";
     public const string RoundTrip = "spsc-roundtrip";
+    public const string Broadcast = "broadcast-throughput";
+    public const string Mpsc = "mpsc-throughput";
 
     public const string NeoBuffer = "neobuffer";
     public const string Uds = "uds";

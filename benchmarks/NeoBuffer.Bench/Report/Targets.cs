@@ -16,13 +16,7 @@ internal static class Targets
     public static IEnumerable<string> Verdicts(IReadOnlyList<Measurement> sessions)
     {
         double[] Ratios(string scenario, string transport, string baseline, int bytes, Func<ResultRow, double> figure) =>
-            sessions.Where(s => s.Row == (scenario, transport, bytes))
-                .Join(
-                    sessions.Where(s => s.Row == (scenario, baseline, bytes)),
-                    s => s.Round,
-                    s => s.Round,
-                    (channel, reference) => figure(ResultRow.From([channel])) / figure(ResultRow.From([reference])))
-                .ToArray();
+            PairedRatios(sessions, s => s.IsPair(scenario, transport, bytes), s => s.IsPair(scenario, baseline, bytes), figure);
 
         double[] versusUds = Ratios(Scenarios.Throughput, Scenarios.NeoBuffer, Scenarios.Uds, MeasurementPlan.Small, r => r.MsgsPerSec!.Value);
         if (versusUds.Length > 0)
@@ -30,7 +24,7 @@ internal static class Targets
             yield return Verdict("64 B throughput >= 100 x UDS", Median.Of(versusUds) >= 100, versusUds, "x");
         }
 
-        double[] rates = sessions.Where(s => s.Row == (Scenarios.Throughput, Scenarios.NeoBuffer, MeasurementPlan.Small))
+        double[] rates = sessions.Where(s => s.IsPair(Scenarios.Throughput, Scenarios.NeoBuffer, MeasurementPlan.Small))
             .Select(s => ResultRow.From([s]).MsgsPerSec!.Value / 1e6).ToArray();
         if (rates.Length > 0)
         {
@@ -52,6 +46,33 @@ internal static class Targets
             }
         }
     }
+
+    /// <summary>
+    /// The broadcast target: the producer's 8 MiB frame rate with 2, 4 and 8 subscribers against its rate with 1 in the
+    /// same round ("same producer rate as 1 subscriber", judged as at least 0.9 of it).
+    /// </summary>
+    public static IEnumerable<string> BroadcastVerdicts(IReadOnlyList<Measurement> sessions)
+    {
+        foreach (int subscribers in sessions.Where(s => s.Scenario == Scenarios.Broadcast && s.Subscribers > 1).Select(s => s.Subscribers).Distinct())
+        {
+            double[] ratios = PairedRatios(
+                sessions,
+                s => s.Scenario == Scenarios.Broadcast && s.Subscribers == subscribers,
+                s => s.Scenario == Scenarios.Broadcast && s.Subscribers == 1,
+                row => row.MsgsPerSec!.Value);
+            yield return Verdict($"8 MiB to {subscribers} subscribers >= 0.9 x rate to 1", Median.Of(ratios) >= 0.9, ratios, "x");
+        }
+    }
+
+    /// <summary>For every round with both, the figure of the measured session over the figure of the baseline session.</summary>
+    private static double[] PairedRatios(IReadOnlyList<Measurement> sessions, Func<Measurement, bool> measured, Func<Measurement, bool> baseline, Func<ResultRow, double> figure) =>
+        sessions.Where(measured)
+            .Join(
+                sessions.Where(baseline),
+                s => s.Round,
+                s => s.Round,
+                (channel, reference) => figure(ResultRow.From([channel])) / figure(ResultRow.From([reference])))
+            .ToArray();
 
     private static string Verdict(string target, bool met, double[] values, string unit) =>
         $"  {(met ? "met    " : "NOT met")}  {target,-45} measured {Median.Of(values):0.##} {unit} [{values.Min():0.##} .. {values.Max():0.##}]";

@@ -5,13 +5,13 @@ namespace NeoBuffer.Bench.Transports;
 
 /// <summary>
 /// The parent's wait for its child's next message: the channel's own blocking wait, in slices, so that a child that
-/// died is noticed within a second instead of hanging the run.
+/// died is noticed within a second instead of hanging the run. A reader of several producers passes them all.
 /// </summary>
 internal static class PeerWait
 {
     private static readonly TimeSpan Slice = TimeSpan.FromSeconds(1);
 
-    public static void ForMessage(SharedChannelReader reader, BenchChild peer)
+    public static void ForMessage(SharedChannelReader reader, params BenchChild[] peers)
     {
         try
         {
@@ -22,7 +22,7 @@ internal static class PeerWait
         }
         catch (TimeoutException)
         {
-            peer.ThrowIfExited();
+            Array.ForEach(peers, peer => peer.ThrowIfExited());
         }
     }
 }

@@ -1,0 +1,40 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using NeoBuffer.Bench.Measurements;
+
+namespace NeoBuffer.Bench.Report;
+
+/// <summary>
+/// What a benchmark run prints at its end: the table of rows, any notes on them, the target verdicts, and the JSON file
+/// if asked.
+/// </summary>
+internal static class SuiteReport
+{
+    /// <summary>One row per scenario, transport, size and participant counts, in the order of the first round.</summary>
+    public static List<ResultRow> Rows(IReadOnlyList<Measurement> sessions) =>
+        sessions.GroupBy(session => session.Row).Select(group => ResultRow.From(group.ToList())).ToList();
+
+    public static void Print(List<ResultRow> rows, IEnumerable<string> notes, IEnumerable<string> verdicts, string targetsNote, string? jsonPath, bool participants)
+    {
+        ResultTable.Print(Console.Out, rows, participants);
+        Console.WriteLine();
+        foreach (string note in notes)
+        {
+            Console.WriteLine(note);
+        }
+
+
+        Console.WriteLine($"targets (DESIGN.md section 6): {targetsNote}; shown is the median over rounds, with the lowest and highest round in brackets");
+        foreach (string verdict in verdicts)
+        {
+            Console.WriteLine(verdict);
+        }
+
+        if (jsonPath is not null)
+        {
+            JsonReport.Write(jsonPath, rows);
+            Console.WriteLine($"wrote {rows.Count} rows to {jsonPath}");
+        }
+    }
+}
