@@ -14,6 +14,22 @@ public sealed class TestChannel : IDisposable
 
     static TestChannel()
     {
+        // Directories of test processes that died without their exit hook (killed by a timeout) are removed here.
+        foreach (string stale in System.IO.Directory.GetDirectories("/dev/shm", "neobuffer-tests-*"))
+        {
+            if (int.TryParse(Path.GetFileName(stale).Substring("neobuffer-tests-".Length), out int pid) && !File.Exists($"/proc/{pid}/stat"))
+            {
+                try
+                {
+                    System.IO.Directory.Delete(stale, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // Another test process got there first.
+                }
+            }
+        }
+
         // Each test process keeps its segments in a directory of its own; remove it when the process ends.
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
