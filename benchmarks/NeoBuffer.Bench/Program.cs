@@ -2,13 +2,14 @@ using System;
 using NeoBuffer.Bench.Chaos;
 using NeoBuffer.Bench.Harness;
 using NeoBuffer.Bench.Hostile;
+using NeoBuffer.Bench.Report;
 using NeoBuffer.Bench.Stress;
 using NeoBuffer.Bench.Transports;
 
 namespace NeoBuffer.Bench;
 
 /// <summary>
-/// The verbs (docs/harness.md): <c>spsc</c> and <c>broadcast</c> measure; <c>stress</c>, <c>chaos</c> and
+/// The verbs (docs/harness.md): <c>spsc</c> and <c>broadcast</c> measure, <c>report</c> compares transports; <c>stress</c>, <c>chaos</c> and
 /// <c>hostile</c> check; <c>NeoBuffer.Bench child VERB ARGS</c> is a peer process one of them starts (not for direct use).
 /// </summary>
 internal static class Program
@@ -16,6 +17,7 @@ internal static class Program
     private static readonly string Usage = $"""
         usage: NeoBuffer.Bench spsc [--quick] [--json FILE]
                NeoBuffer.Bench broadcast [--quick] [--json FILE]
+               NeoBuffer.Bench report [--quick] [--json FILE] [--markdown FILE] [--chart FILE.png]
                NeoBuffer.Bench {StressRun.Usage}
                NeoBuffer.Bench {ChaosRun.Usage}
                NeoBuffer.Bench {HostileRun.Usage}
@@ -29,6 +31,7 @@ internal static class Program
             {
                 ["spsc", .. string[] options] => RunSpsc(options),
                 ["broadcast", .. string[] options] => RunBroadcast(options),
+                ["report", .. string[] options] => RunReport(options),
                 ["stress", .. string[] options] => StressRun.Run(options),
                 ["chaos", .. string[] options] => ChaosRun.Run(options),
                 ["hostile", .. string[] options] => HostileRun.Run(options),
@@ -60,6 +63,14 @@ internal static class Program
         return BroadcastSuite.Run(options.Has("--quick") ? MeasurementPlan.Quick : MeasurementPlan.Full, options.Text("--json"));
     }
 
+    private static int RunReport(string[] args)
+    {
+        VerbOptions options = VerbOptions.Parse(args, ["--quick"], ["--json", "--markdown", "--chart"]);
+        CpuPinning.PinParent();
+        var outputs = new ReportOutputs(options.Text("--json"), options.Text("--markdown") ?? ReportOutputs.DefaultMarkdown, options.Text("--chart") ?? ReportOutputs.DefaultChart);
+        return ReportSuite.Run(options.Has("--quick") ? MeasurementPlan.Quick : MeasurementPlan.Full, outputs, string.Join(' ', ["report", .. args]));
+    }
+
     private static int RunChild(string verb, string[] args)
     {
         ParentWatch.Start();
@@ -70,6 +81,10 @@ internal static class Program
             NeoBufferRoundTrip.EchoVerb => NeoBufferRoundTrip.Echo,
             UdsThroughput.ProducerVerb => UdsThroughput.Produce,
             UdsRoundTrip.EchoVerb => UdsRoundTrip.Echo,
+            PipeThroughput.ProducerVerb => PipeThroughput.Produce,
+            PipeRoundTrip.EchoVerb => PipeRoundTrip.Echo,
+            NetMqThroughput.ProducerVerb => NetMqThroughput.Produce,
+            NetMqRoundTrip.EchoVerb => NetMqRoundTrip.Echo,
             RawPingPong.EchoVerb => RawPingPong.Echo,
             BroadcastFrames.SubscriberVerb => BroadcastFrames.Subscribe,
             MpscThroughput.ProducerVerb => MpscThroughput.Produce,

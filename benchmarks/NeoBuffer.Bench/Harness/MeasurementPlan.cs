@@ -53,6 +53,12 @@ internal sealed class MeasurementPlan
         _ => 32 << 20,
     };
 
+    /// <summary>
+    /// 8 MiB messages per quick timed block over NetMQ: fewer than the other transports' 20-60, since each takes NetMQ
+    /// several milliseconds (its I/O threads copy it through TCP loopback); the report says so.
+    /// </summary>
+    public const int NetMqLargeBlock = 5;
+
     /// <summary>Messages per timed throughput block.</summary>
     public long ThroughputBlock(string transport, int messageBytes)
     {
@@ -64,6 +70,12 @@ internal sealed class MeasurementPlan
             (Report.Scenarios.Uds, Small) => 30_000,
             (Report.Scenarios.Uds, Medium) => 10_000,
             (Report.Scenarios.Uds, _) => 20,
+            (Report.Scenarios.Pipe, Small) => 30_000,
+            (Report.Scenarios.Pipe, Medium) => 5_000,
+            (Report.Scenarios.Pipe, _) => 20,
+            (Report.Scenarios.NetMq, Small) => 200_000,
+            (Report.Scenarios.NetMq, Medium) => 2_000,
+            (Report.Scenarios.NetMq, _) => NetMqLargeBlock,
             (Report.Scenarios.Memcpy, Small) => 5_000_000,
             (Report.Scenarios.Memcpy, Medium) => 40_000,
             (Report.Scenarios.Memcpy, _) => 60,
@@ -90,7 +102,8 @@ internal sealed class MeasurementPlan
         int quick = transport switch
         {
             Report.Scenarios.NeoBuffer or Report.Scenarios.PingPong => 100_000,
-            Report.Scenarios.Uds => 5_000,
+            Report.Scenarios.Uds or Report.Scenarios.Pipe => 5_000,
+            Report.Scenarios.NetMq => 2_000,
             _ => throw new ArgumentOutOfRangeException(nameof(transport), transport, "No round-trip plan for this transport."),
         };
         return quick * _scale;

@@ -10,6 +10,8 @@ internal static class Scenarios
 
     public const string NeoBuffer = "neobuffer";
     public const string Uds = "uds";
+    public const string Pipe = "pipe";
+    public const string NetMq = "netmq";
     public const string Memcpy = "memcpy";
     public const string PingPong = "pingpong";
 }

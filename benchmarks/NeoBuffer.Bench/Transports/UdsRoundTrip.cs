@@ -1,5 +1,3 @@
-using System;
-using System.Diagnostics;
 using System.Net.Sockets;
 using NeoBuffer.Bench.Harness;
 using NeoBuffer.Bench.Measurements;
@@ -18,43 +16,19 @@ internal static class UdsRoundTrip
 
     public static Measurement Measure(BenchRun run, int messageBytes)
     {
-        int block = run.Plan.RoundTripBlock(Scenarios.Uds);
-        int total = run.RoundTripTotal(block);
+        int total = run.RoundTripTotal(run.Plan.RoundTripBlock(Scenarios.Uds));
         string name = run.NextName("uds");
 
         using Socket listener = UdsEndpoint.Listen(name);
         using BenchChild echo = BenchChild.Start(EchoVerb, name, messageBytes, total);
-        using var channel = new FramedSocket(UdsEndpoint.Accept(listener), messageBytes);
-        var source = new MessageSource(messageBytes);
-        var check = new MessageCheck();
-        var timer = new RoundTripTimer(block * run.Plan.WarmupBlocks, block, run.Plan.Blocks);
-        for (int i = 0; i < total; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            source.FillInto(channel.SendPayload(messageBytes), i);
-            channel.SendFrame(messageBytes);
-            ReadOnlySpan<byte> reply = channel.ReceiveFrame();
-            long end = Stopwatch.GetTimestamp();
-            check.Accept(reply);
-            timer.Record(end - start);
-        }
-
-        echo.WaitSuccess(BenchRun.ChildTimeout);
-        return Measurement.RoundTrip(Scenarios.Uds, messageBytes, block, timer.Blocks);
+        using var channel = new FramedStream(new NetworkStream(UdsEndpoint.Accept(listener), ownsSocket: true), messageBytes);
+        return FramedRoundTrip.Ping(run, Scenarios.Uds, messageBytes, channel, channel, echo);
     }
 
     /// <summary>The child: <c>SOCKET_NAME MESSAGE_BYTES COUNT</c>; echoes COUNT frames.</summary>
     public static void Echo(string[] args)
     {
-        int messageBytes = int.Parse(args[1]);
-        int count = int.Parse(args[2]);
-        using var channel = new FramedSocket(UdsEndpoint.Connect(args[0]), messageBytes);
-        Console.WriteLine("ready");
-        for (int i = 0; i < count; i++)
-        {
-            ReadOnlySpan<byte> ping = channel.ReceiveFrame();
-            ping.CopyTo(channel.SendPayload(ping.Length));
-            channel.SendFrame(ping.Length);
-        }
+        using var channel = new FramedStream(new NetworkStream(UdsEndpoint.Connect(args[0]), ownsSocket: true), int.Parse(args[1]));
+        FramedRoundTrip.Echo(channel, channel, int.Parse(args[2]));
     }
 }

@@ -1,30 +1,31 @@
 using System;
 using System.Buffers.Binary;
-using System.Net.Sockets;
+using System.IO;
 
 namespace NeoBuffer.Bench.Transports;
 
 /// <summary>
-/// A message channel over a connected Unix stream socket, used the way such a channel is: each message is one frame
-/// (a 4-byte little-endian length, then the payload) sent with one send(2). The receiving side reads up to 256 KiB per
-/// recv(2) and cuts frames out of that buffer, so small messages share system calls on the receiving side (the
-/// socket's best case); a frame larger than the buffer is received straight into the message buffer.
+/// A message channel over a byte stream (a connected Unix stream socket, an anonymous pipe), used the way such a
+/// channel is: each message is one frame (a 4-byte little-endian length, then the payload) sent with one write
+/// (send(2) or write(2)). The receiving side reads up to 256 KiB per call and cuts frames out of that buffer, so small
+/// messages share system calls on the receiving side (the stream's best case); a frame larger than the buffer is
+/// received straight into the message buffer.
 /// </summary>
-internal sealed class FramedSocket : IDisposable
+internal sealed class FramedStream : IDisposable
 {
     private const int PrefixBytes = sizeof(int);
     private const int ReceiveChunk = 256 * 1024;
 
-    private readonly Socket _socket;
+    private readonly Stream _stream;
     private readonly byte[] _sendFrame;
     private readonly byte[] _received = GC.AllocateUninitializedArray<byte>(ReceiveChunk, pinned: true);
     private readonly byte[] _message;
     private int _start;
     private int _end;
 
-    public FramedSocket(Socket socket, int maxMessageBytes)
+    public FramedStream(Stream stream, int maxMessageBytes)
     {
-        _socket = socket;
+        _stream = stream;
         _sendFrame = GC.AllocateUninitializedArray<byte>(PrefixBytes + maxMessageBytes, pinned: true);
         _message = GC.AllocateUninitializedArray<byte>(maxMessageBytes, pinned: true);
     }
@@ -32,16 +33,12 @@ internal sealed class FramedSocket : IDisposable
     /// <summary>The payload part of the send buffer: fill it, then <see cref="SendFrame"/>.</summary>
     public Span<byte> SendPayload(int length) => _sendFrame.AsSpan(PrefixBytes, length);
 
-    /// <summary>Sends the frame whose payload was filled through <see cref="SendPayload"/>: one send(2) per message.</summary>
+    /// <summary>Sends the frame whose payload was filled through <see cref="SendPayload"/>: one write per message.</summary>
     public void SendFrame(int length)
     {
         BinaryPrimitives.WriteInt32LittleEndian(_sendFrame, length);
-        ReadOnlySpan<byte> frame = _sendFrame.AsSpan(0, PrefixBytes + length);
-        while (!frame.IsEmpty)
-        {
-            // A blocking stream send returns after all bytes were queued; the loop is for the rare partial send.
-            frame = frame[_socket.Send(frame)..];
-        }
+        // A stream's Write returns after all bytes were queued (looping over partial sends itself).
+        _stream.Write(_sendFrame.AsSpan(0, PrefixBytes + length));
     }
 
     /// <summary>Receives the next message; the span is valid until the next call.</summary>
@@ -75,7 +72,7 @@ internal sealed class FramedSocket : IDisposable
         return _message.AsSpan(0, length);
     }
 
-    public void Dispose() => _socket.Dispose();
+    public void Dispose() => _stream.Dispose();
 
     /// <summary>Makes at least <paramref name="count"/> unread bytes contiguous in the receive buffer.</summary>
     private void Fill(int count)
@@ -100,10 +97,10 @@ internal sealed class FramedSocket : IDisposable
 
     private int Receive(Span<byte> into)
     {
-        int got = _socket.Receive(into);
+        int got = _stream.Read(into);
         if (got == 0)
         {
-            throw new InvalidOperationException("The peer closed the socket in the middle of the stream.");
+            throw new InvalidOperationException("The peer closed the stream in the middle of a frame.");
         }
 
         return got;
