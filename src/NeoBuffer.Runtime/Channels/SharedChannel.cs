@@ -123,6 +123,69 @@ public static class SharedChannel
     public static int RemoveStale(string? directory = null) =>
         SegmentDirectory.RemoveStale(ChannelName.ResolveDirectory(directory));
 
+    /// <summary>
+    /// Creates a channel of raw byte messages in untrusted mode: its segment is an anonymous memfd sealed against
+    /// shrinking and growing (seals sealed), so no peer can truncate it under another's mapping, and it has no path in
+    /// any directory. The returned server holds the writer and serves the channel on a Unix socket created at
+    /// <paramref name="socketPath"/> (mode 0600): each connecting process's kernel-checked credentials go to
+    /// <paramref name="policy"/>, and only those it accepts receive the segment. It keeps accepting until disposed.
+    /// <see cref="SharedChannelOptions.Directory"/>, <see cref="SharedChannelOptions.Permissions"/> and
+    /// <see cref="SharedChannelOptions.KeepSegment"/> do not apply: the socket and the policy decide who may attach.
+    /// </summary>
+    /// <param name="name">The channel's name, for messages and tools (validated like any channel name).</param>
+    /// <param name="socketPath">Where to create the socket; must not exist.</param>
+    /// <param name="policy">Called on the server's thread for each peer; true to hand it the channel. A throw refuses.</param>
+    /// <param name="options">Topology, capacity and the other ring options.</param>
+    /// <exception cref="SharedChannelException">The memfd or the socket could not be made (the message says why).</exception>
+    public static SealedChannelServer CreateSealedWriter(string name, string socketPath, Func<PeerCredentials, bool> policy, SharedChannelOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(socketPath);
+        ArgumentNullException.ThrowIfNull(policy);
+        options ??= SharedChannelOptions.Default;
+        SharedSegment segment = SharedSegment.CreateSealed(name, options, schema: null);
+        SharedChannelWriter writer = Attach(segment, s => new SharedChannelWriter(s, options));
+        try
+        {
+            return new SealedChannelServer(writer, segment, socketPath, policy);
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Opens, as a reader, the sealed channel served at <paramref name="socketPath"/> by
+    /// <see cref="CreateSealedWriter"/>. The segment received is refused unless it is sealed against shrinking and
+    /// growing with its seals sealed, and its header is validated like any other. A broadcast subscriber maps the ring
+    /// data read-only.
+    /// </summary>
+    /// <param name="socketPath">The server's socket.</param>
+    /// <param name="options">Reader options (subscriber mode and start, spin count).</param>
+    /// <param name="timeout">How long to wait for the server's answer once connected.</param>
+    /// <param name="cancellationToken">Cancels the wait for the server's answer.</param>
+    /// <exception cref="ChannelNotFoundException">Nothing listens at <paramref name="socketPath"/>.</exception>
+    /// <exception cref="SharedChannelException">The server's policy refused this process, or it offered an unsealed segment.</exception>
+    /// <exception cref="ChannelFormatException">The segment is not a valid channel.</exception>
+    /// <exception cref="TimeoutException">The server did not answer within <paramref name="timeout"/>.</exception>
+    public static SharedChannelReader OpenSealedReader(string socketPath, SharedChannelOptions? options, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(socketPath);
+        options ??= SharedChannelOptions.Default;
+        (int descriptor, string name) = Sealed.SegmentHandover.Receive(socketPath, timeout, cancellationToken);
+        SharedSegment segment = SharedSegment.OpenSealed(descriptor, name, schema: null);
+        return Attach(segment, s =>
+        {
+            if (s.Geometry.Topology == ChannelTopology.Broadcast)
+            {
+                s.ProtectDataReadOnly();
+            }
+
+            return new SharedChannelReader(s, options);
+        });
+    }
+
     internal static SharedChannelWriter CreateWriter(string name, SharedChannelOptions? options, MessageLayout? schema)
     {
         options ??= SharedChannelOptions.Default;

@@ -81,6 +81,103 @@ internal sealed unsafe class SharedSegment : IDisposable
     {
         ChannelName.Validate(name);
         SegmentDirectory.RemoveStale(ChannelName.ResolveDirectory(options.Directory));
+        SegmentGeometry geometry = GeometryForNew(options, schema);
+        string directory = ChannelName.ResolveDirectory(options.Directory);
+        string path = ChannelName.PathOf(directory, name);
+
+        // Built whole under a private name, then linked into place: no one (opener or sweeper) can ever see the channel
+        // half-made, and link, like O_EXCL, refuses an existing name, symlinks included.
+        string building = ChannelName.BuildingPathOf(directory, name);
+        int fd = SegmentFile.CreateExclusive(building, name, geometry.FileLength, options.Permissions);
+        SegmentMapping mapping;
+        try
+        {
+            mapping = Initialize(fd, geometry, path, options.KeepSegment ? ChannelHeader.FlagKeep : 0);
+            try
+            {
+                SegmentFile.LinkNew(building, path, name);
+            }
+            catch
+            {
+                mapping.Dispose();
+                throw;
+            }
+        }
+        catch
+        {
+            LibC.Close(fd);
+            throw;
+        }
+        finally
+        {
+            LibC.Unlink(building);
+        }
+
+        return new SharedSegment(name, path, fd, mapping, geometry, options.KeepSegment);
+    }
+
+    /// <summary>
+    /// Creates a sealed segment in an anonymous memfd (untrusted mode): the same geometry and header as a file segment,
+    /// but no path, so nothing to link, sweep or unlink; the memory goes with its last descriptor and mapping.
+    /// </summary>
+    public static SharedSegment CreateSealed(string name, SharedChannelOptions options, MessageLayout? schema)
+    {
+        ChannelName.Validate(name);
+        SegmentGeometry geometry = GeometryForNew(options, schema);
+        string path = SealedPathOf(name);
+        int fd = Sealed.SealedMemfd.Create(name, geometry.FileLength);
+        try
+        {
+            SegmentMapping mapping = Initialize(fd, geometry, path, ChannelHeader.FlagKeep);
+            return new SharedSegment(name, path, fd, mapping, geometry, keep: true);
+        }
+        catch
+        {
+            LibC.Close(fd);
+            throw;
+        }
+    }
+
+    /// <summary>Opens and validates an existing segment, then attaches to it.</summary>
+    public static SharedSegment Open(string name, SharedChannelOptions options, MessageLayout? schema)
+    {
+        ChannelName.Validate(name);
+        SegmentDirectory.RemoveStale(ChannelName.ResolveDirectory(options.Directory));
+        string path = ChannelName.PathOf(ChannelName.ResolveDirectory(options.Directory), name);
+        return AttachTo(name, path, SegmentFile.OpenExisting(path, name), options.KeepSegment, schema);
+    }
+
+    /// <summary>
+    /// Attaches to the sealed segment behind <paramref name="fd"/> (this process's own open file description of a
+    /// memfd whose seals the caller checked), validating its header like any open. Takes ownership of <paramref name="fd"/>.
+    /// </summary>
+    public static SharedSegment OpenSealed(int fd, string name, MessageLayout? schema)
+    {
+        ChannelName.Validate(name);
+        return AttachTo(name, SealedPathOf(name), fd, keep: true, schema);
+    }
+
+    /// <summary>A new open file description of this segment's memfd, for handing to a peer (the caller closes it).</summary>
+    public int OpenPrivateDescriptor() => Sealed.SealedMemfd.Reopen(_fd, Path);
+
+    /// <summary>
+    /// Makes this process's view of the ring data read-only. For broadcast subscribers, which write only their row and
+    /// the header's wake words: a stray write into the ring from this process then faults here instead of corrupting
+    /// what every other subscriber reads.
+    /// </summary>
+    public void ProtectDataReadOnly()
+    {
+        if (LibC.MProtect(Data, (nuint)Geometry.Capacity, LibC.PROT_READ) != 0)
+        {
+            throw new SharedChannelException($"Cannot make the ring of '{Path}' read-only: {LibC.Describe(System.Runtime.InteropServices.Marshal.GetLastSystemError())}.");
+        }
+    }
+
+    // Not a file: a label for messages, in the form /proc shows memfds.
+    private static string SealedPathOf(string name) => $"memfd:neobuffer.{name}";
+
+    private static SegmentGeometry GeometryForNew(SharedChannelOptions options, MessageLayout? schema)
+    {
         int maxPayload = options.MaxMessageSize;
         if (maxPayload > SharedChannelOptions.LargestMessageFor(options.Capacity))
         {
@@ -93,51 +190,39 @@ internal sealed unsafe class SharedSegment : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), maxPayload, $"MaxMessageSize {maxPayload} is smaller than the fixed part of '{schema.Name}' ({schema.FixedSize} bytes).");
         }
 
-        string directory = ChannelName.ResolveDirectory(options.Directory);
-        string path = ChannelName.PathOf(directory, name);
         SegmentGeometry geometry = SegmentGeometry.ForNew(options.Topology, options.Capacity, maxPayload, options.ParticipantSlots, schema?.Fingerprint ?? 0, schema?.SchemaText ?? string.Empty);
         if (geometry.HeaderSize > SegmentGeometry.MaxHeaderSize)
         {
             throw new ArgumentException($"The schema text of '{schema?.Name}' is too long for a channel header.", nameof(schema));
         }
 
-        // Built whole under a private name, then linked into place: no one (opener or sweeper) can ever see the channel
-        // half-made, and link, like O_EXCL, refuses an existing name, symlinks included.
-        string building = ChannelName.BuildingPathOf(directory, name);
-        int fd = SegmentFile.CreateExclusive(building, name, geometry.FileLength, options.Permissions);
-        SegmentMapping? mapping = null;
+        return geometry;
+    }
+
+    // Maps a new, sized, zeroed segment and writes its header with the creator attached. Closing fd is the caller's.
+    private static SegmentMapping Initialize(int fd, SegmentGeometry geometry, string path, uint flags)
+    {
+        ByteLocks.TryLockShared(fd, AttachLockOffset);
+        SegmentMapping mapping = SegmentMapping.Map(fd, geometry.FileLength, path);
         try
         {
-            ByteLocks.TryLockShared(fd, AttachLockOffset);
-            mapping = SegmentMapping.Map(fd, geometry.FileLength, path);
-            HeaderCodec.Write(mapping.Address, geometry, options.KeepSegment ? ChannelHeader.FlagKeep : 0);
+            HeaderCodec.Write(mapping.Address, geometry, flags);
             var header = (ChannelHeader*)mapping.Address;
             header->AttachCount = 1;
             Ring.Publication.Join(header);
             Volatile.Write(ref header->InitState, ChannelHeader.InitStateReady);
-            SegmentFile.LinkNew(building, path, name);
+            return mapping;
         }
         catch
         {
-            mapping?.Dispose();
-            LibC.Close(fd);
+            mapping.Dispose();
             throw;
         }
-        finally
-        {
-            LibC.Unlink(building);
-        }
-
-        return new SharedSegment(name, path, fd, mapping, geometry, options.KeepSegment);
     }
 
-    /// <summary>Opens and validates an existing segment, then attaches to it.</summary>
-    public static SharedSegment Open(string name, SharedChannelOptions options, MessageLayout? schema)
+    // Validates, maps and attaches; takes ownership of fd.
+    private static SharedSegment AttachTo(string name, string path, int fd, bool keep, MessageLayout? schema)
     {
-        ChannelName.Validate(name);
-        SegmentDirectory.RemoveStale(ChannelName.ResolveDirectory(options.Directory));
-        string path = ChannelName.PathOf(ChannelName.ResolveDirectory(options.Directory), name);
-        int fd = SegmentFile.OpenExisting(path, name);
         SegmentMapping mapping;
         SegmentGeometry geometry;
         try
@@ -151,7 +236,7 @@ internal sealed unsafe class SharedSegment : IDisposable
             throw;
         }
 
-        var segment = new SharedSegment(name, path, fd, mapping, geometry, options.KeepSegment);
+        var segment = new SharedSegment(name, path, fd, mapping, geometry, keep);
         try
         {
             segment.CheckSchema(schema);
