@@ -17,7 +17,7 @@ internal static class ReaderSelection
     public static unsafe int WaitAny(IReadOnlyList<SharedChannelReader> readers, TimeSpan timeout, CancellationToken cancellationToken)
     {
         Check(readers);
-        long deadline = Deadline(timeout);
+        long deadline = RingWait.DeadlineOf(timeout);
         AddRefAll(readers);
         try
         {
@@ -70,7 +70,7 @@ internal static class ReaderSelection
     public static async ValueTask<int> WaitAnyAsync(IReadOnlyList<SharedChannelReader> readers, TimeSpan timeout, CancellationToken cancellationToken)
     {
         Check(readers);
-        long deadline = Deadline(timeout);
+        long deadline = RingWait.DeadlineOf(timeout);
         AddRefAll(readers);
         try
         {
@@ -175,9 +175,6 @@ internal static class ReaderSelection
             reader.Mapping.DangerousRelease();
         }
     }
-
-    private static long Deadline(TimeSpan timeout) =>
-        timeout == Timeout.InfiniteTimeSpan ? long.MaxValue / 2 : MonotonicClock.NowNs + (long)Math.Min(Math.Max(0, timeout.TotalNanoseconds), long.MaxValue / 2);
 
     private static TimeoutException TimedOut(TimeSpan timeout) => new($"None of the channels had a message within {timeout.TotalMilliseconds:0.###} ms.");
 }

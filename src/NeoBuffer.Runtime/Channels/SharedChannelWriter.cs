@@ -252,8 +252,7 @@ public sealed class SharedChannelWriter : IDisposable
     {
         if ((uint)length > (uint)MaxMessageSize)
         {
-            throw new ArgumentOutOfRangeException(nameof(length), length,
-                $"A message of {length} bytes is larger than channel '{Name}' allows ({MaxMessageSize} bytes). Create the channel with a larger MaxMessageSize (and Capacity).");
+            RingErrors.ThrowTooLarge(Name, length, MaxMessageSize);
         }
     }
 

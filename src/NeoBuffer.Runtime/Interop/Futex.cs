@@ -25,9 +25,6 @@ internal static unsafe class Futex
     // futex_waitv is 449 on every architecture that has the unified syscall table (x86-64 and arm64 both).
     private const long SysFutexWaitV = 449;
 
-    /// <summary>Whether this process can park on futexes at all (Linux on x86-64 or arm64).</summary>
-    public static bool IsSupported => OperatingSystem.IsLinux() && SysFutex > 0;
-
     /// <summary>
     /// Sleeps while <c>*word == expected</c>, until woken, <paramref name="timeoutNs"/> passes (negative: no limit), or
     /// a signal interrupts. Returns false only on timeout; spurious returns are the caller's to re-check.

@@ -12,9 +12,6 @@ internal readonly record struct ProcessIdentity(int Pid, ulong StartTime)
     /// <summary>This process.</summary>
     public static ProcessIdentity Current { get; } = new(Environment.ProcessId, ReadStartTime(Environment.ProcessId) ?? 0);
 
-    /// <summary>Whether the process this identity names is still running (same pid, same start time).</summary>
-    public bool IsAlive => Pid > 0 && ReadStartTime(Pid) is ulong startTime && startTime == StartTime;
-
     /// <summary>Reads the start time of <paramref name="pid"/>, or null when no such process exists.</summary>
     public static ulong? ReadStartTime(int pid)
     {

@@ -205,8 +205,6 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
 
     nint IRingProducer.WakeWord => (nint)(&_header->WriterWake);
 
-    public bool HasOpenClaim => _claimPosition >= 0;
-
     public byte* TryClaim(int length)
     {
         if (_claimPosition >= 0)

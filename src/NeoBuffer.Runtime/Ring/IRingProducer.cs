@@ -6,9 +6,6 @@ internal unsafe interface IRingProducer
     /// <summary>The futex word this producer parks on when the ring is full.</summary>
     nint WakeWord { get; }
 
-    /// <summary>Whether a claim is open (claimed, neither committed nor aborted).</summary>
-    bool HasOpenClaim { get; }
-
     /// <summary>Reserves a record of <paramref name="length"/> payload bytes; returns its payload, or null when the ring is full now.</summary>
     byte* TryClaim(int length);
 

@@ -60,7 +60,7 @@ internal sealed unsafe class RingMemory
     {
         if ((uint)length > (uint)MaxPayload)
         {
-            ThrowTooLarge(length);
+            RingErrors.ThrowTooLarge(Name, length, MaxPayload);
         }
     }
 
@@ -120,8 +120,4 @@ internal sealed unsafe class RingMemory
     private void ThrowBadRecord(long position, RecordHeader record, long limit) =>
         throw Corrupted($"the record at position {position} has type {record.Type} and length {record.Length}, which does not fit before position {limit}, the end of the ring, or the channel's {MaxPayload}-byte message limit");
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void ThrowTooLarge(int length) =>
-        throw new ArgumentOutOfRangeException(nameof(length), length,
-            $"A message of {length} bytes is larger than channel '{Name}' allows ({MaxPayload} bytes). Create the channel with a larger MaxMessageSize (and Capacity).");
 }

@@ -225,7 +225,8 @@ internal static class RingWait
         return value;
     }
 
-    private static long DeadlineOf(TimeSpan timeout)
+    /// <summary>The CLOCK_MONOTONIC deadline of a wait of <paramref name="timeout"/> (Infinite: effectively never).</summary>
+    public static long DeadlineOf(TimeSpan timeout)
     {
         if (timeout == Timeout.InfiniteTimeSpan)
         {
