@@ -47,7 +47,7 @@ public sealed class LifecycleTests
         Assert.Contains(SharedChannel.List(channel.Directory), c => c.Name == channel.Name && c.IsStale);
 
         // Creating any channel in the directory sweeps it; the same name can then be created afresh.
-        using var other = new TestChannel("stale");
+        using var other = new TestChannel("stale", neighbour: channel);
         using (SharedChannel.CreateWriter(other.Name, channel.Options()))
         {
             Assert.False(File.Exists(channel.SegmentPath));

@@ -5,8 +5,9 @@ using System.Threading;
 namespace NeoBuffer.Testing;
 
 /// <summary>
-/// A unique channel name for one test, in a directory of its own under /dev/shm so that tests never see each other's
-/// segments, and so that cleanup can check nothing was left behind.
+/// A unique channel name for one test, in a directory of its own under /dev/shm. Each channel gets its own directory
+/// because every create and open sweeps stale segments from its directory: a test that leaves a segment of a killed
+/// process behind on purpose must not have it swept by another test running in parallel.
 /// </summary>
 public sealed class TestChannel : IDisposable
 {
@@ -41,11 +42,22 @@ public sealed class TestChannel : IDisposable
         };
     }
 
+    private readonly bool _ownsDirectory;
+
+    /// <summary>A channel in a new directory of its own.</summary>
     public TestChannel(string? prefix = null)
     {
-        Name = $"{prefix ?? "t"}-{Environment.ProcessId}-{Interlocked.Increment(ref s_counter)}";
-        Directory = Path.Combine("/dev/shm", "neobuffer-tests-" + Environment.ProcessId);
+        Name = NewName(prefix);
+        Directory = Path.Combine("/dev/shm", "neobuffer-tests-" + Environment.ProcessId, Name);
         System.IO.Directory.CreateDirectory(Directory);
+        _ownsDirectory = true;
+    }
+
+    /// <summary>A second channel in the directory of <paramref name="neighbour"/>, for tests of what one channel's create or open does to another's segment.</summary>
+    public TestChannel(string? prefix, TestChannel neighbour)
+    {
+        Name = NewName(prefix);
+        Directory = neighbour.Directory;
     }
 
     /// <summary>The channel name.</summary>
@@ -69,12 +81,19 @@ public sealed class TestChannel : IDisposable
         return options;
     }
 
-    /// <summary>Removes the segment if a test left it behind.</summary>
+    /// <summary>Removes the segment if a test left it behind, and the directory if this channel made it.</summary>
     public void Dispose()
     {
         if (File.Exists(SegmentPath))
         {
             File.Delete(SegmentPath);
         }
+
+        if (_ownsDirectory && System.IO.Directory.Exists(Directory))
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
     }
+
+    private static string NewName(string? prefix) => $"{prefix ?? "t"}-{Environment.ProcessId}-{Interlocked.Increment(ref s_counter)}";
 }
