@@ -46,7 +46,7 @@ public sealed class SealedChannelServer : IDisposable
     /// <summary>Where readers connect (<see cref="SharedChannel.OpenSealedReader"/>).</summary>
     public string SocketPath { get; }
 
-    /// <summary>How many peers the policy accepted and were sent the channel.</summary>
+    /// <summary>How many peers the policy accepted (each is then sent the channel, unless it hung up first).</summary>
     public long AcceptedPeers => Interlocked.Read(ref _accepted);
 
     /// <summary>How many peers the policy refused (or whose policy call threw).</summary>
@@ -76,7 +76,10 @@ public sealed class SealedChannelServer : IDisposable
 
             try
             {
-                Interlocked.Increment(ref SegmentHandover.Answer(connection, _policy, _segment) ? ref _accepted : ref _refused);
+                // Counted before the answer goes out, so a peer that has its answer also sees it counted.
+                bool allowed = SegmentHandover.IsAllowed(connection, _policy);
+                Interlocked.Increment(ref allowed ? ref _accepted : ref _refused);
+                SegmentHandover.Answer(connection, allowed, _segment);
             }
             catch (SharedChannelException)
             {

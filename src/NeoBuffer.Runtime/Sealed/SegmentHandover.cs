@@ -17,25 +17,28 @@ internal static class SegmentHandover
     private const byte Accepted = (byte)'A';
     private const byte Refused = (byte)'R';
 
-    /// <summary>Answers one connected peer; returns whether the policy let it have the segment.</summary>
-    public static bool Answer(int connection, Func<PeerCredentials, bool> policy, SharedSegment segment)
+    /// <summary>Whether <paramref name="policy"/> lets the peer on <paramref name="connection"/> have the segment.</summary>
+    public static bool IsAllowed(int connection, Func<PeerCredentials, bool> policy)
     {
         PeerCredentials peer = UnixSocket.PeerOf(connection);
-        bool allowed;
         try
         {
-            allowed = policy(peer);
+            return policy(peer);
         }
         catch (Exception)
         {
             // A policy that throws has not said yes. It runs on the server's accept thread, which must survive it.
-            allowed = false;
+            return false;
         }
+    }
 
+    /// <summary>Sends the peer the refusal, or the channel's name and a descriptor of the segment.</summary>
+    public static void Answer(int connection, bool allowed, SharedSegment segment)
+    {
         if (!allowed)
         {
             UnixSocket.Send(connection, [Refused], -1);
-            return false;
+            return;
         }
 
         // A fresh open file description per peer: the peer can keep or misuse it without holding this process's locks.
@@ -46,7 +49,6 @@ internal static class SegmentHandover
             message[0] = Accepted;
             Encoding.UTF8.GetBytes(segment.Name, message.AsSpan(1));
             UnixSocket.Send(connection, message, descriptor);
-            return true;
         }
         finally
         {
