@@ -22,7 +22,7 @@ namespace NeoBuffer;
 /// Disposing the reader detaches it; messages it did not read stay in the ring for the next reader to attach.
 /// </para>
 /// <para>
-/// While open, the reader reports its messages and payload bytes read and, as a lossy
+/// While open, the reader reports its messages and payload bytes read, its waits that parked and, as a lossy
 /// subscriber, <see cref="LostMessages"/> to the <c>NeoBuffer</c> meter (System.Diagnostics.Metrics), tagged with the
 /// channel's name, topology and the role <c>reader</c> or <c>subscriber</c>; see README.md, "Metrics".
 /// </para>
@@ -241,6 +241,9 @@ public sealed class SharedChannelReader : IDisposable
         return intact;
     }
 
+    /// <summary>One wait on this reader slept on the futex (<see cref="ReaderSelection"/> counts its own).</summary>
+    internal void CountParkedWait() => _metrics.CountParkedWait();
+
     /// <summary>Whether <see cref="WaitToRead(CancellationToken)"/> would return at once (a message, the end, or disposed).</summary>
     internal bool IsReadyToRead => new MessageCondition(this).IsSatisfied();
 
@@ -335,5 +338,7 @@ public sealed class SharedChannelReader : IDisposable
         public bool IsSatisfied() => reader._disposed || reader._ring.HasMessage() || reader.IsDrainedAndCompleted();
 
         public void CheckPeers() => reader._ring.CheckPeers();
+
+        public void OnParking() => reader.CountParkedWait();
     }
 }

@@ -22,7 +22,7 @@ namespace NeoBuffer;
 /// <see cref="Complete"/> to tell readers the stream has ended.
 /// </para>
 /// <para>
-/// While open, the writer reports its messages and payload bytes written and how full the ring
+/// While open, the writer reports its messages and payload bytes written, its waits that parked and how full the ring
 /// is to the <c>NeoBuffer</c> meter (System.Diagnostics.Metrics), tagged with the channel's name, topology and the role
 /// <c>writer</c>; see README.md, "Metrics".
 /// </para>
@@ -281,5 +281,7 @@ public sealed class SharedChannelWriter : IDisposable
         public bool IsSatisfied() => writer._disposed || writer._completion.IsCompleted || writer._ring.HasSpaceFor(length);
 
         public void CheckPeers() => writer._ring.CheckPeers();
+
+        public void OnParking() => writer._metrics.CountParkedWait();
     }
 }

@@ -8,7 +8,7 @@ namespace NeoBuffer.Metrics;
 
 /// <summary>
 /// One endpoint's counts for the <c>NeoBuffer</c> meter: messages and payload bytes it wrote (a writer) or read (a
-/// reader or subscriber). The endpoint bumps them on its own thread with plain adds, which is
+/// reader or subscriber), and waits that parked. The endpoint bumps them on its own thread with plain adds, which is
 /// all the hot path pays; the observable instruments read them from whichever thread collects.
 /// </summary>
 /// <remarks>
@@ -25,6 +25,7 @@ internal sealed class EndpointMetrics
     private readonly IRingConsumer? _lossyConsumer;
     private long _messages;
     private long _bytes;
+    private long _parkedWaits;
 
     private EndpointMetrics(EndpointRole role, SharedSegment segment, ParticipantRole participant, IRingConsumer? lossyConsumer)
     {
@@ -52,6 +53,8 @@ internal sealed class EndpointMetrics
 
     public long Bytes => Volatile.Read(ref _bytes);
 
+    public long ParkedWaits => Volatile.Read(ref _parkedWaits);
+
     /// <summary>
     /// Messages a lossy subscriber lost, as its ring half counts them (the value <see cref="SharedChannelReader.LostMessages"/>
     /// shows: a plain field of that object, so the same benign race); null for every other endpoint.
@@ -71,6 +74,9 @@ internal sealed class EndpointMetrics
         _messages++;
         _bytes += length;
     }
+
+    /// <summary>One wait that went to sleep on the futex. Owner thread only.</summary>
+    public void CountParkedWait() => _parkedWaits++;
 
     // ParticipantRole keeps its row to itself; the pointer it holds identifies the row just as well.
     private static unsafe int RowOf(SharedSegment segment, ParticipantRole participant)

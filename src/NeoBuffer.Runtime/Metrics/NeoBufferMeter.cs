@@ -37,6 +37,9 @@ internal static class NeoBufferMeter
         s_meter.CreateObservableCounter<long>("neobuffer.messages.lost",
             static () => s_endpoints.Observe(static e => e.LostMessages),
             unit: "{message}", description: "Messages lossy broadcast subscribers of this process lost: overwritten before or while they were read.");
+        s_meter.CreateObservableCounter<long>("neobuffer.waits.parked",
+            static () => s_endpoints.Observe(static e => e.ParkedWaits),
+            unit: "{wait}", description: "Waits for room or for a message that stopped spinning and slept on the futex.");
         s_meter.CreateObservableGauge<long>("neobuffer.ring.used",
             static () => s_endpoints.Observe(static e => e.RingUsedBytes),
             unit: "By", description: "Ring bytes written and not yet read by the slowest reader, as each writer of this process sees them.");
