@@ -20,6 +20,9 @@ internal sealed unsafe class MappedMemory : MemoryManager<byte>
 
     public void Clear() => Set(null, 0);
 
+    /// <summary>The length of the message the window shows now.</summary>
+    public int Length => _length;
+
     public override Span<byte> GetSpan() => new(_pointer, _length);
 
     public override MemoryHandle Pin(int elementIndex = 0) => new(_pointer + elementIndex);

@@ -35,9 +35,10 @@ public ref struct ReadLease
         SharedChannelReader? reader = _reader;
         if (reader is not null)
         {
+            int length = Payload.Length;
             _reader = null;
             Payload = default;
-            reader.EndLease();
+            reader.EndLease(length);
         }
     }
 }

@@ -23,6 +23,7 @@ internal static class ReaderSelection
         {
             using CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(static state => RingWait.WakeWord((nint)state!), readers[0].WakeWord);
             var entries = new Futex.WaitV[readers.Count];
+            bool parked = false;
             while (true)
             {
                 int ready = FirstReady(readers);
@@ -50,6 +51,7 @@ internal static class ReaderSelection
                     throw TimedOut(timeout);
                 }
 
+                CountParkedOnce(readers, ref parked);
                 long slice = Math.Min(deadline, MonotonicClock.NowNs + RingWait.PeerCheckIntervalNs);
                 fixed (Futex.WaitV* waits = entries)
                 {
@@ -75,6 +77,7 @@ internal static class ReaderSelection
         try
         {
             var words = new (nint Word, int Expected)[readers.Count];
+            bool parked = false;
             while (true)
             {
                 int ready = FirstReady(readers);
@@ -97,6 +100,7 @@ internal static class ReaderSelection
                     return ready;
                 }
 
+                CountParkedOnce(readers, ref parked);
                 long slice = Math.Min(deadline, MonotonicClock.NowNs + RingWait.PeerCheckIntervalNs);
                 if (await FutexWaitEngine.Shared.WaitAnyAsync(words, slice, cancellationToken).ConfigureAwait(false) < 0)
                 {
@@ -112,6 +116,21 @@ internal static class ReaderSelection
         finally
         {
             ReleaseAll(readers);
+        }
+    }
+
+    // The wait parks on every reader's wake word, so each reader counts it as one of its parked waits; once per wait.
+    private static void CountParkedOnce(IReadOnlyList<SharedChannelReader> readers, ref bool parked)
+    {
+        if (parked)
+        {
+            return;
+        }
+
+        parked = true;
+        for (int i = 0; i < readers.Count; i++)
+        {
+            readers[i].CountParkedWait();
         }
     }
 

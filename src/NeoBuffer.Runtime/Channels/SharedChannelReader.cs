@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
 using NeoBuffer.Format;
+using NeoBuffer.Metrics;
 using NeoBuffer.Ring;
 using NeoBuffer.Segments;
 using NeoBuffer.Waiting;
@@ -17,7 +18,14 @@ namespace NeoBuffer;
 /// or copies small ones out. One reader per channel; not thread-safe.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Disposing the reader detaches it; messages it did not read stay in the ring for the next reader to attach.
+/// </para>
+/// <para>
+/// While open, the reader reports its messages and payload bytes read, its waits that parked and, as a lossy
+/// subscriber, <see cref="LostMessages"/> to the <c>NeoBuffer</c> meter (System.Diagnostics.Metrics), tagged with the
+/// channel's name, topology and the role <c>reader</c> or <c>subscriber</c>; see README.md, "Metrics".
+/// </para>
 /// </remarks>
 public sealed class SharedChannelReader : IDisposable
 {
@@ -28,8 +36,10 @@ public sealed class SharedChannelReader : IDisposable
     private readonly int _spinCount;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool _isLossy;
+    private readonly EndpointMetrics _metrics;
     private bool _disposed;
     private bool _disposeWhenLeaseEnds;
+    private bool _leaseFoundOverwritten;
 
     internal unsafe SharedChannelReader(SharedSegment segment, SharedChannelOptions options)
     {
@@ -38,6 +48,8 @@ public sealed class SharedChannelReader : IDisposable
         _channelCompletion = new ChannelCompletion(segment.Header);
         _spinCount = options.SpinCount;
         _isLossy = segment.Geometry.Topology == ChannelTopology.Broadcast && options.SubscriberMode == SubscriberMode.Lossy;
+        _metrics = EndpointMetrics.ForReader(segment, _role, _ring, _isLossy);
+        NeoBufferMeter.Track(_metrics); // last: a reader that failed to open is never reported
     }
 
     /// <summary>The channel's name.</summary>
@@ -101,6 +113,7 @@ public sealed class SharedChannelReader : IDisposable
             _ring.EndRead(); // a torn copy (lossy subscribers only) is counted as lost, and the next message tried
             if (intact)
             {
+                _metrics.CountMessage(length);
                 return true;
             }
         }
@@ -191,8 +204,9 @@ public sealed class SharedChannelReader : IDisposable
                 }
                 finally
                 {
+                    int length = window.Length;
                     window.Clear();
-                    EndLease();
+                    EndLease(length);
                 }
             }
         }
@@ -207,6 +221,7 @@ public sealed class SharedChannelReader : IDisposable
         }
 
         _disposed = true;
+        NeoBufferMeter.Untrack(_metrics); // first: once it returns, no collection reads this endpoint any more
         RingWait.WakeWord(_ring.WakeWord);
         if (_ring.HasOpenLease)
         {
@@ -218,7 +233,16 @@ public sealed class SharedChannelReader : IDisposable
         Detach();
     }
 
-    internal bool IsLeaseIntact() => _ring.IsLeaseIntact();
+    /// <summary>Whether the open lease is intact; one found torn is counted lost by the ring, so it is not counted read.</summary>
+    internal bool IsLeaseIntact()
+    {
+        bool intact = _ring.IsLeaseIntact();
+        _leaseFoundOverwritten |= !intact;
+        return intact;
+    }
+
+    /// <summary>One wait on this reader slept on the futex (<see cref="ReaderSelection"/> counts its own).</summary>
+    internal void CountParkedWait() => _metrics.CountParkedWait();
 
     /// <summary>Whether <see cref="WaitToRead(CancellationToken)"/> would return at once (a message, the end, or disposed).</summary>
     internal bool IsReadyToRead => new MessageCondition(this).IsSatisfied();
@@ -229,7 +253,8 @@ public sealed class SharedChannelReader : IDisposable
 
     internal SegmentMapping Mapping => _segment.Mapping;
 
-    internal void EndLease()
+    /// <summary>Ends the open lease of a message of <paramref name="length"/> payload bytes.</summary>
+    internal void EndLease(int length)
     {
         if (_disposeWhenLeaseEnds)
         {
@@ -239,6 +264,13 @@ public sealed class SharedChannelReader : IDisposable
         }
 
         _ring.EndRead();
+        if (_leaseFoundOverwritten)
+        {
+            _leaseFoundOverwritten = false; // the ring counted it lost: counting it read too would count it twice
+            return;
+        }
+
+        _metrics.CountMessage(length);
     }
 
     private unsafe void Detach()
@@ -306,5 +338,7 @@ public sealed class SharedChannelReader : IDisposable
         public bool IsSatisfied() => reader._disposed || reader._ring.HasMessage() || reader.IsDrainedAndCompleted();
 
         public void CheckPeers() => reader._ring.CheckPeers();
+
+        public void OnParking() => reader.CountParkedWait();
     }
 }

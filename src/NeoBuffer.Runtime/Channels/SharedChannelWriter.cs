@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
 using NeoBuffer.Format;
+using NeoBuffer.Metrics;
 using NeoBuffer.Ring;
 using NeoBuffer.Segments;
 using NeoBuffer.Waiting;
@@ -16,8 +17,15 @@ namespace NeoBuffer;
 /// small messages in with <see cref="TryWrite(ReadOnlySpan{byte})"/>. One writer per channel; not thread-safe.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Disposing the writer detaches it without completing the channel, so another writer may attach later; call
 /// <see cref="Complete"/> to tell readers the stream has ended.
+/// </para>
+/// <para>
+/// While open, the writer reports its messages and payload bytes written, its waits that parked and how full the ring
+/// is to the <c>NeoBuffer</c> meter (System.Diagnostics.Metrics), tagged with the channel's name, topology and the role
+/// <c>writer</c>; see README.md, "Metrics".
+/// </para>
 /// </remarks>
 public sealed class SharedChannelWriter : IDisposable
 {
@@ -26,6 +34,7 @@ public sealed class SharedChannelWriter : IDisposable
     private readonly ParticipantRole _role;
     private readonly ChannelCompletion _completion;
     private readonly int _spinCount;
+    private readonly EndpointMetrics _metrics;
     private bool _disposed;
 
     internal unsafe SharedChannelWriter(SharedSegment segment, SharedChannelOptions options)
@@ -34,6 +43,8 @@ public sealed class SharedChannelWriter : IDisposable
         (_ring, _role) = RingAttachment.Producer(segment, options);
         _completion = new ChannelCompletion(segment.Header);
         _spinCount = options.SpinCount;
+        _metrics = EndpointMetrics.ForWriter(segment, _role);
+        NeoBufferMeter.Track(_metrics); // last: a writer that failed to open is never reported
     }
 
     /// <summary>The channel's name.</summary>
@@ -232,6 +243,7 @@ public sealed class SharedChannelWriter : IDisposable
         }
 
         _disposed = true;
+        NeoBufferMeter.Untrack(_metrics); // first: once it returns, no collection reads the segment about to be unmapped
         _ring.Abort();
         _role.Release();
         // The writer is gone: a reader parked waiting for it re-checks (and, once liveness lands, may see why).
@@ -240,10 +252,11 @@ public sealed class SharedChannelWriter : IDisposable
         _segment.Dispose();
     }
 
-    internal void CommitClaim()
+    internal void CommitClaim(int length)
     {
         ThrowIfDisposed();
         _ring.Commit();
+        _metrics.CountMessage(length);
     }
 
     internal void AbortClaim() => _ring.Abort();
@@ -268,5 +281,7 @@ public sealed class SharedChannelWriter : IDisposable
         public bool IsSatisfied() => writer._disposed || writer._completion.IsCompleted || writer._ring.HasSpaceFor(length);
 
         public void CheckPeers() => writer._ring.CheckPeers();
+
+        public void OnParking() => writer._metrics.CountParkedWait();
     }
 }

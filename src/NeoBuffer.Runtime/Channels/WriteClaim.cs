@@ -26,7 +26,8 @@ public ref struct WriteClaim
     /// <exception cref="InvalidOperationException">The claim was already committed or aborted.</exception>
     public void Commit()
     {
-        Finish().CommitClaim();
+        int length = Payload.Length; // Finish clears it
+        Finish().CommitClaim(length);
     }
 
     /// <summary>Gives the space back without publishing anything.</summary>

@@ -11,4 +11,10 @@ internal interface IWaitCondition
     /// with what they left, or throws when the wait can no longer end well (the reader of a full ring is dead).
     /// </summary>
     void CheckPeers();
+
+    /// <summary>
+    /// Called once per wait, before its first sleep on the futex, so the endpoint can count the waits that parked
+    /// (<c>neobuffer.waits.parked</c>). Never called for a wait that ends while it spins.
+    /// </summary>
+    void OnParking();
 }

@@ -56,6 +56,7 @@ internal static class RingWait
             }
 
             using CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(static state => WakeWord((nint)state!), word);
+            bool parked = false;
             while (true)
             {
                 int armed = Arm(word);
@@ -69,6 +70,12 @@ internal static class RingWait
                 if (remaining <= 0)
                 {
                     return false;
+                }
+
+                if (!parked)
+                {
+                    parked = true;
+                    condition.OnParking();
                 }
 
                 if (!Futex.Wait((int*)word, armed, Math.Min(remaining, PeerCheckIntervalNs)))
@@ -131,12 +138,19 @@ internal static class RingWait
     {
         try
         {
+            bool parked = false;
             while (true)
             {
                 int armed = Arm(word);
                 if (condition.IsSatisfied())
                 {
                     return true;
+                }
+
+                if (!parked)
+                {
+                    parked = true;
+                    condition.OnParking();
                 }
 
                 long slice = Math.Min(deadline, MonotonicClock.NowNs + PeerCheckIntervalNs);

@@ -1,0 +1,59 @@
+using System;
+using System.Threading;
+using NeoBuffer.Format;
+using NeoBuffer.Segments;
+
+namespace NeoBuffer.Metrics;
+
+/// <summary>
+/// How many ring bytes lie between the slowest reader and the tail (<c>neobuffer.ring.used</c>), read from the header
+/// and participant table without touching the protocol objects, which belong to their owner thread.
+/// </summary>
+/// <remarks>
+/// Each reading loads the reader's position before the tail: both only grow, so the tail read second is never behind
+/// the position read first, and the difference is never negative for an honest peer. A dishonest peer can write
+/// anything into the header, so the result is clamped to [0, capacity]: a metric must not throw or lie wildly.
+/// </remarks>
+internal static unsafe class RingOccupancy
+{
+    // MpscRing.ClosedBit: completion sets it in ClaimTail, so it is masked off as SegmentDirectory does.
+    private const long MpscClosedBit = 1L << 62;
+
+    /// <summary>
+    /// The bytes written and not yet read by the slowest reader. Broadcast: behind the slowest subscriber of either
+    /// mode (a lapped lossy subscriber counts as a full ring), 0 with none. The segment must stay mapped meanwhile.
+    /// </summary>
+    public static long UsedBytes(SharedSegment segment)
+    {
+        ChannelHeader* header = segment.Header;
+        long used = segment.Geometry.Topology switch
+        {
+            ChannelTopology.MultiProducerSingleConsumer => Behind(Volatile.Read(ref header->Head), ref header->ClaimTail, MpscClosedBit),
+            ChannelTopology.Broadcast => BehindSlowestSubscriber(segment),
+            _ => Behind(Volatile.Read(ref header->Head), ref header->Tail, 0),
+        };
+        return Math.Clamp(used, 0, segment.Geometry.Capacity);
+    }
+
+    private static long Behind(long position, ref long tail, long flags) => (Volatile.Read(ref tail) & ~flags) - position;
+
+    // Row 0 is the broadcast producer's. A subscriber counts once it has published its mode (its position is stored
+    // before); a row being released meanwhile may already read position -1, and is skipped rather than read as a lap.
+    private static long BehindSlowestSubscriber(SharedSegment segment)
+    {
+        long slowest = long.MaxValue;
+        for (int row = 1; row < segment.Geometry.ParticipantSlots; row++)
+        {
+            ParticipantSlot* slot = segment.Slot(row);
+            int mode = Volatile.Read(ref slot->Mode);
+            if (Volatile.Read(ref slot->State) == ParticipantSlot.StateActive &&
+                (mode == ParticipantSlot.ModeTethered || mode == ParticipantSlot.ModeLossy) &&
+                Volatile.Read(ref slot->Position) is long position and >= 0)
+            {
+                slowest = Math.Min(slowest, position);
+            }
+        }
+
+        return slowest == long.MaxValue ? 0 : Behind(slowest, ref segment.Header->Tail, 0);
+    }
+}
