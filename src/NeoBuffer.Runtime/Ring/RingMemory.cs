@@ -67,7 +67,8 @@ internal sealed unsafe class RingMemory
     /// <summary>
     /// Writes the padding before a record (at most two pieces: to the end of the ring, then from its start to the
     /// payload's alignment). Each piece's header is written with its length stored last, with release semantics, so
-    /// a reader that sees the length sees the type.
+    /// a reader that sees the length sees the type; the piece at <paramref name="position"/> goes last, so a reader
+    /// that sees it sees everything written behind it (the SPSC commit relies on that).
     /// </summary>
     public void WritePadding(long position, long padding)
     {
@@ -78,11 +79,12 @@ internal sealed unsafe class RingMemory
 
         long offset = position & Mask;
         long first = Math.Min(padding, Capacity - offset);
-        PublishRecord((RecordHeader*)(Data + offset), RecordHeader.TypePadding, (int)first);
         if (padding > first)
         {
             PublishRecord((RecordHeader*)Data, RecordHeader.TypePadding, (int)(padding - first));
         }
+
+        PublishRecord((RecordHeader*)(Data + offset), RecordHeader.TypePadding, (int)first);
     }
 
     /// <summary>Writes a record header, the length last with release semantics (the MPSC commit).</summary>

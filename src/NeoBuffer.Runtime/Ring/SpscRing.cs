@@ -10,16 +10,19 @@ namespace NeoBuffer.Ring;
 /// The single-producer single-consumer ring protocol (docs/format.md, "SPSC protocol"). One instance per endpoint:
 /// a writer uses the producer half, a reader the consumer half. Neither half is thread-safe; each side has one owner.
 /// <para>
-/// Publication: the producer writes padding, record header and payload with plain stores, then publishes them all at
-/// once by storing <see cref="ChannelHeader.Tail"/> with release semantics; the consumer's acquire load of the tail
-/// makes every byte before it visible. Symmetrically the consumer returns space by storing
-/// <see cref="ChannelHeader.Head"/> after it has finished reading. Each publication is followed by a load of the
-/// peer's wake word, ordered after the store by <see cref="Publication"/> (a global barrier on the parking side, or a
-/// fence here): that store-then-load pair, mirrored by the parking side, is what makes a lost wake-up impossible.
+/// Publication: a record is committed by a release store of the 8-byte header at its position, so the consumer,
+/// which reads that header anyway, needs no other line: the producer's tail never travels between the cores. For the
+/// consumer to tell a committed header from bytes of an older lap, the header at the producer's tail is always zero:
+/// before each commit the producer zeroes the header that follows the record (it keeps 8 bytes of slack for it), and
+/// it writes the padding and record headers behind the first one before it publishes that one. The consumer returns
+/// space by storing <see cref="ChannelHeader.Head"/> after it has finished reading. Each publication is followed by a
+/// load of the peer's wake word, ordered after the store by <see cref="Publication"/>: that store-then-load pair,
+/// mirrored by the parking side, is what makes a lost wake-up impossible.
 /// </para>
 /// <para>
-/// Every position read from shared memory is checked against this side's own position and the capacity validated at
-/// open before it is used to compute an address.
+/// <see cref="ChannelHeader.Tail"/> is still stored after each commit, for tools and for a producer that attaches
+/// later; no reader depends on it. Every position and header read from shared memory is checked against this side's
+/// own position and the capacity validated at open before it is used to compute an address.
 /// </para>
 /// </summary>
 internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
@@ -33,12 +36,12 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
     private long _tail;
     private long _cachedHead;
     private long _claimPosition = -1;
+    private long _claimPadding;
     private long _claimEnd;
     private int _claimLength;
 
     // Consumer half.
     private long _head;
-    private long _cachedTail;
     private long _leaseEnd = -1;
 
     public SpscRing(RingMemory ring, bool failWhenReaderDies)
@@ -56,8 +59,27 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
             throw ring.Corrupted($"head {_head} and tail {_tail} are inconsistent");
         }
 
+        _tail = CommittedEnd(_tail);
         _cachedHead = _head;
-        _cachedTail = _tail;
+    }
+
+    /// <summary>
+    /// Where the committed records end, from the stored tail: a producer that died between publishing a header and
+    /// storing Tail left Tail behind its last record, and the records it did publish must not be overwritten.
+    /// </summary>
+    private long CommittedEnd(long tail)
+    {
+        long position = Math.Max(tail, _head);
+        while (true)
+        {
+            long word = Volatile.Read(ref *(long*)_ring.RecordAt(position));
+            if (word == 0)
+            {
+                return position;
+            }
+
+            position += _ring.CheckRecord(position, Unsafe.As<long, RecordHeader>(ref word), _head + _capacity - RecordHeader.Size, out _);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -76,17 +98,13 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
         _ring.CheckLength(length);
         long padding = _ring.PaddingBefore(_tail, length);
         long end = _tail + padding + _ring.Footprint(length);
-        if (end - _cachedHead > _capacity)
+        if (!HasRoomUpTo(end))
         {
-            _cachedHead = ReadHead();
-            if (end - _cachedHead > _capacity)
-            {
-                return null;
-            }
+            return null;
         }
 
-        _ring.WritePadding(_tail, padding);
         _claimPosition = _tail + padding;
+        _claimPadding = padding;
         _claimEnd = end;
         _claimLength = length;
         return _ring.PayloadAt(_claimPosition);
@@ -94,28 +112,42 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
 
     public void Commit()
     {
-        RecordHeader* record = _ring.RecordAt(_claimPosition);
-        record->Type = RecordHeader.TypeMessage;
-        record->Length = RecordHeader.Size + _claimLength;
+        // Everything behind the header at the tail first; that header, stored last with release, publishes them all.
+        *(long*)_ring.RecordAt(_claimEnd) = 0;
+        RecordHeader record = new() { Type = RecordHeader.TypeMessage, Length = RecordHeader.Size + _claimLength };
+        if (_claimPadding == 0)
+        {
+            Volatile.Write(ref *(long*)_ring.RecordAt(_claimPosition), Unsafe.As<RecordHeader, long>(ref record));
+        }
+        else
+        {
+            *_ring.RecordAt(_claimPosition) = record;
+            _ring.WritePadding(_tail, _claimPadding);
+        }
+
         _tail = _claimEnd;
         _claimPosition = -1;
-        Publication.Publish(_header, ref _header->Tail, _tail);
+        Volatile.Write(ref _header->Tail, _tail);
+        Publication.AfterRelease(_header);
         RingWait.WakeIfParked((nint)(&_header->ReaderWake));
     }
 
-    // The tail never moved, so the consumer never sees the claim; the next claim reuses the space.
+    // Nothing was published (the header at the tail is still zero); the next claim reuses the space.
     public void Abort() => _claimPosition = -1;
 
-    public bool HasSpaceFor(int length)
+    public bool HasSpaceFor(int length) => HasRoomUpTo(_tail + _ring.PaddingBefore(_tail, length) + _ring.Footprint(length));
+
+    /// <summary>Whether the ring is free up to <paramref name="end"/> and the zeroed header that will follow it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool HasRoomUpTo(long end)
     {
-        long end = _tail + _ring.PaddingBefore(_tail, length) + _ring.Footprint(length);
-        if (end - _cachedHead <= _capacity)
+        if (end + RecordHeader.Size - _cachedHead <= _capacity)
         {
             return true;
         }
 
         _cachedHead = ReadHead();
-        return end - _cachedHead <= _capacity;
+        return end + RecordHeader.Size - _cachedHead <= _capacity;
     }
 
     void IRingProducer.CheckPeers() => PeerLiveness.ThrowIfReaderDead(_ring.Segment, ReaderRow, _failWhenReaderDies);
@@ -178,20 +210,17 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
     {
         while (true)
         {
-            if (_head == _cachedTail)
+            // One acquire load of the whole header: it is the commit, and a hostile peer could change it between two reads.
+            long word = Volatile.Read(ref *(long*)_ring.RecordAt(_head));
+            if (word == 0)
             {
-                _cachedTail = ReadTail();
-                if (_head == _cachedTail)
-                {
-                    footprint = 0;
-                    length = 0;
-                    return false;
-                }
+                footprint = 0;
+                length = 0;
+                return false;
             }
 
-            // One copy of the header: a hostile peer could change it between two reads.
-            RecordHeader record = *_ring.RecordAt(_head);
-            footprint = _ring.CheckRecord(_head, record, _cachedTail, out bool isPadding);
+            RecordHeader record = Unsafe.As<long, RecordHeader>(ref word);
+            footprint = _ring.CheckRecord(_head, record, _head + _capacity - RecordHeader.Size, out bool isPadding);
             if (isPadding)
             {
                 // Published at once, so a writer waiting for exactly this space is not stranded.
@@ -210,16 +239,5 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
     {
         Publication.Publish(_header, ref _header->Head, _head);
         RingWait.WakeIfParked((nint)(&_header->WriterWake));
-    }
-
-    private long ReadTail()
-    {
-        long tail = Volatile.Read(ref _header->Tail);
-        if (tail < _head || tail - _head > _capacity || (tail & 7) != 0)
-        {
-            throw _ring.Corrupted($"the producer's tail {tail} is impossible for consumer head {_head}");
-        }
-
-        return tail;
     }
 }
