@@ -20,13 +20,17 @@ public sealed class CorruptedRingTests
     [InlineData(-8)]
     [InlineData(1L << 40)]
     [InlineData(13)]
-    public void An_impossible_tail_is_reported_to_the_next_endpoint_that_attaches(long tail)
+    public void An_impossible_tail_is_reported_to_the_next_writer(long tail)
     {
         using var channel = new TestChannel();
-        using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, channel.Options(capacity: 4096));
-        writer.TryWrite(1);
+        using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, channel.Options(capacity: 4096));
+        using (SharedChannelWriter first = SharedChannel.OpenWriter(channel.Name, channel.Options()))
+        {
+            first.TryWrite(1);
+        }
+
         Scribble(channel, TailOffset, BitConverter.GetBytes(tail));
-        var error = Assert.Throws<ChannelCorruptedException>(() => SharedChannel.OpenReader(channel.Name, channel.Options()));
+        var error = Assert.Throws<ChannelCorruptedException>(() => SharedChannel.OpenWriter(channel.Name, channel.Options()));
         Assert.Contains("tail", error.Message);
     }
 
@@ -51,6 +55,41 @@ public sealed class CorruptedRingTests
         int[] values = [.. Enumerable.Range(0, 3).Select(_ => reader.TryRead(out int value) ? value : -1)];
         Assert.Equal([1, 2, 3], values);
         Assert.False(reader.TryRead(out int _));
+    }
+
+    [Fact]
+    public void A_writer_attaching_after_the_reader_read_past_a_stale_tail_resumes_after_what_was_read()
+    {
+        using var channel = new TestChannel();
+        using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, channel.Options(capacity: 4096));
+        using (SharedChannelWriter first = SharedChannel.OpenWriter(channel.Name, channel.Options()))
+        {
+            first.TryWrite(1);
+            first.TryWrite(2);
+        }
+
+        Assert.True(reader.TryRead(out int one));
+        Assert.True(reader.TryRead(out int two));
+        Scribble(channel, TailOffset, BitConverter.GetBytes(16L)); // as if the writer died before storing Tail after record 2
+        using (SharedChannelWriter second = SharedChannel.OpenWriter(channel.Name, channel.Options()))
+        {
+            second.TryWrite(3);
+        }
+
+        Assert.True(reader.TryRead(out int three));
+        Assert.Equal((1, 2, 3), (one, two, three));
+    }
+
+    [Fact]
+    public void Padding_that_goes_round_the_ring_for_ever_is_reported_not_followed()
+    {
+        using var channel = new TestChannel();
+        using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, channel.Options(capacity: 4096));
+        using SharedChannelReader reader = SharedChannel.OpenReader(channel.Name, channel.Options());
+        long dataOffset = 4096;
+        Scribble(channel, dataOffset, [.. BitConverter.GetBytes(4088), .. BitConverter.GetBytes(-1)]);
+        Scribble(channel, dataOffset + 4088, [.. BitConverter.GetBytes(8), .. BitConverter.GetBytes(-1)]);
+        Assert.Throws<ChannelCorruptedException>(() => reader.TryRead(out ReadLease _));
     }
 
     [Fact]

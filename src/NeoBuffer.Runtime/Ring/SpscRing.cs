@@ -44,32 +44,52 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
     private long _head;
     private long _leaseEnd = -1;
 
-    public SpscRing(RingMemory ring, bool failWhenReaderDies)
+    private SpscRing(RingMemory ring, bool failWhenReaderDies)
     {
         _ring = ring;
         _failWhenReaderDies = failWhenReaderDies;
         _header = ring.Header;
         _capacity = ring.Capacity;
-
-        // A producer or consumer that attaches to a live channel resumes where the previous one of its role stopped.
-        _head = Volatile.Read(ref _header->Head);
-        _tail = Volatile.Read(ref _header->Tail);
-        if (_head < 0 || _head > _tail || _tail - _head > _capacity || (_head & 7) != 0 || (_tail & 7) != 0)
-        {
-            throw ring.Corrupted($"head {_head} and tail {_tail} are inconsistent");
-        }
-
-        _tail = CommittedEnd(_tail);
-        _cachedHead = _head;
     }
 
     /// <summary>
-    /// Where the committed records end, from the stored tail: a producer that died between publishing a header and
-    /// storing Tail left Tail behind its last record, and the records it did publish must not be overwritten.
+    /// A producer's half. It resumes where the previous producer's records end: at Tail, or past it when a producer
+    /// died between publishing a record and storing Tail (the consumer may even have read beyond Tail by then).
     /// </summary>
-    private long CommittedEnd(long tail)
+    public static SpscRing ForProducer(RingMemory ring, bool failWhenReaderDies)
     {
-        long position = Math.Max(tail, _head);
+        var producer = new SpscRing(ring, failWhenReaderDies);
+        long head = Volatile.Read(ref ring.Header->Head);
+        long tail = Volatile.Read(ref ring.Header->Tail);
+        if (head < 0 || tail < 0 || ((head | tail) & 7) != 0 || tail - head > ring.Capacity - RecordHeader.Size || head - tail > ring.Capacity)
+        {
+            throw ring.Corrupted($"head {head} and tail {tail} are inconsistent");
+        }
+
+        producer._head = head;
+        producer._cachedHead = head;
+        producer._tail = producer.CommittedEnd(Math.Max(head, tail));
+        return producer;
+    }
+
+    /// <summary>The consumer's half: it resumes at Head, where the previous consumer stopped.</summary>
+    public static SpscRing ForConsumer(RingMemory ring)
+    {
+        var consumer = new SpscRing(ring, failWhenReaderDies: false);
+        long head = Volatile.Read(ref ring.Header->Head);
+        if (head < 0 || (head & 7) != 0)
+        {
+            throw ring.Corrupted($"head {head} is impossible");
+        }
+
+        consumer._head = head;
+        return consumer;
+    }
+
+    /// <summary>Walks committed records from <paramref name="position"/> to the first zero header: the true tail.</summary>
+    private long CommittedEnd(long position)
+    {
+        long limit = _head + _capacity - RecordHeader.Size;
         while (true)
         {
             long word = Volatile.Read(ref *(long*)_ring.RecordAt(position));
@@ -78,7 +98,7 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
                 return position;
             }
 
-            position += _ring.CheckRecord(position, Unsafe.As<long, RecordHeader>(ref word), _head + _capacity - RecordHeader.Size, out _);
+            position += _ring.CheckRecord(position, Unsafe.As<long, RecordHeader>(ref word), limit, out _);
         }
     }
 
@@ -122,7 +142,7 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
         else
         {
             *_ring.RecordAt(_claimPosition) = record;
-            _ring.WritePadding(_tail, _claimPadding);
+            _ring.WritePadding(_tail, _claimPadding); // publishes the piece at the tail last
         }
 
         _tail = _claimEnd;
@@ -208,6 +228,7 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
     /// <summary>Skips padding up to the next committed message and checks its header.</summary>
     private bool TryFindNext(out long footprint, out int length)
     {
+        long skipped = 0;
         while (true)
         {
             // One acquire load of the whole header: it is the commit, and a hostile peer could change it between two reads.
@@ -223,6 +244,14 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
             footprint = _ring.CheckRecord(_head, record, _head + _capacity - RecordHeader.Size, out bool isPadding);
             if (isPadding)
             {
+                // A producer pads at most to the end of the ring and then to an alignment: more than a lap of padding
+                // in one go is a peer feeding the reader an endless ring.
+                skipped += footprint;
+                if (skipped > _capacity)
+                {
+                    throw _ring.Corrupted($"more than a ring's worth of padding follows position {_head - skipped + footprint}");
+                }
+
                 // Published at once, so a writer waiting for exactly this space is not stranded.
                 _head += footprint;
                 PublishHead();
