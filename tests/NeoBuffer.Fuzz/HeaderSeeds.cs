@@ -24,7 +24,7 @@ internal static unsafe class HeaderSeeds
         yield return ("header-truncated", spsc.AsSpan(0, 100).ToArray());
         yield return ("header-bad-magic", With(spsc, b => b[0] ^= 0xFF));
         yield return ("header-bad-checksum", With(spsc, b => b[0x20] ^= 1));
-        yield return ("header-bad-version", With(spsc, b => b[0x08] = 2));
+        yield return ("header-bad-version", With(spsc, b => b[0x08] = (byte)(ChannelHeader.CurrentFormatVersion - 1)));
         yield return ("header-file-too-long", With(spsc, b => b[^1] = 0x11));
         yield return ("header-schema-outside", With(spsc, b => MemoryMarshal.Write(b.AsSpan(0x34), uint.MaxValue)));
     }

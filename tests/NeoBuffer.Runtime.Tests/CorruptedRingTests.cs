@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using Microsoft.Win32.SafeHandles;
 using NeoBuffer.Testing;
 
@@ -19,15 +20,91 @@ public sealed class CorruptedRingTests
     [InlineData(-8)]
     [InlineData(1L << 40)]
     [InlineData(13)]
-    public void An_impossible_tail_is_reported_not_followed(long tail)
+    public void An_impossible_tail_is_reported_to_the_next_writer(long tail)
+    {
+        using var channel = new TestChannel();
+        using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, channel.Options(capacity: 4096));
+        using (SharedChannelWriter first = SharedChannel.OpenWriter(channel.Name, channel.Options()))
+        {
+            first.TryWrite(1);
+        }
+
+        Scribble(channel, TailOffset, BitConverter.GetBytes(tail));
+        var error = Assert.Throws<ChannelCorruptedException>(() => SharedChannel.OpenWriter(channel.Name, channel.Options()));
+        Assert.Contains("tail", error.Message);
+    }
+
+    [Fact]
+    public void A_tail_left_behind_the_last_commit_is_not_written_over_by_the_next_writer()
+    {
+        // A writer that died between publishing a record and storing Tail leaves Tail behind the record.
+        using var channel = new TestChannel();
+        using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, channel.Options(capacity: 4096));
+        using (SharedChannelWriter first = SharedChannel.OpenWriter(channel.Name, channel.Options()))
+        {
+            first.TryWrite(1);
+            first.TryWrite(2);
+        }
+
+        Scribble(channel, TailOffset, BitConverter.GetBytes(0L));
+        using (SharedChannelWriter second = SharedChannel.OpenWriter(channel.Name, channel.Options()))
+        {
+            second.TryWrite(3);
+        }
+
+        int[] values = [.. Enumerable.Range(0, 3).Select(_ => reader.TryRead(out int value) ? value : -1)];
+        Assert.Equal([1, 2, 3], values);
+        Assert.False(reader.TryRead(out int _));
+    }
+
+    [Fact]
+    public void A_writer_attaching_after_the_reader_read_past_a_stale_tail_resumes_after_what_was_read()
+    {
+        using var channel = new TestChannel();
+        using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, channel.Options(capacity: 4096));
+        using (SharedChannelWriter first = SharedChannel.OpenWriter(channel.Name, channel.Options()))
+        {
+            first.TryWrite(1);
+            first.TryWrite(2);
+        }
+
+        Assert.True(reader.TryRead(out int one));
+        Assert.True(reader.TryRead(out int two));
+        Scribble(channel, TailOffset, BitConverter.GetBytes(16L)); // as if the writer died before storing Tail after record 2
+        using (SharedChannelWriter second = SharedChannel.OpenWriter(channel.Name, channel.Options()))
+        {
+            second.TryWrite(3);
+        }
+
+        Assert.True(reader.TryRead(out int three));
+        Assert.Equal((1, 2, 3), (one, two, three));
+    }
+
+    [Fact]
+    public void Padding_that_goes_round_the_ring_for_ever_is_reported_not_followed()
     {
         using var channel = new TestChannel();
         using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, channel.Options(capacity: 4096));
         using SharedChannelReader reader = SharedChannel.OpenReader(channel.Name, channel.Options());
-        writer.TryWrite(1);
-        Scribble(channel, TailOffset, BitConverter.GetBytes(tail));
-        var error = Assert.Throws<ChannelCorruptedException>(() => reader.TryRead(out int _));
-        Assert.Contains("tail", error.Message);
+        long dataOffset = 4096;
+        Scribble(channel, dataOffset, [.. BitConverter.GetBytes(4088), .. BitConverter.GetBytes(-1)]);
+        Scribble(channel, dataOffset + 4088, [.. BitConverter.GetBytes(8), .. BitConverter.GetBytes(-1)]);
+        Assert.Throws<ChannelCorruptedException>(() => reader.TryRead(out ReadLease _));
+    }
+
+    [Fact]
+    public void A_garbage_header_beyond_the_committed_records_is_reported_to_the_next_writer()
+    {
+        using var channel = new TestChannel();
+        using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, channel.Options(capacity: 4096));
+        using (SharedChannelWriter first = SharedChannel.OpenWriter(channel.Name, channel.Options()))
+        {
+            first.TryWrite(1);
+        }
+
+        // The header after the one record (16 bytes: header and a 4-byte payload, aligned) must read zero.
+        Scribble(channel, 4096 + 16, [.. BitConverter.GetBytes(1 << 20), .. BitConverter.GetBytes(1)]);
+        Assert.Throws<ChannelCorruptedException>(() => SharedChannel.OpenWriter(channel.Name, channel.Options()));
     }
 
     [Fact]

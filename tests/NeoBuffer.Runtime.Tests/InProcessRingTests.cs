@@ -153,16 +153,16 @@ public sealed class InProcessRingTests
     public void A_full_ring_refuses_TryWrite_until_the_reader_frees_space()
     {
         using var channel = new TestChannel();
-        using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, channel.Options(capacity: 4096, maxMessageSize: 1000));
+        using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, channel.Options(capacity: 4096, maxMessageSize: 1016));
         using SharedChannelReader reader = SharedChannel.OpenReader(channel.Name, channel.Options());
-        byte[] payload = new byte[1000];
+        byte[] payload = new byte[1016];
         int written = 0;
         while (writer.TryWrite(payload))
         {
             written++;
         }
 
-        Assert.InRange(written, 3, 4); // 4096 bytes hold at most four 1008-byte records
+        Assert.Equal(3, written); // four 1024-byte records would leave no room for the zero header after the last
         Assert.True(reader.TryRead(out ReadLease lease));
         lease.Dispose();
         Assert.True(writer.TryWrite(payload));

@@ -100,8 +100,8 @@ public sealed class WaitingTests
     [Fact]
     public async Task WriteAsync_waits_for_room_and_completes_when_the_reader_frees_it()
     {
-        using var pair = Pair.Create(capacity: 4096, maxMessageSize: 1000, spinCount: 0);
-        byte[] payload = new byte[1000];
+        using var pair = Pair.Create(capacity: 4096, maxMessageSize: 1016, spinCount: 0);
+        byte[] payload = new byte[1016]; // 1024-byte records: freeing one makes room for one, without padding at the wrap
         while (pair.Writer.TryWrite(payload))
         {
         }

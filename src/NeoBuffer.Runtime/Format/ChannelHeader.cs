@@ -13,7 +13,7 @@ internal struct ChannelHeader
 {
     public const int Size = 0x800;
     public const ulong MagicValue = 0x3152_4655_424F_454E; // "NEOBUFR1" read little-endian
-    public const uint CurrentFormatVersion = 1;
+    public const uint CurrentFormatVersion = 2;
     public const uint EndianMarkerValue = 0x0102_0304;
     public const uint InitStateReady = 0x5245_4144; // "READ(Y)"
     public const int ChecksummedBytes = 0x78;
@@ -51,7 +51,7 @@ internal struct ChannelHeader
     [FieldOffset(0x8C)] public int Removed;         // 1 once a remover decided to unlink the file (under the lifecycle lock)
 
     // ---- Hot counters, one per 128-byte line ----
-    [FieldOffset(0x100)] public long Tail;          // producer: next position to write; SPSC/broadcast: the commit
+    [FieldOffset(0x100)] public long Tail;          // producer: next position to write; broadcast: the commit; SPSC: informative (records commit by their header)
     [FieldOffset(0x108)] public long TailSequence;  // broadcast: sequence number of the record that will start at Tail
     [FieldOffset(0x110)] public long TailVersion;   // broadcast: seqlock over (Tail, TailSequence); odd while they change
     [FieldOffset(0x180)] public long Head;          // consumer (SPSC/MPSC): next position to read

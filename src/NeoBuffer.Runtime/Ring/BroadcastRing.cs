@@ -10,7 +10,8 @@ namespace NeoBuffer.Ring;
 /// every record, reading it in place; nobody copies or consumes anything, so each record is written once whatever the
 /// number of subscribers.
 /// <para>
-/// Publication is as in SPSC: plain stores, then a release store of <see cref="ChannelHeader.Tail"/>. Each record's
+/// Publication: plain stores, then a release store of <see cref="ChannelHeader.Tail"/> (a lossy subscriber needs the
+/// tail and its sequence together, which one header cannot give). Each record's
 /// frame carries its 64-bit sequence number after the header, so a subscriber always knows exactly which record it
 /// holds. Before it writes into space that may still hold unread records, the producer announces the end of its claim
 /// in <see cref="ChannelHeader.TailIntent"/> with a full fence: bytes below <c>TailIntent - Capacity</c> may be

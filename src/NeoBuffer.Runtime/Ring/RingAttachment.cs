@@ -21,7 +21,7 @@ internal static class RingAttachment
         {
             ChannelTopology.MultiProducerSingleConsumer => MpscRing.ForProducer(new RingMemory(segment, RecordFraming.PlainFrame), role.Slot, options.WriterFailsWhenReaderDies),
             ChannelTopology.Broadcast => BroadcastRing.ForProducer(new RingMemory(segment, RecordFraming.SequencedFrame), segment),
-            _ => (IRingProducer)new SpscRing(new RingMemory(segment, RecordFraming.PlainFrame), options.WriterFailsWhenReaderDies),
+            _ => (IRingProducer)SpscRing.ForProducer(new RingMemory(segment, RecordFraming.PlainFrame), options.WriterFailsWhenReaderDies),
         }), role);
     }
 
@@ -39,7 +39,7 @@ internal static class RingAttachment
             ChannelTopology.MultiProducerSingleConsumer => MpscRing.ForConsumer(new RingMemory(segment, RecordFraming.PlainFrame), role.Slot),
             ChannelTopology.Broadcast => BroadcastRing.ForSubscriber(new RingMemory(segment, RecordFraming.SequencedFrame), segment, role.Slot,
                 lossy: options.SubscriberMode == SubscriberMode.Lossy, fromOldest: options.SubscriberStart == SubscriberStart.Oldest),
-            _ => (IRingConsumer)new SpscRing(new RingMemory(segment, RecordFraming.PlainFrame), failWhenReaderDies: false),
+            _ => (IRingConsumer)SpscRing.ForConsumer(new RingMemory(segment, RecordFraming.PlainFrame)),
         }), role);
     }
 

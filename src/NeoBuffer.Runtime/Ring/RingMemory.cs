@@ -66,8 +66,8 @@ internal sealed unsafe class RingMemory
 
     /// <summary>
     /// Writes the padding before a record (at most two pieces: to the end of the ring, then from its start to the
-    /// payload's alignment). Each piece's header is written with its length stored last, with release semantics, so
-    /// a reader that sees the length sees the type.
+    /// payload's alignment). Each piece's header is published by <see cref="PublishRecord"/>; the piece at <paramref name="position"/> goes last, so a reader
+    /// that sees it sees everything written behind it (the SPSC commit relies on that).
     /// </summary>
     public void WritePadding(long position, long padding)
     {
@@ -78,19 +78,23 @@ internal sealed unsafe class RingMemory
 
         long offset = position & Mask;
         long first = Math.Min(padding, Capacity - offset);
-        PublishRecord((RecordHeader*)(Data + offset), RecordHeader.TypePadding, (int)first);
         if (padding > first)
         {
             PublishRecord((RecordHeader*)Data, RecordHeader.TypePadding, (int)(padding - first));
         }
+
+        PublishRecord((RecordHeader*)(Data + offset), RecordHeader.TypePadding, (int)first);
     }
 
-    /// <summary>Writes a record header, the length last with release semantics (the MPSC commit).</summary>
+    /// <summary>
+    /// Writes a record header with one 8-byte release store (the MPSC and SPSC commits): a reader polling the header
+    /// sees either the old 8 bytes or the new ones, never a type without its length.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void PublishRecord(RecordHeader* record, int type, int length)
     {
-        record->Type = type;
-        System.Threading.Volatile.Write(ref record->Length, length);
+        RecordHeader value = new() { Type = type, Length = length };
+        System.Threading.Volatile.Write(ref *(long*)record, Unsafe.As<RecordHeader, long>(ref value));
     }
 
     /// <summary>

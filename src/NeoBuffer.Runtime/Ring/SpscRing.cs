@@ -10,16 +10,19 @@ namespace NeoBuffer.Ring;
 /// The single-producer single-consumer ring protocol (docs/format.md, "SPSC protocol"). One instance per endpoint:
 /// a writer uses the producer half, a reader the consumer half. Neither half is thread-safe; each side has one owner.
 /// <para>
-/// Publication: the producer writes padding, record header and payload with plain stores, then publishes them all at
-/// once by storing <see cref="ChannelHeader.Tail"/> with release semantics; the consumer's acquire load of the tail
-/// makes every byte before it visible. Symmetrically the consumer returns space by storing
-/// <see cref="ChannelHeader.Head"/> after it has finished reading. Each publication is followed by a load of the
-/// peer's wake word, ordered after the store by <see cref="Publication"/> (a global barrier on the parking side, or a
-/// fence here): that store-then-load pair, mirrored by the parking side, is what makes a lost wake-up impossible.
+/// Publication: a record is committed by a release store of the 8-byte header at its position, so the consumer,
+/// which reads that header anyway, needs no other line: the producer's tail never travels between the cores. For the
+/// consumer to tell a committed header from bytes of an older lap, the header at the producer's tail is always zero:
+/// before each commit the producer zeroes the header that follows the record (it keeps 8 bytes of slack for it), and
+/// it writes the padding and record headers behind the first one before it publishes that one. The consumer returns
+/// space by storing <see cref="ChannelHeader.Head"/> after it has finished reading. Each publication is followed by a
+/// load of the peer's wake word, ordered after the store by <see cref="Publication"/>: that store-then-load pair,
+/// mirrored by the parking side, is what makes a lost wake-up impossible.
 /// </para>
 /// <para>
-/// Every position read from shared memory is checked against this side's own position and the capacity validated at
-/// open before it is used to compute an address.
+/// <see cref="ChannelHeader.Tail"/> is still stored after each commit, for tools and for a producer that attaches
+/// later; no reader depends on it. Every position and header read from shared memory is checked against this side's
+/// own position and the capacity validated at open before it is used to compute an address.
 /// </para>
 /// </summary>
 internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
@@ -33,31 +36,70 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
     private long _tail;
     private long _cachedHead;
     private long _claimPosition = -1;
+    private long _claimPadding;
     private long _claimEnd;
     private int _claimLength;
 
     // Consumer half.
     private long _head;
-    private long _cachedTail;
     private long _leaseEnd = -1;
 
-    public SpscRing(RingMemory ring, bool failWhenReaderDies)
+    private SpscRing(RingMemory ring, bool failWhenReaderDies)
     {
         _ring = ring;
         _failWhenReaderDies = failWhenReaderDies;
         _header = ring.Header;
         _capacity = ring.Capacity;
+    }
 
-        // A producer or consumer that attaches to a live channel resumes where the previous one of its role stopped.
-        _head = Volatile.Read(ref _header->Head);
-        _tail = Volatile.Read(ref _header->Tail);
-        if (_head < 0 || _head > _tail || _tail - _head > _capacity || (_head & 7) != 0 || (_tail & 7) != 0)
+    /// <summary>
+    /// A producer's half. It resumes where the previous producer's records end: at Tail, or past it when a producer
+    /// died between publishing a record and storing Tail (the consumer may even have read beyond Tail by then).
+    /// </summary>
+    public static SpscRing ForProducer(RingMemory ring, bool failWhenReaderDies)
+    {
+        var producer = new SpscRing(ring, failWhenReaderDies);
+        long head = Volatile.Read(ref ring.Header->Head);
+        long tail = Volatile.Read(ref ring.Header->Tail);
+        if (head < 0 || tail < 0 || ((head | tail) & 7) != 0 || tail - head > ring.Capacity - RecordHeader.Size || head - tail > ring.Capacity)
         {
-            throw ring.Corrupted($"head {_head} and tail {_tail} are inconsistent");
+            throw ring.Corrupted($"head {head} and tail {tail} are inconsistent");
         }
 
-        _cachedHead = _head;
-        _cachedTail = _tail;
+        producer._head = head;
+        producer._cachedHead = head;
+        producer._tail = producer.CommittedEnd(Math.Max(head, tail));
+        return producer;
+    }
+
+    /// <summary>The consumer's half: it resumes at Head, where the previous consumer stopped.</summary>
+    public static SpscRing ForConsumer(RingMemory ring)
+    {
+        var consumer = new SpscRing(ring, failWhenReaderDies: false);
+        long head = Volatile.Read(ref ring.Header->Head);
+        if (head < 0 || (head & 7) != 0)
+        {
+            throw ring.Corrupted($"head {head} is impossible");
+        }
+
+        consumer._head = head;
+        return consumer;
+    }
+
+    /// <summary>Walks committed records from <paramref name="position"/> to the first zero header: the true tail.</summary>
+    private long CommittedEnd(long position)
+    {
+        long limit = _head + _capacity - RecordHeader.Size;
+        while (true)
+        {
+            long word = Volatile.Read(ref *(long*)_ring.RecordAt(position));
+            if (word == 0)
+            {
+                return position;
+            }
+
+            position += _ring.CheckRecord(position, Unsafe.As<long, RecordHeader>(ref word), limit, out _);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -76,17 +118,13 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
         _ring.CheckLength(length);
         long padding = _ring.PaddingBefore(_tail, length);
         long end = _tail + padding + _ring.Footprint(length);
-        if (end - _cachedHead > _capacity)
+        if (!HasRoomUpTo(end))
         {
-            _cachedHead = ReadHead();
-            if (end - _cachedHead > _capacity)
-            {
-                return null;
-            }
+            return null;
         }
 
-        _ring.WritePadding(_tail, padding);
         _claimPosition = _tail + padding;
+        _claimPadding = padding;
         _claimEnd = end;
         _claimLength = length;
         return _ring.PayloadAt(_claimPosition);
@@ -94,28 +132,42 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
 
     public void Commit()
     {
-        RecordHeader* record = _ring.RecordAt(_claimPosition);
-        record->Type = RecordHeader.TypeMessage;
-        record->Length = RecordHeader.Size + _claimLength;
+        // Everything behind the header at the tail first; that header, stored last with release, publishes them all.
+        *(long*)_ring.RecordAt(_claimEnd) = 0;
+        RecordHeader record = new() { Type = RecordHeader.TypeMessage, Length = RecordHeader.Size + _claimLength };
+        if (_claimPadding == 0)
+        {
+            Volatile.Write(ref *(long*)_ring.RecordAt(_claimPosition), Unsafe.As<RecordHeader, long>(ref record));
+        }
+        else
+        {
+            *_ring.RecordAt(_claimPosition) = record;
+            _ring.WritePadding(_tail, _claimPadding); // publishes the piece at the tail last
+        }
+
         _tail = _claimEnd;
         _claimPosition = -1;
-        Publication.Publish(_header, ref _header->Tail, _tail);
+        Volatile.Write(ref _header->Tail, _tail);
+        Publication.AfterRelease(_header);
         RingWait.WakeIfParked((nint)(&_header->ReaderWake));
     }
 
-    // The tail never moved, so the consumer never sees the claim; the next claim reuses the space.
+    // Nothing was published (the header at the tail is still zero); the next claim reuses the space.
     public void Abort() => _claimPosition = -1;
 
-    public bool HasSpaceFor(int length)
+    public bool HasSpaceFor(int length) => HasRoomUpTo(_tail + _ring.PaddingBefore(_tail, length) + _ring.Footprint(length));
+
+    /// <summary>Whether the ring is free up to <paramref name="end"/> and the zeroed header that will follow it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool HasRoomUpTo(long end)
     {
-        long end = _tail + _ring.PaddingBefore(_tail, length) + _ring.Footprint(length);
-        if (end - _cachedHead <= _capacity)
+        if (end + RecordHeader.Size - _cachedHead <= _capacity)
         {
             return true;
         }
 
         _cachedHead = ReadHead();
-        return end - _cachedHead <= _capacity;
+        return end + RecordHeader.Size - _cachedHead <= _capacity;
     }
 
     void IRingProducer.CheckPeers() => PeerLiveness.ThrowIfReaderDead(_ring.Segment, ReaderRow, _failWhenReaderDies);
@@ -176,24 +228,30 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
     /// <summary>Skips padding up to the next committed message and checks its header.</summary>
     private bool TryFindNext(out long footprint, out int length)
     {
+        long skipped = 0;
         while (true)
         {
-            if (_head == _cachedTail)
+            // One acquire load of the whole header: it is the commit, and a hostile peer could change it between two reads.
+            long word = Volatile.Read(ref *(long*)_ring.RecordAt(_head));
+            if (word == 0)
             {
-                _cachedTail = ReadTail();
-                if (_head == _cachedTail)
-                {
-                    footprint = 0;
-                    length = 0;
-                    return false;
-                }
+                footprint = 0;
+                length = 0;
+                return false;
             }
 
-            // One copy of the header: a hostile peer could change it between two reads.
-            RecordHeader record = *_ring.RecordAt(_head);
-            footprint = _ring.CheckRecord(_head, record, _cachedTail, out bool isPadding);
+            RecordHeader record = Unsafe.As<long, RecordHeader>(ref word);
+            footprint = _ring.CheckRecord(_head, record, _head + _capacity - RecordHeader.Size, out bool isPadding);
             if (isPadding)
             {
+                // A producer pads at most to the end of the ring and then to an alignment: more than a lap of padding
+                // in one go is a peer feeding the reader an endless ring.
+                skipped += footprint;
+                if (skipped > _capacity)
+                {
+                    throw _ring.Corrupted($"more than a ring's worth of padding follows position {_head - skipped + footprint}");
+                }
+
                 // Published at once, so a writer waiting for exactly this space is not stranded.
                 _head += footprint;
                 PublishHead();
@@ -210,16 +268,5 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
     {
         Publication.Publish(_header, ref _header->Head, _head);
         RingWait.WakeIfParked((nint)(&_header->WriterWake));
-    }
-
-    private long ReadTail()
-    {
-        long tail = Volatile.Read(ref _header->Tail);
-        if (tail < _head || tail - _head > _capacity || (tail & 7) != 0)
-        {
-            throw _ring.Corrupted($"the producer's tail {tail} is impossible for consumer head {_head}");
-        }
-
-        return tail;
     }
 }
