@@ -45,8 +45,7 @@ internal static class ParkedSuite
     {
         yield return NeoBufferRoundTrip.Measure(run, MeasurementPlan.Small, ReaderWait.Parked);
 
-        // A socket's receive always blocks: the spsc run's session, filed under the parked scenario.
-        yield return UdsRoundTrip.Measure(run, MeasurementPlan.Small) with { Scenario = Scenarios.RoundTripParked };
+        yield return UdsRoundTrip.Measure(run, MeasurementPlan.Small, ReaderWait.Parked);
         yield return RawPingPong.Measure(run, MeasurementPlan.Small, ReaderWait.Parked);
     }
 

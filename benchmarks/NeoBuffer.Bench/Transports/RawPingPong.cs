@@ -40,7 +40,7 @@ internal static class RawPingPong
     public static unsafe Measurement Measure(BenchRun run, int lineBytes, ReaderWait wait)
     {
         string transport = wait == ReaderWait.Parked ? Scenarios.Futex : Scenarios.PingPong;
-        int block = run.Plan.RoundTripBlock(transport);
+        int block = run.Plan.RoundTripBlock(transport, wait);
         int total = run.RoundTripTotal(block);
         string path = Path.Combine(run.Directory, run.NextName("pingpong"));
 
