@@ -9,7 +9,7 @@ using NeoBuffer.Bench.Transports;
 namespace NeoBuffer.Bench;
 
 /// <summary>
-/// The verbs (docs/harness.md): <c>spsc</c> and <c>broadcast</c> measure, <c>report</c> compares transports; <c>stress</c>, <c>chaos</c> and
+/// The verbs (docs/harness.md): <c>spsc</c>, <c>broadcast</c> and <c>parked</c> measure, <c>report</c> compares transports; <c>stress</c>, <c>chaos</c> and
 /// <c>hostile</c> check; <c>NeoBuffer.Bench child VERB ARGS</c> is a peer process one of them starts (not for direct use).
 /// </summary>
 internal static class Program
@@ -17,6 +17,7 @@ internal static class Program
     private static readonly string Usage = $"""
         usage: NeoBuffer.Bench spsc [--quick] [--json FILE]
                NeoBuffer.Bench broadcast [--quick] [--json FILE]
+               NeoBuffer.Bench parked [--quick] [--json FILE]
                NeoBuffer.Bench report [--quick] [--json FILE] [--markdown FILE] [--chart FILE.png]
                NeoBuffer.Bench {StressRun.Usage}
                NeoBuffer.Bench {ChaosRun.Usage}
@@ -31,6 +32,7 @@ internal static class Program
             {
                 ["spsc", .. string[] options] => RunSpsc(options),
                 ["broadcast", .. string[] options] => RunBroadcast(options),
+                ["parked", .. string[] options] => RunParked(options),
                 ["report", .. string[] options] => RunReport(options),
                 ["stress", .. string[] options] => StressRun.Run(options),
                 ["chaos", .. string[] options] => ChaosRun.Run(options),
@@ -63,6 +65,13 @@ internal static class Program
         return BroadcastSuite.Run(options.Has("--quick") ? MeasurementPlan.Quick : MeasurementPlan.Full, options.Text("--json"));
     }
 
+    private static int RunParked(string[] args)
+    {
+        VerbOptions options = VerbOptions.Parse(args, ["--quick"], ["--json"]);
+        CpuPinning.PinParent();
+        return ParkedSuite.Run(options.Has("--quick") ? MeasurementPlan.Quick : MeasurementPlan.Full, options.Text("--json"));
+    }
+
     private static int RunReport(string[] args)
     {
         VerbOptions options = VerbOptions.Parse(args, ["--quick"], ["--json", "--markdown", "--chart"]);
@@ -87,6 +96,7 @@ internal static class Program
             NetMqRoundTrip.EchoVerb => NetMqRoundTrip.Echo,
             RawPingPong.EchoVerb => RawPingPong.Echo,
             BroadcastFrames.SubscriberVerb => BroadcastFrames.Subscribe,
+            IdleReaders.ReaderVerb => IdleReaders.Read,
             MpscThroughput.ProducerVerb => MpscThroughput.Produce,
             StressProducer.Verb => StressProducer.Produce,
             StressSubscriber.Verb => StressSubscriber.Subscribe,

@@ -37,6 +37,13 @@ internal sealed class BenchRun(MeasurementPlan plan, ScratchDirectory scratch)
         return sessions;
     }
 
+    /// <summary>Runs one session that is not repeated per round (the idle readers) in a fresh scratch directory.</summary>
+    public static T Once<T>(MeasurementPlan plan, Func<BenchRun, T> session)
+    {
+        using var scratch = new ScratchDirectory();
+        return session(new BenchRun(plan, scratch));
+    }
+
     /// <summary>A name no other channel, file or socket of this run uses.</summary>
     public string NextName(string what) => $"{what}-{Environment.ProcessId}-{++_names}";
 

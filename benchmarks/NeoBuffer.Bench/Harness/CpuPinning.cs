@@ -14,8 +14,9 @@ namespace NeoBuffer.Bench.Harness;
 /// because it inherits the parent's pinned affinity and so sees a single CPU in <see cref="Environment.ProcessorCount"/>.
 /// </para>
 /// <para>
-/// Only the two-process <c>spsc</c> run pins: the runs with many children (broadcast, MPSC, stress, chaos) leave
-/// placement to the scheduler, since pinning every child to one CPU would serialise them.
+/// Only the two-process runs pin (<c>spsc</c>, <c>report</c>, <c>parked</c>): the runs with many busy children
+/// (broadcast, MPSC, stress, chaos) leave placement to the scheduler, since pinning every child to one CPU would
+/// serialise them. The idle readers of <c>parked</c> are pinned too (to CPU 1), which costs nothing: they only sleep.
 /// </para>
 /// </summary>
 internal static partial class CpuPinning

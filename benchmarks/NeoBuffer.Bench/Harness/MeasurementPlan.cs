@@ -93,14 +93,19 @@ internal sealed class MeasurementPlan
     /// <summary>Subscriber counts of the broadcast run.</summary>
     public static int[] SubscriberCounts { get; } = [1, 2, 4, 8];
 
+    /// <summary>How long the <c>parked</c> run leaves its parked readers idle while it measures their CPU time.</summary>
+    public TimeSpan IdleWindow => TimeSpan.FromSeconds(IsQuick ? 3 : 10);
+
     /// <summary>Producer counts of the MPSC run.</summary>
     public static int[] ProducerCounts { get; } = [1, 2, 4];
 
     /// <summary>Round trips per timed latency block.</summary>
-    public int RoundTripBlock(string transport)
+    public int RoundTripBlock(string transport, ReaderWait wait = ReaderWait.Spinning)
     {
         int quick = transport switch
         {
+            // The parked run's rows (a socket's included): each round trip costs two wake-ups, 25-100 us on this loaded VM.
+            _ when wait == ReaderWait.Parked => 2_000,
             Report.Scenarios.NeoBuffer or Report.Scenarios.PingPong => 100_000,
             Report.Scenarios.Uds or Report.Scenarios.Pipe => 5_000,
             Report.Scenarios.NetMq => 2_000,

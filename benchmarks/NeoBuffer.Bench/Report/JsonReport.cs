@@ -6,8 +6,10 @@ namespace NeoBuffer.Bench.Report;
 
 /// <summary>
 /// Writes the rows as a JSON array of <c>{scenario, transport, messageBytes, messages, producers, subscribers, msgsPerSec,
-/// gbPerSec, p50Ns, p99Ns}</c>: <c>producers</c> (processes writing; 1 but in MPSC rows) was added beside
-/// <c>subscribers</c> (processes reading; 1 but in broadcast rows), every other field keeps its meaning.
+/// gbPerSec, p50Ns, p99Ns, reader, cpuPercent, wakeupsPerSec}</c>: <c>producers</c> (processes writing; 1 but in MPSC
+/// rows) was added beside <c>subscribers</c> (processes reading; 1 but in broadcast rows); <c>reader</c>,
+/// <c>cpuPercent</c> and <c>wakeupsPerSec</c> were added for the <c>idle-cpu</c> rows and are null in every other row;
+/// every other field keeps its meaning.
 /// </summary>
 internal static class JsonReport
 {
@@ -29,6 +31,17 @@ internal static class JsonReport
             WriteOptional(json, "gbPerSec", row.GbPerSec);
             WriteOptional(json, "p50Ns", row.P50Ns);
             WriteOptional(json, "p99Ns", row.P99Ns);
+            if (row.Reader is string reader)
+            {
+                json.WriteString("reader", reader);
+            }
+            else
+            {
+                json.WriteNull("reader");
+            }
+
+            WriteOptional(json, "cpuPercent", row.CpuPercent);
+            WriteOptional(json, "wakeupsPerSec", row.WakeupsPerSec);
             json.WriteEndObject();
         }
 

@@ -7,7 +7,8 @@ namespace NeoBuffer.Bench.Report;
 /// <summary>
 /// One measured row, as the table prints it and <c>--json</c> writes it. Figures that do not apply to a row (GB/s of a
 /// round trip, percentiles of a throughput run) are null. Each figure is a median over the repeated blocks. Producers and
-/// Subscribers say how many processes wrote and read (1 and 1 but for the MPSC and broadcast rows).
+/// Subscribers say how many processes wrote and read (1 and 1 but for the MPSC and broadcast rows). Reader, CpuPercent
+/// and WakeupsPerSec are set on <c>idle-cpu</c> rows only: one parked reader process each.
 /// </summary>
 internal sealed record ResultRow(
     string Scenario,
@@ -21,6 +22,15 @@ internal sealed record ResultRow(
     double? P50Ns,
     double? P99Ns)
 {
+    /// <summary>The idle reader's topology and waiting call (<c>idle-cpu</c> rows), as <c>"broadcast WaitToRead"</c>.</summary>
+    public string? Reader { get; init; }
+
+    /// <summary>The idle reader process's CPU time over the idle window's wall time, in percent of one CPU (<c>idle-cpu</c> rows).</summary>
+    public double? CpuPercent { get; init; }
+
+    /// <summary>The idle reader process's voluntary context switches (wake-ups) per second, all its threads (<c>idle-cpu</c> rows).</summary>
+    public double? WakeupsPerSec { get; init; }
+
     /// <summary>
     /// The row of the measurements of one transport and size, taken over several rounds: throughput (sessions of timed
     /// blocks, not round trips) is the median

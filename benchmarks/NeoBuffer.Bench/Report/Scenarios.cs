@@ -7,6 +7,8 @@ internal static class Scenarios
     public const string RoundTrip = "spsc-roundtrip";
     public const string Broadcast = "broadcast-throughput";
     public const string Mpsc = "mpsc-throughput";
+    public const string RoundTripParked = "roundtrip-parked";
+    public const string IdleCpu = "idle-cpu";
 
     public const string NeoBuffer = "neobuffer";
     public const string Uds = "uds";
@@ -14,4 +16,5 @@ internal static class Scenarios
     public const string NetMq = "netmq";
     public const string Memcpy = "memcpy";
     public const string PingPong = "pingpong";
+    public const string Futex = "futex";
 }

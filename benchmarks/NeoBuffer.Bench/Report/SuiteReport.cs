@@ -6,8 +6,8 @@ using NeoBuffer.Bench.Measurements;
 namespace NeoBuffer.Bench.Report;
 
 /// <summary>
-/// What a benchmark run prints at its end: the table of rows, any notes on them, the target verdicts, and the JSON file
-/// if asked.
+/// What a benchmark run prints at its end: the table of rows (the <c>idle-cpu</c> rows, if any, in a table of their
+/// own), any notes on them, the target verdicts, and the JSON file (every row) if asked.
 /// </summary>
 internal static class SuiteReport
 {
@@ -17,13 +17,19 @@ internal static class SuiteReport
 
     public static void Print(List<ResultRow> rows, IEnumerable<string> notes, IEnumerable<string> verdicts, string targetsNote, string? jsonPath, bool participants)
     {
-        ResultTable.Print(Console.Out, rows, participants);
+        ResultTable.Print(Console.Out, rows.Where(row => row.CpuPercent is null).ToList(), participants);
         Console.WriteLine();
+        List<ResultRow> idle = rows.Where(row => row.CpuPercent is not null).ToList();
+        if (idle.Count > 0)
+        {
+            IdleCpuTable.Print(Console.Out, idle);
+            Console.WriteLine();
+        }
+
         foreach (string note in notes)
         {
             Console.WriteLine(note);
         }
-
 
         Console.WriteLine($"targets (DESIGN.md section 6): {targetsNote}; shown is the median over rounds, with the lowest and highest round in brackets");
         foreach (string verdict in verdicts)

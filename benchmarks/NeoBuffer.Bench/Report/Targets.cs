@@ -64,6 +64,43 @@ internal static class Targets
         }
     }
 
+    /// <summary>
+    /// The parked rows: the round trip with parked readers against UDS in the same round ("&lt;= UDS", on p50), with p99
+    /// and the raw futex ping-pong shown beside it; and idle CPU, judged on the busiest parked reader process ("&lt; 1 %").
+    /// </summary>
+    public static IEnumerable<string> ParkedVerdicts(IReadOnlyList<Measurement> sessions, IReadOnlyList<ResultRow> idleRows)
+    {
+        double[] Ratios(string transport, string baseline, Func<ResultRow, double> figure) => ParkedRatios(sessions, transport, baseline, figure);
+
+        double[] p50 = Ratios(Scenarios.NeoBuffer, Scenarios.Uds, r => r.P50Ns!.Value);
+        if (p50.Length > 0)
+        {
+            yield return Verdict("64 B round trip p50, parked readers <= UDS", Median.Of(p50) <= 1, p50, "x UDS");
+            double[] p99 = Ratios(Scenarios.NeoBuffer, Scenarios.Uds, r => r.P99Ns!.Value);
+            yield return Information("64 B round trip p99, parked readers, vs UDS", p99, "x UDS");
+        }
+
+        double[] futex = Ratios(Scenarios.NeoBuffer, Scenarios.Futex, r => r.P50Ns!.Value);
+        if (futex.Length > 0)
+        {
+            yield return Information("64 B round trip p50, parked, vs raw futex", futex, "x futex");
+        }
+
+        double[] percents = idleRows.Select(row => row.CpuPercent!.Value).ToArray();
+        if (percents.Length > 0)
+        {
+            yield return $"  {(percents.Max() < 1 ? "met    " : "NOT met")}  {"idle CPU with parked readers < 1 %",-45} measured {percents.Max():0.###} % in the busiest of {percents.Length} reader processes [{percents.Min():0.###} .. {percents.Max():0.###}]";
+        }
+    }
+
+    /// <summary>For each round, the ratio of <paramref name="transport"/>'s parked round trip to <paramref name="baseline"/>'s.</summary>
+    public static double[] ParkedRatios(IReadOnlyList<Measurement> sessions, string transport, string baseline, Func<ResultRow, double> figure) =>
+        PairedRatios(
+            sessions,
+            s => s.IsPair(Scenarios.RoundTripParked, transport, MeasurementPlan.Small),
+            s => s.IsPair(Scenarios.RoundTripParked, baseline, MeasurementPlan.Small),
+            figure);
+
     /// <summary>For every round with both, the figure of the measured session over the figure of the baseline session.</summary>
     private static double[] PairedRatios(IReadOnlyList<Measurement> sessions, Func<Measurement, bool> measured, Func<Measurement, bool> baseline, Func<ResultRow, double> figure) =>
         sessions.Where(measured)
@@ -76,4 +113,8 @@ internal static class Targets
 
     private static string Verdict(string target, bool met, double[] values, string unit) =>
         $"  {(met ? "met    " : "NOT met")}  {target,-45} measured {Median.Of(values):0.##} {unit} [{values.Min():0.##} .. {values.Max():0.##}]";
+
+    /// <summary>A figure shown beside the verdicts that no target judges.</summary>
+    private static string Information(string what, double[] values, string unit) =>
+        $"  {"info",-7}  {what,-45} measured {Median.Of(values):0.##} {unit} [{values.Min():0.##} .. {values.Max():0.##}]";
 }

@@ -12,10 +12,14 @@ namespace NeoBuffer.Bench.Transports;
 /// </summary>
 internal static class FramedRoundTrip
 {
-    /// <summary>In this process: the warm-up and timed round trips with <paramref name="echo"/>.</summary>
-    public static Measurement Ping(BenchRun run, string transport, int messageBytes, FramedStream pings, FramedStream pongs, BenchChild echo)
+    /// <summary>
+    /// In this process: the warm-up and timed round trips with <paramref name="echo"/>. Both ends block either way;
+    /// <paramref name="rows"/> says whose rows the session joins (<see cref="ReaderWait.Parked"/>: the <c>parked</c>
+    /// run's, with its block size), so it is measured exactly as the rows it is compared with.
+    /// </summary>
+    public static Measurement Ping(BenchRun run, string transport, int messageBytes, FramedStream pings, FramedStream pongs, BenchChild echo, ReaderWait rows = ReaderWait.Spinning)
     {
-        int block = run.Plan.RoundTripBlock(transport);
+        int block = run.Plan.RoundTripBlock(transport, rows);
         int total = run.RoundTripTotal(block);
         var source = new MessageSource(messageBytes);
         var check = new MessageCheck();
@@ -32,7 +36,8 @@ internal static class FramedRoundTrip
         }
 
         echo.WaitSuccess(BenchRun.ChildTimeout);
-        return Measurement.RoundTrip(transport, messageBytes, block, timer.Blocks);
+        Measurement measured = Measurement.RoundTrip(transport, messageBytes, block, timer.Blocks);
+        return rows == ReaderWait.Parked ? measured with { Scenario = Report.Scenarios.RoundTripParked } : measured;
     }
 
     /// <summary>In the child: says "ready", then echoes <paramref name="count"/> frames.</summary>

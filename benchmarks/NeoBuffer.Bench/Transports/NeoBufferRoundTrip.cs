@@ -7,9 +7,11 @@ using NeoBuffer.Bench.Report;
 namespace NeoBuffer.Bench.Transports;
 
 /// <summary>
-/// 64 B round trip over two NeoBuffer SPSC channels with spinning readers: this process writes a ping and spins on
-/// <c>TryRead</c> of the pong channel; a child spins on <c>TryRead</c> of the ping channel and copies each ping into the
-/// pong channel with <c>TryWrite</c>. One sample is the time from before the ping's claim to the pong's arrival.
+/// 64 B round trip over two NeoBuffer SPSC channels: this process writes a ping and waits for the pong; a child waits
+/// for each ping and copies it into the pong channel with <c>TryWrite</c>. <see cref="ReaderWait.Spinning"/>: both sides
+/// spin on <c>TryRead</c>. <see cref="ReaderWait.Parked"/>: both sides open their reader with <c>SpinCount</c> = 0 and block
+/// in <c>WaitToRead</c>, so each wait parks on the futex at once and each message costs the writer a wake. One sample is
+/// the time from before the ping's claim to the pong's arrival.
 /// </summary>
 internal static class NeoBufferRoundTrip
 {
@@ -18,17 +20,20 @@ internal static class NeoBufferRoundTrip
     // Spins between checks that the child is still alive, so a dead child fails the run instead of hanging it.
     private const int SpinsBetweenPeerChecks = 1 << 24;
 
-    public static Measurement Measure(BenchRun run, int messageBytes)
+    /// <summary>The round trip with spinning readers (the <c>spsc</c> and <c>report</c> rows).</summary>
+    public static Measurement Measure(BenchRun run, int messageBytes) => Measure(run, messageBytes, ReaderWait.Spinning);
+
+    public static Measurement Measure(BenchRun run, int messageBytes, ReaderWait wait)
     {
-        int block = run.Plan.RoundTripBlock(Scenarios.NeoBuffer);
+        int block = run.Plan.RoundTripBlock(Scenarios.NeoBuffer, wait);
         int total = run.RoundTripTotal(block);
         string pingName = run.NextName("ping");
         string pongName = run.NextName("pong");
-        var options = new SharedChannelOptions { Directory = run.Directory };
+        SharedChannelOptions options = Options(run.Directory, wait);
 
         using SharedChannelWriter ping = SharedChannel.CreateWriter(pingName, options);
         using SharedChannelReader pong = SharedChannel.CreateReader(pongName, options);
-        using BenchChild echo = BenchChild.Start(EchoVerb, run.Directory, pingName, pongName, total);
+        using BenchChild echo = BenchChild.Start(EchoVerb, run.Directory, pingName, pongName, total, wait);
         var source = new MessageSource(messageBytes);
         var check = new MessageCheck();
         var timer = new RoundTripTimer(block * run.Plan.WarmupBlocks, block, run.Plan.Blocks);
@@ -47,7 +52,11 @@ internal static class NeoBufferRoundTrip
             int spins = 0;
             while (!pong.TryRead(out lease))
             {
-                if (++spins == SpinsBetweenPeerChecks)
+                if (wait == ReaderWait.Parked)
+                {
+                    PeerWait.ForMessage(pong, echo);
+                }
+                else if (++spins == SpinsBetweenPeerChecks)
                 {
                     echo.ThrowIfExited();
                     spins = 0;
@@ -61,13 +70,15 @@ internal static class NeoBufferRoundTrip
         }
 
         echo.WaitSuccess(BenchRun.ChildTimeout);
-        return Measurement.RoundTrip(Scenarios.NeoBuffer, messageBytes, block, timer.Blocks);
+        Measurement measured = Measurement.RoundTrip(Scenarios.NeoBuffer, messageBytes, block, timer.Blocks);
+        return wait == ReaderWait.Parked ? measured with { Scenario = Scenarios.RoundTripParked } : measured;
     }
 
-    /// <summary>The child: <c>DIRECTORY PING PONG COUNT</c>; echoes COUNT messages, spinning between them.</summary>
+    /// <summary>The child: <c>DIRECTORY PING PONG COUNT WAIT</c>; echoes COUNT messages, waiting between them as WAIT says.</summary>
     public static void Echo(string[] args)
     {
-        var options = new SharedChannelOptions { Directory = args[0] };
+        var wait = Enum.Parse<ReaderWait>(args[4]);
+        SharedChannelOptions options = Options(args[0], wait);
         int count = int.Parse(args[3]);
         using SharedChannelReader ping = SharedChannel.OpenReader(args[1], options);
         using SharedChannelWriter pong = SharedChannel.OpenWriter(args[2], options);
@@ -77,7 +88,11 @@ internal static class NeoBufferRoundTrip
             ReadLease lease;
             while (!ping.TryRead(out lease))
             {
-                // Spinning reader: the case the round-trip target is stated for.
+                // Spinning reader: the case the spinning round-trip target is stated for; parked: the blocking read.
+                if (wait == ReaderWait.Parked && !ping.WaitToRead(BenchRun.ChildTimeout))
+                {
+                    throw new InvalidOperationException("The ping channel completed before every ping was sent.");
+                }
             }
 
             if (!pong.TryWrite(lease.Payload))
@@ -88,4 +103,8 @@ internal static class NeoBufferRoundTrip
             lease.Dispose();
         }
     }
+
+    /// <summary>Parked: no spin at all before a wait parks (the default spins about 40 us first).</summary>
+    private static SharedChannelOptions Options(string directory, ReaderWait wait) =>
+        wait == ReaderWait.Parked ? new SharedChannelOptions { Directory = directory, SpinCount = 0 } : new SharedChannelOptions { Directory = directory };
 }

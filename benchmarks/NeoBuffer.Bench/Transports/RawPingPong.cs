@@ -6,6 +6,7 @@ using System.Threading;
 using NeoBuffer.Bench.Harness;
 using NeoBuffer.Bench.Measurements;
 using NeoBuffer.Bench.Report;
+using NeoBuffer.Interop;
 
 namespace NeoBuffer.Bench.Transports;
 
@@ -14,6 +15,11 @@ namespace NeoBuffer.Bench.Transports;
 /// /dev/shm, each spinning on the line the other writes. Two cache-line transfers and nothing else: no framing, no
 /// positions, no wake check. The row is reported at 64 B, the cache line that moves each way (8 B of it are written).
 /// The samples include the same two clock reads as every other round trip.
+/// <para>
+/// <see cref="ReaderWait.Parked"/> is the raw limit of a parked round trip (row <c>futex</c>): each side sleeps in
+/// FUTEX_WAIT on the line it waits for until it changes, and the other side stores and always calls FUTEX_WAKE. Two
+/// wake-ups per round trip and nothing else.
+/// </para>
 /// </summary>
 internal static class RawPingPong
 {
@@ -25,9 +31,16 @@ internal static class RawPingPong
 
     private const int SpinsBetweenPeerChecks = 1 << 24;
 
-    public static unsafe Measurement Measure(BenchRun run, int lineBytes)
+    // A parked side wakes this often to check its peer is alive, so a dead peer fails the run instead of hanging it.
+    private const long ParkedPeerCheckNs = 1_000_000_000;
+
+    /// <summary>The round trip with spinning sides (the <c>spsc</c> and <c>report</c> rows).</summary>
+    public static Measurement Measure(BenchRun run, int lineBytes) => Measure(run, lineBytes, ReaderWait.Spinning);
+
+    public static unsafe Measurement Measure(BenchRun run, int lineBytes, ReaderWait wait)
     {
-        int block = run.Plan.RoundTripBlock(Scenarios.PingPong);
+        string transport = wait == ReaderWait.Parked ? Scenarios.Futex : Scenarios.PingPong;
+        int block = run.Plan.RoundTripBlock(transport, wait);
         int total = run.RoundTripTotal(block);
         string path = Path.Combine(run.Directory, run.NextName("pingpong"));
 
@@ -40,19 +53,30 @@ internal static class RawPingPong
             {
                 long* ping = (long*)(baseAddress + PingOffset);
                 long* pong = (long*)(baseAddress + PongOffset);
-                using BenchChild echo = BenchChild.Start(EchoVerb, path, total);
+                using BenchChild echo = BenchChild.Start(EchoVerb, path, total, wait);
                 var timer = new RoundTripTimer(block * run.Plan.WarmupBlocks, block, run.Plan.Blocks);
                 for (int i = 1; i <= total; i++)
                 {
                     long start = Stopwatch.GetTimestamp();
                     Volatile.Write(ref *ping, i);
-                    int spins = 0;
-                    while (Volatile.Read(ref *pong) != i)
+                    if (wait == ReaderWait.Parked)
                     {
-                        if (++spins == SpinsBetweenPeerChecks)
+                        Futex.WakeAll((int*)ping);
+                        while (!WaitParked(pong, i))
                         {
                             echo.ThrowIfExited();
-                            spins = 0;
+                        }
+                    }
+                    else
+                    {
+                        int spins = 0;
+                        while (Volatile.Read(ref *pong) != i)
+                        {
+                            if (++spins == SpinsBetweenPeerChecks)
+                            {
+                                echo.ThrowIfExited();
+                                spins = 0;
+                            }
                         }
                     }
 
@@ -61,7 +85,8 @@ internal static class RawPingPong
                 }
 
                 echo.WaitSuccess(BenchRun.ChildTimeout);
-                return Measurement.RoundTrip(Scenarios.PingPong, lineBytes, block, timer.Blocks);
+                Measurement measured = Measurement.RoundTrip(transport, lineBytes, block, timer.Blocks);
+                return wait == ReaderWait.Parked ? measured with { Scenario = Scenarios.RoundTripParked } : measured;
             }
             finally
             {
@@ -71,10 +96,11 @@ internal static class RawPingPong
         }
     }
 
-    /// <summary>The child: <c>FILE COUNT</c>; answers COUNT pings.</summary>
+    /// <summary>The child: <c>FILE COUNT WAIT</c>; answers COUNT pings, waiting between them as WAIT says.</summary>
     public static unsafe void Echo(string[] args)
     {
         int count = int.Parse(args[1]);
+        var wait = Enum.Parse<ReaderWait>(args[2]);
         using MemoryMappedFile file = MemoryMappedFile.CreateFromFile(args[0], FileMode.Open, null, FileBytes);
         using MemoryMappedViewAccessor view = file.CreateViewAccessor(0, FileBytes);
         byte* baseAddress = null;
@@ -86,6 +112,18 @@ internal static class RawPingPong
             Console.WriteLine("ready");
             for (int i = 1; i <= count; i++)
             {
+                if (wait == ReaderWait.Parked)
+                {
+                    // No liveness check needed: the child exits when the parent goes (ParentWatch).
+                    while (!WaitParked(ping, i))
+                    {
+                    }
+
+                    Volatile.Write(ref *pong, i);
+                    Futex.WakeAll((int*)pong);
+                    continue;
+                }
+
                 while (Volatile.Read(ref *ping) != i)
                 {
                     // Spinning, like the channel's spinning readers.
@@ -98,5 +136,24 @@ internal static class RawPingPong
         {
             view.SafeMemoryMappedViewHandle.ReleasePointer();
         }
+    }
+
+    /// <summary>
+    /// Sleeps in FUTEX_WAIT until <paramref name="line"/> holds <paramref name="value"/>; false when a whole peer-check
+    /// interval passed without it. The futex watches the low 32 bits of the 64-bit counter (little-endian: the same
+    /// address), which change on every store, since the counter stays far below 2^31.
+    /// </summary>
+    private static unsafe bool WaitParked(long* line, long value)
+    {
+        long seen;
+        while ((seen = Volatile.Read(ref *line)) != value)
+        {
+            if (!Futex.Wait((int*)line, (int)seen, ParkedPeerCheckNs))
+            {
+                return Volatile.Read(ref *line) == value;
+            }
+        }
+
+        return true;
     }
 }

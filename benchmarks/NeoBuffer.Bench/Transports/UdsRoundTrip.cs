@@ -14,15 +14,18 @@ internal static class UdsRoundTrip
 {
     public const string EchoVerb = "uds-echo";
 
-    public static Measurement Measure(BenchRun run, int messageBytes)
+    public static Measurement Measure(BenchRun run, int messageBytes) => Measure(run, messageBytes, ReaderWait.Spinning);
+
+    /// <summary>The round trip, as a row of the <c>spsc</c> run or (<see cref="ReaderWait.Parked"/>) of the <c>parked</c> run; it blocks either way.</summary>
+    public static Measurement Measure(BenchRun run, int messageBytes, ReaderWait rows)
     {
-        int total = run.RoundTripTotal(run.Plan.RoundTripBlock(Scenarios.Uds));
+        int total = run.RoundTripTotal(run.Plan.RoundTripBlock(Scenarios.Uds, rows));
         string name = run.NextName("uds");
 
         using Socket listener = UdsEndpoint.Listen(name);
         using BenchChild echo = BenchChild.Start(EchoVerb, name, messageBytes, total);
         using var channel = new FramedStream(new NetworkStream(UdsEndpoint.Accept(listener), ownsSocket: true), messageBytes);
-        return FramedRoundTrip.Ping(run, Scenarios.Uds, messageBytes, channel, channel, echo);
+        return FramedRoundTrip.Ping(run, Scenarios.Uds, messageBytes, channel, channel, echo, rows);
     }
 
     /// <summary>The child: <c>SOCKET_NAME MESSAGE_BYTES COUNT</c>; echoes COUNT frames.</summary>
