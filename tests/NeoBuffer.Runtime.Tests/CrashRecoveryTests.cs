@@ -79,6 +79,44 @@ public sealed class CrashRecoveryTests
     }
 
     [Fact]
+    public async Task A_killed_writer_ends_parked_async_waits_with_the_fault()
+    {
+        // The futex waiter thread checks the peers of a parked async wait itself; the wait must still end.
+        using var channel = new TestChannel("crash");
+        using ChildProcess owner = ChildProcess.Start("create-and-hang", channel.Directory, channel.Name);
+        Assert.Equal("created", await owner.FirstLineAsync(Bound));
+        using SharedChannelReader reader = SharedChannel.OpenReader(channel.Name, channel.Options());
+        Assert.True(reader.TryRead(out int first));
+        ValueTask<bool> wait = reader.WaitToReadAsync(Bound);
+        ValueTask<int> selection = SharedChannel.WaitAnyAsync([reader], Bound);
+        Assert.False(wait.IsCompleted || selection.IsCompleted);
+
+        owner.Kill();
+        var error = await Assert.ThrowsAsync<ChannelClosedException>(async () => await wait);
+        Assert.Contains("died", error.Message);
+        Assert.Equal(0, await selection); // the reader is ready: to report the end of its stream
+        Assert.Equal(1, first);
+    }
+
+    [Fact]
+    public async Task A_killed_reader_ends_a_parked_WriteAsync_with_an_error()
+    {
+        using var channel = new TestChannel("crash");
+        using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, channel.Options(capacity: 4096, maxMessageSize: 1000));
+        using ChildProcess reader = ChildProcess.Start("read-and-hang", channel.Directory, channel.Name, "0");
+        Assert.Equal("ready", await reader.FirstLineAsync(Bound));
+        while (writer.TryWrite(new byte[1000]))
+        {
+        }
+
+        ValueTask write = writer.WriteAsync(new byte[1000], Bound);
+        Assert.False(write.IsCompleted);
+        reader.Kill();
+        var error = await Assert.ThrowsAsync<ChannelClosedException>(async () => await write);
+        Assert.Contains("died", error.Message);
+    }
+
+    [Fact]
     public async Task A_killed_reader_can_be_replaced_and_the_new_one_resumes()
     {
         using var channel = new TestChannel("crash");

@@ -77,6 +77,7 @@ internal static class ReaderSelection
         try
         {
             var words = new (nint Word, int Expected)[readers.Count];
+            var sliceCheck = new SelectionSliceCheck(readers);
             bool parked = false;
             while (true)
             {
@@ -101,15 +102,9 @@ internal static class ReaderSelection
                 }
 
                 CountParkedOnce(readers, ref parked);
-                long slice = Math.Min(deadline, MonotonicClock.NowNs + RingWait.PeerCheckIntervalNs);
-                if (await FutexWaitEngine.Shared.WaitAnyAsync(words, slice, cancellationToken).ConfigureAwait(false) < 0)
+                if (await FutexWaitEngine.Shared.WaitAnyAsync(words, deadline, cancellationToken, sliceCheck).ConfigureAwait(false) < 0)
                 {
-                    if (slice >= deadline)
-                    {
-                        throw TimedOut(timeout);
-                    }
-
-                    CheckPeers(readers);
+                    throw TimedOut(timeout);
                 }
             }
         }
@@ -196,4 +191,14 @@ internal static class ReaderSelection
     }
 
     private static TimeoutException TimedOut(TimeSpan timeout) => new($"None of the channels had a message within {timeout.TotalMilliseconds:0.###} ms.");
+
+    /// <summary>An async selection's per-slice check, run by the futex waiter thread (see <see cref="ISliceCheck"/>).</summary>
+    private sealed class SelectionSliceCheck(IReadOnlyList<SharedChannelReader> readers) : ISliceCheck
+    {
+        public bool IsDone()
+        {
+            CheckPeers(readers);
+            return FirstReady(readers) >= 0;
+        }
+    }
 }

@@ -27,9 +27,11 @@ internal sealed unsafe class FutexWaitEngine
     /// Completes with the index of the first of <paramref name="words"/> found no longer holding its expected value
     /// (a wake always changes the word), or -1 when <paramref name="deadlineNs"/> (CLOCK_MONOTONIC; long.MaxValue for
     /// none) passes first; cancelled by <paramref name="cancellationToken"/>. The caller keeps the words mapped until
-    /// the task completes.
+    /// the task completes. With <paramref name="sliceCheck"/>, the waiter thread runs it every
+    /// <see cref="RingWait.PeerCheckIntervalNs"/> while the wait lasts: the wait completes with 0 when it says so, and
+    /// with its exception when it throws.
     /// </summary>
-    public Task<int> WaitAnyAsync((nint Word, int Expected)[] words, long deadlineNs, CancellationToken cancellationToken)
+    public Task<int> WaitAnyAsync((nint Word, int Expected)[] words, long deadlineNs, CancellationToken cancellationToken, ISliceCheck? sliceCheck = null)
     {
         if (words.Length is 0 or > MaxWordsPerThread)
         {
@@ -41,7 +43,7 @@ internal sealed unsafe class FutexWaitEngine
             return Task.FromCanceled<int>(cancellationToken);
         }
 
-        var wait = new PendingWait(words, deadlineNs);
+        var wait = new PendingWait(words, deadlineNs, sliceCheck);
         Worker worker;
         lock (_gate)
         {
@@ -79,10 +81,12 @@ internal sealed unsafe class FutexWaitEngine
         return worker;
     }
 
-    private sealed class PendingWait((nint Word, int Expected)[] words, long deadlineNs)
+    private sealed class PendingWait((nint Word, int Expected)[] words, long deadlineNs, ISliceCheck? sliceCheck)
     {
         public readonly (nint Word, int Expected)[] Words = words;
         public readonly long DeadlineNs = deadlineNs;
+        public readonly ISliceCheck? SliceCheck = sliceCheck;
+        public long NextCheckNs = sliceCheck is null ? long.MaxValue : MonotonicClock.NowNs + RingWait.PeerCheckIntervalNs;
         public readonly TaskCompletionSource<int> Completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public CancellationTokenRegistration Registration;
 
@@ -154,6 +158,7 @@ internal sealed unsafe class FutexWaitEngine
         {
             var entries = new Futex.WaitV[MaxWordsPerThread + 1];
             var completed = new List<(PendingWait Wait, int Result)>();
+            var failed = new List<(PendingWait Wait, Exception Error)>();
             while (true)
             {
                 long nearestDeadline = long.MaxValue;
@@ -167,6 +172,22 @@ internal sealed unsafe class FutexWaitEngine
                     {
                         PendingWait wait = _waits[i];
                         int changed = wait.Changed();
+                        if (changed < 0 && wait.DeadlineNs > now && wait.NextCheckNs <= now)
+                        {
+                            try
+                            {
+                                changed = wait.SliceCheck!.IsDone() ? 0 : -1;
+                                wait.NextCheckNs = now + RingWait.PeerCheckIntervalNs;
+                            }
+                            catch (Exception error)
+                            {
+                                failed.Add((wait, error));
+                                _waits.RemoveAt(i);
+                                _words -= wait.Words.Length;
+                                continue;
+                            }
+                        }
+
                         if (changed >= 0 || wait.DeadlineNs <= now)
                         {
                             completed.Add((wait, changed));
@@ -180,7 +201,7 @@ internal sealed unsafe class FutexWaitEngine
                             entries[count++] = new Futex.WaitV((int*)word, expected);
                         }
 
-                        nearestDeadline = Math.Min(nearestDeadline, wait.DeadlineNs);
+                        nearestDeadline = Math.Min(nearestDeadline, Math.Min(wait.DeadlineNs, wait.NextCheckNs));
                     }
                 }
 
@@ -192,6 +213,13 @@ internal sealed unsafe class FutexWaitEngine
                 }
 
                 completed.Clear();
+                foreach ((PendingWait wait, Exception error) in failed)
+                {
+                    wait.Completion.TrySetException(error);
+                    wait.Registration.Dispose();
+                }
+
+                failed.Clear();
                 fixed (Futex.WaitV* waits = entries)
                 {
                     if (nearestDeadline == long.MaxValue)

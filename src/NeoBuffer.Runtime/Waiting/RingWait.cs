@@ -57,9 +57,9 @@ internal static class RingWait
 
             using CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(static state => WakeWord((nint)state!), word);
             bool parked = false;
+            int armed = Arm(word);
             while (true)
             {
-                int armed = Arm(word);
                 if (condition.IsSatisfied())
                 {
                     return true;
@@ -81,7 +81,15 @@ internal static class RingWait
                 if (!Futex.Wait((int*)word, armed, Math.Min(remaining, PeerCheckIntervalNs)))
                 {
                     condition.CheckPeers();
+                    if (Volatile.Read(ref *(int*)word) == armed)
+                    {
+                        // Nobody woke the word since it was armed and fenced, so the arming still stands: an idle
+                        // slice costs the peer check and a plain re-check, not a CAS and a global barrier.
+                        continue;
+                    }
                 }
+
+                armed = Arm(word);
             }
         }
         finally
@@ -139,6 +147,7 @@ internal static class RingWait
         try
         {
             bool parked = false;
+            ISliceCheck sliceCheck = new ConditionSliceCheck<TCondition>(condition);
             while (true)
             {
                 int armed = Arm(word);
@@ -153,15 +162,11 @@ internal static class RingWait
                     condition.OnParking();
                 }
 
-                long slice = Math.Min(deadline, MonotonicClock.NowNs + PeerCheckIntervalNs);
-                if (await FutexWaitEngine.Shared.WaitAnyAsync([(word, armed)], slice, cancellationToken).ConfigureAwait(false) < 0)
+                // The waiter thread checks the peers every slice itself; the wait ends only on a wake, the deadline,
+                // a dead peer's error, or a condition found true.
+                if (await FutexWaitEngine.Shared.WaitAnyAsync([(word, armed)], deadline, cancellationToken, sliceCheck).ConfigureAwait(false) < 0)
                 {
-                    if (slice >= deadline)
-                    {
-                        return false;
-                    }
-
-                    condition.CheckPeers();
+                    return false;
                 }
             }
         }
@@ -249,5 +254,16 @@ internal static class RingWait
 
         ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.Zero, nameof(timeout));
         return MonotonicClock.NowNs + (long)Math.Min(timeout.TotalNanoseconds, long.MaxValue / 2);
+    }
+
+    /// <summary>A parked wait's per-slice check: the peers, then the condition (see <see cref="ISliceCheck"/>).</summary>
+    private sealed class ConditionSliceCheck<TCondition>(TCondition condition) : ISliceCheck
+        where TCondition : struct, IWaitCondition
+    {
+        public bool IsDone()
+        {
+            condition.CheckPeers();
+            return condition.IsSatisfied();
+        }
     }
 }
