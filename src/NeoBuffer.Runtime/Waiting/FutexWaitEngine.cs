@@ -27,8 +27,8 @@ internal sealed unsafe class FutexWaitEngine
     /// Completes with the index of the first of <paramref name="words"/> found no longer holding its expected value
     /// (a wake always changes the word), or -1 when <paramref name="deadlineNs"/> (CLOCK_MONOTONIC; long.MaxValue for
     /// none) passes first; cancelled by <paramref name="cancellationToken"/>. The caller keeps the words mapped until
-    /// the task completes. With <paramref name="sliceCheck"/>, the waiter thread runs it every
-    /// <see cref="RingWait.PeerCheckIntervalNs"/> while the wait lasts: the wait completes with 0 when it says so, and
+    /// the task completes. With <paramref name="sliceCheck"/>, the waiter thread runs it after
+    /// <see cref="RingWait.UnfencedSliceNs"/> and then every <see cref="RingWait.PeerCheckIntervalNs"/> while the wait lasts: the wait completes with 0 when it says so, and
     /// with its exception when it throws.
     /// </summary>
     public Task<int> WaitAnyAsync((nint Word, int Expected)[] words, long deadlineNs, CancellationToken cancellationToken, ISliceCheck? sliceCheck = null)
@@ -86,7 +86,7 @@ internal sealed unsafe class FutexWaitEngine
         public readonly (nint Word, int Expected)[] Words = words;
         public readonly long DeadlineNs = deadlineNs;
         public readonly ISliceCheck? SliceCheck = sliceCheck;
-        public long NextCheckNs = sliceCheck is null ? long.MaxValue : MonotonicClock.NowNs + RingWait.PeerCheckIntervalNs;
+        public long NextCheckNs = sliceCheck is null ? long.MaxValue : MonotonicClock.NowNs + RingWait.UnfencedSliceNs;
         public readonly TaskCompletionSource<int> Completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public CancellationTokenRegistration Registration;
 

@@ -10,10 +10,11 @@ namespace NeoBuffer.Waiting;
 /// The one place a channel side waits for its peer: spin briefly, then park on the side's wake word in shared memory.
 /// <para>
 /// Parking protocol (docs/format.md, "Waking"). A wake word is an event count: bit 0 says "someone is parked or about
-/// to park", the other bits count wake-ups. The waiter sets bit 0 with a full fence (remembering the value it armed),
-/// re-checks its condition, and only then sleeps with FUTEX_WAIT(word, armed). The peer publishes its progress with a
-/// full fence and then loads the word; if bit 0 is set it bumps the count (clearing bit 0) and calls FUTEX_WAKE.
-/// Whichever order the two fences land in, either the waiter's re-check sees the progress or the peer sees bit 0; and
+/// to park", the other bits count wake-ups. The waiter sets bit 0 with a fence of its own (remembering the value it
+/// armed), re-checks its condition, and only then sleeps with FUTEX_WAIT(word, armed), for at most
+/// <see cref="UnfencedSliceNs"/> before it fences for the publishers too (<see cref="Ring.Publication"/>). The peer
+/// publishes its progress and then loads the word; if bit 0 is set it bumps the count (clearing bit 0) and calls
+/// FUTEX_WAKE. Once both fences stand, either the waiter's re-check sees the progress or the peer sees bit 0; and
 /// since a wake always changes the word, a waiter that armed before it can never sleep through it, however many other
 /// waiters re-arm the same word meanwhile. The peer makes a system call only when someone is, or was about to be,
 /// parked.
@@ -27,6 +28,15 @@ internal static class RingWait
     /// cannot wake it.
     /// </summary>
     public const long PeerCheckIntervalNs = 100_000_000;
+
+    /// <summary>
+    /// How long a waiter first sleeps on an arming only it has fenced. A publisher that does not fence can, in a
+    /// window of nanoseconds, miss that arming while the waiter misses its progress; the waiter then learns of it when
+    /// this slice ends, issues the global barrier that makes its arming visible to every publisher, and re-checks.
+    /// Waits that are woken within the slice (a parked ping-pong) never pay for the barrier, which costs tens of
+    /// microseconds on a virtual machine; an idle waiter pays for it once.
+    /// </summary>
+    public const long UnfencedSliceNs = 1_000_000;
 
     /// <summary>
     /// Blocks until the condition holds; false when <paramref name="timeout"/> passed first. Holds a reference on the
@@ -57,7 +67,8 @@ internal static class RingWait
 
             using CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(static state => WakeWord((nint)state!), word);
             bool parked = false;
-            int armed = Arm(word);
+            int armed = ArmLocally(word);
+            bool fencedForPublishers = false;
             while (true)
             {
                 if (condition.IsSatisfied())
@@ -78,18 +89,29 @@ internal static class RingWait
                     condition.OnParking();
                 }
 
-                if (!Futex.Wait((int*)word, armed, Math.Min(remaining, PeerCheckIntervalNs)))
+                long slice = fencedForPublishers ? PeerCheckIntervalNs : UnfencedSliceNs;
+                if (!Futex.Wait((int*)word, armed, Math.Min(remaining, slice)))
                 {
-                    condition.CheckPeers();
+                    if (!fencedForPublishers)
+                    {
+                        Ring.Publication.BeforeRecheck();
+                        fencedForPublishers = true;
+                    }
+                    else
+                    {
+                        condition.CheckPeers();
+                    }
+
                     if (Volatile.Read(ref *(int*)word) == armed)
                     {
-                        // Nobody woke the word since it was armed and fenced, so the arming still stands: an idle
-                        // slice costs the peer check and a plain re-check, not a CAS and a global barrier.
+                        // Nobody woke the word since it was armed, so the arming still stands: an idle slice costs
+                        // a plain re-check (and the peer check), not a CAS and a barrier.
                         continue;
                     }
                 }
 
-                armed = Arm(word);
+                armed = ArmLocally(word);
+                fencedForPublishers = false;
             }
         }
         finally
@@ -147,10 +169,11 @@ internal static class RingWait
         try
         {
             bool parked = false;
-            ISliceCheck sliceCheck = new ConditionSliceCheck<TCondition>(condition);
+            var sliceCheck = new ConditionSliceCheck<TCondition>(condition);
             while (true)
             {
-                int armed = Arm(word);
+                int armed = ArmLocally(word);
+                sliceCheck.Armed();
                 if (condition.IsSatisfied())
                 {
                     return true;
@@ -162,8 +185,8 @@ internal static class RingWait
                     condition.OnParking();
                 }
 
-                // The waiter thread checks the peers every slice itself; the wait ends only on a wake, the deadline,
-                // a dead peer's error, or a condition found true.
+                // The waiter thread fences for publishers and checks the peers itself, slice by slice; the wait ends
+                // only on a wake, the deadline, a dead peer's error, or a condition found true.
                 if (await FutexWaitEngine.Shared.WaitAnyAsync([(word, armed)], deadline, cancellationToken, sliceCheck).ConfigureAwait(false) < 0)
                 {
                     return false;
@@ -208,13 +231,13 @@ internal static class RingWait
     }
 
     /// <summary>
-    /// Sets the parked bit, then fences for both sides (see <see cref="Ring.Publication"/>); returns the value to sleep
-    /// on. The caller re-checks its condition next.
+    /// Sets the parked bit and fences this side only; returns the value to sleep on. The caller re-checks its
+    /// condition next, and sleeps at most <see cref="UnfencedSliceNs"/> before it fences for the publishers too.
     /// </summary>
-    public static int Arm(nint word)
+    public static int ArmLocally(nint word)
     {
         int value = SetParkedBit(word);
-        FenceBeforeRecheck();
+        Interlocked.MemoryBarrier();
         return value;
     }
 
@@ -256,13 +279,29 @@ internal static class RingWait
         return MonotonicClock.NowNs + (long)Math.Min(timeout.TotalNanoseconds, long.MaxValue / 2);
     }
 
-    /// <summary>A parked wait's per-slice check: the peers, then the condition (see <see cref="ISliceCheck"/>).</summary>
+    /// <summary>
+    /// A parked async wait's per-slice check: the first one fences for the publishers (see <see cref="UnfencedSliceNs"/>),
+    /// the later ones check the peers; each then re-checks the condition (see <see cref="ISliceCheck"/>).
+    /// </summary>
     private sealed class ConditionSliceCheck<TCondition>(TCondition condition) : ISliceCheck
         where TCondition : struct, IWaitCondition
     {
+        private bool _fencedForPublishers;
+
+        public void Armed() => _fencedForPublishers = false;
+
         public bool IsDone()
         {
-            condition.CheckPeers();
+            if (_fencedForPublishers)
+            {
+                condition.CheckPeers();
+            }
+            else
+            {
+                Ring.Publication.BeforeRecheck();
+                _fencedForPublishers = true;
+            }
+
             return condition.IsSatisfied();
         }
     }
