@@ -110,8 +110,9 @@ public sealed class SharedChannelOptions
     }
 
     /// <summary>
-    /// Writers of SPSC and MPSC channels: when the ring is full and its reader's process has died, fail the wait with a
-    /// <see cref="System.Threading.Channels.ChannelClosedException"/> instead of waiting for a new reader. Default true.
+    /// Writers of SPSC and MPSC channels: when the ring is full and its reader has died, or has left (disposed) with no
+    /// other reader in its place, fail the wait with a <see cref="System.Threading.Channels.ChannelClosedException"/>
+    /// instead of waiting for a new reader. A channel whose first reader has not attached yet is waited on. Default true.
     /// </summary>
     public bool WriterFailsWhenReaderDies { get; set; } = true;
 

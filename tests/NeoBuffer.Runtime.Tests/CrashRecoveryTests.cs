@@ -116,6 +116,37 @@ public sealed class CrashRecoveryTests
         Assert.Contains("died", error.Message);
     }
 
+    [Theory]
+    [InlineData(ChannelTopology.SingleProducerSingleConsumer)]
+    [InlineData(ChannelTopology.MultiProducerSingleConsumer)]
+    public void A_reader_that_left_makes_a_writer_waiting_for_room_fail_but_one_that_never_came_is_waited_for(ChannelTopology topology)
+    {
+        using var channel = new TestChannel("left");
+        SharedChannelOptions options = channel.Options(capacity: 4096, maxMessageSize: 1000);
+        options.Topology = topology;
+        using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, options);
+        while (writer.TryWrite(new byte[1000]))
+        {
+        }
+
+        // No reader yet: the writer waits (here until its timeout) for the first one to come.
+        Assert.Throws<TimeoutException>(() => writer.Write(new byte[1000], TimeSpan.FromMilliseconds(300)));
+
+        using (SharedChannelReader reader = SharedChannel.OpenReader(channel.Name, channel.Options()))
+        {
+            Assert.True(reader.TryRead(out ReadLease lease));
+            lease.Dispose();
+        }
+
+        while (writer.TryWrite(new byte[1000]))
+        {
+        }
+
+        var error = Assert.Throws<ChannelClosedException>(() => writer.Write(new byte[1000], Bound));
+        Assert.Contains("left", error.Message);
+        Assert.Contains(Environment.ProcessId.ToString(), error.Message);
+    }
+
     [Fact]
     public async Task A_killed_reader_can_be_replaced_and_the_new_one_resumes()
     {

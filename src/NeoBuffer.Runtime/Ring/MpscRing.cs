@@ -198,7 +198,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
         return tail + _ring.PaddingBefore(tail, length) + _ring.Footprint(length) - head <= _capacity;
     }
 
-    void IRingProducer.CheckPeers() => PeerLiveness.ThrowIfReaderDead(_ring.Segment, ConsumerRow, _failWhenReaderDies);
+    void IRingProducer.CheckPeers() => PeerLiveness.ThrowIfReaderGone(_ring.Segment, ConsumerRow, _failWhenReaderDies);
 
     private const int ConsumerRow = 0;
 

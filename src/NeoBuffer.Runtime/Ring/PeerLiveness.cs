@@ -22,15 +22,26 @@ internal static unsafe class PeerLiveness
         }
     }
 
-    /// <summary>A writer waiting for room that only a dead reader could make fails, rather than waiting forever.</summary>
-    public static void ThrowIfReaderDead(SharedSegment segment, int readerRow, bool failWhenReaderDies)
+    /// <summary>
+    /// A writer waiting for room that only a gone reader could make fails, rather than waiting forever: the reader
+    /// died, or it left (disposed) and no other took its place. A channel whose reader never came is waited on.
+    /// </summary>
+    public static void ThrowIfReaderGone(SharedSegment segment, int readerRow, bool failWhenReaderDies)
     {
-        if (failWhenReaderDies && ParticipantRole.IsHolderDead(segment, readerRow))
+        if (!failWhenReaderDies)
         {
-            int pid = Volatile.Read(ref segment.Slot(readerRow)->Pid);
+            return;
+        }
+
+        ParticipantSlot* slot = segment.Slot(readerRow);
+        bool died = ParticipantRole.IsHolderDead(segment, readerRow);
+        bool left = Volatile.Read(ref slot->State) == ParticipantSlot.StateFree && Volatile.Read(ref slot->Generation) != 0;
+        if (died || left)
+        {
+            int pid = Volatile.Read(ref slot->Pid);
             throw new ChannelClosedException(
-                $"The reader of channel '{segment.Name}' (pid {pid}) died: nothing more will be read from the ring. " +
-                "Restart the reader (it resumes where the dead one stopped), or create the channel with WriterFailsWhenReaderDies = false to wait for one.");
+                $"The reader of channel '{segment.Name}' (pid {pid}) {(died ? "died" : "left")}: nothing more will be read from the ring. " +
+                $"Start a reader (it resumes where the {(died ? "dead" : "last")} one stopped), or create the channel with WriterFailsWhenReaderDies = false to wait for one.");
         }
     }
 }

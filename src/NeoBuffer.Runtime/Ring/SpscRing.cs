@@ -170,7 +170,7 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
         return end + RecordHeader.Size - _cachedHead <= _capacity;
     }
 
-    void IRingProducer.CheckPeers() => PeerLiveness.ThrowIfReaderDead(_ring.Segment, ReaderRow, _failWhenReaderDies);
+    void IRingProducer.CheckPeers() => PeerLiveness.ThrowIfReaderGone(_ring.Segment, ReaderRow, _failWhenReaderDies);
 
     private const int WriterRow = 0;
     private const int ReaderRow = 1;
