@@ -197,6 +197,11 @@ internal static class ReaderSelection
     {
         public bool IsDone()
         {
+            if (FirstReady(readers) >= 0)
+            {
+                return true;
+            }
+
             CheckPeers(readers);
             return FirstReady(readers) >= 0;
         }

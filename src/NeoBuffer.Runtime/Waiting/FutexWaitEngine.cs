@@ -10,6 +10,11 @@ namespace NeoBuffer.Waiting;
 /// The one background thread per process that parks on behalf of every async wait: it sleeps in futex_waitv on all
 /// the words being awaited (up to 127 at once per thread; more threads start only past that) and completes each
 /// wait's task when one of its words changes, its deadline passes, or it is cancelled. Thread-pool threads never block.
+/// <para>
+/// A wait may carry an <see cref="ISliceCheck"/>, which the thread runs between sleeps (outside the lock that guards
+/// the wait set, so a slow check delays no registration). The check runs under the wait's own lock, which cancellation
+/// takes too before it completes the task: the owner never gets its endpoint back while a check is using it.
+/// </para>
 /// </summary>
 internal sealed unsafe class FutexWaitEngine
 {
@@ -58,7 +63,10 @@ internal sealed unsafe class FutexWaitEngine
                 var (w, pending) = ((Worker, PendingWait))state!;
                 if (w.Remove(pending))
                 {
-                    pending.Completion.TrySetCanceled(token);
+                    lock (pending)
+                    {
+                        pending.Completion.TrySetCanceled(token);
+                    }
                 }
             }, (worker, wait));
 
@@ -158,7 +166,7 @@ internal sealed unsafe class FutexWaitEngine
         {
             var entries = new Futex.WaitV[MaxWordsPerThread + 1];
             var completed = new List<(PendingWait Wait, int Result)>();
-            var failed = new List<(PendingWait Wait, Exception Error)>();
+            var due = new List<PendingWait>();
             while (true)
             {
                 long nearestDeadline = long.MaxValue;
@@ -172,28 +180,18 @@ internal sealed unsafe class FutexWaitEngine
                     {
                         PendingWait wait = _waits[i];
                         int changed = wait.Changed();
-                        if (changed < 0 && wait.DeadlineNs > now && wait.NextCheckNs <= now)
-                        {
-                            try
-                            {
-                                changed = wait.SliceCheck!.IsDone() ? 0 : -1;
-                                wait.NextCheckNs = now + RingWait.PeerCheckIntervalNs;
-                            }
-                            catch (Exception error)
-                            {
-                                failed.Add((wait, error));
-                                _waits.RemoveAt(i);
-                                _words -= wait.Words.Length;
-                                continue;
-                            }
-                        }
-
                         if (changed >= 0 || wait.DeadlineNs <= now)
                         {
                             completed.Add((wait, changed));
                             _waits.RemoveAt(i);
                             _words -= wait.Words.Length;
                             continue;
+                        }
+
+                        if (wait.NextCheckNs <= now)
+                        {
+                            due.Add(wait);
+                            wait.NextCheckNs = now + RingWait.PeerCheckIntervalNs;
                         }
 
                         foreach ((nint word, int expected) in wait.Words)
@@ -213,25 +211,97 @@ internal sealed unsafe class FutexWaitEngine
                 }
 
                 completed.Clear();
-                foreach ((PendingWait wait, Exception error) in failed)
+                if (due.Count > 0)
                 {
-                    wait.Completion.TrySetException(error);
-                    wait.Registration.Dispose();
+                    RunChecks(due);
+                    due.Clear();
+                    continue; // a check may have ended waits: rebuild the set before sleeping
                 }
 
-                failed.Clear();
-                fixed (Futex.WaitV* waits = entries)
+                try
                 {
-                    if (nearestDeadline == long.MaxValue)
+                    fixed (Futex.WaitV* waits = entries)
                     {
-                        Futex.WaitAny(waits, count, null);
-                    }
-                    else
-                    {
-                        Futex.Timespec deadline = Futex.Timespec.FromNanoseconds(nearestDeadline);
-                        Futex.WaitAny(waits, count, &deadline);
+                        if (nearestDeadline == long.MaxValue)
+                        {
+                            Futex.WaitAny(waits, count, null);
+                        }
+                        else
+                        {
+                            Futex.Timespec deadline = Futex.Timespec.FromNanoseconds(nearestDeadline);
+                            Futex.WaitAny(waits, count, &deadline);
+                        }
                     }
                 }
+                catch (Exception error)
+                {
+                    // This thread must outlive a failing system call (futex_waitv missing, say): the waits fail instead.
+                    FailAll(error);
+                }
+            }
+        }
+
+        private void RunChecks(List<PendingWait> due)
+        {
+            foreach (PendingWait wait in due)
+            {
+                bool done;
+                Exception? failure = null;
+                lock (wait)
+                {
+                    if (wait.Completion.Task.IsCompleted)
+                    {
+                        continue; // cancelled meanwhile
+                    }
+
+                    try
+                    {
+                        done = wait.SliceCheck!.IsDone();
+                    }
+                    catch (Exception error)
+                    {
+                        done = true;
+                        failure = error;
+                    }
+
+                    if (done && Remove(wait))
+                    {
+                        if (failure is null)
+                        {
+                            wait.Completion.TrySetResult(0);
+                        }
+                        else
+                        {
+                            wait.Completion.TrySetException(failure);
+                        }
+                    }
+                }
+
+                if (done)
+                {
+                    wait.Registration.Dispose();
+                }
+            }
+        }
+
+        private void FailAll(Exception error)
+        {
+            List<PendingWait> failed;
+            lock (_waits)
+            {
+                failed = new List<PendingWait>(_waits);
+                _waits.Clear();
+                _words = 0;
+            }
+
+            foreach (PendingWait wait in failed)
+            {
+                lock (wait)
+                {
+                    wait.Completion.TrySetException(error);
+                }
+
+                wait.Registration.Dispose();
             }
         }
     }

@@ -189,7 +189,10 @@ internal static class RingWait
                 // only on a wake, the deadline, a dead peer's error, or a condition found true.
                 if (await FutexWaitEngine.Shared.WaitAnyAsync([(word, armed)], deadline, cancellationToken, sliceCheck).ConfigureAwait(false) < 0)
                 {
-                    return false;
+                    // The deadline: one last look, fenced for publishers if the slice checks had not yet done it, as
+                    // a blocking wait re-checks before it gives up.
+                    sliceCheck.FenceIfNotYet();
+                    return condition.IsSatisfied();
                 }
             }
         }
@@ -200,8 +203,8 @@ internal static class RingWait
     }
 
     /// <summary>
-    /// The publisher's half: after publishing progress with a full fence, wakes the word's waiters if any is parked or
-    /// about to park. Costs one load when nobody is.
+    /// The publisher's half: after publishing progress (see <see cref="Ring.Publication"/> for the ordering), wakes the
+    /// word's waiters if any is parked or about to park. Costs one load when nobody is.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static unsafe void WakeIfParked(nint word)
@@ -290,18 +293,30 @@ internal static class RingWait
 
         public void Armed() => _fencedForPublishers = false;
 
-        public bool IsDone()
+        public void FenceIfNotYet()
         {
-            if (_fencedForPublishers)
-            {
-                condition.CheckPeers();
-            }
-            else
+            if (!_fencedForPublishers)
             {
                 Ring.Publication.BeforeRecheck();
                 _fencedForPublishers = true;
             }
+        }
 
+        public bool IsDone()
+        {
+            if (!_fencedForPublishers)
+            {
+                FenceIfNotYet();
+                return condition.IsSatisfied();
+            }
+
+            // Satisfied first: that covers a disposed endpoint, whose peers are no longer this wait's to check.
+            if (condition.IsSatisfied())
+            {
+                return true;
+            }
+
+            condition.CheckPeers();
             return condition.IsSatisfied();
         }
     }
