@@ -12,6 +12,8 @@ namespace NeoBuffer.Fuzz;
 /// payload limit); bytes 1-2 the head's ring offset; bytes 3-4 the bytes written past the head; bytes 5-8 the head's
 /// lap; then the ring's bytes from the head on, wrapping at the end. The head and tail get the checks the consumers
 /// give them (8-aligned, tail - head within the capacity).</para>
+/// <para>The plain-frame rings are then read again by the real SPSC consumer, from the same head, as it reads them since
+/// format version 2: by the headers alone, up to the first zero one.</para>
 /// </summary>
 public static unsafe class RingStage
 {
@@ -35,14 +37,67 @@ public static unsafe class RingStage
             int first = Math.Min(content.Length, data.Length - offset);
             content.Slice(0, first).CopyTo(data.Slice(offset));
             content.Slice(first, Math.Min(content.Length - first, offset)).CopyTo(data);
+            int decoded;
             try
             {
-                return Walk(ring, head, tail);
+                decoded = Walk(ring, head, tail);
             }
             catch (ChannelCorruptedException)
             {
-                return -1;
+                decoded = -1;
             }
+
+            if (ring.FrameSize == RecordFraming.PlainFrame)
+            {
+                ReadAsSpscConsumer(ring, head);
+            }
+
+            return decoded;
+        }
+    }
+
+    /// <summary>
+    /// The same bytes read by the real SPSC consumer (<see cref="SpscRing"/>), which follows headers alone and stops at a
+    /// zero one: every lease it hands out must lie inside the ring and the payload limit, and each read must end (a
+    /// message, "nothing yet", or <see cref="ChannelCorruptedException"/>). Static bytes can hold a ring of valid records
+    /// with no zero header, which a consumer would rightly read for ever: one lap of reads is enough to judge.
+    /// </summary>
+    private static void ReadAsSpscConsumer(RingMemory ring, long head)
+    {
+        ring.Header->Head = head;
+        SpscRing consumer;
+        try
+        {
+            consumer = SpscRing.ForConsumer(ring);
+        }
+        catch (ChannelCorruptedException)
+        {
+            return;
+        }
+
+        for (long reads = 0; reads <= ring.Capacity / RecordFraming.RecordAlignment; reads++)
+        {
+            byte* payload;
+            int length;
+            try
+            {
+                if (!consumer.TryBeginRead(out payload, out length))
+                {
+                    return;
+                }
+            }
+            catch (ChannelCorruptedException)
+            {
+                return;
+            }
+
+            long offset = payload - ring.Data;
+            if (length < 0 || length > ring.MaxPayload || offset < ring.FrameSize || offset + length > ring.Capacity)
+            {
+                throw new FuzzFindingException($"the SPSC consumer leased {length} bytes at ring offset {offset}");
+            }
+
+            consumer.EndRead();
         }
     }
 
