@@ -23,6 +23,9 @@ internal static class ReaderSelection
         {
             using CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(static state => RingWait.WakeWord((nint)state!), readers[0].WakeWord);
             var entries = new Futex.WaitV[readers.Count];
+            var armed = new int[readers.Count];
+            bool isArmed = false;
+            bool fencedForPublishers = false;
             bool parked = false;
             while (true)
             {
@@ -33,17 +36,20 @@ internal static class ReaderSelection
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
-                for (int i = 0; i < readers.Count; i++)
+                if (!isArmed)
                 {
-                    entries[i] = new Futex.WaitV((int*)readers[i].WakeWord, RingWait.SetParkedBit(readers[i].WakeWord));
-                }
+                    // Armed with this side's fence only, then re-checked; the publishers' fence comes late, as in
+                    // RingWait.Block, so a selection woken within the first slice never pays the global barrier.
+                    for (int i = 0; i < readers.Count; i++)
+                    {
+                        armed[i] = RingWait.SetParkedBit(readers[i].WakeWord);
+                        entries[i] = new Futex.WaitV((int*)readers[i].WakeWord, armed[i]);
+                    }
 
-                RingWait.FenceBeforeRecheck();
-
-                ready = FirstReady(readers);
-                if (ready >= 0)
-                {
-                    return ready;
+                    Interlocked.MemoryBarrier();
+                    isArmed = true;
+                    fencedForPublishers = false;
+                    continue;
                 }
 
                 if (MonotonicClock.NowNs >= deadline)
@@ -52,15 +58,33 @@ internal static class ReaderSelection
                 }
 
                 CountParkedOnce(readers, ref parked);
-                long slice = Math.Min(deadline, MonotonicClock.NowNs + RingWait.PeerCheckIntervalNs);
+                long slice = Math.Min(deadline, MonotonicClock.NowNs + (fencedForPublishers ? RingWait.PeerCheckIntervalNs : RingWait.UnfencedSliceNs));
+                int woken;
                 fixed (Futex.WaitV* waits = entries)
                 {
                     Futex.Timespec limit = Futex.Timespec.FromNanoseconds(slice);
-                    if (Futex.WaitAny(waits, entries.Length, &limit) == -1)
+                    woken = Futex.WaitAny(waits, entries.Length, &limit);
+                }
+
+                if (woken == -1)
+                {
+                    if (fencedForPublishers)
                     {
                         CheckPeers(readers);
                     }
+                    else
+                    {
+                        Ring.Publication.BeforeRecheck();
+                        fencedForPublishers = true;
+                    }
+
+                    if (Unchanged(readers, armed))
+                    {
+                        continue; // nobody woke a word since it was armed: the arming stands
+                    }
                 }
+
+                isArmed = false;
             }
         }
         finally
@@ -93,8 +117,8 @@ internal static class ReaderSelection
                     words[i] = (readers[i].WakeWord, RingWait.SetParkedBit(readers[i].WakeWord));
                 }
 
-                RingWait.FenceBeforeRecheck();
-
+                Interlocked.MemoryBarrier();
+                sliceCheck.Armed();
                 ready = FirstReady(readers);
                 if (ready >= 0)
                 {
@@ -104,7 +128,10 @@ internal static class ReaderSelection
                 CountParkedOnce(readers, ref parked);
                 if (await FutexWaitEngine.Shared.WaitAnyAsync(words, deadline, cancellationToken, sliceCheck).ConfigureAwait(false) < 0)
                 {
-                    throw TimedOut(timeout);
+                    // The deadline: one last look, fenced for publishers if the slice checks had not yet done it.
+                    sliceCheck.FenceIfNotYet();
+                    ready = FirstReady(readers);
+                    return ready >= 0 ? ready : throw TimedOut(timeout);
                 }
             }
         }
@@ -112,6 +139,19 @@ internal static class ReaderSelection
         {
             ReleaseAll(readers);
         }
+    }
+
+    private static unsafe bool Unchanged(IReadOnlyList<SharedChannelReader> readers, int[] armed)
+    {
+        for (int i = 0; i < readers.Count; i++)
+        {
+            if (Volatile.Read(ref *(int*)readers[i].WakeWord) != armed[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     // The wait parks on every reader's wake word, so each reader counts it as one of its parked waits; once per wait.
@@ -192,18 +232,11 @@ internal static class ReaderSelection
 
     private static TimeoutException TimedOut(TimeSpan timeout) => new($"None of the channels had a message within {timeout.TotalMilliseconds:0.###} ms.");
 
-    /// <summary>An async selection's per-slice check, run by the futex waiter thread (see <see cref="ISliceCheck"/>).</summary>
-    private sealed class SelectionSliceCheck(IReadOnlyList<SharedChannelReader> readers) : ISliceCheck
+    /// <summary>An async selection's slice check, run by the futex waiter thread.</summary>
+    private sealed class SelectionSliceCheck(IReadOnlyList<SharedChannelReader> readers) : LateFenceSliceCheck
     {
-        public bool IsDone()
-        {
-            if (FirstReady(readers) >= 0)
-            {
-                return true;
-            }
+        protected override bool IsSatisfied() => FirstReady(readers) >= 0;
 
-            CheckPeers(readers);
-            return FirstReady(readers) >= 0;
-        }
+        protected override void CheckPeers() => ReaderSelection.CheckPeers(readers);
     }
 }

@@ -244,13 +244,6 @@ internal static class RingWait
         return value;
     }
 
-    /// <summary>The parking side's fences, once for any number of words just armed with <see cref="SetParkedBit"/>.</summary>
-    public static void FenceBeforeRecheck()
-    {
-        Interlocked.MemoryBarrier();
-        Ring.Publication.BeforeRecheck();
-    }
-
     /// <summary>Sets the parked bit of <paramref name="word"/> (no fence of its own); returns the value to sleep on.</summary>
     public static unsafe int SetParkedBit(nint word)
     {
@@ -282,42 +275,12 @@ internal static class RingWait
         return MonotonicClock.NowNs + (long)Math.Min(timeout.TotalNanoseconds, long.MaxValue / 2);
     }
 
-    /// <summary>
-    /// A parked async wait's per-slice check: the first one fences for the publishers (see <see cref="UnfencedSliceNs"/>),
-    /// the later ones check the peers; each then re-checks the condition (see <see cref="ISliceCheck"/>).
-    /// </summary>
-    private sealed class ConditionSliceCheck<TCondition>(TCondition condition) : ISliceCheck
+    /// <summary>A parked async wait's slice check over its one condition.</summary>
+    private sealed class ConditionSliceCheck<TCondition>(TCondition condition) : LateFenceSliceCheck
         where TCondition : struct, IWaitCondition
     {
-        private bool _fencedForPublishers;
+        protected override bool IsSatisfied() => condition.IsSatisfied();
 
-        public void Armed() => _fencedForPublishers = false;
-
-        public void FenceIfNotYet()
-        {
-            if (!_fencedForPublishers)
-            {
-                Ring.Publication.BeforeRecheck();
-                _fencedForPublishers = true;
-            }
-        }
-
-        public bool IsDone()
-        {
-            if (!_fencedForPublishers)
-            {
-                FenceIfNotYet();
-                return condition.IsSatisfied();
-            }
-
-            // Satisfied first: that covers a disposed endpoint, whose peers are no longer this wait's to check.
-            if (condition.IsSatisfied())
-            {
-                return true;
-            }
-
-            condition.CheckPeers();
-            return condition.IsSatisfied();
-        }
+        protected override void CheckPeers() => condition.CheckPeers();
     }
 }
