@@ -54,6 +54,14 @@ internal static class ReaderSelection
 
                 if (MonotonicClock.NowNs >= deadline)
                 {
+                    // One last look, fenced for publishers, before giving up (as RingWait.Block does).
+                    if (!fencedForPublishers)
+                    {
+                        Ring.Publication.BeforeRecheck();
+                        fencedForPublishers = true;
+                        continue;
+                    }
+
                     throw TimedOut(timeout);
                 }
 

@@ -80,6 +80,15 @@ internal static class RingWait
                 long remaining = deadline - MonotonicClock.NowNs;
                 if (remaining <= 0)
                 {
+                    // One last look, fenced for publishers, before giving up: a progress store still in a
+                    // publisher's store buffer must not turn into a timeout.
+                    if (!fencedForPublishers)
+                    {
+                        Ring.Publication.BeforeRecheck();
+                        fencedForPublishers = true;
+                        continue;
+                    }
+
                     return false;
                 }
 
