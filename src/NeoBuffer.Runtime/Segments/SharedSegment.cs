@@ -337,7 +337,7 @@ internal sealed unsafe class SharedSegment : IDisposable
         }
 
         ByteLocks.Unlock(_fd, LifecycleLockOffset);
+        _mapping.CloseWithMapping(_fd);
         _mapping.Dispose();
-        LibC.Close(_fd); // releases any lock this endpoint still held
     }
 }
