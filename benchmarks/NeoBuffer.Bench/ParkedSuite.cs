@@ -44,7 +44,6 @@ internal static class ParkedSuite
     private static IEnumerable<Measurement> Round(BenchRun run)
     {
         yield return NeoBufferRoundTrip.Measure(run, MeasurementPlan.Small, ReaderWait.Parked);
-
         yield return UdsRoundTrip.Measure(run, MeasurementPlan.Small, ReaderWait.Parked);
         yield return RawPingPong.Measure(run, MeasurementPlan.Small, ReaderWait.Parked);
     }

@@ -11,7 +11,7 @@ namespace NeoBuffer.Fuzz;
 /// <para>Input layout (<see cref="RingInput"/>): byte 0 selects the ring (bit 0 broadcast frame, bit 1 64-byte
 /// payload limit); bytes 1-2 the head's ring offset; bytes 3-4 the bytes written past the head; bytes 5-8 the head's
 /// lap; then the ring's bytes from the head on, wrapping at the end. The head and tail get the checks the consumers
-/// give them (8-aligned, tail - head within the capacity).</para>
+/// give them (8-aligned, tail - head within the capacity), as MPSC and broadcast readers do.</para>
 /// <para>The plain-frame rings are then read again by the real SPSC consumer, from the same head, as it reads them since
 /// format version 2: by the headers alone, up to the first zero one.</para>
 /// </summary>

@@ -21,7 +21,7 @@ internal sealed class ChannelMeasurements : IDisposable
         _channel = channel;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == "NeoBuffer")
+            if (instrument.Meter.Name == SharedChannel.MeterName)
             {
                 listener.EnableMeasurementEvents(instrument);
             }

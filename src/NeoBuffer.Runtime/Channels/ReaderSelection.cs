@@ -23,7 +23,6 @@ internal static class ReaderSelection
         {
             using CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(static state => RingWait.WakeWord((nint)state!), readers[0].WakeWord);
             var entries = new Futex.WaitV[readers.Count];
-            var armed = new int[readers.Count];
             bool isArmed = false;
             bool fencedForPublishers = false;
             bool parked = false;
@@ -42,8 +41,7 @@ internal static class ReaderSelection
                     // RingWait.Block, so a selection woken within the first slice never pays the global barrier.
                     for (int i = 0; i < readers.Count; i++)
                     {
-                        armed[i] = RingWait.SetParkedBit(readers[i].WakeWord);
-                        entries[i] = new Futex.WaitV((int*)readers[i].WakeWord, armed[i]);
+                        entries[i] = new Futex.WaitV((int*)readers[i].WakeWord, RingWait.SetParkedBit(readers[i].WakeWord));
                     }
 
                     Interlocked.MemoryBarrier();
@@ -86,9 +84,9 @@ internal static class ReaderSelection
                         fencedForPublishers = true;
                     }
 
-                    if (Unchanged(readers, armed))
+                    if (Unchanged(entries))
                     {
-                        continue; // nobody woke a word since it was armed: the arming stands
+                        continue; // the arming stands (see RingWait.Block, whose slices these mirror)
                     }
                 }
 
@@ -126,7 +124,7 @@ internal static class ReaderSelection
                 }
 
                 Interlocked.MemoryBarrier();
-                sliceCheck.Armed();
+                sliceCheck.Rearmed();
                 ready = FirstReady(readers);
                 if (ready >= 0)
                 {
@@ -149,11 +147,12 @@ internal static class ReaderSelection
         }
     }
 
-    private static unsafe bool Unchanged(IReadOnlyList<SharedChannelReader> readers, int[] armed)
+    // Whether every word still holds the value it was armed with: then nobody woke one, and the arming stands.
+    private static unsafe bool Unchanged(Futex.WaitV[] entries)
     {
-        for (int i = 0; i < readers.Count; i++)
+        foreach (Futex.WaitV entry in entries)
         {
-            if (Volatile.Read(ref *(int*)readers[i].WakeWord) != armed[i])
+            if (Volatile.Read(ref *(int*)entry.Address) != (int)entry.Value)
             {
                 return false;
             }

@@ -26,6 +26,13 @@ namespace NeoBuffer;
 /// </example>
 public static class SharedChannel
 {
+    /// <summary>
+    /// The name of the <see cref="System.Diagnostics.Metrics.Meter"/> every endpoint reports to (messages, bytes, losses,
+    /// parked waits, ring use); select it in a <see cref="System.Diagnostics.Metrics.MeterListener"/> or with
+    /// <c>dotnet-counters monitor --counters NeoBuffer</c>. README.md ("Metrics") lists the instruments.
+    /// </summary>
+    public const string MeterName = "NeoBuffer";
+
     /// <summary>Creates a channel of raw byte messages (of <see cref="SharedChannelOptions.Topology"/>) and becomes a writer.</summary>
     /// <exception cref="ChannelExistsException">A channel of that name already exists.</exception>
     /// <exception cref="System.ArgumentException">The name is not a valid channel name.</exception>

@@ -40,7 +40,7 @@ internal struct ChannelHeader
     [FieldOffset(0x4C)] public uint Flags;
     [FieldOffset(0x50)] public ulong CreatorStartTime;
     [FieldOffset(0x58)] public long CreatedUnixTimeMs;
-    [FieldOffset(0x60)] public uint SchemaNameLength; // reserved for tools; 0 in version 1
+    [FieldOffset(0x60)] public uint SchemaNameLength; // reserved for tools; 0
     // 0x64..0x77 reserved, zero.
     [FieldOffset(0x78)] public ulong IdentityChecksum; // FNV-1a 64 over bytes [0x00, 0x78) and the schema text
 
@@ -64,7 +64,7 @@ internal struct ChannelHeader
     [FieldOffset(0x480)] public long ClaimTail;     // MPSC: the claim counter producers advance by CAS
     [FieldOffset(0x500)] public long Oldest;        // broadcast: start of the oldest record not yet overwritten
     [FieldOffset(0x580)] public long JoinEpoch;     // broadcast: bumped by every tethered subscriber that joins
-    // 0x600..0x7FF reserved for later counters (zero in version 1).
+    // 0x600..0x7FF reserved for later counters (zero).
 
     [System.Runtime.CompilerServices.InlineArray(248)]
     public struct CompletionErrorText

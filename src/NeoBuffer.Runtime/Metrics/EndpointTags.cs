@@ -24,15 +24,15 @@ internal static class EndpointTags
         new(Participant, participantRow),
     ];
 
-    public static string TopologyValue(ChannelTopology topology) => topology switch
+    private static string TopologyValue(ChannelTopology topology) => topology switch
     {
         ChannelTopology.MultiProducerSingleConsumer => "mpsc",
         ChannelTopology.Broadcast => "broadcast",
         _ => "spsc",
     };
 
-    // The words SharedChannel.List uses for participants, so tools and metrics agree.
-    public static string RoleValue(EndpointRole role) => role switch
+    // The same words as SharedChannel.List's participant roles, so tools and metrics agree.
+    private static string RoleValue(EndpointRole role) => role switch
     {
         EndpointRole.Writer => "writer",
         EndpointRole.Subscriber => "subscriber",

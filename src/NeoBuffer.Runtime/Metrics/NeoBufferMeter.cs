@@ -15,7 +15,7 @@ namespace NeoBuffer.Metrics;
 internal static class NeoBufferMeter
 {
     /// <summary>The meter's name, which listeners and <c>dotnet-counters</c> select.</summary>
-    public const string Name = "NeoBuffer";
+    public const string Name = SharedChannel.MeterName;
 
     private static readonly Meter s_meter = new(Name);
     private static readonly LiveEndpoints s_endpoints = new();

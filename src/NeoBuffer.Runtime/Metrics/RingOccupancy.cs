@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using NeoBuffer.Format;
+using NeoBuffer.Ring;
 using NeoBuffer.Segments;
 
 namespace NeoBuffer.Metrics;
@@ -17,7 +18,6 @@ namespace NeoBuffer.Metrics;
 internal static unsafe class RingOccupancy
 {
     // MpscRing.ClosedBit: completion sets it in ClaimTail, so it is masked off as SegmentDirectory does.
-    private const long MpscClosedBit = 1L << 62;
 
     /// <summary>
     /// The bytes written and not yet read by the slowest reader. Broadcast: behind the slowest subscriber of either
@@ -28,7 +28,7 @@ internal static unsafe class RingOccupancy
         ChannelHeader* header = segment.Header;
         long used = segment.Geometry.Topology switch
         {
-            ChannelTopology.MultiProducerSingleConsumer => Behind(Volatile.Read(ref header->Head), ref header->ClaimTail, MpscClosedBit),
+            ChannelTopology.MultiProducerSingleConsumer => Behind(Volatile.Read(ref header->Head), ref header->ClaimTail, MpscRing.ClosedBit),
             ChannelTopology.Broadcast => BehindSlowestSubscriber(segment),
             _ => Behind(Volatile.Read(ref header->Head), ref header->Tail, 0),
         };

@@ -28,7 +28,8 @@ namespace NeoBuffer.Ring;
 /// </summary>
 internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
 {
-    private const long ClosedBit = 1L << 62;
+    /// <summary>Set in ClaimTail once the channel is completed; the rest of ClaimTail is the claim position.</summary>
+    internal const long ClosedBit = 1L << 62;
 
     private readonly RingMemory _ring;
     private readonly ChannelHeader* _header;
@@ -95,7 +96,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // Producer: claim (CAS) -> fill -> commit (release store of the length) or abort (turn it into padding)
+    // Producer: claim (CAS) -> fill -> commit (release store of the header) or abort (turn it into padding)
     // ------------------------------------------------------------------------------------------------------------
 
     nint IRingProducer.WakeWord => (nint)(&_header->WriterWake);

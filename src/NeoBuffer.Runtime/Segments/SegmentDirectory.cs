@@ -184,7 +184,7 @@ internal static unsafe class SegmentDirectory
                 CompletionState.Faulted => "faulted",
                 _ => "open",
             };
-            long tail = geometry.Topology == ChannelTopology.MultiProducerSingleConsumer ? h->ClaimTail & ~(1L << 62) : h->Tail;
+            long tail = geometry.Topology == ChannelTopology.MultiProducerSingleConsumer ? h->ClaimTail & ~Ring.MpscRing.ClosedBit : h->Tail;
             return new ChannelInfo(name, path, geometry.Topology, geometry.Capacity, geometry.MaxPayloadSize, geometry.Fingerprint,
                 SchemaName(geometry.SchemaText), geometry.SchemaText, tail, h->Head, state, attached, stale, participants);
         }

@@ -10,7 +10,7 @@ internal abstract class LateFenceSliceCheck : ISliceCheck
     private bool _fencedForPublishers;
 
     /// <summary>Called after each (re)arming: the next check fences again.</summary>
-    public void Armed() => _fencedForPublishers = false;
+    public void Rearmed() => _fencedForPublishers = false;
 
     /// <summary>Fences for the publishers unless this arming already has.</summary>
     public void FenceIfNotYet()

@@ -177,20 +177,20 @@ internal static class RingWait
     {
         try
         {
-            bool parked = false;
+            bool countedParking = false;
             var sliceCheck = new ConditionSliceCheck<TCondition>(condition);
             while (true)
             {
                 int armed = ArmLocally(word);
-                sliceCheck.Armed();
+                sliceCheck.Rearmed();
                 if (condition.IsSatisfied())
                 {
                     return true;
                 }
 
-                if (!parked)
+                if (!countedParking)
                 {
-                    parked = true;
+                    countedParking = true;
                     condition.OnParking();
                 }
 
