@@ -24,7 +24,7 @@ internal static class ReaderSelection
             using CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(static state => RingWait.WakeWord((nint)state!), readers[0].WakeWord);
             var entries = new Futex.WaitV[readers.Count];
             bool isArmed = false;
-            bool fencedForPublishers = false;
+            var fence = default(PublisherFence);
             bool parked = false;
             while (true)
             {
@@ -46,17 +46,15 @@ internal static class ReaderSelection
 
                     Interlocked.MemoryBarrier();
                     isArmed = true;
-                    fencedForPublishers = false;
+                    fence.Rearmed();
                     continue;
                 }
 
                 if (MonotonicClock.NowNs >= deadline)
                 {
                     // One last look, fenced for publishers, before giving up (as RingWait.Block does).
-                    if (!fencedForPublishers)
+                    if (fence.MakeOnce())
                     {
-                        Ring.Publication.BeforeRecheck();
-                        fencedForPublishers = true;
                         continue;
                     }
 
@@ -64,7 +62,7 @@ internal static class ReaderSelection
                 }
 
                 CountParkedOnce(readers, ref parked);
-                long slice = Math.Min(deadline, MonotonicClock.NowNs + (fencedForPublishers ? RingWait.PeerCheckIntervalNs : RingWait.UnfencedSliceNs));
+                long slice = Math.Min(deadline, MonotonicClock.NowNs + fence.SliceNs);
                 int woken;
                 fixed (Futex.WaitV* waits = entries)
                 {
@@ -74,14 +72,9 @@ internal static class ReaderSelection
 
                 if (woken == -1)
                 {
-                    if (fencedForPublishers)
+                    if (!fence.MakeOnce())
                     {
                         CheckPeers(readers);
-                    }
-                    else
-                    {
-                        Ring.Publication.BeforeRecheck();
-                        fencedForPublishers = true;
                     }
 
                     if (Unchanged(entries))

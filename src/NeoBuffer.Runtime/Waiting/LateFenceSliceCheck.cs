@@ -7,26 +7,18 @@ namespace NeoBuffer.Waiting;
 /// </summary>
 internal abstract class LateFenceSliceCheck : ISliceCheck
 {
-    private bool _fencedForPublishers;
+    private PublisherFence _fence;
 
     /// <summary>Called after each (re)arming: the next check fences again.</summary>
-    public void Rearmed() => _fencedForPublishers = false;
+    public void Rearmed() => _fence.Rearmed();
 
     /// <summary>Fences for the publishers unless this arming already has.</summary>
-    public void FenceIfNotYet()
-    {
-        if (!_fencedForPublishers)
-        {
-            Ring.Publication.BeforeRecheck();
-            _fencedForPublishers = true;
-        }
-    }
+    public void FenceIfNotYet() => _fence.MakeOnce();
 
     public bool IsDone()
     {
-        if (!_fencedForPublishers)
+        if (_fence.MakeOnce())
         {
-            FenceIfNotYet();
             return IsSatisfied();
         }
 

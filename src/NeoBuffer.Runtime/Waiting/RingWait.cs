@@ -68,7 +68,7 @@ internal static class RingWait
             using CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(static state => WakeWord((nint)state!), word);
             bool parked = false;
             int armed = ArmLocally(word);
-            bool fencedForPublishers = false;
+            var fence = default(PublisherFence);
             while (true)
             {
                 if (condition.IsSatisfied())
@@ -82,10 +82,8 @@ internal static class RingWait
                 {
                     // One last look, fenced for publishers, before giving up: a progress store still in a
                     // publisher's store buffer must not turn into a timeout.
-                    if (!fencedForPublishers)
+                    if (fence.MakeOnce())
                     {
-                        Ring.Publication.BeforeRecheck();
-                        fencedForPublishers = true;
                         continue;
                     }
 
@@ -98,15 +96,9 @@ internal static class RingWait
                     condition.OnParking();
                 }
 
-                long slice = fencedForPublishers ? PeerCheckIntervalNs : UnfencedSliceNs;
-                if (!Futex.Wait((int*)word, armed, Math.Min(remaining, slice)))
+                if (!Futex.Wait((int*)word, armed, Math.Min(remaining, fence.SliceNs)))
                 {
-                    if (!fencedForPublishers)
-                    {
-                        Ring.Publication.BeforeRecheck();
-                        fencedForPublishers = true;
-                    }
-                    else
+                    if (!fence.MakeOnce())
                     {
                         condition.CheckPeers();
                     }
@@ -120,7 +112,7 @@ internal static class RingWait
                 }
 
                 armed = ArmLocally(word);
-                fencedForPublishers = false;
+                fence.Rearmed();
             }
         }
         finally
