@@ -41,8 +41,7 @@ internal sealed class EndpointMetrics
 
     /// <summary>Counts for a reader or subscriber; a lossy subscriber reports what its ring half counts as lost too.</summary>
     public static EndpointMetrics ForReader(SharedSegment segment, ParticipantRole participant, IRingConsumer consumer, bool isLossy) =>
-        new(segment.Geometry.Topology == ChannelTopology.Broadcast ? EndpointRole.Subscriber : EndpointRole.Reader,
-            segment, participant, isLossy ? consumer : null);
+        new(EndpointRoles.Of(isProducer: false, segment.Geometry.Topology), segment, participant, isLossy ? consumer : null);
 
     public EndpointRole Role { get; }
 

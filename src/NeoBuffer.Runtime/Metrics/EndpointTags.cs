@@ -20,7 +20,7 @@ internal static class EndpointTags
     [
         new(Channel, channel),
         new(Topology, TopologyValue(topology)),
-        new(Role, RoleValue(role)),
+        new(Role, role.Name()),
         new(Participant, participantRow),
     ];
 
@@ -29,13 +29,5 @@ internal static class EndpointTags
         ChannelTopology.MultiProducerSingleConsumer => "mpsc",
         ChannelTopology.Broadcast => "broadcast",
         _ => "spsc",
-    };
-
-    // The same words as SharedChannel.List's participant roles, so tools and metrics agree.
-    private static string RoleValue(EndpointRole role) => role switch
-    {
-        EndpointRole.Writer => "writer",
-        EndpointRole.Subscriber => "subscriber",
-        _ => "reader",
     };
 }

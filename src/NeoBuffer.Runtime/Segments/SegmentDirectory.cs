@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using NeoBuffer.Format;
 using NeoBuffer.Interop;
+using NeoBuffer.Metrics;
 
 namespace NeoBuffer.Segments;
 
@@ -173,7 +174,7 @@ internal static unsafe class SegmentDirectory
                 }
 
                 bool alive = ByteLocks.IsLockedByOther(fd, geometry.ParticipantTableOffset + (long)row * ParticipantSlot.Size);
-                participants.Add(new ParticipantInfo(row, slot->Kind == ParticipantSlot.KindProducer ? "writer" : geometry.Topology == ChannelTopology.Broadcast ? "subscriber" : "reader",
+                participants.Add(new ParticipantInfo(row, EndpointRoles.Of(slot->Kind == ParticipantSlot.KindProducer, geometry.Topology).Name(),
                     slot->Pid, alive, slot->Mode == ParticipantSlot.ModeLossy ? SubscriberMode.Lossy : slot->Mode == ParticipantSlot.ModeTethered ? SubscriberMode.Tethered : null,
                     slot->Position, slot->Lost));
             }
