@@ -232,6 +232,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
             ForgetOverwritten(end - _capacity);
             Interlocked.Exchange(ref _header->TailIntent, end);
             _announced = end;
+            ProtocolPoint.Reached(ProtocolPoint.BroadcastAnnounced);
         }
 
         long epoch = Volatile.Read(ref _header->JoinEpoch);
@@ -267,6 +268,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
         long version = _header->TailVersion;
         Volatile.Write(ref _header->TailVersion, version + 1);
         Volatile.Write(ref _header->TailSequence, _sequence);
+        ProtocolPoint.Reached(ProtocolPoint.BroadcastSequencePublished);
         Publication.Publish(_header, ref _header->Tail, _tail);
         Volatile.Write(ref _header->TailVersion, version + 2);
         RingWait.WakeIfParked((nint)(&_header->ReaderWake));

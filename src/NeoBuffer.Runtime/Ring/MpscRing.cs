@@ -147,9 +147,11 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
             // Announced before the CAS, so a claim is never made that a crash could leave unannounced.
             _slot->ClaimEnd = end;
             Volatile.Write(ref _slot->Position, tail);
+            ProtocolPoint.Reached(ProtocolPoint.MpscAnnounced);
             long seen = Interlocked.CompareExchange(ref _header->ClaimTail, end, tail);
             if (seen == tail)
             {
+                ProtocolPoint.Reached(ProtocolPoint.MpscClaimed);
                 break;
             }
 
@@ -163,6 +165,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
         RecordHeader* record = _ring.RecordAt(_claimPosition);
         record->Type = RecordHeader.TypeMessage;
         record->Length = -(RecordHeader.Size + length);
+        ProtocolPoint.Reached(ProtocolPoint.MpscFilling);
         return _ring.PayloadAt(_claimPosition);
     }
 
@@ -317,6 +320,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
                 throw _ring.Corrupted($"a dead writer's claim ends at {nearestEnd}, impossible for head {_head} and claim tail {_cachedClaimTail}");
             }
 
+            ProtocolPoint.Reached(ProtocolPoint.MpscPadding);
             _ring.WritePadding(_head, nearestEnd - _head);
         }
     }
@@ -361,6 +365,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
         _slot->ClaimEnd = end;
         Volatile.Write(ref _slot->Position, _head);
         new Span<byte>(_ring.RecordAt(_head), (int)(end - _head)).Clear();
+        ProtocolPoint.Reached(ProtocolPoint.MpscZeroing);
         _head = end;
         Publication.Publish(_header, ref _header->Head, _head); // release: the zeroes are visible before the space is reused
         Volatile.Write(ref _slot->Position, -1);

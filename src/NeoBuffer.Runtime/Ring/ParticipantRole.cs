@@ -59,8 +59,16 @@ internal sealed unsafe class ParticipantRole
     /// Whether row <paramref name="index"/> says active but its holder is gone: the kernel released its lock when it
     /// died. Only meaningful for rows this endpoint does not hold itself.
     /// </summary>
-    public static bool IsHolderDead(SharedSegment segment, int index) =>
-        Volatile.Read(ref segment.Slot(index)->State) == ParticipantSlot.StateActive && !segment.IsSlotLockedByOther(index);
+    public static bool IsHolderDead(SharedSegment segment, int index)
+    {
+        bool dead = Volatile.Read(ref segment.Slot(index)->State) == ParticipantSlot.StateActive && !segment.IsSlotLockedByOther(index);
+        if (dead)
+        {
+            ProtocolPoint.Reached(ProtocolPoint.DeadRowFound);
+        }
+
+        return dead;
+    }
 
     /// <summary>Marks a dead holder's row free (its lock is already gone), once whatever it left is dealt with.</summary>
     public static void ClearDead(SharedSegment segment, int index)

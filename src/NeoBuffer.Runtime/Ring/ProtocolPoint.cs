@@ -1,0 +1,129 @@
+using System;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace NeoBuffer.Ring;
+
+/// <summary>
+/// Named points inside the ring protocol where a process can be stopped dead, so that each crash-recovery path and each
+/// race a review found can be driven on purpose instead of by luck (docs/format.md, "Testing the protocol").
+/// <para>
+/// Off unless the process starts with <c>NEOBUFFER_KILL_AT</c> set, or with the runtime switch
+/// <c>NeoBuffer.ProtocolPoints</c> on (the test projects set it in their runtimeconfig). Both are read once, into a
+/// static readonly field: once tiered compilation has seen it false, <see cref="Reached"/> compiles to nothing, so
+/// the points cost the hot path nothing in production.
+/// </para>
+/// <para>
+/// <c>NEOBUFFER_KILL_AT=name</c> (or <c>name@N</c>, the N-th time it is reached) makes the process SIGKILL itself
+/// there, as a crash would: no finally block, no exit hook runs. In-process tests instead install a hook for their
+/// own thread with <see cref="OnThisThread"/> and act at the point (take a row, commit a record) to construct the
+/// interleaving they test; a hook sees only points reached on the thread that installed it, so tests running in
+/// parallel never see each other's.
+/// </para>
+/// </summary>
+internal static class ProtocolPoint
+{
+    /// <summary>MPSC producer: the claim is announced in its row, the CAS on ClaimTail not yet made.</summary>
+    public const string MpscAnnounced = "mpsc.announced";
+
+    /// <summary>MPSC producer: the CAS on ClaimTail succeeded, the record header not yet written.</summary>
+    public const string MpscClaimed = "mpsc.claimed";
+
+    /// <summary>MPSC producer: the record header says "being filled", the commit not yet made.</summary>
+    public const string MpscFilling = "mpsc.filling";
+
+    /// <summary>MPSC consumer: the record it is consuming is announced and zeroed, Head not yet published.</summary>
+    public const string MpscZeroing = "mpsc.zeroing";
+
+    /// <summary>MPSC consumer: a dead writer's claim is decided to become padding, the padding not yet published.</summary>
+    public const string MpscPadding = "mpsc.padding";
+
+    /// <summary>Broadcast producer: TailIntent announced, the claim's padding and payload not yet written.</summary>
+    public const string BroadcastAnnounced = "broadcast.announced";
+
+    /// <summary>Broadcast producer: inside the commit, TailSequence stored and Tail not yet (the seqlock is odd).</summary>
+    public const string BroadcastSequencePublished = "broadcast.sequence-published";
+
+    /// <summary>Any endpoint: a participant row was found held by a dead process, and is not yet cleared.</summary>
+    public const string DeadRowFound = "row.dead-found";
+
+    /// <summary>Every point a kill may be drawn from (the chaos harness picks at random among them).</summary>
+    public static readonly string[] All =
+    [
+        MpscAnnounced, MpscClaimed, MpscFilling, MpscZeroing, MpscPadding, BroadcastAnnounced, BroadcastSequencePublished, DeadRowFound,
+    ];
+
+    private static readonly bool s_enabled = ReadEnabled(out s_killAt, out s_killOnReach);
+    private static readonly string? s_killAt;
+    private static readonly int s_killOnReach;
+    private static int s_reached;
+
+    [ThreadStatic]
+    private static Action<string>? t_hook;
+
+    /// <summary>Marks that the protocol reached point <paramref name="name"/> (one of the constants above).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Reached(string name)
+    {
+        if (s_enabled)
+        {
+            Reach(name);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="hook"/> at every point this thread reaches until the returned scope is disposed. For tests:
+    /// throws unless the process enabled protocol points.
+    /// </summary>
+    public static IDisposable OnThisThread(Action<string> hook)
+    {
+        if (!s_enabled)
+        {
+            throw new InvalidOperationException("Protocol points are off in this process: set the runtime switch NeoBuffer.ProtocolPoints (RuntimeHostConfigurationOption) or NEOBUFFER_KILL_AT.");
+        }
+
+        Action<string>? previous = t_hook;
+        t_hook = hook;
+        return new HookScope(previous);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Reach(string name)
+    {
+        t_hook?.Invoke(name);
+        if (s_killAt == name && System.Threading.Interlocked.Increment(ref s_reached) == s_killOnReach)
+        {
+            Process.GetCurrentProcess().Kill(); // SIGKILL: nothing of this process runs after it, as in a crash
+        }
+    }
+
+    private static bool ReadEnabled(out string? killAt, out int killOnReach)
+    {
+        killAt = null;
+        killOnReach = 1;
+        string? spec = Environment.GetEnvironmentVariable("NEOBUFFER_KILL_AT");
+        if (!string.IsNullOrEmpty(spec))
+        {
+            int at = spec.IndexOf('@');
+            killAt = at < 0 ? spec : spec[..at];
+            if (at >= 0 && (!int.TryParse(spec[(at + 1)..], out killOnReach) || killOnReach < 1))
+            {
+                throw new ArgumentException($"NEOBUFFER_KILL_AT='{spec}' is not 'point' or 'point@N' with N >= 1.");
+            }
+
+            if (Array.IndexOf(All, killAt) < 0)
+            {
+                throw new ArgumentException($"NEOBUFFER_KILL_AT names '{killAt}', which is not a protocol point. Known: {string.Join(", ", All)}.");
+            }
+
+            return true;
+        }
+
+        return AppContext.TryGetSwitch("NeoBuffer.ProtocolPoints", out bool on) && on;
+    }
+
+    private sealed class HookScope(Action<string>? previous) : IDisposable
+    {
+        public void Dispose() => t_hook = previous;
+    }
+}
