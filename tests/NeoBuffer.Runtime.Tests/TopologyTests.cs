@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading.Tasks;
+using NeoBuffer.Ring;
 using NeoBuffer.Testing;
 
 namespace NeoBuffer.Runtime.Tests;
@@ -105,8 +106,23 @@ public sealed class TopologyTests
         options.Topology = ChannelTopology.MultiProducerSingleConsumer;
         using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, options);
         using SharedChannelWriter writer = SharedChannel.OpenWriter(channel.Name, channel.Options());
+
+        // The reader looks ahead of the writer, where stale bytes of older laps would be if the consumer did not zero
+        // what it consumed: before the claim (head == claim tail), and in the window after the claim's CAS and before
+        // its header is written, where ClaimTail already covers the record. Only zeroes may be seen there.
+        int lookedInTheWindow = 0;
+        using IDisposable hook = ProtocolPoint.OnThisThread(point =>
+        {
+            if (point == ProtocolPoint.MpscClaimed)
+            {
+                lookedInTheWindow++;
+                Assert.False(reader.TryRead(out ReadLease _), "the reader took stale bytes at a claimed position for a committed record");
+            }
+        });
+
         for (long sequence = 0; sequence < 5000; sequence++)
         {
+            Assert.False(reader.TryRead(out ReadLease _), "the reader took stale bytes ahead of the claim tail for a record");
             int length = SequencedRecord.LengthOf(sequence, 1500);
             Assert.True(writer.TryClaim(length, out WriteClaim claim));
             SequencedRecord.Fill(claim.Payload, sequence);
@@ -117,6 +133,8 @@ public sealed class TopologyTests
                 Assert.Null(SequencedRecord.Verify(lease.Payload, sequence, 1500));
             }
         }
+
+        Assert.Equal(5000, lookedInTheWindow);
     }
 
     [Fact]
