@@ -24,8 +24,10 @@ public sealed class TopologyTests
             var expected = new int[writers.Count];
             var random = new Random(7);
             int received = 0;
+            var deadline = Deadline.In(TimeSpan.FromMinutes(1), "exchanging 3000 messages");
             while (received < 3000)
             {
+                deadline.Check();
                 int w = random.Next(writers.Count);
                 if (next[w] < 1000 && writers[w].TryWrite<(int Writer, int Sequence)>((w, next[w])))
                 {
@@ -171,12 +173,7 @@ public sealed class TopologyTests
         options.Topology = ChannelTopology.Broadcast;
         using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, options);
         using SharedChannelReader tethered = SharedChannel.OpenReader(channel.Name, channel.Options());
-        int written = 0;
-        while (writer.TryWrite(new byte[1000]))
-        {
-            written++;
-        }
-
+        int written = RingFill.UntilRefused(writer, new byte[1000]);
         Assert.InRange(written, 3, 4);
         Assert.True(tethered.TryRead(out ReadLease lease));
         lease.Dispose();
@@ -203,6 +200,7 @@ public sealed class TopologyTests
         while (lossy.TryRead(out long value))
         {
             seen.Add(value);
+            Assert.True(seen.Count <= 1000, "the subscriber read more messages than were written");
         }
 
         Assert.Equal(999, seen[^1]);
@@ -268,9 +266,7 @@ public sealed class TopologyTests
         options.SpinCount = 0;
         using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, options);
         SharedChannelReader tethered = SharedChannel.OpenReader(channel.Name, channel.Options());
-        while (writer.TryWrite(new byte[1000]))
-        {
-        }
+        RingFill.UntilRefused(writer, new byte[1000]);
 
         ValueTask<bool> wait = writer.WaitToWriteAsync(1000, TimeSpan.FromSeconds(30));
         Assert.False(wait.IsCompleted);
