@@ -32,6 +32,24 @@ public static class HeaderStage
         return true;
     }
 
+    /// <summary>
+    /// Why <see cref="HeaderCodec.Validate"/> refuses the input, or null when it accepts it: lets a seed made to reach
+    /// one check prove that it is that check, not an earlier one, that refuses it.
+    /// </summary>
+    public static string? Rejection(ReadOnlySpan<byte> input)
+    {
+        ReadOnlySpan<byte> prefix = input.Length > SegmentGeometry.MaxHeaderSize ? input.Slice(0, SegmentGeometry.MaxHeaderSize) : input;
+        try
+        {
+            HeaderCodec.Validate(prefix, FileLengthFor(input), Path);
+            return null;
+        }
+        catch (ChannelFormatException e)
+        {
+            return e.Message;
+        }
+    }
+
     public static long FileLengthFor(ReadOnlySpan<byte> input)
     {
         if (input.Length < 0x20)

@@ -60,8 +60,11 @@ public sealed class CrossProcessMessageTests
         long expected = 0;
         await Task.Run(() =>
         {
+            // Each wait is bounded, and so is the loop: a wait that keeps reporting "ready" with nothing to read fails.
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             while (reader.WaitToRead(Generous))
             {
+                Assert.True(clock.Elapsed < Generous, $"reading {count} ticks did not finish within {Generous}");
                 while (reader.TryRead(out Tick tick))
                 {
                     Assert.Equal(FrameContent.Tick(expected), tick);
@@ -83,8 +86,10 @@ public sealed class CrossProcessMessageTests
         long expected = 0;
         await Task.Run(() =>
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             while (reader.WaitToRead(Generous))
             {
+                Assert.True(clock.Elapsed < Generous, $"reading {count} frames did not finish within {Generous}");
                 while (reader.TryLease(out MessageLease<VideoFrame> lease))
                 {
                     using (lease)

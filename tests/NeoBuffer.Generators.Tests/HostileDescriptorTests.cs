@@ -13,8 +13,15 @@ public sealed class HostileDescriptorTests
     private static readonly int LongsDescriptor = Everything.Layout.Fields[14].Offset;
     private static readonly int BlobDescriptor = Everything.Layout.Fields[12].Offset;
 
+    // The record Record() builds: its exact length lets the cases below sit one byte either side of each bound.
+    private static readonly int RecordLength = Everything.Builder.LengthFor(3, 3, 2, 1, 1);
+
     public static TheoryData<string, uint, uint> BadBlobs => new()
     {
+        // One byte past each bound: an off-by-one in MessageBounds.Slice fails these and nothing else.
+        { "one byte past the end of the record", (uint)RecordLength - 2, 3 },
+        { "starting at the end of the record", (uint)RecordLength, 1 },
+        { "one byte into the fixed block", (uint)FixedSize - 1, 2 },
         { "past the end", (uint)FixedSize, 1000 },
         { "starting past the end", 100_000, 1 },
         { "inside the fixed block", 0, 8 },
@@ -78,10 +85,18 @@ public sealed class HostileDescriptorTests
         Assert.True(new Everything.View(memory.AsSpan(0, recordLength)).Flag);
     }
 
+    [Fact]
+    public void A_descriptor_starting_right_after_the_fixed_block_is_accepted()
+    {
+        byte[] memory = Record(out int recordLength);
+        MessageBytes.Write(memory, BlobDescriptor, new VarFieldDescriptor((uint)FixedSize, 1));
+        Assert.Equal(1, new Everything.View(memory.AsSpan(0, recordLength)).Blob.Length);
+    }
+
     // A valid record with a few bytes in each var field, followed by bytes that are not part of it.
     private static byte[] Record(out int length)
     {
-        length = Everything.Builder.LengthFor(3, 3, 2, 1, 1);
+        length = RecordLength;
         byte[] memory = new byte[length + 4096];
         _ = new Everything.Builder(memory.AsSpan(0, length), 3, 3, 2, 1, 1);
         return memory;

@@ -107,6 +107,8 @@ public sealed class TypedChannelTests
                 last = new Everything.View(next).Longs[0];
                 read++;
             }
+
+            Assert.True(read <= 11, "the subscriber read more messages than were written");
         }
 
         Assert.Equal(10, last);
@@ -157,7 +159,7 @@ public sealed class TypedChannelTests
         long sum = 0;
         for (int i = 0; i < count; i++)
         {
-            Everything.Builder builder = Everything.Builder.Claim(writer, 64, 0, 1, 0, 0);
+            Everything.Builder builder = Everything.Builder.Claim(writer, 64, 0, 1, 0, 0, TimeSpan.FromSeconds(20));
             builder.Blob.Fill(1);
             builder.Longs[0] = i;
             builder.Commit();

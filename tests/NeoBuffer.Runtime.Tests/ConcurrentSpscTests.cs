@@ -17,25 +17,28 @@ public sealed class ConcurrentSpscTests
     {
         long count = TestScale.Messages(full: 20_000_000, quick: 1_000_000);
         using var channel = new TestChannel("race");
-        using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, channel.Options(capacity: 16384, maxMessageSize: 1300));
-        using SharedChannelWriter writer = SharedChannel.OpenWriter(channel.Name, channel.Options());
+        // The producer's endpoint is disposed only after the producer ended: a failed assertion below never unmaps under it.
+        using var work = new BoundedWork();
+        SharedChannelReader reader = work.Uses(SharedChannel.CreateReader(channel.Name, channel.Options(capacity: 16384, maxMessageSize: 1300)));
+        SharedChannelWriter writer = work.Uses(SharedChannel.OpenWriter(channel.Name, channel.Options()));
         TimeSpan bound = TimeSpan.FromMinutes(2);
 
-        Task producer = Task.Factory.StartNew(() =>
+        Task producer = work.Start(() =>
         {
             for (long sequence = 0; sequence < count; sequence++)
             {
-                WriteClaim claim = writer.Claim(LengthOf(sequence), bound);
+                WriteClaim claim = writer.Claim(LengthOf(sequence), bound, work.Stopping);
                 BinaryPrimitives.WriteInt64LittleEndian(claim.Payload, sequence);
                 claim.Payload[^1] = (byte)sequence;
                 claim.Commit();
             }
 
             writer.Complete();
-        }, TaskCreationOptions.LongRunning);
+        });
 
         long expected = 0;
-        while (reader.WaitToRead(bound))
+        var deadline = Deadline.In(bound, $"reading {count} records");
+        while (reader.WaitToRead(deadline.Remaining))
         {
             while (reader.TryRead(out ReadLease lease))
             {
@@ -51,7 +54,7 @@ public sealed class ConcurrentSpscTests
             }
         }
 
-        await producer.WaitAsync(bound);
+        await BoundedWork.Within(producer, bound, "the producer");
         Assert.Equal(count, expected);
     }
 

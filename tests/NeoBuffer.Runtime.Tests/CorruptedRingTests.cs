@@ -85,15 +85,17 @@ public sealed class CorruptedRingTests
     public async Task Padding_that_goes_round_the_ring_for_ever_is_reported_not_followed()
     {
         using var channel = new TestChannel();
-        using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, channel.Options(capacity: 4096));
-        using SharedChannelReader reader = SharedChannel.OpenReader(channel.Name, channel.Options());
+        using var work = new BoundedWork();
+        SharedChannelWriter writer = work.Uses(SharedChannel.CreateWriter(channel.Name, channel.Options(capacity: 4096)));
+        SharedChannelReader reader = work.Uses(SharedChannel.OpenReader(channel.Name, channel.Options()));
         long dataOffset = 4096;
         Scribble(channel, dataOffset, [.. BitConverter.GetBytes(4088), .. BitConverter.GetBytes(-1)]);
         Scribble(channel, dataOffset + 4088, [.. BitConverter.GetBytes(8), .. BitConverter.GetBytes(-1)]);
 
-        // Bounded, so a reader that follows the padding for ever fails this test instead of hanging the suite.
-        Task read = Task.Run(() => reader.TryRead(out ReadLease _));
-        var error = await Assert.ThrowsAsync<ChannelCorruptedException>(() => read.WaitAsync(TimeSpan.FromSeconds(20)));
+        // Bounded, and the reader stays mapped if it still spins when the bound passes: a reader that follows the
+        // padding for ever fails this test alone, instead of taking an AccessViolation that aborts the test run.
+        Task read = work.Start(() => reader.TryRead(out ReadLease _));
+        var error = await Assert.ThrowsAsync<ChannelCorruptedException>(() => BoundedWork.Within(read, TimeSpan.FromSeconds(20), "a read over padding that loops round the ring"));
         Assert.Contains("padding", error.Message);
     }
 
@@ -132,10 +134,7 @@ public sealed class CorruptedRingTests
     {
         using var channel = new TestChannel();
         using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, channel.Options(capacity: 4096, maxMessageSize: 1000));
-        while (writer.TryWrite(new byte[1000]))
-        {
-        }
-
+        RingFill.UntilRefused(writer, new byte[1000]);
         Scribble(channel, HeadOffset, BitConverter.GetBytes(1L << 50));
         Assert.Throws<ChannelCorruptedException>(() => writer.TryWrite(new byte[1000]));
     }

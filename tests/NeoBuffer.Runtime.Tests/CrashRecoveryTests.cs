@@ -17,12 +17,15 @@ public sealed class CrashRecoveryTests
     public async Task A_killed_spsc_writer_faults_the_channel_after_what_it_committed()
     {
         using var channel = new TestChannel("crash");
-        using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, channel.Options(capacity: 1 << 16, maxMessageSize: 256));
+        using var work = new BoundedWork();
+        SharedChannelReader reader = work.Uses(SharedChannel.CreateReader(channel.Name, channel.Options(capacity: 1 << 16, maxMessageSize: 256)));
         using ChildProcess producer = ChildProcess.Start("spsc-produce", channel.Directory, channel.Name, "100000000", "256", "1000", "500");
         long expected = 0;
+        var deadline = Deadline.In(Bound, "reading the first 5000 records");
         while (expected < 5000)
         {
-            reader.WaitToRead(Bound);
+            // The producer never completes: a wait that reports the end of the stream here is a failure, not a reason to spin.
+            Assert.True(reader.WaitToRead(deadline.Remaining), "the channel reported its end while its writer was still producing");
             while (reader.TryRead(out ReadLease lease))
             {
                 using (lease)
@@ -35,9 +38,10 @@ public sealed class CrashRecoveryTests
         }
 
         producer.Kill();
-        var error = await Assert.ThrowsAsync<ChannelClosedException>(() => Task.Run(() =>
+        Task drain = work.Start(() =>
         {
-            while (reader.WaitToRead(Bound))
+            var drainDeadline = Deadline.In(Bound, "reading what the killed writer committed");
+            while (reader.WaitToRead(drainDeadline.Remaining))
             {
                 while (reader.TryRead(out ReadLease lease))
                 {
@@ -49,7 +53,8 @@ public sealed class CrashRecoveryTests
                     expected++;
                 }
             }
-        }));
+        });
+        var error = await Assert.ThrowsAsync<ChannelClosedException>(() => BoundedWork.Within(drain, 2 * Bound, "the reader of the killed writer's channel"));
         Assert.Contains("died", error.Message);
         Assert.Contains(producer.Id.ToString(), error.Message);
     }
@@ -67,9 +72,7 @@ public sealed class CrashRecoveryTests
         }
 
         await reader.WaitForLineAsync("read", Bound); // it has read its 3 and will read no more
-        while (writer.TryWrite(new byte[1000]))
-        {
-        }
+        RingFill.UntilRefused(writer, new byte[1000]);
 
         reader.Kill();
         await reader.ExitCodeAsync(Bound);
@@ -105,9 +108,7 @@ public sealed class CrashRecoveryTests
         using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, channel.Options(capacity: 4096, maxMessageSize: 1000));
         using ChildProcess reader = ChildProcess.Start("read-and-hang", channel.Directory, channel.Name, "0");
         Assert.Equal("ready", await reader.FirstLineAsync(Bound));
-        while (writer.TryWrite(new byte[1000]))
-        {
-        }
+        RingFill.UntilRefused(writer, new byte[1000]);
 
         ValueTask write = writer.WriteAsync(new byte[1000], Bound);
         Assert.False(write.IsCompleted);
@@ -125,9 +126,7 @@ public sealed class CrashRecoveryTests
         SharedChannelOptions options = channel.Options(capacity: 4096, maxMessageSize: 1000);
         options.Topology = topology;
         using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, options);
-        while (writer.TryWrite(new byte[1000]))
-        {
-        }
+        RingFill.UntilRefused(writer, new byte[1000]);
 
         // No reader yet: the writer waits (here until its timeout) for the first one to come.
         Assert.Throws<TimeoutException>(() => writer.Write(new byte[1000], TimeSpan.FromMilliseconds(300)));
@@ -138,9 +137,7 @@ public sealed class CrashRecoveryTests
             lease.Dispose();
         }
 
-        while (writer.TryWrite(new byte[1000]))
-        {
-        }
+        RingFill.UntilRefused(writer, new byte[1000]);
 
         var error = Assert.Throws<ChannelClosedException>(() => writer.Write(new byte[1000], Bound));
         Assert.Contains("left", error.Message);
@@ -191,9 +188,10 @@ public sealed class CrashRecoveryTests
         Assert.Throws<TimeoutException>(() => reader.WaitToRead(TimeSpan.FromMilliseconds(300))); // held up by the open claim
         hanging.Kill();
         long next = 0;
+        var deadline = Deadline.In(3 * Bound, "reading the healthy writer's 2000 records");
         while (next < 2000)
         {
-            Assert.True(reader.WaitToRead(Bound));
+            Assert.True(reader.WaitToRead(deadline.Remaining));
             while (reader.TryRead(out ReadLease lease))
             {
                 using (lease)

@@ -51,7 +51,8 @@ public sealed class CrossProcessSpscTests
         System.Collections.Generic.Dictionary<string, string>? childEnvironment = null, Action<TestChannel>? afterOpen = null)
     {
         using var channel = new TestChannel("xspsc");
-        using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, channel.Options(capacity, maxLength));
+        using var work = new BoundedWork();
+        SharedChannelReader reader = work.Uses(SharedChannel.CreateReader(channel.Name, channel.Options(capacity, maxLength)));
         using ChildProcess producer = ChildProcess.StartWith(childEnvironment, "spsc-produce", channel.Directory, channel.Name, count.ToString(), maxLength.ToString(), pauseEvery.ToString(), pauseMicros.ToString());
 
         if (afterOpen is not null)
@@ -61,9 +62,10 @@ public sealed class CrossProcessSpscTests
         }
 
         long expected = 0;
-        await Task.Run(() =>
+        Task reading = work.Start(() =>
         {
-            while (reader.WaitToRead(Generous))
+            var deadline = Deadline.In(Generous, $"reading {count} records");
+            while (reader.WaitToRead(deadline.Remaining))
             {
                 while (reader.TryRead(out ReadLease lease))
                 {
@@ -81,6 +83,7 @@ public sealed class CrossProcessSpscTests
                 }
             }
         });
+        await BoundedWork.Within(reading, Generous + TimeSpan.FromSeconds(30), "the reader");
 
         Assert.Equal(count, expected);
         Assert.Equal(0, await producer.ExitCodeAsync(Generous));

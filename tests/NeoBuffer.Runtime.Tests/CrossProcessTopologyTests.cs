@@ -207,9 +207,12 @@ public sealed class CrossProcessTopologyTests
 
     private static void ReadUntil(SharedChannelReader reader, Func<bool> done, Action<byte[]> check)
     {
+        // A producer that failed shows as a timeout, a stream that ends early as a failure: never a hang.
+        var deadline = Deadline.In(Generous, "reading every producer's records");
         while (!done())
         {
-            reader.WaitToRead(TimeSpan.FromSeconds(60)); // a producer that failed shows as a timeout, not a hang
+            Assert.True(reader.WaitToRead(deadline.Remaining < TimeSpan.FromSeconds(60) ? deadline.Remaining : TimeSpan.FromSeconds(60)),
+                "the channel reported its end before every record arrived");
             while (reader.TryRead(out ReadLease lease))
             {
                 using (lease)

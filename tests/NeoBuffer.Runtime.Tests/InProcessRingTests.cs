@@ -90,7 +90,7 @@ public sealed class InProcessRingTests
         Assert.True(writer.TryClaim(8, out WriteClaim aborted));
         aborted.Payload.Fill(0xEE);
         aborted.Abort();
-        using (WriteClaim disposedUncommitted = writer.Claim(8))
+        using (WriteClaim disposedUncommitted = writer.Claim(8, TimeSpan.FromSeconds(20)))
         {
             disposedUncommitted.Payload.Fill(0xDD); // dispose without commit aborts
         }
@@ -156,12 +156,7 @@ public sealed class InProcessRingTests
         using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, channel.Options(capacity: 4096, maxMessageSize: 1016));
         using SharedChannelReader reader = SharedChannel.OpenReader(channel.Name, channel.Options());
         byte[] payload = new byte[1016];
-        int written = 0;
-        while (writer.TryWrite(payload))
-        {
-            written++;
-        }
-
+        int written = RingFill.UntilRefused(writer, payload);
         Assert.Equal(3, written); // four 1024-byte records would leave no room for the zero header after the last
         Assert.True(reader.TryRead(out ReadLease lease));
         lease.Dispose();

@@ -107,7 +107,12 @@ public sealed class LifecycleTests
     private static int Run(string file, string arguments)
     {
         using Process process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardError = true })!;
-        process.WaitForExit();
+        if (!process.WaitForExit(Bound))
+        {
+            process.Kill();
+            throw new TimeoutException($"'{file} {arguments}' did not exit within {Bound.TotalSeconds} s.");
+        }
+
         return process.ExitCode;
     }
 }

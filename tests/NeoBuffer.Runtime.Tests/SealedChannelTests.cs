@@ -46,7 +46,8 @@ public sealed class SealedChannelTests
     {
         const int maxLength = 1024;
         using var channel = new TestChannel("sealed");
-        using SealedChannelServer server = SharedChannel.CreateSealedWriter(channel.Name, SocketPath(channel), OwnUid, channel.Options(1 << 14, maxLength));
+        using var work = new BoundedWork();
+        SealedChannelServer server = work.Uses(SharedChannel.CreateSealedWriter(channel.Name, SocketPath(channel), OwnUid, channel.Options(1 << 14, maxLength)));
         using (ChildProcess hostile = ChildProcess.Start("sealed-truncate", server.SocketPath))
         {
             Assert.True(await hostile.ExitCodeAsync(Generous) == 0, hostile.Output);
@@ -54,11 +55,12 @@ public sealed class SealedChannelTests
         }
 
         // Every page of the ring is still there: write through it several times over (a truncated segment would SIGBUS here).
-        using SharedChannelReader reader = SharedChannel.OpenSealedReader(server.SocketPath, null, Generous);
+        SharedChannelReader reader = work.Uses(SharedChannel.OpenSealedReader(server.SocketPath, null, Generous));
         const int count = 200;
-        Task writing = Task.Run(() => WriteSequenced(server.Writer, 0, count, maxLength));
+        Task writing = work.Start(() => WriteSequenced(server.Writer, 0, count, maxLength));
         long expected = 0;
-        while (expected < count && reader.WaitToRead(Generous))
+        var deadline = Deadline.In(Generous, $"reading {count} records");
+        while (expected < count && reader.WaitToRead(deadline.Remaining))
         {
             while (reader.TryRead(out ReadLease lease))
             {
@@ -72,7 +74,7 @@ public sealed class SealedChannelTests
             }
         }
 
-        await writing;
+        await BoundedWork.Within(writing, Generous, "the writer");
         Assert.Equal(count, expected);
     }
 

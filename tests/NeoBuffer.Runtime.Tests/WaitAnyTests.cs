@@ -12,6 +12,7 @@ public sealed class WaitAnyTests : IDisposable
 {
     private readonly List<TestChannel> _channels = new();
     private readonly List<IDisposable> _endpoints = new();
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task WaitAnyAsync_returns_the_channel_that_got_a_message()
@@ -47,7 +48,7 @@ public sealed class WaitAnyTests : IDisposable
         writers[1].Complete();
         int ready = SharedChannel.WaitAny(readers, TimeSpan.FromSeconds(30));
         Assert.Equal(1, ready);
-        Assert.False(readers[ready].WaitToRead());
+        Assert.False(readers[ready].WaitToRead(Bound));
     }
 
     [Fact]
@@ -57,9 +58,10 @@ public sealed class WaitAnyTests : IDisposable
         Assert.Throws<TimeoutException>(() => SharedChannel.WaitAny(readers, TimeSpan.FromMilliseconds(20)));
         await Assert.ThrowsAsync<TimeoutException>(async () => await SharedChannel.WaitAnyAsync(readers, TimeSpan.FromMilliseconds(20)));
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(30));
-        Assert.ThrowsAny<OperationCanceledException>(() => SharedChannel.WaitAny(readers, Timeout.InfiniteTimeSpan, cancel.Token));
+        // The timeouts are far beyond the cancellations: a cancellation that does not work ends in a TimeoutException, never a hang.
+        Assert.ThrowsAny<OperationCanceledException>(() => SharedChannel.WaitAny(readers, Bound, cancel.Token));
         using var cancelAsync = new CancellationTokenSource();
-        ValueTask<int> wait = SharedChannel.WaitAnyAsync(readers, cancelAsync.Token);
+        ValueTask<int> wait = SharedChannel.WaitAnyAsync(readers, Bound, cancelAsync.Token);
         cancelAsync.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await wait);
     }
@@ -67,23 +69,25 @@ public sealed class WaitAnyTests : IDisposable
     [Fact]
     public async Task A_router_drains_many_channels_with_one_async_loop()
     {
-        (List<SharedChannelWriter> writers, List<SharedChannelReader> readers) = Channels(8);
+        using var work = new BoundedWork();
+        (List<SharedChannelWriter> writers, List<SharedChannelReader> readers) = Channels(8, work);
         // Dedicated threads: blocking writes on pool threads would starve the reader's continuations.
-        var producers = writers.Select((w, i) => Task.Factory.StartNew(() =>
+        var producers = writers.Select((w, i) => work.Start(() =>
         {
             for (int n = 0; n < 500; n++)
             {
-                w.Write(BitConverter.GetBytes(i * 1000 + n), TimeSpan.FromSeconds(30));
+                w.Write(BitConverter.GetBytes(i * 1000 + n), Bound, work.Stopping);
             }
 
             w.Complete();
-        }, TaskCreationOptions.LongRunning)).ToList();
+        })).ToList();
 
         var next = new int[writers.Count];
         var open = readers.ToList();
+        var deadline = Deadline.In(TimeSpan.FromMinutes(2), "draining the 8 channels");
         while (open.Count > 0)
         {
-            int ready = await SharedChannel.WaitAnyAsync(open, TimeSpan.FromSeconds(30));
+            int ready = await SharedChannel.WaitAnyAsync(open, deadline.Remaining);
             SharedChannelReader reader = open[ready];
             while (reader.TryRead(out int value))
             {
@@ -96,11 +100,12 @@ public sealed class WaitAnyTests : IDisposable
             }
         }
 
-        await Task.WhenAll(producers);
+        await BoundedWork.Within(Task.WhenAll(producers), Bound, "the producers");
         Assert.All(next, n => Assert.Equal(500, n));
     }
 
-    private (List<SharedChannelWriter>, List<SharedChannelReader>) Channels(int count)
+    /// <summary>Channels of a writer and a reader each; with <paramref name="work"/>, their endpoints are disposed by it, after the work that uses them.</summary>
+    private (List<SharedChannelWriter>, List<SharedChannelReader>) Channels(int count, BoundedWork? work = null)
     {
         var writers = new List<SharedChannelWriter>();
         var readers = new List<SharedChannelReader>();
@@ -114,8 +119,17 @@ public sealed class WaitAnyTests : IDisposable
             readers.Add(SharedChannel.OpenReader(channel.Name, options));
         }
 
-        _endpoints.AddRange(writers);
-        _endpoints.AddRange(readers);
+        if (work is null)
+        {
+            _endpoints.AddRange(writers);
+            _endpoints.AddRange(readers);
+        }
+        else
+        {
+            writers.ForEach(w => work.Uses(w));
+            readers.ForEach(r => work.Uses(r));
+        }
+
         return (writers, readers);
     }
 
