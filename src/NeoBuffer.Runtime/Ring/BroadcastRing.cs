@@ -28,6 +28,9 @@ namespace NeoBuffer.Ring;
 /// </summary>
 internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
 {
+    /// <summary>The Position <see cref="ParticipantRole.Release"/> leaves in a row it gives back.</summary>
+    private const long ReleasedPosition = -1;
+
     private readonly RingMemory _ring;
     private readonly ChannelHeader* _header;
     private readonly long _capacity;
@@ -317,10 +320,20 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
             ParticipantSlot* slot = _segment.Slot(i);
             if (Volatile.Read(ref slot->State) == ParticipantSlot.StateActive && Volatile.Read(ref slot->Mode) == ParticipantSlot.ModeTethered)
             {
+                // ParticipantRole.Release stores Mode = 0, then Position = -1, then State = free; this side loads them in
+                // the other order. So a Position of -1 read after Mode said tethered is a subscriber leaving between the
+                // two loads (its Mode is already 0): it holds nothing back any more. No honest row is ever tethered with
+                // -1 (a joiner stores its start before its Mode), and every other value must be a record boundary the
+                // producer has reached.
                 long position = Volatile.Read(ref slot->Position);
-                if (position > _tail || (position & 7) != 0)
+                if (position == ReleasedPosition)
                 {
-                    throw _ring.Corrupted($"subscriber {i} claims position {position}, beyond the producer's tail {_tail}");
+                    continue;
+                }
+
+                if (position < 0 || position > _tail || (position & 7) != 0)
+                {
+                    throw _ring.Corrupted($"subscriber {i} claims position {position}, which is not a record boundary at or before the producer's tail {_tail}");
                 }
 
                 slowest = Math.Min(slowest, position);
