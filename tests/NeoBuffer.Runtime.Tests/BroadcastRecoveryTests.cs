@@ -1,5 +1,6 @@
 using System;
 using System.Threading.Tasks;
+using NeoBuffer.Ring;
 using NeoBuffer.Testing;
 
 namespace NeoBuffer.Runtime.Tests;
@@ -48,6 +49,93 @@ public sealed class BroadcastRecoveryTests
 
         var error = Assert.Throws<ChannelCorruptedException>(() => writer.TryWrite(1));
         Assert.Contains("subscriber 1", error.Message);
+    }
+
+    [Fact]
+    public void A_claim_refused_for_a_new_tethered_subscriber_announces_no_overwrite()
+    {
+        using var channel = new TestChannel("bcast-refused");
+        using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, BroadcastOptions(channel));
+        for (int i = 0; i < 200; i++)
+        {
+            Assert.True(writer.TryWrite(new byte[100])); // nobody tethered: the ring laps freely
+        }
+
+        SharedChannelOptions lossyOptions = channel.Options();
+        lossyOptions.SubscriberMode = SubscriberMode.Lossy;
+        lossyOptions.SubscriberStart = SubscriberStart.Oldest;
+        using SharedChannelReader lossy = SharedChannel.OpenReader(channel.Name, lossyOptions);
+        Assert.True(lossy.TryRead(out ReadLease oldestLease));
+        using (oldestLease)
+        {
+            // A tethered subscriber joins at the oldest record: the producer's cached limit (nobody tethered) is stale,
+            // and only the JoinEpoch it bumped tells the producer to look.
+            SharedChannelOptions tetheredOptions = channel.Options();
+            tetheredOptions.SubscriberStart = SubscriberStart.Oldest;
+            using SharedChannelReader tethered = SharedChannel.OpenReader(channel.Name, tetheredOptions);
+            var segment = new SegmentBytes(channel);
+            long intent = segment.ReadLong(SegmentBytes.TailIntent);
+            long oldest = segment.ReadLong(SegmentBytes.Oldest);
+
+            Assert.False(writer.TryWrite(new byte[100])); // it would overwrite the tethered subscriber's first record
+            Assert.Equal(intent, segment.ReadLong(SegmentBytes.TailIntent));
+            Assert.Equal(oldest, segment.ReadLong(SegmentBytes.Oldest));
+            Assert.False(oldestLease.IsOverwritten); // the lossy reader's record is intact, and is not reported lost
+        }
+
+        Assert.Equal(0, lossy.LostMessages);
+    }
+
+    [Fact]
+    public void A_subscriber_joining_right_after_an_announcement_starts_past_it_and_the_claim_goes_on()
+    {
+        // The other half of the store-fence-load pair: a joiner that sees the announcement picks a later start, so the
+        // claim's second look at the rows finds nothing to refuse.
+        using var channel = new TestChannel("bcast-join");
+        using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, BroadcastOptions(channel));
+        long written = 0;
+        for (; written < 200; written++)
+        {
+            Assert.True(writer.TryWrite(written));
+        }
+
+        SharedChannelOptions tetheredOptions = channel.Options();
+        tetheredOptions.SubscriberStart = SubscriberStart.Oldest;
+        SharedChannelReader? joiner = null;
+        try
+        {
+            using (ProtocolPoint.OnThisThread(point =>
+            {
+                if (point == ProtocolPoint.BroadcastAnnounced && joiner is null)
+                {
+                    joiner = SharedChannel.OpenReader(channel.Name, tetheredOptions);
+                }
+            }))
+            {
+                Assert.True(writer.TryWrite(written++));
+            }
+
+            Assert.NotNull(joiner);
+            Assert.True(joiner.TryRead(out long previous));
+            while (joiner.TryRead(out long value))
+            {
+                Assert.Equal(previous + 1, value);
+                previous = value;
+            }
+
+            Assert.Equal(written - 1, previous); // up to the record whose claim it joined during
+
+            for (; written < 400; written++)
+            {
+                Assert.True(writer.TryWrite(written));
+                Assert.True(joiner.TryRead(out long value));
+                Assert.Equal(written, value);
+            }
+        }
+        finally
+        {
+            joiner?.Dispose();
+        }
     }
 
     private static SharedChannelOptions BroadcastOptions(TestChannel channel, long capacity = 4096, int maxMessageSize = 256)

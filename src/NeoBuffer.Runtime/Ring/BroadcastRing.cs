@@ -219,31 +219,29 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
         _ring.CheckLength(length);
         long padding = _ring.PaddingBefore(_tail, length);
         long end = _tail + padding + _ring.Footprint(length);
-        // The tethered subscribers first (a claim they refuse announces nothing), then Oldest, then the announcement,
-        // whose fence orders it before the look at whether anyone joined meanwhile.
-        if (end - _capacity > _cachedLimit)
+        // Every subscriber known so far first: the cached limit, re-read when it says full or when JoinEpoch says someone
+        // joined since it was read. A claim refused here has announced nothing, so it never makes a lossy reader count
+        // an intact record lost nor moves Oldest past records a joiner could still start at.
+        long epoch = Volatile.Read(ref _header->JoinEpoch);
+        if ((end - _capacity > _cachedLimit || epoch != _joinEpoch) && !HasRoomAfterLookingAgain(end, epoch))
         {
-            _cachedLimit = SlowestTethered();
-            if (end - _capacity > _cachedLimit)
-            {
-                return null;
-            }
+            return null;
         }
 
         if (end > _announced)
         {
+            // Oldest, then the announcement, whose fence orders it before the second look at JoinEpoch. That look is the
+            // producer's half of the store-fence-load pair with a joiner ("bump JoinEpoch, then load TailIntent"): a
+            // subscriber whose bump it misses sees this TailIntent and starts past the overwrite. One whose bump it sees
+            // joined between the two loads of JoinEpoch, and may not have seen the announcement: its row has to be
+            // read, and a claim it refuses stays announced (the only way a refused claim announces anything).
+            // Without a new announcement the last one, made before an earlier look, already covers this claim's end.
             ForgetOverwritten(end - _capacity);
             Interlocked.Exchange(ref _header->TailIntent, end);
             _announced = end;
             ProtocolPoint.Reached(ProtocolPoint.BroadcastAnnounced);
-        }
-
-        long epoch = Volatile.Read(ref _header->JoinEpoch);
-        if (epoch != _joinEpoch)
-        {
-            _joinEpoch = epoch;
-            _cachedLimit = SlowestTethered();
-            if (end - _capacity > _cachedLimit)
+            epoch = Volatile.Read(ref _header->JoinEpoch);
+            if (epoch != _joinEpoch && !HasRoomAfterLookingAgain(end, epoch))
             {
                 return null;
             }
@@ -285,11 +283,13 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     {
         long end = _tail + _ring.PaddingBefore(_tail, length) + _ring.Footprint(length);
         long epoch = Volatile.Read(ref _header->JoinEpoch);
-        if (end - _capacity <= _cachedLimit && epoch == _joinEpoch)
-        {
-            return true;
-        }
+        return (end - _capacity <= _cachedLimit && epoch == _joinEpoch) || HasRoomAfterLookingAgain(end, epoch);
+    }
 
+    /// <summary>Re-reads the tethered subscribers' rows (as of <paramref name="epoch"/>): whether a claim up to <paramref name="end"/> overwrites nothing they still need.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private bool HasRoomAfterLookingAgain(long end, long epoch)
+    {
         _joinEpoch = epoch;
         _cachedLimit = SlowestTethered();
         return end - _capacity <= _cachedLimit;
