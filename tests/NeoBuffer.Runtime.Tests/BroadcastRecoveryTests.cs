@@ -138,6 +138,117 @@ public sealed class BroadcastRecoveryTests
         }
     }
 
+    [Fact]
+    public async Task A_producer_killed_between_TailSequence_and_Tail_is_followed_by_one_whose_records_every_subscriber_reads()
+    {
+        const int MaxLength = 256;
+        using var channel = new TestChannel("bcast-commit");
+        using SharedChannelReader tethered = SharedChannel.CreateReader(channel.Name, BroadcastOptions(channel, capacity: 1 << 16, maxMessageSize: MaxLength));
+
+        // The child dies inside its fifth commit (record 4): TailSequence already says 5, Tail still points at record 4's
+        // claim, TailVersion is odd. (spsc-produce writes through whatever topology the segment has.)
+        var killAt = new System.Collections.Generic.Dictionary<string, string> { ["NEOBUFFER_KILL_AT"] = ProtocolPoint.BroadcastSequencePublished + "@5" };
+        using (ChildProcess killed = ChildProcess.StartWith(killAt, "spsc-produce", channel.Directory, channel.Name, "100", MaxLength.ToString(), "0", "0"))
+        {
+            Assert.NotEqual(0, await killed.ExitCodeAsync(Bound));
+        }
+
+        var segment = new SegmentBytes(channel);
+        Assert.Equal(1, segment.ReadLong(SegmentBytes.TailVersion) & 1);
+        Assert.Equal(5, segment.ReadLong(SegmentBytes.TailSequence));
+
+        long next = 0;
+        ReadAll(tethered, ref next);
+        Assert.Equal(4, next); // record 4 was never published: the commit did not reach Tail
+
+        using (SharedChannelWriter restarted = SharedChannel.OpenWriter(channel.Name, channel.Options()))
+        {
+            for (long sequence = 4; sequence < 20; sequence++)
+            {
+                WriteClaim claim = restarted.Claim(SequencedRecord.LengthOf(sequence, MaxLength), Bound);
+                SequencedRecord.Fill(claim.Payload, sequence);
+                claim.Commit();
+            }
+
+            ReadAll(tethered, ref next);
+            Assert.Equal(20, next);
+
+            // A subscriber joining now reads the seqlock the restarted producer keeps, and the next record after it.
+            using SharedChannelReader late = SharedChannel.OpenReader(channel.Name, channel.Options());
+            WriteClaim last = restarted.Claim(SequencedRecord.LengthOf(20, MaxLength), Bound);
+            SequencedRecord.Fill(last.Payload, 20);
+            last.Commit();
+            long lateNext = 20;
+            ReadAll(late, ref lateNext);
+            Assert.Equal(21, lateNext);
+        }
+    }
+
+    [Fact]
+    public void A_commit_cut_short_where_no_published_message_is_left_behind_the_tail_is_resolved_from_the_claim_itself()
+    {
+        // Two largest messages in a 4 KiB ring, the second wrapping: its claim's overwrite ends past every message before
+        // it, so Oldest reaches its start and no message lies between Oldest and Tail to count from.
+        using var channel = new TestChannel("bcast-commit");
+        using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, BroadcastOptions(channel, capacity: 4096, maxMessageSize: 1904));
+        for (int i = 0; i < 11; i++)
+        {
+            Assert.True(writer.TryWrite(new byte[8])); // 11 x 24 bytes: the next large message starts at offset 304
+        }
+
+        Assert.True(writer.TryWrite(new byte[1904]));
+        var segment = new SegmentBytes(channel);
+        long claimStart = segment.ReadLong(SegmentBytes.Tail);
+        using SharedChannelReader tethered = SharedChannel.OpenReader(channel.Name, channel.Options()); // at claimStart, expecting 12
+        Assert.True(writer.TryWrite(new byte[1904]));
+        writer.Dispose();
+        Assert.Equal(claimStart, segment.ReadLong(SegmentBytes.Oldest));
+        Assert.Equal(13, segment.ReadLong(SegmentBytes.TailSequence));
+
+        // As the producer left it had it died after storing TailSequence and before storing Tail.
+        segment.WriteLong(SegmentBytes.Tail, claimStart);
+        segment.WriteLong(SegmentBytes.TailVersion, segment.ReadLong(SegmentBytes.TailVersion) + 1);
+
+        using SharedChannelWriter restarted = SharedChannel.OpenWriter(channel.Name, channel.Options());
+        Assert.Equal(12, segment.ReadLong(SegmentBytes.TailSequence));
+        Assert.True(restarted.TryWrite(42L));
+        Assert.True(tethered.TryRead(out long value));
+        Assert.Equal(42, value);
+    }
+
+    [Fact]
+    public void A_commit_cut_short_whose_records_contradict_the_stored_sequence_is_corruption()
+    {
+        using var channel = new TestChannel("bcast-commit");
+        using SharedChannelReader keepsTheSegment = SharedChannel.CreateReader(channel.Name, BroadcastOptions(channel));
+        using (SharedChannelWriter writer = SharedChannel.OpenWriter(channel.Name, channel.Options()))
+        {
+            for (long i = 0; i < 10; i++)
+            {
+                Assert.True(writer.TryWrite(i));
+            }
+        }
+
+        var segment = new SegmentBytes(channel);
+        segment.WriteLong(SegmentBytes.TailSequence, 30); // the records before Tail end at 9: 10 would be next, not 30 or 29
+        segment.WriteLong(SegmentBytes.TailVersion, segment.ReadLong(SegmentBytes.TailVersion) + 1);
+        var error = Assert.Throws<ChannelCorruptedException>(() => SharedChannel.OpenWriter(channel.Name, channel.Options()));
+        Assert.Contains("sequence 10", error.Message);
+    }
+
+    private static void ReadAll(SharedChannelReader reader, ref long next)
+    {
+        while (reader.TryRead(out ReadLease lease))
+        {
+            using (lease)
+            {
+                Assert.Null(SequencedRecord.Verify(lease.Payload, next, 256));
+            }
+
+            next++;
+        }
+    }
+
     private static SharedChannelOptions BroadcastOptions(TestChannel channel, long capacity = 4096, int maxMessageSize = 256)
     {
         SharedChannelOptions options = channel.Options(capacity, maxMessageSize);

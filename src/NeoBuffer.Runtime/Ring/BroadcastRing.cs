@@ -80,16 +80,87 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
             throw ring.Corrupted($"tail {producer._tail}, oldest {producer._oldest} and sequence {producer._sequence} are inconsistent");
         }
 
-        // A producer that died inside its commit left the seqlock odd: close it so joiners are not kept spinning.
+        // A producer that died inside its commit left the seqlock odd, and maybe TailSequence counting the record it
+        // was publishing while Tail still points before it: the next record at Tail would then carry a sequence one
+        // too high, and every tethered subscriber would call it corruption. The records say which it was; the pair is
+        // made consistent, then the seqlock closed so joiners are not kept spinning.
         long version = Volatile.Read(ref ring.Header->TailVersion);
         if ((version & 1) != 0)
         {
+            producer._sequence = producer.SequenceAtTail(producer._sequence);
+            Volatile.Write(ref ring.Header->TailSequence, producer._sequence);
             Volatile.Write(ref ring.Header->TailVersion, version + 1);
         }
 
         producer._cachedLimit = long.MinValue;
         producer._announced = Volatile.Read(ref ring.Header->TailIntent);
         return producer;
+    }
+
+    /// <summary>
+    /// The sequence number of the record that will start at the tail, recomputed from the records after a producer died
+    /// inside its commit (<paramref name="stored"/> is the TailSequence it left).
+    /// </summary>
+    /// <remarks>
+    /// Commit writes the record's header and sequence, then TailVersion odd, TailSequence + 1, Tail, TailVersion even. So
+    /// with the version odd, either Tail is still the start of that record's claim (TailSequence stored or not yet), or
+    /// Tail is past it and TailSequence counts it. Every record in [Oldest, Tail) was published, and Oldest is at most
+    /// the start of the last claim that reached its commit (its overwrite ended below it), so the last message there
+    /// gives the answer; when there is none, Tail is still the start of the claim being committed, whose message,
+    /// written before the seqlock opened, carries it. Anything else (a break in the sequence numbers, an answer that is
+    /// neither the stored value nor one less) is no producer's doing. Only here, at open: at most a ring's worth of
+    /// headers, each checked as a subscriber checks it.
+    /// </remarks>
+    private long SequenceAtTail(long stored)
+    {
+        long last = -1;
+        for (long position = _oldest; position < _tail;)
+        {
+            long footprint = _ring.CheckRecord(position, *_ring.RecordAt(position), _tail, out bool isPadding);
+            if (!isPadding)
+            {
+                long sequence = *(long*)(_ring.RecordAt(position) + 1);
+                if (sequence < 0 || (last >= 0 && sequence != last + 1))
+                {
+                    throw _ring.Corrupted($"the record at position {position} has sequence {sequence} after {last}");
+                }
+
+                last = sequence;
+            }
+
+            position += footprint; // at least 8: the walk ends within tail - oldest <= capacity bytes
+        }
+
+        long atTail = last >= 0 ? last + 1 : SequenceOfClaimAt(_tail);
+        if (atTail != stored && atTail != stored - 1)
+        {
+            throw _ring.Corrupted($"the producer died inside a commit, and its records put sequence {atTail} at tail {_tail}, where TailSequence says {stored}");
+        }
+
+        return atTail;
+    }
+
+    /// <summary>The sequence number in the message of the claim starting at <paramref name="position"/> (after at most two paddings), all of it below TailIntent.</summary>
+    private long SequenceOfClaimAt(long position)
+    {
+        long intent = Volatile.Read(ref _header->TailIntent);
+        if (intent < position || intent - position > _capacity)
+        {
+            throw _ring.Corrupted($"TailIntent {intent} is impossible for tail {position}");
+        }
+
+        for (int piece = 0; piece < 3; piece++)
+        {
+            long footprint = _ring.CheckRecord(position, *_ring.RecordAt(position), intent, out bool isPadding);
+            if (!isPadding)
+            {
+                return *(long*)(_ring.RecordAt(position) + 1);
+            }
+
+            position += footprint;
+        }
+
+        throw _ring.Corrupted($"no message follows the padding at tail {_tail}, where a producer died committing one");
     }
 
     /// <summary>A subscriber's half, joined at the live tail or at the oldest record still in the ring.</summary>
