@@ -168,7 +168,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     {
         var subscriber = new BroadcastRing(ring, segment, slot, lossy);
         slot->Lost = 0;
-        while (true)
+        for (int attempt = 0; ; attempt++)
         {
             (long start, long sequence) = fromOldest ? subscriber.OldestRecord() : subscriber.ReadTailAndSequence();
 
@@ -179,13 +179,42 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
             Volatile.Write(ref slot->Position, start);
             Volatile.Write(ref slot->Mode, lossy ? ParticipantSlot.ModeLossy : ParticipantSlot.ModeTethered);
             Interlocked.Increment(ref ring.Header->JoinEpoch);
-            if (start >= Volatile.Read(ref ring.Header->TailIntent) - ring.Capacity)
+            long intent = Volatile.Read(ref ring.Header->TailIntent);
+            if (start >= intent - ring.Capacity)
             {
                 subscriber._position = start;
                 subscriber._cachedTail = start;
                 subscriber._nextSequence = sequence;
                 return subscriber;
             }
+
+            // Only a producer that announced an overwrite of the start after it was read sends the joiner round again,
+            // and every such round is a lap the producer wrote meanwhile. A producer stores TailIntent (the end of its
+            // claim, at most a ring ahead of its tail) before the Tail that reaches it, so a Tail read now is at least
+            // TailIntent - Capacity; a TailIntent further ahead than that, or rounds without end, are no producer's.
+            subscriber.CheckAnnouncedWithinARing(intent);
+            subscriber.CheckRetries(attempt, "every start a subscriber picked to join at was announced overwritten before it could join");
+        }
+    }
+
+    /// <summary>Rounds a loop may take because the producer moved on meanwhile before it is a peer's doing, not a race.</summary>
+    private const int MaxRetries = 10_000;
+
+    private void CheckRetries(int attempt, string what)
+    {
+        if (attempt >= MaxRetries)
+        {
+            throw _ring.Corrupted($"{what}, {MaxRetries} times in a row");
+        }
+    }
+
+    /// <summary>Throws unless a Tail read now is at least <paramref name="intent"/> (a TailIntent read earlier) minus the capacity.</summary>
+    private void CheckAnnouncedWithinARing(long intent)
+    {
+        long tail = Volatile.Read(ref _header->Tail);
+        if (intent - _capacity > tail)
+        {
+            throw _ring.Corrupted($"TailIntent {intent} announces a claim more than a ring ahead of the tail {tail}");
         }
     }
 
@@ -226,12 +255,28 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     /// </summary>
     private (long Position, long Sequence) OldestRecord()
     {
-        while (true)
+        for (int attempt = 0; ; attempt++)
         {
+            // TailIntent before Oldest: the producer stores Oldest past every record a claim overwrites before it
+            // announces the claim, so Oldest read second is at least TailIntent - Capacity. And Oldest never passes the
+            // tail the producer had then: past the tail read first, it is checked against a Tail read after it.
             (long tail, long tailSequence) = ReadTailAndSequence();
+            long intent = Volatile.Read(ref _header->TailIntent);
             long position = Volatile.Read(ref _header->Oldest);
+            if (position < intent - _capacity)
+            {
+                throw _ring.Corrupted($"the oldest record position {position} is already announced overwritten (TailIntent {intent})");
+            }
+
             if (position > tail)
             {
+                long now = Volatile.Read(ref _header->Tail);
+                if (position > now)
+                {
+                    throw _ring.Corrupted($"the oldest record position {position} is past the tail {now}");
+                }
+
+                CheckRetries(attempt, "the producer moved on each time the oldest record was looked for");
                 continue; // the producer wrote more than a ring since the tail was read: read both again
             }
 
@@ -268,6 +313,9 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
             {
                 return (tail, tailSequence);
             }
+
+            // A record found overwritten while it was read: the producer moved on, so look again from a fresh Oldest.
+            CheckRetries(attempt, "the producer overwrote each oldest record found before its sequence number could be read");
         }
     }
 
@@ -500,6 +548,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
 
     private bool TryFindNext(out long footprint, out int length)
     {
+        long padding = 0;
         while (true)
         {
             if (_position == _cachedTail)
@@ -518,12 +567,23 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
             if (_lossy && !IsIntactFrom(_position))
             {
                 Resynchronise();
+                padding = 0;
                 continue;
             }
 
             footprint = _ring.CheckRecord(_position, record, _cachedTail, out bool isPadding);
             if (isPadding)
             {
+                // A producer pads at most to the end of the ring and then to an alignment before each message. A tail
+                // checked against the position bounds the walk already, but a lossy subscriber's tail may be a lap or
+                // more ahead (and one taken from a resynchronisation is checked against Oldest only): more than a
+                // ring of padding in a row is a peer feeding the reader an endless ring.
+                padding += footprint;
+                if (padding > _capacity)
+                {
+                    throw _ring.Corrupted($"more than a ring's worth of padding follows position {_position + footprint - padding}");
+                }
+
                 _position += footprint;
                 PublishPosition();
                 continue;
@@ -593,16 +653,32 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     private long ReadTail()
     {
         long tail = Volatile.Read(ref _header->Tail);
-        if (tail < _position || (!_lossy && tail - _position > _capacity) || (tail & 7) != 0)
+        bool lapped = tail - _position > _capacity;
+        if (tail < _position || (tail & 7) != 0 || (lapped && !_lossy))
         {
-            if (_lossy && tail >= _position)
-            {
-                return tail; // lapped: TryFindNext notices and resynchronises
-            }
-
             throw _ring.Corrupted($"the producer's tail {tail} is impossible for subscriber position {_position}");
         }
 
+        if (lapped)
+        {
+            CheckAnnounced(tail); // TryFindNext notices the lap and resynchronises
+        }
+
         return tail;
+    }
+
+    /// <summary>
+    /// Throws unless a tail more than a ring ahead of this lossy subscriber is one it can honestly see: the producer
+    /// stores TailIntent (its claim's end) before the Tail that reaches it, so a TailIntent read after the tail is at
+    /// least the tail. (A tethered subscriber is never lapped: its producer never claims a ring past it.)
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void CheckAnnounced(long tail)
+    {
+        long intent = Volatile.Read(ref _header->TailIntent);
+        if (tail > intent)
+        {
+            throw _ring.Corrupted($"the producer's tail {tail} is beyond every claim it announced (TailIntent {intent})");
+        }
     }
 }
