@@ -189,7 +189,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
             }
 
             // Only a producer that announced an overwrite of the start after it was read sends the joiner round again,
-            // and every such round is a lap the producer wrote meanwhile. A producer stores TailIntent (the end of its
+            // so every such round means it announced a further claim meanwhile. A producer stores TailIntent (the end of its
             // claim, at most a ring ahead of its tail) before the Tail that reaches it, so a Tail read now is at least
             // TailIntent - Capacity; a TailIntent further ahead than that, or rounds without end, are no producer's.
             subscriber.CheckAnnouncedWithinARing(intent);
