@@ -28,6 +28,9 @@ namespace NeoBuffer.Ring;
 /// </summary>
 internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
 {
+    /// <summary>The Position <see cref="ParticipantRole.Release"/> leaves in a row it gives back.</summary>
+    private const long ReleasedPosition = -1;
+
     private readonly RingMemory _ring;
     private readonly ChannelHeader* _header;
     private readonly long _capacity;
@@ -77,10 +80,15 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
             throw ring.Corrupted($"tail {producer._tail}, oldest {producer._oldest} and sequence {producer._sequence} are inconsistent");
         }
 
-        // A producer that died inside its commit left the seqlock odd: close it so joiners are not kept spinning.
+        // A producer that died inside its commit left the seqlock odd, and maybe TailSequence counting the record it
+        // was publishing while Tail still points before it: the next record at Tail would then carry a sequence one
+        // too high, and every tethered subscriber would call it corruption. The records say which it was; the pair is
+        // made consistent, then the seqlock closed so joiners are not kept spinning.
         long version = Volatile.Read(ref ring.Header->TailVersion);
         if ((version & 1) != 0)
         {
+            producer._sequence = producer.SequenceAtTail(producer._sequence);
+            Volatile.Write(ref ring.Header->TailSequence, producer._sequence);
             Volatile.Write(ref ring.Header->TailVersion, version + 1);
         }
 
@@ -89,12 +97,78 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
         return producer;
     }
 
+    /// <summary>
+    /// The sequence number of the record that will start at the tail, recomputed from the records after a producer died
+    /// inside its commit (<paramref name="stored"/> is the TailSequence it left).
+    /// </summary>
+    /// <remarks>
+    /// Commit writes the record's header and sequence, then TailVersion odd, TailSequence + 1, Tail, TailVersion even. So
+    /// with the version odd, either Tail is still the start of that record's claim (TailSequence stored or not yet), or
+    /// Tail is past it and TailSequence counts it. Every record in [Oldest, Tail) was published, and Oldest is at most
+    /// the start of the last claim that reached its commit (its overwrite ended below it), so the last message there
+    /// gives the answer; when there is none, Tail is still the start of the claim being committed, whose message,
+    /// written before the seqlock opened, carries it. Anything else (a break in the sequence numbers, an answer that is
+    /// neither the stored value nor one less) is no producer's doing. Only here, at open: at most a ring's worth of
+    /// headers, each checked as a subscriber checks it.
+    /// </remarks>
+    private long SequenceAtTail(long stored)
+    {
+        long last = -1;
+        for (long position = _oldest; position < _tail;)
+        {
+            long footprint = _ring.CheckRecord(position, *_ring.RecordAt(position), _tail, out bool isPadding);
+            if (!isPadding)
+            {
+                long sequence = *(long*)(_ring.RecordAt(position) + 1);
+                if (sequence < 0 || (last >= 0 && sequence != last + 1))
+                {
+                    throw _ring.Corrupted($"the record at position {position} has sequence {sequence} after {last}");
+                }
+
+                last = sequence;
+            }
+
+            position += footprint; // at least 8: the walk ends within tail - oldest <= capacity bytes
+        }
+
+        long atTail = last >= 0 ? last + 1 : SequenceOfClaimAt(_tail);
+        if (atTail != stored && atTail != stored - 1)
+        {
+            throw _ring.Corrupted($"the producer died inside a commit, and its records put sequence {atTail} at tail {_tail}, where TailSequence says {stored}");
+        }
+
+        return atTail;
+    }
+
+    /// <summary>The sequence number in the message of the claim starting at <paramref name="position"/> (after at most two paddings), all of it below TailIntent.</summary>
+    private long SequenceOfClaimAt(long position)
+    {
+        long intent = Volatile.Read(ref _header->TailIntent);
+        if (intent < position || intent - position > _capacity)
+        {
+            throw _ring.Corrupted($"TailIntent {intent} is impossible for tail {position}");
+        }
+
+        for (int piece = 0; piece < 3; piece++)
+        {
+            long footprint = _ring.CheckRecord(position, *_ring.RecordAt(position), intent, out bool isPadding);
+            if (!isPadding)
+            {
+                return *(long*)(_ring.RecordAt(position) + 1);
+            }
+
+            position += footprint;
+        }
+
+        throw _ring.Corrupted($"no message follows the padding at tail {_tail}, where a producer died committing one");
+    }
+
     /// <summary>A subscriber's half, joined at the live tail or at the oldest record still in the ring.</summary>
     public static BroadcastRing ForSubscriber(RingMemory ring, Segments.SharedSegment segment, ParticipantSlot* slot, bool lossy, bool fromOldest)
     {
         var subscriber = new BroadcastRing(ring, segment, slot, lossy);
         slot->Lost = 0;
-        while (true)
+        for (int attempt = 0; ; attempt++)
         {
             (long start, long sequence) = fromOldest ? subscriber.OldestRecord() : subscriber.ReadTailAndSequence();
 
@@ -105,13 +179,42 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
             Volatile.Write(ref slot->Position, start);
             Volatile.Write(ref slot->Mode, lossy ? ParticipantSlot.ModeLossy : ParticipantSlot.ModeTethered);
             Interlocked.Increment(ref ring.Header->JoinEpoch);
-            if (start >= Volatile.Read(ref ring.Header->TailIntent) - ring.Capacity)
+            long intent = Volatile.Read(ref ring.Header->TailIntent);
+            if (start >= intent - ring.Capacity)
             {
                 subscriber._position = start;
                 subscriber._cachedTail = start;
                 subscriber._nextSequence = sequence;
                 return subscriber;
             }
+
+            // Only a producer that announced an overwrite of the start after it was read sends the joiner round again,
+            // so every such round means it announced a further claim meanwhile. A producer stores TailIntent (the end of its
+            // claim, at most a ring ahead of its tail) before the Tail that reaches it, so a Tail read now is at least
+            // TailIntent - Capacity; a TailIntent further ahead than that, or rounds without end, are no producer's.
+            subscriber.CheckAnnouncedWithinARing(intent);
+            subscriber.CheckRetries(attempt, "every start a subscriber picked to join at was announced overwritten before it could join");
+        }
+    }
+
+    /// <summary>Rounds a loop may take because the producer moved on meanwhile before it is a peer's doing, not a race.</summary>
+    private const int MaxRetries = 10_000;
+
+    private void CheckRetries(int attempt, string what)
+    {
+        if (attempt >= MaxRetries)
+        {
+            throw _ring.Corrupted($"{what}, {MaxRetries} times in a row");
+        }
+    }
+
+    /// <summary>Throws unless a Tail read now is at least <paramref name="intent"/> (a TailIntent read earlier) minus the capacity.</summary>
+    private void CheckAnnouncedWithinARing(long intent)
+    {
+        long tail = Volatile.Read(ref _header->Tail);
+        if (intent - _capacity > tail)
+        {
+            throw _ring.Corrupted($"TailIntent {intent} announces a claim more than a ring ahead of the tail {tail}");
         }
     }
 
@@ -152,12 +255,28 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     /// </summary>
     private (long Position, long Sequence) OldestRecord()
     {
-        while (true)
+        for (int attempt = 0; ; attempt++)
         {
+            // TailIntent before Oldest: the producer stores Oldest past every record a claim overwrites before it
+            // announces the claim, so Oldest read second is at least TailIntent - Capacity. And Oldest never passes the
+            // tail the producer had then: past the tail read first, it is checked against a Tail read after it.
             (long tail, long tailSequence) = ReadTailAndSequence();
+            long intent = Volatile.Read(ref _header->TailIntent);
             long position = Volatile.Read(ref _header->Oldest);
+            if (position < intent - _capacity)
+            {
+                throw _ring.Corrupted($"the oldest record position {position} is already announced overwritten (TailIntent {intent})");
+            }
+
             if (position > tail)
             {
+                long now = Volatile.Read(ref _header->Tail);
+                if (position > now)
+                {
+                    throw _ring.Corrupted($"the oldest record position {position} is past the tail {now}");
+                }
+
+                CheckRetries(attempt, "the producer moved on each time the oldest record was looked for");
                 continue; // the producer wrote more than a ring since the tail was read: read both again
             }
 
@@ -194,6 +313,9 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
             {
                 return (tail, tailSequence);
             }
+
+            // A record found overwritten while it was read: the producer moved on, so look again from a fresh Oldest.
+            CheckRetries(attempt, "the producer overwrote each oldest record found before its sequence number could be read");
         }
     }
 
@@ -216,31 +338,29 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
         _ring.CheckLength(length);
         long padding = _ring.PaddingBefore(_tail, length);
         long end = _tail + padding + _ring.Footprint(length);
-        // The tethered subscribers first (a claim they refuse announces nothing), then Oldest, then the announcement,
-        // whose fence orders it before the look at whether anyone joined meanwhile.
-        if (end - _capacity > _cachedLimit)
+        // Every subscriber known so far first: the cached limit, re-read when it says full or when JoinEpoch says someone
+        // joined since it was read. A claim refused here has announced nothing, so it never makes a lossy reader count
+        // an intact record lost nor moves Oldest past records a joiner could still start at.
+        long epoch = Volatile.Read(ref _header->JoinEpoch);
+        if ((end - _capacity > _cachedLimit || epoch != _joinEpoch) && !HasRoomAfterLookingAgain(end, epoch))
         {
-            _cachedLimit = SlowestTethered();
-            if (end - _capacity > _cachedLimit)
-            {
-                return null;
-            }
+            return null;
         }
 
         if (end > _announced)
         {
+            // Oldest, then the announcement, whose fence orders it before the second look at JoinEpoch. That look is the
+            // producer's half of the store-fence-load pair with a joiner ("bump JoinEpoch, then load TailIntent"): a
+            // subscriber whose bump it misses sees this TailIntent and starts past the overwrite. One whose bump it sees
+            // joined between the two loads of JoinEpoch, and may not have seen the announcement: its row has to be
+            // read, and a claim it refuses stays announced (the only way a refused claim announces anything).
+            // Without a new announcement the last one, made before an earlier look, already covers this claim's end.
             ForgetOverwritten(end - _capacity);
             Interlocked.Exchange(ref _header->TailIntent, end);
             _announced = end;
             ProtocolPoint.Reached(ProtocolPoint.BroadcastAnnounced);
-        }
-
-        long epoch = Volatile.Read(ref _header->JoinEpoch);
-        if (epoch != _joinEpoch)
-        {
-            _joinEpoch = epoch;
-            _cachedLimit = SlowestTethered();
-            if (end - _capacity > _cachedLimit)
+            epoch = Volatile.Read(ref _header->JoinEpoch);
+            if (epoch != _joinEpoch && !HasRoomAfterLookingAgain(end, epoch))
             {
                 return null;
             }
@@ -282,11 +402,13 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     {
         long end = _tail + _ring.PaddingBefore(_tail, length) + _ring.Footprint(length);
         long epoch = Volatile.Read(ref _header->JoinEpoch);
-        if (end - _capacity <= _cachedLimit && epoch == _joinEpoch)
-        {
-            return true;
-        }
+        return (end - _capacity <= _cachedLimit && epoch == _joinEpoch) || HasRoomAfterLookingAgain(end, epoch);
+    }
 
+    /// <summary>Re-reads the tethered subscribers' rows (as of <paramref name="epoch"/>): whether a claim up to <paramref name="end"/> overwrites nothing they still need.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private bool HasRoomAfterLookingAgain(long end, long epoch)
+    {
         _joinEpoch = epoch;
         _cachedLimit = SlowestTethered();
         return end - _capacity <= _cachedLimit;
@@ -317,10 +439,20 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
             ParticipantSlot* slot = _segment.Slot(i);
             if (Volatile.Read(ref slot->State) == ParticipantSlot.StateActive && Volatile.Read(ref slot->Mode) == ParticipantSlot.ModeTethered)
             {
+                // ParticipantRole.Release stores Mode = 0, then Position = -1, then State = free; this side loads them in
+                // the other order. So a Position of -1 read after Mode said tethered is a subscriber leaving between the
+                // two loads (its Mode is already 0): it holds nothing back any more. No honest row is ever tethered with
+                // -1 (a joiner stores its start before its Mode), and every other value must be a record boundary the
+                // producer has reached.
                 long position = Volatile.Read(ref slot->Position);
-                if (position > _tail || (position & 7) != 0)
+                if (position == ReleasedPosition)
                 {
-                    throw _ring.Corrupted($"subscriber {i} claims position {position}, beyond the producer's tail {_tail}");
+                    continue;
+                }
+
+                if (position < 0 || position > _tail || (position & 7) != 0)
+                {
+                    throw _ring.Corrupted($"subscriber {i} claims position {position}, which is not a record boundary at or before the producer's tail {_tail}");
                 }
 
                 slowest = Math.Min(slowest, position);
@@ -416,6 +548,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
 
     private bool TryFindNext(out long footprint, out int length)
     {
+        long padding = 0;
         while (true)
         {
             if (_position == _cachedTail)
@@ -434,12 +567,23 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
             if (_lossy && !IsIntactFrom(_position))
             {
                 Resynchronise();
+                padding = 0;
                 continue;
             }
 
             footprint = _ring.CheckRecord(_position, record, _cachedTail, out bool isPadding);
             if (isPadding)
             {
+                // A producer pads at most to the end of the ring and then to an alignment before each message. A tail
+                // checked against the position bounds the walk already, but a lossy subscriber's tail may be a lap or
+                // more ahead (and one taken from a resynchronisation is checked against Oldest only): more than a
+                // ring of padding in a row is a peer feeding the reader an endless ring.
+                padding += footprint;
+                if (padding > _capacity)
+                {
+                    throw _ring.Corrupted($"more than a ring's worth of padding follows position {_position + footprint - padding}");
+                }
+
                 _position += footprint;
                 PublishPosition();
                 continue;
@@ -509,16 +653,32 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     private long ReadTail()
     {
         long tail = Volatile.Read(ref _header->Tail);
-        if (tail < _position || (!_lossy && tail - _position > _capacity) || (tail & 7) != 0)
+        bool lapped = tail - _position > _capacity;
+        if (tail < _position || (tail & 7) != 0 || (lapped && !_lossy))
         {
-            if (_lossy && tail >= _position)
-            {
-                return tail; // lapped: TryFindNext notices and resynchronises
-            }
-
             throw _ring.Corrupted($"the producer's tail {tail} is impossible for subscriber position {_position}");
         }
 
+        if (lapped)
+        {
+            CheckAnnounced(tail); // TryFindNext notices the lap and resynchronises
+        }
+
         return tail;
+    }
+
+    /// <summary>
+    /// Throws unless a tail more than a ring ahead of this lossy subscriber is one it can honestly see: the producer
+    /// stores TailIntent (its claim's end) before the Tail that reaches it, so a TailIntent read after the tail is at
+    /// least the tail. (A tethered subscriber is never lapped: its producer never claims a ring past it.)
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void CheckAnnounced(long tail)
+    {
+        long intent = Volatile.Read(ref _header->TailIntent);
+        if (tail > intent)
+        {
+            throw _ring.Corrupted($"the producer's tail {tail} is beyond every claim it announced (TailIntent {intent})");
+        }
     }
 }
