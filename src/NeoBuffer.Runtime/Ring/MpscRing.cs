@@ -308,8 +308,17 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
             }
             else if (dead && (end <= _head || position >= _cachedClaimTail))
             {
-                Volatile.Write(ref slot->Position, -1); // an announcement behind us, or a claim that never happened
-                ParticipantRole.ClearDead(segment, row);
+                if (ParticipantRole.TryLockDead(segment, row))
+                {
+                    try
+                    {
+                        ParticipantRole.FreeLocked(segment, row); // an announcement behind us, or a claim that never happened
+                    }
+                    finally
+                    {
+                        ParticipantRole.UnlockDead(segment, row);
+                    }
+                }
             }
         }
 
