@@ -117,13 +117,16 @@ public sealed class DeadRowTests
         MpscRig.Writer dying = rig.AddWriter();
         dying.DieAt(ProtocolPoint.MpscFilling, 8);
 
-        // Another thread opens a writer while the reader holds the one row to free it; the reader then finishes.
+        // Another thread opens a writer while the reader holds the one row to free it: it must wait for the row (not
+        // fail at once with ChannelRoleTakenException), then get it once the reader lets go.
         Task<MpscRig.Writer>? opening = null;
+        bool endedWhileHeld = false;
         using (ProtocolPoint.OnThisThread(name =>
         {
             if (name == ProtocolPoint.DeadRowFreeing && opening == null)
             {
-                opening = Task.Run(rig.AddWriter);
+                opening = Task.Factory.StartNew(rig.AddWriter, TaskCreationOptions.LongRunning); // its own thread: no pool delay
+                endedWhileHeld = SpinWait.SpinUntil(() => opening.IsCompleted, TimeSpan.FromMilliseconds(300));
             }
         }))
         {
@@ -131,6 +134,7 @@ public sealed class DeadRowTests
         }
 
         Assert.NotNull(opening);
+        Assert.False(endedWhileHeld, opening.IsFaulted ? opening.Exception!.InnerException!.Message : "the writer got a row the reader held");
         MpscRig.Writer restarted = await opening.WaitAsync(Bound);
         Assert.Equal(dying.Row, restarted.Row);
         Assert.Equal(ParticipantSlot.StateActive, rig.StateOf(restarted.Row));
