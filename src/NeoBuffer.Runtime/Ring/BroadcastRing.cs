@@ -421,7 +421,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
         {
             if (Volatile.Read(ref _segment.Slot(i)->Mode) == ParticipantSlot.ModeTethered && ParticipantRole.IsHolderDead(_segment, i))
             {
-                ParticipantRole.ClearDead(_segment, i);
+                ParticipantRole.TryFreeDead(_segment, i);
                 _cachedLimit = long.MinValue;
             }
         }

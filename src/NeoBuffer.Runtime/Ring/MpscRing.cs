@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using NeoBuffer.Format;
 using NeoBuffer.Waiting;
@@ -20,6 +21,23 @@ namespace NeoBuffer.Ring;
 /// after the commit; the consumer announces the record it is zeroing before it zeroes it. A claim left by a writer
 /// that died becomes padding (<see cref="IRingConsumer.CheckPeers"/>), and a consumer that died mid-zeroing is finished
 /// by the next one (<see cref="ForConsumer"/>).
+/// </para>
+/// <para>
+/// Why recovery never hangs the consumer and never overwrites a committed record. The consumer at head H reads the
+/// header at H (value <c>seen</c>), then ClaimTail, then the rows. (1) If a claim covers H, its writer's row announces
+/// it from before its CAS until after its commit, and the consumer sees that announcement: its ClaimTail load read a
+/// value at or past that CAS (RMWs on one word form a release sequence), which the announcement happened before. So
+/// a live claimer is always seen, and means wait. (2) A dead row is locked (shared) before it is used: nobody can take
+/// it then, so its announcement holds still, and ClaimTail is re-read after the lock, when the dead writer's last CAS,
+/// if any, is visible (its process is gone; the kernel's lock release and our fcntl order the rest). An announcement
+/// starting at or past that fresh ClaimTail was never claimed, and never will be: its row is freed; one ending at or
+/// before H is behind us: freed. Any other is kept, so the real claim at H keeps its row until H has passed it.
+/// (3) If every row over H is dead, H is padded by one CAS on its 8-byte header from <c>seen</c>: if the claimer was
+/// alive after all and committed after the header load (its row then read -1), the CAS fails and the record is read
+/// as usual. A negative <c>seen</c> is the dead claimer's own header, whose length is the record's exact extent; a
+/// zero one means nothing was written at H yet, so the padding runs to the nearest end announced over H (the real
+/// claimer's row is among them, so never past its claim; zeroes up to there, since the consumer zeroes what it
+/// consumed), cut at the ring's end and at <see cref="RingMemory.LongestRecord"/>; a later check covers the rest.
 /// </para>
 /// <para>
 /// Completion sets <see cref="ClosedBit"/> in ClaimTail by CAS, so every claim is either before the close (and the
@@ -86,8 +104,15 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
         consumer._cachedClaimTail = claimTail;
         long consuming = Volatile.Read(ref slot->Position);
         long end = Volatile.Read(ref slot->ClaimEnd);
-        if (consuming == head && end > head && end <= claimTail && end - head <= ring.Capacity && (end & 7) == 0)
+        if (consuming == head && end > head)
         {
+            // Checked as any record is before it is zeroed: within the claims, short of the ring's end (nothing is
+            // consumed across it), at most one record long.
+            if (end > claimTail || (end & 7) != 0 || end - head > ring.Capacity - (head & ring.Mask) || end - head > ring.LongestRecord)
+            {
+                throw ring.Corrupted($"the reader's row announces zeroing [{head}, {end}), which no record covers (claim tail {claimTail})");
+            }
+
             consumer.Consume(end);
         }
 
@@ -275,54 +300,118 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
     public bool HasMessage() => TryFindNext(out _, out _);
 
     /// <summary>
-    /// Stuck at a record that is claimed but not committed: if every row announcing a claim over it belongs to a dead
-    /// writer, the claim becomes padding (up to the nearest announced end: never past the real claim, and a second
-    /// pass covers any rest). A live writer's announcement means wait. Dead writers' rows are freed once their
-    /// announcements are behind the head.
+    /// Stuck at a record that is claimed but not committed: a claim over the head whose every announcer is dead becomes
+    /// padding, published by a CAS on the header the decision was made on. Dead writers' rows are freed once nothing
+    /// they announced can matter. The class comment says why each step is safe.
     /// </summary>
     void IRingConsumer.CheckPeers()
     {
         Segments.SharedSegment segment = _ring.Segment;
+        long* at = (long*)_ring.RecordAt(_head);
+
+        // The header, then ClaimTail: a header is written after its claim's CAS, so whatever header is seen here lies
+        // inside the ClaimTail read after it.
+        long seen = Volatile.Read(ref *at);
         _cachedClaimTail = ReadClaimTail();
-        bool stuck = Volatile.Read(ref _ring.RecordAt(_head)->Length) <= 0 && _head < _cachedClaimTail;
+        bool stuck = Unsafe.As<long, RecordHeader>(ref seen).Length <= 0 && _head < _cachedClaimTail;
         long nearestEnd = long.MaxValue;
         for (int row = 1; row < segment.Geometry.ParticipantSlots; row++)
         {
             ParticipantSlot* slot = segment.Slot(row);
-            long position = Volatile.Read(ref slot->Position);
-            if (position < 0)
+            if (Volatile.Read(ref slot->Position) < 0)
             {
                 continue;
             }
 
-            long end = Volatile.Read(ref slot->ClaimEnd);
-            bool dead = ParticipantRole.IsHolderDead(segment, row);
-            if (stuck && position <= _head && _head < end)
+            if (!ParticipantRole.IsHolderDead(segment, row))
             {
-                if (!dead)
+                // A live writer announcing a claim over the head is filling it, or is about to learn that its CAS
+                // failed and announce again: wait either way.
+                if (stuck && Covers(Volatile.Read(ref slot->Position), Volatile.Read(ref slot->ClaimEnd)))
                 {
-                    return; // a live writer is still filling it
+                    return;
                 }
 
-                nearestEnd = Math.Min(nearestEnd, end);
+                continue;
             }
-            else if (dead && (end <= _head || position >= _cachedClaimTail))
+
+            if (!ParticipantRole.TryLockDead(segment, row))
             {
-                Volatile.Write(ref slot->Position, -1); // an announcement behind us, or a claim that never happened
-                ParticipantRole.ClearDead(segment, row);
+                if (stuck)
+                {
+                    return; // someone took the row since it was found dead: look again on the next check
+                }
+
+                continue;
+            }
+
+            try
+            {
+                // Locked, its holder dead: the row holds still, and the holder's last CAS, if it made one, is in the
+                // ClaimTail read now. Decide on these values only: a ClaimTail read before the row was proven dead can
+                // predate that CAS, and would turn a real claim into "never happened".
+                long position = Volatile.Read(ref slot->Position);
+                long end = Volatile.Read(ref slot->ClaimEnd);
+                _cachedClaimTail = ReadClaimTail();
+                if (position >= 0 && (end <= _head || position >= _cachedClaimTail))
+                {
+                    ParticipantRole.FreeLocked(segment, row); // an announcement behind the head, or a claim that never happened
+                }
+                else if (position >= 0 && stuck && Covers(position, end))
+                {
+                    nearestEnd = Math.Min(nearestEnd, end);
+                }
+            }
+            finally
+            {
+                ParticipantRole.UnlockDead(segment, row);
             }
         }
 
         if (nearestEnd != long.MaxValue)
         {
-            if ((nearestEnd & 7) != 0 || nearestEnd - _head > _capacity || nearestEnd > _cachedClaimTail)
+            PadDeadClaim(at, seen, nearestEnd);
+        }
+    }
+
+    private bool Covers(long position, long end) => position <= _head && _head < end;
+
+    /// <summary>
+    /// Turns the dead claim at the head into padding: exactly its record when the dead writer wrote its header (the
+    /// negative length is the extent), else up to the nearest end announced over the head (the real claimer's row is
+    /// among those, so never past its claim), the ring's end, and one record's length; the next check covers the rest.
+    /// </summary>
+    private void PadDeadClaim(long* at, long seen, long nearestEnd)
+    {
+        RecordHeader header = Unsafe.As<long, RecordHeader>(ref seen);
+        long extent;
+        if (header.Length < 0)
+        {
+            header.Length = -header.Length; // int.MinValue stays negative, and is refused as too short
+            extent = _ring.CheckRecord(_head, header, _cachedClaimTail, out bool isPadding);
+            if (isPadding)
             {
-                throw _ring.Corrupted($"a dead writer's claim ends at {nearestEnd}, impossible for head {_head} and claim tail {_cachedClaimTail}");
+                throw _ring.Corrupted($"the padding at position {_head} is marked as being filled, which no writer does");
+            }
+        }
+        else
+        {
+            if ((nearestEnd & 7) != 0 || nearestEnd > _cachedClaimTail)
+            {
+                if (Volatile.Read(ref *at) != seen)
+                {
+                    return; // the claim was committed meanwhile, and only stale announcements are left: read it
+                }
+
+                throw _ring.Corrupted($"dead writers announce claims over position {_head} up to {nearestEnd}, impossible for claim tail {_cachedClaimTail}");
             }
 
-            ProtocolPoint.Reached(ProtocolPoint.MpscPadding);
-            _ring.WritePadding(_head, nearestEnd - _head);
+            extent = Math.Min(nearestEnd - _head, Math.Min(_capacity - (_head & _ring.Mask), _ring.LongestRecord));
         }
+
+        ProtocolPoint.Reached(ProtocolPoint.MpscPadding);
+        var padding = new RecordHeader { Length = (int)extent, Type = RecordHeader.TypePadding }; // extent <= LongestRecord
+        Interlocked.CompareExchange(ref *at, Unsafe.As<RecordHeader, long>(ref padding), seen);
     }
 
     public bool IsDrained() => !HasMessage() && _head == (Volatile.Read(ref _header->ClaimTail) & ~ClosedBit);
@@ -350,6 +439,11 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
             footprint = _ring.CheckRecord(_head, record, _cachedClaimTail, out bool isPadding);
             if (isPadding)
             {
+                if (footprint > _ring.LongestRecord)
+                {
+                    throw _ring.Corrupted($"the padding at position {_head} is {footprint} bytes long, longer than any record");
+                }
+
                 Consume(_head + footprint);
                 continue;
             }
@@ -364,7 +458,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
         // Announced, so a successor can finish the zeroing should this process die in the middle of it.
         _slot->ClaimEnd = end;
         Volatile.Write(ref _slot->Position, _head);
-        new Span<byte>(_ring.RecordAt(_head), (int)(end - _head)).Clear();
+        new Span<byte>(_ring.RecordAt(_head), (int)(end - _head)).Clear(); // every caller checked end - head <= LongestRecord
         ProtocolPoint.Reached(ProtocolPoint.MpscZeroing);
         _head = end;
         Publication.Publish(_header, ref _header->Head, _head); // release: the zeroes are visible before the space is reused

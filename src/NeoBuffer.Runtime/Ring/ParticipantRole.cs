@@ -1,3 +1,4 @@
+using System;
 using System.Threading;
 using NeoBuffer.Format;
 using NeoBuffer.Interop;
@@ -9,6 +10,17 @@ namespace NeoBuffer.Ring;
 /// A role (producer, consumer, subscriber) held in a row of the participant table. The row's byte lock is the role:
 /// whoever holds it owns the row, and a row whose State says active but whose lock nobody holds belongs to a process
 /// that died (docs/format.md, "Liveness"). The pid and start time in the row are for people and tools.
+/// <para>
+/// Freeing a dead holder's row is a check-then-act: between "nobody holds its lock" and the stores that free it, a
+/// restarted participant may take the row, and those stores would then free a live row (a broadcast writer ignores
+/// and overruns that subscriber; an MPSC reader never recovers that writer's claims). So whoever frees a row first
+/// takes the row's lock itself (<see cref="TryLockDead"/>): while it holds it nobody can take the row, and when it
+/// cannot take it someone new owns the row and there is nothing to free. The lock is an OFD lock on the freeing
+/// endpoint's own open file description, so it conflicts with every other endpoint, its own process's included (a
+/// process-associated POSIX lock would merge with the process's own row locks, and dropping it would drop theirs).
+/// It is shared, not exclusive, only so that a participant refused a row can tell "being freed, in a moment" from
+/// "held" (<see cref="Claim"/>, <see cref="ClaimAny"/>).
+/// </para>
 /// </summary>
 internal sealed unsafe class ParticipantRole
 {
@@ -23,19 +35,31 @@ internal sealed unsafe class ParticipantRole
         _slot = segment.Slot(index);
     }
 
+    /// <summary>The index of the row this role holds.</summary>
+    public int Index => _index;
+
     /// <summary>The row this role holds.</summary>
     public ParticipantSlot* Slot => _slot;
 
     /// <summary>Takes the first row in [<paramref name="first"/>, rows) no live participant holds.</summary>
     public static ParticipantRole ClaimAny(SharedSegment segment, int first, int kind, string roleName)
     {
-        for (int i = first; i < segment.Geometry.ParticipantSlots; i++)
+        long deadline = 0;
+        bool beingFreed;
+        do
         {
-            if (TryClaim(segment, i, kind, out ParticipantRole? role, mustBeIdle: true))
+            beingFreed = false;
+            for (int i = first; i < segment.Geometry.ParticipantSlots; i++)
             {
-                return role;
+                if (TryClaim(segment, i, kind, out ParticipantRole? role, mustBeIdle: true))
+                {
+                    return role;
+                }
+
+                beingFreed |= segment.IsSlotLockedSharedByOther(i);
             }
         }
+        while (beingFreed && WaitWhileFreed(ref deadline));
 
         throw new ChannelRoleTakenException(
             $"Channel '{segment.Name}' already has {segment.Geometry.ParticipantSlots - first} {roleName}s, as many as it was created for. " +
@@ -45,10 +69,15 @@ internal sealed unsafe class ParticipantRole
     /// <summary>Takes row <paramref name="index"/>; a row held by a live participant is refused.</summary>
     public static ParticipantRole Claim(SharedSegment segment, int index, int kind, string roleName)
     {
-        if (TryClaim(segment, index, kind, out ParticipantRole? role, mustBeIdle: false))
+        long deadline = 0;
+        do
         {
-            return role;
+            if (TryClaim(segment, index, kind, out ParticipantRole? role, mustBeIdle: false))
+            {
+                return role;
+            }
         }
+        while (segment.IsSlotLockedSharedByOther(index) && WaitWhileFreed(ref deadline));
 
         ParticipantSlot* slot = segment.Slot(index);
         throw new ChannelRoleTakenException(
@@ -70,12 +99,61 @@ internal sealed unsafe class ParticipantRole
         return dead;
     }
 
-    /// <summary>Marks a dead holder's row free (its lock is already gone), once whatever it left is dealt with.</summary>
-    public static void ClearDead(SharedSegment segment, int index)
+    /// <summary>
+    /// Locks row <paramref name="index"/> against takers if its holder is dead. True when the caller now holds the
+    /// row's lock (shared) and the row still says active: its holder is gone and nobody else can take the row, so its
+    /// content stays as the dead holder left it until <see cref="UnlockDead"/>; the caller may act on it and free it
+    /// (<see cref="FreeLocked"/>). False when a live participant holds the row (someone new took it) or it is not
+    /// active (freed meanwhile): nothing to do. Call it after <see cref="IsHolderDead"/> said dead, and decide only on
+    /// what is read after it returns.
+    /// </summary>
+    public static bool TryLockDead(SharedSegment segment, int index)
+    {
+        if (!segment.TryLockSlotShared(index))
+        {
+            return false;
+        }
+
+        if (Volatile.Read(ref segment.Slot(index)->State) == ParticipantSlot.StateActive)
+        {
+            return true;
+        }
+
+        segment.UnlockSlot(index);
+        return false;
+    }
+
+    /// <summary>Marks a dead holder's row free, once whatever it left is dealt with; the caller holds it (<see cref="TryLockDead"/>).</summary>
+    public static void FreeLocked(SharedSegment segment, int index)
     {
         ParticipantSlot* slot = segment.Slot(index);
+        ProtocolPoint.Reached(ProtocolPoint.DeadRowFreeing);
         Volatile.Write(ref slot->Mode, 0);
-        Interlocked.CompareExchange(ref slot->State, ParticipantSlot.StateFree, ParticipantSlot.StateActive);
+        Volatile.Write(ref slot->Position, -1);
+        Volatile.Write(ref slot->State, ParticipantSlot.StateFree);
+    }
+
+    /// <summary>Lets go of a row taken by <see cref="TryLockDead"/>.</summary>
+    public static void UnlockDead(SharedSegment segment, int index) => segment.UnlockSlot(index);
+
+    /// <summary>Frees row <paramref name="index"/> if its holder is dead and nobody has taken the row since; false otherwise.</summary>
+    public static bool TryFreeDead(SharedSegment segment, int index)
+    {
+        if (!TryLockDead(segment, index))
+        {
+            return false;
+        }
+
+        try
+        {
+            FreeLocked(segment, index);
+        }
+        finally
+        {
+            UnlockDead(segment, index);
+        }
+
+        return true;
     }
 
     /// <summary>Gives the row back.</summary>
@@ -114,6 +192,26 @@ internal sealed unsafe class ParticipantRole
         slot->Generation++;
         Volatile.Write(ref slot->State, ParticipantSlot.StateActive);
         role = new ParticipantRole(segment, index);
+        return true;
+    }
+
+    // How long a claimant waits for rows being freed: the freeing endpoint holds a row for a few stores, so this is
+    // only reached when it was stopped or starved, and then the row counts as taken.
+    private const long FreeingWaitMs = 1000;
+
+    private static bool WaitWhileFreed(ref long deadline)
+    {
+        long now = Environment.TickCount64;
+        if (deadline == 0)
+        {
+            deadline = now + FreeingWaitMs;
+        }
+        else if (now >= deadline)
+        {
+            return false;
+        }
+
+        Thread.Sleep(1);
         return true;
     }
 }

@@ -14,11 +14,19 @@ internal static unsafe class PeerLiveness
     /// </summary>
     public static void FaultIfWriterDead(SharedSegment segment, int writerRow)
     {
-        if (ParticipantRole.IsHolderDead(segment, writerRow))
+        // Locked before acting: a writer that took the row since the check is live, and its channel is not faulted.
+        if (ParticipantRole.IsHolderDead(segment, writerRow) && ParticipantRole.TryLockDead(segment, writerRow))
         {
-            int pid = Volatile.Read(ref segment.Slot(writerRow)->Pid);
-            new ChannelCompletion(segment.Header).TryComplete($"its writer (pid {pid}) died without completing it");
-            ParticipantRole.ClearDead(segment, writerRow);
+            try
+            {
+                int pid = Volatile.Read(ref segment.Slot(writerRow)->Pid);
+                new ChannelCompletion(segment.Header).TryComplete($"its writer (pid {pid}) died without completing it");
+                ParticipantRole.FreeLocked(segment, writerRow);
+            }
+            finally
+            {
+                ParticipantRole.UnlockDead(segment, writerRow);
+            }
         }
     }
 

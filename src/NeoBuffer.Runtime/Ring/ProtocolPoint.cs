@@ -47,10 +47,13 @@ internal static class ProtocolPoint
     /// <summary>Any endpoint: a participant row was found held by a dead process, and is not yet cleared.</summary>
     public const string DeadRowFound = "row.dead-found";
 
+    /// <summary>Any endpoint: a dead holder's row is decided free, its State not yet stored.</summary>
+    public const string DeadRowFreeing = "row.freeing";
+
     /// <summary>Every point a kill may be drawn from (the chaos harness picks at random among them).</summary>
     public static readonly string[] All =
     [
-        MpscAnnounced, MpscClaimed, MpscFilling, MpscZeroing, MpscPadding, BroadcastAnnounced, BroadcastSequencePublished, DeadRowFound,
+        MpscAnnounced, MpscClaimed, MpscFilling, MpscZeroing, MpscPadding, BroadcastAnnounced, BroadcastSequencePublished, DeadRowFound, DeadRowFreeing,
     ];
 
     private static readonly bool s_enabled = ReadEnabled(out s_killAt, out s_killOnReach);

@@ -22,6 +22,7 @@ internal sealed unsafe class RingMemory
         MaxPayload = segment.Geometry.MaxPayloadSize;
         FrameSize = frameSize;
         Name = segment.Name;
+        LongestRecord = RecordFraming.Footprint(MaxPayload, frameSize) + RecordFraming.LargePayloadAlignment;
     }
 
     public SharedSegment Segment { get; }
@@ -40,6 +41,13 @@ internal sealed unsafe class RingMemory
     public int FrameSize { get; }
 
     public string Name { get; }
+
+    /// <summary>
+    /// The most ring one record takes: a message of the largest payload, or a padding piece, which is shorter than the
+    /// record it makes room for plus that record's alignment gap (MPSC recovery padding is cut to this length too).
+    /// Under int.MaxValue, since the largest payload is: a length checked against it can be narrowed to int.
+    /// </summary>
+    public long LongestRecord { get; }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public RecordHeader* RecordAt(long position) => (RecordHeader*)(Data + (position & Mask));
@@ -78,6 +86,12 @@ internal sealed unsafe class RingMemory
 
         long offset = position & Mask;
         long first = Math.Min(padding, Capacity - offset);
+        if (first > LongestRecord || padding - first > LongestRecord)
+        {
+            // PaddingBefore never gives more; checked so that no length is ever narrowed unchecked.
+            throw Corrupted($"padding of {padding} bytes at position {position} is longer than any record");
+        }
+
         if (padding > first)
         {
             PublishRecord((RecordHeader*)Data, RecordHeader.TypePadding, (int)(padding - first));

@@ -35,7 +35,17 @@ internal static unsafe class ByteLocks
     public static void Unlock(int fd, long offset) => Set(fd, offset, LibC.F_UNLCK);
 
     /// <summary>Whether another open file (any live process, or another endpoint here) holds any lock on byte <paramref name="offset"/>.</summary>
-    public static bool IsLockedByOther(int fd, long offset)
+    public static bool IsLockedByOther(int fd, long offset) => HeldByOther(fd, offset) != LibC.F_UNLCK;
+
+    /// <summary>
+    /// Whether other open files hold only shared locks on byte <paramref name="offset"/> (no exclusive one): an
+    /// exclusive lock cannot coexist with another's shared one, so the kernel's answer is unambiguous.
+    /// </summary>
+    public static bool IsLockedSharedByOther(int fd, long offset) => HeldByOther(fd, offset) == LibC.F_RDLCK;
+
+    // The type of a lock another open file holds on the byte (F_UNLCK: none), as F_OFD_GETLK reports the first one
+    // that would conflict with an exclusive lock.
+    private static short HeldByOther(int fd, long offset)
     {
         var flock = new LibC.Flock { Type = LibC.F_WRLCK, Whence = LibC.SEEK_SET, Start = offset, Length = 1 };
         if (LibC.FcntlLock(fd, LibC.F_OFD_GETLK, &flock) != 0)
@@ -43,7 +53,7 @@ internal static unsafe class ByteLocks
             throw new SharedChannelException($"Cannot test a participant lock: {LibC.Describe(Marshal.GetLastSystemError())}.");
         }
 
-        return flock.Type != LibC.F_UNLCK;
+        return flock.Type;
     }
 
     private static bool Set(int fd, long offset, short type)

@@ -66,6 +66,15 @@ internal sealed unsafe class SharedSegment : IDisposable
     /// <summary>Whether some other live endpoint (in any process) holds row <paramref name="index"/>'s lock.</summary>
     public bool IsSlotLockedByOther(int index) => ByteLocks.IsLockedByOther(_fd, SlotLockOffset(index));
 
+    /// <summary>
+    /// Takes a shared lock on row <paramref name="index"/>'s byte: false when a live holder has the row. Held by an
+    /// endpoint that frees a dead holder's row, so nobody takes the row meanwhile (ParticipantRole.TryLockDead).
+    /// </summary>
+    public bool TryLockSlotShared(int index) => ByteLocks.TryLockShared(_fd, SlotLockOffset(index));
+
+    /// <summary>Whether the only locks others hold on row <paramref name="index"/> are shared: someone is freeing it.</summary>
+    public bool IsSlotLockedSharedByOther(int index) => ByteLocks.IsLockedSharedByOther(_fd, SlotLockOffset(index));
+
     public ParticipantSlot* Slot(int index)
     {
         if ((uint)index >= (uint)Geometry.ParticipantSlots)
