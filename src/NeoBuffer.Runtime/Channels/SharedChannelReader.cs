@@ -37,8 +37,11 @@ public sealed class SharedChannelReader : IDisposable
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool _isLossy;
     private readonly EndpointMetrics _metrics;
-    private bool _disposed;
+    private volatile bool _disposed;
+    private int _disposeCalled;
     private bool _disposeWhenLeaseEnds;
+    private int _waitsInFlight;
+    private int _detached;
     private bool _leaseFoundOverwritten;
 
     internal unsafe SharedChannelReader(SharedSegment segment, SharedChannelOptions options)
@@ -135,13 +138,20 @@ public sealed class SharedChannelReader : IDisposable
     /// <exception cref="ChannelClosedException">The writer completed the channel with an error (after every message was read).</exception>
     public bool WaitToRead(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!RingWait.Block(new MessageCondition(this), _ring.WakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken))
+        EnterWait();
+        try
         {
-            throw TimedOut(timeout);
-        }
+            if (!RingWait.Block(new MessageCondition(this), _ring.WakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken))
+            {
+                throw TimedOut(timeout);
+            }
 
-        return AfterWait();
+            return AfterWait();
+        }
+        finally
+        {
+            ExitWait();
+        }
     }
 
     /// <summary>
@@ -158,19 +168,44 @@ public sealed class SharedChannelReader : IDisposable
     /// <exception cref="TimeoutException">No message arrived within <paramref name="timeout"/>.</exception>
     public ValueTask<bool> WaitToReadAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        ValueTask<bool> wait = RingWait.WaitAsync(new MessageCondition(this), _ring.WakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken);
-        return wait.IsCompletedSuccessfully && wait.Result ? new ValueTask<bool>(AfterWait()) : AfterWaitAsync(wait, timeout);
+        EnterWait();
+        bool handedOver = false;
+        try
+        {
+            ValueTask<bool> wait = RingWait.WaitAsync(new MessageCondition(this), _ring.WakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken);
+            if (wait.IsCompletedSuccessfully && wait.Result)
+            {
+                return new ValueTask<bool>(AfterWait());
+            }
+
+            handedOver = true;
+            return AfterWaitAsync(wait, timeout);
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                ExitWait();
+            }
+        }
     }
 
+    // Owns the wait's place in _waitsInFlight: the condition may still run (on the futex waiter thread) until it ends.
     private async ValueTask<bool> AfterWaitAsync(ValueTask<bool> wait, TimeSpan timeout)
     {
-        if (!await wait.ConfigureAwait(false))
+        try
         {
-            throw TimedOut(timeout);
-        }
+            if (!await wait.ConfigureAwait(false))
+            {
+                throw TimedOut(timeout);
+            }
 
-        return AfterWait();
+            return AfterWait();
+        }
+        finally
+        {
+            ExitWait();
+        }
     }
 
     /// <summary>
@@ -212,15 +247,19 @@ public sealed class SharedChannelReader : IDisposable
         }
     }
 
-    /// <summary>Detaches from the channel and unmaps it (once any open lease ends); the last participant out removes it.</summary>
+    /// <summary>
+    /// Detaches from the channel and unmaps it (once any open lease ends, and any wait on another thread has returned:
+    /// such a wait is woken and ends with <see cref="ObjectDisposedException"/>); the last participant out removes it.
+    /// </summary>
     public unsafe void Dispose()
     {
-        if (_disposed)
+        if (Interlocked.Exchange(ref _disposeCalled, 1) != 0)
         {
             return;
         }
 
         _disposed = true;
+        Interlocked.MemoryBarrier(); // the store above before the load of _waitsInFlight below (see EnterWait)
         NeoBufferMeter.Untrack(_metrics); // first: once it returns, no collection reads this endpoint any more
         RingWait.WakeWord(_ring.WakeWord);
         if (_ring.HasOpenLease)
@@ -230,7 +269,7 @@ public sealed class SharedChannelReader : IDisposable
             return;
         }
 
-        Detach();
+        DetachUnlessWaiting();
     }
 
     /// <summary>Whether the open lease is intact; one found torn is counted lost by the ring, so it is not counted read.</summary>
@@ -259,7 +298,8 @@ public sealed class SharedChannelReader : IDisposable
         if (_disposeWhenLeaseEnds)
         {
             _ring.AbandonRead();
-            Detach();
+            Interlocked.MemoryBarrier(); // the lease's end before the load of _waitsInFlight (see ExitWait)
+            DetachUnlessWaiting();
             return;
         }
 
@@ -271,6 +311,51 @@ public sealed class SharedChannelReader : IDisposable
         }
 
         _metrics.CountMessage(length);
+    }
+
+    /// <summary>
+    /// Counts a wait (blocking, async, or a selection over this reader) in flight. A wait's condition and peer check run
+    /// the consumer's protocol, which writes the ring (MPSC zeroing, padding skips, a dead peer's recovery): the role
+    /// and the segment stay this reader's until the last such wait has returned, even when another thread disposes it
+    /// meanwhile, or a new reader could attach and write the same ring at once.
+    /// </summary>
+    internal void EnterWait()
+    {
+        // Dekker with Dispose: this increment (a full fence) before the load of _disposed, and Dispose's store of
+        // _disposed before its fenced load of _waitsInFlight; so either Dispose sees this wait and leaves the detach to
+        // it, or this wait sees the dispose and backs out. Neither can miss the other.
+        Interlocked.Increment(ref _waitsInFlight);
+        if (_disposed)
+        {
+            ExitWait();
+            ObjectDisposedException.ThrowIf(true, this);
+        }
+    }
+
+    /// <summary>Ends a wait counted by <see cref="EnterWait"/>; the last one out of a disposed reader detaches it.</summary>
+    internal void ExitWait()
+    {
+        if (Interlocked.Decrement(ref _waitsInFlight) == 0 && _disposed && !_ring.HasOpenLease)
+        {
+            DetachOnce();
+        }
+    }
+
+    private void DetachUnlessWaiting()
+    {
+        if (Volatile.Read(ref _waitsInFlight) == 0)
+        {
+            DetachOnce();
+        }
+    }
+
+    // Dispose, a lease's end and the last wait's end may each find the reader ready to detach: it detaches once.
+    private void DetachOnce()
+    {
+        if (Interlocked.Exchange(ref _detached, 1) == 0)
+        {
+            Detach();
+        }
     }
 
     private unsafe void Detach()
@@ -302,7 +387,7 @@ public sealed class SharedChannelReader : IDisposable
         }
 
         ObserveCompletion();
-        if (_channelCompletion.State == CompletionState.Faulted)
+        if (_channelCompletion.IsFaulted)
         {
             throw FaultError();
         }
@@ -314,7 +399,7 @@ public sealed class SharedChannelReader : IDisposable
     {
         if (!_completion.Task.IsCompleted && IsDrainedAndCompleted())
         {
-            if (_channelCompletion.State == CompletionState.Faulted)
+            if (_channelCompletion.IsFaulted)
             {
                 _completion.TrySetException(FaultError());
             }
