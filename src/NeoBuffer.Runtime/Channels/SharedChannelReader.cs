@@ -42,6 +42,7 @@ public sealed class SharedChannelReader : IDisposable
     private bool _disposeWhenLeaseEnds;
     private int _waitsInFlight;
     private int _detached;
+    private int _completionWatched;
     private bool _leaseFoundOverwritten;
 
     internal unsafe SharedChannelReader(SharedSegment segment, SharedChannelOptions options)
@@ -71,10 +72,30 @@ public sealed class SharedChannelReader : IDisposable
     public long LostMessages => _ring.Lost;
 
     /// <summary>
-    /// Completes when the writer has completed the channel and every message has been read; faults with a
-    /// <see cref="ChannelClosedException"/> when the writer completed it with an error.
+    /// Completes when the writer has completed the channel and every message has been read, on its own: no read call
+    /// needs to notice the end (an empty channel whose writer completes completes it at once). Faults with a
+    /// <see cref="ChannelClosedException"/> when the writer completed the channel with an error or died (SPSC and
+    /// broadcast: the single writer), again once every message it committed has been read; faults with an
+    /// <see cref="ObjectDisposedException"/> when this reader is disposed first.
     /// </summary>
-    public Task Completion => _completion.Task;
+    /// <remarks>
+    /// The first time it is read, it starts a watch on the process's futex waiter thread (no thread of its own), which
+    /// looks only at published shared state and checks the writer's liveness every 100 ms; the reading thread finishes
+    /// it itself as it reads the last message. A message the reader leaves unread keeps it pending, as in
+    /// System.Threading.Channels.
+    /// </remarks>
+    public unsafe Task Completion
+    {
+        get
+        {
+            if (!_completion.Task.IsCompleted && Volatile.Read(ref _completionWatched) == 0 && Interlocked.Exchange(ref _completionWatched, 1) == 0)
+            {
+                CompletionWatch.Start(this, _segment, _role.Slot);
+            }
+
+            return _completion.Task;
+        }
+    }
 
     /// <summary>
     /// Leases the next message in place, if one is committed. Read <see cref="ReadLease.Payload"/>, then dispose the
@@ -117,6 +138,7 @@ public sealed class SharedChannelReader : IDisposable
             if (intact)
             {
                 _metrics.CountMessage(length);
+                ObserveCompletionIfWatched();
                 return true;
             }
         }
@@ -261,6 +283,11 @@ public sealed class SharedChannelReader : IDisposable
         _disposed = true;
         Interlocked.MemoryBarrier(); // the store above before the load of _waitsInFlight below (see EnterWait)
         NeoBufferMeter.Untrack(_metrics); // first: once it returns, no collection reads this endpoint any more
+        if (_completionWatched != 0)
+        {
+            FaultCompletionDisposed(); // its awaiters would otherwise wait forever (the watch, woken below, ends too)
+        }
+
         RingWait.WakeWord(_ring.WakeWord);
         if (_ring.HasOpenLease)
         {
@@ -304,6 +331,7 @@ public sealed class SharedChannelReader : IDisposable
         }
 
         _ring.EndRead();
+        ObserveCompletionIfWatched();
         if (_leaseFoundOverwritten)
         {
             _leaseFoundOverwritten = false; // the ring counted it lost: counting it read too would count it twice
@@ -311,6 +339,38 @@ public sealed class SharedChannelReader : IDisposable
         }
 
         _metrics.CountMessage(length);
+    }
+
+    /// <summary>Whether <see cref="Dispose"/> was called (read by the completion watch on the futex waiter thread).</summary>
+    internal bool IsDisposed => _disposed;
+
+    /// <summary>Settles <see cref="Completion"/> from the completion word, once the watch found the stream ended and drained.</summary>
+    internal void FinishCompletion()
+    {
+        if (_channelCompletion.IsFaulted)
+        {
+            _completion.TrySetException(FaultError());
+        }
+        else
+        {
+            _completion.TrySetResult();
+        }
+    }
+
+    /// <summary>The watch itself failed (a liveness check that could not be made): <see cref="Completion"/> reports why.</summary>
+    internal void FaultCompletion(Exception error) => _completion.TrySetException(error);
+
+    internal void FaultCompletionDisposed() =>
+        _completion.TrySetException(new ObjectDisposedException(GetType().FullName, $"The reader of channel '{Name}' was disposed before the channel completed."));
+
+    // The watch is not woken by reads, so the reading thread settles Completion itself as it reads the last message;
+    // one plain load when nobody observed Completion.
+    private void ObserveCompletionIfWatched()
+    {
+        if (_completionWatched != 0)
+        {
+            ObserveCompletion();
+        }
     }
 
     /// <summary>
@@ -399,14 +459,7 @@ public sealed class SharedChannelReader : IDisposable
     {
         if (!_completion.Task.IsCompleted && IsDrainedAndCompleted())
         {
-            if (_channelCompletion.IsFaulted)
-            {
-                _completion.TrySetException(FaultError());
-            }
-            else
-            {
-                _completion.TrySetResult();
-            }
+            FinishCompletion();
         }
     }
 
