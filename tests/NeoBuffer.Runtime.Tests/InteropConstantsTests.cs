@@ -142,6 +142,6 @@ public sealed unsafe class InteropConstantsTests : IDisposable
             return; // publishers fence instead: no barrier is made in this process
         }
 
-        Membarrier.GlobalBarrier();
+        Assert.True(Membarrier.GlobalBarrier(), "a registered process's global barrier failed");
     }
 }
