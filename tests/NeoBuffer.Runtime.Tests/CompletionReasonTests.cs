@@ -65,4 +65,21 @@ public sealed class CompletionReasonTests
         string winner = firstWon ? "InvalidOperationException: first" : "InvalidOperationException: the second writer's reason";
         Assert.EndsWith(winner, error.Message);
     }
+
+    [Fact]
+    public async Task A_writer_killed_while_writing_its_reason_faults_the_channel_without_a_hang()
+    {
+        using var channel = new TestChannel("reason");
+        using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, channel.Options());
+        using ChildProcess writer = ChildProcess.StartWith(
+            new System.Collections.Generic.Dictionary<string, string> { ["NEOBUFFER_KILL_AT"] = ProtocolPoint.CompletionReasonWritten },
+            "complete-with-error", channel.Directory, channel.Name, "camera unplugged");
+        Assert.NotEqual(0, await writer.ExitCodeAsync(Bound)); // SIGKILLed at the point: it won the completion, never published Faulted
+
+        // The stream has ended (the state says faulting); the reason was never published, and is not waited for.
+        var error = Assert.Throws<ChannelClosedException>(() => reader.WaitToRead(Bound));
+        Assert.Contains("no reason recorded", error.Message);
+        var completion = await Assert.ThrowsAsync<ChannelClosedException>(() => reader.Completion.WaitAsync(Bound));
+        Assert.Contains("no reason recorded", completion.Message);
+    }
 }
