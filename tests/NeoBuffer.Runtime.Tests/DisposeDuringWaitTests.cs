@@ -103,6 +103,24 @@ public sealed class DisposeDuringWaitTests
         Assert.False(System.IO.File.Exists(channel.SegmentPath), "the disposed writer never detached");
     }
 
+    [Fact]
+    public void A_selection_over_an_already_disposed_reader_throws_and_leaves_the_other_readers_free_to_detach()
+    {
+        using var first = new TestChannel("dispose-wait");
+        using var second = new TestChannel("dispose-wait");
+        using SharedChannelWriter firstWriter = SharedChannel.CreateWriter(first.Name, first.Options());
+        using SharedChannelWriter secondWriter = SharedChannel.CreateWriter(second.Name, second.Options());
+        SharedChannelReader open = SharedChannel.OpenReader(first.Name, first.Options());
+        SharedChannelReader disposed = SharedChannel.OpenReader(second.Name, second.Options());
+        disposed.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => SharedChannel.WaitAny([open, disposed], Bound));
+
+        // The selection counted itself on the first reader before it met the disposed one, and took that back: the
+        // first reader detaches at once when disposed, so a new reader can attach.
+        open.Dispose();
+        using SharedChannelReader next = SharedChannel.OpenReader(first.Name, first.Options());
+    }
+
     // A reader at a padding record (an aborted claim) followed by a committed 2: its wait's condition zeroes the padding.
     private static (SharedChannelReader Reader, SharedChannelWriter Writer) MpscWithPaddingAtHead(TestChannel channel)
     {
