@@ -200,21 +200,32 @@ internal static class ReaderSelection
         }
     }
 
-    // Each wait holds every mapping, so a reader disposed meanwhile is unmapped only once the wait returns.
+    // Each selection counts as a wait of every reader it covers (its readiness checks run their consumers' protocol,
+    // which writes the ring) and holds every mapping: a reader disposed meanwhile keeps its role and stays mapped until
+    // the selection returns.
     private static void AddRefAll(IReadOnlyList<SharedChannelReader> readers)
     {
         for (int i = 0; i < readers.Count; i++)
         {
             bool added = false;
+            bool entered = false;
             try
             {
+                readers[i].EnterWait();
+                entered = true;
                 readers[i].Mapping.DangerousAddRef(ref added);
             }
             catch
             {
+                if (entered)
+                {
+                    readers[i].ExitWait();
+                }
+
                 for (int j = 0; j < i; j++)
                 {
                     readers[j].Mapping.DangerousRelease();
+                    readers[j].ExitWait();
                 }
 
                 throw;
@@ -227,6 +238,7 @@ internal static class ReaderSelection
         foreach (SharedChannelReader reader in readers)
         {
             reader.Mapping.DangerousRelease();
+            reader.ExitWait();
         }
     }
 

@@ -99,7 +99,12 @@ public static class SharedChannel
     /// index: a process reading many channels needs no thread per channel. The readers may be of different channels
     /// and topologies; at most 127.
     /// </summary>
+    /// <remarks>
+    /// A reader disposed on another thread during the selection counts as ready (its next read throws
+    /// <see cref="ObjectDisposedException"/>) and keeps its role until the selection returns.
+    /// </remarks>
     /// <exception cref="TimeoutException">None became ready within <paramref name="timeout"/>.</exception>
+    /// <exception cref="ObjectDisposedException">One of <paramref name="readers"/> was already disposed.</exception>
     public static int WaitAny(IReadOnlyList<SharedChannelReader> readers, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         ReaderSelection.WaitAny(readers, timeout, cancellationToken);
 
@@ -108,6 +113,7 @@ public static class SharedChannel
     /// blocks meanwhile: the process's futex waiter parks on every reader's wake word at once.
     /// </summary>
     /// <exception cref="TimeoutException">None became ready within <paramref name="timeout"/>.</exception>
+    /// <exception cref="ObjectDisposedException">One of <paramref name="readers"/> was already disposed.</exception>
     public static ValueTask<int> WaitAnyAsync(IReadOnlyList<SharedChannelReader> readers, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         ReaderSelection.WaitAnyAsync(readers, timeout, cancellationToken);
 

@@ -37,8 +37,12 @@ public sealed class SharedChannelReader : IDisposable
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool _isLossy;
     private readonly EndpointMetrics _metrics;
-    private bool _disposed;
+    private volatile bool _disposed;
+    private int _disposeCalled;
     private bool _disposeWhenLeaseEnds;
+    private int _waitsInFlight;
+    private int _detached;
+    private int _completionWatched;
     private bool _leaseFoundOverwritten;
 
     internal unsafe SharedChannelReader(SharedSegment segment, SharedChannelOptions options)
@@ -68,10 +72,30 @@ public sealed class SharedChannelReader : IDisposable
     public long LostMessages => _ring.Lost;
 
     /// <summary>
-    /// Completes when the writer has completed the channel and every message has been read; faults with a
-    /// <see cref="ChannelClosedException"/> when the writer completed it with an error.
+    /// Completes when the writer has completed the channel and every message has been read, on its own: no read call
+    /// needs to notice the end (an empty channel whose writer completes completes it at once). Faults with a
+    /// <see cref="ChannelClosedException"/> when the writer completed the channel with an error or died (SPSC and
+    /// broadcast: the single writer), again once every message it committed has been read; faults with an
+    /// <see cref="ObjectDisposedException"/> when this reader is disposed first.
     /// </summary>
-    public Task Completion => _completion.Task;
+    /// <remarks>
+    /// The first time it is read, it starts a watch on the process's futex waiter thread (no thread of its own), which
+    /// looks only at published shared state and checks the writer's liveness every 100 ms; the reading thread finishes
+    /// it itself as it reads the last message. A message the reader leaves unread keeps it pending, as in
+    /// System.Threading.Channels.
+    /// </remarks>
+    public unsafe Task Completion
+    {
+        get
+        {
+            if (!_completion.Task.IsCompleted && Volatile.Read(ref _completionWatched) == 0 && Interlocked.Exchange(ref _completionWatched, 1) == 0)
+            {
+                CompletionWatch.Start(this, _segment, _role.Slot);
+            }
+
+            return _completion.Task;
+        }
+    }
 
     /// <summary>
     /// Leases the next message in place, if one is committed. Read <see cref="ReadLease.Payload"/>, then dispose the
@@ -114,6 +138,7 @@ public sealed class SharedChannelReader : IDisposable
             if (intact)
             {
                 _metrics.CountMessage(length);
+                ObserveCompletionIfWatched();
                 return true;
             }
         }
@@ -135,13 +160,20 @@ public sealed class SharedChannelReader : IDisposable
     /// <exception cref="ChannelClosedException">The writer completed the channel with an error (after every message was read).</exception>
     public bool WaitToRead(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!RingWait.Block(new MessageCondition(this), _ring.WakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken))
+        EnterWait();
+        try
         {
-            throw TimedOut(timeout);
-        }
+            if (!RingWait.Block(new MessageCondition(this), _ring.WakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken))
+            {
+                throw TimedOut(timeout);
+            }
 
-        return AfterWait();
+            return AfterWait();
+        }
+        finally
+        {
+            ExitWait();
+        }
     }
 
     /// <summary>
@@ -158,19 +190,44 @@ public sealed class SharedChannelReader : IDisposable
     /// <exception cref="TimeoutException">No message arrived within <paramref name="timeout"/>.</exception>
     public ValueTask<bool> WaitToReadAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        ValueTask<bool> wait = RingWait.WaitAsync(new MessageCondition(this), _ring.WakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken);
-        return wait.IsCompletedSuccessfully && wait.Result ? new ValueTask<bool>(AfterWait()) : AfterWaitAsync(wait, timeout);
+        EnterWait();
+        bool handedOver = false;
+        try
+        {
+            ValueTask<bool> wait = RingWait.WaitAsync(new MessageCondition(this), _ring.WakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken);
+            if (wait.IsCompletedSuccessfully && wait.Result)
+            {
+                return new ValueTask<bool>(AfterWait());
+            }
+
+            handedOver = true;
+            return AfterWaitAsync(wait, timeout);
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                ExitWait();
+            }
+        }
     }
 
+    // Owns the wait's place in _waitsInFlight: the condition may still run (on the futex waiter thread) until it ends.
     private async ValueTask<bool> AfterWaitAsync(ValueTask<bool> wait, TimeSpan timeout)
     {
-        if (!await wait.ConfigureAwait(false))
+        try
         {
-            throw TimedOut(timeout);
-        }
+            if (!await wait.ConfigureAwait(false))
+            {
+                throw TimedOut(timeout);
+            }
 
-        return AfterWait();
+            return AfterWait();
+        }
+        finally
+        {
+            ExitWait();
+        }
     }
 
     /// <summary>
@@ -212,16 +269,25 @@ public sealed class SharedChannelReader : IDisposable
         }
     }
 
-    /// <summary>Detaches from the channel and unmaps it (once any open lease ends); the last participant out removes it.</summary>
+    /// <summary>
+    /// Detaches from the channel and unmaps it (once any open lease ends, and any wait on another thread has returned:
+    /// such a wait is woken and ends with <see cref="ObjectDisposedException"/>); the last participant out removes it.
+    /// </summary>
     public unsafe void Dispose()
     {
-        if (_disposed)
+        if (Interlocked.Exchange(ref _disposeCalled, 1) != 0)
         {
             return;
         }
 
         _disposed = true;
+        Interlocked.MemoryBarrier(); // the store above before the load of _waitsInFlight below (see EnterWait)
         NeoBufferMeter.Untrack(_metrics); // first: once it returns, no collection reads this endpoint any more
+        if (_completionWatched != 0)
+        {
+            FaultCompletionDisposed(); // its awaiters would otherwise wait forever (the watch, woken below, ends too)
+        }
+
         RingWait.WakeWord(_ring.WakeWord);
         if (_ring.HasOpenLease)
         {
@@ -230,7 +296,7 @@ public sealed class SharedChannelReader : IDisposable
             return;
         }
 
-        Detach();
+        DetachUnlessWaiting();
     }
 
     /// <summary>Whether the open lease is intact; one found torn is counted lost by the ring, so it is not counted read.</summary>
@@ -259,11 +325,13 @@ public sealed class SharedChannelReader : IDisposable
         if (_disposeWhenLeaseEnds)
         {
             _ring.AbandonRead();
-            Detach();
+            Interlocked.MemoryBarrier(); // the lease's end before the load of _waitsInFlight (see ExitWait)
+            DetachUnlessWaiting();
             return;
         }
 
         _ring.EndRead();
+        ObserveCompletionIfWatched();
         if (_leaseFoundOverwritten)
         {
             _leaseFoundOverwritten = false; // the ring counted it lost: counting it read too would count it twice
@@ -271,6 +339,83 @@ public sealed class SharedChannelReader : IDisposable
         }
 
         _metrics.CountMessage(length);
+    }
+
+    /// <summary>Whether <see cref="Dispose"/> was called (read by the completion watch on the futex waiter thread).</summary>
+    internal bool IsDisposed => _disposed;
+
+    /// <summary>Settles <see cref="Completion"/> from the completion word, once the watch found the stream ended and drained.</summary>
+    internal void FinishCompletion()
+    {
+        if (_channelCompletion.IsFaulted)
+        {
+            _completion.TrySetException(FaultError());
+        }
+        else
+        {
+            _completion.TrySetResult();
+        }
+    }
+
+    /// <summary>The watch itself failed (a liveness check that could not be made): <see cref="Completion"/> reports why.</summary>
+    internal void FaultCompletion(Exception error) => _completion.TrySetException(error);
+
+    internal void FaultCompletionDisposed() =>
+        _completion.TrySetException(new ObjectDisposedException(GetType().FullName, $"The reader of channel '{Name}' was disposed before the channel completed."));
+
+    // The watch is not woken by reads, so the reading thread settles Completion itself as it reads the last message;
+    // one plain load when nobody observed Completion.
+    private void ObserveCompletionIfWatched()
+    {
+        if (_completionWatched != 0)
+        {
+            ObserveCompletion();
+        }
+    }
+
+    /// <summary>
+    /// Counts a wait (blocking, async, or a selection over this reader) in flight. A wait's condition and peer check run
+    /// the consumer's protocol, which writes the ring (MPSC zeroing, padding skips, a dead peer's recovery): the role
+    /// and the segment stay this reader's until the last such wait has returned, even when another thread disposes it
+    /// meanwhile, or a new reader could attach and write the same ring at once.
+    /// </summary>
+    internal void EnterWait()
+    {
+        // Dekker with Dispose: this increment (a full fence) before the load of _disposed, and Dispose's store of
+        // _disposed before its fenced load of _waitsInFlight; so either Dispose sees this wait and leaves the detach to
+        // it, or this wait sees the dispose and backs out. Neither can miss the other.
+        Interlocked.Increment(ref _waitsInFlight);
+        if (_disposed)
+        {
+            ExitWait();
+            ObjectDisposedException.ThrowIf(true, this);
+        }
+    }
+
+    /// <summary>Ends a wait counted by <see cref="EnterWait"/>; the last one out of a disposed reader detaches it.</summary>
+    internal void ExitWait()
+    {
+        if (Interlocked.Decrement(ref _waitsInFlight) == 0 && _disposed && !_ring.HasOpenLease)
+        {
+            DetachOnce();
+        }
+    }
+
+    private void DetachUnlessWaiting()
+    {
+        if (Volatile.Read(ref _waitsInFlight) == 0)
+        {
+            DetachOnce();
+        }
+    }
+
+    // Dispose, a lease's end and the last wait's end may each find the reader ready to detach: it detaches once.
+    private void DetachOnce()
+    {
+        if (Interlocked.Exchange(ref _detached, 1) == 0)
+        {
+            Detach();
+        }
     }
 
     private unsafe void Detach()
@@ -302,7 +447,7 @@ public sealed class SharedChannelReader : IDisposable
         }
 
         ObserveCompletion();
-        if (_channelCompletion.State == CompletionState.Faulted)
+        if (_channelCompletion.IsFaulted)
         {
             throw FaultError();
         }
@@ -314,14 +459,7 @@ public sealed class SharedChannelReader : IDisposable
     {
         if (!_completion.Task.IsCompleted && IsDrainedAndCompleted())
         {
-            if (_channelCompletion.State == CompletionState.Faulted)
-            {
-                _completion.TrySetException(FaultError());
-            }
-            else
-            {
-                _completion.TrySetResult();
-            }
+            FinishCompletion();
         }
     }
 

@@ -35,7 +35,10 @@ public sealed class SharedChannelWriter : IDisposable
     private readonly ChannelCompletion _completion;
     private readonly int _spinCount;
     private readonly EndpointMetrics _metrics;
-    private bool _disposed;
+    private volatile bool _disposed;
+    private int _disposeCalled;
+    private int _waitsInFlight;
+    private int _detached;
 
     internal unsafe SharedChannelWriter(SharedSegment segment, SharedChannelOptions options)
     {
@@ -173,13 +176,21 @@ public sealed class SharedChannelWriter : IDisposable
     {
         ThrowIfDisposed();
         CheckLength(length);
-        if (!RingWait.Block(new RoomCondition(this, length), _ring.WakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken))
+        EnterWait();
+        try
         {
-            throw TimedOut(timeout);
-        }
+            if (!RingWait.Block(new RoomCondition(this, length), _ring.WakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken))
+            {
+                throw TimedOut(timeout);
+            }
 
-        ThrowIfDisposed();
-        return !_completion.IsCompleted;
+            ThrowIfDisposed();
+            return !_completion.IsCompleted;
+        }
+        finally
+        {
+            ExitWait();
+        }
     }
 
     /// <summary>
@@ -198,19 +209,45 @@ public sealed class SharedChannelWriter : IDisposable
     {
         ThrowIfDisposed();
         CheckLength(length);
-        ValueTask<bool> wait = RingWait.WaitAsync(new RoomCondition(this, length), _ring.WakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken);
-        return wait.IsCompletedSuccessfully && wait.Result ? new ValueTask<bool>(!_completion.IsCompleted) : AfterWaitAsync(wait, timeout);
+        EnterWait();
+        bool handedOver = false;
+        try
+        {
+            ValueTask<bool> wait = RingWait.WaitAsync(new RoomCondition(this, length), _ring.WakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken);
+            if (wait.IsCompletedSuccessfully && wait.Result)
+            {
+                return new ValueTask<bool>(!_completion.IsCompleted);
+            }
+
+            handedOver = true;
+            return AfterWaitAsync(wait, timeout);
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                ExitWait();
+            }
+        }
     }
 
+    // Owns the wait's place in _waitsInFlight: the condition may still run (on the futex waiter thread) until it ends.
     private async ValueTask<bool> AfterWaitAsync(ValueTask<bool> wait, TimeSpan timeout)
     {
-        if (!await wait.ConfigureAwait(false))
+        try
         {
-            throw TimedOut(timeout);
-        }
+            if (!await wait.ConfigureAwait(false))
+            {
+                throw TimedOut(timeout);
+            }
 
-        ThrowIfDisposed();
-        return !_completion.IsCompleted;
+            ThrowIfDisposed();
+            return !_completion.IsCompleted;
+        }
+        finally
+        {
+            ExitWait();
+        }
     }
 
     /// <summary>
@@ -234,16 +271,63 @@ public sealed class SharedChannelWriter : IDisposable
         }
     }
 
-    /// <summary>Detaches from the channel (aborting any open claim) and unmaps it; the last participant out removes it.</summary>
+    /// <summary>
+    /// Detaches from the channel (aborting any open claim) and unmaps it, once any wait on another thread has returned
+    /// (such a wait is woken and ends with <see cref="ObjectDisposedException"/>); the last participant out removes it.
+    /// </summary>
     public unsafe void Dispose()
     {
-        if (_disposed)
+        if (Interlocked.Exchange(ref _disposeCalled, 1) != 0)
         {
             return;
         }
 
         _disposed = true;
+        Interlocked.MemoryBarrier(); // the store above before the load of _waitsInFlight below (see EnterWait)
         NeoBufferMeter.Untrack(_metrics); // first: once it returns, no collection reads the segment about to be unmapped
+        RingWait.WakeWord(_ring.WakeWord); // a wait on another thread sees the dispose and returns, then detaches
+        if (Volatile.Read(ref _waitsInFlight) == 0)
+        {
+            DetachOnce();
+        }
+    }
+
+    /// <summary>
+    /// Counts a wait in flight: its condition and peer check run the producer's protocol (a dead peer's row is cleared
+    /// there), so the role and the segment stay this writer's until the last wait has returned, even when another
+    /// thread disposes it meanwhile; otherwise a new writer could attach while the old wait still acts for the role.
+    /// </summary>
+    private void EnterWait()
+    {
+        // Dekker with Dispose: this increment (a full fence) before the load of _disposed, and Dispose's store of
+        // _disposed before its fenced load of _waitsInFlight: one of the two always sees the other.
+        Interlocked.Increment(ref _waitsInFlight);
+        if (_disposed)
+        {
+            ExitWait();
+            ThrowIfDisposed();
+        }
+    }
+
+    private void ExitWait()
+    {
+        if (Interlocked.Decrement(ref _waitsInFlight) == 0 && _disposed)
+        {
+            DetachOnce();
+        }
+    }
+
+    // Dispose and the last wait's end may each find the writer ready to detach: it detaches once.
+    private void DetachOnce()
+    {
+        if (Interlocked.Exchange(ref _detached, 1) == 0)
+        {
+            Detach();
+        }
+    }
+
+    private unsafe void Detach()
+    {
         _ring.Abort();
         _role.Release();
         // The writer is gone: a reader parked waiting for it re-checks (and, once liveness lands, may see why).

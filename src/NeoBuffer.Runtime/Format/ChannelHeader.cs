@@ -79,4 +79,7 @@ internal static class CompletionState
     public const int Open = 0;
     public const int Completed = 1;
     public const int Faulted = 2;
+
+    /// <summary>Faulted, its reason still being written by the completion that won (Faulted follows, release-stored).</summary>
+    public const int Faulting = 3;
 }

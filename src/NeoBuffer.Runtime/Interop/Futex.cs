@@ -15,6 +15,8 @@ internal static unsafe class Futex
     // futex2 flags for futex_waitv: 32-bit word, shared (no FUTEX2_PRIVATE).
     private const uint Futex2Size32 = 0x02;
 
+    // Syscall numbers differ per architecture (arm64 uses the generic table); -1 elsewhere makes the call fail with
+    // ENOSYS, reported as PlatformNotSupportedException.
     private static readonly long SysFutex = RuntimeInformation.ProcessArchitecture switch
     {
         Architecture.X64 => 202,
@@ -50,6 +52,7 @@ internal static unsafe class Futex
         {
             LibC.ETIMEDOUT => false,
             LibC.EAGAIN or LibC.EINTR or LibC.EFAULT => true,
+            LibC.ENOSYS => throw new PlatformNotSupportedException($"futex is not available: NeoBuffer runs on x86-64 and arm64 Linux; this process is {RuntimeInformation.ProcessArchitecture}."),
             _ => throw new InvalidOperationException($"futex wait failed: {LibC.Describe(errno)}"),
         };
     }

@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.InteropServices;
 
 namespace NeoBuffer.Interop;
@@ -7,12 +8,31 @@ internal static unsafe partial class LibC
 {
     private const string Library = "libc";
 
+    // Every constant below is checked for both x86-64 and arm64, the two architectures NeoBuffer runs on, against the
+    // kernel's uapi headers; InteropConstantsTests checks the running one against the kernel's behaviour. x86-64 and
+    // arm64 both use the asm-generic values (errno, fcntl commands and F_OFD_*, mmap, memfd and seal flags, socket
+    // constants, struct flock/msghdr/cmsghdr layouts on 64-bit), except where a value is chosen per architecture.
     public const int O_RDONLY = 0x0;
     public const int O_RDWR = 0x2;
     public const int O_CREAT = 0x40;
     public const int O_EXCL = 0x80;
-    public const int O_NOFOLLOW = 0x20000;
     public const int O_CLOEXEC = 0x80000;
+
+    /// <summary>
+    /// O_NOFOLLOW, which arm64 (like arm) moves: 0100000 there, where 0400000 (x86-64's O_NOFOLLOW) is O_LARGEFILE, a
+    /// no-op on 64-bit: with x86-64's value, arm64 would follow a symlink planted at a segment's path. An architecture
+    /// not in the table is refused rather than given a guess.
+    /// </summary>
+    public static int O_NOFOLLOW => s_noFollow != 0
+        ? s_noFollow
+        : throw new PlatformNotSupportedException($"NeoBuffer runs on x86-64 and arm64 Linux; this process is {RuntimeInformation.ProcessArchitecture}.");
+
+    private static readonly int s_noFollow = RuntimeInformation.ProcessArchitecture switch
+    {
+        Architecture.X64 => 0x20000,
+        Architecture.Arm64 => 0x8000,
+        _ => 0,
+    };
 
     public const int PROT_READ = 0x1;
     public const int PROT_WRITE = 0x2;

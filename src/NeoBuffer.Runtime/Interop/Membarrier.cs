@@ -26,8 +26,28 @@ internal static class Membarrier
     /// <summary>Whether this process is registered, so a peer's global barrier reaches it and it can issue one.</summary>
     public static bool IsRegistered => s_registered;
 
-    /// <summary>A full barrier on every CPU running a registered process (including this thread's).</summary>
-    public static void GlobalBarrier() => LibC.Syscall6(SysMembarrier, CommandGlobalExpedited, 0, 0, 0, 0, 0);
+    /// <summary>
+    /// A full barrier on every CPU running a registered process (including this thread's). False when the kernel
+    /// refused it (it should not, once registration succeeded, but a seccomp policy or a resource limit can): then no
+    /// barrier was made, and the caller must not count on one.
+    /// </summary>
+    public static bool GlobalBarrier() =>
+        !t_failBarriers && LibC.Syscall6(SysMembarrier, CommandGlobalExpedited, 0, 0, 0, 0, 0) == 0;
+
+    [System.ThreadStatic]
+    private static bool t_failBarriers;
+
+    /// <summary>For tests: every barrier this thread makes fails, as if the kernel refused it, until the scope ends.</summary>
+    internal static System.IDisposable FailBarriersOnThisThread()
+    {
+        t_failBarriers = true;
+        return new FailScope();
+    }
+
+    private sealed class FailScope : System.IDisposable
+    {
+        public void Dispose() => t_failBarriers = false;
+    }
 
     private static bool Register()
     {

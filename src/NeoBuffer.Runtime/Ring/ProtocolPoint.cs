@@ -50,10 +50,14 @@ internal static class ProtocolPoint
     /// <summary>Any endpoint: a dead holder's row is decided free, its State not yet stored.</summary>
     public const string DeadRowFreeing = "row.freeing";
 
+    /// <summary>Any endpoint completing the channel with an error: the reason is written, the completion not yet published.</summary>
+    public const string CompletionReasonWritten = "completion.reason-written";
+
     /// <summary>Every point a kill may be drawn from (the chaos harness picks at random among them).</summary>
     public static readonly string[] All =
     [
         MpscAnnounced, MpscClaimed, MpscFilling, MpscZeroing, MpscPadding, BroadcastAnnounced, BroadcastSequencePublished, DeadRowFound, DeadRowFreeing,
+        CompletionReasonWritten,
     ];
 
     private static readonly bool s_enabled = ReadEnabled(out s_killAt, out s_killOnReach);

@@ -49,13 +49,9 @@ internal static unsafe class Publication
 
     /// <summary>
     /// The parking side's fence, after arming its wake word and before re-checking: makes every registered peer's
-    /// earlier publications visible, and its later wake-word loads see the arming.
+    /// earlier publications visible, and its later wake-word loads see the arming. Returns whether the arming is now
+    /// fenced for the publishers: true without a barrier in a process that is not registered (its channels are marked,
+    /// so their publishers fence), false when the kernel refused the barrier.
     /// </summary>
-    public static void BeforeRecheck()
-    {
-        if (Membarrier.IsRegistered)
-        {
-            Membarrier.GlobalBarrier();
-        }
-    }
+    public static bool BeforeRecheck() => !Membarrier.IsRegistered || Membarrier.GlobalBarrier();
 }

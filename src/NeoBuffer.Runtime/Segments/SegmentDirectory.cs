@@ -182,7 +182,7 @@ internal static unsafe class SegmentDirectory
             string state = h->Completion switch
             {
                 CompletionState.Completed => "completed",
-                CompletionState.Faulted => "faulted",
+                CompletionState.Faulted or CompletionState.Faulting => "faulted",
                 _ => "open",
             };
             long tail = geometry.Topology == ChannelTopology.MultiProducerSingleConsumer ? h->ClaimTail & ~Ring.MpscRing.ClosedBit : h->Tail;

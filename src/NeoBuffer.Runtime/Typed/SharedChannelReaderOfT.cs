@@ -38,8 +38,10 @@ public sealed class SharedChannelReader<T> : IDisposable where T : unmanaged, IC
     public long LostMessages => _reader.LostMessages;
 
     /// <summary>
-    /// Completes when the writer has completed the channel and every message has been read; faults with a
-    /// <see cref="ChannelClosedException"/> when the writer completed it with an error.
+    /// Completes when the writer has completed the channel and every message has been read, on its own (no read call
+    /// needs to notice the end); faults with a <see cref="ChannelClosedException"/> when the writer completed it with an
+    /// error or died, and with an <see cref="ObjectDisposedException"/> when this reader is disposed first. See
+    /// <see cref="SharedChannelReader.Completion"/>.
     /// </summary>
     public Task Completion => _reader.Completion;
 

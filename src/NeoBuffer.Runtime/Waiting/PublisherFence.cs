@@ -8,14 +8,26 @@ namespace NeoBuffer.Waiting;
 internal struct PublisherFence
 {
     private bool _made;
+    private bool _fenced;
 
-    /// <summary>How long the next sleep may last: <see cref="RingWait.UnfencedSliceNs"/> until the fence is made.</summary>
-    public readonly long SliceNs => _made ? RingWait.PeerCheckIntervalNs : RingWait.UnfencedSliceNs;
+    /// <summary>
+    /// How long the next sleep may last: <see cref="RingWait.UnfencedSliceNs"/> until the fence stands. A barrier the
+    /// kernel refused leaves the arming unfenced for good, so the waiter keeps sleeping in short slices and re-checking
+    /// its condition after each: a publisher that missed the arming cannot keep it asleep past one slice.
+    /// </summary>
+    public readonly long SliceNs => _fenced ? RingWait.PeerCheckIntervalNs : RingWait.UnfencedSliceNs;
 
     /// <summary>Called after each (re)arming: the arming is unfenced again.</summary>
-    public void Rearmed() => _made = false;
+    public void Rearmed()
+    {
+        _made = false;
+        _fenced = false;
+    }
 
-    /// <summary>Makes the fence unless this arming already has it; true when it was made now (re-check next).</summary>
+    /// <summary>
+    /// Tries the fence unless this arming already did; true when it was tried now (re-check next, whatever the
+    /// outcome: a refused barrier is not retried each slice, which would starve the peer checks).
+    /// </summary>
     public bool MakeOnce()
     {
         if (_made)
@@ -23,7 +35,7 @@ internal struct PublisherFence
             return false;
         }
 
-        Ring.Publication.BeforeRecheck();
+        _fenced = Ring.Publication.BeforeRecheck();
         _made = true;
         return true;
     }
