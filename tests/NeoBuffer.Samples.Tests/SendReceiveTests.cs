@@ -16,7 +16,7 @@ public sealed class SendReceiveTests
     {
         using var segments = new SegmentDirectory();
         using SampleProcess receiver = SampleProcess.Start("SendReceive", segments.Path, "receive", "chat");
-        await receiver.WaitForLineAsync("receiving on 'chat'", Timeout);
+        await segments.WaitForChannelAsync("chat", Timeout);
 
         string[] fromA = [.. Enumerable.Range(0, 200).Select(i => $"A {i}"), "Grüße aus 東京 ✓"];
         string[] fromB = [.. Enumerable.Range(0, 200).Select(i => $"B {i}"), ""];
