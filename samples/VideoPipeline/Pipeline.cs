@@ -131,7 +131,7 @@ internal static class Pipeline
         bool completed;
         try
         {
-            writer.TryComplete(failure is null ? null : new PipelineFailure(failure));
+            writer.TryComplete(failure is null ? null : new ProducerFailed());
             completed = true;
         }
         catch (Exception error) when (error is SharedChannelException)
@@ -141,7 +141,7 @@ internal static class Pipeline
 
         foreach (SubscriberProcess subscriber in subscribers)
         {
-            subscriber.Stop(completed ? TimeSpan.FromSeconds(30) : TimeSpan.Zero);
+            subscriber.Stop(completed ? TimeSpan.FromSeconds(10) : TimeSpan.Zero); // a few frames are left to read at most
         }
     }
 

@@ -24,6 +24,16 @@ internal static class SampleExit
     /// </summary>
     public static int Run(string who, Func<int> body)
     {
+        // The backstop, for an exception on another thread (a thread-pool callback, a child's output handler), which
+        // no catch here can see: the runtime raises this event before it prints the stack trace and aborts, and
+        // exiting from it ends the process with one line and exit code 1 instead. Nothing is disposed then, but the
+        // kernel drops this process's locks, so its rows count as dead and the next sweep removes a segment left alone.
+        AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+        {
+            (_, string what) = Describe(e.ExceptionObject as Exception ?? new Exception(e.ExceptionObject?.ToString()));
+            Environment.Exit(Print(Failed, $"{who}: {what}"));
+        };
+
         try
         {
             return body();
@@ -53,6 +63,7 @@ internal static class SampleExit
         // Not found, exists, not a channel, another schema, role taken, directory missing, full or not allowed, no
         // room in time: the library's messages name the channel and say what to do.
         SharedChannelException or TimeoutException or MessageFormatException => (Failed, error.Message),
+        System.ComponentModel.Win32Exception => (Failed, $"could not start a child process: {error.Message} (too many processes, or out of memory?)"),
         IOException or UnauthorizedAccessException => (Failed, $"{error.Message} Check the segment directory (NEOBUFFER_DIR, else /dev/shm)."),
         _ => (Failed, $"unexpected {error.GetType().Name}: {error.Message} This is a bug: please report it with the command you ran."),
     };

@@ -79,7 +79,7 @@ internal sealed class SubscriberProcess
         if (!_process.WaitForExit(grace))
         {
             Console.WriteLine($"{Role} did not exit within {grace.TotalSeconds:F0} s: stopping it");
-            if (Kill(_process.Id, SigTerm) != 0 || !_process.WaitForExit(TimeSpan.FromSeconds(10)))
+            if (Kill(_process.Id, SigTerm) != 0 || !_process.WaitForExit(TimeSpan.FromSeconds(5)))
             {
                 _process.Kill();
             }

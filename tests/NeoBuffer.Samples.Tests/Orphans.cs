@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks;
 
@@ -57,6 +58,10 @@ internal static partial class Orphans
 
         return children;
     }
+
+    /// <summary>The child of <paramref name="pid"/> whose command line holds <paramref name="argument"/>.</summary>
+    public static int ChildWith(int pid, string argument) =>
+        ChildrenOf(pid).Single(child => File.ReadAllText($"/proc/{child}/cmdline").Split('\0').Contains(argument));
 
     /// <summary>
     /// Waits for the adopted child <paramref name="pid"/> to end and describes how: "exit N" or "signal N". Past

@@ -54,6 +54,23 @@ public sealed class VideoPipelineFailureTests
     }
 
     [Fact]
+    public async Task A_pipeline_whose_subscriber_was_killed_names_it_in_one_line()
+    {
+        using var segments = new SegmentDirectory();
+        using SampleProcess pipeline = SampleProcess.Start("VideoPipeline", segments.Path, [.. SmallFrames, "--fps", "50", "--seconds", "120"]);
+        await pipeline.WaitForLineAsync("recorder ", Timeout);
+        int recorder = Orphans.ChildWith(pipeline.Id, "recorder");
+
+        SampleProcess.Signal(recorder, SigKill);
+        await pipeline.WaitForLineAsync("analyser-1 ", Timeout); // a dead tethered subscriber does not hold the producer back
+        pipeline.Signal(SigTerm);
+
+        string error = await CleanFailure.AssertAsync(pipeline, expectedExitCode: 1, Timeout);
+        Assert.Equal("pipeline: 1 of 3 subscribers failed: recorder killed by signal 9", error);
+        Assert.Empty(segments.Files);
+    }
+
+    [Fact]
     public async Task A_corrupted_ring_ends_the_subscriber_in_one_line_and_the_pipeline_stops_cleanly()
     {
         using var segments = new SegmentDirectory();
