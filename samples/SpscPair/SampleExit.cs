@@ -57,10 +57,13 @@ internal static class SampleExit
         ArgumentException { ParamName: "name" } => (Usage, $"{WithoutParameter(error)} (usage: SpscPair [both [NAME] | consume NAME | produce NAME])"),
         ChannelCorruptedException => (Failed, $"the channel is corrupted, so nothing more can be trusted from it: {error.Message} " +
                                               "A faulty or hostile process wrote into it; stop every process using it and start again under a new name."),
-        // Not found, exists, not a channel, another schema, role taken, directory missing, full or not allowed:
-        // the library's messages name the channel and say what to do.
-        SharedChannelException or ChannelClosedException or TimeoutException or MessageFormatException => (Failed, error.Message),
+        ChannelFormatException => (Failed, $"{error.Message} Pick another name, or remove the file if no program of yours uses it."),
+        // Not found, exists, another schema, role taken, the peer died or left (or completed the channel), no room or
+        // no message in time: the library's messages name the channel and say what to do.
+        ChannelClosedException or ChannelNotFoundException or ChannelExistsException or ChannelSchemaMismatchException or ChannelRoleTakenException
+            or TimeoutException or MessageFormatException => (Failed, error.Message),
         System.ComponentModel.Win32Exception => (Failed, $"could not start a child process: {error.Message} (too many processes, or out of memory?)"),
+        // The rest of SharedChannelException: the directory is missing, full or not allowed, or the path is a symlink.
         IOException or UnauthorizedAccessException => (Failed, $"{error.Message} Check the segment directory (NEOBUFFER_DIR, else /dev/shm)."),
         _ => (Failed, $"unexpected {error.GetType().Name}: {error.Message} This is a bug: please report it with the command you ran."),
     };

@@ -22,6 +22,7 @@ internal static class CleanFailure
         Assert.True(sample.ErrorLines.Count == 1, $"Expected exactly one line on standard error.{transcript}");
         string error = sample.ErrorLines[0];
         Assert.True(error.Length >= 20, $"The error line says too little: '{error}'.{transcript}");
+        Assert.False(error.Contains("This is a bug", StringComparison.Ordinal), $"A documented failure took the unexpected-error path.{transcript}");
         return error;
     }
 
