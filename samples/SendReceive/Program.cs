@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using System.Text;
@@ -139,9 +140,33 @@ static int Send(string name, CancellationToken stop)
         catch (OperationCanceledException)
         {
         }
+
+        // Lines still in the ring with no receiver alive are lost with the segment if this is the last sender out, or
+        // wait for a receiver that may never come: say so, rather than end as if they were delivered. (Checked while
+        // still attached, so the segment is there to look at.)
+        if (UnreadWithoutReceiver(name) is long unread)
+        {
+            return SampleExit.Print(SampleExit.Failed,
+                $"sender: {unread:N0} bytes of lines sent to '{name}' were never read: its receiver died or left. Start a receiver (receive {name}) before the last sender ends, or send them again.");
+        }
     }
 
     return SampleExit.Done;
+}
+
+// The bytes in the ring no receiver will read (none is alive), or null when a live receiver has them or they were read.
+static long? UnreadWithoutReceiver(string name)
+{
+    foreach (ChannelInfo channel in SharedChannel.List())
+    {
+        if (channel.Name == name)
+        {
+            bool receiverAlive = channel.Participants.Any(p => p.Role == "reader" && p.IsAlive);
+            return receiverAlive || channel.Tail <= channel.Head ? null : channel.Tail - channel.Head;
+        }
+    }
+
+    return null;
 }
 
 // Console.ReadLine cannot be interrupted, so it runs on the thread pool while this thread waits for it or for Ctrl+C.

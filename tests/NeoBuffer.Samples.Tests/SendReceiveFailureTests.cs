@@ -41,6 +41,26 @@ public sealed class SendReceiveFailureTests
     }
 
     [Fact]
+    public async Task A_sender_whose_last_lines_no_receiver_read_says_so_when_it_ends()
+    {
+        using var segments = new SegmentDirectory();
+        using SampleProcess receiver = SampleProcess.Start("SendReceive", segments.Path, "receive", "chat");
+        await segments.WaitForChannelAsync("chat", Timeout);
+        using SampleProcess sender = SampleProcess.Start("SendReceive", segments.Path, "send", "chat");
+        await sender.Input.WriteLineAsync("read");
+        await receiver.WaitUntilAsync((stdout, _) => stdout.Contains("read"), Timeout, "the first line");
+        receiver.Signal(SigKill);
+        await receiver.ExitCodeAsync(Timeout);
+
+        await sender.Input.WriteLineAsync("never read"); // the ring has room, so the write itself succeeds
+        sender.Input.Close();
+
+        string error = await CleanFailure.AssertAsync(sender, expectedExitCode: 1, Timeout);
+        Assert.Contains("never read", error);
+        Assert.Empty(segments.Files);
+    }
+
+    [Fact]
     public async Task A_receiver_whose_ring_is_corrupted_says_so_in_one_line_and_removes_the_segment()
     {
         using var segments = new SegmentDirectory();
