@@ -24,6 +24,7 @@ if (args.Length != 2 || args[0] is not ("send" or "receive"))
 using var stop = new CancellationTokenSource();
 using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+using var onHangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop); // the terminal closed
 void Stop(PosixSignalContext context)
 {
     context.Cancel = true;

@@ -26,6 +26,7 @@ string name = args.Length > 1 ? args[1] : $"spsc-pair-{Environment.ProcessId}";
 using var stop = new CancellationTokenSource();
 using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+using var onHangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop); // the terminal closed
 void Stop(PosixSignalContext context)
 {
     context.Cancel = true;

@@ -36,6 +36,7 @@ internal static class Pipeline
         using var stop = new CancellationTokenSource();
         using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var onHangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop); // the terminal closed
         void Stop(PosixSignalContext context)
         {
             context.Cancel = true; // keep running until the shutdown below is done
@@ -73,6 +74,7 @@ internal static class Pipeline
             var subscribers = new List<SubscriberProcess>();
             RunResult? producer = null;
             string? failure = null;
+            bool subscriptionFailed = false;
             try
             {
                 foreach (string role in Roles(options.Subscribers))
@@ -81,6 +83,7 @@ internal static class Pipeline
                 }
 
                 failure = WaitUntilSubscribed(subscribers, stop.Token);
+                subscriptionFailed = failure is not null;
                 if (failure is null && !stop.IsCancellationRequested)
                 {
                     producer = Produce(writer, options, cameraName, stop.Token);
@@ -93,7 +96,8 @@ internal static class Pipeline
             }
             finally
             {
-                StopSubscribers(writer, subscribers, failure);
+                // Subscribers that did subscribe when another could not have nothing to be told: they just see the end.
+                StopSubscribers(writer, subscribers, subscriptionFailed ? null : failure);
             }
 
             Console.WriteLine();
@@ -112,7 +116,10 @@ internal static class Pipeline
             Console.WriteLine("lost: frames the lossy preview never saw (torn frames, overwritten while it read them, are dropped and counted too)");
 
             // Success: every subscriber exited cleanly and, unless the run was stopped early, every one got frames.
-            failure ??= SubscriberFailures(subscribers);
+            // A subscriber that failed before it subscribed said why (a producer failure, by contrast, is the reason
+            // every subscriber then fails, and their lines would only repeat it).
+            string? subscriberFailures = SubscriberFailures(subscribers);
+            failure = subscriptionFailed && subscriberFailures is not null ? $"{failure} ({subscriberFailures})" : failure ?? subscriberFailures;
             if (failure is null && !stop.IsCancellationRequested && (producer is null || subscribers.Any(s => s.Result is not { Frames: > 0 })))
             {
                 failure = "a subscriber got no frames: see the summary above";

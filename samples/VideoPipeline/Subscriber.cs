@@ -19,11 +19,14 @@ internal static class Subscriber
         // completes the channel, and each subscriber reads what is left and reports. SIGTERM stops a subscriber early.
         using var stop = new CancellationTokenSource();
         using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true);
-        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        // A closed terminal (SIGHUP) reaches every process of the pipeline too; the pipeline stops, so this one does.
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var onHangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
+        void Stop(PosixSignalContext context)
         {
             context.Cancel = true;
             stop.Cancel();
-        });
+        }
 
         IFrameConsumer consumer = role == "recorder" ? new Recorder() : role == "preview" ? new Preview() : new Analyser();
         var options = new SharedChannelOptions { SubscriberMode = consumer.Mode, SpinCount = Pipeline.SpinCount };
