@@ -10,6 +10,7 @@ public sealed class SendReceiveTests
 {
     private const int SigInt = 2;
     private const int SigKill = 9;
+    private const int SigTerm = 15;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     [Fact]
@@ -64,6 +65,30 @@ public sealed class SendReceiveTests
         // is delivered again rather than lost when its reader dies while reading it.
         Assert.Equal(["meanwhile", "after"], second.OutputLines.SkipWhile(line => line == "before"));
         Assert.Empty(second.ErrorLines);
+        Assert.Empty(segments.Files);
+    }
+
+    [Fact]
+    public async Task SIGTERM_ends_a_sender_waiting_for_input_cleanly_and_the_receiver_goes_on()
+    {
+        using var segments = new SegmentDirectory();
+        using SampleProcess receiver = SampleProcess.Start("SendReceive", segments.Path, "receive", "chat");
+        await segments.WaitForChannelAsync("chat", Timeout);
+        using SampleProcess sender = SampleProcess.Start("SendReceive", segments.Path, "send", "chat");
+        await sender.Input.WriteLineAsync("one");
+        await receiver.WaitUntilAsync((stdout, _) => stdout.Contains("one"), Timeout, "the line");
+
+        sender.Signal(SigTerm);
+
+        Assert.Equal(0, await sender.ExitCodeAsync(Timeout));
+        Assert.Empty(sender.ErrorLines); // the line was read: nothing to report
+        using SampleProcess another = SampleProcess.Start("SendReceive", segments.Path, "send", "chat");
+        await another.Input.WriteLineAsync("two");
+        another.Input.Close();
+        Assert.Equal(0, await another.ExitCodeAsync(Timeout));
+        await receiver.WaitUntilAsync((stdout, _) => stdout.Contains("two"), Timeout, "the second sender's line");
+        receiver.Signal(SigInt);
+        Assert.Equal(0, await receiver.ExitCodeAsync(Timeout));
         Assert.Empty(segments.Files);
     }
 

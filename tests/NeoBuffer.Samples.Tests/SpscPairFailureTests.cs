@@ -12,6 +12,7 @@ namespace NeoBuffer.Samples.Tests;
 public sealed class SpscPairFailureTests
 {
     private const int SigKill = 9;
+    private const int SigStop = 19;
     private const int WriterRow = 0; // SPSC: row 0 is the writer's
     private const int ActiveRow = 2;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
@@ -31,6 +32,23 @@ public sealed class SpscPairFailureTests
         producer.Signal(SigKill);
 
         string error = await CleanFailure.AssertAsync(consumer, expectedExitCode: 1, Timeout);
+        Assert.Contains("died", error);
+        Assert.Empty(segments.Files);
+    }
+
+    [Fact]
+    public async Task A_producer_whose_consumer_is_killed_says_so_in_one_line_and_removes_the_segment()
+    {
+        using var segments = new SegmentDirectory();
+        using SampleProcess consumer = SampleProcess.Start("SpscPair", segments.Path, "consume", "pair");
+        await segments.WaitForChannelAsync("pair", Timeout);
+        consumer.Signal(SigStop); // it reads nothing more, so the producer fills the 1 MiB ring and waits for room
+        using SampleProcess producer = SampleProcess.Start("SpscPair", segments.Path, "produce", "pair");
+        await producer.WaitForLineAsync("[producer pid", Timeout);
+
+        consumer.Signal(SigKill);
+
+        string error = await CleanFailure.AssertAsync(producer, expectedExitCode: 1, Timeout);
         Assert.Contains("died", error);
         Assert.Empty(segments.Files);
     }
