@@ -13,7 +13,8 @@ public sealed class SpscPairFailureTests
 {
     private const int SigKill = 9;
     private const int SigStop = 19;
-    private const int WriterRow = 0; // SPSC: row 0 is the writer's
+    private const int WriterRow = 0; // SPSC: row 0 is the writer's, row 1 the reader's
+    private const int ReaderRow = 1;
     private const int ActiveRow = 2;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
@@ -42,6 +43,13 @@ public sealed class SpscPairFailureTests
         using var segments = new SegmentDirectory();
         using SampleProcess consumer = SampleProcess.Start("SpscPair", segments.Path, "consume", "pair");
         await segments.WaitForChannelAsync("pair", Timeout);
+        using (var segment = new SegmentFile(segments.Path, "pair"))
+        {
+            // The channel is named before its creator takes the reader's row; a producer waits for a reader that never
+            // came instead of failing, so stopping the consumer before it holds its row would test something else.
+            await Poll.UntilAsync(() => segment.RowState(ReaderRow) == ActiveRow, Timeout, "the consumer to hold its row");
+        }
+
         consumer.Signal(SigStop); // it reads nothing more, so the producer fills the 1 MiB ring and waits for room
         using SampleProcess producer = SampleProcess.Start("SpscPair", segments.Path, "produce", "pair");
         await producer.WaitForLineAsync("[producer pid", Timeout);
