@@ -141,9 +141,11 @@ internal static class Pipeline
             writer.TryComplete(failure is null ? null : new ProducerFailed());
             completed = true;
         }
-        catch (Exception error) when (error is SharedChannelException)
+        catch (Exception)
         {
-            completed = false; // a corrupted ring may refuse even this: the subscribers are then asked to stop by SIGTERM
+            // A corrupted ring may refuse even this (the failure that got here is already the one reported). Whatever
+            // it threw, the subscribers must still be stopped: they are asked to at once, by SIGTERM.
+            completed = false;
         }
 
         foreach (SubscriberProcess subscriber in subscribers)
