@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using System.Text;
@@ -12,42 +13,40 @@ using NeoBuffer;
 //   terminal 1:  dotnet run --project samples/SendReceive -- receive chat     prints every line it gets; Ctrl+C ends it
 //   terminal 2:  dotnet run --project samples/SendReceive -- send chat        sends each line typed; Ctrl+D or Ctrl+C ends it
 //   terminal 3:  dotnet run --project samples/SendReceive -- send chat        ... as many senders as you like (up to 16)
-// Status goes to standard error, so the receiver's standard output is exactly the lines it received.
+// The receiver's standard output is exactly the lines it received. Standard error carries the one line that says why
+// a process failed (SampleExit.cs: exit code 1, or 2 for a bad command line), and a greeting only when it is a terminal.
 if (args.Length != 2 || args[0] is not ("send" or "receive"))
 {
-    Console.Error.WriteLine("usage: SendReceive receive NAME | SendReceive send NAME");
-    return 2;
+    return SampleExit.Print(SampleExit.Usage, "usage: SendReceive receive NAME | SendReceive send NAME");
 }
 
 // Ctrl+C and SIGTERM end either side cleanly: it detaches from the channel, and the last one out removes it.
 using var stop = new CancellationTokenSource();
 using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+using var onHangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop); // the terminal closed
 void Stop(PosixSignalContext context)
 {
     context.Cancel = true;
     stop.Cancel();
 }
 
-return args[0] == "receive" ? Receive(args[1], stop.Token) : Send(args[1], stop.Token);
+string name = args[1];
+return args[0] == "receive"
+    ? SampleExit.Run("receiver", () => Receive(name, stop.Token))
+    : SampleExit.Run("sender", () => Send(name, stop.Token));
 
 static int Receive(string name, CancellationToken stop)
 {
-    var options = new SharedChannelOptions { Topology = ChannelTopology.MultiProducerSingleConsumer, Capacity = 1 << 20 };
-    SharedChannelReader reader;
-    try
+    SharedChannelReader? reader = OpenReceiver(name, out string? refusal);
+    if (reader is null)
     {
-        reader = SharedChannel.CreateReader(name, options);
-    }
-    catch (ChannelExistsException)
-    {
-        Console.Error.WriteLine($"A channel named '{name}' exists already: is another receiver running?");
-        return 1;
+        return SampleExit.Print(SampleExit.Failed, $"receiver: {refusal}");
     }
 
     using (reader)
     {
-        Console.Error.WriteLine($"receiving on '{name}' (Ctrl+C to stop)");
+        Greet($"receiving on '{name}' (Ctrl+C to stop)");
         try
         {
             while (reader.WaitToRead(stop))
@@ -66,7 +65,43 @@ static int Receive(string name, CancellationToken stop)
         }
     }
 
-    return 0;
+    return SampleExit.Done;
+}
+
+// Creates the channel, or takes over one that senders kept open after their receiver left or died: the lines they sent
+// meanwhile wait in its ring, and this receiver prints them first. Null (and why) when the name is someone else's.
+static SharedChannelReader? OpenReceiver(string name, out string? refusal)
+{
+    refusal = null;
+    var options = new SharedChannelOptions { Topology = ChannelTopology.MultiProducerSingleConsumer, Capacity = 1 << 20 };
+    try
+    {
+        return SharedChannel.CreateReader(name, options);
+    }
+    catch (ChannelExistsException)
+    {
+    }
+
+    SharedChannelReader reader;
+    try
+    {
+        reader = SharedChannel.OpenReader(name);
+    }
+    catch (ChannelRoleTakenException)
+    {
+        refusal = $"another receiver is running on '{name}' (a channel has one): stop it first, or pick another name.";
+        return null;
+    }
+
+    ChannelTopology topology = reader.Topology;
+    if (topology != ChannelTopology.MultiProducerSingleConsumer)
+    {
+        reader.Dispose();
+        refusal = $"'{name}' is a {topology} channel of another program, not a SendReceive chat: pick another name.";
+        return null;
+    }
+
+    return reader;
 }
 
 static int Send(string name, CancellationToken stop)
@@ -78,18 +113,12 @@ static int Send(string name, CancellationToken stop)
     }
     catch (ChannelNotFoundException)
     {
-        Console.Error.WriteLine($"No receiver: there is no channel '{name}'. Start one first: dotnet run --project samples/SendReceive -- receive {name}");
-        return 1;
-    }
-    catch (ChannelRoleTakenException error)
-    {
-        Console.Error.WriteLine(error.Message); // all the senders the channel admits are attached
-        return 1;
+        return SampleExit.Print(SampleExit.Failed, $"No receiver: there is no channel '{name}'. Start one first: dotnet run --project samples/SendReceive -- receive {name}");
     }
 
     using (writer)
     {
-        Console.Error.WriteLine($"sending each line of standard input to '{name}' (Ctrl+D to end)");
+        Greet($"sending each line of standard input to '{name}' (Ctrl+D to end)");
         try
         {
             while (ReadLine(stop) is string text)
@@ -102,6 +131,8 @@ static int Send(string name, CancellationToken stop)
                 }
 
                 // Claim room for the line in the ring (waiting while the receiver catches up) and encode it in place.
+                // A receiver that died or left fails this wait once the ring is full (ChannelClosedException, which
+                // SampleExit reports): nothing would ever make room again.
                 WriteClaim claim = writer.Claim(length, stop);
                 Encoding.UTF8.GetBytes(text, claim.Payload);
                 claim.Commit();
@@ -110,15 +141,43 @@ static int Send(string name, CancellationToken stop)
         catch (OperationCanceledException)
         {
         }
+
+        // Lines still in the ring with no receiver alive are lost with the segment if this is the last sender out, or
+        // wait for a receiver that may never come: say so, rather than end as if they were delivered. (Checked while
+        // still attached, so the segment is there to look at.)
+        if (UnreadWithoutReceiver(name) is long unread)
+        {
+            return SampleExit.Print(SampleExit.Failed,
+                $"sender: {unread:N0} bytes of lines sent to '{name}' were never read: its receiver died or left. Start a receiver (receive {name}) before the last sender ends, or send them again.");
+        }
     }
 
-    return 0;
+    return SampleExit.Done;
+}
+
+// The bytes in the ring no receiver will read (none is alive), or null when a live receiver has them or they were read.
+static long? UnreadWithoutReceiver(string name)
+{
+    foreach (ChannelInfo channel in SharedChannel.List())
+    {
+        if (channel.Name == name)
+        {
+            bool receiverAlive = channel.Participants.Any(p => p.Role == "reader" && p.IsAlive);
+            return receiverAlive || channel.Tail <= channel.Head ? null : channel.Tail - channel.Head;
+        }
+    }
+
+    return null;
 }
 
 // Console.ReadLine cannot be interrupted, so it runs on the thread pool while this thread waits for it or for Ctrl+C.
-static string? ReadLine(CancellationToken stop)
+static string? ReadLine(CancellationToken stop) => Task.Run(Console.In.ReadLine).WaitAsync(stop).GetAwaiter().GetResult();
+
+// A greeting is for a person at a terminal; a script that redirects standard error gets only failures there.
+static void Greet(string line)
 {
-    Task<string?> line = Task.Run(Console.In.ReadLine);
-    line.Wait(stop);
-    return line.Result;
+    if (!Console.IsErrorRedirected)
+    {
+        Console.Error.WriteLine(line);
+    }
 }

@@ -103,9 +103,17 @@ internal sealed record RunResult(
             return null;
         }
 
+        // The line comes from another process: one that is not a result (whatever printed it) is shown, not parsed.
         string[] f = line[Prefix.Length..].Split('|', 11);
-        return new RunResult(f[0], int.Parse(f[1]), f[2], long.Parse(f[3]), double.Parse(f[4]), double.Parse(f[5]),
-            double.Parse(f[6]), double.Parse(f[7]), long.Parse(f[8]), long.Parse(f[9]), f[10]);
+        try
+        {
+            return new RunResult(f[0], int.Parse(f[1]), f[2], long.Parse(f[3]), double.Parse(f[4]), double.Parse(f[5]),
+                double.Parse(f[6]), double.Parse(f[7]), long.Parse(f[8]), long.Parse(f[9]), f[10]);
+        }
+        catch (Exception error) when (error is FormatException or OverflowException or IndexOutOfRangeException)
+        {
+            return null;
+        }
     }
 
     public string ToRow() =>

@@ -26,12 +26,17 @@ internal static class Pipeline
 
     private const string CameraName = "caméra-1 · 東京"; // any UTF-8 text: it travels as a VarUtf8 field
 
+    /// <summary>How long the producer waits for room before it decides a tethered subscriber stopped reading.</summary>
+    private static readonly TimeSpan s_roomTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Runs the pipeline; the documented exceptions of creating the channel reach <see cref="SampleExit"/>.</summary>
     public static int Run(PipelineOptions options)
     {
         // Ctrl+C or SIGTERM: stop streaming, complete the channel, let the subscribers finish and report.
         using var stop = new CancellationTokenSource();
         using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var onHangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop); // the terminal closed
         void Stop(PosixSignalContext context)
         {
             context.Cancel = true; // keep running until the shutdown below is done
@@ -59,8 +64,7 @@ internal static class Pipeline
         }
         catch (ChannelExistsException)
         {
-            Console.Error.WriteLine($"A channel named '{options.Channel}' exists already: choose another name with --channel.");
-            return 1;
+            return SampleExit.Print(SampleExit.Failed, $"pipeline: a channel named '{options.Channel}' exists already: choose another name with --channel.");
         }
 
         using (writer)
@@ -69,6 +73,8 @@ internal static class Pipeline
                               $"{options.Width}x{options.Height} RGBA frames of {options.PixelBytes:N0} B from camera \"{CameraName}\"");
             var subscribers = new List<SubscriberProcess>();
             RunResult? producer = null;
+            string? failure = null;
+            bool subscriptionFailed = false;
             try
             {
                 foreach (string role in Roles(options.Subscribers))
@@ -76,19 +82,22 @@ internal static class Pipeline
                     subscribers.Add(SubscriberProcess.Start(role, options.Channel));
                 }
 
-                if (WaitUntilSubscribed(subscribers, stop.Token))
+                failure = WaitUntilSubscribed(subscribers, stop.Token);
+                subscriptionFailed = failure is not null;
+                if (failure is null && !stop.IsCancellationRequested)
                 {
                     producer = Produce(writer, options, cameraName, stop.Token);
                 }
             }
+            catch (Exception error)
+            {
+                // Caught here, not by SampleExit, so that the subscribers are told and waited for before this process exits.
+                failure = SampleExit.Describe(error).What;
+            }
             finally
             {
-                // Subscribers read what is left, see the end of the stream and exit; then this process removes the segment.
-                writer.TryComplete();
-                foreach (SubscriberProcess subscriber in subscribers)
-                {
-                    subscriber.WaitForExit(TimeSpan.FromSeconds(30));
-                }
+                // Subscribers that did subscribe when another could not have nothing to be told: they just see the end.
+                StopSubscribers(writer, subscribers, subscriptionFailed ? null : failure);
             }
 
             Console.WriteLine();
@@ -100,15 +109,56 @@ internal static class Pipeline
 
             foreach (SubscriberProcess subscriber in subscribers)
             {
-                Console.WriteLine(subscriber.Result?.ToRow() ?? $"{subscriber.Role,-11} (no result: exit code {subscriber.ExitCode})");
+                Console.WriteLine(subscriber.Result?.ToRow() ?? $"{subscriber.Role,-11} (no result: {subscriber.Ending})");
             }
 
             Console.WriteLine("latency: from the producer's commit to the subscriber's lease; at --fps 0 it includes the frames queued in the ring");
             Console.WriteLine("lost: frames the lossy preview never saw (torn frames, overwritten while it read them, are dropped and counted too)");
+
             // Success: every subscriber exited cleanly and, unless the run was stopped early, every one got frames.
-            bool everyoneGotFrames = producer is not null && subscribers.All(s => s.Result is { Frames: > 0 });
-            return subscribers.All(s => s.ExitCode == 0) && (everyoneGotFrames || stop.IsCancellationRequested) ? 0 : 1;
+            // A subscriber that failed before it subscribed said why (a producer failure, by contrast, is the reason
+            // every subscriber then fails, and their lines would only repeat it).
+            string? subscriberFailures = SubscriberFailures(subscribers);
+            failure = subscriptionFailed && subscriberFailures is not null ? $"{failure} ({subscriberFailures})" : failure ?? subscriberFailures;
+            if (failure is null && !stop.IsCancellationRequested && (producer is null || subscribers.Any(s => s.Result is not { Frames: > 0 })))
+            {
+                failure = "a subscriber got no frames: see the summary above";
+            }
+
+            return failure is null ? SampleExit.Done : SampleExit.Print(SampleExit.Failed, $"pipeline: {failure}");
         }
+    }
+
+    /// <summary>
+    /// Ends the stream and waits for every subscriber to exit, so that none outlives this process. They read what is
+    /// left and see the end; after a <paramref name="failure"/> they see the channel completed with it as the error.
+    /// </summary>
+    private static void StopSubscribers(SharedChannelWriter<CameraFrame> writer, List<SubscriberProcess> subscribers, string? failure)
+    {
+        bool completed;
+        try
+        {
+            writer.TryComplete(failure is null ? null : new ProducerFailed());
+            completed = true;
+        }
+        catch (Exception)
+        {
+            // A corrupted ring may refuse even this (the failure that got here is already the one reported). Whatever
+            // it threw, the subscribers must still be stopped: they are asked to at once, by SIGTERM.
+            completed = false;
+        }
+
+        foreach (SubscriberProcess subscriber in subscribers)
+        {
+            subscriber.Stop(completed ? TimeSpan.FromSeconds(10) : TimeSpan.Zero); // a few frames are left to read at most
+        }
+    }
+
+    /// <summary>One clause naming every subscriber that failed and how; null when none did.</summary>
+    private static string? SubscriberFailures(List<SubscriberProcess> subscribers)
+    {
+        string[] failures = subscribers.Select(s => s.Failure).OfType<string>().ToArray();
+        return failures.Length == 0 ? null : $"{failures.Length} of {subscribers.Count} subscribers failed: {string.Join("; ", failures)}";
     }
 
     /// <summary>1 = a recorder; 2 = + an analyser; 3 = + a lossy preview; more = more analysers.</summary>
@@ -135,28 +185,24 @@ internal static class Pipeline
 
     /// <summary>
     /// Streaming starts once every subscriber has subscribed, so the tethered ones see every frame from the first.
-    /// False when one failed to start or the pipeline was stopped meanwhile.
+    /// Null when they all did, or when the pipeline was stopped meanwhile; else why not.
     /// </summary>
-    private static bool WaitUntilSubscribed(List<SubscriberProcess> subscribers, CancellationToken stop)
+    private static string? WaitUntilSubscribed(List<SubscriberProcess> subscribers, CancellationToken stop)
     {
         try
         {
-            if (Task.WhenAll(subscribers.Select(s => s.Subscribed)).Wait(TimeSpan.FromSeconds(60), stop))
-            {
-                return true;
-            }
-
-            Console.Error.WriteLine("The subscribers did not start within 60 s.");
+            return Task.WhenAll(subscribers.Select(s => s.Subscribed)).Wait(TimeSpan.FromSeconds(60), stop)
+                ? null
+                : "the subscribers did not start within 60 s";
         }
         catch (OperationCanceledException)
         {
+            return null;
         }
         catch (AggregateException error)
         {
-            Console.Error.WriteLine(error.InnerException?.Message);
+            return error.InnerException?.Message ?? error.Message;
         }
-
-        return false;
     }
 
     private static RunResult Produce(SharedChannelWriter<CameraFrame> writer, PipelineOptions options, byte[] cameraName, CancellationToken stop)
@@ -192,7 +238,9 @@ internal static class Pipeline
             long claimStartNs = Clock.NowNs;
             try
             {
-                frame = CameraFrame.Builder.Claim(writer, cameraName.Length, options.PixelBytes, stop);
+                // Bounded: a tethered subscriber that stops reading (hung, or a hostile peer) holds the producer back
+                // for good; after s_roomTimeout the TimeoutException ends the run with a line that says so.
+                frame = CameraFrame.Builder.Claim(writer, cameraName.Length, options.PixelBytes, s_roomTimeout, stop);
             }
             catch (OperationCanceledException)
             {

@@ -16,6 +16,8 @@ internal sealed class PipelineOptions
           --subscribers      1 = a recorder; 2 = + an analyser; 3 = + a lossy preview; more = more analysers
           --seconds          how long the producer streams
           --channel          the channel's name (default: video-PID)
+
+        exit code: 0 done or stopped (Ctrl+C, SIGTERM); 1 failed, with one line on standard error saying why; 2 bad options
         """;
 
     public int Width { get; private set; } = 1920;
@@ -44,6 +46,12 @@ internal sealed class PipelineOptions
             if (args[i] is "-h" or "--help")
             {
                 error = "";
+                break;
+            }
+
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                error = $"unexpected argument '{args[i]}'";
                 break;
             }
 

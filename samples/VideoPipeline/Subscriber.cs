@@ -2,7 +2,6 @@ using System;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using System.Threading;
-using System.Threading.Channels;
 using NeoBuffer;
 
 namespace VideoPipeline;
@@ -20,11 +19,14 @@ internal static class Subscriber
         // completes the channel, and each subscriber reads what is left and reports. SIGTERM stops a subscriber early.
         using var stop = new CancellationTokenSource();
         using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true);
-        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        // A closed terminal (SIGHUP) reaches every process of the pipeline too; the pipeline stops, so this one does.
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var onHangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
+        void Stop(PosixSignalContext context)
         {
             context.Cancel = true;
             stop.Cancel();
-        });
+        }
 
         IFrameConsumer consumer = role == "recorder" ? new Recorder() : role == "preview" ? new Preview() : new Analyser();
         var options = new SharedChannelOptions { SubscriberMode = consumer.Mode, SpinCount = Pipeline.SpinCount };
@@ -35,9 +37,12 @@ internal static class Subscriber
         }
         catch (ChannelNotFoundException)
         {
-            Console.Error.WriteLine($"{role}: channel '{channel}' is gone (the pipeline stopped before this subscriber started)");
-            return 1;
+            return SampleExit.Print(SampleExit.Failed,
+                $"{role}: there is no channel '{channel}': the pipeline stopped before this subscriber started, or never ran (start it: dotnet run --project samples/VideoPipeline)");
         }
+
+        // From here on the channel's documented exceptions (the producer died or completed it with an error, the ring is
+        // corrupted) leave through the using below, which detaches first, to SampleExit, which prints the one line.
 
         using (reader)
         {
@@ -64,8 +69,8 @@ internal static class Subscriber
 
                             if (!valid)
                             {
-                                Console.Error.WriteLine($"{role}: a frame that is not a valid RGBA frame arrived");
-                                return 1;
+                                return SampleExit.Print(SampleExit.Failed,
+                                    $"{role}: a frame that is not a valid RGBA frame arrived: another program is writing to '{channel}'. Use a channel name of your own.");
                             }
 
                             stats.Record(pixelBytes, now - timestampNs, now);
@@ -78,15 +83,14 @@ internal static class Subscriber
                     PrintIfSecondIsUp(stats, consumer, reader);
                 }
             }
-            catch (ChannelClosedException error)
+            finally
             {
-                Console.Error.WriteLine($"{role}: the channel closed with an error: {error.Message}");
-                return 1;
+                // The pipeline's summary shows what this subscriber got, whether or not it got everything.
+                long lost = consumer.Mode == SubscriberMode.Lossy ? reader.LostMessages : -1;
+                Console.WriteLine(stats.Result(lost, consumer.Mode == SubscriberMode.Lossy ? torn : -1, consumer.Summary).ToLine());
             }
 
-            long lost = consumer.Mode == SubscriberMode.Lossy ? reader.LostMessages : -1;
-            Console.WriteLine(stats.Result(lost, consumer.Mode == SubscriberMode.Lossy ? torn : -1, consumer.Summary).ToLine());
-            return consumer.Failed ? 1 : 0;
+            return consumer.Failed ? SampleExit.Print(SampleExit.Failed, $"{role}: {consumer.Summary}") : SampleExit.Done;
         }
     }
 

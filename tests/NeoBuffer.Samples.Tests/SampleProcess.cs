@@ -113,11 +113,14 @@ internal sealed partial class SampleProcess : IDisposable
     }
 
     /// <summary>Sends <paramref name="signal"/> (e.g. SIGINT, what Ctrl+C sends) to the child alone.</summary>
-    public void Signal(int signal)
+    public void Signal(int signal) => Signal(_process.Id, signal);
+
+    /// <summary>Sends <paramref name="signal"/> to process <paramref name="pid"/> (e.g. a child the sample started).</summary>
+    public static void Signal(int pid, int signal)
     {
-        if (Kill(_process.Id, signal) != 0)
+        if (Kill(pid, signal) != 0)
         {
-            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+            throw new InvalidOperationException($"kill({pid}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
         }
     }
 

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Threading;
+using System.Threading.Tasks;
 
 namespace NeoBuffer.Samples.Tests;
 
@@ -22,6 +23,13 @@ internal sealed class SegmentDirectory : IDisposable
 
     /// <summary>The files in it now (segments left behind, once every process has exited).</summary>
     public string[] Files => Directory.GetFileSystemEntries(Path);
+
+    /// <summary>
+    /// Waits for channel <paramref name="name"/> to appear here: a segment gets its name only once it is whole, with its
+    /// creator attached (docs/format.md, "Lifetime"), so from then on the creator is ready.
+    /// </summary>
+    public Task WaitForChannelAsync(string name, TimeSpan timeout) =>
+        Poll.UntilAsync(() => File.Exists(System.IO.Path.Combine(Path, "neobuffer." + name)), timeout, $"channel '{name}' to appear in {Path}");
 
     public void Dispose() => Directory.Delete(Path, recursive: true);
 }

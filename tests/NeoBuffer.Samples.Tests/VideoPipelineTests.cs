@@ -39,7 +39,9 @@ public sealed class VideoPipelineTests
     {
         using var segments = new SegmentDirectory();
         using SampleProcess pipeline = SampleProcess.Start("VideoPipeline", segments.Path, [.. SmallFrames, "--seconds", "120"]);
-        await pipeline.WaitForLineAsync("recorder ", TimeSpan.FromSeconds(60)); // its first stats line: frames are flowing
+        // The producer's first stats line: it has streamed for a second. (A subscriber prints its first one a second
+        // after it subscribed, frames or not: a signal then could still stop the pipeline before its first frame.)
+        await pipeline.WaitForLineAsync("producer    writer", TimeSpan.FromSeconds(60));
 
         pipeline.Signal(signal);
 
