@@ -107,9 +107,14 @@ internal sealed unsafe class ParticipantRole
     /// active (freed meanwhile): nothing to do. Call it after <see cref="IsHolderDead"/> said dead, and decide only on
     /// what is read after it returns.
     /// </summary>
+    /// <remarks>
+    /// Two threads of one endpoint (the reading thread's peer check, the completion watch) share its descriptor, so
+    /// the lock alone does not keep them apart: <see cref="SharedSegment.TryLockDeadSlot"/> also refuses a row another
+    /// thread of this endpoint is handling, which is then not ours to act on.
+    /// </remarks>
     public static bool TryLockDead(SharedSegment segment, int index)
     {
-        if (!segment.TryLockSlotShared(index))
+        if (!segment.TryLockDeadSlot(index))
         {
             return false;
         }
@@ -119,7 +124,7 @@ internal sealed unsafe class ParticipantRole
             return true;
         }
 
-        segment.UnlockSlot(index);
+        segment.UnlockDeadSlot(index);
         return false;
     }
 
@@ -134,7 +139,7 @@ internal sealed unsafe class ParticipantRole
     }
 
     /// <summary>Lets go of a row taken by <see cref="TryLockDead"/>.</summary>
-    public static void UnlockDead(SharedSegment segment, int index) => segment.UnlockSlot(index);
+    public static void UnlockDead(SharedSegment segment, int index) => segment.UnlockDeadSlot(index);
 
     /// <summary>Frees row <paramref name="index"/> if its holder is dead and nobody has taken the row since; false otherwise.</summary>
     public static bool TryFreeDead(SharedSegment segment, int index)
