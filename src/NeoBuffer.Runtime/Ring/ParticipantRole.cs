@@ -179,10 +179,11 @@ internal sealed unsafe class ParticipantRole
         }
 
         // The lock is ours, so any earlier holder is gone. A dead MPSC writer may have left a claim behind: that row
-        // stays the consumer's to clean up before anyone reuses it.
+        // stays the consumer's to clean up before anyone reuses it, unless the consumer's own rule says the
+        // announcement no longer matters (see LeavesNoClaim).
         ParticipantSlot* slot = segment.Slot(index);
-        if (mustBeIdle && Volatile.Read(ref slot->State) == ParticipantSlot.StateActive && kind == ParticipantSlot.KindProducer &&
-            Volatile.Read(ref slot->Position) >= 0)
+        if (mustBeIdle && Volatile.Read(ref slot->State) != ParticipantSlot.StateFree && kind == ParticipantSlot.KindProducer &&
+            Volatile.Read(ref slot->Position) >= 0 && !LeavesNoClaim(segment, slot))
         {
             segment.UnlockSlot(index);
             return false;
@@ -198,6 +199,26 @@ internal sealed unsafe class ParticipantRole
         Volatile.Write(ref slot->State, ParticipantSlot.StateActive);
         role = new ParticipantRole(segment, index);
         return true;
+    }
+
+    /// <summary>
+    /// Whether a dead MPSC writer's announcement (its row is ours, exclusively locked) is one the consumer would free:
+    /// it ends at or before Head (committed and consumed), or starts at or past ClaimTail (its CAS never happened).
+    /// </summary>
+    /// <remarks>
+    /// The consumer decides on a dead row only under its shared lock, which our exclusive lock excludes, so it cannot
+    /// be deciding on this row now, and the row holds still. Head and ClaimTail are loaded after our lock: the dead
+    /// writer's last CAS, if any, is in that ClaimTail (its process is gone, and the kernel's lock release and our
+    /// fcntl order the rest), so "starts at or past ClaimTail" means never claimed, and never will be. Head only grows,
+    /// so "ends at or before Head" stays true. Any other announcement may cover a claim the consumer still has to pad.
+    /// </remarks>
+    private static bool LeavesNoClaim(SharedSegment segment, ParticipantSlot* slot)
+    {
+        long position = Volatile.Read(ref slot->Position);
+        long end = Volatile.Read(ref slot->ClaimEnd);
+        long head = Volatile.Read(ref segment.Header->Head);
+        long claimTail = Volatile.Read(ref segment.Header->ClaimTail) & ~MpscRing.ClosedBit;
+        return end <= head || position >= claimTail;
     }
 
     // How long a claimant waits for rows being freed: the freeing endpoint holds a row for a few stores, so this is
