@@ -85,12 +85,16 @@ internal sealed unsafe class ParticipantRole
     }
 
     /// <summary>
-    /// Whether row <paramref name="index"/> says active but its holder is gone: the kernel released its lock when it
-    /// died. Only meaningful for rows this endpoint does not hold itself.
+    /// Whether row <paramref name="index"/> says active (or claiming) but its holder is gone: the kernel released its
+    /// lock when it died. Only meaningful for rows this endpoint does not hold itself.
     /// </summary>
+    /// <remarks>
+    /// Claiming counts: a claimer sets it only while it holds the row's lock, so a claiming row nobody locks belongs to
+    /// one killed before it reached Active, which is as dead as any (its peers would otherwise wait on it for ever).
+    /// </remarks>
     public static bool IsHolderDead(SharedSegment segment, int index)
     {
-        bool dead = Volatile.Read(ref segment.Slot(index)->State) == ParticipantSlot.StateActive && !segment.IsSlotLockedByOther(index);
+        bool dead = IsHeld(Volatile.Read(ref segment.Slot(index)->State)) && !segment.IsSlotLockedByOther(index);
         if (dead)
         {
             ProtocolPoint.Reached(ProtocolPoint.DeadRowFound);
@@ -101,7 +105,7 @@ internal sealed unsafe class ParticipantRole
 
     /// <summary>
     /// Locks row <paramref name="index"/> against takers if its holder is dead. True when the caller now holds the
-    /// row's lock (shared) and the row still says active: its holder is gone and nobody else can take the row, so its
+    /// row's lock (shared) and the row still says active or claiming: its holder is gone and nobody else can take the row, so its
     /// content stays as the dead holder left it until <see cref="UnlockDead"/>; the caller may act on it and free it
     /// (<see cref="FreeLocked"/>). False when a live participant holds the row (someone new took it) or it is not
     /// active (freed meanwhile): nothing to do. Call it after <see cref="IsHolderDead"/> said dead, and decide only on
@@ -119,7 +123,7 @@ internal sealed unsafe class ParticipantRole
             return false;
         }
 
-        if (Volatile.Read(ref segment.Slot(index)->State) == ParticipantSlot.StateActive)
+        if (IsHeld(Volatile.Read(ref segment.Slot(index)->State)))
         {
             return true;
         }
@@ -127,6 +131,9 @@ internal sealed unsafe class ParticipantRole
         segment.UnlockDeadSlot(index);
         return false;
     }
+
+    // Active, or Claiming: a row someone took (see IsHolderDead).
+    private static bool IsHeld(int state) => state is ParticipantSlot.StateActive or ParticipantSlot.StateClaiming;
 
     /// <summary>Marks a dead holder's row free, once whatever it left is dealt with; the caller holds it (<see cref="TryLockDead"/>).</summary>
     public static void FreeLocked(SharedSegment segment, int index)
