@@ -187,9 +187,10 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
         _ring.WritePadding(tail, padding);
         _claimPosition = tail + padding;
         _claimLength = length;
-        RecordHeader* record = _ring.RecordAt(_claimPosition);
-        record->Type = RecordHeader.TypeMessage;
-        record->Length = -(RecordHeader.Size + length);
+        // One 8-byte store, not Type then Length: on arm64 another core may see two stores in either order, and a
+        // reader that caught only the negative length (type 0) would take a dead writer's header for corruption.
+        var filling = new RecordHeader { Length = -(RecordHeader.Size + length), Type = RecordHeader.TypeMessage };
+        *(long*)_ring.RecordAt(_claimPosition) = Unsafe.As<RecordHeader, long>(ref filling);
         ProtocolPoint.Reached(ProtocolPoint.MpscFilling);
         return _ring.PayloadAt(_claimPosition);
     }
@@ -383,6 +384,15 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
     /// </summary>
     private void PadDeadClaim(long* at, long seen, long nearestEnd)
     {
+        // Every row over the head is proven dead by now (locked), and a dead writer's stores are all visible (its
+        // process is gone; the kernel's lock release and our fcntl order them), so the header read now is final. The
+        // one read before the rows may be older: torn by a writer's earlier header stores, or from before its header
+        // at all. Decide on a header only when it is still the one seen; otherwise the next check starts over with it.
+        if (Volatile.Read(ref *at) != seen)
+        {
+            return;
+        }
+
         RecordHeader header = Unsafe.As<long, RecordHeader>(ref seen);
         long extent;
         if (header.Length < 0)
