@@ -549,6 +549,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     private bool TryFindNext(out long footprint, out int length)
     {
         long padding = 0;
+        int resynchronised = 0;
         while (true)
         {
             if (_position == _cachedTail)
@@ -566,7 +567,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
             RecordHeader record = *_ring.RecordAt(_position);
             if (_lossy && !IsIntactFrom(_position))
             {
-                Resynchronise();
+                Resynchronise(ref resynchronised);
                 padding = 0;
                 continue;
             }
@@ -592,7 +593,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
             long sequence = *(long*)(_ring.RecordAt(_position) + 1);
             if (_lossy && !IsIntactFrom(_position))
             {
-                Resynchronise();
+                Resynchronise(ref resynchronised);
                 continue;
             }
 
@@ -613,8 +614,16 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     }
 
     /// <summary>A lossy subscriber was lapped: resume at the oldest record still intact.</summary>
-    private void Resynchronise()
+    /// <remarks>
+    /// Each round of one read counts (<paramref name="rounds"/>): the padding counter restarts with each, so without a
+    /// count a peer that keeps moving TailIntent, Oldest and Tail on could keep the read going round for ever. An honest
+    /// producer laps a subscriber again between its resynchronisation and its next header check only by writing a
+    /// whole ring in those few loads; MaxRetries times in a row is no race.
+    /// </remarks>
+    private void Resynchronise(ref int rounds)
     {
+        CheckRetries(rounds++, "a lossy subscriber was lapped again each time it resynchronised");
+
         // Oldest is stored before TailIntent, so read in the other order it is at least TailIntent - Capacity; and it
         // is past our position, which TailIntent - Capacity is. Anything else is corruption, not a race.
         long intent = Volatile.Read(ref _header->TailIntent);
@@ -629,6 +638,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
         _position = oldest;
         _cachedTail = tail;
         PublishPosition();
+        ProtocolPoint.Reached(ProtocolPoint.BroadcastResynchronised);
     }
 
     private void AddLost(long count)
