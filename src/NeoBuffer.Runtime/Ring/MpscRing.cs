@@ -32,7 +32,10 @@ namespace NeoBuffer.Ring;
 /// if any, is visible (its process is gone; the kernel's lock release and our fcntl order the rest). An announcement
 /// starting at or past that fresh ClaimTail was never claimed, and never will be: its row is freed; one ending at or
 /// before H is behind us: freed. Any other is kept, so the real claim at H keeps its row until H has passed it.
-/// (3) If every row over H is dead, H is padded by one CAS on its 8-byte header from <c>seen</c>: if the claimer was
+/// (3) If every row over H is dead, the header at H is loaded again: its claimers proven dead, their stores are all
+/// visible, so only a header still equal to <c>seen</c> is decided on (one loaded before may predate them, on arm64
+/// even torn between two older stores); a changed one waits for the next check. H is padded by one CAS on its 8-byte
+/// header from <c>seen</c>: if the claimer was
 /// alive after all and committed after the header load (its row then read -1), the CAS fails and the record is read
 /// as usual. A negative <c>seen</c> is the dead claimer's own header, whose length is the record's exact extent; a
 /// zero one means nothing was written at H yet, so the padding runs to the nearest end announced over H (the real
