@@ -87,7 +87,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
         long version = Volatile.Read(ref ring.Header->TailVersion);
         if ((version & 1) != 0)
         {
-            producer._sequence = producer.SequenceAtTail(producer._sequence);
+            producer._sequence = producer.SequenceAtTail(producer._oldest, producer._tail, producer._sequence);
             Volatile.Write(ref ring.Header->TailSequence, producer._sequence);
             Volatile.Write(ref ring.Header->TailVersion, version + 1);
         }
@@ -111,12 +111,12 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     /// neither the stored value nor one less) is no producer's doing. Only here, at open: at most a ring's worth of
     /// headers, each checked as a subscriber checks it.
     /// </remarks>
-    private long SequenceAtTail(long stored)
+    private long SequenceAtTail(long oldest, long tail, long stored)
     {
         long last = -1;
-        for (long position = _oldest; position < _tail;)
+        for (long position = oldest; position < tail;)
         {
-            long footprint = _ring.CheckRecord(position, *_ring.RecordAt(position), _tail, out bool isPadding);
+            long footprint = _ring.CheckRecord(position, *_ring.RecordAt(position), tail, out bool isPadding);
             if (!isPadding)
             {
                 long sequence = *(long*)(_ring.RecordAt(position) + 1);
@@ -131,18 +131,19 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
             position += footprint; // at least 8: the walk ends within tail - oldest <= capacity bytes
         }
 
-        long atTail = last >= 0 ? last + 1 : SequenceOfClaimAt(_tail);
+        long atTail = last >= 0 ? last + 1 : SequenceOfClaimAt(tail);
         if (atTail != stored && atTail != stored - 1)
         {
-            throw _ring.Corrupted($"the producer died inside a commit, and its records put sequence {atTail} at tail {_tail}, where TailSequence says {stored}");
+            throw _ring.Corrupted($"the producer died inside a commit, and its records put sequence {atTail} at tail {tail}, where TailSequence says {stored}");
         }
 
         return atTail;
     }
 
-    /// <summary>The sequence number in the message of the claim starting at <paramref name="position"/> (after at most two paddings), all of it below TailIntent.</summary>
-    private long SequenceOfClaimAt(long position)
+    /// <summary>The sequence number in the message of the claim starting at <paramref name="tail"/> (after at most two paddings), all of it below TailIntent.</summary>
+    private long SequenceOfClaimAt(long tail)
     {
+        long position = tail;
         long intent = Volatile.Read(ref _header->TailIntent);
         if (intent < position || intent - position > _capacity)
         {
@@ -160,7 +161,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
             position += footprint;
         }
 
-        throw _ring.Corrupted($"no message follows the padding at tail {_tail}, where a producer died committing one");
+        throw _ring.Corrupted($"no message follows the padding at tail {tail}, where a producer died committing one");
     }
 
     /// <summary>A subscriber's half, joined at the live tail or at the oldest record still in the ring.</summary>
@@ -219,10 +220,17 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     }
 
     /// <summary>The tail and the sequence number of the record that will start there, read consistently.</summary>
+    /// <remarks>
+    /// A commit holds the seqlock odd for a few stores, so the joiner spins briefly, then backs off (yield, then sleep)
+    /// rather than compete for the CPU with the producer it waits for. A seqlock odd past the patience is asked about
+    /// the producer, never called corruption on time alone: a live producer (its row locked) was only descheduled, and is
+    /// waited for up to <see cref="OddSeqlockLimitMs"/>; with none alive, the producer died inside its commit, and the
+    /// pair is derived from the records exactly as the next producer will (<see cref="SequenceAtTail"/>), read-only.
+    /// </remarks>
     private (long Tail, long Sequence) ReadTailAndSequence()
     {
-        // A commit holds the seqlock for a few stores; one that stays odd this long belongs to a producer that died in it.
         var patience = System.Diagnostics.Stopwatch.StartNew();
+        var spinner = new SpinWait();
         while (true)
         {
             long version = Volatile.Read(ref _header->TailVersion);
@@ -239,13 +247,66 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
                 return (tail, sequence);
             }
 
-            if (patience.ElapsedMilliseconds > 1000)
+            if ((version & 1) != 0 && patience.ElapsedMilliseconds > OddSeqlockPatienceMs)
             {
-                throw _ring.Corrupted("the producer's tail has been mid-update for a second (it died while committing, or the header was overwritten)");
+                if (!_segment.IsSlotLockedByOther(ProducerRow))
+                {
+                    (long Tail, long Sequence)? derived = DeriveAfterDeadCommit(version);
+                    if (derived is { } pair)
+                    {
+                        return pair;
+                    }
+
+                    continue; // a new producer closed the seqlock meanwhile: read it again
+                }
+
+                if (patience.ElapsedMilliseconds > OddSeqlockLimitMs)
+                {
+                    throw new TimeoutException(
+                        $"The producer of channel '{_segment.Name}' is alive but has been inside one commit for {OddSeqlockLimitMs / 1000} s, so a subscriber cannot " +
+                        "read where to join. The producer process is stopped or starved (a debugger, SIGSTOP, an overloaded machine); resume it and open the reader again.");
+                }
             }
 
-            Thread.SpinWait(1);
+            spinner.SpinOnce(sleep1Threshold: 30);
         }
+    }
+
+    private const int ProducerRow = 0;
+
+    // A commit is a few stores: odd this long means a descheduled or dead producer, which is then asked about.
+    private const long OddSeqlockPatienceMs = 1000;
+
+    // How long a joiner waits for a live producer stuck in its commit before it gives up with a TimeoutException.
+    private const long OddSeqlockLimitMs = 30_000;
+
+    /// <summary>
+    /// The (Tail, sequence) pair a producer that died inside its commit left, derived read-only from the records as
+    /// <see cref="ForProducer"/> will. Null when the seqlock moved from <paramref name="version"/> meanwhile: a new
+    /// producer took over and made the pair consistent, and whatever was derived here may predate it.
+    /// </summary>
+    private (long Tail, long Sequence)? DeriveAfterDeadCommit(long version)
+    {
+        long tail = Volatile.Read(ref _header->Tail);
+        long stored = Volatile.Read(ref _header->TailSequence);
+        long oldest = Volatile.Read(ref _header->Oldest);
+        long derived;
+        try
+        {
+            if (tail < 0 || (tail & 7) != 0 || stored < 0 || oldest < 0 || (oldest & 7) != 0 || oldest > tail || tail - oldest > _capacity)
+            {
+                throw _ring.Corrupted($"tail {tail}, oldest {oldest} and sequence {stored} are inconsistent");
+            }
+
+            derived = SequenceAtTail(oldest, tail, stored);
+        }
+        catch (ChannelCorruptedException) when (Volatile.Read(ref _header->TailVersion) != version)
+        {
+            return null; // read while a new producer was repairing or writing: not evidence
+        }
+
+        Interlocked.MemoryBarrier(); // the record loads above happen before the version is checked again
+        return Volatile.Read(ref _header->TailVersion) == version ? (tail, derived) : null;
     }
 
     /// <summary>
@@ -549,6 +610,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     private bool TryFindNext(out long footprint, out int length)
     {
         long padding = 0;
+        int resynchronised = 0;
         while (true)
         {
             if (_position == _cachedTail)
@@ -566,7 +628,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
             RecordHeader record = *_ring.RecordAt(_position);
             if (_lossy && !IsIntactFrom(_position))
             {
-                Resynchronise();
+                Resynchronise(ref resynchronised);
                 padding = 0;
                 continue;
             }
@@ -592,7 +654,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
             long sequence = *(long*)(_ring.RecordAt(_position) + 1);
             if (_lossy && !IsIntactFrom(_position))
             {
-                Resynchronise();
+                Resynchronise(ref resynchronised);
                 continue;
             }
 
@@ -613,8 +675,16 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     }
 
     /// <summary>A lossy subscriber was lapped: resume at the oldest record still intact.</summary>
-    private void Resynchronise()
+    /// <remarks>
+    /// Each round of one read counts (<paramref name="rounds"/>): the padding counter restarts with each, so without a
+    /// count a peer that keeps moving TailIntent, Oldest and Tail on could keep the read going round for ever. An honest
+    /// producer laps a subscriber again between its resynchronisation and its next header check only by writing a
+    /// whole ring in those few loads; MaxRetries times in a row is no race.
+    /// </remarks>
+    private void Resynchronise(ref int rounds)
     {
+        CheckRetries(rounds++, "a lossy subscriber was lapped again each time it resynchronised");
+
         // Oldest is stored before TailIntent, so read in the other order it is at least TailIntent - Capacity; and it
         // is past our position, which TailIntent - Capacity is. Anything else is corruption, not a race.
         long intent = Volatile.Read(ref _header->TailIntent);
@@ -629,6 +699,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
         _position = oldest;
         _cachedTail = tail;
         PublishPosition();
+        ProtocolPoint.Reached(ProtocolPoint.BroadcastResynchronised);
     }
 
     private void AddLost(long count)

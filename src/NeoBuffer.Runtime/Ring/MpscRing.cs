@@ -32,7 +32,10 @@ namespace NeoBuffer.Ring;
 /// if any, is visible (its process is gone; the kernel's lock release and our fcntl order the rest). An announcement
 /// starting at or past that fresh ClaimTail was never claimed, and never will be: its row is freed; one ending at or
 /// before H is behind us: freed. Any other is kept, so the real claim at H keeps its row until H has passed it.
-/// (3) If every row over H is dead, H is padded by one CAS on its 8-byte header from <c>seen</c>: if the claimer was
+/// (3) If every row over H is dead, the header at H is loaded again: its claimers proven dead, their stores are all
+/// visible, so only a header still equal to <c>seen</c> is decided on (one loaded before may predate them, on arm64
+/// even torn between two older stores); a changed one waits for the next check. H is padded by one CAS on its 8-byte
+/// header from <c>seen</c>: if the claimer was
 /// alive after all and committed after the header load (its row then read -1), the CAS fails and the record is read
 /// as usual. A negative <c>seen</c> is the dead claimer's own header, whose length is the record's exact extent; a
 /// zero one means nothing was written at H yet, so the padding runs to the nearest end announced over H (the real
@@ -187,9 +190,13 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
         _ring.WritePadding(tail, padding);
         _claimPosition = tail + padding;
         _claimLength = length;
-        RecordHeader* record = _ring.RecordAt(_claimPosition);
-        record->Type = RecordHeader.TypeMessage;
-        record->Length = -(RecordHeader.Size + length);
+        // One 8-byte store, not Type then Length: on arm64 another core may see two stores in either order, and a
+        // reader that caught only the negative length (type 0) would take a dead writer's header for corruption.
+        // Composed in a register (Length the low half, Type the high: little-endian, as every supported target is), not
+        // through a RecordHeader local, which the JIT spills as two 4-byte stores and reloads as 8 bytes (a
+        // store-forwarding stall on x86-64).
+        long filling = (uint)-(RecordHeader.Size + length) | ((long)RecordHeader.TypeMessage << 32);
+        *(long*)_ring.RecordAt(_claimPosition) = filling;
         ProtocolPoint.Reached(ProtocolPoint.MpscFilling);
         return _ring.PayloadAt(_claimPosition);
     }
@@ -383,6 +390,15 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
     /// </summary>
     private void PadDeadClaim(long* at, long seen, long nearestEnd)
     {
+        // Every row over the head is proven dead by now (locked), and a dead writer's stores are all visible (its
+        // process is gone; the kernel's lock release and our fcntl order them), so the header read now is final. The
+        // one read before the rows may be older: torn by a writer's earlier header stores, or from before its header
+        // at all. Decide on a header only when it is still the one seen; otherwise the next check starts over with it.
+        if (Volatile.Read(ref *at) != seen)
+        {
+            return;
+        }
+
         RecordHeader header = Unsafe.As<long, RecordHeader>(ref seen);
         long extent;
         if (header.Length < 0)

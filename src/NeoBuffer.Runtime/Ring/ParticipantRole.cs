@@ -85,12 +85,16 @@ internal sealed unsafe class ParticipantRole
     }
 
     /// <summary>
-    /// Whether row <paramref name="index"/> says active but its holder is gone: the kernel released its lock when it
-    /// died. Only meaningful for rows this endpoint does not hold itself.
+    /// Whether row <paramref name="index"/> says active (or claiming) but its holder is gone: the kernel released its
+    /// lock when it died. Only meaningful for rows this endpoint does not hold itself.
     /// </summary>
+    /// <remarks>
+    /// Claiming counts: a claimer sets it only while it holds the row's lock, so a claiming row nobody locks belongs to
+    /// one killed before it reached Active, which is as dead as any (its peers would otherwise wait on it for ever).
+    /// </remarks>
     public static bool IsHolderDead(SharedSegment segment, int index)
     {
-        bool dead = Volatile.Read(ref segment.Slot(index)->State) == ParticipantSlot.StateActive && !segment.IsSlotLockedByOther(index);
+        bool dead = IsHeld(Volatile.Read(ref segment.Slot(index)->State)) && !segment.IsSlotLockedByOther(index);
         if (dead)
         {
             ProtocolPoint.Reached(ProtocolPoint.DeadRowFound);
@@ -101,27 +105,35 @@ internal sealed unsafe class ParticipantRole
 
     /// <summary>
     /// Locks row <paramref name="index"/> against takers if its holder is dead. True when the caller now holds the
-    /// row's lock (shared) and the row still says active: its holder is gone and nobody else can take the row, so its
+    /// row's lock (shared) and the row still says active or claiming: its holder is gone and nobody else can take the row, so its
     /// content stays as the dead holder left it until <see cref="UnlockDead"/>; the caller may act on it and free it
     /// (<see cref="FreeLocked"/>). False when a live participant holds the row (someone new took it) or it is not
     /// active (freed meanwhile): nothing to do. Call it after <see cref="IsHolderDead"/> said dead, and decide only on
     /// what is read after it returns.
     /// </summary>
+    /// <remarks>
+    /// Two threads of one endpoint (the reading thread's peer check, the completion watch) share its descriptor, so
+    /// the lock alone does not keep them apart: <see cref="SharedSegment.TryLockDeadSlot"/> also refuses a row another
+    /// thread of this endpoint is handling, which is then not ours to act on.
+    /// </remarks>
     public static bool TryLockDead(SharedSegment segment, int index)
     {
-        if (!segment.TryLockSlotShared(index))
+        if (!segment.TryLockDeadSlot(index))
         {
             return false;
         }
 
-        if (Volatile.Read(ref segment.Slot(index)->State) == ParticipantSlot.StateActive)
+        if (IsHeld(Volatile.Read(ref segment.Slot(index)->State)))
         {
             return true;
         }
 
-        segment.UnlockSlot(index);
+        segment.UnlockDeadSlot(index);
         return false;
     }
+
+    // Active, or Claiming: a row someone took (see IsHolderDead).
+    private static bool IsHeld(int state) => state is ParticipantSlot.StateActive or ParticipantSlot.StateClaiming;
 
     /// <summary>Marks a dead holder's row free, once whatever it left is dealt with; the caller holds it (<see cref="TryLockDead"/>).</summary>
     public static void FreeLocked(SharedSegment segment, int index)
@@ -134,7 +146,7 @@ internal sealed unsafe class ParticipantRole
     }
 
     /// <summary>Lets go of a row taken by <see cref="TryLockDead"/>.</summary>
-    public static void UnlockDead(SharedSegment segment, int index) => segment.UnlockSlot(index);
+    public static void UnlockDead(SharedSegment segment, int index) => segment.UnlockDeadSlot(index);
 
     /// <summary>Frees row <paramref name="index"/> if its holder is dead and nobody has taken the row since; false otherwise.</summary>
     public static bool TryFreeDead(SharedSegment segment, int index)
@@ -174,10 +186,11 @@ internal sealed unsafe class ParticipantRole
         }
 
         // The lock is ours, so any earlier holder is gone. A dead MPSC writer may have left a claim behind: that row
-        // stays the consumer's to clean up before anyone reuses it.
+        // stays the consumer's to clean up before anyone reuses it, unless the consumer's own rule says the
+        // announcement no longer matters (see LeavesNoClaim).
         ParticipantSlot* slot = segment.Slot(index);
-        if (mustBeIdle && Volatile.Read(ref slot->State) == ParticipantSlot.StateActive && kind == ParticipantSlot.KindProducer &&
-            Volatile.Read(ref slot->Position) >= 0)
+        if (mustBeIdle && Volatile.Read(ref slot->State) != ParticipantSlot.StateFree && kind == ParticipantSlot.KindProducer &&
+            Volatile.Read(ref slot->Position) >= 0 && !LeavesNoClaim(segment, slot))
         {
             segment.UnlockSlot(index);
             return false;
@@ -193,6 +206,26 @@ internal sealed unsafe class ParticipantRole
         Volatile.Write(ref slot->State, ParticipantSlot.StateActive);
         role = new ParticipantRole(segment, index);
         return true;
+    }
+
+    /// <summary>
+    /// Whether a dead MPSC writer's announcement (its row is ours, exclusively locked) is one the consumer would free:
+    /// it ends at or before Head (committed and consumed), or starts at or past ClaimTail (its CAS never happened).
+    /// </summary>
+    /// <remarks>
+    /// The consumer decides on a dead row only under its shared lock, which our exclusive lock excludes, so it cannot
+    /// be deciding on this row now, and the row holds still. Head and ClaimTail are loaded after our lock: the dead
+    /// writer's last CAS, if any, is in that ClaimTail (its process is gone, and the kernel's lock release and our
+    /// fcntl order the rest), so "starts at or past ClaimTail" means never claimed, and never will be. Head only grows,
+    /// so "ends at or before Head" stays true. Any other announcement may cover a claim the consumer still has to pad.
+    /// </remarks>
+    private static bool LeavesNoClaim(SharedSegment segment, ParticipantSlot* slot)
+    {
+        long position = Volatile.Read(ref slot->Position);
+        long end = Volatile.Read(ref slot->ClaimEnd);
+        long head = Volatile.Read(ref segment.Header->Head);
+        long claimTail = Volatile.Read(ref segment.Header->ClaimTail) & ~MpscRing.ClosedBit;
+        return end <= head || position >= claimTail;
     }
 
     // How long a claimant waits for rows being freed: the freeing endpoint holds a row for a few stores, so this is

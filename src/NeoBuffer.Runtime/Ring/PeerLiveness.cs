@@ -42,7 +42,7 @@ internal static unsafe class PeerLiveness
         }
 
         ParticipantSlot* slot = segment.Slot(readerRow);
-        bool died = ParticipantRole.IsHolderDead(segment, readerRow);
+        bool died = ParticipantRole.IsHolderDead(segment, readerRow) && IsStillDead(segment, readerRow);
         bool left = Volatile.Read(ref slot->State) == ParticipantSlot.StateFree && Volatile.Read(ref slot->Generation) != 0;
         if (died || left)
         {
@@ -51,5 +51,21 @@ internal static unsafe class PeerLiveness
                 $"The reader of channel '{segment.Name}' (pid {pid}) {(died ? "died" : "left")}: nothing more will be read from the ring. " +
                 $"Start a reader (it resumes where the {(died ? "dead" : "last")} one stopped), or create the channel with WriterFailsWhenReaderDies = false to wait for one.");
         }
+    }
+
+    /// <summary>
+    /// Confirms a reader found dead under its row lock: a reader restarted since the check holds the row, and the writer
+    /// must not be told its reader died. The row is not freed: a new reader resumes from what the dead one left in it
+    /// (a zeroing it announced), so it is only looked at, then let go.
+    /// </summary>
+    private static bool IsStillDead(SharedSegment segment, int row)
+    {
+        if (!ParticipantRole.TryLockDead(segment, row))
+        {
+            return false; // someone new holds it, or it was freed meanwhile: "left" below decides on what it reads now
+        }
+
+        ParticipantRole.UnlockDead(segment, row);
+        return true;
     }
 }

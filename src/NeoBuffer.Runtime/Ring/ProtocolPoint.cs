@@ -44,6 +44,9 @@ internal static class ProtocolPoint
     /// <summary>Broadcast producer: inside the commit, TailSequence stored and Tail not yet (the seqlock is odd).</summary>
     public const string BroadcastSequencePublished = "broadcast.sequence-published";
 
+    /// <summary>Lossy broadcast subscriber: resynchronised after a lap (moved to Oldest), the record there not yet read.</summary>
+    public const string BroadcastResynchronised = "broadcast.resynchronised";
+
     /// <summary>Any endpoint: a participant row was found held by a dead process, and is not yet cleared.</summary>
     public const string DeadRowFound = "row.dead-found";
 
@@ -56,7 +59,7 @@ internal static class ProtocolPoint
     /// <summary>Every point a kill may be drawn from (the chaos harness picks at random among them).</summary>
     public static readonly string[] All =
     [
-        MpscAnnounced, MpscClaimed, MpscFilling, MpscZeroing, MpscPadding, BroadcastAnnounced, BroadcastSequencePublished, DeadRowFound, DeadRowFreeing,
+        MpscAnnounced, MpscClaimed, MpscFilling, MpscZeroing, MpscPadding, BroadcastAnnounced, BroadcastSequencePublished, BroadcastResynchronised, DeadRowFound, DeadRowFreeing,
         CompletionReasonWritten,
     ];
 

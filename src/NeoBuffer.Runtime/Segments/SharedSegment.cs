@@ -18,6 +18,7 @@ internal sealed unsafe class SharedSegment : IDisposable
     private readonly SegmentMapping _mapping;
     private readonly int _fd;
     private readonly bool _keep;
+    private readonly int[] _freeing;
     private int _disposed;
 
     private SharedSegment(string name, string path, int fd, SegmentMapping mapping, SegmentGeometry geometry, bool keep)
@@ -30,6 +31,7 @@ internal sealed unsafe class SharedSegment : IDisposable
         Header = (ChannelHeader*)mapping.Address;
         _keep = keep || (Header->Flags & ChannelHeader.FlagKeep) != 0;
         Data = mapping.Address + geometry.DataOffset;
+        _freeing = new int[geometry.ParticipantSlots];
     }
 
     public string Name { get; }
@@ -67,10 +69,39 @@ internal sealed unsafe class SharedSegment : IDisposable
     public bool IsSlotLockedByOther(int index) => ByteLocks.IsLockedByOther(_fd, SlotLockOffset(index));
 
     /// <summary>
-    /// Takes a shared lock on row <paramref name="index"/>'s byte: false when a live holder has the row. Held by an
-    /// endpoint that frees a dead holder's row, so nobody takes the row meanwhile (ParticipantRole.TryLockDead).
+    /// Takes row <paramref name="index"/> to free a dead holder's row: a shared lock on the row's byte, so nobody takes
+    /// the row meanwhile (ParticipantRole.TryLockDead), and, first, a flag only this endpoint's threads see. False when another live endpoint holds the row, or when
+    /// another thread of this endpoint is freeing it already (then the row is being handled: nothing to do).
     /// </summary>
-    public bool TryLockSlotShared(int index) => ByteLocks.TryLockShared(_fd, SlotLockOffset(index));
+    /// <remarks>
+    /// An OFD lock belongs to the open file description, not to a thread: the reading thread's peer check and the
+    /// completion watch on the futex waiter thread use this endpoint's one descriptor, so for them the lock is a
+    /// no-op re-lock, and the first to unlock drops the lock the other still relies on; a new participant could then
+    /// take the row and have it freed under it. The flag, taken by CAS before the lock and cleared only after the
+    /// unlock, keeps the lock/act/unlock of one row to one thread of this endpoint at a time.
+    /// </remarks>
+    public bool TryLockDeadSlot(int index)
+    {
+        if (Interlocked.CompareExchange(ref _freeing[index], 1, 0) != 0)
+        {
+            return false;
+        }
+
+        if (ByteLocks.TryLockShared(_fd, SlotLockOffset(index)))
+        {
+            return true;
+        }
+
+        Volatile.Write(ref _freeing[index], 0);
+        return false;
+    }
+
+    /// <summary>Lets go of a row taken by <see cref="TryLockDeadSlot"/>: the lock, then the flag (never the other way round).</summary>
+    public void UnlockDeadSlot(int index)
+    {
+        ByteLocks.Unlock(_fd, SlotLockOffset(index));
+        Volatile.Write(ref _freeing[index], 0);
+    }
 
     /// <summary>Whether the only locks others hold on row <paramref name="index"/> are shared: someone is freeing it.</summary>
     public bool IsSlotLockedSharedByOther(int index) => ByteLocks.IsLockedSharedByOther(_fd, SlotLockOffset(index));

@@ -1,0 +1,41 @@
+using NeoBuffer.Format;
+using NeoBuffer.Ring;
+using NeoBuffer.Segments;
+using NeoBuffer.Testing;
+
+namespace NeoBuffer.Runtime.Tests;
+
+/// <summary>
+/// A writer told "the reader died" must be right at the moment it throws: a reader restarted between the liveness
+/// check and the verdict holds the row, and the writer goes on waiting for it (docs/format.md, "Liveness").
+/// </summary>
+public sealed unsafe class ReaderRestartTests
+{
+    [Fact]
+    public void A_reader_restarted_right_after_the_writer_found_the_old_one_dead_does_not_fail_the_writer()
+    {
+        using var channel = new TestChannel("reader-restart");
+        SharedChannelOptions options = channel.Options(capacity: 4096, maxMessageSize: 256);
+        options.Topology = ChannelTopology.MultiProducerSingleConsumer;
+        using SharedSegment dead = SharedSegment.Create(channel.Name, options, schema: null);
+        using SharedSegment writer = SharedSegment.Open(channel.Name, options, schema: null);
+        using SharedSegment restarted = SharedSegment.Open(channel.Name, options, schema: null);
+        ParticipantRole.Claim(dead, 0, ParticipantSlot.KindConsumer, "reader");
+        dead.UnlockSlot(0); // SIGKILLed: the row still says active
+
+        bool opened = false;
+        using (ProtocolPoint.OnThisThread(name =>
+        {
+            if (name == ProtocolPoint.DeadRowFound && !opened)
+            {
+                opened = true;
+                ParticipantRole.Claim(restarted, 0, ParticipantSlot.KindConsumer, "reader");
+            }
+        }))
+        {
+            PeerLiveness.ThrowIfReaderGone(writer, 0, failWhenReaderDies: true);
+        }
+
+        Assert.True(opened);
+    }
+}
