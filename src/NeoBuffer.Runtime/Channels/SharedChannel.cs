@@ -60,6 +60,7 @@ public static class SharedChannel
     /// <exception cref="ChannelFormatException">The file is not a valid channel.</exception>
     /// <exception cref="ChannelSchemaMismatchException">The channel carries typed messages.</exception>
     /// <exception cref="ChannelRoleTakenException">The channel already has its live reader (or, broadcast, all the subscribers it admits).</exception>
+    /// <exception cref="TimeoutException">A broadcast subscriber found the producer inside a commit for 30 s while it stayed alive (stopped or starved).</exception>
     public static SharedChannelReader OpenReader(string name, SharedChannelOptions? options = null) =>
         OpenReader(name, options, schema: null);
 
@@ -91,6 +92,7 @@ public static class SharedChannel
     /// <exception cref="ChannelNotFoundException">No channel of that name exists.</exception>
     /// <exception cref="ChannelSchemaMismatchException">The channel carries another schema; the message shows both.</exception>
     /// <exception cref="ChannelRoleTakenException">The channel already has a live reader.</exception>
+    /// <exception cref="TimeoutException">A broadcast subscriber found the producer inside a commit for 30 s while it stayed alive (stopped or starved).</exception>
     public static SharedChannelReader<T> OpenReader<T>(string name, SharedChannelOptions? options = null) where T : unmanaged, IChannelMessage<T> =>
         new(OpenReader(name, options, T.Layout));
 
