@@ -261,7 +261,11 @@ internal sealed class Forwarder
             try
             {
                 PubAckResponse ack = await _js!.PublishAsync(_subject, record, Raw, publishOptions, _headers, attempt.Token).ConfigureAwait(false);
-                ack.EnsureSuccess();
+                if (!ack.Duplicate)
+                {
+                    // A duplicate is the stream saying it has the message already: success, for at least once.
+                    ack.EnsureSuccess();
+                }
                 if (failures > 0)
                 {
                     _logger?.LogInformation("NATS bridge {Bridge}: message {Sequence} on '{Subject}' acknowledged after {Failures} failed attempt(s).",
@@ -325,7 +329,10 @@ internal sealed class Forwarder
                     using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                     attempt.CancelAfter(_options.AckTimeout);
                     PubAckResponse ack = await _js.PublishAsync(_subject, ReadOnlyMemory<byte>.Empty, Raw, publishOptions, headers, attempt.Token).ConfigureAwait(false);
-                    ack.EnsureSuccess();
+                    if (!ack.Duplicate)
+                    {
+                        ack.EnsureSuccess();
+                    }
                     return;
                 }
                 catch (Exception e) when ((e is NatsException or OperationCanceledException or TimeoutException) && !cancellationToken.IsCancellationRequested && e is not NatsJSApiException)

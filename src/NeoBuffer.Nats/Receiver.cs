@@ -126,18 +126,54 @@ internal sealed class Receiver
         }
 
         // A redelivery of what this run already committed (its acknowledgement was lost) is acknowledged again, not
-        // written twice. Within one run the bridge commits or terminates every message before it takes the next, so
-        // "at or below the last committed stream sequence" means "already dealt with".
+        // written twice. This run takes each message to its commit or refusal before the next, and the consumer hands
+        // out new messages in stream order, so a redelivery between the first new message of this run and the last
+        // committed one is such a repeat. Below that first one it is a message an earlier run pulled and never
+        // acknowledged: written now, late but not lost.
+        ulong firstNew = ulong.MaxValue;
         ulong lastCommitted = 0;
+
+        // What earlier runs pulled and never acknowledged: the server redelivers it after AckWait, behind newer messages.
+        long outstandingAtStart = consumer.Info.NumAckPending;
+        long redelivered = 0;
+
+        // Short pulls with frequent heartbeats: a pull that a restarted or failed-over server forgot is noticed within
+        // seconds (the client's default of 30 s pulls would stall delivery that long). The batch bounds what waits in
+        // the client's memory for room in the ring.
+        var consumeOptions = new NatsJSConsumeOpts
+        {
+            MaxMsgs = Math.Min(_options.MaxAckPending, 256),
+            Expires = TimeSpan.FromSeconds(4),
+            IdleHeartbeat = TimeSpan.FromSeconds(1),
+        };
         _options.Ready?.Invoke();
-        await foreach (NatsJSMsg<NatsMemoryOwner<byte>> message in consumer.ConsumeAsync(Raw, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (NatsJSMsg<NatsMemoryOwner<byte>> message in consumer.ConsumeAsync(Raw, consumeOptions, cancellationToken).ConfigureAwait(false))
         {
             using NatsMemoryOwner<byte> data = message.Data;
             ulong streamSequence = message.Metadata?.Sequence.Stream ?? 0;
-            if (streamSequence != 0 && streamSequence <= lastCommitted)
+            bool isRedelivery = message.Metadata?.NumDelivered > 1;
+            if (!isRedelivery)
+            {
+                firstNew = Math.Min(firstNew, streamSequence);
+            }
+            else if (streamSequence >= firstNew && streamSequence <= lastCommitted)
             {
                 _statistics.CountDuplicate();
                 await message.AckAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (isRedelivery && !IsEnd(message.Headers))
+            {
+                redelivered++;
+            }
+
+            if (_options.CompleteOnEnd && IsEnd(message.Headers) && redelivered < outstandingAtStart &&
+                await OthersOutstandingAsync(consumer, cancellationToken).ConfigureAwait(false))
+            {
+                // Messages an earlier run pulled and never acknowledged come back only after AckWait, behind the end
+                // marker: completing now would lose them. The marker is put back to come after them.
+                await message.NakAsync(new AckOpts { NakDelay = _options.AckWait }, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -166,6 +202,16 @@ internal sealed class Receiver
 
         cancellationToken.ThrowIfCancellationRequested();
         throw new NatsBridgeException($"The JetStream consumer '{_options.Consumer}' on '{_options.Stream}' stopped delivering unexpectedly.");
+    }
+
+    private static bool IsEnd(NatsHeaders? headers) => headers is not null && headers.ContainsKey(NatsBridgeHeaders.End);
+
+    // Asked only when earlier runs left messages unacknowledged and not all came back yet. The server may count an
+    // acknowledgement it has not processed yet: then the marker waits one AckWait more, which is slow but not wrong.
+    private static async ValueTask<bool> OthersOutstandingAsync(INatsJSConsumer consumer, CancellationToken cancellationToken)
+    {
+        await consumer.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        return consumer.Info.NumAckPending > 1;
     }
 
     private ValueTask<Outcome> ProcessAsync(NatsHeaders? headers, ReadOnlyMemory<byte> record, CancellationToken cancellationToken)
