@@ -32,8 +32,11 @@ internal sealed class NatsBenchServer : IDisposable
         }
 
         string store = Directory.CreateTempSubdirectory("neobuffer-bench-nats-").FullName;
+        // The default max_payload (1 MB) would refuse a 1 MiB record with the bridge's headers; 8 MB takes it.
+        string config = Path.Combine(store, "bench.conf");
+        File.WriteAllText(config, "max_payload: 8MB\n");
         var start = new ProcessStartInfo("nats-server") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string argument in new[] { "-a", "127.0.0.1", "-p", port.ToString(), "-js", "-sd", store })
+        foreach (string argument in new[] { "-c", config, "-a", "127.0.0.1", "-p", port.ToString(), "-js", "-sd", store })
         {
             start.ArgumentList.Add(argument);
         }

@@ -41,16 +41,17 @@ internal static class NatsSuite
             Console.Error.WriteLine($"round {round} of {rounds}");
             foreach ((int bytes, int messages) in sizes)
             {
-                rows.Add(DirectThroughputAsync(target, bytes, messages).GetAwaiter().GetResult() with { Round = round });
-                rows.Add(BridgeThroughputAsync(target, bytes, messages).GetAwaiter().GetResult() with { Round = round });
+                rows.Add(Step(DirectThroughputAsync(target, bytes, messages, withHeaders: false), round));
+                rows.Add(Step(DirectThroughputAsync(target, bytes, messages, withHeaders: true), round));
+                rows.Add(Step(BridgeThroughputAsync(target, bytes, messages), round));
             }
 
-            rows.Add(DirectJetStreamAsync(target, 64, jetStreamMessages).GetAwaiter().GetResult() with { Round = round });
-            rows.Add(BridgeJetStreamAsync(target, 64, jetStreamMessages).GetAwaiter().GetResult() with { Round = round });
+            rows.Add(Step(DirectJetStreamAsync(target, 64, jetStreamMessages), round));
+            rows.Add(Step(BridgeJetStreamAsync(target, 64, jetStreamMessages), round));
             foreach (int bytes in new[] { 64, 64 << 10 })
             {
-                rows.Add(DirectLatencyAsync(target, bytes, latencySamples).GetAwaiter().GetResult() with { Round = round });
-                rows.Add(BridgeLatencyAsync(target, bytes, latencySamples).GetAwaiter().GetResult() with { Round = round });
+                rows.Add(Step(DirectLatencyAsync(target, bytes, latencySamples), round));
+                rows.Add(Step(BridgeLatencyAsync(target, bytes, latencySamples), round));
             }
         }
 
@@ -65,14 +66,23 @@ internal static class NatsSuite
         return 0;
     }
 
+    private static Row Step(Task<Row> session, int round)
+    {
+        Row row = session.GetAwaiter().GetResult() with { Round = round };
+        Console.Error.WriteLine($"  {row.Scenario} {row.Transport} {row.MessageBytes} B: " +
+            (row.P50Us > 0 ? $"p50 {row.P50Us:F0} us, p99 {row.P99Us:F0} us" : $"{row.MessagesPerSecond:N0} msgs/s, {row.GigabytesPerSecond:F3} GB/s"));
+        return row;
+    }
+
     private static void Print(List<Row> rows)
     {
-        Console.WriteLine("| scenario | bytes | NATS.Net direct | bridge | bridge / direct (median of per-round ratios) | alloc B/msg direct / bridge |");
-        Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
+        Console.WriteLine("| scenario | bytes | NATS.Net direct | bridge | bridge / direct (median of per-round ratios) | alloc B/msg direct / bridge | NATS.Net direct with the bridge's 4 headers |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
         foreach (var group in rows.GroupBy(r => (r.Scenario, r.MessageBytes)))
         {
             Row[] direct = group.Where(r => r.Transport == Direct).OrderBy(r => r.Round).ToArray();
             Row[] bridge = group.Where(r => r.Transport == Bridge).OrderBy(r => r.Round).ToArray();
+            Row[] withHeaders = group.Where(r => r.Transport == DirectWithHeaders).OrderBy(r => r.Round).ToArray();
             bool latency = group.Key.Scenario.StartsWith("latency", StringComparison.Ordinal);
             double[] ratios = direct.Zip(bridge, (d, b) => latency ? b.P50Us / d.P50Us : b.MessagesPerSecond / d.MessagesPerSecond).ToArray();
             string Show(Row[] r) => latency
@@ -80,15 +90,21 @@ internal static class NatsSuite
                 : $"{Median(r.Select(x => x.MessagesPerSecond)):N0} msgs/s, {Median(r.Select(x => x.GigabytesPerSecond)):F3} GB/s";
             string ratio = latency ? $"{Median(ratios):F2}x p50" : $"{Median(ratios):F2}x rate";
             Console.WriteLine($"| {group.Key.Scenario} | {group.Key.MessageBytes} | {Show(direct)} | {Show(bridge)} | {ratio} | " +
-                $"{Median(direct.Select(x => x.AllocatedBytesPerMessage)):F0} / {Median(bridge.Select(x => x.AllocatedBytesPerMessage)):F0} |");
+                $"{Median(direct.Select(x => x.AllocatedBytesPerMessage)):F0} / {Median(bridge.Select(x => x.AllocatedBytesPerMessage)):F0} | " +
+                (withHeaders.Length == 0 ? "|" : $"{Show(withHeaders)}, {Median(withHeaders.Select(x => x.AllocatedBytesPerMessage)):F0} B/msg |"));
         }
     }
 
     private const string Direct = "nats.net-direct";
     private const string Bridge = "neobuffer-bridge";
+    private const string DirectWithHeaders = "nats.net-direct-with-headers";
 
-    private static async Task<Row> DirectThroughputAsync(string url, int bytes, int count)
+    private static async Task<Row> DirectThroughputAsync(string url, int bytes, int count, bool withHeaders)
     {
+        // With the four headers the bridge adds (fixed values but the sequence): what NATS itself charges for them.
+        NatsHeaders? headers = withHeaders
+            ? new NatsHeaders { ["NeoBuffer-Fingerprint"] = "0000000000000000", ["NeoBuffer-Schema"] = "Bench.Payload", ["NeoBuffer-Bridge"] = "0123456789abcdef" }
+            : null;
         await using NatsConnection publisher = Connect(url), subscriber = Connect(url);
         string subject = NewSubject();
         await using INatsSub<NatsMemoryOwner<byte>> subscription = await subscriber.SubscribeCoreAsync(subject, serializer: RawIn);
@@ -111,11 +127,16 @@ internal static class NatsSuite
         long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < count; i++)
         {
-            await publisher.PublishAsync(subject, payload, serializer: RawOut);
+            if (headers is not null)
+            {
+                headers["NeoBuffer-Seq"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            await publisher.PublishAsync(subject, payload, headers, serializer: RawOut);
         }
 
         await received.WaitAsync(Bound);
-        return Throughput("throughput-core", Direct, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
+        return Throughput("throughput-core", withHeaders ? DirectWithHeaders : Direct, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
     }
 
     private static async Task<Row> BridgeThroughputAsync(string url, int bytes, int count)
@@ -304,12 +325,34 @@ internal static class NatsSuite
         public void Read(int count)
         {
             int n = 0;
-            while (n < count && _farReader.WaitToRead(Bound))
+            while (n < count && WaitOrFail())
             {
                 while (n < count && _farReader.TryRead(out ReadLease lease))
                 {
                     lease.Dispose();
                     n++;
+                }
+            }
+        }
+
+        // A bridge that failed (say, a record over the server's max_payload) fails the session at once, with its error.
+        private bool WaitOrFail()
+        {
+            while (true)
+            {
+                try
+                {
+                    return _farReader.WaitToRead(TimeSpan.FromSeconds(1));
+                }
+                catch (TimeoutException)
+                {
+                    foreach (Task bridge in new[] { _forward, _receive })
+                    {
+                        if (bridge.IsFaulted)
+                        {
+                            bridge.GetAwaiter().GetResult();
+                        }
+                    }
                 }
             }
         }
