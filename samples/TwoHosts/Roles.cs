@@ -14,6 +14,10 @@ internal static class Roles
 {
     private static readonly SharedChannelOptions Ring = new() { Capacity = 4 << 20 };
 
+    // Kept: if this bridge dies after the producer has completed the channel and left, no live process is attached,
+    // and without KeepSegment the next process to open any channel would sweep it away with what was not forwarded.
+    private static readonly SharedChannelOptions KeptRing = new() { Capacity = 4 << 20, KeepSegment = true };
+
     public static int Produce(Options options, CancellationToken stop)
     {
         using SharedChannelWriter<Telemetry> writer = OpenOrExplain(options.Channel, "bridge-out");
@@ -54,6 +58,16 @@ internal static class Roles
         NatsBridgeStatistics statistics = await NatsBridge.ForwardAsync(reader, nats, options.Subject,
             new NatsForwardOptions { Mode = options.Mode, Stream = options.Mode == NatsBridgeMode.JetStream ? options.Stream : null }, stop);
         Console.WriteLine($"bridge-out: {statistics}");
+
+        // Everything is forwarded: the kept segment has served its purpose.
+        foreach (ChannelInfo channel in SharedChannel.List())
+        {
+            if (channel.Name == options.Channel)
+            {
+                System.IO.File.Delete(channel.Path);
+            }
+        }
+
         return 0;
     }
 
@@ -124,7 +138,7 @@ internal static class Roles
     {
         try
         {
-            return SharedChannel.CreateReader<Telemetry>(channel, Ring);
+            return SharedChannel.CreateReader<Telemetry>(channel, KeptRing);
         }
         catch (ChannelExistsException)
         {
