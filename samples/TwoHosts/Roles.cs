@@ -26,9 +26,10 @@ internal static class Roles
         var clock = Stopwatch.StartNew();
         for (long i = 1; i <= options.Count; i++)
         {
-            if (options.Rate > 0 && i * 1000 / options.Rate > clock.ElapsedMilliseconds)
+            long ahead = options.Rate > 0 ? i * 1000 / options.Rate - clock.ElapsedMilliseconds : 0;
+            if (ahead > 0)
             {
-                stop.WaitHandle.WaitOne((int)(i * 1000 / options.Rate - clock.ElapsedMilliseconds)); // pacing, not synchronisation
+                stop.WaitHandle.WaitOne((int)ahead); // pacing, not synchronisation
             }
 
             var message = Telemetry.Builder.Claim(writer, hostLength: host.Length, TimeSpan.FromSeconds(30), stop);
@@ -74,7 +75,15 @@ internal static class Roles
     public static async Task<int> BridgeInAsync(Options options, CancellationToken stop)
     {
         using SharedChannelWriter<Telemetry> writer = SharedChannel.CreateWriter<Telemetry>(options.Channel, Ring);
-        await using NatsConnection nats = new(new NatsOpts { Url = options.Url, Name = "twohosts-bridge-in" });
+        // Wait rather than drop when the bridge's pending buffer is full (the ring is full): in core mode the client
+        // then stops reading the socket and the server's own slow-consumer limit applies, instead of the client
+        // dropping at 1,024 pending messages.
+        await using NatsConnection nats = new(new NatsOpts
+        {
+            Url = options.Url,
+            Name = "twohosts-bridge-in",
+            SubPendingChannelFullMode = System.Threading.Channels.BoundedChannelFullMode.Wait,
+        });
         if (options.Mode == NatsBridgeMode.JetStream)
         {
             await NatsBridge.CreateStreamAsync(nats, options.Stream, [options.Subject], cancellationToken: stop);

@@ -43,6 +43,13 @@ internal sealed class Forwarder
         _fingerprint = (layout?.Fingerprint ?? 0).ToString("x16", CultureInfo.InvariantCulture);
         _schemaName = layout?.Name;
         _js = options.Mode == NatsBridgeMode.JetStream ? new NatsJSContext(connection) : null;
+        _headers[NatsBridgeHeaders.Fingerprint] = _fingerprint;
+        if (_schemaName is not null)
+        {
+            _headers[NatsBridgeHeaders.Schema] = _schemaName;
+        }
+
+        _headers[NatsBridgeHeaders.Bridge] = _bridgeId;
     }
 
     public async Task<NatsBridgeStatistics> RunAsync(CancellationToken cancellationToken)
@@ -221,17 +228,8 @@ internal sealed class Forwarder
 
     // The headers object is written into the connection's buffer during the publish call and then free again, so one
     // serves every message; only the sequence number's text is new each time.
-    private void SetHeaders(long sequence)
-    {
-        _headers[NatsBridgeHeaders.Fingerprint] = _fingerprint;
-        if (_schemaName is not null)
-        {
-            _headers[NatsBridgeHeaders.Schema] = _schemaName;
-        }
-
-        _headers[NatsBridgeHeaders.Bridge] = _bridgeId;
+    private void SetHeaders(long sequence) =>
         _headers[NatsBridgeHeaders.Sequence] = sequence.ToString(CultureInfo.InvariantCulture);
-    }
 
     private async ValueTask PublishJetStreamAsync(ReadOnlyMemory<byte> record, long sequence, CancellationToken cancellationToken)
     {

@@ -25,6 +25,7 @@ internal sealed class Receiver
     private readonly ILogger? _logger;
     private readonly RecordCheck _check;
     private readonly ulong _fingerprint;
+    private readonly string _fingerprintText; // as outbound bridges write it: the common case needs no parsing
     private readonly HashSet<string> _refusedSchemas = new(StringComparer.Ordinal);
     private int _malformedLogged;
 
@@ -39,6 +40,7 @@ internal sealed class Receiver
         _logger = options.Logger;
         _check = new RecordCheck(layout);
         _fingerprint = layout?.Fingerprint ?? 0;
+        _fingerprintText = _fingerprint.ToString("x16", CultureInfo.InvariantCulture);
     }
 
     public Task<NatsBridgeStatistics> RunAsync(CancellationToken cancellationToken) =>
@@ -278,6 +280,11 @@ internal sealed class Receiver
     private bool FingerprintMatches(NatsHeaders? headers)
     {
         string? text = Header(headers, NatsBridgeHeaders.Fingerprint);
+        if (string.Equals(text, _fingerprintText, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
         if (text is not null && ulong.TryParse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out ulong fingerprint) && fingerprint == _fingerprint)
         {
             return true;

@@ -18,12 +18,17 @@ internal static class Bridges
 
     public static string NewSubject(string prefix) => $"test.{prefix}.{Guid.NewGuid():N}";
 
-    public static NatsConnection Connect(string url, int pendingCapacity = 1024) =>
+    /// <summary>
+    /// A connection that reconnects quickly. <paramref name="lossless"/>: a full subscription buffer makes the client
+    /// stop reading the socket instead of dropping (core mode's at-most-once then loses nothing on a loaded machine).
+    /// </summary>
+    public static NatsConnection Connect(string url, int pendingCapacity = 1024, bool lossless = true) =>
         new(new NatsOpts
         {
             Url = url,
             Name = "neobuffer-nats-tests",
             SubPendingChannelCapacity = pendingCapacity,
+            SubPendingChannelFullMode = lossless ? System.Threading.Channels.BoundedChannelFullMode.Wait : System.Threading.Channels.BoundedChannelFullMode.DropNewest,
             ReconnectWaitMin = TimeSpan.FromMilliseconds(50),
             ReconnectWaitMax = TimeSpan.FromMilliseconds(300),
             MaxReconnectRetry = -1,

@@ -178,7 +178,7 @@ public sealed class CoreBridgeTests(ServerFixture fixture) : IClassFixture<Serve
         const int count = 3000;
         string subject = Bridges.NewSubject("slow");
         await using NatsConnection publisher = Bridges.Connect(_url);
-        await using NatsConnection subscriber = Bridges.Connect(_url, pendingCapacity: 16);
+        await using NatsConnection subscriber = Bridges.Connect(_url, pendingCapacity: 16, lossless: false);
         using var cts = new CancellationTokenSource(Bridges.Bound);
 
         // A 4 KiB ring nobody reads until the flood is over: the bridge waits for room, its pending buffer overflows.

@@ -54,7 +54,8 @@ public sealed class TwoHostsTests(ServerFixture fixture) : IClassFixture<ServerF
             await bridgeIn.WaitForLineAsync("ready", Bridges.Bound);
             using SharedChannelReader<Telemetry> reader = SharedChannel.OpenReader<Telemetry>("telemetry", new SharedChannelOptions { Directory = hostB });
 
-            var bridgeOut = SampleProcess.Start(hostA, "bridge-out", common);
+            using var firstBridgeOut = SampleProcess.Start(hostA, "bridge-out", common); // disposed (killed) even if the test fails early
+            SampleProcess bridgeOut = firstBridgeOut;
             await bridgeOut.WaitForLineAsync("ready", Bridges.Bound);
             using var producer = SampleProcess.Start(hostA, "produce", common);
 
@@ -83,7 +84,15 @@ public sealed class TwoHostsTests(ServerFixture fixture) : IClassFixture<ServerF
                 }
             }
 
-            Read(until: 1000);
+            try
+            {
+                Read(until: 1000);
+            }
+            catch (TimeoutException e)
+            {
+                throw new TimeoutException($"{e.Message} {distinct} arrived before the kill\nproducer: {producer.Output}\nbridge-out: {bridgeOut.Output}\nbridge-in: {bridgeIn.Output}");
+            }
+
             bridgeOut.Kill(); // SIGKILL, mid-flight: the message it held stays in host A's ring
             bridgeOut.Dispose();
             // The hardest case: the producer has completed the channel and left, so nobody live is attached to it.
@@ -117,6 +126,7 @@ internal sealed class SampleProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly System.Collections.Generic.List<(string Line, TaskCompletionSource Seen)> _awaited = new();
+    private bool _disposed;
 
     private SampleProcess(Process process)
     {
@@ -202,6 +212,12 @@ internal sealed class SampleProcess : IDisposable
 
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         Kill();
         _process.Dispose();
     }
