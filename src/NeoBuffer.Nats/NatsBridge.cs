@@ -37,7 +37,7 @@ public static class NatsBridge
     /// <returns>The bridge's counters, once the channel completed and everything was forwarded.</returns>
     /// <exception cref="System.Threading.Channels.ChannelClosedException">The local channel was completed with an error, or its writer died (after forwarding everything committed before, and the end marker with the error).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; a message held for JetStream stays in the ring.</exception>
-    /// <exception cref="NatsBridgeException">JetStream refused the publish for good (for example the subject is in no stream, or in another than <see cref="NatsForwardOptions.Stream"/>).</exception>
+    /// <exception cref="NatsBridgeException">JetStream refused the publish for good (for example the subject is stored by another stream than <see cref="NatsForwardOptions.Stream"/>). A subject that no stream stores gets no answer at all, like a JetStream that is down: that is retried and logged, not thrown.</exception>
     public static Task<NatsBridgeStatistics> ForwardAsync<T>(SharedChannelReader<T> reader, INatsConnection connection, string subject,
         NatsForwardOptions? options = null, CancellationToken cancellationToken = default)
         where T : unmanaged, IChannelMessage<T>
