@@ -37,6 +37,7 @@ internal static class Program
                 ["stress", .. string[] options] => StressRun.Run(options),
                 ["chaos", .. string[] options] => ChaosRun.Run(options),
                 ["hostile", .. string[] options] => HostileRun.Run(options),
+                ["nats", .. string[] options] => Nats.NatsVerb.Run(options),
                 ["child", string verb, .. string[] rest] => RunChild(verb, rest),
                 _ => Fail(Usage),
             };

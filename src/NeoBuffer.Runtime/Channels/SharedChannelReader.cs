@@ -418,6 +418,20 @@ public sealed class SharedChannelReader : IDisposable
         }
     }
 
+    /// <summary>Ends the open lease without consuming its message: the next read returns it again.</summary>
+    internal void AbandonLease()
+    {
+        _ring.AbandonRead();
+        if (_disposeWhenLeaseEnds)
+        {
+            Interlocked.MemoryBarrier(); // the lease's end before the load of _waitsInFlight (see ExitWait)
+            DetachUnlessWaiting();
+        }
+    }
+
+    /// <summary>Whether this reader is a lossy broadcast subscriber, whose leases may be overwritten while held.</summary>
+    internal bool IsLossy => _isLossy;
+
     private unsafe void Detach()
     {
         _role.Release();
@@ -426,7 +440,7 @@ public sealed class SharedChannelReader : IDisposable
         _segment.Dispose();
     }
 
-    private unsafe bool TryLeaseInto(MappedMemory window)
+    internal unsafe bool TryLeaseInto(MappedMemory window)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!_ring.TryBeginRead(out byte* payload, out int length))

@@ -25,6 +25,12 @@ public sealed class SharedChannelReader<T> : IDisposable where T : unmanaged, IC
         _hasVariableFields = T.Layout.HasVariableFields;
     }
 
+    /// <summary>
+    /// The same endpoint, reading whole records as bytes: for code that moves records without reading their fields,
+    /// such as a bridge to a network. Reading through it consumes the messages this reader would have read.
+    /// </summary>
+    public SharedChannelReader Untyped => _reader;
+
     /// <summary>The channel's name.</summary>
     public string Name => _reader.Name;
 

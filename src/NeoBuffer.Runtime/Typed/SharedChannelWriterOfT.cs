@@ -25,6 +25,12 @@ public sealed class SharedChannelWriter<T> : IDisposable where T : unmanaged, IC
         _hasVariableFields = T.Layout.HasVariableFields;
     }
 
+    /// <summary>
+    /// The same endpoint, writing whole records as bytes: for code that moves records built elsewhere, such as a bridge
+    /// from a network. Whatever it writes, readers' views still check every descriptor.
+    /// </summary>
+    public SharedChannelWriter Untyped => _writer;
+
     /// <summary>The channel's name.</summary>
     public string Name => _writer.Name;
 

@@ -1,0 +1,379 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NeoBuffer.Nats;
+
+namespace NeoBuffer.Bench.Nats;
+
+/// <summary>
+/// The <c>nats</c> verb: the NATS bridge against NATS.Net publishing the same payloads directly, in the same rounds,
+/// on one nats-server. Throughput is end to end: bridge = local ring, outbound bridge, nats-server, inbound bridge,
+/// local ring, reader; direct = NATS.Net publish, nats-server, NATS.Net subscription. Latency is one message at a time.
+/// </summary>
+internal static class NatsSuite
+{
+    public const string Usage = "nats [--quick] [--json FILE] [--url nats://HOST:PORT]";
+
+    private static readonly TimeSpan Bound = TimeSpan.FromMinutes(2);
+    private static readonly NatsRawSerializer<ReadOnlyMemory<byte>> RawOut = NatsRawSerializer<ReadOnlyMemory<byte>>.Default;
+    private static readonly NatsRawSerializer<NatsMemoryOwner<byte>> RawIn = NatsRawSerializer<NatsMemoryOwner<byte>>.Default;
+
+    public static int Run(bool quick, string? json, string? url)
+    {
+        using NatsBenchServer? server = url is null ? NatsBenchServer.Start() : null;
+        string target = url ?? server!.Url;
+        int rounds = quick ? 1 : 3;
+        var sizes = new (int Bytes, int Messages)[] { (64, quick ? 50_000 : 200_000), (64 << 10, quick ? 1_000 : 4_000), (1 << 20, quick ? 100 : 400) };
+        int jetStreamMessages = quick ? 2_000 : 5_000;
+        int latencySamples = quick ? 300 : 2_000;
+        var rows = new List<Row>();
+        var clock = Stopwatch.StartNew();
+        for (int round = 1; round <= rounds; round++)
+        {
+            Console.Error.WriteLine($"round {round} of {rounds}");
+            foreach ((int bytes, int messages) in sizes)
+            {
+                rows.Add(Step(DirectThroughputAsync(target, bytes, messages, withHeaders: false), round));
+                rows.Add(Step(DirectThroughputAsync(target, bytes, messages, withHeaders: true), round));
+                rows.Add(Step(BridgeThroughputAsync(target, bytes, messages), round));
+            }
+
+            rows.Add(Step(DirectJetStreamAsync(target, 64, jetStreamMessages), round));
+            rows.Add(Step(BridgeJetStreamAsync(target, 64, jetStreamMessages), round));
+            foreach (int bytes in new[] { 64, 64 << 10 })
+            {
+                rows.Add(Step(DirectLatencyAsync(target, bytes, latencySamples), round));
+                rows.Add(Step(BridgeLatencyAsync(target, bytes, latencySamples), round));
+            }
+        }
+
+        Print(rows);
+        if (json is not null)
+        {
+            File.WriteAllText(json, JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+            Console.WriteLine($"wrote {rows.Count} rows to {json}");
+        }
+
+        Console.WriteLine($"took {clock.Elapsed.TotalSeconds:F1} s");
+        return 0;
+    }
+
+    private static Row Step(Task<Row> session, int round)
+    {
+        Row row = session.GetAwaiter().GetResult() with { Round = round };
+        Console.Error.WriteLine($"  {row.Scenario} {row.Transport} {row.MessageBytes} B: " +
+            (row.P50Us > 0 ? $"p50 {row.P50Us:F0} us, p99 {row.P99Us:F0} us" : $"{row.MessagesPerSecond:N0} msgs/s, {row.GigabytesPerSecond:F3} GB/s"));
+        return row;
+    }
+
+    private static void Print(List<Row> rows)
+    {
+        Console.WriteLine("| scenario | bytes | NATS.Net direct | bridge | bridge / direct (median of per-round ratios) | alloc B/msg direct / bridge | NATS.Net direct with the bridge's 4 headers |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
+        foreach (var group in rows.GroupBy(r => (r.Scenario, r.MessageBytes)))
+        {
+            Row[] direct = group.Where(r => r.Transport == Direct).OrderBy(r => r.Round).ToArray();
+            Row[] bridge = group.Where(r => r.Transport == Bridge).OrderBy(r => r.Round).ToArray();
+            Row[] withHeaders = group.Where(r => r.Transport == DirectWithHeaders).OrderBy(r => r.Round).ToArray();
+            bool latency = group.Key.Scenario.StartsWith("latency", StringComparison.Ordinal);
+            double[] ratios = direct.Zip(bridge, (d, b) => latency ? b.P50Us / d.P50Us : b.MessagesPerSecond / d.MessagesPerSecond).ToArray();
+            string Show(Row[] r) => latency
+                ? $"p50 {Median(r.Select(x => x.P50Us)):F0} us, p99 {Median(r.Select(x => x.P99Us)):F0} us"
+                : $"{Median(r.Select(x => x.MessagesPerSecond)):N0} msgs/s, {Median(r.Select(x => x.GigabytesPerSecond)):F3} GB/s";
+            string ratio = latency ? $"{Median(ratios):F2}x p50" : $"{Median(ratios):F2}x rate";
+            Console.WriteLine($"| {group.Key.Scenario} | {group.Key.MessageBytes} | {Show(direct)} | {Show(bridge)} | {ratio} | " +
+                $"{Median(direct.Select(x => x.AllocatedBytesPerMessage)):F0} / {Median(bridge.Select(x => x.AllocatedBytesPerMessage)):F0} | " +
+                (withHeaders.Length == 0 ? "|" : $"{Show(withHeaders)}, {Median(withHeaders.Select(x => x.AllocatedBytesPerMessage)):F0} B/msg |"));
+        }
+    }
+
+    private const string Direct = "nats.net-direct";
+    private const string Bridge = "neobuffer-bridge";
+    private const string DirectWithHeaders = "nats.net-direct-with-headers";
+
+    private static async Task<Row> DirectThroughputAsync(string url, int bytes, int count, bool withHeaders)
+    {
+        // With the four headers the bridge adds (fixed values but the sequence): what NATS itself charges for them.
+        NatsHeaders? headers = withHeaders
+            ? new NatsHeaders { ["NeoBuffer-Fingerprint"] = "0000000000000000", ["NeoBuffer-Schema"] = "Bench.Payload", ["NeoBuffer-Bridge"] = "0123456789abcdef" }
+            : null;
+        await using NatsConnection publisher = Connect(url), subscriber = Connect(url);
+        string subject = NewSubject();
+        await using INatsSub<NatsMemoryOwner<byte>> subscription = await subscriber.SubscribeCoreAsync(subject, serializer: RawIn);
+        await subscriber.PingAsync();
+        await publisher.ConnectAsync();
+        ReadOnlyMemory<byte> payload = Payload(bytes);
+        Task received = Task.Run(async () =>
+        {
+            int n = 0;
+            while (n < count && await subscription.Msgs.WaitToReadAsync())
+            {
+                while (subscription.Msgs.TryRead(out NatsMsg<NatsMemoryOwner<byte>> message))
+                {
+                    message.Data.Dispose();
+                    n++;
+                }
+            }
+        });
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < count; i++)
+        {
+            if (headers is not null)
+            {
+                headers["NeoBuffer-Seq"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            await publisher.PublishAsync(subject, payload, headers, serializer: RawOut);
+        }
+
+        await received.WaitAsync(Bound);
+        return Throughput("throughput-core", withHeaders ? DirectWithHeaders : Direct, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
+    }
+
+    private static async Task<Row> BridgeThroughputAsync(string url, int bytes, int count)
+    {
+        await using NatsConnection publisher = Connect(url), subscriber = Connect(url);
+        await using Pair pair = await Pair.StartAsync(publisher, subscriber, bytes);
+        ReadOnlyMemory<byte> payload = Payload(bytes);
+        Task received = Task.Run(() => pair.Read(count));
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
+        long start = Stopwatch.GetTimestamp();
+        await Task.Run(() =>
+        {
+            for (int i = 0; i < count; i++)
+            {
+                pair.Near.Write(payload.Span);
+            }
+        });
+        await received.WaitAsync(Bound);
+        return Throughput("throughput-core", Bridge, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
+    }
+
+    private static async Task<Row> DirectJetStreamAsync(string url, int bytes, int count)
+    {
+        await using NatsConnection publisher = Connect(url);
+        string subject = NewSubject();
+        await NatsBridge.CreateStreamAsync(publisher, "B" + subject.Replace(".", "", StringComparison.Ordinal), [subject]);
+        var js = new NatsJSContext(publisher);
+        ReadOnlyMemory<byte> payload = Payload(bytes);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < count; i++)
+        {
+            (await js.PublishAsync(subject, payload, RawOut, new NatsJSPubOpts { MsgId = "direct-" + i })).EnsureSuccess();
+        }
+
+        return Throughput("throughput-jetstream-publish", Direct, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
+    }
+
+    private static async Task<Row> BridgeJetStreamAsync(string url, int bytes, int count)
+    {
+        await using NatsConnection publisher = Connect(url);
+        string subject = NewSubject();
+        string stream = "B" + subject.Replace(".", "", StringComparison.Ordinal);
+        await NatsBridge.CreateStreamAsync(publisher, stream, [subject]);
+        string name = "bench-nats-js-" + Guid.NewGuid().ToString("N")[..12];
+        using SharedChannelWriter writer = SharedChannel.CreateWriter(name, new SharedChannelOptions { Capacity = 1 << 22 });
+        using SharedChannelReader reader = SharedChannel.OpenReader(name);
+        ReadOnlyMemory<byte> payload = Payload(bytes);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
+        long start = Stopwatch.GetTimestamp();
+        Task<NatsBridgeStatistics> forward = Task.Run(() => NatsBridge.ForwardAsync(reader, publisher, subject,
+            new NatsForwardOptions { Mode = NatsBridgeMode.JetStream, Stream = stream, PublishEnd = false }));
+        for (int i = 0; i < count; i++)
+        {
+            writer.Write(payload.Span);
+        }
+
+        writer.Complete();
+        await forward.WaitAsync(Bound);
+        return Throughput("throughput-jetstream-publish", Bridge, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
+    }
+
+    private static async Task<Row> DirectLatencyAsync(string url, int bytes, int samples)
+    {
+        await using NatsConnection publisher = Connect(url), subscriber = Connect(url);
+        string subject = NewSubject();
+        await using INatsSub<NatsMemoryOwner<byte>> subscription = await subscriber.SubscribeCoreAsync(subject, serializer: RawIn);
+        await subscriber.PingAsync();
+        await publisher.ConnectAsync();
+        ReadOnlyMemory<byte> payload = Payload(bytes);
+        var latencies = new double[samples];
+        for (int i = 0; i < samples; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            await publisher.PublishAsync(subject, payload, serializer: RawOut);
+            NatsMsg<NatsMemoryOwner<byte>> message = await subscription.Msgs.ReadAsync().AsTask().WaitAsync(Bound);
+            latencies[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            message.Data.Dispose();
+        }
+
+        return Latency(Direct, bytes, latencies);
+    }
+
+    private static async Task<Row> BridgeLatencyAsync(string url, int bytes, int samples)
+    {
+        await using NatsConnection publisher = Connect(url), subscriber = Connect(url);
+        await using Pair pair = await Pair.StartAsync(publisher, subscriber, bytes);
+        ReadOnlyMemory<byte> payload = Payload(bytes);
+        double[] latencies = await Task.Run(() =>
+        {
+            var result = new double[samples];
+            for (int i = 0; i < samples; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                pair.Near.Write(payload.Span);
+                pair.Read(1);
+                result[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            }
+
+            return result;
+        });
+        return Latency(Bridge, bytes, latencies);
+    }
+
+    private static Row Throughput(string scenario, string transport, int bytes, int count, TimeSpan elapsed, long allocated) =>
+        new(scenario, transport, bytes, count, count / elapsed.TotalSeconds, (double)count * bytes / elapsed.TotalSeconds / 1e9, 0, 0, (double)allocated / count);
+
+    private static Row Latency(string transport, int bytes, double[] latencies)
+    {
+        Array.Sort(latencies);
+        return new Row("latency-core", transport, bytes, latencies.Length, 0, 0, latencies[latencies.Length / 2], latencies[(int)(latencies.Length * 0.99)], 0);
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        double[] sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    // Wait, not drop, when a subscription's buffer is full: both transports then deliver every message, so the
+    // rates compare like with like.
+    private static NatsConnection Connect(string url) => new(new NatsOpts
+    {
+        Url = url,
+        SubPendingChannelCapacity = 256,
+        SubPendingChannelFullMode = BoundedChannelFullMode.Wait,
+    });
+
+    private static string NewSubject() => "bench." + Guid.NewGuid().ToString("N")[..16];
+
+    private static ReadOnlyMemory<byte> Payload(int bytes)
+    {
+        byte[] payload = new byte[bytes];
+        new Random(bytes).NextBytes(payload);
+        return payload;
+    }
+
+    /// <summary>One row: a session of one transport in one round.</summary>
+    internal sealed record Row(string Scenario, string Transport, int MessageBytes, long Messages, double MessagesPerSecond, double GigabytesPerSecond,
+        double P50Us, double P99Us, double AllocatedBytesPerMessage)
+    {
+        public int Round { get; init; }
+    }
+
+    /// <summary>
+    /// A raw-bytes channel on each side of a subject: near (written by the harness, read by the outbound bridge) and
+    /// far (written by the inbound bridge, read by the harness).
+    /// </summary>
+    private sealed class Pair : IAsyncDisposable
+    {
+        private readonly SharedChannelReader _nearReader;
+        private readonly SharedChannelWriter _farWriter;
+        private readonly SharedChannelReader _farReader;
+        private readonly CancellationTokenSource _stop = new();
+        private Task _forward = Task.CompletedTask;
+        private Task _receive = Task.CompletedTask;
+
+        private Pair(SharedChannelWriter near, SharedChannelReader nearReader, SharedChannelWriter farWriter, SharedChannelReader farReader)
+        {
+            Near = near;
+            _nearReader = nearReader;
+            _farWriter = farWriter;
+            _farReader = farReader;
+        }
+
+        public SharedChannelWriter Near { get; }
+
+        public static async Task<Pair> StartAsync(NatsConnection publisher, NatsConnection subscriber, int bytes)
+        {
+            var options = new SharedChannelOptions { Capacity = Math.Max(1L << 22, (long)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)bytes) * 8) };
+            string id = Guid.NewGuid().ToString("N")[..12];
+            SharedChannelWriter near = SharedChannel.CreateWriter("bench-nats-near-" + id, options);
+            SharedChannelReader nearReader = SharedChannel.OpenReader("bench-nats-near-" + id);
+            SharedChannelWriter farWriter = SharedChannel.CreateWriter("bench-nats-far-" + id, options);
+            SharedChannelReader farReader = SharedChannel.OpenReader("bench-nats-far-" + id);
+            var pair = new Pair(near, nearReader, farWriter, farReader);
+            string subject = NewSubject();
+            var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            pair._receive = Task.Run(() => NatsBridge.ReceiveAsync(subscriber, subject, farWriter,
+                new NatsReceiveOptions { Ready = () => ready.TrySetResult() }, pair._stop.Token));
+            await Task.WhenAny(ready.Task, pair._receive).WaitAsync(Bound);
+            pair._forward = Task.Run(() => NatsBridge.ForwardAsync(nearReader, publisher, subject, new NatsForwardOptions { PublishEnd = false }, pair._stop.Token));
+            return pair;
+        }
+
+        public void Read(int count)
+        {
+            int n = 0;
+            while (n < count && WaitOrFail())
+            {
+                while (n < count && _farReader.TryRead(out ReadLease lease))
+                {
+                    lease.Dispose();
+                    n++;
+                }
+            }
+        }
+
+        // A bridge that failed (say, a record over the server's max_payload) fails the session at once, with its error.
+        private bool WaitOrFail()
+        {
+            while (true)
+            {
+                try
+                {
+                    return _farReader.WaitToRead(TimeSpan.FromSeconds(1));
+                }
+                catch (TimeoutException)
+                {
+                    foreach (Task bridge in new[] { _forward, _receive })
+                    {
+                        if (bridge.IsFaulted)
+                        {
+                            bridge.GetAwaiter().GetResult();
+                        }
+                    }
+                }
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _stop.Cancel();
+            try
+            {
+                await Task.WhenAll(_forward, _receive).WaitAsync(Bound);
+            }
+            catch (OperationCanceledException)
+            {
+                // The bridges end by cancellation.
+            }
+
+            Near.Dispose();
+            _nearReader.Dispose();
+            _farWriter.Dispose();
+            _farReader.Dispose();
+            _stop.Dispose();
+        }
+    }
+}

@@ -1,0 +1,348 @@
+using System;
+using System.Buffers;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+
+namespace NeoBuffer.Nats;
+
+/// <summary>One run of an outbound bridge: local channel to NATS subject.</summary>
+internal sealed class Forwarder
+{
+    private static readonly NatsRawSerializer<ReadOnlyMemory<byte>> Raw = NatsRawSerializer<ReadOnlyMemory<byte>>.Default;
+
+    private readonly SharedChannelReader _reader;
+    private readonly INatsConnection _connection;
+    private readonly string _subject;
+    private readonly NatsForwardOptions _options;
+    private readonly NatsBridgeStatistics _statistics;
+    private readonly ILogger? _logger;
+    private readonly string _bridgeId;
+    private readonly string _fingerprint;
+    private readonly string? _schemaName;
+    private readonly NatsJSContext? _js;
+    private readonly NatsHeaders _headers = new();
+    private long _sequence;
+    private bool _warnedDisconnected;
+
+    public Forwarder(SharedChannelReader reader, MessageLayout? layout, INatsConnection connection, string subject, NatsForwardOptions options)
+    {
+        _reader = reader;
+        _connection = connection;
+        _subject = subject;
+        _options = options;
+        _statistics = options.Statistics ?? new NatsBridgeStatistics();
+        _logger = options.Logger;
+        _bridgeId = options.BridgeId ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        _fingerprint = (layout?.Fingerprint ?? 0).ToString("x16", CultureInfo.InvariantCulture);
+        _schemaName = layout?.Name;
+        _js = options.Mode == NatsBridgeMode.JetStream ? new NatsJSContext(connection) : null;
+        _headers[NatsBridgeHeaders.Fingerprint] = _fingerprint;
+        if (_schemaName is not null)
+        {
+            _headers[NatsBridgeHeaders.Schema] = _schemaName;
+        }
+
+        _headers[NatsBridgeHeaders.Bridge] = _bridgeId;
+    }
+
+    public async Task<NatsBridgeStatistics> RunAsync(CancellationToken cancellationToken)
+    {
+        // Connected first: core mode drops what it cannot send while disconnected, which must not include a start.
+        await _connection.ConnectAsync().ConfigureAwait(false);
+        MessageHold? hold = TryHold(_reader);
+        Exception? fault = null;
+        try
+        {
+            if (hold is not null)
+            {
+                await ForwardHeldAsync(hold, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await ForwardCopiedAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (ChannelClosedException e)
+        {
+            // The local writer died or completed the channel with an error: what it committed has been forwarded.
+            fault = e;
+        }
+
+        if (_options.PublishEnd)
+        {
+            await PublishEndAsync(fault, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (fault is not null)
+        {
+            throw fault;
+        }
+
+        return _statistics;
+    }
+
+    // A lossy subscriber cannot hold a message (the producer may overwrite it meanwhile); every other reader can.
+    private static MessageHold? TryHold(SharedChannelReader reader)
+    {
+        try
+        {
+            return new MessageHold(reader);
+        }
+        catch (NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    // Zero copy: the record goes from shared memory into the NATS client's write buffer, and the ring slot is released
+    // only after the publish succeeded (JetStream: after the stream acknowledged it), so a bridge that dies or is
+    // cancelled leaves the message to the next reader.
+    private async Task ForwardHeldAsync(MessageHold hold, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (!hold.TryHold(out ReadOnlyMemory<byte> record))
+            {
+                if (!await _reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            try
+            {
+                await PublishAsync(record, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                hold.Return();
+                throw;
+            }
+
+            hold.Release();
+        }
+    }
+
+    // A lossy subscriber's lease is copied out, checked for being overwritten, and only then published: a torn record
+    // never leaves the machine. At most once by nature: the producer never waits for it.
+    private async Task ForwardCopiedAsync(CancellationToken cancellationToken)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(4096);
+        try
+        {
+            while (true)
+            {
+                int length = CopyNext(ref buffer);
+                _statistics.SetLost(_reader.LostMessages);
+                if (length < 0)
+                {
+                    if (!await _reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                await PublishAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Copies the next intact message into <paramref name="buffer"/> (grown as needed); -1 when there is none now.</summary>
+    private int CopyNext(ref byte[] buffer)
+    {
+        while (_reader.TryRead(out ReadLease lease))
+        {
+            using (lease)
+            {
+                if (lease.Length > buffer.Length)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = ArrayPool<byte>.Shared.Rent(lease.Length);
+                }
+
+                lease.Payload.CopyTo(buffer);
+                if (!lease.IsOverwritten)
+                {
+                    return lease.Length;
+                }
+            }
+        }
+
+        return -1;
+    }
+
+    private ValueTask PublishAsync(ReadOnlyMemory<byte> record, CancellationToken cancellationToken)
+    {
+        long sequence = ++_sequence;
+        SetHeaders(sequence);
+        if (_js is not null)
+        {
+            return PublishJetStreamAsync(record, sequence, cancellationToken);
+        }
+
+        if (_connection.ConnectionState != NatsConnectionState.Open)
+        {
+            // At most once: waiting for the reconnect would hold the local producer back for as long as NATS is away.
+            _statistics.CountDropped();
+            if (!_warnedDisconnected)
+            {
+                _warnedDisconnected = true;
+                _logger?.LogWarning("NATS bridge {Bridge}: connection to NATS is {State}; core-mode messages for '{Subject}' are dropped until it is back.",
+                    _bridgeId, _connection.ConnectionState, _subject);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        _warnedDisconnected = false;
+        ValueTask publish = _connection.PublishAsync(_subject, record, _headers, serializer: Raw, cancellationToken: cancellationToken);
+        if (publish.IsCompletedSuccessfully)
+        {
+            _statistics.CountMessage(record.Length);
+            return ValueTask.CompletedTask;
+        }
+
+        return AwaitCoreAsync(publish, record.Length);
+    }
+
+    private async ValueTask AwaitCoreAsync(ValueTask publish, int length)
+    {
+        await publish.ConfigureAwait(false);
+        _statistics.CountMessage(length);
+    }
+
+    // The headers object is written into the connection's buffer during the publish call and then free again, so one
+    // serves every message; only the sequence number's text is new each time.
+    private void SetHeaders(long sequence) =>
+        _headers[NatsBridgeHeaders.Sequence] = sequence.ToString(CultureInfo.InvariantCulture);
+
+    private async ValueTask PublishJetStreamAsync(ReadOnlyMemory<byte> record, long sequence, CancellationToken cancellationToken)
+    {
+        var publishOptions = new NatsJSPubOpts
+        {
+            MsgId = string.Concat(_bridgeId, "-", _headers[NatsBridgeHeaders.Sequence].ToString()),
+            ExpectedStream = _options.Stream,
+        };
+        PubAckResponse ack = await PublishUntilAcknowledgedAsync(record, publishOptions, sequence, cancellationToken).ConfigureAwait(false);
+        if (ack.Duplicate)
+        {
+            _statistics.CountDuplicate();
+        }
+
+        _statistics.CountMessage(record.Length);
+    }
+
+    private async ValueTask<PubAckResponse> PublishUntilAcknowledgedAsync(ReadOnlyMemory<byte> record, NatsJSPubOpts publishOptions, long sequence,
+        CancellationToken cancellationToken)
+    {
+        int failures = 0;
+        while (true)
+        {
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            attempt.CancelAfter(_options.AckTimeout);
+            Exception failure;
+            try
+            {
+                PubAckResponse ack = await _js!.PublishAsync(_subject, record, Raw, publishOptions, _headers, attempt.Token).ConfigureAwait(false);
+                if (!ack.Duplicate)
+                {
+                    // A duplicate is the stream saying it has the message already: success, for at least once.
+                    ack.EnsureSuccess();
+                }
+                if (failures > 0)
+                {
+                    _logger?.LogInformation("NATS bridge {Bridge}: message {Sequence} on '{Subject}' acknowledged after {Failures} failed attempt(s).",
+                        _bridgeId, sequence, _subject, failures);
+                }
+
+                return ack;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (NatsJSApiException e) when (e.Error.Code is >= 400 and < 500 && e.Error.Code != 408)
+            {
+                throw new NatsBridgeException(
+                    $"JetStream refused message {sequence} on '{_subject}' for good: {e.Error.Description} (code {e.Error.Code}, error {e.Error.ErrCode}). " +
+                    "Check that a stream stores the subject" + (_options.Stream is null ? "." : $" and that it is '{_options.Stream}'."), e);
+            }
+            catch (Exception e) when (e is NatsException or OperationCanceledException or TimeoutException)
+            {
+                failure = e;
+            }
+
+            // The message stays held in the ring meanwhile: the same message id is retried, and the stream drops it
+            // as a duplicate if an earlier attempt did land and only its acknowledgement was lost.
+            failures++;
+            _statistics.CountRetry();
+            if (failures == 1)
+            {
+                _logger?.LogWarning("NATS bridge {Bridge}: publishing message {Sequence} on '{Subject}' failed ({Error}); retrying every {Delay} ms.",
+                    _bridgeId, sequence, _subject, failure.Message, _options.RetryDelay.TotalMilliseconds);
+            }
+
+            await Task.Delay(_options.RetryDelay, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // "Channel 'x' was completed with an error: E: text" travels as "E: text": the far channel has its own name.
+    private static string Reason(Exception fault)
+    {
+        const string Marker = "was completed with an error: ";
+        int at = fault.Message.IndexOf(Marker, StringComparison.Ordinal);
+        return at < 0 ? fault.Message : fault.Message[(at + Marker.Length)..];
+    }
+
+    private async ValueTask PublishEndAsync(Exception? fault, CancellationToken cancellationToken)
+    {
+        var headers = new NatsHeaders
+        {
+            [NatsBridgeHeaders.Fingerprint] = _fingerprint,
+            [NatsBridgeHeaders.Bridge] = _bridgeId,
+            [NatsBridgeHeaders.End] = fault is null ? "ok" : Reason(fault),
+        };
+        if (_js is not null)
+        {
+            var publishOptions = new NatsJSPubOpts { MsgId = _bridgeId + "-end", ExpectedStream = _options.Stream };
+            while (true)
+            {
+                try
+                {
+                    using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    attempt.CancelAfter(_options.AckTimeout);
+                    PubAckResponse ack = await _js.PublishAsync(_subject, ReadOnlyMemory<byte>.Empty, Raw, publishOptions, headers, attempt.Token).ConfigureAwait(false);
+                    if (!ack.Duplicate)
+                    {
+                        ack.EnsureSuccess();
+                    }
+                    return;
+                }
+                catch (Exception e) when ((e is NatsException or OperationCanceledException or TimeoutException) && !cancellationToken.IsCancellationRequested && e is not NatsJSApiException)
+                {
+                    _statistics.CountRetry();
+                    await Task.Delay(_options.RetryDelay, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        await _connection.PublishAsync(_subject, ReadOnlyMemory<byte>.Empty, headers, serializer: Raw, cancellationToken: cancellationToken).ConfigureAwait(false);
+        // Core publishes are buffered: make sure the marker left before the caller disposes the connection.
+        await _connection.PingAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,152 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+
+namespace NeoBuffer.Nats;
+
+/// <summary>
+/// Continues a NeoBuffer channel on another host through NATS. <see cref="ForwardAsync(SharedChannelReader, INatsConnection, string, NatsForwardOptions?, CancellationToken)"/>
+/// reads a local channel and publishes each record to a subject, its bytes exactly as the generator laid them out,
+/// with the schema fingerprint, schema name and a sequence number in headers (<see cref="NatsBridgeHeaders"/>);
+/// <see cref="ReceiveAsync(INatsConnection, string, SharedChannelWriter, NatsReceiveOptions?, CancellationToken)"/>
+/// takes them from the subject and writes them into a local channel, refusing other schemas and malformed records.
+/// </summary>
+/// <example>
+/// <code>
+/// // host A: the bridge is the channel's reader (or a broadcast subscriber)
+/// await using var nats = new NatsConnection(new NatsOpts { Url = "nats://hub:4222" });
+/// using var reader = SharedChannel.OpenReader&lt;VideoFrame&gt;("camera");
+/// await NatsBridge.ForwardAsync(reader, nats, "camera.front", new NatsForwardOptions { Mode = NatsBridgeMode.JetStream }, ct);
+///
+/// // host B: the bridge is the channel's writer (or one of its MPSC writers)
+/// using var writer = SharedChannel.CreateWriter&lt;VideoFrame&gt;("camera", new SharedChannelOptions { Capacity = 64L &lt;&lt; 20 });
+/// await NatsBridge.ReceiveAsync(nats, "camera.front", writer,
+///     new NatsReceiveOptions { Mode = NatsBridgeMode.JetStream, Stream = "CAMERA", Consumer = "host-b" }, ct);
+/// </code>
+/// </example>
+public static class NatsBridge
+{
+    /// <summary>
+    /// Publishes every message of a typed channel to <paramref name="subject"/> until the channel completes (then,
+    /// unless <see cref="NatsForwardOptions.PublishEnd"/> is false, an end-of-stream marker). The bridge takes the
+    /// reader's role: messages it forwards are consumed from the ring, a lossy subscriber's lost ones are counted.
+    /// </summary>
+    /// <returns>The bridge's counters, once the channel completed and everything was forwarded.</returns>
+    /// <exception cref="System.Threading.Channels.ChannelClosedException">The local channel was completed with an error, or its writer died (after forwarding everything committed before, and the end marker with the error).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; a message held for JetStream stays in the ring.</exception>
+    /// <exception cref="NatsBridgeException">JetStream refused the publish for good (for example the subject is stored by another stream than <see cref="NatsForwardOptions.Stream"/>). A subject that no stream stores gets no answer at all, like a JetStream that is down: that is retried and logged, not thrown.</exception>
+    public static Task<NatsBridgeStatistics> ForwardAsync<T>(SharedChannelReader<T> reader, INatsConnection connection, string subject,
+        NatsForwardOptions? options = null, CancellationToken cancellationToken = default)
+        where T : unmanaged, IChannelMessage<T>
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        return ForwardAsync(reader.Untyped, T.Layout, connection, subject, options, cancellationToken);
+    }
+
+    /// <summary>
+    /// Publishes every message of a raw-bytes channel to <paramref name="subject"/> (fingerprint 0, no schema name);
+    /// see <see cref="ForwardAsync{T}"/>.
+    /// </summary>
+    /// <returns>The bridge's counters, once the channel completed and everything was forwarded.</returns>
+    /// <exception cref="System.Threading.Channels.ChannelClosedException">The local channel was completed with an error, or its writer died.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="NatsBridgeException">JetStream refused the publish for good.</exception>
+    public static Task<NatsBridgeStatistics> ForwardAsync(SharedChannelReader reader, INatsConnection connection, string subject,
+        NatsForwardOptions? options = null, CancellationToken cancellationToken = default) =>
+        ForwardAsync(reader, null, connection, subject, options, cancellationToken);
+
+    /// <summary>
+    /// Writes every message published to <paramref name="subject"/> into a typed channel, until an end-of-stream marker
+    /// arrives (which completes the channel, unless <see cref="NatsReceiveOptions.CompleteOnEnd"/> is false) or
+    /// <paramref name="cancellationToken"/> is cancelled. A message whose fingerprint is not
+    /// <typeparamref name="T"/>'s, or whose record is malformed, is counted and never written.
+    /// </summary>
+    /// <returns>The bridge's counters, once the end marker arrived or the local channel was completed by another writer.</returns>
+    /// <exception cref="System.Threading.Channels.ChannelClosedException">The local channel's reader died (or left) while the ring was full.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="NatsBridgeException">The JetStream stream or consumer could not be set up (the message says why).</exception>
+    public static Task<NatsBridgeStatistics> ReceiveAsync<T>(INatsConnection connection, string subject, SharedChannelWriter<T> writer,
+        NatsReceiveOptions? options = null, CancellationToken cancellationToken = default)
+        where T : unmanaged, IChannelMessage<T>
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        return ReceiveAsync(connection, subject, writer.Untyped, T.Layout, options, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes every message published to <paramref name="subject"/> with fingerprint 0 (raw bytes) into a raw-bytes
+    /// channel; see <see cref="ReceiveAsync{T}"/>.
+    /// </summary>
+    /// <returns>The bridge's counters.</returns>
+    /// <exception cref="System.Threading.Channels.ChannelClosedException">The local channel's reader died (or left) while the ring was full.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="NatsBridgeException">The JetStream stream or consumer could not be set up.</exception>
+    public static Task<NatsBridgeStatistics> ReceiveAsync(INatsConnection connection, string subject, SharedChannelWriter writer,
+        NatsReceiveOptions? options = null, CancellationToken cancellationToken = default) =>
+        ReceiveAsync(connection, subject, writer, null, options, cancellationToken);
+
+    /// <summary>
+    /// Creates the JetStream stream <paramref name="stream"/> storing <paramref name="subjects"/> on file with
+    /// <paramref name="replicas"/> copies, or updates it to that; a bridge in JetStream mode needs one.
+    /// </summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="stream">The stream's name.</param>
+    /// <param name="subjects">The subjects it stores (wildcards allowed).</param>
+    /// <param name="replicas">Copies kept on a cluster's servers (1 on a single server; 3 survives one server's loss).</param>
+    /// <param name="duplicateWindow">How long the stream remembers message ids to drop a retried publish. Default 2 minutes.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="NatsBridgeException">The server refused (for example JetStream is not enabled, or there are too few servers for the replicas).</exception>
+    public static async Task CreateStreamAsync(INatsConnection connection, string stream, string[] subjects, int replicas = 1,
+        TimeSpan? duplicateWindow = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentException.ThrowIfNullOrEmpty(stream);
+        ArgumentNullException.ThrowIfNull(subjects);
+        var js = new NatsJSContext(connection);
+        var config = new StreamConfig(stream, subjects)
+        {
+            Storage = StreamConfigStorage.File,
+            NumReplicas = replicas,
+            DuplicateWindow = duplicateWindow ?? TimeSpan.FromMinutes(2),
+        };
+        try
+        {
+            await js.CreateOrUpdateStreamAsync(config, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NatsJSApiException e)
+        {
+            throw new NatsBridgeException($"JetStream refused to create stream '{stream}' for {string.Join(", ", subjects)} with {replicas} replica(s): {e.Error.Description} (code {e.Error.ErrCode}).", e);
+        }
+        catch (NatsNoRespondersException e)
+        {
+            throw new NatsBridgeException($"Nobody answered the request to create stream '{stream}': is JetStream enabled on the server (nats-server -js)?", e);
+        }
+    }
+
+    private static Task<NatsBridgeStatistics> ForwardAsync(SharedChannelReader reader, MessageLayout? layout, INatsConnection connection,
+        string subject, NatsForwardOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentException.ThrowIfNullOrWhiteSpace(subject);
+        return new Forwarder(reader, layout, connection, subject, options ?? new NatsForwardOptions()).RunAsync(cancellationToken);
+    }
+
+    private static Task<NatsBridgeStatistics> ReceiveAsync(INatsConnection connection, string subject, SharedChannelWriter writer, MessageLayout? layout,
+        NatsReceiveOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentException.ThrowIfNullOrWhiteSpace(subject);
+        ArgumentNullException.ThrowIfNull(writer);
+        options ??= new NatsReceiveOptions();
+        if (options.Mode == NatsBridgeMode.JetStream && (string.IsNullOrEmpty(options.Stream) || string.IsNullOrEmpty(options.Consumer)))
+        {
+            throw new ArgumentException("JetStream mode needs NatsReceiveOptions.Stream (the stream to consume) and NatsReceiveOptions.Consumer (a durable consumer name).", nameof(options));
+        }
+
+        return new Receiver(connection, subject, writer, layout, options).RunAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,60 @@
+using System;
+using Microsoft.Extensions.Logging;
+
+namespace NeoBuffer.Nats;
+
+/// <summary>How <see cref="NatsBridge.ForwardAsync(SharedChannelReader, NATS.Client.Core.INatsConnection, string, NatsForwardOptions?, System.Threading.CancellationToken)"/> publishes a local channel's messages.</summary>
+public sealed class NatsForwardOptions
+{
+    private TimeSpan _ackTimeout = TimeSpan.FromSeconds(5);
+    private TimeSpan _retryDelay = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Core NATS (at most once, the default) or JetStream (at least once).</summary>
+    public NatsBridgeMode Mode { get; set; } = NatsBridgeMode.Core;
+
+    /// <summary>
+    /// JetStream: the stream that must store the subject. When set, a publish the server routes to another stream fails
+    /// instead of silently landing there. The stream must exist (see <see cref="NatsBridge.CreateStreamAsync"/>).
+    /// </summary>
+    public string? Stream { get; set; }
+
+    /// <summary>
+    /// Identifies this run of the bridge in the <see cref="NatsBridgeHeaders.Bridge"/> header and in JetStream message
+    /// ids (<c>{BridgeId}-{sequence}</c>). Default: 16 random hex digits, new for every run.
+    /// </summary>
+    public string? BridgeId { get; set; }
+
+    /// <summary>JetStream: how long one publish attempt waits for the stream's acknowledgement before it is retried. Default 5 s.</summary>
+    public TimeSpan AckTimeout
+    {
+        get => _ackTimeout;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            _ackTimeout = value;
+        }
+    }
+
+    /// <summary>JetStream: the pause before a failed publish is retried. Default 200 ms.</summary>
+    public TimeSpan RetryDelay
+    {
+        get => _retryDelay;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
+            _retryDelay = value;
+        }
+    }
+
+    /// <summary>
+    /// Whether to publish an end-of-stream marker (an empty message with the <see cref="NatsBridgeHeaders.End"/> header)
+    /// when the local channel completes, so that the inbound bridge completes its channel too. Default true.
+    /// </summary>
+    public bool PublishEnd { get; set; } = true;
+
+    /// <summary>Where the bridge logs what it refuses, retries or loses. Default: nowhere.</summary>
+    public ILogger? Logger { get; set; }
+
+    /// <summary>The counters to update; pass your own to watch a running bridge. Default: a new one, returned at the end.</summary>
+    public NatsBridgeStatistics? Statistics { get; set; }
+}

@@ -1,0 +1,108 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
+
+namespace NeoBuffer.Nats;
+
+/// <summary>
+/// Checks a record that came off the network against the channel's layout before it may enter the ring: a reader in
+/// another process trusts the ring more than the network, so nothing malformed gets that far.
+/// </summary>
+internal sealed class RecordCheck
+{
+    private readonly MessageLayout? _layout;
+    private readonly VarField[] _varFields;
+
+    public RecordCheck(MessageLayout? layout)
+    {
+        _layout = layout;
+        var fields = new List<VarField>();
+        if (layout is not null)
+        {
+            foreach (MessageField field in layout.Fields)
+            {
+                if (field.Kind is FieldKind.VarBytes or FieldKind.VarUtf8)
+                {
+                    fields.Add(new VarField(field.Name, field.Offset, 1, 1));
+                }
+                else if (field.Kind == FieldKind.VarArray)
+                {
+                    (int size, int alignment) = ElementOf(field.ElementType);
+                    fields.Add(new VarField(field.Name, field.Offset, size, alignment));
+                }
+            }
+        }
+
+        _varFields = fields.ToArray();
+    }
+
+    /// <summary>Null when <paramref name="record"/> is a well-formed record of the layout; else what is wrong with it.</summary>
+    public string? Problem(ReadOnlySpan<byte> record)
+    {
+        if (_layout is null)
+        {
+            return null;
+        }
+
+        if (record.Length < _layout.FixedSize)
+        {
+            return $"the record has {record.Length} bytes, less than the {_layout.FixedSize}-byte fixed block of '{_layout.Name}'";
+        }
+
+        if (!_layout.HasVariableFields && record.Length != _layout.FixedSize)
+        {
+            return $"the record has {record.Length} bytes, but '{_layout.Name}' has no variable-length field and is {_layout.FixedSize} bytes";
+        }
+
+        foreach (VarField field in _varFields)
+        {
+            var descriptor = MemoryMarshal.Read<VarFieldDescriptor>(record.Slice(field.Offset));
+            uint offset = descriptor.Offset;
+            uint length = descriptor.Length;
+            if (length == 0)
+            {
+                continue;
+            }
+
+            // 64-bit sum: two 32-bit values from the network cannot overflow it.
+            if (offset < (uint)_layout.FixedSize || (ulong)offset + length > (ulong)record.Length)
+            {
+                return $"field '{field.Name}' has descriptor (offset {offset}, length {length}) outside the record's tail [{_layout.FixedSize}, {record.Length})";
+            }
+
+            if (field.ElementSize > 0 && (length % (uint)field.ElementSize != 0 || offset % (uint)field.ElementAlignment != 0))
+            {
+                return $"field '{field.Name}' has descriptor (offset {offset}, length {length}) that is not a whole number of {field.ElementSize}-byte " +
+                    $"elements at a multiple of {field.ElementAlignment}";
+            }
+        }
+
+        return null;
+    }
+
+    // The canonical element spellings of docs/messages.md; a nested message's size is not in the layout, so its
+    // elements are checked for bounds only (its View still checks size and alignment when it reads them).
+    private static (int Size, int Alignment) ElementOf(string elementType)
+    {
+        string type = elementType.EndsWith("[]", StringComparison.Ordinal) ? elementType[..^2] : elementType;
+        int colon = type.LastIndexOf(':');
+        if (colon >= 0)
+        {
+            type = type[(colon + 1)..];
+        }
+
+        return type switch
+        {
+            "bool" or "int8" or "uint8" => (1, 1),
+            "char16" or "int16" or "uint16" or "float16" => (2, 2),
+            "int32" or "uint32" or "float32" => (4, 4),
+            "int64" or "uint64" or "float64" => (8, 8),
+            "decimal" => (16, 8),
+            "int128" or "uint128" => (16, 16),
+            "guid" => (16, 4),
+            _ => (0, 1),
+        };
+    }
+
+    private readonly record struct VarField(string Name, int Offset, int ElementSize, int ElementAlignment);
+}

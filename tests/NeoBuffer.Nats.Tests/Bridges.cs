@@ -1,0 +1,145 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using NATS.Client.Core;
+
+namespace NeoBuffer.Nats.Tests;
+
+/// <summary>What the tests share: channel names, connections, writing and reading <see cref="Reading"/>s, bounds.</summary>
+internal static class Bridges
+{
+    /// <summary>The bound of every wait in these tests.</summary>
+    public static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
+
+    public static string NewName(string prefix) => $"nats-{prefix}-{Guid.NewGuid().ToString("N")[..16]}";
+
+    public static string NewSubject(string prefix) => $"test.{prefix}.{Guid.NewGuid():N}";
+
+    /// <summary>
+    /// A connection that reconnects quickly. <paramref name="lossless"/>: a full subscription buffer makes the client
+    /// stop reading the socket instead of dropping (core mode's at-most-once then loses nothing on a loaded machine).
+    /// </summary>
+    public static NatsConnection Connect(string url, int pendingCapacity = 1024, bool lossless = true) =>
+        new(new NatsOpts
+        {
+            Url = url,
+            Name = "neobuffer-nats-tests",
+            SubPendingChannelCapacity = pendingCapacity,
+            SubPendingChannelFullMode = lossless ? System.Threading.Channels.BoundedChannelFullMode.Wait : System.Threading.Channels.BoundedChannelFullMode.DropNewest,
+            ReconnectWaitMin = TimeSpan.FromMilliseconds(50),
+            ReconnectWaitMax = TimeSpan.FromMilliseconds(300),
+            MaxReconnectRetry = -1,
+        });
+
+    public static string LabelOf(long sequence) => $"sensor reading {sequence}";
+
+    /// <summary>Writes readings <paramref name="from"/> to <paramref name="to"/> (inclusive), each with its label and sequence-derived samples.</summary>
+    public static void WriteReadings(SharedChannelWriter<Reading> writer, long from, long to, CancellationToken cancellationToken = default)
+    {
+        for (long i = from; i <= to; i++)
+        {
+            byte[] label = Encoding.UTF8.GetBytes(LabelOf(i));
+            int samples = (int)(i % 7) + 1;
+            var builder = Reading.Builder.Claim(writer, labelLength: label.Length, samplesCount: samples, Bound, cancellationToken);
+            builder.Sequence = i;
+            builder.Sensor = (int)(i % 3);
+            label.CopyTo(builder.LabelUtf8);
+            for (int s = 0; s < samples; s++)
+            {
+                builder.Samples[s] = (int)(i * 10 + s);
+            }
+
+            builder.Commit();
+        }
+    }
+
+    /// <summary>Reads readings until the channel completes (or <paramref name="count"/> arrived), checking every field; returns their sequence numbers in order.</summary>
+    public static List<long> ReadReadings(SharedChannelReader<Reading> reader, int count = int.MaxValue) => ReadReadings(reader, new List<long>(), count);
+
+    private static List<long> ReadReadings(SharedChannelReader<Reading> reader, List<long> sequences, int count)
+    {
+        while (sequences.Count < count && reader.WaitToRead(Bound))
+        {
+            while (sequences.Count < count && reader.TryLease(out MessageLease<Reading> lease))
+            {
+                using (lease)
+                {
+                    var view = new Reading.View(lease);
+                    long i = view.Sequence;
+                    Assert.Equal(LabelOf(i), view.Label);
+                    Assert.Equal((int)(i % 3), view.Sensor);
+                    ReadOnlySpan<int> samples = view.Samples;
+                    Assert.Equal((int)(i % 7) + 1, samples.Length);
+                    for (int s = 0; s < samples.Length; s++)
+                    {
+                        Assert.Equal((int)(i * 10 + s), samples[s]);
+                    }
+
+                    sequences.Add(i);
+                }
+            }
+        }
+
+        return sequences;
+    }
+
+    /// <summary>Like <see cref="ReadReadings"/>, but for a channel completed with an error: returns what arrived and the error.</summary>
+    public static List<long> ReadReadingsUntilFault(SharedChannelReader<Reading> reader, out Exception? fault)
+    {
+        var sequences = new List<long>();
+        fault = null;
+        try
+        {
+            ReadReadings(reader, sequences, int.MaxValue);
+        }
+        catch (System.Threading.Channels.ChannelClosedException e)
+        {
+            fault = e;
+        }
+
+        return sequences;
+    }
+
+    /// <summary>Starts a receive bridge and returns once it is receiving (its <see cref="NatsReceiveOptions.Ready"/> ran).</summary>
+    public static async Task<Task<NatsBridgeStatistics>> StartReceiveAsync(Func<NatsReceiveOptions, Task<NatsBridgeStatistics>> receive, NatsReceiveOptions options)
+    {
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        options.Ready = () => ready.TrySetResult();
+        Task<NatsBridgeStatistics> run = Task.Run(() => receive(options));
+        Task first = await Task.WhenAny(ready.Task, run).WaitAsync(Bound);
+        await first; // a bridge that failed to start fails the test here, with its own exception
+        return run;
+    }
+}
+
+/// <summary>An <see cref="ILogger"/> that keeps what was logged, to check what a bridge logs and how often.</summary>
+internal sealed class ListLogger : ILogger
+{
+    private readonly List<(LogLevel Level, string Message)> _entries = new();
+
+    public IReadOnlyList<(LogLevel Level, string Message)> Entries
+    {
+        get
+        {
+            lock (_entries)
+            {
+                return _entries.ToArray();
+            }
+        }
+    }
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        lock (_entries)
+        {
+            _entries.Add((logLevel, formatter(state, exception)));
+        }
+    }
+}

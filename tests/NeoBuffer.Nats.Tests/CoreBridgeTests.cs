@@ -1,0 +1,282 @@
+using System;
+using System.Linq;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using NATS.Client.Core;
+
+namespace NeoBuffer.Nats.Tests;
+
+/// <summary>Both directions over core NATS, against a real nats-server, with real shared-memory channels on each side.</summary>
+public sealed class CoreBridgeTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+{
+    private readonly string _url = fixture.Server.Url;
+
+    [Fact]
+    public async Task Typed_records_cross_byte_exact_in_order_and_the_end_completes_the_far_channel()
+    {
+        const int count = 2000;
+        string subject = Bridges.NewSubject("core");
+        await using NatsConnection nats = Bridges.Connect(_url);
+        using var cts = new CancellationTokenSource(Bridges.Bound);
+
+        string farName = Bridges.NewName("far");
+        using SharedChannelWriter<Reading> farWriter = SharedChannel.CreateWriter<Reading>(farName);
+        using SharedChannelReader<Reading> farReader = SharedChannel.OpenReader<Reading>(farName);
+        Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(
+            o => NatsBridge.ReceiveAsync(nats, subject, farWriter, o, cts.Token), new NatsReceiveOptions());
+
+        string nearName = Bridges.NewName("near");
+        using SharedChannelWriter<Reading> nearWriter = SharedChannel.CreateWriter<Reading>(nearName);
+        using SharedChannelReader<Reading> nearReader = SharedChannel.OpenReader<Reading>(nearName);
+        Task<NatsBridgeStatistics> forward = Task.Run(() => NatsBridge.ForwardAsync(nearReader, nats, subject, cancellationToken: cts.Token));
+
+        Task<System.Collections.Generic.List<long>> read = Task.Run(() => Bridges.ReadReadings(farReader));
+        Bridges.WriteReadings(nearWriter, 1, count, cts.Token);
+        nearWriter.Complete();
+
+        NatsBridgeStatistics forwarded = await forward.WaitAsync(Bridges.Bound);
+        NatsBridgeStatistics received = await receive.WaitAsync(Bridges.Bound);
+        var sequences = await read.WaitAsync(Bridges.Bound);
+
+        Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), sequences);
+        Assert.Equal(count, forwarded.Messages);
+        Assert.Equal(count, received.Messages);
+        Assert.Equal(forwarded.Bytes, received.Bytes);
+        Assert.Equal(0, received.Rejected + received.Malformed + received.Dropped);
+        await farReader.Completion.WaitAsync(Bridges.Bound);
+    }
+
+    [Fact]
+    public async Task Headers_carry_fingerprint_schema_and_sequence_and_the_payload_is_the_record_itself()
+    {
+        string subject = Bridges.NewSubject("headers");
+        await using NatsConnection nats = Bridges.Connect(_url);
+        using var cts = new CancellationTokenSource(Bridges.Bound);
+        await using INatsSub<byte[]> sub = await nats.SubscribeCoreAsync<byte[]>(subject, cancellationToken: cts.Token);
+        await nats.PingAsync(cts.Token);
+
+        string name = Bridges.NewName("hdr");
+        using SharedChannelWriter<Reading> writer = SharedChannel.CreateWriter<Reading>(name);
+        using SharedChannelReader<Reading> reader = SharedChannel.OpenReader<Reading>(name);
+        Bridges.WriteReadings(writer, 7, 8);
+        writer.Complete();
+        await NatsBridge.ForwardAsync(reader, nats, subject, cancellationToken: cts.Token);
+
+        NatsMsg<byte[]> first = await sub.Msgs.ReadAsync(cts.Token);
+        Assert.Equal(Reading.Layout.Fingerprint.ToString("x16"), first.Headers![NatsBridgeHeaders.Fingerprint].ToString());
+        Assert.Equal("NeoBuffer.Nats.Tests.Reading", first.Headers[NatsBridgeHeaders.Schema].ToString());
+        Assert.Equal("1", first.Headers[NatsBridgeHeaders.Sequence].ToString());
+        var view = new Reading.View(first.Data);
+        Assert.Equal(7, view.Sequence);
+        Assert.Equal(Bridges.LabelOf(7), view.Label);
+
+        NatsMsg<byte[]> second = await sub.Msgs.ReadAsync(cts.Token);
+        Assert.Equal("2", second.Headers![NatsBridgeHeaders.Sequence].ToString());
+        NatsMsg<byte[]> end = await sub.Msgs.ReadAsync(cts.Token);
+        Assert.Equal("ok", end.Headers![NatsBridgeHeaders.End].ToString());
+        Assert.True(end.Data is null || end.Data.Length == 0);
+    }
+
+    [Fact]
+    public async Task Another_schema_is_refused_counted_logged_once_and_never_written()
+    {
+        string subject = Bridges.NewSubject("schema");
+        await using NatsConnection nats = Bridges.Connect(_url);
+        using var cts = new CancellationTokenSource(Bridges.Bound);
+        var logger = new ListLogger();
+
+        string farName = Bridges.NewName("far");
+        using SharedChannelWriter<Reading> farWriter = SharedChannel.CreateWriter<Reading>(farName);
+        using SharedChannelReader<Reading> farReader = SharedChannel.OpenReader<Reading>(farName);
+        Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(
+            o => NatsBridge.ReceiveAsync(nats, subject, farWriter, o, cts.Token), new NatsReceiveOptions { Logger = logger });
+
+        // A channel of another schema forwarded to the same subject, then raw bytes with no NeoBuffer headers at all.
+        string otherName = Bridges.NewName("other");
+        using (SharedChannelWriter<Other> otherWriter = SharedChannel.CreateWriter<Other>(otherName))
+        using (SharedChannelReader<Other> otherReader = SharedChannel.OpenReader<Other>(otherName))
+        {
+            for (int i = 0; i < 50; i++)
+            {
+                otherWriter.Write(new Other { Sequence = i, Value = i });
+            }
+
+            otherWriter.Complete();
+            await NatsBridge.ForwardAsync(otherReader, nats, subject, new NatsForwardOptions { PublishEnd = false }, cts.Token);
+        }
+
+        await nats.PublishAsync(subject, new byte[40], cancellationToken: cts.Token);
+
+        // Then the right schema, which must arrive alone.
+        string nearName = Bridges.NewName("near");
+        using SharedChannelWriter<Reading> nearWriter = SharedChannel.CreateWriter<Reading>(nearName);
+        using SharedChannelReader<Reading> nearReader = SharedChannel.OpenReader<Reading>(nearName);
+        Bridges.WriteReadings(nearWriter, 1, 3);
+        nearWriter.Complete();
+        await NatsBridge.ForwardAsync(nearReader, nats, subject, cancellationToken: cts.Token);
+
+        NatsBridgeStatistics received = await receive.WaitAsync(Bridges.Bound);
+        Assert.Equal([1L, 2L, 3L], Bridges.ReadReadings(farReader));
+        Assert.Equal(51, received.Rejected);
+        Assert.Equal(3, received.Messages);
+        var refusals = logger.Entries.Where(e => e.Level == LogLevel.Warning && e.Message.Contains("refused messages")).ToList();
+        Assert.Equal(2, refusals.Count); // once for NeoBuffer.Nats.Tests.Other, once for the header-less bytes
+        Assert.Contains(refusals, e => e.Message.Contains("NeoBuffer.Nats.Tests.Other"));
+    }
+
+    [Fact]
+    public async Task A_malformed_record_with_the_right_fingerprint_never_enters_the_ring()
+    {
+        string subject = Bridges.NewSubject("malformed");
+        await using NatsConnection nats = Bridges.Connect(_url);
+        using var cts = new CancellationTokenSource(Bridges.Bound);
+
+        string farName = Bridges.NewName("far");
+        using SharedChannelWriter<Reading> farWriter = SharedChannel.CreateWriter<Reading>(farName);
+        using SharedChannelReader<Reading> farReader = SharedChannel.OpenReader<Reading>(farName);
+        Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(
+            o => NatsBridge.ReceiveAsync(nats, subject, farWriter, o, cts.Token), new NatsReceiveOptions());
+
+        var headers = new NatsHeaders { [NatsBridgeHeaders.Fingerprint] = Reading.Layout.Fingerprint.ToString("x16") };
+        int fixedSize = Reading.Layout.FixedSize;
+        int labelAt = Reading.Layout.Fields.Single(f => f.Name == "Label").Offset;
+        int samplesAt = Reading.Layout.Fields.Single(f => f.Name == "Samples").Offset;
+
+        byte[] outside = new byte[fixedSize + 8];
+        BitConverter.TryWriteBytes(outside.AsSpan(labelAt), (uint)fixedSize);
+        BitConverter.TryWriteBytes(outside.AsSpan(labelAt + 4), 1000u); // runs past the record
+        byte[] misaligned = new byte[fixedSize + 16];
+        BitConverter.TryWriteBytes(misaligned.AsSpan(samplesAt), (uint)fixedSize + 1);
+        BitConverter.TryWriteBytes(misaligned.AsSpan(samplesAt + 4), 4u); // one int32 at an odd offset
+        byte[] wrapping = new byte[fixedSize + 8];
+        BitConverter.TryWriteBytes(wrapping.AsSpan(labelAt), uint.MaxValue);
+        BitConverter.TryWriteBytes(wrapping.AsSpan(labelAt + 4), 2u); // offset + length overflows 32 bits
+        byte[] shortRecord = new byte[fixedSize - 1];
+        foreach (byte[] bad in new[] { outside, misaligned, wrapping, shortRecord })
+        {
+            await nats.PublishAsync(subject, bad, headers, cancellationToken: cts.Token);
+        }
+
+        string nearName = Bridges.NewName("near");
+        using SharedChannelWriter<Reading> nearWriter = SharedChannel.CreateWriter<Reading>(nearName);
+        using SharedChannelReader<Reading> nearReader = SharedChannel.OpenReader<Reading>(nearName);
+        Bridges.WriteReadings(nearWriter, 1, 2);
+        nearWriter.Complete();
+        await NatsBridge.ForwardAsync(nearReader, nats, subject, cancellationToken: cts.Token);
+
+        NatsBridgeStatistics received = await receive.WaitAsync(Bridges.Bound);
+        Assert.Equal([1L, 2L], Bridges.ReadReadings(farReader));
+        Assert.Equal(4, received.Malformed);
+        Assert.Equal(0, received.Rejected);
+    }
+
+    [Fact]
+    public async Task A_slow_local_reader_makes_the_nats_client_drop_and_count_but_never_blocks_the_publisher()
+    {
+        const int count = 3000;
+        string subject = Bridges.NewSubject("slow");
+        await using NatsConnection publisher = Bridges.Connect(_url);
+        await using NatsConnection subscriber = Bridges.Connect(_url, pendingCapacity: 16, lossless: false);
+        using var cts = new CancellationTokenSource(Bridges.Bound);
+
+        // A 4 KiB ring nobody reads until the flood is over: the bridge waits for room, its pending buffer overflows.
+        string farName = Bridges.NewName("far");
+        using SharedChannelWriter<Reading> farWriter = SharedChannel.CreateWriter<Reading>(farName, new SharedChannelOptions { Capacity = 4096 });
+        using SharedChannelReader<Reading> farReader = SharedChannel.OpenReader<Reading>(farName);
+        var statistics = new NatsBridgeStatistics();
+        Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(
+            o => NatsBridge.ReceiveAsync(subscriber, subject, farWriter, o, cts.Token), new NatsReceiveOptions { Statistics = statistics });
+
+        string nearName = Bridges.NewName("near");
+        using SharedChannelWriter<Reading> nearWriter = SharedChannel.CreateWriter<Reading>(nearName, new SharedChannelOptions { Capacity = 1 << 20 });
+        using SharedChannelReader<Reading> nearReader = SharedChannel.OpenReader<Reading>(nearName);
+        Bridges.WriteReadings(nearWriter, 1, count);
+        nearWriter.Complete();
+        NatsBridgeStatistics forwarded = await NatsBridge.ForwardAsync(nearReader, publisher, subject, cancellationToken: cts.Token).WaitAsync(Bridges.Bound);
+        Assert.Equal(count, forwarded.Messages);
+
+        var sequences = Bridges.ReadReadings(farReader);
+        NatsBridgeStatistics received = await receive.WaitAsync(Bridges.Bound).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : statistics);
+        Assert.True(received.Dropped > 0, $"nothing was dropped: {received}");
+        Assert.True(received.SlowConsumerEvents > 0, $"no slow-consumer event: {received}");
+        Assert.Equal(received.Messages, sequences.Count);
+        Assert.True(sequences.SequenceEqual(sequences.Order()), "what arrived is in order");
+        Assert.True(received.Messages + received.Dropped <= count + 1, $"more arrived than was sent: {received}");
+    }
+
+    [Fact]
+    public async Task A_local_channel_completed_with_an_error_ends_the_far_channel_with_that_error()
+    {
+        string subject = Bridges.NewSubject("fault");
+        await using NatsConnection nats = Bridges.Connect(_url);
+        using var cts = new CancellationTokenSource(Bridges.Bound);
+
+        string farName = Bridges.NewName("far");
+        using SharedChannelWriter<Reading> farWriter = SharedChannel.CreateWriter<Reading>(farName);
+        using SharedChannelReader<Reading> farReader = SharedChannel.OpenReader<Reading>(farName);
+        Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(
+            o => NatsBridge.ReceiveAsync(nats, subject, farWriter, o, cts.Token), new NatsReceiveOptions());
+
+        string nearName = Bridges.NewName("near");
+        using SharedChannelWriter<Reading> nearWriter = SharedChannel.CreateWriter<Reading>(nearName);
+        using SharedChannelReader<Reading> nearReader = SharedChannel.OpenReader<Reading>(nearName);
+        Bridges.WriteReadings(nearWriter, 1, 5);
+        nearWriter.Complete(new InvalidOperationException("camera unplugged"));
+
+        await Assert.ThrowsAsync<ChannelClosedException>(() => NatsBridge.ForwardAsync(nearReader, nats, subject, cancellationToken: cts.Token));
+        await receive.WaitAsync(Bridges.Bound);
+        Assert.Equal([1L, 2L, 3L, 4L, 5L], Bridges.ReadReadingsUntilFault(farReader, out Exception? fault));
+        Assert.True(fault?.Message.Contains("camera unplugged") == true, fault?.Message ?? "no fault");
+    }
+
+    [Fact]
+    public async Task A_lossy_subscriber_bridge_never_holds_the_producer_back_and_counts_what_it_lost()
+    {
+        const int count = 20_000;
+        string subject = Bridges.NewSubject("lossy");
+        await using NatsConnection nats = Bridges.Connect(_url);
+        using var cts = new CancellationTokenSource(Bridges.Bound);
+        await using INatsSub<byte[]> sink = await nats.SubscribeCoreAsync<byte[]>(subject, cancellationToken: cts.Token);
+
+        string name = Bridges.NewName("bcast");
+        using SharedChannelWriter<Reading> writer = SharedChannel.CreateWriter<Reading>(name,
+            new SharedChannelOptions { Topology = ChannelTopology.Broadcast, Capacity = 8192 });
+        using SharedChannelReader<Reading> lossy = SharedChannel.OpenReader<Reading>(name, new SharedChannelOptions { SubscriberMode = SubscriberMode.Lossy });
+        var statistics = new NatsBridgeStatistics();
+        Task<NatsBridgeStatistics> forward = Task.Run(() => NatsBridge.ForwardAsync(lossy, nats, subject, new NatsForwardOptions { Statistics = statistics }, cts.Token));
+
+        // The producer writes with TryClaim only: with a lossy subscriber as the only reader, it must never find the ring full.
+        Bridges.WriteReadings(writer, 1, count, cts.Token);
+        writer.Complete();
+        NatsBridgeStatistics forwarded = await forward.WaitAsync(Bridges.Bound);
+
+        Assert.Equal(count, forwarded.Messages + forwarded.Lost);
+        Assert.True(forwarded.Messages > 0);
+    }
+
+    [Fact]
+    public async Task The_inbound_bridge_fails_clearly_when_its_local_reader_has_gone_and_the_ring_is_full()
+    {
+        string subject = Bridges.NewSubject("gone");
+        await using NatsConnection nats = Bridges.Connect(_url);
+        using var cts = new CancellationTokenSource(Bridges.Bound);
+
+        string farName = Bridges.NewName("far");
+        using SharedChannelWriter<Reading> farWriter = SharedChannel.CreateWriter<Reading>(farName, new SharedChannelOptions { Capacity = 4096 });
+        SharedChannelReader<Reading> farReader = SharedChannel.OpenReader<Reading>(farName);
+        farReader.Dispose(); // the reader left: nobody will ever make room
+        Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(
+            o => NatsBridge.ReceiveAsync(nats, subject, farWriter, o, cts.Token), new NatsReceiveOptions());
+
+        string nearName = Bridges.NewName("near");
+        using SharedChannelWriter<Reading> nearWriter = SharedChannel.CreateWriter<Reading>(nearName);
+        using SharedChannelReader<Reading> nearReader = SharedChannel.OpenReader<Reading>(nearName);
+        Bridges.WriteReadings(nearWriter, 1, 200);
+        nearWriter.Complete();
+        await NatsBridge.ForwardAsync(nearReader, nats, subject, cancellationToken: cts.Token);
+
+        await Assert.ThrowsAsync<ChannelClosedException>(() => receive.WaitAsync(Bridges.Bound));
+    }
+}

@@ -1,0 +1,169 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+
+namespace NeoBuffer.Nats.Tests;
+
+/// <summary>JetStream mode against a real nats-server: persistence, acknowledgement after commit, restarts.</summary>
+public sealed class JetStreamBridgeTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+{
+    private readonly string _url = fixture.Server.Url;
+
+    [Fact]
+    public async Task Records_go_through_a_stream_and_a_receiver_started_later_replays_them_all()
+    {
+        const int count = 1500;
+        (string subject, string stream) = NewStreamNames();
+        await using NatsConnection nats = Bridges.Connect(_url);
+        using var cts = new CancellationTokenSource(Bridges.Bound);
+        await NatsBridge.CreateStreamAsync(nats, stream, [subject], cancellationToken: cts.Token);
+
+        // Forward first, with nobody receiving: the stream keeps everything.
+        string nearName = Bridges.NewName("near");
+        using SharedChannelWriter<Reading> nearWriter = SharedChannel.CreateWriter<Reading>(nearName);
+        using SharedChannelReader<Reading> nearReader = SharedChannel.OpenReader<Reading>(nearName);
+        Task<NatsBridgeStatistics> forward = Task.Run(() => NatsBridge.ForwardAsync(nearReader, nats, subject,
+            new NatsForwardOptions { Mode = NatsBridgeMode.JetStream, Stream = stream }, cts.Token));
+        Bridges.WriteReadings(nearWriter, 1, count, cts.Token);
+        nearWriter.Complete();
+        NatsBridgeStatistics forwarded = await forward.WaitAsync(Bridges.Bound);
+        Assert.Equal(count, forwarded.Messages);
+        Assert.Equal(0, forwarded.Duplicates);
+
+        string farName = Bridges.NewName("far");
+        using SharedChannelWriter<Reading> farWriter = SharedChannel.CreateWriter<Reading>(farName);
+        using SharedChannelReader<Reading> farReader = SharedChannel.OpenReader<Reading>(farName);
+        Task<List<long>> read = Task.Run(() => Bridges.ReadReadings(farReader));
+        NatsBridgeStatistics received = await NatsBridge.ReceiveAsync(nats, subject, farWriter,
+            new NatsReceiveOptions { Mode = NatsBridgeMode.JetStream, Stream = stream, Consumer = "far" }, cts.Token).WaitAsync(Bridges.Bound);
+
+        Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), await read.WaitAsync(Bridges.Bound));
+        Assert.Equal(count, received.Messages);
+        Assert.Equal(forwarded.Bytes, received.Bytes);
+    }
+
+    [Fact]
+    public async Task A_retried_publish_with_the_same_message_id_is_dropped_by_the_stream()
+    {
+        (string subject, string stream) = NewStreamNames();
+        await using NatsConnection nats = Bridges.Connect(_url);
+        using var cts = new CancellationTokenSource(Bridges.Bound);
+        await NatsBridge.CreateStreamAsync(nats, stream, [subject], cancellationToken: cts.Token);
+
+        // Two runs under one bridge id publish the same sequence numbers: what a retry after a lost acknowledgement does.
+        var statistics = new NatsBridgeStatistics();
+        var logger = new ListLogger();
+        for (int run = 0; run < 2; run++)
+        {
+            string name = Bridges.NewName("dup");
+            using SharedChannelWriter<Reading> writer = SharedChannel.CreateWriter<Reading>(name);
+            using SharedChannelReader<Reading> reader = SharedChannel.OpenReader<Reading>(name);
+            Bridges.WriteReadings(writer, 1, 10);
+            writer.Complete();
+            await NatsBridge.ForwardAsync(reader, nats, subject,
+                new NatsForwardOptions { Mode = NatsBridgeMode.JetStream, Stream = stream, BridgeId = "fixed", Statistics = statistics, PublishEnd = false, Logger = logger },
+                cts.Token).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : throw new Exception(string.Join("\n", logger.Entries.Select(e => e.Message)), t.Exception));
+        }
+
+        var js = new NatsJSContext(nats);
+        INatsJSStream info = await js.GetStreamAsync(stream, cancellationToken: cts.Token);
+        Assert.Equal(10L, (long)info.Info.State.Messages);
+        Assert.Equal(10, statistics.Duplicates);
+    }
+
+    [Fact]
+    public async Task A_stopped_receiver_loses_nothing_the_next_one_under_the_same_consumer_resumes_after_the_last_commit()
+    {
+        const int count = 600;
+        (string subject, string stream) = NewStreamNames();
+        await using NatsConnection nats = Bridges.Connect(_url);
+        using var cts = new CancellationTokenSource(Bridges.Bound);
+        await NatsBridge.CreateStreamAsync(nats, stream, [subject], cancellationToken: cts.Token);
+
+        string nearName = Bridges.NewName("near");
+        using (SharedChannelWriter<Reading> nearWriter = SharedChannel.CreateWriter<Reading>(nearName))
+        using (SharedChannelReader<Reading> nearReader = SharedChannel.OpenReader<Reading>(nearName))
+        {
+            Bridges.WriteReadings(nearWriter, 1, count);
+            nearWriter.Complete();
+            await NatsBridge.ForwardAsync(nearReader, nats, subject, new NatsForwardOptions { Mode = NatsBridgeMode.JetStream, Stream = stream }, cts.Token);
+        }
+
+        // The first receiver is stopped once part of the stream reached the channel; the second takes over the consumer.
+        string farName = Bridges.NewName("far");
+        // A small ring, so that the first bridge is still waiting for room (far from the end marker) when it is stopped.
+        using SharedChannelWriter<Reading> farWriter = SharedChannel.CreateWriter<Reading>(farName, new SharedChannelOptions { Capacity = 4096 });
+        using SharedChannelReader<Reading> farReader = SharedChannel.OpenReader<Reading>(farName);
+        var first = new NatsBridgeStatistics();
+        using (var stop = CancellationTokenSource.CreateLinkedTokenSource(cts.Token))
+        {
+            var options = new NatsReceiveOptions { Mode = NatsBridgeMode.JetStream, Stream = stream, Consumer = "resume", AckWait = TimeSpan.FromSeconds(1), Statistics = first };
+            Task<NatsBridgeStatistics> run = Task.Run(() => NatsBridge.ReceiveAsync(nats, subject, farWriter, options, stop.Token));
+            List<long> part = Bridges.ReadReadings(farReader, count: 100);
+            Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), part);
+            stop.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(Bridges.Bound));
+        }
+
+        Task<List<long>> read = Task.Run(() => Bridges.ReadReadings(farReader));
+        NatsBridgeStatistics second = await Task.Run(() => NatsBridge.ReceiveAsync(nats, subject, farWriter,
+            new NatsReceiveOptions { Mode = NatsBridgeMode.JetStream, Stream = stream, Consumer = "resume", AckWait = TimeSpan.FromSeconds(1) }, cts.Token))
+            .WaitAsync(Bridges.Bound);
+        List<long> rest = await read.WaitAsync(Bridges.Bound);
+
+        // Everything the first committed was acknowledged, so nothing comes twice; what it had pulled but not
+        // committed comes again after AckWait, so nothing is lost (the end marker waits for it).
+        Assert.True(Enumerable.Range(101, count - 100).Select(i => (long)i).SequenceEqual(rest.Order()),
+            $"first: {first}; second: {second}; read: {string.Join(",", rest)}");
+        Assert.Equal(count, first.Messages + second.Messages);
+    }
+
+    [Fact]
+    public async Task A_server_killed_and_restarted_mid_stream_loses_nothing_either_way()
+    {
+        const int count = 3000;
+        await using NatsServer server = await NatsServer.StartAsync();
+        (string subject, string stream) = NewStreamNames();
+        await using NatsConnection nearNats = Bridges.Connect(server.Url);
+        await using NatsConnection farNats = Bridges.Connect(server.Url);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(45));
+        await NatsBridge.CreateStreamAsync(nearNats, stream, [subject], cancellationToken: cts.Token);
+
+        string farName = Bridges.NewName("far");
+        using SharedChannelWriter<Reading> farWriter = SharedChannel.CreateWriter<Reading>(farName);
+        using SharedChannelReader<Reading> farReader = SharedChannel.OpenReader<Reading>(farName);
+        Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(o => NatsBridge.ReceiveAsync(farNats, subject, farWriter, o, cts.Token),
+            new NatsReceiveOptions { Mode = NatsBridgeMode.JetStream, Stream = stream, Consumer = "far", AckWait = TimeSpan.FromSeconds(2) });
+
+        string nearName = Bridges.NewName("near");
+        using SharedChannelWriter<Reading> nearWriter = SharedChannel.CreateWriter<Reading>(nearName);
+        using SharedChannelReader<Reading> nearReader = SharedChannel.OpenReader<Reading>(nearName);
+        var forwarded = new NatsBridgeStatistics();
+        Task<NatsBridgeStatistics> forward = Task.Run(() => NatsBridge.ForwardAsync(nearReader, nearNats, subject,
+            new NatsForwardOptions { Mode = NatsBridgeMode.JetStream, Stream = stream, AckTimeout = TimeSpan.FromSeconds(1), RetryDelay = TimeSpan.FromMilliseconds(100), Statistics = forwarded },
+            cts.Token));
+
+        var sequences = new List<long>();
+        Task<List<long>> read = Task.Run(() => Bridges.ReadReadings(farReader));
+        Bridges.WriteReadings(nearWriter, 1, count / 2, cts.Token);
+        Assert.True(SpinWait.SpinUntil(() => forwarded.Messages > 100, Bridges.Bound), $"the bridge forwarded too little: {forwarded}");
+        await server.RestartAsync();
+        Bridges.WriteReadings(nearWriter, count / 2 + 1, count, cts.Token);
+        nearWriter.Complete();
+
+        await forward.WaitAsync(cts.Token);
+        await receive.WaitAsync(cts.Token);
+        sequences = await read.WaitAsync(cts.Token);
+        Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), sequences.Distinct().Order());
+    }
+
+    private static (string Subject, string Stream) NewStreamNames()
+    {
+        string id = Guid.NewGuid().ToString("N")[..12];
+        return ($"js.{id}.readings", $"S{id}");
+    }
+}
