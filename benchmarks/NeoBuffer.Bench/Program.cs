@@ -101,6 +101,7 @@ internal static class Program
             StressProducer.Verb => StressProducer.Produce,
             StressSubscriber.Verb => StressSubscriber.Subscribe,
             ChaosProducer.Verb => ChaosProducer.Produce,
+            ChaosConsumer.Verb => ChaosConsumer.Consume,
             ChaosSubscriber.Verb => ChaosSubscriber.Subscribe,
             HostileProducer.Verb => HostileProducer.Produce,
             HostileReader.Verb => HostileReader.Read,
