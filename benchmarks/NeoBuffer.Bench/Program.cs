@@ -102,6 +102,7 @@ internal static class Program
             StressSubscriber.Verb => StressSubscriber.Subscribe,
             ChaosProducer.Verb => ChaosProducer.Produce,
             ChaosConsumer.Verb => ChaosConsumer.Consume,
+            ChaosBroadcaster.Verb => ChaosBroadcaster.Produce,
             ChaosSubscriber.Verb => ChaosSubscriber.Subscribe,
             HostileProducer.Verb => HostileProducer.Produce,
             HostileReader.Verb => HostileReader.Read,

@@ -17,6 +17,7 @@ internal sealed class ChaosOutcome(int kills)
     private const int MaxFailures = 20;
     private readonly Dictionary<string, KindCounts> _kinds = new(StringComparer.Ordinal);
     private readonly List<string> _failures = [];
+    private readonly Dictionary<string, int> _endings = new(StringComparer.Ordinal);
 
     public int Kills { get; } = kills;
 
@@ -42,6 +43,9 @@ internal sealed class ChaosOutcome(int kills)
     /// <summary>A kill drawn at a point the victim never reached (it finished first): not a kill, shown apart.</summary>
     public void CountNotReached(string kind) => For(kind).NotReached++;
 
+    /// <summary>Counts how a survived kill ended (e.g. broadcast: the restarted producer took over, or the channel faulted).</summary>
+    public void CountEnding(string ending) => _endings[ending] = _endings.GetValueOrDefault(ending) + 1;
+
     /// <summary>Keeps the first failures, each said once, for the end of the run.</summary>
     public void Fail(string failure)
     {
@@ -56,11 +60,16 @@ internal sealed class ChaosOutcome(int kills)
     public void PrintKinds()
     {
         Console.WriteLine("kills by kind:");
-        int width = _kinds.Keys.Max(kind => kind.Length);
+        int width = _kinds.Keys.Select(kind => kind.Length).DefaultIfEmpty(0).Max();
         foreach ((string kind, KindCounts counts) in _kinds.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
             string notReached = counts.NotReached > 0 ? $" not-reached={counts.NotReached}" : string.Empty;
             Console.WriteLine($"  {kind.PadRight(width)}  kills={counts.Kills} survived={counts.Survived} hung={counts.Hung}{notReached}");
+        }
+
+        foreach ((string ending, int count) in _endings.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+        {
+            Console.WriteLine($"  after a producer kill: {ending}: {count}");
         }
 
         if (_failures.Count > 0)

@@ -42,7 +42,7 @@ internal static class ChaosRun
         int seed = (int)options.Number("--seed", fallback: Environment.TickCount & 0xFFFF, min: 0);
         Console.WriteLine(mpsc
             ? $"chaos mpsc: a consumer process and 2 producer processes of {messages} records each (and a replacement of as many per kill); {kills} kills; seed {seed}; bound {Bound.TotalSeconds:0} s"
-            : $"chaos broadcast: this producer writes {messages} records to 3 tethered subscriber processes (and a replacement per kill); {kills} kills; seed {seed}; bound {Bound.TotalSeconds:0} s");
+            : $"chaos broadcast: a producer process (a standby generation ready to take over) writes {messages} records per channel to 3 tethered subscriber processes (and a replacement per kill); {kills} kills; seed {seed}; bound {Bound.TotalSeconds:0} s");
         using var scratch = new ScratchDirectory();
         var random = new Random(seed);
         var started = System.Diagnostics.Stopwatch.StartNew();

@@ -24,6 +24,7 @@ internal sealed class BenchChild : IDisposable
     private readonly StringBuilder _errors = new();
     private readonly TaskCompletionSource<string> _firstLine = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<string> _lines = [];
+    private int _disposed;
 
     private BenchChild(Process process)
     {
@@ -272,6 +273,11 @@ internal sealed class BenchChild : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return; // a run may replace a child early and dispose all it started at the end
+        }
+
         if (!_process.HasExited)
         {
             Kill();
