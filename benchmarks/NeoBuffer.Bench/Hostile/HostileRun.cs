@@ -14,7 +14,8 @@ namespace NeoBuffer.Bench.Hostile;
 /// documented exception, and then may reopen. A participant that exits by itself crashed (an undocumented exception,
 /// or a signal such as SIGSEGV); one whose heartbeat stops for <see cref="HangBound"/> hung (every wait it makes is at
 /// most 1 s, an open at most about 2 s). Either is counted, reported and replaced. Last line:
-/// <c>reads=N errors=E crashes=C hangs=H</c>; exit 1 on any crash or hang, or when nothing was read.
+/// <c>reads=N errors=E crashes=C hangs=H</c>; exit 1 on any crash or hang, or when nothing was read. A hang is reported
+/// with the call the participant's heartbeat names (its phase) and its managed stacks (<see cref="ManagedStack"/>).
 /// </summary>
 internal static class HostileRun
 {
@@ -60,12 +61,16 @@ internal static class HostileRun
                     {
                         crashes++;
                         child.WaitExit(TimeSpan.Zero);
-                        Record(firstFailures, $"{who} (pid {child.Id}) crashed with exit code {child.ExitCode}: {FirstLines(child.ErrorOutput)}");
+                        Record(firstFailures, $"{who} (pid {child.Id}) crashed with exit code {child.ExitCode}, last in {HostileBoard.Where(board, i)}: {FirstLines(child.ErrorOutput)}");
                     }
                     else if (silentMs > HangBound.TotalMilliseconds)
                     {
+                        // Where it hung: the call its heartbeat names, then its managed stacks, taken before the kill.
                         hangs++;
-                        Record(firstFailures, $"{who} (pid {child.Id}) hung: no heartbeat for {silentMs} ms");
+                        string hang = $"{who} (pid {child.Id}) hung in {HostileBoard.Where(board, i)}: no heartbeat for {silentMs} ms (the producer is at generation {board.Read(HostileBoard.Generation)})";
+                        string stack = ManagedStack.Of(child.Id);
+                        Console.WriteLine($"  {hang}{Environment.NewLine}{stack}");
+                        Record(firstFailures, $"{hang}{Environment.NewLine}{stack}");
                         child.Kill();
                     }
                     else
@@ -106,7 +111,7 @@ internal static class HostileRun
 
     private static BenchChild StartParticipant(string directory, string boardPath, int index, SharedCounters board)
     {
-        HostileBoard.Beat(board, index); // a fresh start is not a hang
+        HostileBoard.Beat(board, index, HostileBoard.Starting, board.Read(HostileBoard.Generation)); // a fresh start is not a hang
         return index == 0
             ? BenchChild.Start(HostileProducer.Verb, directory, boardPath)
             : BenchChild.Start(HostileReader.Verb, directory, boardPath, index, index % 2 == 0 ? "lossy" : "tethered");
