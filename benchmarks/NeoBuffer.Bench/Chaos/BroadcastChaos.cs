@@ -396,7 +396,7 @@ internal sealed class BroadcastChaos : IDisposable
         _abandoned = true;
     }
 
-    /// <summary>Where everyone stood: the producer, the channel's tail, and every row.</summary>
+    /// <summary>Where everyone stood: the producer, the channel's tail, every row, and the managed stacks of those still running.</summary>
     private string Where()
     {
         ChannelInfo? info = SharedChannel.List(_directory).FirstOrDefault(channel => channel.Name == _name);
@@ -405,7 +405,9 @@ internal sealed class BroadcastChaos : IDisposable
             : $"tail {info.Tail}, {info.Completion}; rows: " + string.Join(", ", info.Participants
                 .Select(row => $"{row.Row} {row.Role} pid {row.Pid} {(row.IsAlive ? "alive" : "DEAD")}{(row.Mode is null ? string.Empty : $" {row.Mode} at {row.Position}")}"));
         string producer = _producer.Child.HasExited ? $"exited ({_producer.Child.ExitCode})" : "running";
-        return $"Producer generation {_producer.Number} (pid {_producer.Child.Id}) {producer}, {Committed} committed, held back {_board.Read(BroadcastBoard.HeldBack)} times. Channel: {channel}";
+        string stacks = string.Join(string.Empty, _running.Prepend(_producer.Child).Where(child => !child.HasExited)
+            .Select(child => $"{Environment.NewLine}  stacks of pid {child.Id}:{Environment.NewLine}{ManagedStack.Of(child.Id)}"));
+        return $"Producer generation {_producer.Number} (pid {_producer.Child.Id}) {producer}, {Committed} committed, held back {_board.Read(BroadcastBoard.HeldBack)} times. Channel: {channel}{stacks}";
     }
 
     /// <summary>Replaces an armed standby by one that dies nowhere, while the producer still runs.</summary>

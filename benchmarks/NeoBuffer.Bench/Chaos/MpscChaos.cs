@@ -338,7 +338,7 @@ internal sealed class MpscChaos : IDisposable
         _abandoned = true;
     }
 
-    /// <summary>Where everyone stood: the consumer, the channel's head and tail, and every row in use.</summary>
+    /// <summary>Where everyone stood: the consumer (and its managed stacks), the channel's head and tail, and every row in use.</summary>
     private string Where()
     {
         BenchChild consumer = Consumer;
@@ -350,7 +350,8 @@ internal sealed class MpscChaos : IDisposable
             : $"head {info.Head}, claim tail {info.Tail}, {info.Completion}; rows: " + string.Join(", ", info.Participants
                 .Where(row => row.Role == "reader" || row.Position >= 0 || !row.IsAlive)
                 .Select(row => $"{row.Row} {row.Role} pid {row.Pid} {(row.IsAlive ? "alive" : "DEAD")}{(row.Position >= 0 ? $" announces {row.Position}" : string.Empty)}"));
-        return $"Consumer pid {consumer.Id} {consumerState}, {_board.Read(MpscBoard.Consumed)} consumed. Channel: {channel}. {Findings(consumer)}";
+        string stack = consumer.HasExited ? string.Empty : $"{Environment.NewLine}  the consumer's stacks:{Environment.NewLine}{ManagedStack.Of(consumer.Id)}";
+        return $"Consumer pid {consumer.Id} {consumerState}, {_board.Read(MpscBoard.Consumed)} consumed. Channel: {channel}. {Findings(consumer)}{stack}";
     }
 
     private static string Findings(BenchChild consumer) =>
