@@ -37,6 +37,7 @@ internal static class HostileRun
         string boardPath = Path.Combine(scratch.Path, "board");
         using var board = SharedCounters.Create(boardPath, HostileBoard.Size);
         var participants = new BenchChild?[Readers + 1];
+        var readyAt = new long[Readers + 1];
         BenchChild? hostile = null;
         int crashes = 0, hangs = 0;
         var firstFailures = new List<string>();
@@ -45,6 +46,7 @@ internal static class HostileRun
             for (int i = 0; i < participants.Length; i++)
             {
                 participants[i] = StartParticipant(scratch.Path, boardPath, i, board);
+                readyAt[i] = Environment.TickCount64;
             }
 
             hostile = BenchChild.Start(HostileWriter.Verb, scratch.Path, boardPath, seed);
@@ -55,7 +57,9 @@ internal static class HostileRun
                 for (int i = 0; i < participants.Length; i++)
                 {
                     BenchChild child = participants[i]!;
-                    long silentMs = Environment.TickCount64 - board.Read(HostileBoard.Slot(i, HostileBoard.Heartbeat));
+                    // Silent since its last heartbeat, or since it became ready if it has not beaten since: a start
+                    // (the .NET start-up of a child) can take seconds on a loaded machine, and is no hang.
+                    long silentMs = Environment.TickCount64 - Math.Max(board.Read(HostileBoard.Slot(i, HostileBoard.Heartbeat)), readyAt[i]);
                     string who = i == 0 ? "producer" : $"reader {i}";
                     if (child.HasExited)
                     {
@@ -80,6 +84,7 @@ internal static class HostileRun
 
                     child.Dispose();
                     participants[i] = StartParticipant(scratch.Path, boardPath, i, board);
+                    readyAt[i] = Environment.TickCount64;
                 }
 
                 if (hostile.HasExited)
@@ -111,7 +116,7 @@ internal static class HostileRun
 
     private static BenchChild StartParticipant(string directory, string boardPath, int index, SharedCounters board)
     {
-        HostileBoard.Beat(board, index, HostileBoard.Starting, board.Read(HostileBoard.Generation)); // a fresh start is not a hang
+        HostileBoard.Beat(board, index, HostileBoard.Starting, board.Read(HostileBoard.Generation)); // its phase until it beats itself
         return index == 0
             ? BenchChild.Start(HostileProducer.Verb, directory, boardPath)
             : BenchChild.Start(HostileReader.Verb, directory, boardPath, index, index % 2 == 0 ? "lossy" : "tethered");
