@@ -61,7 +61,7 @@ internal sealed class BroadcastChaos : IDisposable
     private Generation _standby;
     private bool _ended;
     private bool _producerKilled;
-    private string? _lastProducerDeath;
+    private readonly List<string> _producerDeaths = [];
     private bool _abandoned;
 
     private BroadcastChaos(string directory, int episode, long records, Random random, ChaosOutcome outcome)
@@ -263,7 +263,7 @@ internal sealed class BroadcastChaos : IDisposable
     private bool TakeOver(string kind, int kill)
     {
         Generation next = _standby;
-        _lastProducerDeath = $"generation {_producer.Number} killed {(_producer.KillAt is string at && _producer.Child.DiedBySigKill && !_producerKilled ? $"at {at}" : "by the harness")} in kill {kill}";
+        _producerDeaths.Add($"generation {_producer.Number} killed {(_producer.KillAt is string at && _producer.Child.DiedBySigKill && !_producerKilled ? $"at {at}" : "by the harness")} in kill {kill}");
         Allow(1000);
         next.Child.Go();
         _producer = next;
@@ -368,9 +368,9 @@ internal sealed class BroadcastChaos : IDisposable
                     return true;
                 }
 
-                // A producer killed at its point and taken over in the kill before may have left what this subscriber
+                // A producer killed at its point and taken over in an earlier kill may have left what this subscriber
                 // trips on only now (its successor died at its own point before anyone read its records): say so.
-                string before = _lastProducerDeath is null ? string.Empty : $" (the producer before: {_lastProducerDeath})";
+                string before = _producerDeaths.Count == 0 ? string.Empty : $" (producer deaths in this channel: {string.Join("; ", _producerDeaths)})";
                 Failed(kind, kill, $"subscriber pid {quit.Id} ended before the channel did, exit code {quit.ExitCode}: {string.Join(" | ", quit.Lines.Skip(1))} {FirstLines(quit.ErrorOutput)}{before}", hung: false);
                 return false;
             }
