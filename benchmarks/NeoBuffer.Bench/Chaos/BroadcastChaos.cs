@@ -182,13 +182,16 @@ internal sealed class BroadcastChaos : IDisposable
 
                 holder.Kill();
                 Console.WriteLine($"  kill {kill}: subscriber pid {holder.Id} {HoldingLease}, the ring full behind it at record {Committed}");
-                Subscribe(holdAfter: -1, killAt: null);
-                if (kind == HoldingLease)
+
+                // The replacement only once the producer got past the dead row: started at once, it could take that
+                // very row (its lock is free) before the producer looks, and the dead-row path would never run.
+                bool done = kind == HoldingLease ? ProducerGoesOn(kind, kill) : ProducerDiesAtPoint(ProtocolPoint.DeadRowFound, kill, kind);
+                if (!_abandoned && !_ended)
                 {
-                    return ProducerGoesOn(kind, kill);
+                    Subscribe(holdAfter: -1, killAt: null);
                 }
 
-                return ProducerDiesAtPoint(ProtocolPoint.DeadRowFound, kill, kind);
+                return done;
             }
 
             case ProducerWhileWriting:
