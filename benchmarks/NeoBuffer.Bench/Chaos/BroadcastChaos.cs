@@ -347,11 +347,10 @@ internal sealed class BroadcastChaos : IDisposable
         {
             Subscribe(holdAfter: -1, killAt: null);
         }
-        catch (InvalidOperationException e) when (_producer.Arming is not null && _producer.Child.DiedBySigKill)
+        catch (InvalidOperationException) when (_producer.Arming is not null && _producer.Child.DiedBySigKill)
         {
             // The producer died at its own point (inside its commit, say) while the subscriber was joining: the
             // documented refusal; it joins after the next takeover.
-            _ = e;
             _replacementOwed = true;
         }
         catch (InvalidOperationException e)
