@@ -38,6 +38,7 @@ internal static class Program
                 ["chaos", .. string[] options] => ChaosRun.Run(options),
                 ["hostile", .. string[] options] => HostileRun.Run(options),
                 ["child", string verb, .. string[] rest] => RunChild(verb, rest),
+                [ManagedStack.Verb, string pid] => ManagedStack.Print(pid), // the helper a hang report starts (not for direct use)
                 _ => Fail(Usage),
             };
         }
