@@ -316,6 +316,12 @@ internal sealed class MpscChaos : IDisposable
                 return false;
             }
 
+            if (CrashedProducer() is string crash)
+            {
+                Failed(kind, kill, crash, hung: false);
+                return false;
+            }
+
             if (Environment.TickCount64 > deadline)
             {
                 string waited = after ? "the replacement producer's first record" : who is not null ? $"pid {who.Id} to die at its point" : "the kill point";
@@ -327,6 +333,21 @@ internal sealed class MpscChaos : IDisposable
         }
 
         return true;
+    }
+
+    /// <summary>A producer that ended by itself with an error (neither killed nor done): what it said, else null.</summary>
+    private string? CrashedProducer()
+    {
+        foreach ((int id, BenchChild producer) in _producers)
+        {
+            if (!_killed.Contains(id) && producer.HasExited && producer.ExitCode is not 0 and not BenchChild.SigKillExitCode)
+            {
+                _killed.Add(id); // reported once
+                return $"producer {id} (pid {producer.Id}) failed with exit code {producer.ExitCode}: {FirstLines(producer.ErrorOutput)}. {Where()}";
+            }
+        }
+
+        return null;
     }
 
     private void Failed(string kind, int kill, string what, bool hung)
@@ -348,7 +369,7 @@ internal sealed class MpscChaos : IDisposable
         string channel = info is null
             ? "channel not found"
             : $"head {info.Head}, claim tail {info.Tail}, {info.Completion}; rows: " + string.Join(", ", info.Participants
-                .Where(row => row.Role == "reader" || row.Position >= 0 || !row.IsAlive)
+                .Where(row => row.Role == "reader" || row.Position >= 0 || !row.IsAlive || row.Pid != Environment.ProcessId)
                 .Select(row => $"{row.Row} {row.Role} pid {row.Pid} {(row.IsAlive ? "alive" : "DEAD")}{(row.Position >= 0 ? $" announces {row.Position}" : string.Empty)}"));
         string stack = consumer.HasExited ? string.Empty : $"{Environment.NewLine}  the consumer's stacks:{Environment.NewLine}{ManagedStack.Of(consumer.Id)}";
         return $"Consumer pid {consumer.Id} {consumerState}, {_board.Read(MpscBoard.Consumed)} consumed. Channel: {channel}. {Findings(consumer)}{stack}";
