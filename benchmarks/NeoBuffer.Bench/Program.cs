@@ -39,6 +39,7 @@ internal static class Program
                 ["hostile", .. string[] options] => HostileRun.Run(options),
                 ["nats", .. string[] options] => Nats.NatsVerb.Run(options),
                 ["child", string verb, .. string[] rest] => RunChild(verb, rest),
+                [ManagedStack.Verb, string pid] => ManagedStack.Print(pid), // the helper a hang report starts (not for direct use)
                 _ => Fail(Usage),
             };
         }
@@ -102,6 +103,8 @@ internal static class Program
             StressProducer.Verb => StressProducer.Produce,
             StressSubscriber.Verb => StressSubscriber.Subscribe,
             ChaosProducer.Verb => ChaosProducer.Produce,
+            ChaosConsumer.Verb => ChaosConsumer.Consume,
+            ChaosBroadcaster.Verb => ChaosBroadcaster.Produce,
             ChaosSubscriber.Verb => ChaosSubscriber.Subscribe,
             HostileProducer.Verb => HostileProducer.Produce,
             HostileReader.Verb => HostileReader.Read,

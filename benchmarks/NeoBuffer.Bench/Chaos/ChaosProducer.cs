@@ -10,21 +10,23 @@ namespace NeoBuffer.Bench.Chaos;
 /// The MPSC chaos producer: writes its tagged records and, after each commit, stores how many it has committed in its
 /// counter, so after a SIGKILL the parent knows exactly what it committed (give or take the one record between the
 /// commit and the counter store). In hold mode it claims one more record, fills it, prints "claimed" and stops there,
-/// so the parent kills it between claim and commit.
+/// so the parent kills it between claim and commit. Started with NEOBUFFER_KILL_AT, the runtime kills it at a point of
+/// its claim instead. It waits for room however long the consumer is dead (WriterFailsWhenReaderDies off): the
+/// harness kills and restarts the consumer too, and a new consumer resumes where the dead one stopped.
 /// </summary>
 internal static class ChaosProducer
 {
     public const string Verb = "chaos-produce";
     public const string ClaimedMarker = "claimed";
 
-    /// <summary><c>DIRECTORY NAME COUNTERS PRODUCER COUNT HOLD_AFTER</c> (HOLD_AFTER -1: never hold).</summary>
+    /// <summary><c>DIRECTORY NAME BOARD PRODUCER COUNT HOLD_AFTER</c> (HOLD_AFTER -1: never hold).</summary>
     public static void Produce(string[] args)
     {
         int producer = int.Parse(args[3]);
         long count = long.Parse(args[4]);
         long holdAfter = long.Parse(args[5]);
         using var counters = SharedCounters.Open(args[2]);
-        using SharedChannelWriter writer = SharedChannel.OpenWriter(args[1], new SharedChannelOptions { Directory = args[0] });
+        using SharedChannelWriter writer = SharedChannel.OpenWriter(args[1], new SharedChannelOptions { Directory = args[0], WriterFailsWhenReaderDies = false });
         Console.WriteLine("ready");
         for (long sequence = 0; sequence < count; sequence++)
         {
@@ -37,7 +39,7 @@ internal static class ChaosProducer
             }
 
             claim.Commit();
-            counters.Write(producer, sequence + 1);
+            counters.Write(MpscBoard.Committed(producer), sequence + 1);
         }
     }
 }

@@ -4,10 +4,12 @@ using NeoBuffer.Bench.Harness;
 namespace NeoBuffer.Bench.Chaos;
 
 /// <summary>
-/// The <c>chaos</c> verb: SIGKILLs producers (MPSC) or subscribers (broadcast; the producer stays alive) at K random
-/// points, some in the middle of an operation (between claim and commit, or holding a read lease), restarts a
-/// replacement each time, and checks every record. Last line: <c>survived=S/K lost-committed=L hung=H</c>; exit 1
-/// unless every kill was survived, nothing committed was lost, nothing hung and nothing was duplicated or reordered.
+/// The <c>chaos</c> verb: SIGKILLs participants K times, each kill drawn at random among the untargeted kinds (a
+/// running participant, one between claim and commit, one holding a read lease) and the named protocol points
+/// (<see cref="NeoBuffer.Ring.ProtocolPoint"/>, where the runtime kills a child started with NEOBUFFER_KILL_AT), so
+/// every recovery path runs on purpose; restarts a replacement each time, and checks every record. Prints the kills by
+/// kind, then <c>survived=S/K lost-committed=L hung=H</c>; exit 1 unless every kill was survived, nothing committed
+/// was lost, nothing hung and nothing was duplicated, reordered or corrupt.
 /// </summary>
 internal static class ChaosRun
 {
@@ -39,15 +41,16 @@ internal static class ChaosRun
         long messages = options.Number("--messages", fallback: mpsc ? 20_000 : 100_000);
         int seed = (int)options.Number("--seed", fallback: Environment.TickCount & 0xFFFF, min: 0);
         Console.WriteLine(mpsc
-            ? $"chaos mpsc: 2 producer processes of {messages} records each (and a replacement of as many per kill) into this consumer; {kills} kills; seed {seed}; bound {Bound.TotalSeconds:0} s"
-            : $"chaos broadcast: this producer writes {messages} records to 3 tethered subscriber processes (and a replacement per kill); {kills} kills; seed {seed}; bound {Bound.TotalSeconds:0} s");
+            ? $"chaos mpsc: a consumer process and 2 producer processes of {messages} records each (and a replacement of as many per kill); {kills} kills; seed {seed}; bound {Bound.TotalSeconds:0} s"
+            : $"chaos broadcast: a producer process (a standby generation ready to take over) writes {messages} records per channel to 3 tethered subscriber processes (and a replacement per kill); {kills} kills; seed {seed}; bound {Bound.TotalSeconds:0} s");
         using var scratch = new ScratchDirectory();
         var random = new Random(seed);
         var started = System.Diagnostics.Stopwatch.StartNew();
         ChaosOutcome outcome = mpsc
             ? MpscChaos.Run(scratch.Path, kills, messages, random)
             : BroadcastChaos.Run(scratch.Path, kills, messages, random);
-        Console.WriteLine($"took {started.Elapsed.TotalSeconds:0.0} s; duplicated, reordered or corrupt records: {outcome.Broken}");
+        outcome.PrintKinds();
+        Console.WriteLine($"took {started.Elapsed.TotalSeconds:0.0} s; duplicated, reordered, corrupt or phantom records and failed participants: {outcome.Broken}");
         Console.WriteLine(outcome);
         return outcome.Kept ? 0 : 1;
     }

@@ -2,123 +2,281 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using NeoBuffer.Bench.Checks;
+using System.Threading;
 using NeoBuffer.Bench.Harness;
+using NeoBuffer.Ring;
 
 namespace NeoBuffer.Bench.Chaos;
 
 /// <summary>
-/// MPSC chaos: this process is the consumer; two producer processes write N records each. K times, a producer is
-/// SIGKILLed: either a running one, once a random number of its records has arrived, or one started to claim a
-/// record and stop before committing it ("claimed"), killed exactly there. After each kill a replacement producer
-/// (a fresh id) starts, and its first record must arrive within <see cref="ChaosRun.Bound"/>: it was claimed after
-/// the dead claim, so the consumer got past it. At the end every record each producer committed must have arrived
-/// exactly once and in its order.
+/// MPSC chaos: every participant is a child process: a consumer (restarted after each of its deaths) and producers
+/// writing N records each. This process holds a writer it never writes with, so the channel outlives any of them, and
+/// completes the channel at the end. Each of the K kills is drawn at random among:
+/// <list type="bullet">
+/// <item>a running producer killed once a random number of its records has arrived ("while writing"), or one that
+/// claimed a record and stopped before committing it ("between claim and commit"): the untargeted kills;</item>
+/// <item>a fresh producer the runtime kills at its N-th <c>mpsc.announced</c>, <c>mpsc.claimed</c> or <c>mpsc.filling</c>;</item>
+/// <item>the consumer, killed while reading, then a consumer the runtime kills at its N-th <c>mpsc.zeroing</c>, or at
+/// <c>mpsc.padding</c> or <c>row.dead-found</c> once a producer dies between claim and commit (so it has a dead claim to
+/// turn into padding), then a consumer that must recover what they left.</item>
+/// </list>
+/// After each kill a replacement producer (a fresh id) starts, and its first record must arrive within
+/// <see cref="ChaosRun.Bound"/>: it was claimed after whatever the dead left, so the consumer got past it. When it does
+/// not, the run prints where everyone stood (the channel's head and tail, each row, the consumer's heartbeat), counts the
+/// kill as hung and goes on with a fresh channel (an episode), so one failing recovery path does not hide the others.
+/// At the end of each episode every record each producer committed must have arrived exactly once and in its order.
 /// </summary>
-internal sealed class MpscChaos
+internal sealed class MpscChaos : IDisposable
 {
+    private const string WhileWriting = "producer while writing";
+    private const string BetweenClaimAndCommit = "producer between claim and commit";
+    private const string ConsumerWhileReading = "consumer while reading";
+
+    /// <summary>The kinds a kill is drawn from, with who dies there: each listed point is drawn as often as each untargeted kind.</summary>
+    private static readonly string[] Kinds =
+    [
+        WhileWriting, BetweenClaimAndCommit, ProtocolPoint.MpscAnnounced, ProtocolPoint.MpscClaimed, ProtocolPoint.MpscFilling,
+        ProtocolPoint.MpscZeroing, ProtocolPoint.MpscPadding, ProtocolPoint.DeadRowFound,
+    ];
+
     private readonly string _directory;
     private readonly string _name;
-    private readonly string _countersPath;
+    private readonly string _boardPath;
+    private readonly SharedCounters _board;
+    private readonly SharedChannelWriter _keeper;
     private readonly long _messages;
     private readonly Random _random;
-    private readonly CheckedReader _checker;
+    private readonly ChaosOutcome _outcome;
     private readonly Dictionary<int, BenchChild> _producers = [];
     private readonly HashSet<int> _killed = [];
+    private readonly List<BenchChild> _consumers = [];
+    private bool _abandoned;
 
-    private MpscChaos(string directory, SharedChannelReader reader, long messages, Random random)
+    private MpscChaos(string directory, int episode, long messages, Random random, ChaosOutcome outcome)
     {
         _directory = directory;
-        _name = reader.Name;
-        _countersPath = Path.Combine(directory, "committed");
+        _name = $"chaos-mpsc-{Environment.ProcessId}-{episode}";
+        _boardPath = Path.Combine(directory, $"board-{episode}");
         _messages = messages;
         _random = random;
-        _checker = new CheckedReader(reader);
+        _outcome = outcome;
+        _board = SharedCounters.Create(_boardPath, MpscBoard.Size);
+        _keeper = SharedChannel.CreateWriter(_name, Checks.CheckedChannel.Options(directory, ChannelTopology.MultiProducerSingleConsumer, ChaosRun.MaxParticipants));
+        _consumers.Add(BenchChild.Start(ChaosConsumer.Verb, _directory, _name, _boardPath));
+        StartProducer(holdAfter: -1);
+        StartProducer(holdAfter: -1);
     }
+
+    private BenchChild Consumer => _consumers[^1];
 
     public static ChaosOutcome Run(string directory, int kills, long messages, Random random)
     {
-        string name = $"chaos-mpsc-{Environment.ProcessId}";
-        using SharedChannelReader reader = SharedChannel.CreateReader(name, CheckedChannel.Options(directory, ChannelTopology.MultiProducerSingleConsumer, ChaosRun.MaxParticipants));
-        var chaos = new MpscChaos(directory, reader, messages, random);
-        using var counters = SharedCounters.Create(chaos._countersPath, ChaosRun.MaxParticipants);
+        var outcome = new ChaosOutcome(kills);
+        int episode = 1;
+        var chaos = new MpscChaos(directory, episode, messages, random, outcome);
         try
         {
-            return chaos.Run(kills, counters);
+            for (int kill = 1; kill <= kills; kill++)
+            {
+                // A few producers per kill: a long run goes on in a fresh channel before the rows run out.
+                if (chaos._producers.Count > MpscBoard.Producers - 8)
+                {
+                    chaos.Finish();
+                    chaos.Dispose();
+                    chaos = new MpscChaos(directory, ++episode, messages, random, outcome);
+                }
+
+                string kind = Kinds[random.Next(Kinds.Length)];
+                if (!chaos.Kill(kind, kill))
+                {
+                    kill--; // the victim finished before the drawn point: draw again
+                    continue;
+                }
+
+                if (chaos._abandoned)
+                {
+                    chaos.Finish();
+                    chaos.Dispose();
+                    chaos = new MpscChaos(directory, ++episode, messages, random, outcome);
+                    Console.WriteLine($"  episode {episode}: a fresh channel after the hang");
+                }
+            }
+
+            chaos.Finish();
+            return outcome;
         }
         finally
         {
-            foreach (BenchChild producer in chaos._producers.Values)
-            {
-                producer.Dispose();
-            }
+            chaos.Dispose();
         }
     }
 
-    private ChaosOutcome Run(int kills, SharedCounters counters)
+    public void Dispose()
     {
-        var outcome = new ChaosOutcome(kills);
-        StartProducer(holdAfter: -1);
-        StartProducer(holdAfter: -1);
-        for (int kill = 0; kill < kills; kill++)
+        foreach (BenchChild child in _producers.Values.Concat(_consumers))
         {
-            bool betweenClaimAndCommit = _random.Next(2) == 0;
-            int victim = betweenClaimAndCommit ? StartProducer(holdAfter: _random.Next(0, 200)) : RunningVictim();
-            BenchChild child = _producers[victim];
-            long killAt = _checker.Tally.Distinct(victim) + _random.Next(1, 2000);
-            bool reached = betweenClaimAndCommit
-                ? ConsumeUntil(() => child.WaitForLine(ChaosProducer.ClaimedMarker, TimeSpan.Zero))
-                : ConsumeUntil(() => _checker.Tally.Distinct(victim) >= killAt || child.HasExited);
-            if (!reached)
+            child.Dispose();
+        }
+
+        _keeper.Dispose();
+        _board.Dispose();
+    }
+
+    /// <summary>Makes kill <paramref name="kill"/> of <paramref name="kind"/>; false if the victim finished before the drawn point.</summary>
+    private bool Kill(string kind, int kill)
+    {
+        switch (kind)
+        {
+            case WhileWriting:
             {
-                outcome.Hung++;
-                continue;
+                int victim = RunningVictim();
+                long killAt = Received(victim) + _random.Next(1, 2000);
+                if (!WaitUntil(() => Received(victim) >= killAt || _producers[victim].HasExited, kind, kill))
+                {
+                    return true;
+                }
+
+                if (_producers[victim].HasExited)
+                {
+                    _outcome.CountNotReached(kind);
+                    return false;
+                }
+
+                KillProducer(victim, kind, kill);
+                break;
             }
 
-            if (child.HasExited)
+            case BetweenClaimAndCommit:
             {
-                kill--; // it finished its records before the chosen point: choose again
-                continue;
+                int victim = StartProducer(holdAfter: _random.Next(0, 200));
+                if (!WaitUntil(() => _producers[victim].WaitForLine(ChaosProducer.ClaimedMarker, TimeSpan.Zero), kind, kill))
+                {
+                    return true;
+                }
+
+                KillProducer(victim, kind, kill);
+                break;
             }
 
-            child.Kill();
-            _killed.Add(victim);
-            Console.WriteLine($"  kill {kill + 1}: producer {victim} (pid {child.Id}) {(betweenClaimAndCommit ? "between claim and commit" : "while writing")}, {counters.Read(victim)} committed");
+            case ProtocolPoint.MpscAnnounced or ProtocolPoint.MpscClaimed or ProtocolPoint.MpscFilling:
+            {
+                int reach = _random.Next(1, 300);
+                int victim = StartProducer(holdAfter: -1, killAt: $"{kind}@{reach}");
+                if (!DiedAtPoint(_producers[victim], $"producer {victim}", kind, reach, kill))
+                {
+                    return !_producers[victim].HasExited || _producers[victim].ExitCode != 0 || NotReached(kind);
+                }
 
-            int replacement = StartProducer(holdAfter: -1);
-            if (ConsumeUntil(() => _checker.Tally.Distinct(replacement) > 0))
-            {
-                outcome.Survived++;
+                _killed.Add(victim);
+                Console.WriteLine($"  kill {kill}: producer {victim} (pid {_producers[victim].Id}) killed by the runtime at {kind}@{reach}, {Committed(victim)} committed");
+                break;
             }
-            else
+
+            default:
             {
-                outcome.Hung++;
+                // The consumer: killed while reading, then one the runtime kills at the point, then one that must recover.
+                if (!KillConsumerWhileReading(kill))
+                {
+                    return true;
+                }
+
+                bool afterDeadClaim = kind != ProtocolPoint.MpscZeroing;
+                int reach = afterDeadClaim ? 1 : _random.Next(1, 2000);
+                if (!afterDeadClaim)
+                {
+                    StartProducer(holdAfter: -1); // records to zero, whatever the others have left to write
+                }
+
+                BenchChild armed = BenchChild.StartKillingAt($"{kind}@{reach}", ChaosConsumer.Verb, _directory, _name, _boardPath);
+                _consumers.Add(armed);
+                if (afterDeadClaim)
+                {
+                    // A dead writer's claim at the head: the consumer finds its row dead, then pads the claim. (Dying
+                    // early, at another dead row, is dying at the point too: the wait lets the armed consumer exit.)
+                    int holder = StartProducer(holdAfter: _random.Next(0, 200));
+                    if (!WaitUntil(() => _producers[holder].WaitForLine(ChaosProducer.ClaimedMarker, TimeSpan.Zero), kind, kill, who: armed))
+                    {
+                        return true;
+                    }
+
+                    KillProducer(holder, BetweenClaimAndCommit + ", leaving a dead claim", kill);
+                }
+
+                if (!DiedAtPoint(armed, "consumer", kind, reach, kill))
+                {
+                    return !armed.HasExited || armed.ExitCode != 0 || NotReached(kind);
+                }
+
+                Console.WriteLine($"  kill {kill}: consumer (pid {armed.Id}) killed by the runtime at {kind}@{reach}, {_board.Read(MpscBoard.Consumed)} records consumed");
+                _consumers.Add(BenchChild.Start(ChaosConsumer.Verb, _directory, _name, _boardPath));
+                break;
             }
         }
 
-        // Everything a live producer writes has arrived once all have exited and the ring reads empty.
-        if (!ConsumeUntil(() => _producers.Values.All(p => p.HasExited) && _checker.ReadAvailable() == 0, ChaosRun.FinishBound))
+        // Survived when a producer started now gets a record through: everything the dead left was dealt with.
+        int replacement = StartProducer(holdAfter: -1);
+        bool resumed = WaitUntil(() => Received(replacement) > 0, kind, kill, after: true);
+        if (resumed)
         {
-            outcome.Hung++;
+            _outcome.Survived++;
+            _outcome.Count(kind, survived: true);
         }
 
-        foreach ((int id, BenchChild producer) in _producers)
-        {
-            if (!_killed.Contains(id) && producer.HasExited && producer.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"Producer {id} failed with exit code {producer.ExitCode}.{Environment.NewLine}{producer.ErrorOutput}");
-            }
+        return true;
+    }
 
-            // A killed producer may have committed one record more than its counter says (killed between the two).
-            long committed = _killed.Contains(id) ? counters.Read(id) : _messages;
-            long phantom = _killed.Contains(id) ? Math.Max(0, _checker.Tally.Distinct(id) - committed - 1) : 0;
-            outcome.LostCommitted += _checker.Tally.Missing(id, 0, committed);
-            outcome.Broken += phantom;
+    private bool NotReached(string kind)
+    {
+        _outcome.CountNotReached(kind);
+        return false;
+    }
+
+    /// <summary>
+    /// Waits for <paramref name="victim"/>, started with NEOBUFFER_KILL_AT, to die there. False when it hung (counted),
+    /// crashed (counted) or finished without reaching the point (the caller draws again).
+    /// </summary>
+    private bool DiedAtPoint(BenchChild victim, string who, string kind, int reach, int kill)
+    {
+        if (!WaitUntil(() => victim.HasExited, kind, kill, who: victim))
+        {
+            return false;
         }
 
-        outcome.Broken += _checker.Tally.Duplicated + _checker.Tally.Reordered + _checker.Corrupt;
-        Console.WriteLine($"  records received {_checker.Tally.Received}, duplicated {_checker.Tally.Duplicated}, reordered {_checker.Tally.Reordered}, corrupt {_checker.Corrupt}{(_checker.FirstError is string e ? $" (first: {e})" : string.Empty)}");
-        return outcome;
+        victim.WaitExit(TimeSpan.Zero);
+        if (victim.DiedBySigKill)
+        {
+            return true;
+        }
+
+        if (victim.ExitCode != 0)
+        {
+            Failed(kind, kill, $"{who} (pid {victim.Id}), to be killed at {kind}@{reach}, failed with exit code {victim.ExitCode}: {FirstLines(victim.ErrorOutput)}", hung: false);
+        }
+
+        return false;
+    }
+
+    private void KillProducer(int victim, string kind, int kill)
+    {
+        BenchChild child = _producers[victim];
+        child.Kill();
+        _killed.Add(victim);
+        Console.WriteLine($"  kill {kill}: producer {victim} (pid {child.Id}) {kind}, {Committed(victim)} committed");
+    }
+
+    /// <summary>Kills the consumer once it has read a random number of records more; false if it hung or crashed first.</summary>
+    private bool KillConsumerWhileReading(int kill)
+    {
+        StartProducer(holdAfter: -1); // something to read while it is killed
+        long killAt = _board.Read(MpscBoard.Consumed) + _random.Next(1, 2000);
+        bool reached = WaitUntil(() => _board.Read(MpscBoard.Consumed) >= killAt, ConsumerWhileReading, kill);
+        Consumer.Kill();
+        if (reached)
+        {
+            Console.WriteLine($"  kill {kill}: consumer (pid {Consumer.Id}) while reading, {_board.Read(MpscBoard.Consumed)} records consumed, then one killed by the runtime:");
+        }
+
+        return reached;
     }
 
     /// <summary>A producer still writing; starts one if every producer has finished.</summary>
@@ -128,35 +286,159 @@ internal sealed class MpscChaos
         return running.Length > 0 ? running[_random.Next(running.Length)] : StartProducer(holdAfter: -1);
     }
 
-    private int StartProducer(long holdAfter)
+    private int StartProducer(long holdAfter, string? killAt = null)
     {
         int id = _producers.Count;
-        if (id >= ChaosRun.MaxParticipants)
-        {
-            throw new InvalidOperationException($"More than {ChaosRun.MaxParticipants} producers.");
-        }
-
-        _producers.Add(id, BenchChild.Start(ChaosProducer.Verb, _directory, _name, _countersPath, id, _messages, holdAfter));
+        _producers.Add(id, BenchChild.StartKillingAt(killAt, ChaosProducer.Verb, _directory, _name, _boardPath, id, _messages, holdAfter));
         return id;
     }
 
-    /// <summary>Consumes and checks records until <paramref name="done"/>; false if that takes longer than the bound.</summary>
-    private bool ConsumeUntil(Func<bool> done, TimeSpan? bound = null)
+    private long Received(int producer) => _board.Read(MpscBoard.Received(producer));
+
+    private long Committed(int producer) => _board.Read(MpscBoard.Committed(producer));
+
+    /// <summary>
+    /// Waits until <paramref name="done"/>, within the bound. On a timeout, or when the consumer dies on its own, the
+    /// kill is counted as hung or failed, the state of everyone is printed, and the episode is abandoned.
+    /// The children coordinate through the channel; this process only looks at their counters, a few times per
+    /// millisecond-scale step (polling shared memory, not sleeping in place of a signal).
+    /// </summary>
+    private bool WaitUntil(Func<bool> done, string kind, int kill, bool after = false, BenchChild? who = null)
     {
-        long deadline = Environment.TickCount64 + (long)(bound ?? ChaosRun.Bound).TotalMilliseconds;
+        long deadline = Environment.TickCount64 + (long)ChaosRun.Bound.TotalMilliseconds;
         while (!done())
         {
-            if (Environment.TickCount64 > deadline)
+            BenchChild consumer = Consumer;
+            if (consumer != who && consumer.HasExited)
             {
+                consumer.WaitExit(TimeSpan.Zero);
+                Failed(kind, kill, $"the consumer (pid {consumer.Id}) exited by itself with code {consumer.ExitCode}: {FirstLines(consumer.ErrorOutput)} {Findings(consumer)}", hung: false);
                 return false;
             }
 
-            if (_checker.ReadAvailable(max: 64) == 0)
+            if (CrashedProducer() is string crash)
             {
-                _checker.WaitForRecord(TimeSpan.FromMilliseconds(20));
+                Failed(kind, kill, crash, hung: false);
+                return false;
             }
+
+            if (Environment.TickCount64 > deadline)
+            {
+                string waited = after ? "the replacement producer's first record" : who is not null ? $"pid {who.Id} to die at its point" : "the kill point";
+                Failed(kind, kill, $"hung: waited {ChaosRun.Bound.TotalSeconds:0} s for {waited}. {Where()}", hung: true);
+                return false;
+            }
+
+            Thread.Sleep(2);
         }
 
         return true;
     }
+
+    /// <summary>A producer that ended by itself with an error (neither killed nor done): what it said, else null.</summary>
+    private string? CrashedProducer()
+    {
+        foreach ((int id, BenchChild producer) in _producers)
+        {
+            if (!_killed.Contains(id) && producer.HasExited && producer.ExitCode is not 0 and not BenchChild.SigKillExitCode)
+            {
+                _killed.Add(id); // reported once
+                return $"producer {id} (pid {producer.Id}) failed with exit code {producer.ExitCode}: {FirstLines(producer.ErrorOutput)}. {Where()}";
+            }
+        }
+
+        return null;
+    }
+
+    private void Failed(string kind, int kill, string what, bool hung)
+    {
+        _outcome.Count(kind, survived: false, hung);
+        _outcome.Hung += hung ? 1 : 0;
+        _outcome.Broken += hung ? 0 : 1;
+        _outcome.Fail($"kill {kill} ({kind}) in {_name}: {what}");
+        _abandoned = true;
+    }
+
+    /// <summary>Where everyone stood: the consumer (and its managed stacks), the channel's head and tail, and every row in use.</summary>
+    private string Where()
+    {
+        BenchChild consumer = Consumer;
+        long beat = Environment.TickCount64 - _board.Read(MpscBoard.ConsumerBeat);
+        string consumerState = consumer.HasExited ? $"exited ({consumer.ExitCode})" : $"running, last loop {beat} ms ago";
+        ChannelInfo? info = SharedChannel.List(_directory).FirstOrDefault(channel => channel.Name == _name);
+        string channel = info is null
+            ? "channel not found"
+            : $"head {info.Head}, claim tail {info.Tail}, {info.Completion}; rows: " + string.Join(", ", info.Participants
+                .Where(row => row.Role == "reader" || row.Position >= 0 || !row.IsAlive || row.Pid != Environment.ProcessId)
+                .Select(row => $"{row.Row} {row.Role} pid {row.Pid} {(row.IsAlive ? "alive" : "DEAD")}{(row.Position >= 0 ? $" announces {row.Position}" : string.Empty)}"));
+        string stack = consumer.HasExited ? string.Empty : $"{Environment.NewLine}  the consumer's stacks:{Environment.NewLine}{ManagedStack.Of(consumer.Id)}";
+        return $"Consumer pid {consumer.Id} {consumerState}, {_board.Read(MpscBoard.Consumed)} consumed. Channel: {channel}. {Findings(consumer)}{stack}";
+    }
+
+    private static string Findings(BenchChild consumer) =>
+        string.Join(" | ", consumer.Lines.Where(line => line.Contains(':', StringComparison.Ordinal)).Take(3));
+
+    /// <summary>
+    /// Ends the episode: every producer not killed finishes, this process completes the channel, the consumer drains
+    /// it and exits; then each producer's stream is judged against what it committed.
+    /// </summary>
+    private void Finish()
+    {
+        long deadline = Environment.TickCount64 + (long)ChaosRun.FinishBound.TotalMilliseconds;
+        while (!_abandoned && !_producers.Where(p => !_killed.Contains(p.Key)).All(p => p.Value.HasExited))
+        {
+            if (Environment.TickCount64 > deadline || Consumer.HasExited)
+            {
+                _outcome.Hung++;
+                _outcome.Fail($"end of {_name}: the producers did not finish within {ChaosRun.FinishBound.TotalSeconds:0} s. {Where()}");
+                _abandoned = true;
+            }
+
+            Thread.Sleep(10); // polling the children's state, as above
+        }
+
+        _keeper.Complete();
+        if (!_abandoned && !Consumer.WaitExit(ChaosRun.FinishBound))
+        {
+            _outcome.Hung++;
+            _outcome.Fail($"end of {_name}: the consumer did not drain the completed channel within {ChaosRun.FinishBound.TotalSeconds:0} s. {Where()}");
+            _abandoned = true;
+        }
+
+        long lost = 0, phantom = 0;
+        foreach ((int id, BenchChild producer) in _producers)
+        {
+            if (!_killed.Contains(id) && producer.HasExited && producer.ExitCode is not 0 and not BenchChild.SigKillExitCode)
+            {
+                _outcome.Broken++;
+                _outcome.Fail($"{_name}: producer {id} (pid {producer.Id}) failed with exit code {producer.ExitCode}: {FirstLines(producer.ErrorOutput)}");
+            }
+
+            // A killed producer may have committed one record more than its counter says (killed between the two).
+            bool killed = _killed.Contains(id) || producer.DiedBySigKill;
+            long committed = killed ? Committed(id) : _messages;
+            phantom += killed ? Math.Max(0, Received(id) - committed - 1) : 0;
+            lost += _abandoned ? 0 : Math.Max(0, committed - Received(id)); // an abandoned episode's backlog is its hang
+        }
+
+        long gaps = _board.Read(MpscBoard.Gaps);
+        long broken = _board.Read(MpscBoard.Backwards) + _board.Read(MpscBoard.Corrupt) + phantom;
+        _outcome.LostCommitted += lost + gaps;
+        _outcome.Broken += broken;
+        Console.WriteLine($"  {_name}: {_producers.Count} producers, {_consumers.Count} consumers; records received {_board.Read(MpscBoard.Consumed)}, " +
+            $"redelivered after a consumer kill {_board.Read(MpscBoard.Redelivered)}, lost at the end {lost}, skipped {gaps}, " +
+            $"backwards {_board.Read(MpscBoard.Backwards)}, corrupt {_board.Read(MpscBoard.Corrupt)}, phantom {phantom}");
+        if (lost + gaps + broken > 0)
+        {
+            foreach (BenchChild consumer in _consumers)
+            {
+                foreach (string line in consumer.Lines.Where(line => !line.StartsWith("redelivered", StringComparison.Ordinal) && line.Contains(':', StringComparison.Ordinal)).Take(5))
+                {
+                    _outcome.Fail($"{_name}: consumer pid {consumer.Id}: {line}");
+                }
+            }
+        }
+    }
+
+    private static string FirstLines(string text) => string.Join(" | ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Take(3));
 }

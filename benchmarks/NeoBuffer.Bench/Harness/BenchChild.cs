@@ -18,11 +18,13 @@ namespace NeoBuffer.Bench.Harness;
 internal sealed class BenchChild : IDisposable
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
+    private const string KillAtVariable = "NEOBUFFER_KILL_AT";
 
     private readonly Process _process;
     private readonly StringBuilder _errors = new();
     private readonly TaskCompletionSource<string> _firstLine = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<string> _lines = [];
+    private int _disposed;
 
     private BenchChild(Process process)
     {
@@ -76,6 +78,21 @@ internal sealed class BenchChild : IDisposable
         }
     }
 
+    /// <summary>Every line the child printed so far.</summary>
+    public string[] Lines
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return _lines.ToArray();
+            }
+        }
+    }
+
+    /// <summary>Whether the child has exited by SIGKILL (see <see cref="SigKillExitCode"/>).</summary>
+    public bool DiedBySigKill => _process.HasExited && _process.ExitCode == SigKillExitCode;
+
     /// <summary>What the child wrote to standard error so far.</summary>
     public string ErrorOutput
     {
@@ -88,10 +105,19 @@ internal sealed class BenchChild : IDisposable
         }
     }
 
+    /// <summary>The exit code .NET reports for a child that died by SIGKILL (128 + 9): ours, or its own at a protocol point.</summary>
+    public const int SigKillExitCode = 137;
+
     /// <summary>Starts <c>child <paramref name="verb"/> <paramref name="args"/></c> and waits until it prints "ready".</summary>
-    public static BenchChild Start(string verb, params object[] args)
+    public static BenchChild Start(string verb, params object[] args) => StartKillingAt(null, verb, args);
+
+    /// <summary>
+    /// Like <see cref="Start"/>, with <c>NEOBUFFER_KILL_AT=<paramref name="killAt"/></c> (<c>point</c> or <c>point@N</c>) in the
+    /// child's environment when not null: the runtime SIGKILLs the child itself there (docs/format.md, "Testing the protocol").
+    /// </summary>
+    public static BenchChild StartKillingAt(string? killAt, string verb, params object[] args)
     {
-        BenchChild child = Launch(verb, args);
+        BenchChild child = Launch(verb, args, killAt);
         try
         {
             child.WaitReady(verb);
@@ -115,7 +141,7 @@ internal sealed class BenchChild : IDisposable
         {
             foreach (object[] args in argumentLists)
             {
-                children.Add(Launch(verb, args));
+                children.Add(Launch(verb, args, killAt: null));
             }
 
             foreach (BenchChild child in children)
@@ -136,7 +162,7 @@ internal sealed class BenchChild : IDisposable
         }
     }
 
-    private static BenchChild Launch(string verb, object[] args)
+    private static BenchChild Launch(string verb, object[] args, string? killAt)
     {
         var start = new ProcessStartInfo
         {
@@ -148,6 +174,13 @@ internal sealed class BenchChild : IDisposable
         if (CpuPinning.ChildCpuSetting is string cpu)
         {
             start.Environment[CpuPinning.ChildCpuVariable] = cpu;
+        }
+
+        // Never inherited: only the child a run means to kill at a point dies there.
+        start.Environment.Remove(KillAtVariable);
+        if (killAt is not null)
+        {
+            start.Environment[KillAtVariable] = killAt;
         }
 
         // Run the same way this process runs: through its apphost, or through the dotnet host with the entry assembly.
@@ -240,6 +273,11 @@ internal sealed class BenchChild : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return; // a run may replace a child early and dispose all it started at the end
+        }
+
         if (!_process.HasExited)
         {
             Kill();

@@ -25,7 +25,7 @@ internal static class HostileProducer
         Console.WriteLine("ready");
         for (long generation = board.Read(HostileBoard.Generation) + 1; ; generation++)
         {
-            HostileBoard.Beat(board, 0);
+            HostileBoard.Beat(board, 0, HostileBoard.Creating, generation);
             SharedChannelWriter writer;
             try
             {
@@ -44,34 +44,43 @@ internal static class HostileProducer
             }
 
             board.Write(HostileBoard.Generation, generation);
-            using (writer)
+            try
             {
-                WriteGeneration(writer, board);
+                WriteGeneration(writer, board, generation);
+            }
+            finally
+            {
+                HostileBoard.Beat(board, 0, HostileBoard.DisposingWriter, generation);
+                writer.Dispose();
             }
 
             // A damaged channel may never be removed by its last participant (its attach count may be garbage): the
             // harness removes the one before last itself, so a long run does not fill /dev/shm.
+            HostileBoard.Beat(board, 0, HostileBoard.Deleting, generation);
             File.Delete(Path.Combine(directory, "neobuffer." + HostileBoard.ChannelName(generation - 2)));
         }
     }
 
-    private static void WriteGeneration(SharedChannelWriter writer, SharedCounters board)
+    private static void WriteGeneration(SharedChannelWriter writer, SharedCounters board, long generation)
     {
         try
         {
             for (long sequence = 0; sequence < RecordsPerGeneration; sequence++)
             {
-                HostileBoard.Beat(board, 0);
+                HostileBoard.Beat(board, 0, HostileBoard.Claiming, generation);
                 WriteClaim claim = writer.Claim(TaggedRecord.LengthOf(0, sequence), TimeSpan.FromSeconds(1));
                 TaggedRecord.Fill(claim.Payload, 0, sequence);
+                HostileBoard.Beat(board, 0, HostileBoard.Committing, generation);
                 claim.Commit();
                 board.Increment(HostileBoard.Slot(0, HostileBoard.Reads));
             }
 
+            HostileBoard.Beat(board, 0, HostileBoard.Completing, generation);
             writer.TryComplete();
         }
         catch (TimeoutException)
         {
+            HostileBoard.Beat(board, 0, HostileBoard.Completing, generation);
             writer.TryComplete(); // held back for a second: start afresh
         }
         catch (Exception error) when (HostileBoard.CountDocumented(board, 0, error))

@@ -8,7 +8,7 @@ namespace NeoBuffer.Bench.Hostile;
 /// A reader of the hostile run: subscribes to the current generation (lossy or tethered), reads and checks records,
 /// and on a documented exception, a completed channel or a newer generation, reopens. Anything undocumented is left
 /// unhandled, so it ends the process: the parent counts that as a crash. A heartbeat before every call into the
-/// channel lets the parent see a call that never returns.
+/// channel, naming the call (<see cref="HostileBoard.Beat"/>), lets the parent see a call that never returns, and which.
 /// </summary>
 internal static class HostileReader
 {
@@ -31,12 +31,20 @@ internal static class HostileReader
         Console.WriteLine("ready");
         while (true)
         {
-            HostileBoard.Beat(board, me);
             long generation = board.Read(HostileBoard.Generation);
+            HostileBoard.Beat(board, me, HostileBoard.Opening, generation);
             try
             {
-                using SharedChannelReader reader = SharedChannel.OpenReader(HostileBoard.ChannelName(generation), options);
-                ReadGeneration(reader, board, me, generation);
+                SharedChannelReader reader = SharedChannel.OpenReader(HostileBoard.ChannelName(generation), options);
+                try
+                {
+                    ReadGeneration(reader, board, me, generation);
+                }
+                finally
+                {
+                    HostileBoard.Beat(board, me, HostileBoard.DisposingReader, generation);
+                    reader.Dispose();
+                }
             }
             catch (Exception error) when (HostileBoard.CountDocumented(board, me, error))
             {
@@ -51,7 +59,7 @@ internal static class HostileReader
         long corrupt = 0;
         while (board.Read(HostileBoard.Generation) == generation)
         {
-            HostileBoard.Beat(board, me);
+            HostileBoard.Beat(board, me, HostileBoard.Reading, generation);
             long before = checker.Tally.Received;
             checker.ReadAvailable(max: 256);
             board.Write(HostileBoard.Slot(me, HostileBoard.Reads), board.Read(HostileBoard.Slot(me, HostileBoard.Reads)) + checker.Tally.Received - before);
@@ -62,7 +70,7 @@ internal static class HostileReader
                 corrupt = checker.Corrupt;
             }
 
-            HostileBoard.Beat(board, me);
+            HostileBoard.Beat(board, me, HostileBoard.Waiting, generation);
             if (!checker.WaitForRecord(WaitSlice) && reader.Completion.IsCompleted)
             {
                 return;

@@ -14,7 +14,8 @@ namespace NeoBuffer.Bench.Hostile;
 /// documented exception, and then may reopen. A participant that exits by itself crashed (an undocumented exception,
 /// or a signal such as SIGSEGV); one whose heartbeat stops for <see cref="HangBound"/> hung (every wait it makes is at
 /// most 1 s, an open at most about 2 s). Either is counted, reported and replaced. Last line:
-/// <c>reads=N errors=E crashes=C hangs=H</c>; exit 1 on any crash or hang, or when nothing was read.
+/// <c>reads=N errors=E crashes=C hangs=H</c>; exit 1 on any crash or hang, or when nothing was read. A hang is reported
+/// with the call the participant's heartbeat names (its phase) and its managed stacks (<see cref="ManagedStack"/>).
 /// </summary>
 internal static class HostileRun
 {
@@ -36,6 +37,7 @@ internal static class HostileRun
         string boardPath = Path.Combine(scratch.Path, "board");
         using var board = SharedCounters.Create(boardPath, HostileBoard.Size);
         var participants = new BenchChild?[Readers + 1];
+        var readyAt = new long[Readers + 1];
         BenchChild? hostile = null;
         int crashes = 0, hangs = 0;
         var firstFailures = new List<string>();
@@ -44,6 +46,7 @@ internal static class HostileRun
             for (int i = 0; i < participants.Length; i++)
             {
                 participants[i] = StartParticipant(scratch.Path, boardPath, i, board);
+                readyAt[i] = Environment.TickCount64;
             }
 
             hostile = BenchChild.Start(HostileWriter.Verb, scratch.Path, boardPath, seed);
@@ -54,18 +57,24 @@ internal static class HostileRun
                 for (int i = 0; i < participants.Length; i++)
                 {
                     BenchChild child = participants[i]!;
-                    long silentMs = Environment.TickCount64 - board.Read(HostileBoard.Slot(i, HostileBoard.Heartbeat));
+                    // Silent since its last heartbeat, or since it became ready if it has not beaten since: a start
+                    // (the .NET start-up of a child) can take seconds on a loaded machine, and is no hang.
+                    long silentMs = Environment.TickCount64 - Math.Max(board.Read(HostileBoard.Slot(i, HostileBoard.Heartbeat)), readyAt[i]);
                     string who = i == 0 ? "producer" : $"reader {i}";
                     if (child.HasExited)
                     {
                         crashes++;
                         child.WaitExit(TimeSpan.Zero);
-                        Record(firstFailures, $"{who} (pid {child.Id}) crashed with exit code {child.ExitCode}: {FirstLines(child.ErrorOutput)}");
+                        Record(firstFailures, $"{who} (pid {child.Id}) crashed with exit code {child.ExitCode}, last in {HostileBoard.Where(board, i)}: {FirstLines(child.ErrorOutput)}");
                     }
                     else if (silentMs > HangBound.TotalMilliseconds)
                     {
+                        // Where it hung: the call its heartbeat names, then its managed stacks, taken before the kill.
                         hangs++;
-                        Record(firstFailures, $"{who} (pid {child.Id}) hung: no heartbeat for {silentMs} ms");
+                        string hang = $"{who} (pid {child.Id}) hung in {HostileBoard.Where(board, i)}: no heartbeat for {silentMs} ms (the producer is at generation {board.Read(HostileBoard.Generation)})";
+                        string stack = ManagedStack.Of(child.Id);
+                        Console.WriteLine($"  {hang}{Environment.NewLine}{stack}");
+                        Record(firstFailures, $"{hang}{Environment.NewLine}{stack}");
                         child.Kill();
                     }
                     else
@@ -75,6 +84,7 @@ internal static class HostileRun
 
                     child.Dispose();
                     participants[i] = StartParticipant(scratch.Path, boardPath, i, board);
+                    readyAt[i] = Environment.TickCount64;
                 }
 
                 if (hostile.HasExited)
@@ -106,7 +116,7 @@ internal static class HostileRun
 
     private static BenchChild StartParticipant(string directory, string boardPath, int index, SharedCounters board)
     {
-        HostileBoard.Beat(board, index); // a fresh start is not a hang
+        HostileBoard.Beat(board, index, HostileBoard.Starting, board.Read(HostileBoard.Generation)); // its phase until it beats itself
         return index == 0
             ? BenchChild.Start(HostileProducer.Verb, directory, boardPath)
             : BenchChild.Start(HostileReader.Verb, directory, boardPath, index, index % 2 == 0 ? "lossy" : "tethered");
