@@ -1,87 +1,12 @@
-using System;
-using System.IO;
-using System.Threading.Channels;
-using NeoBuffer;
-
 /// <summary>
-/// How a SpscPair process ends, in one place: exit code 0 when every message arrived in order, 1 when the channel
-/// failed or could not be used, a peer failed, or the run was stopped early (Ctrl+C, SIGTERM), 2 for a bad command
-/// line. A failing process prints exactly one line on standard error, saying what happened and what to do, and never
-/// a stack trace: whatever goes wrong, the process exits by itself after its endpoint was disposed (so the last one out
-/// removes the segment), never by the SIGABRT of an unhandled exception.
+/// SpscPair's exit codes: 0 when every message arrived in order, 1 when the channel failed or could not be used, a peer
+/// failed, or the run was stopped early (Ctrl+C, SIGTERM), 2 for a bad command line.
 /// </summary>
-internal static class SampleExit
+internal static partial class SampleExit
 {
-    public const int Done = 0;
-    public const int Failed = 1;
-    public const int Usage = 2;
+    private static partial string UsageHint => "usage: SpscPair [both [NAME] | consume NAME | produce NAME]";
 
-    /// <summary>
-    /// Runs <paramref name="body"/> and turns any exception that escapes it into one line and an exit code. Every
-    /// <c>using</c> inside it has run by then: the endpoint is detached before the line is printed.
-    /// </summary>
-    public static int Run(string who, Func<int> body)
-    {
-        // The backstop, for an exception on another thread (a thread-pool callback, a child's output handler), which
-        // no catch here can see: the runtime raises this event before it prints the stack trace and aborts, and
-        // exiting from it ends the process with one line and exit code 1 instead. Nothing is disposed then, but the
-        // kernel drops this process's locks, so its rows count as dead and the next sweep removes a segment left alone.
-        AppDomain.CurrentDomain.UnhandledException += (_, e) =>
-        {
-            (_, string what) = Describe(e.ExceptionObject as Exception ?? new Exception(e.ExceptionObject?.ToString()));
-            Environment.Exit(Print(Failed, $"{who}: {what}"));
-        };
+    private static partial string StartAgain => "start again under a new name";
 
-        try
-        {
-            return body();
-        }
-        catch (Exception error)
-        {
-            (int code, string what) = Describe(error);
-            return Print(code, $"{who}: {what}");
-        }
-    }
-
-    /// <summary>Prints <paramref name="line"/> as the one line on standard error and returns <paramref name="code"/>.</summary>
-    public static int Print(int code, string line)
-    {
-        Console.Error.WriteLine(OneLine(line));
-        return code;
-    }
-
-    /// <summary>What the library's documented exceptions mean to a user of this sample, and the exit code for each.</summary>
-    private static (int Code, string What) Describe(Exception error) => error switch
-    {
-        // The library checks names before it touches the directory: a bad one is a bad command line.
-        ArgumentException { ParamName: "name" } => (Usage, $"{WithoutParameter(error)} (usage: SpscPair [both [NAME] | consume NAME | produce NAME])"),
-        ChannelCorruptedException => (Failed, $"the channel is corrupted, so nothing more can be trusted from it: {error.Message} " +
-                                              "A faulty or hostile process wrote into it; stop every process using it and start again under a new name."),
-        ChannelFormatException => (Failed, $"{error.Message} Pick another name, or remove the file if no program of yours uses it."),
-        // Not found, exists, another schema, role taken, the peer died or left (or completed the channel), no room or
-        // no message in time: the library's messages name the channel and say what to do.
-        ChannelClosedException or ChannelNotFoundException or ChannelExistsException or ChannelSchemaMismatchException or ChannelRoleTakenException
-            or TimeoutException or MessageFormatException => (Failed, error.Message),
-        System.ComponentModel.Win32Exception => (Failed, $"could not start a child process: {error.Message} (too many processes, or out of memory?)"),
-        // The rest of SharedChannelException: the directory is missing, full or not allowed, or the path is a symlink.
-        IOException or UnauthorizedAccessException => (Failed, $"{error.Message} Check the segment directory (NEOBUFFER_DIR, else /dev/shm)."),
-        _ => (Failed, $"unexpected {error.GetType().Name}: {error.Message} This is a bug: please report it with the command you ran."),
-    };
-
-    private static string WithoutParameter(Exception error) =>
-        error is ArgumentException { ParamName: string name } && error.Message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal)
-            ? error.Message[..^$" (Parameter '{name}')".Length]
-            : error.Message;
-
-    /// <summary>
-    /// One line, whatever the text holds: messages can quote text a peer wrote into shared memory (the reason a writer
-    /// gave when it completed the channel), which must not forge extra lines or control the terminal.
-    /// </summary>
-    private static string OneLine(string text) => string.Create(text.Length, text, static (span, source) =>
-    {
-        for (int i = 0; i < span.Length; i++)
-        {
-            span[i] = char.IsControl(source[i]) ? ' ' : source[i];
-        }
-    });
+    private static partial bool ClosedMeansStartAgain => false;
 }
