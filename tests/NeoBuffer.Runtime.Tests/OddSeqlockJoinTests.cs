@@ -57,6 +57,29 @@ public sealed class OddSeqlockJoinTests
     }
 
     [Fact]
+    public async Task A_seqlock_a_peer_left_odd_under_a_live_producer_is_closed_by_its_next_commit()
+    {
+        using var channel = new TestChannel("odd-seqlock-peer");
+        SharedChannelOptions options = channel.Options(capacity: 4096, maxMessageSize: 256);
+        options.Topology = ChannelTopology.Broadcast;
+        using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, options);
+        Assert.True(writer.TryWrite(0L));
+
+        // A faulty peer makes the version odd while the producer is between commits; the producer's next commit must
+        // leave it even again (a producer that built its versions from the shared word would keep it odd for good,
+        // and every joiner would wait for a commit that never closes it).
+        var segment = new SegmentBytes(channel);
+        segment.WriteLong(SegmentBytes.TailVersion, segment.ReadLong(SegmentBytes.TailVersion) + 1);
+        Assert.True(writer.TryWrite(1L));
+        Assert.Equal(0, segment.ReadLong(SegmentBytes.TailVersion) & 1);
+
+        using SharedChannelReader reader = await Task.Run(() => SharedChannel.OpenReader(channel.Name, channel.Options())).WaitAsync(Bound);
+        Assert.True(writer.TryWrite(2L));
+        Assert.True(reader.TryRead(out long value));
+        Assert.Equal(2L, value);
+    }
+
+    [Fact]
     public async Task A_subscriber_joining_after_the_producer_died_inside_its_commit_joins_at_the_tail_the_records_give()
     {
         const int MaxLength = 256;

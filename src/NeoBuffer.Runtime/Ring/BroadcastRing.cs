@@ -43,6 +43,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     private long _cachedLimit;
     private long _announced;
     private long _joinEpoch;
+    private long _version; // the seqlock's value, kept here: a peer that writes the shared word cannot keep it odd
     private long _claimPosition = -1;
     private long _claimEnd;
     private int _claimLength;
@@ -92,6 +93,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
             Volatile.Write(ref ring.Header->TailVersion, version + 1);
         }
 
+        producer._version = (version & 1) != 0 ? version + 1 : version;
         producer._cachedLimit = long.MinValue;
         producer._announced = Volatile.Read(ref ring.Header->TailIntent);
         return producer;
@@ -445,13 +447,14 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
         _claimPosition = -1;
 
         // A seqlock write, so a joining subscriber reads the tail and its sequence number as a pair.
-        // Each release store orders the stores before it, which is all a seqlock writer needs.
-        long version = _header->TailVersion;
-        Volatile.Write(ref _header->TailVersion, version + 1);
+        // Each release store orders the stores before it, which is all a seqlock writer needs. The versions come from
+        // the producer's own count, not from the shared word: one a peer made odd is even again after this commit.
+        Volatile.Write(ref _header->TailVersion, _version + 1);
         Volatile.Write(ref _header->TailSequence, _sequence);
         ProtocolPoint.Reached(ProtocolPoint.BroadcastSequencePublished);
         Publication.Publish(_header, ref _header->Tail, _tail);
-        Volatile.Write(ref _header->TailVersion, version + 2);
+        _version += 2;
+        Volatile.Write(ref _header->TailVersion, _version);
         RingWait.WakeIfParked((nint)(&_header->ReaderWake));
     }
 
