@@ -56,7 +56,7 @@ internal static class ProtocolPoint
     /// <summary>Any endpoint completing the channel with an error: the reason is written, the completion not yet published.</summary>
     public const string CompletionReasonWritten = "completion.reason-written";
 
-    /// <summary>Every point a kill may be drawn from (the chaos harness picks at random among them).</summary>
+    /// <summary>Every known point: NEOBUFFER_KILL_AT must name one (the chaos harness draws its kills from its own subsets).</summary>
     public static readonly string[] All =
     [
         MpscAnnounced, MpscClaimed, MpscFilling, MpscZeroing, MpscPadding, BroadcastAnnounced, BroadcastSequencePublished, BroadcastResynchronised, DeadRowFound, DeadRowFreeing,
