@@ -75,11 +75,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
         producer._tail = Volatile.Read(ref ring.Header->Tail);
         producer._sequence = Volatile.Read(ref ring.Header->TailSequence);
         producer._oldest = Volatile.Read(ref ring.Header->Oldest);
-        if (producer._tail < 0 || (producer._tail & 7) != 0 || producer._sequence < 0 || producer._oldest < 0 || (producer._oldest & 7) != 0 ||
-            producer._oldest > producer._tail || producer._tail - producer._oldest > ring.Capacity)
-        {
-            throw ring.Corrupted($"tail {producer._tail}, oldest {producer._oldest} and sequence {producer._sequence} are inconsistent");
-        }
+        CheckTailState(ring, producer._tail, producer._oldest, producer._sequence);
 
         // A producer that died inside its commit left the seqlock odd, and maybe TailSequence counting the record it
         // was publishing while Tail still points before it: the next record at Tail would then carry a sequence one
@@ -282,6 +278,15 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     // How long a joiner waits for a live producer stuck in its commit before it gives up with a TimeoutException.
     private const long OddSeqlockLimitMs = 30_000;
 
+    /// <summary>Throws unless Tail, Oldest and TailSequence, as read from the header, are a state a producer makes.</summary>
+    private static void CheckTailState(RingMemory ring, long tail, long oldest, long sequence)
+    {
+        if (tail < 0 || (tail & 7) != 0 || sequence < 0 || oldest < 0 || (oldest & 7) != 0 || oldest > tail || tail - oldest > ring.Capacity)
+        {
+            throw ring.Corrupted($"tail {tail}, oldest {oldest} and sequence {sequence} are inconsistent");
+        }
+    }
+
     /// <summary>
     /// The (Tail, sequence) pair a producer that died inside its commit left, derived read-only from the records as
     /// <see cref="ForProducer"/> will. Null when the seqlock moved from <paramref name="version"/> meanwhile: a new
@@ -295,11 +300,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
         long derived;
         try
         {
-            if (tail < 0 || (tail & 7) != 0 || stored < 0 || oldest < 0 || (oldest & 7) != 0 || oldest > tail || tail - oldest > _capacity)
-            {
-                throw _ring.Corrupted($"tail {tail}, oldest {oldest} and sequence {stored} are inconsistent");
-            }
-
+            CheckTailState(_ring, tail, oldest, stored);
             derived = SequenceAtTail(oldest, tail, stored);
         }
         catch (ChannelCorruptedException) when (Volatile.Read(ref _header->TailVersion) != version)

@@ -360,7 +360,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
                 long position = Volatile.Read(ref slot->Position);
                 long end = Volatile.Read(ref slot->ClaimEnd);
                 _cachedClaimTail = ReadClaimTail();
-                if (position >= 0 && (end <= _head || position >= _cachedClaimTail))
+                if (position >= 0 && IsSpentAnnouncement(position, end, _head, _cachedClaimTail))
                 {
                     ParticipantRole.FreeLocked(segment, row); // an announcement behind the head, or a claim that never happened
                 }
@@ -380,6 +380,13 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
             PadDeadClaim(at, seen, nearestEnd);
         }
     }
+
+    /// <summary>
+    /// Whether a dead writer's announcement [<paramref name="position"/>, <paramref name="end"/>) no longer matters: it
+    /// ends at or before the consumer's head (committed and consumed), or starts at or past a claim tail read once the
+    /// row was locked (its CAS never happened). The consumer frees such rows, and a new writer may take them.
+    /// </summary>
+    internal static bool IsSpentAnnouncement(long position, long end, long head, long claimTail) => end <= head || position >= claimTail;
 
     private bool Covers(long position, long end) => position <= _head && _head < end;
 

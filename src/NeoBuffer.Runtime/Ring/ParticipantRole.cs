@@ -140,9 +140,7 @@ internal sealed unsafe class ParticipantRole
     {
         ParticipantSlot* slot = segment.Slot(index);
         ProtocolPoint.Reached(ProtocolPoint.DeadRowFreeing);
-        Volatile.Write(ref slot->Mode, 0);
-        Volatile.Write(ref slot->Position, -1);
-        Volatile.Write(ref slot->State, ParticipantSlot.StateFree);
+        MarkFree(slot);
     }
 
     /// <summary>Lets go of a row taken by <see cref="TryLockDead"/>.</summary>
@@ -171,10 +169,16 @@ internal sealed unsafe class ParticipantRole
     /// <summary>Gives the row back.</summary>
     public void Release()
     {
-        Volatile.Write(ref _slot->Mode, 0);
-        Volatile.Write(ref _slot->Position, -1);
-        Volatile.Write(ref _slot->State, ParticipantSlot.StateFree);
+        MarkFree(_slot);
         _segment.UnlockSlot(_index);
+    }
+
+    // The order BroadcastRing.SlowestTethered relies on: Mode, then Position -1 (which it skips), then State.
+    private static void MarkFree(ParticipantSlot* slot)
+    {
+        Volatile.Write(ref slot->Mode, 0);
+        Volatile.Write(ref slot->Position, -1);
+        Volatile.Write(ref slot->State, ParticipantSlot.StateFree);
     }
 
     private static bool TryClaim(SharedSegment segment, int index, int kind, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ParticipantRole? role, bool mustBeIdle)
@@ -225,7 +229,7 @@ internal sealed unsafe class ParticipantRole
         long end = Volatile.Read(ref slot->ClaimEnd);
         long head = Volatile.Read(ref segment.Header->Head);
         long claimTail = Volatile.Read(ref segment.Header->ClaimTail) & ~MpscRing.ClosedBit;
-        return end <= head || position >= claimTail;
+        return MpscRing.IsSpentAnnouncement(position, end, head, claimTail);
     }
 
     // How long a claimant waits for rows being freed: the freeing endpoint holds a row for a few stores, so this is
