@@ -37,11 +37,8 @@ public sealed class SharedChannelReader : IDisposable
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool _isLossy;
     private readonly EndpointMetrics _metrics;
-    private volatile bool _disposed;
-    private int _disposeCalled;
+    private DetachGate _gate;
     private bool _disposeWhenLeaseEnds;
-    private int _waitsInFlight;
-    private int _detached;
     private int _completionWatched;
     private bool _leaseFoundOverwritten;
 
@@ -104,7 +101,7 @@ public sealed class SharedChannelReader : IDisposable
     /// <exception cref="ChannelCorruptedException">The ring's shared state is impossible (a faulty or hostile peer).</exception>
     public unsafe bool TryRead(out ReadLease lease)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(_gate.IsDisposed, this);
         if (_ring.TryBeginRead(out byte* payload, out int length))
         {
             lease = new ReadLease(this, new ReadOnlySpan<byte>(payload, length));
@@ -123,7 +120,7 @@ public sealed class SharedChannelReader : IDisposable
     /// </exception>
     public unsafe bool TryRead<T>(out T message) where T : unmanaged
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(_gate.IsDisposed, this);
         while (_ring.TryBeginRead(out byte* payload, out int length))
         {
             if (length != sizeof(T))
@@ -212,7 +209,7 @@ public sealed class SharedChannelReader : IDisposable
         }
     }
 
-    // Owns the wait's place in _waitsInFlight: the condition may still run (on the futex waiter thread) until it ends.
+    // Owns the wait's place in the gate's count: the condition may still run (on the futex waiter thread) until it ends.
     private async ValueTask<bool> AfterWaitAsync(ValueTask<bool> wait, TimeSpan timeout)
     {
         try
@@ -237,7 +234,7 @@ public sealed class SharedChannelReader : IDisposable
     /// <exception cref="NotSupportedException">The reader is a lossy broadcast subscriber, whose messages may be overwritten while the caller reads them: use <see cref="TryRead(out ReadLease)"/> and <see cref="ReadLease.IsOverwritten"/>.</exception>
     public IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAllAsync(CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(_gate.IsDisposed, this);
         if (_isLossy)
         {
             throw new NotSupportedException(
@@ -275,13 +272,11 @@ public sealed class SharedChannelReader : IDisposable
     /// </summary>
     public unsafe void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposeCalled, 1) != 0)
+        if (!_gate.TryDispose())
         {
             return;
         }
 
-        _disposed = true;
-        Interlocked.MemoryBarrier(); // the store above before the load of _waitsInFlight below (see EnterWait)
         NeoBufferMeter.Untrack(_metrics); // first: once it returns, no collection reads this endpoint any more
         if (_completionWatched != 0)
         {
@@ -325,7 +320,7 @@ public sealed class SharedChannelReader : IDisposable
         if (_disposeWhenLeaseEnds)
         {
             _ring.AbandonRead();
-            Interlocked.MemoryBarrier(); // the lease's end before the load of _waitsInFlight (see ExitWait)
+            Interlocked.MemoryBarrier(); // the lease's end before the gate's load of the wait count (see ExitWait)
             DetachUnlessWaiting();
             return;
         }
@@ -342,7 +337,7 @@ public sealed class SharedChannelReader : IDisposable
     }
 
     /// <summary>Whether <see cref="Dispose"/> was called (read by the completion watch on the futex waiter thread).</summary>
-    internal bool IsDisposed => _disposed;
+    internal bool IsDisposed => _gate.IsDisposed;
 
     /// <summary>Settles <see cref="Completion"/> from the completion word, once the watch found the stream ended and drained.</summary>
     internal void FinishCompletion()
@@ -381,11 +376,7 @@ public sealed class SharedChannelReader : IDisposable
     /// </summary>
     internal void EnterWait()
     {
-        // Dekker with Dispose: this increment (a full fence) before the load of _disposed, and Dispose's store of
-        // _disposed before its fenced load of _waitsInFlight; so either Dispose sees this wait and leaves the detach to
-        // it, or this wait sees the dispose and backs out. Neither can miss the other.
-        Interlocked.Increment(ref _waitsInFlight);
-        if (_disposed)
+        if (!_gate.TryEnterWait())
         {
             ExitWait();
             ObjectDisposedException.ThrowIf(true, this);
@@ -395,7 +386,7 @@ public sealed class SharedChannelReader : IDisposable
     /// <summary>Ends a wait counted by <see cref="EnterWait"/>; the last one out of a disposed reader detaches it.</summary>
     internal void ExitWait()
     {
-        if (Interlocked.Decrement(ref _waitsInFlight) == 0 && _disposed && !_ring.HasOpenLease)
+        if (_gate.ExitWait() && !_ring.HasOpenLease)
         {
             DetachOnce();
         }
@@ -403,7 +394,7 @@ public sealed class SharedChannelReader : IDisposable
 
     private void DetachUnlessWaiting()
     {
-        if (Volatile.Read(ref _waitsInFlight) == 0)
+        if (_gate.HasNoWaits)
         {
             DetachOnce();
         }
@@ -412,7 +403,7 @@ public sealed class SharedChannelReader : IDisposable
     // Dispose, a lease's end and the last wait's end may each find the reader ready to detach: it detaches once.
     private void DetachOnce()
     {
-        if (Interlocked.Exchange(ref _detached, 1) == 0)
+        if (_gate.TryDetach())
         {
             Detach();
         }
@@ -424,7 +415,7 @@ public sealed class SharedChannelReader : IDisposable
         _ring.AbandonRead();
         if (_disposeWhenLeaseEnds)
         {
-            Interlocked.MemoryBarrier(); // the lease's end before the load of _waitsInFlight (see ExitWait)
+            Interlocked.MemoryBarrier(); // the lease's end before the gate's load of the wait count (see ExitWait)
             DetachUnlessWaiting();
         }
     }
@@ -442,7 +433,7 @@ public sealed class SharedChannelReader : IDisposable
 
     internal unsafe bool TryLeaseInto(MappedMemory window)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(_gate.IsDisposed, this);
         if (!_ring.TryBeginRead(out byte* payload, out int length))
         {
             return false;
@@ -454,7 +445,7 @@ public sealed class SharedChannelReader : IDisposable
 
     private bool AfterWait()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(_gate.IsDisposed, this);
         if (_ring.HasMessage())
         {
             return true;
@@ -487,7 +478,7 @@ public sealed class SharedChannelReader : IDisposable
 
     private readonly struct MessageCondition(SharedChannelReader reader) : IWaitCondition
     {
-        public bool IsSatisfied() => reader._disposed || reader._ring.HasMessage() || reader.IsDrainedAndCompleted();
+        public bool IsSatisfied() => reader._gate.IsDisposed || reader._ring.HasMessage() || reader.IsDrainedAndCompleted();
 
         public void CheckPeers() => reader._ring.CheckPeers();
 

@@ -35,10 +35,7 @@ public sealed class SharedChannelWriter : IDisposable
     private readonly ChannelCompletion _completion;
     private readonly int _spinCount;
     private readonly EndpointMetrics _metrics;
-    private volatile bool _disposed;
-    private int _disposeCalled;
-    private int _waitsInFlight;
-    private int _detached;
+    private DetachGate _gate;
 
     internal unsafe SharedChannelWriter(SharedSegment segment, SharedChannelOptions options)
     {
@@ -231,7 +228,7 @@ public sealed class SharedChannelWriter : IDisposable
         }
     }
 
-    // Owns the wait's place in _waitsInFlight: the condition may still run (on the futex waiter thread) until it ends.
+    // Owns the wait's place in the gate's count: the condition may still run (on the futex waiter thread) until it ends.
     private async ValueTask<bool> AfterWaitAsync(ValueTask<bool> wait, TimeSpan timeout)
     {
         try
@@ -277,16 +274,14 @@ public sealed class SharedChannelWriter : IDisposable
     /// </summary>
     public unsafe void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposeCalled, 1) != 0)
+        if (!_gate.TryDispose())
         {
             return;
         }
 
-        _disposed = true;
-        Interlocked.MemoryBarrier(); // the store above before the load of _waitsInFlight below (see EnterWait)
         NeoBufferMeter.Untrack(_metrics); // first: once it returns, no collection reads the segment about to be unmapped
         RingWait.WakeWord(_ring.WakeWord); // a wait on another thread sees the dispose and returns, then detaches
-        if (Volatile.Read(ref _waitsInFlight) == 0)
+        if (_gate.HasNoWaits)
         {
             DetachOnce();
         }
@@ -299,10 +294,7 @@ public sealed class SharedChannelWriter : IDisposable
     /// </summary>
     private void EnterWait()
     {
-        // Dekker with Dispose: this increment (a full fence) before the load of _disposed, and Dispose's store of
-        // _disposed before its fenced load of _waitsInFlight: one of the two always sees the other.
-        Interlocked.Increment(ref _waitsInFlight);
-        if (_disposed)
+        if (!_gate.TryEnterWait())
         {
             ExitWait();
             ThrowIfDisposed();
@@ -311,7 +303,7 @@ public sealed class SharedChannelWriter : IDisposable
 
     private void ExitWait()
     {
-        if (Interlocked.Decrement(ref _waitsInFlight) == 0 && _disposed)
+        if (_gate.ExitWait())
         {
             DetachOnce();
         }
@@ -320,7 +312,7 @@ public sealed class SharedChannelWriter : IDisposable
     // Dispose and the last wait's end may each find the writer ready to detach: it detaches once.
     private void DetachOnce()
     {
-        if (Interlocked.Exchange(ref _detached, 1) == 0)
+        if (_gate.TryDetach())
         {
             Detach();
         }
@@ -358,11 +350,11 @@ public sealed class SharedChannelWriter : IDisposable
     private TimeoutException TimedOut(TimeSpan timeout) =>
         new($"Channel '{Name}' had no room within {timeout.TotalMilliseconds:0.###} ms: the reader is not keeping up, or has gone.");
 
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_gate.IsDisposed, this);
 
     private readonly struct RoomCondition(SharedChannelWriter writer, int length) : IWaitCondition
     {
-        public bool IsSatisfied() => writer._disposed || writer._completion.IsCompleted || writer._ring.HasSpaceFor(length);
+        public bool IsSatisfied() => writer._gate.IsDisposed || writer._completion.IsCompleted || writer._ring.HasSpaceFor(length);
 
         public void CheckPeers() => writer._ring.CheckPeers();
 
