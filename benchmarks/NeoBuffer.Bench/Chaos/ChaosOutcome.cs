@@ -40,6 +40,18 @@ internal sealed class ChaosOutcome(int kills)
         counts.Hung += hung ? 1 : 0;
     }
 
+    /// <summary>
+    /// Counts a kill of <paramref name="kind"/> the channel did not survive: a hang, or else a broken participant, and
+    /// the failure line for the end of the run.
+    /// </summary>
+    public void CountFailed(string kind, string failure, bool hung)
+    {
+        Count(kind, survived: false, hung);
+        Hung += hung ? 1 : 0;
+        Broken += hung ? 0 : 1;
+        Fail(failure);
+    }
+
     /// <summary>A kill drawn at a point the victim never reached (it finished first): not a kill, shown apart.</summary>
     public void CountNotReached(string kind) => For(kind).NotReached++;
 

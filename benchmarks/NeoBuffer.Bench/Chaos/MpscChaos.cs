@@ -352,10 +352,7 @@ internal sealed class MpscChaos : IDisposable
 
     private void Failed(string kind, int kill, string what, bool hung)
     {
-        _outcome.Count(kind, survived: false, hung);
-        _outcome.Hung += hung ? 1 : 0;
-        _outcome.Broken += hung ? 0 : 1;
-        _outcome.Fail($"kill {kill} ({kind}) in {_name}: {what}");
+        _outcome.CountFailed(kind, $"kill {kill} ({kind}) in {_name}: {what}", hung);
         _abandoned = true;
     }
 
