@@ -191,18 +191,7 @@ internal static unsafe class SegmentDirectory
         }
     }
 
-    // The schema text names the message on its "message <Name> ..." line; raw channels have no schema.
-    private static string? SchemaName(string schemaText)
-    {
-        foreach (string line in schemaText.Split('\n'))
-        {
-            string[] words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (words.Length >= 2 && words[0] == "message")
-            {
-                return words[1];
-            }
-        }
-
-        return null;
-    }
+    // Raw channels have no schema text; a text this version cannot parse names no message either.
+    private static string? SchemaName(string schemaText) =>
+        MessageSchema.TryParse(schemaText, out MessageSchema? schema, out _) ? schema.Name : null;
 }
