@@ -187,7 +187,10 @@ internal static unsafe class SegmentDirectory
             };
             long tail = geometry.Topology == ChannelTopology.MultiProducerSingleConsumer ? h->ClaimTail & ~Ring.MpscRing.ClosedBit : h->Tail;
             return new ChannelInfo(name, path, geometry.Topology, geometry.Capacity, geometry.MaxPayloadSize, geometry.Fingerprint,
-                SchemaName(geometry.SchemaText), geometry.SchemaText, tail, h->Head, state, attached, stale, participants);
+                SchemaName(geometry.SchemaText), geometry.SchemaText, tail, h->Head, state, attached, stale, participants)
+            {
+                IsDuplex = geometry.IsDuplex,
+            };
         }
     }
 
