@@ -31,6 +31,32 @@ public static unsafe class ChannelInspector
     }
 
     /// <summary>
+    /// Reads every channel in <paramref name="directory"/> (default: NEOBUFFER_DIR, else /dev/shm), by name. A file that
+    /// is not a valid channel, or that disappears or changes while it is read, is left out.
+    /// </summary>
+    public static IReadOnlyList<ChannelSnapshot> SnapshotAll(string? directory = null)
+    {
+        var snapshots = new List<ChannelSnapshot>();
+        foreach ((string name, string path) in SegmentDirectory.Segments(ChannelName.ResolveDirectory(directory)))
+        {
+            try
+            {
+                using ReadOnlySegment segment = ReadOnlySegment.Open(name, path);
+                ChannelSnapshot snapshot = Read(segment);
+                segment.CheckUnchanged();
+                snapshots.Add(snapshot);
+            }
+            catch (SharedChannelException)
+            {
+                // Not a channel, not whole yet, gone or changed meanwhile: not one to list.
+            }
+        }
+
+        snapshots.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return snapshots;
+    }
+
+    /// <summary>
     /// Opens a read-only spy on the messages of channel <paramref name="name"/>, at the oldest message still in its ring
     /// (<paramref name="fromOldest"/>) or after the newest.
     /// </summary>

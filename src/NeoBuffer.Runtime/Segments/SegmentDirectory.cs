@@ -72,7 +72,8 @@ internal static unsafe class SegmentDirectory
         return removed;
     }
 
-    private static IEnumerable<(string Name, string Path)> Segments(string directory)
+    /// <summary>The channel files of <paramref name="directory"/> by name (none when it cannot be listed).</summary>
+    public static IEnumerable<(string Name, string Path)> Segments(string directory)
     {
         string[] files;
         try
