@@ -35,6 +35,9 @@ internal static class Formatting
         _ => string.Create(CultureInfo.InvariantCulture, $"{perSecond:0}"),
     };
 
+    /// <summary>Ring fill: "312 B (0%)".</summary>
+    public static string Fill(long used, long capacity) => $"{Bytes(used)} ({Percent(used, capacity)})";
+
     public static string Percent(long used, long capacity) =>
         string.Create(CultureInfo.InvariantCulture, $"{(capacity <= 0 ? 0 : 100.0 * used / capacity):0.#}%");
 

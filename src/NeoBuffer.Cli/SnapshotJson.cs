@@ -8,17 +8,11 @@ internal static class SnapshotJson
     public static void WriteSummary(Utf8JsonWriter json, ChannelSnapshot channel)
     {
         json.WriteStartObject();
-        json.WriteString("name", channel.Name);
-        json.WriteString("path", channel.Path);
-        json.WriteString("topology", Formatting.Topology(channel.Topology));
-        json.WriteString("schema", channel.SchemaName);
-        json.WriteString("fingerprint", Formatting.Fingerprint(channel.Fingerprint));
-        json.WriteNumber("capacity", channel.Capacity);
+        WriteIdentity(json, channel);
         json.WriteNumber("usedBytes", channel.UsedBytes);
         json.WriteString("completion", channel.Completion);
         json.WriteBoolean("attached", channel.IsAttached);
         json.WriteBoolean("stale", channel.IsStale);
-        json.WriteString("createdAt", channel.CreatedAt.ToString("O"));
         WriteParticipants(json, channel);
         json.WriteEndObject();
     }
@@ -26,19 +20,13 @@ internal static class SnapshotJson
     public static void WriteWhole(Utf8JsonWriter json, ChannelSnapshot channel)
     {
         json.WriteStartObject();
-        json.WriteString("name", channel.Name);
-        json.WriteString("path", channel.Path);
-        json.WriteString("topology", Formatting.Topology(channel.Topology));
+        WriteIdentity(json, channel);
         json.WriteNumber("formatVersion", channel.FormatVersion);
         json.WriteNumber("headerSize", channel.HeaderSize);
-        json.WriteNumber("capacity", channel.Capacity);
         json.WriteNumber("maxMessageSize", channel.MaxMessageSize);
-        json.WriteString("fingerprint", Formatting.Fingerprint(channel.Fingerprint));
-        json.WriteString("schema", channel.SchemaName);
         json.WriteString("schemaText", channel.SchemaText);
         json.WriteBoolean("keepSegment", channel.KeepSegment);
         json.WriteNumber("creatorPid", channel.CreatorPid);
-        json.WriteString("createdAt", channel.CreatedAt.ToString("O"));
         json.WriteNumber("attachCount", channel.AttachCount);
         json.WriteBoolean("fencedPublication", channel.FencedPublication);
         json.WriteNumber("tail", channel.Tail);
@@ -59,6 +47,17 @@ internal static class SnapshotJson
         json.WriteBoolean("stale", channel.IsStale);
         WriteParticipants(json, channel);
         json.WriteEndObject();
+    }
+
+    private static void WriteIdentity(Utf8JsonWriter json, ChannelSnapshot channel)
+    {
+        json.WriteString("name", channel.Name);
+        json.WriteString("path", channel.Path);
+        json.WriteString("topology", Formatting.Topology(channel.Topology));
+        json.WriteString("schema", channel.SchemaName);
+        json.WriteString("fingerprint", Formatting.Fingerprint(channel.Fingerprint));
+        json.WriteNumber("capacity", channel.Capacity);
+        json.WriteString("createdAt", channel.CreatedAt.ToString("O"));
     }
 
     private static void WriteParticipants(Utf8JsonWriter json, ChannelSnapshot channel)

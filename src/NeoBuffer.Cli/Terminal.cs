@@ -42,6 +42,19 @@ internal static class Terminal
         return table;
     }
 
+    /// <summary>A section heading: a rule across a terminal, a plain line elsewhere.</summary>
+    public static void Heading(IAnsiConsole console, string text)
+    {
+        if (IsInteractive)
+        {
+            console.Write(new Rule(Cell(text)) { Justification = Justify.Left });
+        }
+        else
+        {
+            console.WriteLine($"== {CliExit.OneLine(text)} ==");
+        }
+    }
+
     /// <summary>Text for a table cell: markup characters a channel name or a peer's text may hold are escaped.</summary>
     public static string Cell(string text) => Markup.Escape(CliExit.OneLine(text));
 }

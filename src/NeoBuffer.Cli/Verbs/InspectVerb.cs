@@ -37,7 +37,7 @@ internal static class InspectVerb
 
         if (json)
         {
-            using var writer = new Utf8JsonWriter(Console.OpenStandardOutput(), new JsonWriterOptions { Indented = true });
+            using var writer = new Utf8JsonWriter(Console.OpenStandardOutput(), new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
             SnapshotJson.WriteWhole(writer, channel);
             writer.Flush();
             Console.Out.WriteLine();
@@ -45,9 +45,9 @@ internal static class InspectVerb
         }
 
         IAnsiConsole console = Terminal.Create();
-        console.Write(new Rule(Terminal.Cell($"channel {channel.Name}")) { Justification = Justify.Left });
+        Terminal.Heading(console, $"channel {channel.Name}");
         console.Write(Header(channel));
-        console.Write(new Rule(Terminal.Cell(schema is null ? "schema: raw bytes" : $"schema {schema.Name} (fixed block {schema.FixedSize} bytes, align {schema.Alignment})")) { Justification = Justify.Left });
+        Terminal.Heading(console, schema is null ? "schema: raw bytes" : $"schema {schema.Name} (fixed block {schema.FixedSize} bytes, align {schema.Alignment})");
         if (schema is not null)
         {
             Table fields = Terminal.NewTable("FIELD", "KIND", "OFFSET", "SIZE", "TYPE", "ATTRIBUTES");
@@ -55,7 +55,7 @@ internal static class InspectVerb
             console.Write(fields);
         }
 
-        console.Write(new Rule("participants") { Justification = Justify.Left });
+        Terminal.Heading(console, "participants");
         if (channel.Participants.Count == 0)
         {
             console.WriteLine("none");

@@ -28,7 +28,7 @@ internal static class ListVerb
         IReadOnlyList<ChannelSnapshot> channels = ChannelInspector.SnapshotAll(directory);
         if (json)
         {
-            using var writer = new Utf8JsonWriter(Console.OpenStandardOutput(), new JsonWriterOptions { Indented = true });
+            using var writer = new Utf8JsonWriter(Console.OpenStandardOutput(), new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
             writer.WriteStartArray();
             foreach (ChannelSnapshot channel in channels)
             {
@@ -62,7 +62,7 @@ internal static class ListVerb
                 Terminal.Cell(channel.SchemaName ?? (channel.SchemaText.Length == 0 ? "(raw bytes)" : "(unreadable)")),
                 Formatting.Fingerprint(channel.Fingerprint),
                 Formatting.Bytes(channel.Capacity),
-                Formatting.Percent(channel.UsedBytes, channel.Capacity),
+                Formatting.Fill(channel.UsedBytes, channel.Capacity),
                 participants,
                 state,
                 Formatting.Age(channel.CreatedAt, now));

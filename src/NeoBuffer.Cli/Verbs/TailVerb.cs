@@ -5,7 +5,6 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 using System.Text.Json;
-using System.Threading;
 using NeoBuffer.Cli.Decoding;
 
 namespace NeoBuffer.Cli.Verbs;
@@ -19,6 +18,9 @@ internal static class TailVerb
 {
     /// <summary>How long a follow waits before it looks again when nothing is new (it cannot park: it never writes a wake word).</summary>
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
+
+    // Text a person reads stays readable (UTF-8 as is); still JSON any parser reads back.
+    private static readonly JsonWriterOptions JsonOutput = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static Command Create()
     {
@@ -85,41 +87,23 @@ internal static class TailVerb
             return CliExit.Done;
         }
 
-        using var stop = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
+        using var stop = new StopSignal();
+        long printed = 0;
+        while (!stop.IsStopped && (count <= 0 || printed < count))
         {
-            e.Cancel = true;
-            stop.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
-        {
-            c.Cancel = true;
-            stop.Cancel();
-        });
-        try
-        {
-            long printed = 0;
-            while (!stop.IsCancellationRequested && (count <= 0 || printed < count))
+            SpyRead read = spy.TryRead(out ReadOnlyMemory<byte> payload);
+            if (read == SpyRead.None)
             {
-                SpyRead read = spy.TryRead(out ReadOnlyMemory<byte> payload);
-                if (read == SpyRead.None)
-                {
-                    output.Flush();
-                    stop.Token.WaitHandle.WaitOne(PollInterval);
-                    continue;
-                }
-
-                output.WriteLine(Format(spy, read, payload.Span, decoder, json));
-                printed += read == SpyRead.Message ? 1 : 0;
+                output.Flush();
+                stop.Wait(PollInterval);
+                continue;
             }
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-            output.Flush();
+
+            output.WriteLine(Format(spy, read, payload.Span, decoder, json));
+            printed += read == SpyRead.Message ? 1 : 0;
         }
 
+        output.Flush();
         return CliExit.Done;
     }
 
@@ -133,7 +117,7 @@ internal static class TailVerb
         if (json)
         {
             var buffer = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(buffer))
+            using (var writer = new Utf8JsonWriter(buffer, JsonOutput))
             {
                 writer.WriteStartObject();
                 if (spy.LastSequence >= 0)
@@ -175,7 +159,7 @@ internal static class TailVerb
     private static string SkippedJson(ChannelSpy spy)
     {
         var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, JsonOutput))
         {
             writer.WriteStartObject();
             writer.WriteStartObject("skipped");

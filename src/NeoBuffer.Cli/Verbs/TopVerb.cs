@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Threading;
 using Spectre.Console;
 
 namespace NeoBuffer.Cli.Verbs;
@@ -40,66 +39,48 @@ internal static class TopVerb
 
     private static int Run(string? directory, int intervalMs, int iterations)
     {
-        using var stop = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
+        using var stop = new StopSignal();
+        IAnsiConsole console = Terminal.Create();
+        var rates = new CounterRates();
+        var interval = TimeSpan.FromMilliseconds(intervalMs);
+        if (!Terminal.IsInteractive)
         {
-            e.Cancel = true;
-            stop.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
-        {
-            c.Cancel = true;
-            stop.Cancel();
-        });
-        try
-        {
-            IAnsiConsole console = Terminal.Create();
-            var rates = new CounterRates();
-            var interval = TimeSpan.FromMilliseconds(intervalMs);
-            if (!Terminal.IsInteractive)
+            for (int round = 0; !stop.IsStopped && (iterations <= 0 || round < iterations); round++)
             {
-                for (int round = 0; !stop.IsCancellationRequested && (iterations <= 0 || round < iterations); round++)
+                if (round > 0)
                 {
-                    if (round > 0)
-                    {
-                        stop.Token.WaitHandle.WaitOne(interval);
-                        console.WriteLine();
-                    }
-
-                    console.Write(Build(ChannelInspector.SnapshotAll(directory), rates, directory));
+                    stop.Wait(interval);
+                    console.WriteLine();
                 }
 
-                return CliExit.Done;
+                console.Write(Build(ChannelInspector.SnapshotAll(directory), rates, directory));
             }
 
-            console.Live(Build(ChannelInspector.SnapshotAll(directory), rates, directory)).AutoClear(false).Start(live =>
-            {
-                for (int round = 1; !stop.IsCancellationRequested && (iterations <= 0 || round < iterations); round++)
-                {
-                    if (WaitOrQuit(interval, stop.Token))
-                    {
-                        break;
-                    }
-
-                    live.UpdateTarget(Build(ChannelInspector.SnapshotAll(directory), rates, directory));
-                }
-            });
             return CliExit.Done;
         }
-        finally
+
+        console.Live(Build(ChannelInspector.SnapshotAll(directory), rates, directory)).AutoClear(false).Start(live =>
         {
-            Console.CancelKeyPress -= onCancel;
-        }
+            for (int round = 1; !stop.IsStopped && (iterations <= 0 || round < iterations); round++)
+            {
+                if (WaitOrQuit(interval, stop))
+                {
+                    break;
+                }
+
+                live.UpdateTarget(Build(ChannelInspector.SnapshotAll(directory), rates, directory));
+            }
+        });
+        return CliExit.Done;
     }
 
     /// <summary>Waits out one interval; true when the user pressed q (or Ctrl+C cancelled).</summary>
-    private static bool WaitOrQuit(TimeSpan interval, CancellationToken stop)
+    private static bool WaitOrQuit(TimeSpan interval, StopSignal stop)
     {
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < interval)
         {
-            if (stop.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(50)))
+            if (stop.Wait(TimeSpan.FromMilliseconds(50)))
             {
                 return true;
             }
@@ -123,7 +104,7 @@ internal static class TopVerb
         rates.BeginRound();
         foreach (ChannelSnapshot channel in channels)
         {
-            string fill = Formatting.Percent(channel.UsedBytes, channel.Capacity);
+            string fill = Formatting.Fill(channel.UsedBytes, channel.Capacity);
             if (channel.Participants.Count == 0)
             {
                 table.AddRow(Terminal.Cell(channel.Name), Formatting.Topology(channel.Topology), fill, "-", "-", "-", "-", "-", "-", "-", "-", "-");
