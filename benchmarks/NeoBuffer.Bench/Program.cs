@@ -15,7 +15,7 @@ namespace NeoBuffer.Bench;
 internal static class Program
 {
     private static readonly string Usage = $"""
-        usage: NeoBuffer.Bench spsc [--quick] [--json FILE]
+        usage: NeoBuffer.Bench spsc [--quick] [--json FILE] [--size BYTES]
                NeoBuffer.Bench broadcast [--quick] [--json FILE]
                NeoBuffer.Bench parked [--quick] [--json FILE]
                NeoBuffer.Bench report [--quick] [--json FILE] [--markdown FILE] [--chart FILE.png]
@@ -56,9 +56,10 @@ internal static class Program
 
     private static int RunSpsc(string[] args)
     {
-        VerbOptions options = VerbOptions.Parse(args, ["--quick"], ["--json"]);
+        VerbOptions options = VerbOptions.Parse(args, ["--quick"], ["--json", "--size"]);
         CpuPinning.PinParent();
-        return SpscSuite.Run(options.Has("--quick") ? MeasurementPlan.Quick : MeasurementPlan.Full, options.Text("--json"));
+        int? size = options.Text("--size") is null ? null : (int)options.Number("--size", MeasurementPlan.Small);
+        return SpscSuite.Run(options.Has("--quick") ? MeasurementPlan.Quick : MeasurementPlan.Full, options.Text("--json"), size);
     }
 
     private static int RunBroadcast(string[] args)

@@ -31,4 +31,13 @@ internal struct ParticipantSlot
     [FieldOffset(0x48)] public int Wake;            // reserved: a per-subscriber futex
     [FieldOffset(0x50)] public long Lost;           // lossy subscriber: records it lost so far
     [FieldOffset(0x58)] public long ClaimEnd;       // MPSC writer: end of the claim at Position; MPSC reader: end of the record it is consuming
+
+    // ---- The holder's counters: zeroed when the row is claimed, then written by the holder alone with plain stores ----
+    // In the second 64-byte line of the row, whose every field only the holder writes, so a counter store never takes
+    // a line from another process. Other processes (the meter, tools) only read them: an aligned 64-bit load is never
+    // torn on x86-64 and arm64, and a reading may lag a few messages behind.
+    [FieldOffset(0x60)] public long Messages;       // writer: messages committed; reader, subscriber: messages read
+    [FieldOffset(0x68)] public long Bytes;          // their payload bytes
+    [FieldOffset(0x70)] public long ParkedWaits;    // waits that parked on the futex
+    // 0x78..0x7F reserved, zero.
 }

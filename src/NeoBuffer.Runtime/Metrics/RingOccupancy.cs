@@ -23,28 +23,34 @@ internal static unsafe class RingOccupancy
     /// The bytes written and not yet read by the slowest reader. Broadcast: behind the slowest subscriber of either
     /// mode (a lapped lossy subscriber counts as a full ring), 0 with none. The segment must stay mapped meanwhile.
     /// </summary>
-    public static long UsedBytes(SharedSegment segment)
+    public static long UsedBytes(SharedSegment segment) =>
+        UsedBytes(segment.Header, segment.Slot(0), segment.Geometry.ParticipantSlots, segment.Geometry.Topology, segment.Geometry.Capacity);
+
+    /// <summary>
+    /// The same from a header and participant table mapped by anyone (a tool's read-only mapping too): only loads, each
+    /// of one aligned word, and every value clamped, so a header a peer scribbled on gives a wrong figure, never a fault.
+    /// </summary>
+    public static long UsedBytes(ChannelHeader* header, ParticipantSlot* table, int slots, ChannelTopology topology, long capacity)
     {
-        ChannelHeader* header = segment.Header;
-        long used = segment.Geometry.Topology switch
+        long used = topology switch
         {
             ChannelTopology.MultiProducerSingleConsumer => Behind(Volatile.Read(ref header->Head), ref header->ClaimTail, MpscRing.ClosedBit),
-            ChannelTopology.Broadcast => BehindSlowestSubscriber(segment),
+            ChannelTopology.Broadcast => BehindSlowestSubscriber(header, table, slots),
             _ => Behind(Volatile.Read(ref header->Head), ref header->Tail, 0),
         };
-        return Math.Clamp(used, 0, segment.Geometry.Capacity);
+        return Math.Clamp(used, 0, capacity);
     }
 
     private static long Behind(long position, ref long tail, long flags) => (Volatile.Read(ref tail) & ~flags) - position;
 
     // Row 0 is the broadcast producer's. A subscriber counts once it has published its mode (its position is stored
     // before); a row being released meanwhile may already read position -1, and is skipped rather than read as a lap.
-    private static long BehindSlowestSubscriber(SharedSegment segment)
+    private static long BehindSlowestSubscriber(ChannelHeader* header, ParticipantSlot* table, int slots)
     {
         long slowest = long.MaxValue;
-        for (int row = 1; row < segment.Geometry.ParticipantSlots; row++)
+        for (int row = 1; row < slots; row++)
         {
-            ParticipantSlot* slot = segment.Slot(row);
+            ParticipantSlot* slot = table + row;
             int mode = Volatile.Read(ref slot->Mode);
             if (Volatile.Read(ref slot->State) == ParticipantSlot.StateActive &&
                 (mode == ParticipantSlot.ModeTethered || mode == ParticipantSlot.ModeLossy) &&
@@ -54,6 +60,6 @@ internal static unsafe class RingOccupancy
             }
         }
 
-        return slowest == long.MaxValue ? 0 : Behind(slowest, ref segment.Header->Tail, 0);
+        return slowest == long.MaxValue ? 0 : Behind(slowest, ref header->Tail, 0);
     }
 }

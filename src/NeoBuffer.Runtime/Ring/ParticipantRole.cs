@@ -207,6 +207,9 @@ internal sealed unsafe class ParticipantRole
         slot->Pid = me.Pid;
         slot->StartTime = me.StartTime;
         slot->Generation++;
+        slot->Messages = 0; // a new holder's counts start at 0 (a counter reset, as metrics backends understand it)
+        slot->Bytes = 0;
+        slot->ParkedWaits = 0;
         Volatile.Write(ref slot->State, ParticipantSlot.StateActive);
         role = new ParticipantRole(segment, index);
         return true;

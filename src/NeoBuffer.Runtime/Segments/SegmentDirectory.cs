@@ -72,7 +72,8 @@ internal static unsafe class SegmentDirectory
         return removed;
     }
 
-    private static IEnumerable<(string Name, string Path)> Segments(string directory)
+    /// <summary>The channel files of <paramref name="directory"/> by name (none when it cannot be listed).</summary>
+    public static IEnumerable<(string Name, string Path)> Segments(string directory)
     {
         string[] files;
         try
@@ -123,13 +124,7 @@ internal static unsafe class SegmentDirectory
                 bool stale = geometry is not null && !attached && !keep;
                 if (remove && stale)
                 {
-                    byte[] one = BitConverter.GetBytes(1);
-                    fixed (byte* p = one)
-                    {
-                        _ = LibC.PWrite(fd, p, 4, 0x8C); // Removed: a racing opener waiting on the lifecycle lock backs off
-                    }
-
-                    LibC.Unlink(path);
+                    MarkRemovedAndUnlink(fd, path);
                 }
 
                 return geometry is null ? null : Describe(name, path, fd, geometry, prefix, attached, stale);
@@ -143,6 +138,73 @@ internal static unsafe class SegmentDirectory
         {
             LibC.Close(fd);
         }
+    }
+
+    /// <summary>
+    /// Removes the segment at <paramref name="path"/> by hand (the <c>neobuffer rm</c> command): refused while a live
+    /// process is attached or when the file is not a valid channel, unless <paramref name="force"/>.
+    /// </summary>
+    public static void Remove(string path, string name, bool force)
+    {
+        int fd = LibC.Open(path, LibC.O_RDWR | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            int errno = System.Runtime.InteropServices.Marshal.GetLastSystemError();
+            throw errno == LibC.ENOENT
+                ? new ChannelNotFoundException($"No channel named '{name}' exists ('{path}' is missing). Check the name and the directory (--dir, NEOBUFFER_DIR).")
+                : new SharedChannelException($"Cannot open channel '{name}' at '{path}' to remove it: {LibC.Describe(errno)}.");
+        }
+
+        try
+        {
+            // Under the lifecycle lock, as a sweep removes: an opener racing with us either attached first (and we
+            // refuse) or finds Removed set once it has the lock, and backs off.
+            ByteLocks.LockExclusive(fd, SharedSegment.LifecycleLockOffset);
+            try
+            {
+                long length = SegmentFile.SizeOf(fd);
+                byte[] prefix = new byte[(int)Math.Clamp(length, 0, SegmentGeometry.MaxHeaderSize)];
+                int read = SegmentFile.ReadPrefix(fd, prefix);
+                if (!force)
+                {
+                    if (TryValidate(prefix.AsSpan(0, read), length, path) is null)
+                    {
+                        HeaderCodec.Validate(prefix.AsSpan(0, read), length, path); // throws the reason
+                        throw new ChannelFormatException($"'{path}' cannot be opened as a channel: its creator has not finished it. Remove it with --force if no process is creating it.");
+                    }
+
+                    if (ByteLocks.IsLockedByOther(fd, SharedSegment.AttachLockOffset))
+                    {
+                        throw new ChannelInUseException($"Channel '{name}' has live processes attached; stop them first, or remove it anyway with --force (they keep the channel they have, nobody new finds it).");
+                    }
+                }
+
+                MarkRemovedAndUnlink(fd, path, writeMark: read >= ChannelHeader.Size);
+            }
+            finally
+            {
+                ByteLocks.Unlock(fd, SharedSegment.LifecycleLockOffset);
+            }
+        }
+        finally
+        {
+            LibC.Close(fd);
+        }
+    }
+
+    /// <summary>Sets Removed (a racing opener waiting on the lifecycle lock backs off), then unlinks. Lifecycle lock held.</summary>
+    private static void MarkRemovedAndUnlink(int fd, string path, bool writeMark = true)
+    {
+        if (writeMark)
+        {
+            byte[] one = BitConverter.GetBytes(1);
+            fixed (byte* p = one)
+            {
+                _ = LibC.PWrite(fd, p, 4, 0x8C);
+            }
+        }
+
+        LibC.Unlink(path);
     }
 
     private static SegmentGeometry? TryValidate(ReadOnlySpan<byte> prefix, long length, string path)
