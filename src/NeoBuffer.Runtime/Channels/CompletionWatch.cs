@@ -119,7 +119,7 @@ internal sealed class CompletionWatch : ISliceCheck
         switch (_topology)
         {
             case ChannelTopology.MultiProducerSingleConsumer:
-                return Volatile.Read(ref _header->Head) == (Volatile.Read(ref _header->ClaimTail) & ~MpscRing.ClosedBit);
+                return Volatile.Read(ref _header->Head) == MpscClaimTail.PositionOf(Volatile.Read(ref _header->ClaimTail));
             case ChannelTopology.Broadcast:
                 return Volatile.Read(ref _slot->Position) == Volatile.Read(ref _header->Tail);
             default:
@@ -127,7 +127,7 @@ internal sealed class CompletionWatch : ISliceCheck
                 // exactly when nothing committed is left to read, even if the writer died before storing Tail. A
                 // misaligned Head is corruption, which the reading thread reports; the watch only declines to decide.
                 long head = Volatile.Read(ref _header->Head);
-                return (head & 7) == 0 && Volatile.Read(ref *(long*)_memory.RecordAt(head)) == 0;
+                return RecordFraming.IsAligned(head) && Volatile.Read(ref *(long*)_memory.RecordAt(head)) == 0;
         }
     }
 }

@@ -17,7 +17,7 @@ namespace NeoBuffer.Metrics;
 /// </remarks>
 internal static unsafe class RingOccupancy
 {
-    // MpscRing.ClosedBit: completion sets it in ClaimTail, so it is masked off as SegmentDirectory does.
+    // MpscClaimTail.ClosedBit: completion sets it in ClaimTail, so it is masked off as SegmentDirectory does.
 
     /// <summary>
     /// The bytes written and not yet read by the slowest reader. Broadcast: behind the slowest subscriber of either
@@ -28,7 +28,7 @@ internal static unsafe class RingOccupancy
         ChannelHeader* header = segment.Header;
         long used = segment.Geometry.Topology switch
         {
-            ChannelTopology.MultiProducerSingleConsumer => Behind(Volatile.Read(ref header->Head), ref header->ClaimTail, MpscRing.ClosedBit),
+            ChannelTopology.MultiProducerSingleConsumer => Behind(Volatile.Read(ref header->Head), ref header->ClaimTail, MpscClaimTail.ClosedBit),
             ChannelTopology.Broadcast => BehindSlowestSubscriber(segment),
             _ => Behind(Volatile.Read(ref header->Head), ref header->Tail, 0),
         };
@@ -42,7 +42,7 @@ internal static unsafe class RingOccupancy
     private static long BehindSlowestSubscriber(SharedSegment segment)
     {
         long slowest = long.MaxValue;
-        for (int row = 1; row < segment.Geometry.ParticipantSlots; row++)
+        for (int row = ParticipantTable.BroadcastFirstSubscriberRow; row < segment.Geometry.ParticipantSlots; row++)
         {
             ParticipantSlot* slot = segment.Slot(row);
             int mode = Volatile.Read(ref slot->Mode);

@@ -237,7 +237,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
             Interlocked.MemoryBarrier();
             if ((version & 1) == 0 && version == Volatile.Read(ref _header->TailVersion))
             {
-                if (tail < 0 || (tail & 7) != 0 || sequence < 0)
+                if (!RecordFraming.IsBoundaryWithin(tail, 0, long.MaxValue) || sequence < 0)
                 {
                     throw _ring.Corrupted($"tail {tail} and sequence {sequence} are impossible");
                 }
@@ -247,7 +247,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
 
             if ((version & 1) != 0 && patience.ElapsedMilliseconds > OddSeqlockPatienceMs)
             {
-                if (!_segment.IsSlotLockedByOther(ProducerRow))
+                if (!_segment.IsSlotLockedByOther(ParticipantTable.BroadcastWriterRow))
                 {
                     (long Tail, long Sequence)? derived = DeriveAfterDeadCommit(version);
                     if (derived is { } pair)
@@ -270,7 +270,6 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
         }
     }
 
-    private const int ProducerRow = 0;
 
     // A commit is a few stores: odd this long means a descheduled or dead producer, which is then asked about.
     private const long OddSeqlockPatienceMs = 1000;
@@ -281,7 +280,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     /// <summary>Throws unless Tail, Oldest and TailSequence, as read from the header, are a state a producer makes.</summary>
     private static void CheckTailState(RingMemory ring, long tail, long oldest, long sequence)
     {
-        if (tail < 0 || (tail & 7) != 0 || sequence < 0 || oldest < 0 || (oldest & 7) != 0 || oldest > tail || tail - oldest > ring.Capacity)
+        if (!RecordFraming.IsBoundaryWithin(tail, 0, long.MaxValue) || sequence < 0 || !RecordFraming.IsBoundaryWithin(oldest, 0, tail) || tail - oldest > ring.Capacity)
         {
             throw ring.Corrupted($"tail {tail}, oldest {oldest} and sequence {sequence} are inconsistent");
         }
@@ -344,7 +343,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
                 continue; // the producer wrote more than a ring since the tail was read: read both again
             }
 
-            if (position < tail - _capacity || (position & 7) != 0)
+            if (!RecordFraming.IsBoundaryWithin(position, tail - _capacity, long.MaxValue))
             {
                 throw _ring.Corrupted($"the oldest record position {position} is impossible for tail {tail}");
             }
@@ -482,7 +481,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     /// <summary>A dead tethered subscriber stops holding the producer back: its row is freed and the limit re-read.</summary>
     void IRingProducer.CheckPeers()
     {
-        for (int i = 1; i < _segment.Geometry.ParticipantSlots; i++)
+        for (int i = ParticipantTable.BroadcastFirstSubscriberRow; i < _segment.Geometry.ParticipantSlots; i++)
         {
             if (Volatile.Read(ref _segment.Slot(i)->Mode) == ParticipantSlot.ModeTethered && ParticipantRole.IsHolderDead(_segment, i))
             {
@@ -499,7 +498,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     private long SlowestTethered()
     {
         long slowest = long.MaxValue;
-        for (int i = 1; i < _segment.Geometry.ParticipantSlots; i++)
+        for (int i = ParticipantTable.BroadcastFirstSubscriberRow; i < _segment.Geometry.ParticipantSlots; i++)
         {
             ParticipantSlot* slot = _segment.Slot(i);
             if (Volatile.Read(ref slot->State) == ParticipantSlot.StateActive && Volatile.Read(ref slot->Mode) == ParticipantSlot.ModeTethered)
@@ -515,7 +514,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
                     continue;
                 }
 
-                if (position < 0 || position > _tail || (position & 7) != 0)
+                if (!RecordFraming.IsBoundaryWithin(position, 0, _tail))
                 {
                     throw _ring.Corrupted($"subscriber {i} claims position {position}, which is not a record boundary at or before the producer's tail {_tail}");
                 }
@@ -580,7 +579,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
 
     public bool HasMessage() => TryFindNext(out _, out _);
 
-    void IRingConsumer.CheckPeers() => PeerLiveness.FaultIfWriterDead(_segment, 0);
+    void IRingConsumer.CheckPeers() => PeerLiveness.FaultIfWriterDead(_segment, ParticipantTable.BroadcastWriterRow);
 
     /// <summary>
     /// Whether the leased record is still intact: the producer has not claimed the space it lies in. A tethered
@@ -694,7 +693,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
         long intent = Volatile.Read(ref _header->TailIntent);
         long oldest = Volatile.Read(ref _header->Oldest);
         long tail = Volatile.Read(ref _header->Tail);
-        if (oldest < _position || oldest < intent - _capacity || oldest > tail || (oldest & 7) != 0)
+        if (oldest < intent - _capacity || !RecordFraming.IsBoundaryWithin(oldest, _position, tail))
         {
             throw _ring.Corrupted($"the oldest record position {oldest} is impossible (subscriber at {_position}, tail {tail})");
         }
@@ -729,7 +728,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     {
         long tail = Volatile.Read(ref _header->Tail);
         bool lapped = tail - _position > _capacity;
-        if (tail < _position || (tail & 7) != 0 || (lapped && !_lossy))
+        if (!RecordFraming.IsBoundaryWithin(tail, _position, long.MaxValue) || (lapped && !_lossy))
         {
             throw _ring.Corrupted($"the producer's tail {tail} is impossible for subscriber position {_position}");
         }

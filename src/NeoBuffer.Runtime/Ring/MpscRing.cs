@@ -43,15 +43,12 @@ namespace NeoBuffer.Ring;
 /// consumed), cut at the ring's end and at <see cref="RingMemory.LongestRecord"/>; a later check covers the rest.
 /// </para>
 /// <para>
-/// Completion sets <see cref="ClosedBit"/> in ClaimTail by CAS, so every claim is either before the close (and the
+/// Completion sets <see cref="MpscClaimTail.ClosedBit"/> in ClaimTail by CAS, so every claim is either before the close (and the
 /// consumer reads it before it reports the end) or fails.
 /// </para>
 /// </summary>
 internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
 {
-    /// <summary>Set in ClaimTail once the channel is completed; the rest of ClaimTail is the claim position.</summary>
-    internal const long ClosedBit = 1L << 62;
-
     private readonly RingMemory _ring;
     private readonly ChannelHeader* _header;
     private readonly long _capacity;
@@ -97,8 +94,8 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
 
         // Head first: both only grow and Head never passes ClaimTail, so this order can only see Head <= ClaimTail.
         long head = Volatile.Read(ref header->Head);
-        long claimTail = Volatile.Read(ref header->ClaimTail) & ~ClosedBit;
-        if (head < 0 || head > claimTail || (head & 7) != 0 || (claimTail & 7) != 0)
+        long claimTail = MpscClaimTail.PositionOf(Volatile.Read(ref header->ClaimTail));
+        if (!RecordFraming.IsAligned(claimTail) || !RecordFraming.IsBoundaryWithin(head, 0, claimTail))
         {
             throw ring.Corrupted($"head {head} and claim tail {claimTail} are inconsistent");
         }
@@ -111,7 +108,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
         {
             // Checked as any record is before it is zeroed: within the claims, short of the ring's end (nothing is
             // consumed across it), at most one record long.
-            if (end > claimTail || (end & 7) != 0 || end - head > ring.Capacity - (head & ring.Mask) || end - head > ring.LongestRecord)
+            if (!RecordFraming.IsBoundaryWithin(end, head, claimTail) || end - head > ring.Capacity - (head & ring.Mask) || end - head > ring.LongestRecord)
             {
                 throw ring.Corrupted($"the reader's row announces zeroing [{head}, {end}), which no record covers (claim tail {claimTail})");
             }
@@ -142,13 +139,13 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
         long padding;
         while (true)
         {
-            if ((tail & ClosedBit) != 0)
+            if (MpscClaimTail.IsClosed(tail))
             {
                 Volatile.Write(ref _slot->Position, -1);
                 return null; // completed: the writer reports it
             }
 
-            if (tail < 0 || (tail & 7) != 0)
+            if (!RecordFraming.IsBoundaryWithin(tail, 0, long.MaxValue))
             {
                 throw _ring.Corrupted($"the claim tail {tail} is impossible");
             }
@@ -225,7 +222,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
     {
         long head = ReadHead();
         long tail = Volatile.Read(ref _header->ClaimTail);
-        if ((tail & ClosedBit) != 0)
+        if (MpscClaimTail.IsClosed(tail))
         {
             return true; // nothing to wait for: the claim will report the completion
         }
@@ -234,16 +231,15 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
         return tail + _ring.PaddingBefore(tail, length) + _ring.Footprint(length) - head <= _capacity;
     }
 
-    void IRingProducer.CheckPeers() => PeerLiveness.ThrowIfReaderGone(_ring.Segment, ConsumerRow, _failWhenReaderDies);
+    void IRingProducer.CheckPeers() => PeerLiveness.ThrowIfReaderGone(_ring.Segment, ParticipantTable.MpscReaderRow, _failWhenReaderDies);
 
-    private const int ConsumerRow = 0;
 
     public void Close()
     {
         long tail = Volatile.Read(ref _header->ClaimTail);
-        while ((tail & ClosedBit) == 0)
+        while (!MpscClaimTail.IsClosed(tail))
         {
-            long seen = Interlocked.CompareExchange(ref _header->ClaimTail, tail | ClosedBit, tail);
+            long seen = Interlocked.CompareExchange(ref _header->ClaimTail, tail | MpscClaimTail.ClosedBit, tail);
             if (seen == tail)
             {
                 return;
@@ -260,8 +256,8 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
     private long ReadHead()
     {
         long head = Volatile.Read(ref _header->Head);
-        long tail = Volatile.Read(ref _header->ClaimTail) & ~ClosedBit;
-        if (head < 0 || head > tail || (head & 7) != 0)
+        long tail = MpscClaimTail.PositionOf(Volatile.Read(ref _header->ClaimTail));
+        if (!RecordFraming.IsBoundaryWithin(head, 0, tail))
         {
             throw _ring.Corrupted($"the consumer's head {head} is impossible for claim tail {tail}");
         }
@@ -322,7 +318,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
         _cachedClaimTail = ReadClaimTail();
         bool stuck = Unsafe.As<long, RecordHeader>(ref seen).Length <= 0 && _head < _cachedClaimTail;
         long nearestEnd = long.MaxValue;
-        for (int row = 1; row < segment.Geometry.ParticipantSlots; row++)
+        for (int row = ParticipantTable.MpscFirstWriterRow; row < segment.Geometry.ParticipantSlots; row++)
         {
             ParticipantSlot* slot = segment.Slot(row);
             if (Volatile.Read(ref slot->Position) < 0)
@@ -419,7 +415,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
         }
         else
         {
-            if ((nearestEnd & 7) != 0 || nearestEnd > _cachedClaimTail)
+            if (!RecordFraming.IsBoundaryWithin(nearestEnd, long.MinValue, _cachedClaimTail))
             {
                 if (Volatile.Read(ref *at) != seen)
                 {
@@ -437,7 +433,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
         Interlocked.CompareExchange(ref *at, Unsafe.As<RecordHeader, long>(ref padding), seen);
     }
 
-    public bool IsDrained() => !HasMessage() && _head == (Volatile.Read(ref _header->ClaimTail) & ~ClosedBit);
+    public bool IsDrained() => !HasMessage() && _head == MpscClaimTail.PositionOf(Volatile.Read(ref _header->ClaimTail));
 
     private bool TryFindNext(out long footprint, out int length)
     {
@@ -491,8 +487,8 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
 
     private long ReadClaimTail()
     {
-        long tail = Volatile.Read(ref _header->ClaimTail) & ~ClosedBit;
-        if (tail < _head || tail - _head > _capacity || (tail & 7) != 0)
+        long tail = MpscClaimTail.PositionOf(Volatile.Read(ref _header->ClaimTail));
+        if (tail < _head || tail - _head > _capacity || !RecordFraming.IsAligned(tail))
         {
             throw _ring.Corrupted($"the claim tail {tail} is impossible for consumer head {_head}");
         }

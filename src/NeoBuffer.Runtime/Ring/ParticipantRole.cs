@@ -228,7 +228,7 @@ internal sealed unsafe class ParticipantRole
         long position = Volatile.Read(ref slot->Position);
         long end = Volatile.Read(ref slot->ClaimEnd);
         long head = Volatile.Read(ref segment.Header->Head);
-        long claimTail = Volatile.Read(ref segment.Header->ClaimTail) & ~MpscRing.ClosedBit;
+        long claimTail = MpscClaimTail.PositionOf(Volatile.Read(ref segment.Header->ClaimTail));
         return MpscRing.IsSpentAnnouncement(position, end, head, claimTail);
     }
 

@@ -5,9 +5,8 @@ using NeoBuffer.Segments;
 namespace NeoBuffer.Ring;
 
 /// <summary>
-/// Takes a role in a segment and builds the matching half of its topology's protocol. Participant rows: SPSC uses 0 for
-/// the writer and 1 for the reader; MPSC 0 for the reader and the rest for writers; broadcast 0 for the writer and the
-/// rest for subscribers.
+/// Takes a role in a segment and builds the matching half of its topology's protocol, in the row
+/// <see cref="ParticipantTable"/> assigns the role.
 /// </summary>
 internal static class RingAttachment
 {
@@ -15,8 +14,8 @@ internal static class RingAttachment
     {
         ChannelTopology topology = segment.Geometry.Topology;
         ParticipantRole role = topology == ChannelTopology.MultiProducerSingleConsumer
-            ? ParticipantRole.ClaimAny(segment, 1, ParticipantSlot.KindProducer, "writer")
-            : ParticipantRole.Claim(segment, 0, ParticipantSlot.KindProducer, "writer");
+            ? ParticipantRole.ClaimAny(segment, ParticipantTable.MpscFirstWriterRow, ParticipantSlot.KindProducer, "writer")
+            : ParticipantRole.Claim(segment, topology == ChannelTopology.Broadcast ? ParticipantTable.BroadcastWriterRow : ParticipantTable.SpscWriterRow, ParticipantSlot.KindProducer, "writer");
         return (Build(role, () => topology switch
         {
             ChannelTopology.MultiProducerSingleConsumer => MpscRing.ForProducer(new RingMemory(segment, RecordFraming.PlainFrame), role.Slot, options.WriterFailsWhenReaderDies),
@@ -30,9 +29,9 @@ internal static class RingAttachment
         ChannelTopology topology = segment.Geometry.Topology;
         ParticipantRole role = topology switch
         {
-            ChannelTopology.MultiProducerSingleConsumer => ParticipantRole.Claim(segment, 0, ParticipantSlot.KindConsumer, "reader"),
-            ChannelTopology.Broadcast => ParticipantRole.ClaimAny(segment, 1, ParticipantSlot.KindConsumer, "subscriber"),
-            _ => ParticipantRole.Claim(segment, 1, ParticipantSlot.KindConsumer, "reader"),
+            ChannelTopology.MultiProducerSingleConsumer => ParticipantRole.Claim(segment, ParticipantTable.MpscReaderRow, ParticipantSlot.KindConsumer, "reader"),
+            ChannelTopology.Broadcast => ParticipantRole.ClaimAny(segment, ParticipantTable.BroadcastFirstSubscriberRow, ParticipantSlot.KindConsumer, "subscriber"),
+            _ => ParticipantRole.Claim(segment, ParticipantTable.SpscReaderRow, ParticipantSlot.KindConsumer, "reader"),
         };
         return (Build(role, () => topology switch
         {

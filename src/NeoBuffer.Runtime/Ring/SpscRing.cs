@@ -61,7 +61,7 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
         var producer = new SpscRing(ring, failWhenReaderDies);
         long head = Volatile.Read(ref ring.Header->Head);
         long tail = Volatile.Read(ref ring.Header->Tail);
-        if (head < 0 || tail < 0 || ((head | tail) & 7) != 0 || tail - head > ring.Capacity - RecordHeader.Size || head - tail > ring.Capacity)
+        if (!RecordFraming.IsBoundaryWithin(head, 0, long.MaxValue) || !RecordFraming.IsBoundaryWithin(tail, 0, long.MaxValue) || tail - head > ring.Capacity - RecordHeader.Size || head - tail > ring.Capacity)
         {
             throw ring.Corrupted($"head {head} and tail {tail} are inconsistent");
         }
@@ -77,7 +77,7 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
     {
         var consumer = new SpscRing(ring, failWhenReaderDies: false);
         long head = Volatile.Read(ref ring.Header->Head);
-        if (head < 0 || (head & 7) != 0)
+        if (!RecordFraming.IsBoundaryWithin(head, 0, long.MaxValue))
         {
             throw ring.Corrupted($"head {head} is impossible");
         }
@@ -170,15 +170,12 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
         return end + RecordHeader.Size - _cachedHead <= _capacity;
     }
 
-    void IRingProducer.CheckPeers() => PeerLiveness.ThrowIfReaderGone(_ring.Segment, ReaderRow, _failWhenReaderDies);
-
-    private const int WriterRow = 0;
-    private const int ReaderRow = 1;
+    void IRingProducer.CheckPeers() => PeerLiveness.ThrowIfReaderGone(_ring.Segment, ParticipantTable.SpscReaderRow, _failWhenReaderDies);
 
     private long ReadHead()
     {
         long head = Volatile.Read(ref _header->Head);
-        if (head > _tail || _tail - head > _capacity || (head & 7) != 0)
+        if (head > _tail || _tail - head > _capacity || !RecordFraming.IsAligned(head))
         {
             throw _ring.Corrupted($"the consumer's head {head} is impossible for producer tail {_tail}");
         }
@@ -223,7 +220,7 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
 
     public bool HasMessage() => TryFindNext(out _, out _);
 
-    void IRingConsumer.CheckPeers() => PeerLiveness.FaultIfWriterDead(_ring.Segment, WriterRow);
+    void IRingConsumer.CheckPeers() => PeerLiveness.FaultIfWriterDead(_ring.Segment, ParticipantTable.SpscWriterRow);
 
     /// <summary>Skips padding up to the next committed message and checks its header.</summary>
     private bool TryFindNext(out long footprint, out int length)

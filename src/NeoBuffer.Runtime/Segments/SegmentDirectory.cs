@@ -185,7 +185,7 @@ internal static unsafe class SegmentDirectory
                 CompletionState.Faulted or CompletionState.Faulting => "faulted",
                 _ => "open",
             };
-            long tail = geometry.Topology == ChannelTopology.MultiProducerSingleConsumer ? h->ClaimTail & ~Ring.MpscRing.ClosedBit : h->Tail;
+            long tail = geometry.Topology == ChannelTopology.MultiProducerSingleConsumer ? MpscClaimTail.PositionOf(h->ClaimTail) : h->Tail;
             return new ChannelInfo(name, path, geometry.Topology, geometry.Capacity, geometry.MaxPayloadSize, geometry.Fingerprint,
                 SchemaName(geometry.SchemaText), geometry.SchemaText, tail, h->Head, state, attached, stale, participants);
         }
