@@ -19,12 +19,12 @@ public sealed unsafe class ClaimingRowTests
         using var channel = new TestChannel("claiming");
         SharedChannelOptions options = channel.Options(capacity: 4096, maxMessageSize: 256);
         using SharedSegment reader = SharedSegment.Create(channel.Name, options, schema: null);
-        Volatile.Write(ref reader.Slot(0)->State, ParticipantSlot.StateClaiming);
+        Volatile.Write(ref reader.Slot(0)->State, ParticipantRow.StateClaiming);
 
         Assert.True(ParticipantRole.IsHolderDead(reader, 0));
         PeerLiveness.FaultIfWriterDead(reader, 0);
         Assert.True(new ChannelCompletion(reader.Header).IsFaulted);
-        Assert.Equal(ParticipantSlot.StateFree, Volatile.Read(ref reader.Slot(0)->State));
+        Assert.Equal(ParticipantRow.StateFree, Volatile.Read(ref reader.Slot(0)->State));
     }
 
     [Fact]
@@ -34,7 +34,7 @@ public sealed unsafe class ClaimingRowTests
         SharedChannelOptions options = channel.Options(capacity: 4096, maxMessageSize: 256);
         options.Topology = ChannelTopology.MultiProducerSingleConsumer;
         using SharedSegment writer = SharedSegment.Create(channel.Name, options, schema: null);
-        Volatile.Write(ref writer.Slot(0)->State, ParticipantSlot.StateClaiming);
+        Volatile.Write(ref writer.Slot(0)->State, ParticipantRow.StateClaiming);
         Volatile.Write(ref writer.Slot(0)->Generation, 1);
 
         var error = Assert.Throws<ChannelClosedException>(() => PeerLiveness.ThrowIfReaderGone(writer, 0, failWhenReaderDies: true));
@@ -49,7 +49,7 @@ public sealed unsafe class ClaimingRowTests
         using SharedSegment reader = SharedSegment.Create(channel.Name, options, schema: null);
         using SharedSegment claimer = SharedSegment.Open(channel.Name, options, schema: null);
         Assert.True(claimer.TryLockSlot(0));
-        Volatile.Write(ref reader.Slot(0)->State, ParticipantSlot.StateClaiming);
+        Volatile.Write(ref reader.Slot(0)->State, ParticipantRow.StateClaiming);
 
         Assert.False(ParticipantRole.IsHolderDead(reader, 0));
         PeerLiveness.FaultIfWriterDead(reader, 0);

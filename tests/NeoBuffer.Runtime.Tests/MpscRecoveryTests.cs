@@ -47,7 +47,7 @@ public sealed unsafe class MpscRecoveryTests
 
         // Once behind the head, the dead writer's row is free again.
         Assert.Null(rig.ReadRecovering(checks: 1));
-        Assert.Equal(ParticipantSlot.StateFree, rig.StateOf(dying.Row));
+        Assert.Equal(ParticipantRow.StateFree, rig.StateOf(dying.Row));
     }
 
     [Theory]
@@ -151,7 +151,7 @@ public sealed unsafe class MpscRecoveryTests
         Assert.Null(rig.ReadRecovering(checks: 2));
         for (int row = 1; row <= 3; row++)
         {
-            Assert.Equal(row == healthy.Row ? ParticipantSlot.StateActive : ParticipantSlot.StateFree, rig.StateOf(row));
+            Assert.Equal(row == healthy.Row ? ParticipantRow.StateActive : ParticipantRow.StateFree, rig.StateOf(row));
         }
     }
 

@@ -46,7 +46,7 @@ internal sealed unsafe class MpscRig : IDisposable
 
     public MpscRing Consumer => _consumer ?? throw new InvalidOperationException("The consumer is not open.");
 
-    public ParticipantSlot* Slot(int row) => Segment.Slot(row);
+    public ParticipantRow* Slot(int row) => Segment.Slot(row);
 
     /// <summary>Row <paramref name="row"/>'s State (free, claiming, active).</summary>
     public int StateOf(int row) => System.Threading.Volatile.Read(ref Slot(row)->State);
@@ -54,7 +54,7 @@ internal sealed unsafe class MpscRig : IDisposable
     /// <summary>Takes the reader's row and builds the consumer half (which finishes a dead reader's zeroing).</summary>
     public MpscRing OpenConsumer()
     {
-        ParticipantRole role = ParticipantRole.Claim(Segment, 0, ParticipantSlot.KindConsumer, "reader");
+        ParticipantRole role = ParticipantRole.Claim(Segment, 0, ParticipantRow.KindConsumer, "reader");
         _consumer = MpscRing.ForConsumer(Memory, role.Slot);
         return _consumer;
     }
@@ -68,7 +68,7 @@ internal sealed unsafe class MpscRig : IDisposable
             _segments.Add(segment);
         }
 
-        ParticipantRole role = ParticipantRole.ClaimAny(segment, 1, ParticipantSlot.KindProducer, "writer");
+        ParticipantRole role = ParticipantRole.ClaimAny(segment, 1, ParticipantRow.KindProducer, "writer");
         var ring = MpscRing.ForProducer(new RingMemory(segment, RecordFraming.PlainFrame), role.Slot, failWhenReaderDies: false);
         return new Writer(segment, role.Index, ring);
     }

@@ -33,8 +33,8 @@ public sealed unsafe class StaleAnnouncementTests
 
         MpscRig.Writer a = rig.AddWriter();
         MpscRig.Writer b = rig.AddWriter();
-        Assert.Equal(ParticipantSlot.StateActive, rig.StateOf(a.Row));
-        Assert.Equal(ParticipantSlot.StateActive, rig.StateOf(b.Row));
+        Assert.Equal(ParticipantRow.StateActive, rig.StateOf(a.Row));
+        Assert.Equal(ParticipantRow.StateActive, rig.StateOf(b.Row));
         a.Write(8, 0x22);
         b.Write(8, 0x33);
         Assert.True(rig.TryRead(out byte[] one));

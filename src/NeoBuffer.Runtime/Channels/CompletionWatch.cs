@@ -26,12 +26,12 @@ internal sealed class CompletionWatch : ISliceCheck
     private readonly SharedChannelReader _reader;
     private readonly SharedSegment _segment;
     private readonly unsafe ChannelHeader* _header;
-    private readonly unsafe ParticipantSlot* _slot;
+    private readonly unsafe ParticipantRow* _slot;
     private readonly nint _word;
     private readonly ChannelTopology _topology;
     private readonly RingMemory _memory;
 
-    private unsafe CompletionWatch(SharedChannelReader reader, SharedSegment segment, ParticipantSlot* slot)
+    private unsafe CompletionWatch(SharedChannelReader reader, SharedSegment segment, ParticipantRow* slot)
     {
         _reader = reader;
         _segment = segment;
@@ -43,7 +43,7 @@ internal sealed class CompletionWatch : ISliceCheck
     }
 
     /// <summary>Starts watching for <paramref name="reader"/>; the watch ends once its Completion is settled or it is disposed.</summary>
-    public static unsafe void Start(SharedChannelReader reader, SharedSegment segment, ParticipantSlot* slot) =>
+    public static unsafe void Start(SharedChannelReader reader, SharedSegment segment, ParticipantRow* slot) =>
         _ = new CompletionWatch(reader, segment, slot).RunAsync();
 
     /// <summary>Run by the futex waiter thread between sleeps: looks for a dead writer, and for the end of the stream.</summary>

@@ -44,10 +44,10 @@ internal static unsafe class RingOccupancy
         long slowest = long.MaxValue;
         for (int row = ParticipantTable.BroadcastFirstSubscriberRow; row < segment.Geometry.ParticipantSlots; row++)
         {
-            ParticipantSlot* slot = segment.Slot(row);
+            ParticipantRow* slot = segment.Slot(row);
             int mode = Volatile.Read(ref slot->Mode);
-            if (Volatile.Read(ref slot->State) == ParticipantSlot.StateActive &&
-                (mode == ParticipantSlot.ModeTethered || mode == ParticipantSlot.ModeLossy) &&
+            if (Volatile.Read(ref slot->State) == ParticipantRow.StateActive &&
+                (mode == ParticipantRow.ModeTethered || mode == ParticipantRow.ModeLossy) &&
                 Volatile.Read(ref slot->Position) is long position and >= 0)
             {
                 slowest = Math.Min(slowest, position);

@@ -49,7 +49,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     private int _claimLength;
 
     // Subscriber half.
-    private readonly ParticipantSlot* _slot;
+    private readonly ParticipantRow* _slot;
     private readonly bool _lossy;
     private long _position;
     private long _nextSequence;
@@ -58,7 +58,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     private long _lost;
     private bool _leaseCountedLost;
 
-    private BroadcastRing(RingMemory ring, Segments.SharedSegment segment, ParticipantSlot* slot, bool lossy)
+    private BroadcastRing(RingMemory ring, Segments.SharedSegment segment, ParticipantRow* slot, bool lossy)
     {
         _ring = ring;
         _header = ring.Header;
@@ -163,7 +163,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     }
 
     /// <summary>A subscriber's half, joined at the live tail or at the oldest record still in the ring.</summary>
-    public static BroadcastRing ForSubscriber(RingMemory ring, Segments.SharedSegment segment, ParticipantSlot* slot, bool lossy, bool fromOldest)
+    public static BroadcastRing ForSubscriber(RingMemory ring, Segments.SharedSegment segment, ParticipantRow* slot, bool lossy, bool fromOldest)
     {
         var subscriber = new BroadcastRing(ring, segment, slot, lossy);
         slot->Lost = 0;
@@ -176,7 +176,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
             // write over the start. If it has, the sequence number read may be torn too: start again further on. A
             // producer that did not see the new row sees the new epoch on its next claim and looks again.
             Volatile.Write(ref slot->Position, start);
-            Volatile.Write(ref slot->Mode, lossy ? ParticipantSlot.ModeLossy : ParticipantSlot.ModeTethered);
+            Volatile.Write(ref slot->Mode, lossy ? ParticipantRow.ModeLossy : ParticipantRow.ModeTethered);
             Interlocked.Increment(ref ring.Header->JoinEpoch);
             long intent = Volatile.Read(ref ring.Header->TailIntent);
             if (start >= intent - ring.Capacity)
@@ -483,7 +483,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     {
         for (int i = ParticipantTable.BroadcastFirstSubscriberRow; i < _segment.Geometry.ParticipantSlots; i++)
         {
-            if (Volatile.Read(ref _segment.Slot(i)->Mode) == ParticipantSlot.ModeTethered && ParticipantRole.IsHolderDead(_segment, i))
+            if (Volatile.Read(ref _segment.Slot(i)->Mode) == ParticipantRow.ModeTethered && ParticipantRole.IsHolderDead(_segment, i))
             {
                 ParticipantRole.TryFreeDead(_segment, i);
                 _cachedLimit = long.MinValue;
@@ -500,8 +500,8 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
         long slowest = long.MaxValue;
         for (int i = ParticipantTable.BroadcastFirstSubscriberRow; i < _segment.Geometry.ParticipantSlots; i++)
         {
-            ParticipantSlot* slot = _segment.Slot(i);
-            if (Volatile.Read(ref slot->State) == ParticipantSlot.StateActive && Volatile.Read(ref slot->Mode) == ParticipantSlot.ModeTethered)
+            ParticipantRow* slot = _segment.Slot(i);
+            if (Volatile.Read(ref slot->State) == ParticipantRow.StateActive && Volatile.Read(ref slot->Mode) == ParticipantRow.ModeTethered)
             {
                 // ParticipantRole.Release stores Mode = 0, then Position = -1, then State = free; this side loads them in
                 // the other order. So a Position of -1 read after Mode said tethered is a subscriber leaving between the

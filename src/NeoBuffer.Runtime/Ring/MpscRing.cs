@@ -52,7 +52,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
     private readonly RingMemory _ring;
     private readonly ChannelHeader* _header;
     private readonly long _capacity;
-    private readonly ParticipantSlot* _slot;
+    private readonly ParticipantRow* _slot;
     private readonly bool _failWhenReaderDies;
 
     // Producer half.
@@ -65,7 +65,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
     private long _cachedClaimTail;
     private long _leaseEnd = -1;
 
-    private MpscRing(RingMemory ring, ParticipantSlot* slot, bool failWhenReaderDies)
+    private MpscRing(RingMemory ring, ParticipantRow* slot, bool failWhenReaderDies)
     {
         _ring = ring;
         _header = ring.Header;
@@ -75,7 +75,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
     }
 
     /// <summary>A producer's half; <paramref name="slot"/> is its row, where it announces its claims.</summary>
-    public static MpscRing ForProducer(RingMemory ring, ParticipantSlot* slot, bool failWhenReaderDies)
+    public static MpscRing ForProducer(RingMemory ring, ParticipantRow* slot, bool failWhenReaderDies)
     {
         var producer = new MpscRing(ring, slot, failWhenReaderDies);
         slot->Position = -1;
@@ -87,7 +87,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
     /// The consumer's half. A consumer that died between zeroing a record and publishing Head left that record
     /// announced in the row: it is finished here, or the record would read as "claimed, never committed" forever.
     /// </summary>
-    public static MpscRing ForConsumer(RingMemory ring, ParticipantSlot* slot)
+    public static MpscRing ForConsumer(RingMemory ring, ParticipantRow* slot)
     {
         var consumer = new MpscRing(ring, slot, failWhenReaderDies: false);
         ChannelHeader* header = ring.Header;
@@ -320,7 +320,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
         long nearestEnd = long.MaxValue;
         for (int row = ParticipantTable.MpscFirstWriterRow; row < segment.Geometry.ParticipantSlots; row++)
         {
-            ParticipantSlot* slot = segment.Slot(row);
+            ParticipantRow* slot = segment.Slot(row);
             if (Volatile.Read(ref slot->Position) < 0)
             {
                 continue;

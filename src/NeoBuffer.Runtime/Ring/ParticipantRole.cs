@@ -26,7 +26,7 @@ internal sealed unsafe class ParticipantRole
 {
     private readonly SharedSegment _segment;
     private readonly int _index;
-    private readonly ParticipantSlot* _slot;
+    private readonly ParticipantRow* _slot;
 
     private ParticipantRole(SharedSegment segment, int index)
     {
@@ -39,7 +39,7 @@ internal sealed unsafe class ParticipantRole
     public int Index => _index;
 
     /// <summary>The row this role holds.</summary>
-    public ParticipantSlot* Slot => _slot;
+    public ParticipantRow* Slot => _slot;
 
     /// <summary>Takes the first row in [<paramref name="first"/>, rows) no live participant holds.</summary>
     public static ParticipantRole ClaimAny(SharedSegment segment, int first, int kind, string roleName)
@@ -79,7 +79,7 @@ internal sealed unsafe class ParticipantRole
         }
         while (segment.IsSlotLockedSharedByOther(index) && WaitWhileFreed(ref deadline));
 
-        ParticipantSlot* slot = segment.Slot(index);
+        ParticipantRow* slot = segment.Slot(index);
         throw new ChannelRoleTakenException(
             $"Channel '{segment.Name}' already has a {roleName} (pid {Volatile.Read(ref slot->Pid)}). A {segment.Geometry.Topology} channel has one; dispose the other before opening a new one.");
     }
@@ -133,12 +133,12 @@ internal sealed unsafe class ParticipantRole
     }
 
     // Active, or Claiming: a row someone took (see IsHolderDead).
-    private static bool IsHeld(int state) => state is ParticipantSlot.StateActive or ParticipantSlot.StateClaiming;
+    private static bool IsHeld(int state) => state is ParticipantRow.StateActive or ParticipantRow.StateClaiming;
 
     /// <summary>Marks a dead holder's row free, once whatever it left is dealt with; the caller holds it (<see cref="TryLockDead"/>).</summary>
     public static void FreeLocked(SharedSegment segment, int index)
     {
-        ParticipantSlot* slot = segment.Slot(index);
+        ParticipantRow* slot = segment.Slot(index);
         ProtocolPoint.Reached(ProtocolPoint.DeadRowFreeing);
         MarkFree(slot);
     }
@@ -174,11 +174,11 @@ internal sealed unsafe class ParticipantRole
     }
 
     // The order BroadcastRing.SlowestTethered relies on: Mode, then Position -1 (which it skips), then State.
-    private static void MarkFree(ParticipantSlot* slot)
+    private static void MarkFree(ParticipantRow* slot)
     {
         Volatile.Write(ref slot->Mode, 0);
         Volatile.Write(ref slot->Position, -1);
-        Volatile.Write(ref slot->State, ParticipantSlot.StateFree);
+        Volatile.Write(ref slot->State, ParticipantRow.StateFree);
     }
 
     private static bool TryClaim(SharedSegment segment, int index, int kind, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ParticipantRole? role, bool mustBeIdle)
@@ -192,8 +192,8 @@ internal sealed unsafe class ParticipantRole
         // The lock is ours, so any earlier holder is gone. A dead MPSC writer may have left a claim behind: that row
         // stays the consumer's to clean up before anyone reuses it, unless the consumer's own rule says the
         // announcement no longer matters (see LeavesNoClaim).
-        ParticipantSlot* slot = segment.Slot(index);
-        if (mustBeIdle && Volatile.Read(ref slot->State) != ParticipantSlot.StateFree && kind == ParticipantSlot.KindProducer &&
+        ParticipantRow* slot = segment.Slot(index);
+        if (mustBeIdle && Volatile.Read(ref slot->State) != ParticipantRow.StateFree && kind == ParticipantRow.KindProducer &&
             Volatile.Read(ref slot->Position) >= 0 && !LeavesNoClaim(segment, slot))
         {
             segment.UnlockSlot(index);
@@ -201,13 +201,13 @@ internal sealed unsafe class ParticipantRole
         }
 
         ProcessIdentity me = ProcessIdentity.Current;
-        Volatile.Write(ref slot->State, ParticipantSlot.StateClaiming);
+        Volatile.Write(ref slot->State, ParticipantRow.StateClaiming);
         slot->Mode = 0; // a broadcast producer ignores the row until its subscriber sets the mode
         slot->Kind = kind;
         slot->Pid = me.Pid;
         slot->StartTime = me.StartTime;
         slot->Generation++;
-        Volatile.Write(ref slot->State, ParticipantSlot.StateActive);
+        Volatile.Write(ref slot->State, ParticipantRow.StateActive);
         role = new ParticipantRole(segment, index);
         return true;
     }
@@ -223,7 +223,7 @@ internal sealed unsafe class ParticipantRole
     /// fcntl order the rest), so "starts at or past ClaimTail" means never claimed, and never will be. Head only grows,
     /// so "ends at or before Head" stays true. Any other announcement may cover a claim the consumer still has to pad.
     /// </remarks>
-    private static bool LeavesNoClaim(SharedSegment segment, ParticipantSlot* slot)
+    private static bool LeavesNoClaim(SharedSegment segment, ParticipantRow* slot)
     {
         long position = Volatile.Read(ref slot->Position);
         long end = Volatile.Read(ref slot->ClaimEnd);

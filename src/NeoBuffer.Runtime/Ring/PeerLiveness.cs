@@ -41,9 +41,9 @@ internal static unsafe class PeerLiveness
             return;
         }
 
-        ParticipantSlot* slot = segment.Slot(readerRow);
+        ParticipantRow* slot = segment.Slot(readerRow);
         bool died = ParticipantRole.IsHolderDead(segment, readerRow) && IsStillDead(segment, readerRow);
-        bool left = Volatile.Read(ref slot->State) == ParticipantSlot.StateFree && Volatile.Read(ref slot->Generation) != 0;
+        bool left = Volatile.Read(ref slot->State) == ParticipantRow.StateFree && Volatile.Read(ref slot->Generation) != 0;
         if (died || left)
         {
             int pid = Volatile.Read(ref slot->Pid);

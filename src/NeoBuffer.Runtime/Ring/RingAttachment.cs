@@ -14,8 +14,8 @@ internal static class RingAttachment
     {
         ChannelTopology topology = segment.Geometry.Topology;
         ParticipantRole role = topology == ChannelTopology.MultiProducerSingleConsumer
-            ? ParticipantRole.ClaimAny(segment, ParticipantTable.MpscFirstWriterRow, ParticipantSlot.KindProducer, "writer")
-            : ParticipantRole.Claim(segment, topology == ChannelTopology.Broadcast ? ParticipantTable.BroadcastWriterRow : ParticipantTable.SpscWriterRow, ParticipantSlot.KindProducer, "writer");
+            ? ParticipantRole.ClaimAny(segment, ParticipantTable.MpscFirstWriterRow, ParticipantRow.KindProducer, "writer")
+            : ParticipantRole.Claim(segment, topology == ChannelTopology.Broadcast ? ParticipantTable.BroadcastWriterRow : ParticipantTable.SpscWriterRow, ParticipantRow.KindProducer, "writer");
         return (Build(role, () => topology switch
         {
             ChannelTopology.MultiProducerSingleConsumer => MpscRing.ForProducer(new RingMemory(segment, RecordFraming.PlainFrame), role.Slot, options.WriterFailsWhenReaderDies),
@@ -29,9 +29,9 @@ internal static class RingAttachment
         ChannelTopology topology = segment.Geometry.Topology;
         ParticipantRole role = topology switch
         {
-            ChannelTopology.MultiProducerSingleConsumer => ParticipantRole.Claim(segment, ParticipantTable.MpscReaderRow, ParticipantSlot.KindConsumer, "reader"),
-            ChannelTopology.Broadcast => ParticipantRole.ClaimAny(segment, ParticipantTable.BroadcastFirstSubscriberRow, ParticipantSlot.KindConsumer, "subscriber"),
-            _ => ParticipantRole.Claim(segment, ParticipantTable.SpscReaderRow, ParticipantSlot.KindConsumer, "reader"),
+            ChannelTopology.MultiProducerSingleConsumer => ParticipantRole.Claim(segment, ParticipantTable.MpscReaderRow, ParticipantRow.KindConsumer, "reader"),
+            ChannelTopology.Broadcast => ParticipantRole.ClaimAny(segment, ParticipantTable.BroadcastFirstSubscriberRow, ParticipantRow.KindConsumer, "subscriber"),
+            _ => ParticipantRole.Claim(segment, ParticipantTable.SpscReaderRow, ParticipantRow.KindConsumer, "reader"),
         };
         return (Build(role, () => topology switch
         {

@@ -22,7 +22,7 @@ internal static unsafe class HeaderCodec
         header->ParticipantSlots = (uint)geometry.ParticipantSlots;
         header->Fingerprint = geometry.Fingerprint;
         header->ParticipantTableOffset = (uint)geometry.ParticipantTableOffset;
-        header->ParticipantSlotSize = ParticipantSlot.Size;
+        header->ParticipantSlotSize = ParticipantRow.Size;
         header->DataOffset = (ulong)geometry.DataOffset;
         header->Flags = flags;
         header->CreatorPid = Interop.ProcessIdentity.Current.Pid;
@@ -93,13 +93,13 @@ internal static unsafe class HeaderCodec
 
         uint slots = header.ParticipantSlots;
         uint tableOffset = header.ParticipantTableOffset;
-        if (slots is 0 or > SegmentGeometry.MaxParticipantSlots || header.ParticipantSlotSize != ParticipantSlot.Size || tableOffset != ChannelHeader.Size)
+        if (slots is 0 or > SegmentGeometry.MaxParticipantSlots || header.ParticipantSlotSize != ParticipantRow.Size || tableOffset != ChannelHeader.Size)
         {
             throw Bad(path, "its participant table is malformed");
         }
 
         ulong schemaEnd = (ulong)header.SchemaOffset + header.SchemaLength;
-        if (header.SchemaOffset != tableOffset + slots * ParticipantSlot.Size || header.SchemaLength > SegmentGeometry.MaxSchemaBytes ||
+        if (header.SchemaOffset != tableOffset + slots * ParticipantRow.Size || header.SchemaLength > SegmentGeometry.MaxSchemaBytes ||
             schemaEnd > headerSize || schemaEnd > (ulong)prefix.Length)
         {
             throw Bad(path, "its schema text lies outside its header");

@@ -167,15 +167,15 @@ internal static unsafe class SegmentDirectory
             var participants = new List<ParticipantInfo>();
             for (int row = 0; row < geometry.ParticipantSlots; row++)
             {
-                var slot = (ParticipantSlot*)(header + geometry.ParticipantTableOffset + row * ParticipantSlot.Size);
-                if (slot->State == ParticipantSlot.StateFree)
+                var slot = (ParticipantRow*)(header + geometry.ParticipantTableOffset + row * ParticipantRow.Size);
+                if (slot->State == ParticipantRow.StateFree)
                 {
                     continue;
                 }
 
-                bool alive = ByteLocks.IsLockedByOther(fd, geometry.ParticipantTableOffset + (long)row * ParticipantSlot.Size);
-                participants.Add(new ParticipantInfo(row, EndpointRoles.Of(slot->Kind == ParticipantSlot.KindProducer, geometry.Topology).Name(),
-                    slot->Pid, alive, slot->Mode == ParticipantSlot.ModeLossy ? SubscriberMode.Lossy : slot->Mode == ParticipantSlot.ModeTethered ? SubscriberMode.Tethered : null,
+                bool alive = ByteLocks.IsLockedByOther(fd, geometry.ParticipantTableOffset + (long)row * ParticipantRow.Size);
+                participants.Add(new ParticipantInfo(row, EndpointRoles.Of(slot->Kind == ParticipantRow.KindProducer, geometry.Topology).Name(),
+                    slot->Pid, alive, slot->Mode == ParticipantRow.ModeLossy ? SubscriberMode.Lossy : slot->Mode == ParticipantRow.ModeTethered ? SubscriberMode.Tethered : null,
                     slot->Position, slot->Lost));
             }
 

@@ -30,10 +30,10 @@ internal sealed record SegmentGeometry(
     {
         int schemaBytes = System.Text.Encoding.UTF8.GetByteCount(schemaText);
         int tableOffset = ChannelHeader.Size;
-        long end = tableOffset + (long)participantSlots * ParticipantSlot.Size + schemaBytes;
+        long end = tableOffset + (long)participantSlots * ParticipantRow.Size + schemaBytes;
         int headerSize = (int)((end + PageSize - 1) / PageSize * PageSize);
         return new SegmentGeometry(topology, capacity, maxPayloadSize, headerSize, tableOffset, participantSlots, fingerprint, schemaText);
     }
 
-    public int SchemaOffset => ParticipantTableOffset + ParticipantSlots * ParticipantSlot.Size;
+    public int SchemaOffset => ParticipantTableOffset + ParticipantSlots * ParticipantRow.Size;
 }

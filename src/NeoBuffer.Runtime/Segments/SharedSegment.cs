@@ -57,7 +57,7 @@ internal sealed unsafe class SharedSegment : IDisposable
     public const long LifecycleLockOffset = 2;
 
     /// <summary>The file byte whose lock proves row <paramref name="index"/>'s holder alive: the row's first byte.</summary>
-    public long SlotLockOffset(int index) => Geometry.ParticipantTableOffset + (long)index * ParticipantSlot.Size;
+    public long SlotLockOffset(int index) => Geometry.ParticipantTableOffset + (long)index * ParticipantRow.Size;
 
     /// <summary>Takes row <paramref name="index"/>'s lock for this endpoint; false when a live holder has it.</summary>
     public bool TryLockSlot(int index) => ByteLocks.TryLock(_fd, SlotLockOffset(index));
@@ -106,14 +106,14 @@ internal sealed unsafe class SharedSegment : IDisposable
     /// <summary>Whether the only locks others hold on row <paramref name="index"/> are shared: someone is freeing it.</summary>
     public bool IsSlotLockedSharedByOther(int index) => ByteLocks.IsLockedSharedByOther(_fd, SlotLockOffset(index));
 
-    public ParticipantSlot* Slot(int index)
+    public ParticipantRow* Slot(int index)
     {
         if ((uint)index >= (uint)Geometry.ParticipantSlots)
         {
             throw new ArgumentOutOfRangeException(nameof(index));
         }
 
-        return (ParticipantSlot*)(_mapping.Address + Geometry.ParticipantTableOffset + (long)index * ParticipantSlot.Size);
+        return (ParticipantRow*)(_mapping.Address + Geometry.ParticipantTableOffset + (long)index * ParticipantRow.Size);
     }
 
     /// <summary>Creates the segment file and its header; the caller is its first participant.</summary>

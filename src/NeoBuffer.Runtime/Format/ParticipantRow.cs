@@ -7,7 +7,7 @@ namespace NeoBuffer.Format;
 /// proof that it is alive. SPSC uses slot 0 for the producer and slot 1 for the consumer.
 /// </summary>
 [StructLayout(LayoutKind.Explicit, Size = Size)]
-internal struct ParticipantSlot
+internal struct ParticipantRow
 {
     public const int Size = 128;
 
