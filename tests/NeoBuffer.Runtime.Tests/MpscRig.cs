@@ -46,16 +46,16 @@ internal sealed unsafe class MpscRig : IDisposable
 
     public MpscRing Consumer => _consumer ?? throw new InvalidOperationException("The consumer is not open.");
 
-    public ParticipantRow* Slot(int row) => Segment.Slot(row);
+    public ParticipantRow* Row(int row) => Segment.Row(row);
 
-    /// <summary>Row <paramref name="row"/>'s State (free, claiming, active).</summary>
-    public int StateOf(int row) => System.Threading.Volatile.Read(ref Slot(row)->State);
+    /// <summary>Row <paramref name="row"/>'s State (free, acquiring, active).</summary>
+    public int StateOf(int row) => System.Threading.Volatile.Read(ref Row(row)->State);
 
     /// <summary>Takes the reader's row and builds the consumer half (which finishes a dead reader's zeroing).</summary>
     public MpscRing OpenConsumer()
     {
-        ParticipantRole role = ParticipantRole.Claim(Segment, 0, ParticipantRow.KindConsumer, "reader");
-        _consumer = MpscRing.ForConsumer(Memory, role.Slot);
+        ParticipantRole role = ParticipantRole.Acquire(Segment, 0, ParticipantRow.KindConsumer, "reader");
+        _consumer = MpscRing.ForConsumer(Memory, role.Row);
         return _consumer;
     }
 
@@ -68,8 +68,8 @@ internal sealed unsafe class MpscRig : IDisposable
             _segments.Add(segment);
         }
 
-        ParticipantRole role = ParticipantRole.ClaimAny(segment, 1, ParticipantRow.KindProducer, "writer");
-        var ring = MpscRing.ForProducer(new RingMemory(segment, RecordFraming.PlainFrame), role.Slot, failWhenReaderDies: false);
+        ParticipantRole role = ParticipantRole.AcquireAny(segment, 1, ParticipantRow.KindProducer, "writer");
+        var ring = MpscRing.ForProducer(new RingMemory(segment, RecordFraming.PlainFrame), role.Row, failWhenReaderDies: false);
         return new Writer(segment, role.Index, ring);
     }
 
@@ -106,7 +106,7 @@ internal sealed unsafe class MpscRig : IDisposable
                 return null;
             }
 
-            ((IRingConsumer)Consumer).CheckPeers();
+            ((IRingConsumer)Consumer).ReclaimFromDeadPeers();
         }
     }
 
@@ -167,6 +167,6 @@ internal sealed unsafe class MpscRig : IDisposable
         }
 
         /// <summary>What the kernel does for a dead process: its row lock is gone, its row stays as it was.</summary>
-        public void Die() => segment.UnlockSlot(Row);
+        public void Die() => segment.UnlockRow(Row);
     }
 }

@@ -22,13 +22,13 @@ public sealed unsafe class StaleAnnouncementTests
         long claimTail = rig.Header->ClaimTail;
 
         // The first died between its commit and clearing its row: it announces [0, 16), now behind the head.
-        rig.Slot(first.Row)->ClaimEnd = head;
-        rig.Slot(first.Row)->Position = 0;
+        rig.Row(first.Row)->ClaimEnd = head;
+        rig.Row(first.Row)->Position = 0;
         first.Die();
 
         // The second died after announcing, before its CAS: its claim never happened.
-        rig.Slot(second.Row)->ClaimEnd = claimTail + 16;
-        rig.Slot(second.Row)->Position = claimTail;
+        rig.Row(second.Row)->ClaimEnd = claimTail + 16;
+        rig.Row(second.Row)->Position = claimTail;
         second.Die();
 
         MpscRig.Writer a = rig.AddWriter();

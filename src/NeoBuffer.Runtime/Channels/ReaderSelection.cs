@@ -74,7 +74,7 @@ internal static class ReaderSelection
                 {
                     if (!fence.MakeOnce())
                     {
-                        CheckPeers(readers);
+                        ReclaimFromDeadPeers(readers);
                     }
 
                     if (Unchanged(entries))
@@ -170,11 +170,11 @@ internal static class ReaderSelection
     }
 
     // A dead writer cannot wake anyone: look for one each time a slice passes quietly (see RingWait).
-    private static void CheckPeers(IReadOnlyList<SharedChannelReader> readers)
+    private static void ReclaimFromDeadPeers(IReadOnlyList<SharedChannelReader> readers)
     {
         foreach (SharedChannelReader reader in readers)
         {
-            reader.CheckPeers();
+            reader.ReclaimFromDeadPeers();
         }
     }
 
@@ -249,6 +249,6 @@ internal static class ReaderSelection
     {
         protected override bool IsSatisfied() => FirstReady(readers) >= 0;
 
-        protected override void CheckPeers() => ReaderSelection.CheckPeers(readers);
+        protected override void ReclaimFromDeadPeers() => ReaderSelection.ReclaimFromDeadPeers(readers);
     }
 }

@@ -87,7 +87,7 @@ public sealed class SharedChannelReader : IDisposable
         {
             if (!_completion.Task.IsCompleted && Volatile.Read(ref _completionWatched) == 0 && Interlocked.Exchange(ref _completionWatched, 1) == 0)
             {
-                CompletionWatch.Start(this, _segment, _role.Slot);
+                CompletionWatch.Start(this, _segment, _role.Row);
             }
 
             return _completion.Task;
@@ -310,7 +310,7 @@ public sealed class SharedChannelReader : IDisposable
 
     internal nint WakeWord => _ring.WakeWord;
 
-    internal void CheckPeers() => _ring.CheckPeers();
+    internal void ReclaimFromDeadPeers() => _ring.ReclaimFromDeadPeers();
 
     internal SegmentMapping Mapping => _segment.Mapping;
 
@@ -480,7 +480,7 @@ public sealed class SharedChannelReader : IDisposable
     {
         public bool IsSatisfied() => reader._gate.IsDisposed || reader._ring.HasMessage() || reader.IsDrainedAndCompleted();
 
-        public void CheckPeers() => reader._ring.CheckPeers();
+        public void ReclaimFromDeadPeers() => reader._ring.ReclaimFromDeadPeers();
 
         public void OnParking() => reader.CountParkedWait();
     }

@@ -356,7 +356,7 @@ public sealed class SharedChannelWriter : IDisposable
     {
         public bool IsSatisfied() => writer._gate.IsDisposed || writer._completion.IsCompleted || writer._ring.HasSpaceFor(length);
 
-        public void CheckPeers() => writer._ring.CheckPeers();
+        public void ReclaimFromDeadPeers() => writer._ring.ReclaimFromDeadPeers();
 
         public void OnParking() => writer._metrics.CountParkedWait();
     }

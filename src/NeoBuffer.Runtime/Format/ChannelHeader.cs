@@ -32,12 +32,12 @@ internal struct ChannelHeader
     [FieldOffset(0x14)] public uint Topology;
     [FieldOffset(0x18)] public ulong Capacity;
     [FieldOffset(0x20)] public uint MaxPayloadSize;
-    [FieldOffset(0x24)] public uint ParticipantSlots;
+    [FieldOffset(0x24)] public uint ParticipantRows;
     [FieldOffset(0x28)] public ulong Fingerprint;
     [FieldOffset(0x30)] public uint SchemaOffset;
     [FieldOffset(0x34)] public uint SchemaLength;
     [FieldOffset(0x38)] public uint ParticipantTableOffset;
-    [FieldOffset(0x3C)] public uint ParticipantSlotSize;
+    [FieldOffset(0x3C)] public uint ParticipantRowSize;
     [FieldOffset(0x40)] public ulong DataOffset;
     [FieldOffset(0x48)] public int CreatorPid;
     [FieldOffset(0x4C)] public uint Flags;

@@ -80,9 +80,9 @@ internal sealed class EndpointMetrics
     // ParticipantRole keeps its row to itself; the pointer it holds identifies the row just as well.
     private static unsafe int RowOf(SharedSegment segment, ParticipantRole participant)
     {
-        for (int row = 0; row < segment.Geometry.ParticipantSlots; row++)
+        for (int row = 0; row < segment.Geometry.ParticipantRows; row++)
         {
-            if (segment.Slot(row) == participant.Slot)
+            if (segment.Row(row) == participant.Row)
             {
                 return row;
             }

@@ -42,13 +42,13 @@ internal static unsafe class RingOccupancy
     private static long BehindSlowestSubscriber(SharedSegment segment)
     {
         long slowest = long.MaxValue;
-        for (int row = ParticipantTable.BroadcastFirstSubscriberRow; row < segment.Geometry.ParticipantSlots; row++)
+        for (int index = ParticipantTable.BroadcastFirstSubscriberRow; index < segment.Geometry.ParticipantRows; index++)
         {
-            ParticipantRow* slot = segment.Slot(row);
-            int mode = Volatile.Read(ref slot->Mode);
-            if (Volatile.Read(ref slot->State) == ParticipantRow.StateActive &&
+            ParticipantRow* row = segment.Row(index);
+            int mode = Volatile.Read(ref row->Mode);
+            if (Volatile.Read(ref row->State) == ParticipantRow.StateActive &&
                 (mode == ParticipantRow.ModeTethered || mode == ParticipantRow.ModeLossy) &&
-                Volatile.Read(ref slot->Position) is long position and >= 0)
+                Volatile.Read(ref row->Position) is long position and >= 0)
             {
                 slowest = Math.Min(slowest, position);
             }

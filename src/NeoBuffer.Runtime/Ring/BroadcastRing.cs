@@ -49,7 +49,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     private int _claimLength;
 
     // Subscriber half.
-    private readonly ParticipantRow* _slot;
+    private readonly ParticipantRow* _row;
     private readonly bool _lossy;
     private long _position;
     private long _nextSequence;
@@ -58,13 +58,13 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     private long _lost;
     private bool _leaseCountedLost;
 
-    private BroadcastRing(RingMemory ring, Segments.SharedSegment segment, ParticipantRow* slot, bool lossy)
+    private BroadcastRing(RingMemory ring, Segments.SharedSegment segment, ParticipantRow* row, bool lossy)
     {
         _ring = ring;
         _header = ring.Header;
         _capacity = ring.Capacity;
         _segment = segment;
-        _slot = slot;
+        _row = row;
         _lossy = lossy;
     }
 
@@ -163,10 +163,10 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     }
 
     /// <summary>A subscriber's half, joined at the live tail or at the oldest record still in the ring.</summary>
-    public static BroadcastRing ForSubscriber(RingMemory ring, Segments.SharedSegment segment, ParticipantRow* slot, bool lossy, bool fromOldest)
+    public static BroadcastRing ForSubscriber(RingMemory ring, Segments.SharedSegment segment, ParticipantRow* row, bool lossy, bool fromOldest)
     {
-        var subscriber = new BroadcastRing(ring, segment, slot, lossy);
-        slot->Lost = 0;
+        var subscriber = new BroadcastRing(ring, segment, row, lossy);
+        row->Lost = 0;
         for (int attempt = 0; ; attempt++)
         {
             (long start, long sequence) = fromOldest ? subscriber.OldestRecord() : subscriber.ReadTailAndSequence();
@@ -175,8 +175,8 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
             // position at least this one), and bump the epoch (a full fence); then check the producer has not announced a
             // write over the start. If it has, the sequence number read may be torn too: start again further on. A
             // producer that did not see the new row sees the new epoch on its next claim and looks again.
-            Volatile.Write(ref slot->Position, start);
-            Volatile.Write(ref slot->Mode, lossy ? ParticipantRow.ModeLossy : ParticipantRow.ModeTethered);
+            Volatile.Write(ref row->Position, start);
+            Volatile.Write(ref row->Mode, lossy ? ParticipantRow.ModeLossy : ParticipantRow.ModeTethered);
             Interlocked.Increment(ref ring.Header->JoinEpoch);
             long intent = Volatile.Read(ref ring.Header->TailIntent);
             if (start >= intent - ring.Capacity)
@@ -247,7 +247,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
 
             if ((version & 1) != 0 && patience.ElapsedMilliseconds > OddSeqlockPatienceMs)
             {
-                if (!_segment.IsSlotLockedByOther(ParticipantTable.BroadcastWriterRow))
+                if (!_segment.IsRowLockedByOther(ParticipantTable.BroadcastWriterRow))
                 {
                     (long Tail, long Sequence)? derived = DeriveAfterDeadCommit(version);
                     if (derived is { } pair)
@@ -479,11 +479,11 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     }
 
     /// <summary>A dead tethered subscriber stops holding the producer back: its row is freed and the limit re-read.</summary>
-    void IRingProducer.CheckPeers()
+    void IRingProducer.ReclaimFromDeadPeers()
     {
-        for (int i = ParticipantTable.BroadcastFirstSubscriberRow; i < _segment.Geometry.ParticipantSlots; i++)
+        for (int i = ParticipantTable.BroadcastFirstSubscriberRow; i < _segment.Geometry.ParticipantRows; i++)
         {
-            if (Volatile.Read(ref _segment.Slot(i)->Mode) == ParticipantRow.ModeTethered && ParticipantRole.IsHolderDead(_segment, i))
+            if (Volatile.Read(ref _segment.Row(i)->Mode) == ParticipantRow.ModeTethered && ParticipantRole.IsHolderDead(_segment, i))
             {
                 ParticipantRole.TryFreeDead(_segment, i);
                 _cachedLimit = long.MinValue;
@@ -498,17 +498,17 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     private long SlowestTethered()
     {
         long slowest = long.MaxValue;
-        for (int i = ParticipantTable.BroadcastFirstSubscriberRow; i < _segment.Geometry.ParticipantSlots; i++)
+        for (int i = ParticipantTable.BroadcastFirstSubscriberRow; i < _segment.Geometry.ParticipantRows; i++)
         {
-            ParticipantRow* slot = _segment.Slot(i);
-            if (Volatile.Read(ref slot->State) == ParticipantRow.StateActive && Volatile.Read(ref slot->Mode) == ParticipantRow.ModeTethered)
+            ParticipantRow* row = _segment.Row(i);
+            if (Volatile.Read(ref row->State) == ParticipantRow.StateActive && Volatile.Read(ref row->Mode) == ParticipantRow.ModeTethered)
             {
                 // ParticipantRole.Release stores Mode = 0, then Position = -1, then State = free; this side loads them in
                 // the other order. So a Position of -1 read after Mode said tethered is a subscriber leaving between the
                 // two loads (its Mode is already 0): it holds nothing back any more. No honest row is ever tethered with
                 // -1 (a joiner stores its start before its Mode), and every other value must be a record boundary the
                 // producer has reached.
-                long position = Volatile.Read(ref slot->Position);
+                long position = Volatile.Read(ref row->Position);
                 if (position == ReleasedPosition)
                 {
                     continue;
@@ -579,7 +579,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
 
     public bool HasMessage() => TryFindNext(out _, out _);
 
-    void IRingConsumer.CheckPeers() => PeerLiveness.FaultIfWriterDead(_segment, ParticipantTable.BroadcastWriterRow);
+    void IRingConsumer.ReclaimFromDeadPeers() => PeerLiveness.FaultIfWriterDead(_segment, ParticipantTable.BroadcastWriterRow);
 
     /// <summary>
     /// Whether the leased record is still intact: the producer has not claimed the space it lies in. A tethered
@@ -708,7 +708,7 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
     private void AddLost(long count)
     {
         _lost += count;
-        Volatile.Write(ref _slot->Lost, _lost);
+        Volatile.Write(ref _row->Lost, _lost);
     }
 
     private void PublishPosition()
@@ -716,11 +716,11 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
         if (_lossy)
         {
             // Nobody waits on a lossy subscriber: its position is for tools only.
-            Volatile.Write(ref _slot->Position, _position);
+            Volatile.Write(ref _row->Position, _position);
             return;
         }
 
-        Publication.Publish(_header, ref _slot->Position, _position);
+        Publication.Publish(_header, ref _row->Position, _position);
         RingWait.WakeIfParked((nint)(&_header->WriterWake));
     }
 

@@ -34,5 +34,5 @@ internal unsafe interface IRingConsumer
     /// Deals with producers that died (docs/format.md, "Liveness"): in MPSC, a dead writer's unfinished claim becomes
     /// padding so the others go on; in SPSC and broadcast, a dead writer faults the channel (after what it committed).
     /// </summary>
-    void CheckPeers();
+    void ReclaimFromDeadPeers();
 }

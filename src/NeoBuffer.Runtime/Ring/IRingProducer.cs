@@ -31,5 +31,5 @@ internal unsafe interface IRingProducer
     /// Deals with consumers that died while this producer waits for room: a dead tethered subscriber stops holding it
     /// back; a dead SPSC or MPSC reader makes the wait fail, when the channel was created to (the default).
     /// </summary>
-    void CheckPeers();
+    void ReclaimFromDeadPeers();
 }

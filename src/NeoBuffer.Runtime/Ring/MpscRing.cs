@@ -19,7 +19,7 @@ namespace NeoBuffer.Ring;
 /// <para>
 /// Crash safety: a producer announces each claim (start and end) in its participant row before the CAS, and clears it
 /// after the commit; the consumer announces the record it is zeroing before it zeroes it. A claim left by a writer
-/// that died becomes padding (<see cref="IRingConsumer.CheckPeers"/>), and a consumer that died mid-zeroing is finished
+/// that died becomes padding (<see cref="IRingConsumer.ReclaimFromDeadPeers"/>), and a consumer that died mid-zeroing is finished
 /// by the next one (<see cref="ForConsumer"/>).
 /// </para>
 /// <para>
@@ -52,7 +52,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
     private readonly RingMemory _ring;
     private readonly ChannelHeader* _header;
     private readonly long _capacity;
-    private readonly ParticipantRow* _slot;
+    private readonly ParticipantRow* _row;
     private readonly bool _failWhenReaderDies;
 
     // Producer half.
@@ -65,20 +65,20 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
     private long _cachedClaimTail;
     private long _leaseEnd = -1;
 
-    private MpscRing(RingMemory ring, ParticipantRow* slot, bool failWhenReaderDies)
+    private MpscRing(RingMemory ring, ParticipantRow* row, bool failWhenReaderDies)
     {
         _ring = ring;
         _header = ring.Header;
         _capacity = ring.Capacity;
-        _slot = slot;
+        _row = row;
         _failWhenReaderDies = failWhenReaderDies;
     }
 
-    /// <summary>A producer's half; <paramref name="slot"/> is its row, where it announces its claims.</summary>
-    public static MpscRing ForProducer(RingMemory ring, ParticipantRow* slot, bool failWhenReaderDies)
+    /// <summary>A producer's half; <paramref name="row"/> is its row, where it announces its claims.</summary>
+    public static MpscRing ForProducer(RingMemory ring, ParticipantRow* row, bool failWhenReaderDies)
     {
-        var producer = new MpscRing(ring, slot, failWhenReaderDies);
-        slot->Position = -1;
+        var producer = new MpscRing(ring, row, failWhenReaderDies);
+        row->Position = -1;
         producer._cachedHead = producer.ReadHead();
         return producer;
     }
@@ -87,9 +87,9 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
     /// The consumer's half. A consumer that died between zeroing a record and publishing Head left that record
     /// announced in the row: it is finished here, or the record would read as "claimed, never committed" forever.
     /// </summary>
-    public static MpscRing ForConsumer(RingMemory ring, ParticipantRow* slot)
+    public static MpscRing ForConsumer(RingMemory ring, ParticipantRow* row)
     {
-        var consumer = new MpscRing(ring, slot, failWhenReaderDies: false);
+        var consumer = new MpscRing(ring, row, failWhenReaderDies: false);
         ChannelHeader* header = ring.Header;
 
         // Head first: both only grow and Head never passes ClaimTail, so this order can only see Head <= ClaimTail.
@@ -102,8 +102,8 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
 
         consumer._head = head;
         consumer._cachedClaimTail = claimTail;
-        long consuming = Volatile.Read(ref slot->Position);
-        long end = Volatile.Read(ref slot->ClaimEnd);
+        long consuming = Volatile.Read(ref row->Position);
+        long end = Volatile.Read(ref row->ClaimEnd);
         if (consuming == head && end > head)
         {
             // Checked as any record is before it is zeroed: within the claims, short of the ring's end (nothing is
@@ -116,7 +116,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
             consumer.Consume(end);
         }
 
-        slot->Position = -1;
+        row->Position = -1;
         return consumer;
     }
 
@@ -141,7 +141,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
         {
             if (MpscClaimTail.IsClosed(tail))
             {
-                Volatile.Write(ref _slot->Position, -1);
+                Volatile.Write(ref _row->Position, -1);
                 return null; // completed: the writer reports it
             }
 
@@ -159,7 +159,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
                 {
                     if (_cachedHead <= tail)
                     {
-                        Volatile.Write(ref _slot->Position, -1);
+                        Volatile.Write(ref _row->Position, -1);
                         return null;
                     }
 
@@ -170,8 +170,8 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
             }
 
             // Announced before the CAS, so a claim is never made that a crash could leave unannounced.
-            _slot->ClaimEnd = end;
-            Volatile.Write(ref _slot->Position, tail);
+            _row->ClaimEnd = end;
+            Volatile.Write(ref _row->Position, tail);
             ProtocolPoint.Reached(ProtocolPoint.MpscAnnounced);
             long seen = Interlocked.CompareExchange(ref _header->ClaimTail, end, tail);
             if (seen == tail)
@@ -213,7 +213,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
     {
         RingMemory.PublishRecord(_ring.RecordAt(_claimPosition), type, length);
         _claimPosition = -1;
-        Volatile.Write(ref _slot->Position, -1);
+        Volatile.Write(ref _row->Position, -1);
         Publication.AfterRelease(_header); // orders the commit before the wake-word load (see Publication)
         RingWait.WakeIfParked((nint)(&_header->ReaderWake));
     }
@@ -231,7 +231,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
         return tail + _ring.PaddingBefore(tail, length) + _ring.Footprint(length) - head <= _capacity;
     }
 
-    void IRingProducer.CheckPeers() => PeerLiveness.ThrowIfReaderGone(_ring.Segment, ParticipantTable.MpscReaderRow, _failWhenReaderDies);
+    void IRingProducer.ReclaimFromDeadPeers() => PeerLiveness.ThrowIfReaderGone(_ring.Segment, ParticipantTable.MpscReaderRow, _failWhenReaderDies);
 
 
     public void Close()
@@ -307,7 +307,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
     /// padding, published by a CAS on the header the decision was made on. Dead writers' rows are freed once nothing
     /// they announced can matter. The class comment says why each step is safe.
     /// </summary>
-    void IRingConsumer.CheckPeers()
+    void IRingConsumer.ReclaimFromDeadPeers()
     {
         Segments.SharedSegment segment = _ring.Segment;
         long* at = (long*)_ring.RecordAt(_head);
@@ -318,19 +318,19 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
         _cachedClaimTail = ReadClaimTail();
         bool stuck = Unsafe.As<long, RecordHeader>(ref seen).Length <= 0 && _head < _cachedClaimTail;
         long nearestEnd = long.MaxValue;
-        for (int row = ParticipantTable.MpscFirstWriterRow; row < segment.Geometry.ParticipantSlots; row++)
+        for (int index = ParticipantTable.MpscFirstWriterRow; index < segment.Geometry.ParticipantRows; index++)
         {
-            ParticipantRow* slot = segment.Slot(row);
-            if (Volatile.Read(ref slot->Position) < 0)
+            ParticipantRow* row = segment.Row(index);
+            if (Volatile.Read(ref row->Position) < 0)
             {
                 continue;
             }
 
-            if (!ParticipantRole.IsHolderDead(segment, row))
+            if (!ParticipantRole.IsHolderDead(segment, index))
             {
                 // A live writer announcing a claim over the head is filling it, or is about to learn that its CAS
                 // failed and announce again: wait either way.
-                if (stuck && Covers(Volatile.Read(ref slot->Position), Volatile.Read(ref slot->ClaimEnd)))
+                if (stuck && Covers(Volatile.Read(ref row->Position), Volatile.Read(ref row->ClaimEnd)))
                 {
                     return;
                 }
@@ -338,7 +338,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
                 continue;
             }
 
-            if (!ParticipantRole.TryLockDead(segment, row))
+            if (!ParticipantRole.TryLockDead(segment, index))
             {
                 if (stuck)
                 {
@@ -353,12 +353,12 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
                 // Locked, its holder dead: the row holds still, and the holder's last CAS, if it made one, is in the
                 // ClaimTail read now. Decide on these values only: a ClaimTail read before the row was proven dead can
                 // predate that CAS, and would turn a real claim into "never happened".
-                long position = Volatile.Read(ref slot->Position);
-                long end = Volatile.Read(ref slot->ClaimEnd);
+                long position = Volatile.Read(ref row->Position);
+                long end = Volatile.Read(ref row->ClaimEnd);
                 _cachedClaimTail = ReadClaimTail();
                 if (position >= 0 && IsSpentAnnouncement(position, end, _head, _cachedClaimTail))
                 {
-                    ParticipantRole.FreeLocked(segment, row); // an announcement behind the head, or a claim that never happened
+                    ParticipantRole.FreeLocked(segment, index); // an announcement behind the head, or a claim that never happened
                 }
                 else if (position >= 0 && stuck && Covers(position, end))
                 {
@@ -367,7 +367,7 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
             }
             finally
             {
-                ParticipantRole.UnlockDead(segment, row);
+                ParticipantRole.UnlockDead(segment, index);
             }
         }
 
@@ -475,13 +475,13 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
     private void Consume(long end)
     {
         // Announced, so a successor can finish the zeroing should this process die in the middle of it.
-        _slot->ClaimEnd = end;
-        Volatile.Write(ref _slot->Position, _head);
+        _row->ClaimEnd = end;
+        Volatile.Write(ref _row->Position, _head);
         new Span<byte>(_ring.RecordAt(_head), (int)(end - _head)).Clear(); // every caller checked end - head <= LongestRecord
         ProtocolPoint.Reached(ProtocolPoint.MpscZeroing);
         _head = end;
         Publication.Publish(_header, ref _header->Head, _head); // release: the zeroes are visible before the space is reused
-        Volatile.Write(ref _slot->Position, -1);
+        Volatile.Write(ref _row->Position, -1);
         RingWait.WakeIfParked((nint)(&_header->WriterWake));
     }
 

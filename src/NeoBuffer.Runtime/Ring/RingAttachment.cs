@@ -14,11 +14,11 @@ internal static class RingAttachment
     {
         ChannelTopology topology = segment.Geometry.Topology;
         ParticipantRole role = topology == ChannelTopology.MultiProducerSingleConsumer
-            ? ParticipantRole.ClaimAny(segment, ParticipantTable.MpscFirstWriterRow, ParticipantRow.KindProducer, "writer")
-            : ParticipantRole.Claim(segment, topology == ChannelTopology.Broadcast ? ParticipantTable.BroadcastWriterRow : ParticipantTable.SpscWriterRow, ParticipantRow.KindProducer, "writer");
+            ? ParticipantRole.AcquireAny(segment, ParticipantTable.MpscFirstWriterRow, ParticipantRow.KindProducer, "writer")
+            : ParticipantRole.Acquire(segment, topology == ChannelTopology.Broadcast ? ParticipantTable.BroadcastWriterRow : ParticipantTable.SpscWriterRow, ParticipantRow.KindProducer, "writer");
         return (Build(role, () => topology switch
         {
-            ChannelTopology.MultiProducerSingleConsumer => MpscRing.ForProducer(new RingMemory(segment, RecordFraming.PlainFrame), role.Slot, options.WriterFailsWhenReaderDies),
+            ChannelTopology.MultiProducerSingleConsumer => MpscRing.ForProducer(new RingMemory(segment, RecordFraming.PlainFrame), role.Row, options.WriterFailsWhenReaderDies),
             ChannelTopology.Broadcast => BroadcastRing.ForProducer(new RingMemory(segment, RecordFraming.SequencedFrame), segment),
             _ => (IRingProducer)SpscRing.ForProducer(new RingMemory(segment, RecordFraming.PlainFrame), options.WriterFailsWhenReaderDies),
         }), role);
@@ -29,14 +29,14 @@ internal static class RingAttachment
         ChannelTopology topology = segment.Geometry.Topology;
         ParticipantRole role = topology switch
         {
-            ChannelTopology.MultiProducerSingleConsumer => ParticipantRole.Claim(segment, ParticipantTable.MpscReaderRow, ParticipantRow.KindConsumer, "reader"),
-            ChannelTopology.Broadcast => ParticipantRole.ClaimAny(segment, ParticipantTable.BroadcastFirstSubscriberRow, ParticipantRow.KindConsumer, "subscriber"),
-            _ => ParticipantRole.Claim(segment, ParticipantTable.SpscReaderRow, ParticipantRow.KindConsumer, "reader"),
+            ChannelTopology.MultiProducerSingleConsumer => ParticipantRole.Acquire(segment, ParticipantTable.MpscReaderRow, ParticipantRow.KindConsumer, "reader"),
+            ChannelTopology.Broadcast => ParticipantRole.AcquireAny(segment, ParticipantTable.BroadcastFirstSubscriberRow, ParticipantRow.KindConsumer, "subscriber"),
+            _ => ParticipantRole.Acquire(segment, ParticipantTable.SpscReaderRow, ParticipantRow.KindConsumer, "reader"),
         };
         return (Build(role, () => topology switch
         {
-            ChannelTopology.MultiProducerSingleConsumer => MpscRing.ForConsumer(new RingMemory(segment, RecordFraming.PlainFrame), role.Slot),
-            ChannelTopology.Broadcast => BroadcastRing.ForSubscriber(new RingMemory(segment, RecordFraming.SequencedFrame), segment, role.Slot,
+            ChannelTopology.MultiProducerSingleConsumer => MpscRing.ForConsumer(new RingMemory(segment, RecordFraming.PlainFrame), role.Row),
+            ChannelTopology.Broadcast => BroadcastRing.ForSubscriber(new RingMemory(segment, RecordFraming.SequencedFrame), segment, role.Row,
                 lossy: options.SubscriberMode == SubscriberMode.Lossy, fromOldest: options.SubscriberStart == SubscriberStart.Oldest),
             _ => (IRingConsumer)SpscRing.ForConsumer(new RingMemory(segment, RecordFraming.PlainFrame)),
         }), role);

@@ -170,7 +170,7 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
         return end + RecordHeader.Size - _cachedHead <= _capacity;
     }
 
-    void IRingProducer.CheckPeers() => PeerLiveness.ThrowIfReaderGone(_ring.Segment, ParticipantTable.SpscReaderRow, _failWhenReaderDies);
+    void IRingProducer.ReclaimFromDeadPeers() => PeerLiveness.ThrowIfReaderGone(_ring.Segment, ParticipantTable.SpscReaderRow, _failWhenReaderDies);
 
     private long ReadHead()
     {
@@ -220,7 +220,7 @@ internal sealed unsafe class SpscRing : IRingProducer, IRingConsumer
 
     public bool HasMessage() => TryFindNext(out _, out _);
 
-    void IRingConsumer.CheckPeers() => PeerLiveness.FaultIfWriterDead(_ring.Segment, ParticipantTable.SpscWriterRow);
+    void IRingConsumer.ReclaimFromDeadPeers() => PeerLiveness.FaultIfWriterDead(_ring.Segment, ParticipantTable.SpscWriterRow);
 
     /// <summary>Skips padding up to the next committed message and checks its header.</summary>
     private bool TryFindNext(out long footprint, out int length)

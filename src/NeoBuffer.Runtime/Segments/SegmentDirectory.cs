@@ -165,18 +165,18 @@ internal static unsafe class SegmentDirectory
         {
             var h = (ChannelHeader*)header;
             var participants = new List<ParticipantInfo>();
-            for (int row = 0; row < geometry.ParticipantSlots; row++)
+            for (int index = 0; index < geometry.ParticipantRows; index++)
             {
-                var slot = (ParticipantRow*)(header + geometry.ParticipantTableOffset + row * ParticipantRow.Size);
-                if (slot->State == ParticipantRow.StateFree)
+                var row = (ParticipantRow*)(header + geometry.ParticipantTableOffset + index * ParticipantRow.Size);
+                if (row->State == ParticipantRow.StateFree)
                 {
                     continue;
                 }
 
-                bool alive = ByteLocks.IsLockedByOther(fd, geometry.ParticipantTableOffset + (long)row * ParticipantRow.Size);
-                participants.Add(new ParticipantInfo(row, EndpointRoles.Of(slot->Kind == ParticipantRow.KindProducer, geometry.Topology).Name(),
-                    slot->Pid, alive, slot->Mode == ParticipantRow.ModeLossy ? SubscriberMode.Lossy : slot->Mode == ParticipantRow.ModeTethered ? SubscriberMode.Tethered : null,
-                    slot->Position, slot->Lost));
+                bool alive = ByteLocks.IsLockedByOther(fd, geometry.ParticipantTableOffset + (long)index * ParticipantRow.Size);
+                participants.Add(new ParticipantInfo(index, EndpointRoles.Of(row->Kind == ParticipantRow.KindProducer, geometry.Topology).Name(),
+                    row->Pid, alive, row->Mode == ParticipantRow.ModeLossy ? SubscriberMode.Lossy : row->Mode == ParticipantRow.ModeTethered ? SubscriberMode.Tethered : null,
+                    row->Position, row->Lost));
             }
 
             string state = h->Completion switch

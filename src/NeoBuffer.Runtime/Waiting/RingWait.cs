@@ -100,7 +100,7 @@ internal static class RingWait
                 {
                     if (!fence.MakeOnce())
                     {
-                        condition.CheckPeers();
+                        condition.ReclaimFromDeadPeers();
                     }
 
                     if (Volatile.Read(ref *(int*)word) == armed)
@@ -282,6 +282,6 @@ internal static class RingWait
     {
         protected override bool IsSatisfied() => condition.IsSatisfied();
 
-        protected override void CheckPeers() => condition.CheckPeers();
+        protected override void ReclaimFromDeadPeers() => condition.ReclaimFromDeadPeers();
     }
 }
