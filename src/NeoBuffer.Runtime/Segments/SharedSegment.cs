@@ -249,7 +249,7 @@ internal sealed unsafe class SharedSegment : IDisposable
             HeaderCodec.Write(mapping.Address, geometry, flags);
             var header = (ChannelHeader*)mapping.Address;
             header->AttachCount = 1;
-            Ring.Publication.Join(header);
+            Waiting.Publication.Join(header);
             Volatile.Write(ref header->InitState, ChannelHeader.InitStateReady);
             return mapping;
         }
@@ -281,7 +281,7 @@ internal sealed unsafe class SharedSegment : IDisposable
         {
             segment.CheckSchema(schema);
             segment.Attach();
-            Ring.Publication.Join(segment.Header);
+            Waiting.Publication.Join(segment.Header);
             return segment;
         }
         catch
