@@ -20,7 +20,7 @@ internal static class RingAttachment
         {
             ChannelTopology.MultiProducerSingleConsumer => MpscRing.ForProducer(new RingMemory(segment, RecordFraming.PlainFrame), role.Row, options.WriterFailsWhenReaderDies),
             ChannelTopology.Broadcast => BroadcastRing.ForProducer(new RingMemory(segment, RecordFraming.SequencedFrame), segment),
-            _ => (IRingProducer)SpscRing.ForProducer(new RingMemory(segment, RecordFraming.PlainFrame), options.WriterFailsWhenReaderDies),
+            _ => (IRingProducer)SpscProducer.Open(new RingMemory(segment, RecordFraming.PlainFrame), options.WriterFailsWhenReaderDies),
         }), role);
     }
 
@@ -38,7 +38,7 @@ internal static class RingAttachment
             ChannelTopology.MultiProducerSingleConsumer => MpscRing.ForConsumer(new RingMemory(segment, RecordFraming.PlainFrame), role.Row),
             ChannelTopology.Broadcast => BroadcastRing.ForSubscriber(new RingMemory(segment, RecordFraming.SequencedFrame), segment, role.Row,
                 lossy: options.SubscriberMode == SubscriberMode.Lossy, fromOldest: options.SubscriberStart == SubscriberStart.Oldest),
-            _ => (IRingConsumer)SpscRing.ForConsumer(new RingMemory(segment, RecordFraming.PlainFrame)),
+            _ => (IRingConsumer)SpscConsumer.Open(new RingMemory(segment, RecordFraming.PlainFrame)),
         }), role);
     }
 
