@@ -32,7 +32,7 @@ public sealed unsafe class MpscRecoveryTests
             }
         }))
         {
-            ((IRingConsumer)rig.Consumer).ReclaimFromDeadPeers();
+            rig.Consumer.ReclaimFromDeadPeers();
         }
 
         Assert.True(acted);
@@ -104,7 +104,7 @@ public sealed unsafe class MpscRecoveryTests
             }
         }))
         {
-            ((IRingConsumer)rig.Consumer).ReclaimFromDeadPeers();
+            rig.Consumer.ReclaimFromDeadPeers();
         }
 
         Assert.True(acted);

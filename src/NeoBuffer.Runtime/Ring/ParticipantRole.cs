@@ -229,7 +229,7 @@ internal sealed unsafe class ParticipantRole
         long end = Volatile.Read(ref row->ClaimEnd);
         long head = Volatile.Read(ref segment.Header->Head);
         long claimTail = MpscClaimTail.PositionOf(Volatile.Read(ref segment.Header->ClaimTail));
-        return MpscRing.IsSpentAnnouncement(position, end, head, claimTail);
+        return MpscConsumer.IsSpentAnnouncement(position, end, head, claimTail);
     }
 
     // How long an acquirer waits for rows being freed: the freeing endpoint holds a row for a few stores, so this is

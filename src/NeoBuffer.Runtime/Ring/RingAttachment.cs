@@ -18,7 +18,7 @@ internal static class RingAttachment
             : ParticipantRole.Acquire(segment, topology == ChannelTopology.Broadcast ? ParticipantTable.BroadcastWriterRow : ParticipantTable.SpscWriterRow, ParticipantRow.KindProducer, "writer");
         return (Build(role, () => topology switch
         {
-            ChannelTopology.MultiProducerSingleConsumer => MpscRing.ForProducer(new RingMemory(segment, RecordFraming.PlainFrame), role.Row, options.WriterFailsWhenReaderDies),
+            ChannelTopology.MultiProducerSingleConsumer => MpscProducer.Open(new RingMemory(segment, RecordFraming.PlainFrame), role.Row, options.WriterFailsWhenReaderDies),
             ChannelTopology.Broadcast => BroadcastRing.ForProducer(new RingMemory(segment, RecordFraming.SequencedFrame), segment),
             _ => (IRingProducer)SpscProducer.Open(new RingMemory(segment, RecordFraming.PlainFrame), options.WriterFailsWhenReaderDies),
         }), role);
@@ -35,7 +35,7 @@ internal static class RingAttachment
         };
         return (Build(role, () => topology switch
         {
-            ChannelTopology.MultiProducerSingleConsumer => MpscRing.ForConsumer(new RingMemory(segment, RecordFraming.PlainFrame), role.Row),
+            ChannelTopology.MultiProducerSingleConsumer => MpscConsumer.Open(new RingMemory(segment, RecordFraming.PlainFrame), role.Row),
             ChannelTopology.Broadcast => BroadcastRing.ForSubscriber(new RingMemory(segment, RecordFraming.SequencedFrame), segment, role.Row,
                 lossy: options.SubscriberMode == SubscriberMode.Lossy, fromOldest: options.SubscriberStart == SubscriberStart.Oldest),
             _ => (IRingConsumer)SpscConsumer.Open(new RingMemory(segment, RecordFraming.PlainFrame)),

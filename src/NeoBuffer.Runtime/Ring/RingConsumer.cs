@@ -6,24 +6,14 @@ namespace NeoBuffer.Ring;
 /// how the next committed record is found and how consuming one hands its space back. Not thread-safe: each consumer
 /// has one owner.
 /// </summary>
-internal abstract unsafe class RingConsumer : IRingConsumer
+internal abstract unsafe class RingConsumer : RingSide, IRingConsumer
 {
     private long _leaseEnd = -1;
 
     protected RingConsumer(RingMemory memory)
+        : base(memory)
     {
-        Memory = memory;
-        Header = memory.Header;
-        Capacity = memory.Capacity;
     }
-
-    /// <summary>The ring as this process validated it at open.</summary>
-    protected RingMemory Memory { get; }
-
-    protected Format.ChannelHeader* Header { get; }
-
-    /// <summary>The capacity validated at open (a local copy, never re-read from the header).</summary>
-    protected long Capacity { get; }
 
     /// <summary>The futex word this consumer parks on when the ring is empty.</summary>
     public nint WakeWord => (nint)(&Header->ReaderWake);

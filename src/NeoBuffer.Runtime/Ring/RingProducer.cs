@@ -5,22 +5,12 @@ namespace NeoBuffer.Ring;
 /// (one claim open at a time, its position and length, the length check) and the wake word are written here once; a
 /// topology supplies how space is claimed and how a claim is published. Not thread-safe: each producer has one owner.
 /// </summary>
-internal abstract unsafe class RingProducer : IRingProducer
+internal abstract unsafe class RingProducer : RingSide, IRingProducer
 {
     protected RingProducer(RingMemory memory)
+        : base(memory)
     {
-        Memory = memory;
-        Header = memory.Header;
-        Capacity = memory.Capacity;
     }
-
-    /// <summary>The ring as this process validated it at open.</summary>
-    protected RingMemory Memory { get; }
-
-    protected Format.ChannelHeader* Header { get; }
-
-    /// <summary>The capacity validated at open (a local copy, never re-read from the header).</summary>
-    protected long Capacity { get; }
 
     /// <summary>Where the open claim's record starts; -1 while no claim is open.</summary>
     protected long ClaimPosition { get; set; } = -1;
