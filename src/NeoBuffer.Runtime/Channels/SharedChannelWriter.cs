@@ -30,7 +30,7 @@ namespace NeoBuffer;
 public sealed class SharedChannelWriter : IDisposable
 {
     private readonly SharedSegment _segment;
-    private readonly IRingProducer _ring;
+    private readonly RingProducer _ring;
     private readonly ParticipantRole _role;
     private readonly ChannelCompletion _completion;
     private readonly int _spinCount;

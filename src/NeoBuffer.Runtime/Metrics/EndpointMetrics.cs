@@ -22,12 +22,12 @@ internal sealed class EndpointMetrics
 {
     private readonly KeyValuePair<string, object?>[] _tags;
     private readonly SharedSegment _segment;
-    private readonly IRingConsumer? _lossyConsumer;
+    private readonly BroadcastSubscriber? _lossyConsumer;
     private long _messages;
     private long _bytes;
     private long _parkedWaits;
 
-    private EndpointMetrics(EndpointRole role, SharedSegment segment, ParticipantRole participant, IRingConsumer? lossyConsumer)
+    private EndpointMetrics(EndpointRole role, SharedSegment segment, ParticipantRole participant, BroadcastSubscriber? lossyConsumer)
     {
         Role = role;
         _segment = segment;
@@ -40,8 +40,8 @@ internal sealed class EndpointMetrics
         new(EndpointRole.Writer, segment, participant, lossyConsumer: null);
 
     /// <summary>Counts for a reader or subscriber; a lossy subscriber reports what its ring half counts as lost too.</summary>
-    public static EndpointMetrics ForReader(SharedSegment segment, ParticipantRole participant, IRingConsumer consumer, bool isLossy) =>
-        new(EndpointRoles.Of(isProducer: false, segment.Geometry.Topology), segment, participant, isLossy ? consumer : null);
+    public static EndpointMetrics ForReader(SharedSegment segment, ParticipantRole participant, RingConsumer consumer, bool isLossy) =>
+        new(EndpointRoles.Of(isProducer: false, segment.Geometry.Topology), segment, participant, isLossy ? consumer as BroadcastSubscriber : null);
 
     public EndpointRole Role { get; }
 

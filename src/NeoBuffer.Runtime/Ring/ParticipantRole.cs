@@ -173,7 +173,7 @@ internal sealed unsafe class ParticipantRole
         _segment.UnlockRow(_index);
     }
 
-    // The order BroadcastRing.SlowestTethered relies on: Mode, then Position -1 (which it skips), then State.
+    // The order BroadcastProducer.SlowestTethered relies on: Mode, then Position -1 (which it skips), then State.
     private static void MarkFree(ParticipantRow* row)
     {
         Volatile.Write(ref row->Mode, 0);

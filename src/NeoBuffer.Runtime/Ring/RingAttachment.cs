@@ -10,7 +10,7 @@ namespace NeoBuffer.Ring;
 /// </summary>
 internal static class RingAttachment
 {
-    public static unsafe (IRingProducer Producer, ParticipantRole Role) Producer(SharedSegment segment, SharedChannelOptions options)
+    public static unsafe (RingProducer Producer, ParticipantRole Role) Producer(SharedSegment segment, SharedChannelOptions options)
     {
         ChannelTopology topology = segment.Geometry.Topology;
         ParticipantRole role = topology == ChannelTopology.MultiProducerSingleConsumer
@@ -19,12 +19,12 @@ internal static class RingAttachment
         return (Build(role, () => topology switch
         {
             ChannelTopology.MultiProducerSingleConsumer => MpscProducer.Open(new RingMemory(segment, RecordFraming.PlainFrame), role.Row, options.WriterFailsWhenReaderDies),
-            ChannelTopology.Broadcast => BroadcastRing.ForProducer(new RingMemory(segment, RecordFraming.SequencedFrame), segment),
-            _ => (IRingProducer)SpscProducer.Open(new RingMemory(segment, RecordFraming.PlainFrame), options.WriterFailsWhenReaderDies),
+            ChannelTopology.Broadcast => BroadcastProducer.Open(new RingMemory(segment, RecordFraming.SequencedFrame)),
+            _ => (RingProducer)SpscProducer.Open(new RingMemory(segment, RecordFraming.PlainFrame), options.WriterFailsWhenReaderDies),
         }), role);
     }
 
-    public static unsafe (IRingConsumer Consumer, ParticipantRole Role) Consumer(SharedSegment segment, SharedChannelOptions options)
+    public static unsafe (RingConsumer Consumer, ParticipantRole Role) Consumer(SharedSegment segment, SharedChannelOptions options)
     {
         ChannelTopology topology = segment.Geometry.Topology;
         ParticipantRole role = topology switch
@@ -36,9 +36,9 @@ internal static class RingAttachment
         return (Build(role, () => topology switch
         {
             ChannelTopology.MultiProducerSingleConsumer => MpscConsumer.Open(new RingMemory(segment, RecordFraming.PlainFrame), role.Row),
-            ChannelTopology.Broadcast => BroadcastRing.ForSubscriber(new RingMemory(segment, RecordFraming.SequencedFrame), segment, role.Row,
+            ChannelTopology.Broadcast => BroadcastSubscriber.Open(new RingMemory(segment, RecordFraming.SequencedFrame), role.Row,
                 lossy: options.SubscriberMode == SubscriberMode.Lossy, fromOldest: options.SubscriberStart == SubscriberStart.Oldest),
-            _ => (IRingConsumer)SpscConsumer.Open(new RingMemory(segment, RecordFraming.PlainFrame)),
+            _ => (RingConsumer)SpscConsumer.Open(new RingMemory(segment, RecordFraming.PlainFrame)),
         }), role);
     }
 

@@ -6,7 +6,7 @@ namespace NeoBuffer.Ring;
 /// how the next committed record is found and how consuming one hands its space back. Not thread-safe: each consumer
 /// has one owner.
 /// </summary>
-internal abstract unsafe class RingConsumer : RingSide, IRingConsumer
+internal abstract unsafe class RingConsumer : RingSide
 {
     private long _leaseEnd = -1;
 

@@ -5,7 +5,7 @@ namespace NeoBuffer.Ring;
 /// (one claim open at a time, its position and length, the length check) and the wake word are written here once; a
 /// topology supplies how space is claimed and how a claim is published. Not thread-safe: each producer has one owner.
 /// </summary>
-internal abstract unsafe class RingProducer : RingSide, IRingProducer
+internal abstract unsafe class RingProducer : RingSide
 {
     protected RingProducer(RingMemory memory)
         : base(memory)
