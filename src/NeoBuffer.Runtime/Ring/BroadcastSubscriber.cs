@@ -338,15 +338,9 @@ internal sealed unsafe class BroadcastSubscriber : RingConsumer
             footprint = Memory.CheckRecord(_position, record, _cachedTail, out bool isPadding);
             if (isPadding)
             {
-                // A producer pads at most to the end of the ring and then to an alignment before each message. A tail
-                // checked against the position bounds the walk already, but a lossy subscriber's tail may be a lap or
-                // more ahead (and one taken from a resynchronisation is checked against Oldest only): more than a
-                // ring of padding in a row is a peer feeding the reader an endless ring.
-                padding += footprint;
-                if (padding > Capacity)
-                {
-                    throw Memory.Corrupted($"more than a ring's worth of padding follows position {_position + footprint - padding}");
-                }
+                // A tail checked against the position bounds the walk already, but a lossy subscriber's tail may be a
+                // lap or more ahead (and one taken from a resynchronisation is checked against Oldest only).
+                CountPadding(ref padding, _position, footprint);
 
                 _position += footprint;
                 PublishPosition();

@@ -71,4 +71,19 @@ internal abstract unsafe class RingConsumer : RingSide
 
     /// <summary>Consumes the leased record, which ends at <paramref name="end"/>, and hands its space back.</summary>
     protected abstract void ConsumeUpTo(long end);
+
+    /// <summary>
+    /// Adds a padding record of <paramref name="footprint"/> bytes at <paramref name="position"/> to the padding skipped
+    /// in a row (<paramref name="run"/>). A producer pads at most to the end of the ring and then to an alignment before
+    /// each message: more than a ring's worth of padding in a row is a peer feeding the reader an endless ring.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    protected void CountPadding(ref long run, long position, long footprint)
+    {
+        run += footprint;
+        if (run > Capacity)
+        {
+            throw Memory.Corrupted($"more than a ring's worth of padding follows position {position + footprint - run}");
+        }
+    }
 }

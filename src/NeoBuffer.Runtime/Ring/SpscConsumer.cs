@@ -63,13 +63,7 @@ internal sealed unsafe class SpscConsumer : RingConsumer
             footprint = Memory.CheckRecord(_head, record, _head + Capacity - RecordHeader.Size, out bool isPadding);
             if (isPadding)
             {
-                // A producer pads at most to the end of the ring and then to an alignment: more than a lap of padding
-                // in one go is a peer feeding the reader an endless ring.
-                skipped += footprint;
-                if (skipped > Capacity)
-                {
-                    throw Memory.Corrupted($"more than a ring's worth of padding follows position {_head - skipped + footprint}");
-                }
+                CountPadding(ref skipped, _head, footprint);
 
                 // Published at once, so a writer waiting for exactly this space is not stranded.
                 _head += footprint;
