@@ -99,7 +99,7 @@ public sealed class DeadRowTests
         }
 
         Assert.NotNull(restarted);
-        Assert.Equal(ParticipantSlot.StateActive, rig.StateOf(restarted.Row));
+        Assert.Equal(ParticipantRow.StateActive, rig.StateOf(restarted.Row));
 
         // The restarted writer dies mid-claim in its turn: its row must still prove it, so the reader goes on.
         MpscRig.Writer healthy = rig.AddWriter();
@@ -137,7 +137,7 @@ public sealed class DeadRowTests
         Assert.False(endedWhileHeld, opening.IsFaulted ? opening.Exception!.InnerException!.Message : "the writer got a row the reader held");
         MpscRig.Writer restarted = await opening.WaitAsync(Bound);
         Assert.Equal(dying.Row, restarted.Row);
-        Assert.Equal(ParticipantSlot.StateActive, rig.StateOf(restarted.Row));
+        Assert.Equal(ParticipantRow.StateActive, rig.StateOf(restarted.Row));
         restarted.Write(8, 0x44);
         Assert.NotNull(rig.ReadRecovering(checks: 0));
     }

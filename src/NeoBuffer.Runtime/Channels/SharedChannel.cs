@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using NeoBuffer.Segments;
+using NeoBuffer.Waiting;
 
 namespace NeoBuffer;
 

@@ -30,7 +30,8 @@ namespace NeoBuffer;
 public sealed class SharedChannelReader : IDisposable
 {
     private readonly SharedSegment _segment;
-    private readonly IRingConsumer _ring;
+    private readonly RingConsumer _ring;
+    private readonly BroadcastSubscriber? _subscriber; // Lost and IsLeaseIntact are a broadcast subscriber's only
     private readonly ParticipantRole _role;
     private readonly ChannelCompletion _channelCompletion;
     private readonly int _spinCount;
@@ -46,6 +47,7 @@ public sealed class SharedChannelReader : IDisposable
     {
         _segment = segment;
         (_ring, _role) = RingAttachment.Consumer(segment, options);
+        _subscriber = _ring as BroadcastSubscriber;
         _channelCompletion = new ChannelCompletion(segment.Header);
         _spinCount = options.SpinCount;
         _isLossy = segment.Geometry.Topology == ChannelTopology.Broadcast && options.SubscriberMode == SubscriberMode.Lossy;
@@ -66,7 +68,7 @@ public sealed class SharedChannelReader : IDisposable
     /// Messages this reader lost: always 0 except for a <see cref="SubscriberMode.Lossy"/> broadcast subscriber, which
     /// counts every message the producer overwrote before it could read it.
     /// </summary>
-    public long LostMessages => _ring.Lost;
+    public long LostMessages => _subscriber?.Lost ?? 0;
 
     /// <summary>
     /// Completes when the writer has completed the channel and every message has been read, on its own: no read call
@@ -87,7 +89,7 @@ public sealed class SharedChannelReader : IDisposable
         {
             if (!_completion.Task.IsCompleted && Volatile.Read(ref _completionWatched) == 0 && Interlocked.Exchange(ref _completionWatched, 1) == 0)
             {
-                CompletionWatch.Start(this, _segment, _role.Slot);
+                CompletionWatch.Start(this, _segment, _role.Row);
             }
 
             return _completion.Task;
@@ -130,7 +132,7 @@ public sealed class SharedChannelReader : IDisposable
             }
 
             message = Unsafe.ReadUnaligned<T>(payload);
-            bool intact = _ring.IsLeaseIntact();
+            bool intact = _subscriber is null || _subscriber.IsLeaseIntact();
             _ring.EndRead(); // a torn copy (lossy subscribers only) is counted as lost, and the next message tried
             if (intact)
             {
@@ -297,7 +299,7 @@ public sealed class SharedChannelReader : IDisposable
     /// <summary>Whether the open lease is intact; one found torn is counted lost by the ring, so it is not counted read.</summary>
     internal bool IsLeaseIntact()
     {
-        bool intact = _ring.IsLeaseIntact();
+        bool intact = _subscriber is null || _subscriber.IsLeaseIntact();
         _leaseFoundOverwritten |= !intact;
         return intact;
     }
@@ -310,7 +312,7 @@ public sealed class SharedChannelReader : IDisposable
 
     internal nint WakeWord => _ring.WakeWord;
 
-    internal void CheckPeers() => _ring.CheckPeers();
+    internal void ReclaimFromDeadPeers() => _ring.ReclaimFromDeadPeers();
 
     internal SegmentMapping Mapping => _segment.Mapping;
 
@@ -480,7 +482,7 @@ public sealed class SharedChannelReader : IDisposable
     {
         public bool IsSatisfied() => reader._gate.IsDisposed || reader._ring.HasMessage() || reader.IsDrainedAndCompleted();
 
-        public void CheckPeers() => reader._ring.CheckPeers();
+        public void ReclaimFromDeadPeers() => reader._ring.ReclaimFromDeadPeers();
 
         public void OnParking() => reader.CountParkedWait();
     }

@@ -30,7 +30,7 @@ namespace NeoBuffer;
 public sealed class SharedChannelWriter : IDisposable
 {
     private readonly SharedSegment _segment;
-    private readonly IRingProducer _ring;
+    private readonly RingProducer _ring;
     private readonly ParticipantRole _role;
     private readonly ChannelCompletion _completion;
     private readonly int _spinCount;
@@ -356,7 +356,7 @@ public sealed class SharedChannelWriter : IDisposable
     {
         public bool IsSatisfied() => writer._gate.IsDisposed || writer._completion.IsCompleted || writer._ring.HasSpaceFor(length);
 
-        public void CheckPeers() => writer._ring.CheckPeers();
+        public void ReclaimFromDeadPeers() => writer._ring.ReclaimFromDeadPeers();
 
         public void OnParking() => writer._metrics.CountParkedWait();
     }

@@ -18,6 +18,9 @@ internal struct ChannelHeader
     public const uint InitStateReady = 0x5245_4144; // "READ(Y)"
     public const int ChecksummedBytes = 0x78;
 
+    /// <summary>Bytes of <see cref="CompletionError"/>: the longest completion reason, in UTF-8.</summary>
+    public const int CompletionErrorCapacity = 248;
+
     /// <summary><see cref="Flags"/> bit: the creator asked to keep the segment when its participants are gone.</summary>
     public const uint FlagKeep = 1;
 
@@ -38,12 +41,12 @@ internal struct ChannelHeader
     [FieldOffset(0x14)] public uint Topology;
     [FieldOffset(0x18)] public ulong Capacity;
     [FieldOffset(0x20)] public uint MaxPayloadSize;
-    [FieldOffset(0x24)] public uint ParticipantSlots;
+    [FieldOffset(0x24)] public uint ParticipantRows;
     [FieldOffset(0x28)] public ulong Fingerprint;
     [FieldOffset(0x30)] public uint SchemaOffset;
     [FieldOffset(0x34)] public uint SchemaLength;
     [FieldOffset(0x38)] public uint ParticipantTableOffset;
-    [FieldOffset(0x3C)] public uint ParticipantSlotSize;
+    [FieldOffset(0x3C)] public uint ParticipantRowSize;
     [FieldOffset(0x40)] public ulong DataOffset;
     [FieldOffset(0x48)] public int CreatorPid;
     [FieldOffset(0x4C)] public uint Flags;
@@ -70,14 +73,14 @@ internal struct ChannelHeader
     [FieldOffset(0x280)] public int WriterWake;     // futex: non-zero while a producer is parked or about to park
     [FieldOffset(0x300)] public int Completion;     // CompletionState
     [FieldOffset(0x304)] public int CompletionErrorLength;
-    [FieldOffset(0x308)] public CompletionErrorText CompletionError; // UTF-8, up to 248 bytes
+    [FieldOffset(0x308)] public CompletionErrorText CompletionError; // UTF-8, up to CompletionErrorCapacity bytes
     [FieldOffset(0x400)] public long TailIntent;    // broadcast: end of the producer's latest claim; bytes below TailIntent - Capacity may be overwritten
     [FieldOffset(0x480)] public long ClaimTail;     // MPSC: the claim counter producers advance by CAS
     [FieldOffset(0x500)] public long Oldest;        // broadcast: start of the oldest record not yet overwritten
     [FieldOffset(0x580)] public long JoinEpoch;     // broadcast: bumped by every tethered subscriber that joins
     // 0x600..0x7FF reserved for later counters (zero).
 
-    [System.Runtime.CompilerServices.InlineArray(248)]
+    [System.Runtime.CompilerServices.InlineArray(CompletionErrorCapacity)]
     public struct CompletionErrorText
     {
         private byte _element;

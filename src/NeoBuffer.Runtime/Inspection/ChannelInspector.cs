@@ -103,11 +103,11 @@ public static unsafe class ChannelInspector
         SegmentGeometry geometry = segment.Geometry;
         ChannelHeader* h = segment.Header;
         var participants = new List<ParticipantSnapshot>();
-        for (int row = 0; row < geometry.ParticipantSlots; row++)
+        for (int row = 0; row < geometry.ParticipantRows; row++)
         {
-            ParticipantSlot* slot = segment.Slot(row);
+            ParticipantRow* slot = segment.Row(row);
             int state = Volatile.Read(ref slot->State);
-            if (state is not (ParticipantSlot.StateClaiming or ParticipantSlot.StateActive))
+            if (state is not (ParticipantRow.StateAcquiring or ParticipantRow.StateActive))
             {
                 continue;
             }
@@ -115,13 +115,13 @@ public static unsafe class ChannelInspector
             int mode = Volatile.Read(ref slot->Mode);
             participants.Add(new ParticipantSnapshot(
                 row,
-                EndpointRoles.Of(Volatile.Read(ref slot->Kind) == ParticipantSlot.KindProducer, geometry.Topology).Name(),
-                state == ParticipantSlot.StateActive ? "active" : "claiming",
+                EndpointRoles.Of(Volatile.Read(ref slot->Kind) == ParticipantRow.KindProducer, geometry.Topology).Name(),
+                state == ParticipantRow.StateActive ? "active" : "acquiring",
                 Volatile.Read(ref slot->Pid),
                 Volatile.Read(ref slot->StartTime),
                 Volatile.Read(ref slot->Generation),
                 segment.IsRowAlive(row),
-                mode == ParticipantSlot.ModeLossy ? SubscriberMode.Lossy : mode == ParticipantSlot.ModeTethered ? SubscriberMode.Tethered : null,
+                mode == ParticipantRow.ModeLossy ? SubscriberMode.Lossy : mode == ParticipantRow.ModeTethered ? SubscriberMode.Tethered : null,
                 Volatile.Read(ref slot->Position),
                 Volatile.Read(ref slot->ClaimEnd),
                 Volatile.Read(ref slot->Lost),
@@ -148,7 +148,7 @@ public static unsafe class ChannelInspector
             keep, h->CreatorPid, DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(h->CreatedUnixTimeMs, 0, 253402300799999)),
             Volatile.Read(ref h->AttachCount), Volatile.Read(ref h->FencedPublication) != 0,
             Volatile.Read(ref h->Tail), Volatile.Read(ref h->TailSequence), Volatile.Read(ref h->TailVersion), Volatile.Read(ref h->Head),
-            claimTail & ~Ring.MpscRing.ClosedBit, (claimTail & Ring.MpscRing.ClosedBit) != 0,
+            claimTail & ~Format.MpscClaimTail.ClosedBit, (claimTail & Format.MpscClaimTail.ClosedBit) != 0,
             Volatile.Read(ref h->TailIntent), Volatile.Read(ref h->Oldest), Volatile.Read(ref h->JoinEpoch),
             Volatile.Read(ref h->ReaderWake), Volatile.Read(ref h->WriterWake),
             completion switch
@@ -159,7 +159,7 @@ public static unsafe class ChannelInspector
                 _ => "open",
             },
             error,
-            RingOccupancy.UsedBytes(h, segment.Slot(0), geometry.ParticipantSlots, geometry.Topology, geometry.Capacity),
+            RingOccupancy.UsedBytes(h, segment.Row(0), geometry.ParticipantRows, geometry.Topology, geometry.Capacity),
             attached, !attached && !keep, participants);
     }
 }

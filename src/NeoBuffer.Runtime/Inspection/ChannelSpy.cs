@@ -84,7 +84,7 @@ public sealed unsafe class ChannelSpy : IDisposable
     /// broadcast: the committed Tail): a spy that wants what is there now, and no more, reads until <see cref="Position"/> reaches it.
     /// </summary>
     public long Frontier => Topology == ChannelTopology.MultiProducerSingleConsumer
-        ? Volatile.Read(ref _header->ClaimTail) & ~MpscRing.ClosedBit
+        ? Volatile.Read(ref _header->ClaimTail) & ~MpscClaimTail.ClosedBit
         : Volatile.Read(ref _header->Tail);
 
     /// <summary>Broadcast: the sequence number of the last message read; -1 for other topologies.</summary>
@@ -204,7 +204,7 @@ public sealed unsafe class ChannelSpy : IDisposable
                 // A positive length, loaded with acquire, is the commit; a header is written only inside a claim.
                 int length = Volatile.Read(ref at->Length);
                 record = new RecordHeader { Length = length, Type = at->Type };
-                limit = Volatile.Read(ref _header->ClaimTail) & ~MpscRing.ClosedBit;
+                limit = Volatile.Read(ref _header->ClaimTail) & ~MpscClaimTail.ClosedBit;
                 return length > 0;
             case ChannelTopology.Broadcast:
                 // Tail is the commit: everything below it, loaded after it with acquire, was published.
@@ -229,7 +229,7 @@ public sealed unsafe class ChannelSpy : IDisposable
             case ChannelTopology.Broadcast:
                 return Volatile.Read(ref _header->TailIntent) - _capacity <= position;
             case ChannelTopology.MultiProducerSingleConsumer:
-                ParticipantSlot* consumer = _segment.Slot(0);
+                ParticipantRow* consumer = _segment.Row(0);
                 long zeroing = Volatile.Read(ref consumer->Position); // announced before the zeroes, ClaimEnd before it
                 long zeroingEnd = Volatile.Read(ref consumer->ClaimEnd);
                 return Volatile.Read(ref _header->Head) <= position && !(zeroing >= 0 && zeroing <= position && position < zeroingEnd);

@@ -47,7 +47,7 @@ internal sealed unsafe class ReadOnlySegment : IDisposable
 
     public byte* Data => _address + Geometry.DataOffset;
 
-    public ParticipantSlot* Slot(int row) => (ParticipantSlot*)(_address + Geometry.ParticipantTableOffset) + row;
+    public ParticipantRow* Row(int row) => (ParticipantRow*)(_address + Geometry.ParticipantTableOffset) + row;
 
     /// <summary>Opens and validates the segment at <paramref name="path"/> read-only.</summary>
     /// <exception cref="ChannelNotFoundException">There is no such file.</exception>
@@ -95,7 +95,7 @@ internal sealed unsafe class ReadOnlySegment : IDisposable
     }
 
     /// <summary>Whether another process holds the lock on row <paramref name="row"/>: the row's holder is alive.</summary>
-    public bool IsRowAlive(int row) => ByteLocks.IsLockedByOther(_fd, Geometry.ParticipantTableOffset + (long)row * ParticipantSlot.Size);
+    public bool IsRowAlive(int row) => ByteLocks.IsLockedByOther(_fd, Geometry.ParticipantTableOffset + (long)row * ParticipantRow.Size);
 
     /// <summary>Whether any live process is attached (holds the attach lock).</summary>
     public bool IsAttached => ByteLocks.IsLockedByOther(_fd, SharedSegment.AttachLockOffset);

@@ -27,15 +27,15 @@ internal sealed unsafe class EndpointMetrics
 {
     private readonly KeyValuePair<string, object?>[] _tags;
     private readonly SharedSegment _segment;
-    private readonly IRingConsumer? _lossyConsumer;
-    private readonly ParticipantSlot* _counters;
+    private readonly BroadcastSubscriber? _lossyConsumer;
+    private readonly ParticipantRow* _counters;
 
-    private EndpointMetrics(EndpointRole role, SharedSegment segment, ParticipantRole participant, IRingConsumer? lossyConsumer)
+    private EndpointMetrics(EndpointRole role, SharedSegment segment, ParticipantRole participant, BroadcastSubscriber? lossyConsumer)
     {
         Role = role;
         _segment = segment;
         _lossyConsumer = lossyConsumer;
-        _counters = participant.Slot;
+        _counters = participant.Row;
         _tags = EndpointTags.For(segment.Name, segment.Geometry.Topology, role, RowOf(segment, participant));
     }
 
@@ -44,8 +44,8 @@ internal sealed unsafe class EndpointMetrics
         new(EndpointRole.Writer, segment, participant, lossyConsumer: null);
 
     /// <summary>Counts for a reader or subscriber; a lossy subscriber reports what its ring half counts as lost too.</summary>
-    public static EndpointMetrics ForReader(SharedSegment segment, ParticipantRole participant, IRingConsumer consumer, bool isLossy) =>
-        new(EndpointRoles.Of(isProducer: false, segment.Geometry.Topology), segment, participant, isLossy ? consumer : null);
+    public static EndpointMetrics ForReader(SharedSegment segment, ParticipantRole participant, RingConsumer consumer, bool isLossy) =>
+        new(EndpointRoles.Of(isProducer: false, segment.Geometry.Topology), segment, participant, isLossy ? consumer as BroadcastSubscriber : null);
 
     public EndpointRole Role { get; }
 
@@ -74,7 +74,7 @@ internal sealed unsafe class EndpointMetrics
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void CountMessage(int length)
     {
-        ParticipantSlot* counters = _counters;
+        ParticipantRow* counters = _counters;
         counters->Messages++;
         counters->Bytes += length;
     }
@@ -85,9 +85,9 @@ internal sealed unsafe class EndpointMetrics
     // ParticipantRole keeps its row to itself; the pointer it holds identifies the row just as well.
     private static unsafe int RowOf(SharedSegment segment, ParticipantRole participant)
     {
-        for (int row = 0; row < segment.Geometry.ParticipantSlots; row++)
+        for (int row = 0; row < segment.Geometry.ParticipantRows; row++)
         {
-            if (segment.Slot(row) == participant.Slot)
+            if (segment.Row(row) == participant.Row)
             {
                 return row;
             }

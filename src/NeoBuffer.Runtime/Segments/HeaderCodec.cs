@@ -22,10 +22,10 @@ internal static unsafe class HeaderCodec
         header->Topology = (uint)geometry.Topology;
         header->Capacity = (ulong)geometry.Capacity;
         header->MaxPayloadSize = (uint)geometry.MaxPayloadSize;
-        header->ParticipantSlots = (uint)geometry.ParticipantSlots;
+        header->ParticipantRows = (uint)geometry.ParticipantRows;
         header->Fingerprint = geometry.Fingerprint;
         header->ParticipantTableOffset = (uint)geometry.ParticipantTableOffset;
-        header->ParticipantSlotSize = ParticipantSlot.Size;
+        header->ParticipantRowSize = ParticipantRow.Size;
         header->DataOffset = (ulong)geometry.DataOffset;
         header->Flags = flags | geometry.Flags;
         header->PairedImageLength = (ulong)geometry.PairedImageLength;
@@ -104,15 +104,15 @@ internal static unsafe class HeaderCodec
             throw Bad(path, $"its maximum message size ({header.MaxPayloadSize}) does not fit its ring of {capacity} bytes");
         }
 
-        uint slots = header.ParticipantSlots;
+        uint rows = header.ParticipantRows;
         uint tableOffset = header.ParticipantTableOffset;
-        if (slots is 0 or > SegmentGeometry.MaxParticipantSlots || header.ParticipantSlotSize != ParticipantSlot.Size || tableOffset != ChannelHeader.Size)
+        if (rows is 0 or > SegmentGeometry.MaxParticipantRows || header.ParticipantRowSize != ParticipantRow.Size || tableOffset != ChannelHeader.Size)
         {
             throw Bad(path, "its participant table is malformed");
         }
 
         ulong schemaEnd = (ulong)header.SchemaOffset + header.SchemaLength;
-        if (header.SchemaOffset != tableOffset + slots * ParticipantSlot.Size || header.SchemaLength > SegmentGeometry.MaxSchemaBytes ||
+        if (header.SchemaOffset != tableOffset + rows * ParticipantRow.Size || header.SchemaLength > SegmentGeometry.MaxSchemaBytes ||
             schemaEnd > headerSize || schemaEnd > (ulong)prefix.Length)
         {
             throw Bad(path, "its schema text lies outside its header");
@@ -135,7 +135,7 @@ internal static unsafe class HeaderCodec
         }
 
         return new SegmentGeometry((ChannelTopology)header.Topology, (long)capacity, (int)header.MaxPayloadSize, (int)headerSize,
-            (int)tableOffset, (int)slots, header.Fingerprint, schemaText)
+            (int)tableOffset, (int)rows, header.Fingerprint, schemaText)
         {
             Flags = header.Flags,
             PairedImageLength = (long)paired,

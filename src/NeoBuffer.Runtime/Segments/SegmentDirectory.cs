@@ -227,18 +227,18 @@ internal static unsafe class SegmentDirectory
         {
             var h = (ChannelHeader*)header;
             var participants = new List<ParticipantInfo>();
-            for (int row = 0; row < geometry.ParticipantSlots; row++)
+            for (int index = 0; index < geometry.ParticipantRows; index++)
             {
-                var slot = (ParticipantSlot*)(header + geometry.ParticipantTableOffset + row * ParticipantSlot.Size);
-                if (slot->State == ParticipantSlot.StateFree)
+                var row = (ParticipantRow*)(header + geometry.ParticipantTableOffset + index * ParticipantRow.Size);
+                if (row->State == ParticipantRow.StateFree)
                 {
                     continue;
                 }
 
-                bool alive = ByteLocks.IsLockedByOther(fd, geometry.ParticipantTableOffset + (long)row * ParticipantSlot.Size);
-                participants.Add(new ParticipantInfo(row, EndpointRoles.Of(slot->Kind == ParticipantSlot.KindProducer, geometry.Topology).Name(),
-                    slot->Pid, alive, slot->Mode == ParticipantSlot.ModeLossy ? SubscriberMode.Lossy : slot->Mode == ParticipantSlot.ModeTethered ? SubscriberMode.Tethered : null,
-                    slot->Position, slot->Lost));
+                bool alive = ByteLocks.IsLockedByOther(fd, geometry.ParticipantTableOffset + (long)index * ParticipantRow.Size);
+                participants.Add(new ParticipantInfo(index, EndpointRoles.Of(row->Kind == ParticipantRow.KindProducer, geometry.Topology).Name(),
+                    row->Pid, alive, row->Mode == ParticipantRow.ModeLossy ? SubscriberMode.Lossy : row->Mode == ParticipantRow.ModeTethered ? SubscriberMode.Tethered : null,
+                    row->Position, row->Lost));
             }
 
             string state = h->Completion switch
@@ -247,7 +247,7 @@ internal static unsafe class SegmentDirectory
                 CompletionState.Faulted or CompletionState.Faulting => "faulted",
                 _ => "open",
             };
-            long tail = geometry.Topology == ChannelTopology.MultiProducerSingleConsumer ? h->ClaimTail & ~Ring.MpscRing.ClosedBit : h->Tail;
+            long tail = geometry.Topology == ChannelTopology.MultiProducerSingleConsumer ? MpscClaimTail.PositionOf(h->ClaimTail) : h->Tail;
             return new ChannelInfo(name, path, geometry.Topology, geometry.Capacity, geometry.MaxPayloadSize, geometry.Fingerprint,
                 SchemaName(geometry.SchemaText), geometry.SchemaText, tail, h->Head, state, attached, stale, participants)
             {

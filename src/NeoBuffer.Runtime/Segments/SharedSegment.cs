@@ -37,7 +37,7 @@ internal sealed unsafe class SharedSegment : IDisposable
         Header = (ChannelHeader*)(mapping.Address + imageOffset);
         _keep = keep || (_fileHeader->Flags & ChannelHeader.FlagKeep) != 0;
         Data = (byte*)Header + geometry.DataOffset;
-        _freeing = new int[geometry.ParticipantSlots];
+        _freeing = new int[geometry.ParticipantRows];
     }
 
     public string Name { get; }
@@ -63,16 +63,16 @@ internal sealed unsafe class SharedSegment : IDisposable
     public const long LifecycleLockOffset = 2;
 
     /// <summary>The file byte whose lock proves row <paramref name="index"/>'s holder alive: the row's first byte.</summary>
-    public long SlotLockOffset(int index) => _imageOffset + Geometry.ParticipantTableOffset + (long)index * ParticipantSlot.Size;
+    public long RowLockOffset(int index) => _imageOffset + Geometry.ParticipantTableOffset + (long)index * ParticipantRow.Size;
 
     /// <summary>Takes row <paramref name="index"/>'s lock for this endpoint; false when a live holder has it.</summary>
-    public bool TryLockSlot(int index) => ByteLocks.TryLock(_fd, SlotLockOffset(index));
+    public bool TryLockRow(int index) => ByteLocks.TryLock(_fd, RowLockOffset(index));
 
     /// <summary>Releases this endpoint's lock on row <paramref name="index"/>.</summary>
-    public void UnlockSlot(int index) => ByteLocks.Unlock(_fd, SlotLockOffset(index));
+    public void UnlockRow(int index) => ByteLocks.Unlock(_fd, RowLockOffset(index));
 
     /// <summary>Whether some other live endpoint (in any process) holds row <paramref name="index"/>'s lock.</summary>
-    public bool IsSlotLockedByOther(int index) => ByteLocks.IsLockedByOther(_fd, SlotLockOffset(index));
+    public bool IsRowLockedByOther(int index) => ByteLocks.IsLockedByOther(_fd, RowLockOffset(index));
 
     /// <summary>
     /// Takes row <paramref name="index"/> to free a dead holder's row: a shared lock on the row's byte, so nobody takes
@@ -86,14 +86,14 @@ internal sealed unsafe class SharedSegment : IDisposable
     /// take the row and have it freed under it. The flag, taken by CAS before the lock and cleared only after the
     /// unlock, keeps the lock/act/unlock of one row to one thread of this endpoint at a time.
     /// </remarks>
-    public bool TryLockDeadSlot(int index)
+    public bool TryLockDeadRow(int index)
     {
         if (Interlocked.CompareExchange(ref _freeing[index], 1, 0) != 0)
         {
             return false;
         }
 
-        if (ByteLocks.TryLockShared(_fd, SlotLockOffset(index)))
+        if (ByteLocks.TryLockShared(_fd, RowLockOffset(index)))
         {
             return true;
         }
@@ -102,24 +102,24 @@ internal sealed unsafe class SharedSegment : IDisposable
         return false;
     }
 
-    /// <summary>Lets go of a row taken by <see cref="TryLockDeadSlot"/>: the lock, then the flag (never the other way round).</summary>
-    public void UnlockDeadSlot(int index)
+    /// <summary>Lets go of a row taken by <see cref="TryLockDeadRow"/>: the lock, then the flag (never the other way round).</summary>
+    public void UnlockDeadRow(int index)
     {
-        ByteLocks.Unlock(_fd, SlotLockOffset(index));
+        ByteLocks.Unlock(_fd, RowLockOffset(index));
         Volatile.Write(ref _freeing[index], 0);
     }
 
     /// <summary>Whether the only locks others hold on row <paramref name="index"/> are shared: someone is freeing it.</summary>
-    public bool IsSlotLockedSharedByOther(int index) => ByteLocks.IsLockedSharedByOther(_fd, SlotLockOffset(index));
+    public bool IsRowLockedSharedByOther(int index) => ByteLocks.IsLockedSharedByOther(_fd, RowLockOffset(index));
 
-    public ParticipantSlot* Slot(int index)
+    public ParticipantRow* Row(int index)
     {
-        if ((uint)index >= (uint)Geometry.ParticipantSlots)
+        if ((uint)index >= (uint)Geometry.ParticipantRows)
         {
             throw new ArgumentOutOfRangeException(nameof(index));
         }
 
-        return (ParticipantSlot*)((byte*)Header + Geometry.ParticipantTableOffset + (long)index * ParticipantSlot.Size);
+        return (ParticipantRow*)((byte*)Header + Geometry.ParticipantTableOffset + (long)index * ParticipantRow.Size);
     }
 
     /// <summary>Creates the segment file and its header; the caller is its first participant.</summary>
@@ -348,7 +348,7 @@ internal sealed unsafe class SharedSegment : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), maxPayload, $"MaxMessageSize {maxPayload} is smaller than the fixed part of '{schema.Name}' ({schema.FixedSize} bytes).");
         }
 
-        SegmentGeometry geometry = SegmentGeometry.ForNew(options.Topology, options.Capacity, maxPayload, options.ParticipantSlots, schema?.Fingerprint ?? 0, schema?.SchemaText ?? string.Empty);
+        SegmentGeometry geometry = SegmentGeometry.ForNew(options.Topology, options.Capacity, maxPayload, options.ParticipantRows, schema?.Fingerprint ?? 0, schema?.SchemaText ?? string.Empty);
         if (geometry.HeaderSize > SegmentGeometry.MaxHeaderSize)
         {
             throw new ArgumentException($"The schema text of '{schema?.Name}' is too long for a channel header.", nameof(schema));
@@ -368,7 +368,7 @@ internal sealed unsafe class SharedSegment : IDisposable
         {
             HeaderCodec.Write(mapping.Address + imageOffset, geometry, flags);
             var header = (ChannelHeader*)(mapping.Address + imageOffset);
-            Ring.Publication.Join(header);
+            Waiting.Publication.Join(header);
             if (imageOffset != 0)
             {
                 Volatile.Write(ref header->InitState, ChannelHeader.InitStateReady);
@@ -421,7 +421,7 @@ internal sealed unsafe class SharedSegment : IDisposable
         {
             segment.CheckSchema(schema);
             segment.Attach();
-            Ring.Publication.Join(segment.Header);
+            Waiting.Publication.Join(segment.Header);
             return segment;
         }
         catch

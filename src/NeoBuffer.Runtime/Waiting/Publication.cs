@@ -3,7 +3,7 @@ using System.Threading;
 using NeoBuffer.Format;
 using NeoBuffer.Interop;
 
-namespace NeoBuffer.Ring;
+namespace NeoBuffer.Waiting;
 
 /// <summary>
 /// How progress is published so that a peer about to park never misses it (docs/format.md, "Waking"). Publishing is a

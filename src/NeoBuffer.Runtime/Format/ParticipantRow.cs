@@ -4,15 +4,15 @@ namespace NeoBuffer.Format;
 
 /// <summary>
 /// One row of the participant table (docs/format.md, "Participant table"): who holds a role in the channel and the
-/// proof that it is alive. SPSC uses slot 0 for the producer and slot 1 for the consumer.
+/// proof that it is alive. Which role takes which row: <see cref="ParticipantTable"/>.
 /// </summary>
 [StructLayout(LayoutKind.Explicit, Size = Size)]
-internal struct ParticipantSlot
+internal struct ParticipantRow
 {
     public const int Size = 128;
 
     public const int StateFree = 0;
-    public const int StateClaiming = 1;
+    public const int StateAcquiring = 1;
     public const int StateActive = 2;
 
     public const int KindProducer = 1;
@@ -26,7 +26,7 @@ internal struct ParticipantSlot
     [FieldOffset(0x08)] public int Mode;            // broadcast subscribers: ModeTethered or ModeLossy
     [FieldOffset(0x0C)] public int Pid;
     [FieldOffset(0x10)] public ulong StartTime;     // with Pid: the liveness proof
-    [FieldOffset(0x18)] public ulong Generation;    // bumped on every claim, so a stale holder can tell it was replaced
+    [FieldOffset(0x18)] public ulong Generation;    // bumped on every acquisition, so a stale holder can tell it was replaced
     [FieldOffset(0x40)] public long Position;       // broadcast subscriber: read position; MPSC producer: open claim or -1
     [FieldOffset(0x48)] public int Wake;            // reserved: a per-subscriber futex
     [FieldOffset(0x50)] public long Lost;           // lossy subscriber: records it lost so far
