@@ -202,7 +202,7 @@ public sealed class HandleSender : IDisposable
             TimeSpan left = Remaining(timeout, clock);
             if (left == TimeSpan.Zero)
             {
-                throw new TimeoutException($"Channel '{_writer.Name}': no HandleReceiver listened for the channel's reader within {timeout.TotalMilliseconds:0.###} ms. Create one on the reader before handles are sent.");
+                throw new TimeoutException($"Channel '{_writer.Name}': no HandleReceiver listened for the channel's reader within {timeout.TotalMilliseconds:0.###} ms ({LibC.Describe(errno)}). Create one on the reader before handles are sent.");
             }
 
             cancellationToken.WaitHandle.WaitOne(left == Timeout.InfiniteTimeSpan || left > ConnectRetry ? ConnectRetry : left);
