@@ -33,5 +33,9 @@ internal sealed unsafe class HandleProbe : IDisposable
     /// <summary>The bytes written into the pipe so far (after the write ends closed).</summary>
     public string ReadAll() => new StreamReader(_readEnd).ReadToEnd();
 
-    public void Dispose() => _readEnd.Dispose();
+    public void Dispose()
+    {
+        _readEnd.DisposeLocalCopyOfClientHandle(); // a pipe stream whose client handle was handed out never closes it itself
+        _readEnd.Dispose();
+    }
 }
