@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.Linq;
-using NeoBuffer.Testing;
 
 namespace NeoBuffer.Runtime.Tests;
 
@@ -18,24 +17,21 @@ public sealed class HandleDescriptorCountTests
     [Fact]
     public void Bad_handle_input_of_every_kind_leaves_the_descriptor_count_where_it_was()
     {
-        using var channel = new TestChannel("handles");
-        Exchange(channel, badInput: false); // warms up what the runtime opens lazily (sockets, pipes, statx)
+        Exchange(badInput: false); // warms up what the runtime opens lazily (sockets, pipes, statx)
         int before = OpenDescriptors.Count();
         var beforeSet = new System.Collections.Generic.HashSet<string>(Directory.GetFiles("/proc/self/fd").Select(f => f + "->" + new FileInfo(f).LinkTarget));
 
-        Exchange(channel, badInput: true);
+        Exchange(badInput: true);
 
         int after = OpenDescriptors.Count();
         var afterSet = Directory.GetFiles("/proc/self/fd").Select(f => f + "->" + new FileInfo(f).LinkTarget).Where(x => !beforeSet.Contains(x));
         Assert.True(before == after, $"{after - before} descriptors more than before the bad input: {string.Join(", ", afterSet)}");
     }
 
-    private static void Exchange(TestChannel channel, bool badInput)
+    private static void Exchange(bool badInput)
     {
-        using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, channel.Options());
-        using SharedChannelReader reader = SharedChannel.OpenReader(channel.Name, channel.Options());
-        using var receiver = new HandleReceiver(reader);
-        using var sender = new HandleSender(writer);
+        using var pair = new HandleChannelPair();
+        (_, SharedChannelWriter writer, SharedChannelReader reader, HandleReceiver receiver, HandleSender sender) = pair;
         using var probe = new HandleProbe();
         int writeEnd = (int)probe.WriteEnd.DangerousGetHandle();
 

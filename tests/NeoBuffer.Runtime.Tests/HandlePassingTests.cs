@@ -25,11 +25,8 @@ public sealed class HandlePassingTests
     [Fact]
     public void A_file_a_socket_and_a_pipe_end_arrive_as_working_objects_of_their_type()
     {
-        using var channel = new TestChannel("handles");
-        using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, channel.Options());
-        using SharedChannelReader reader = SharedChannel.OpenReader(channel.Name, channel.Options());
-        using var receiver = new HandleReceiver(reader);
-        using var sender = new HandleSender(writer);
+        using var pair = new HandleChannelPair();
+        (TestChannel channel, SharedChannelWriter writer, SharedChannelReader reader, HandleReceiver receiver, HandleSender sender) = pair;
 
         string path = Path.Combine(channel.Directory, "passed.txt");
         File.WriteAllText(path, "hello file");
@@ -81,11 +78,8 @@ public sealed class HandlePassingTests
     [Fact]
     public void A_private_channel_passed_as_a_handle_is_opened_by_the_receiver_and_carries_messages()
     {
-        using var channel = new TestChannel("handles");
-        using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, channel.Options());
-        using SharedChannelReader reader = SharedChannel.OpenReader(channel.Name, channel.Options());
-        using var receiver = new HandleReceiver(reader);
-        using var sender = new HandleSender(writer);
+        using var pair = new HandleChannelPair();
+        (TestChannel channel, SharedChannelWriter writer, SharedChannelReader reader, HandleReceiver receiver, HandleSender sender) = pair;
         using SharedChannelReader privateReader = SharedChannel.CreatePrivateReader("replies", new SharedChannelOptions { Capacity = 1 << 14 });
 
         Commit(writer, sender.Send([privateReader], Generous));
@@ -131,11 +125,8 @@ public sealed class HandlePassingTests
     [Fact]
     public void A_message_naming_a_batch_the_socket_never_carried_fails_clearly_and_leaves_nothing_open()
     {
-        using var channel = new TestChannel("handles");
-        using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, channel.Options());
-        using SharedChannelReader reader = SharedChannel.OpenReader(channel.Name, channel.Options());
-        using var receiver = new HandleReceiver(reader);
-        using var sender = new HandleSender(writer);
+        using var pair = new HandleChannelPair();
+        (TestChannel channel, SharedChannelWriter writer, SharedChannelReader reader, HandleReceiver receiver, HandleSender sender) = pair;
         using var first = new HandleProbe();
         using var second = new HandleProbe();
 
@@ -177,11 +168,8 @@ public sealed class HandlePassingTests
     [Fact]
     public void A_handle_taken_as_another_kind_is_refused_and_closed_with_its_batch()
     {
-        using var channel = new TestChannel("handles");
-        using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, channel.Options());
-        using SharedChannelReader reader = SharedChannel.OpenReader(channel.Name, channel.Options());
-        using var receiver = new HandleReceiver(reader);
-        using var sender = new HandleSender(writer);
+        using var pair = new HandleChannelPair();
+        (TestChannel channel, SharedChannelWriter writer, SharedChannelReader reader, HandleReceiver receiver, HandleSender sender) = pair;
         using var probe = new HandleProbe();
 
         Commit(writer, sender.Send([PassedHandle.Pipe(probe.WriteEnd)], Generous));
@@ -199,10 +187,8 @@ public sealed class HandlePassingTests
     [Fact]
     public void A_handle_declared_as_another_kind_than_it_is_is_refused_on_arrival()
     {
-        using var channel = new TestChannel("handles");
-        using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, channel.Options());
-        using SharedChannelReader reader = SharedChannel.OpenReader(channel.Name, channel.Options());
-        using var receiver = new HandleReceiver(reader);
+        using var pair = new HandleChannelPair();
+        (_, SharedChannelWriter writer, _, HandleReceiver receiver, _) = pair;
         using var probe = new HandleProbe();
         using HostileHandleConnection hostile = HostileHandleConnection.To(writer);
 
@@ -216,10 +202,8 @@ public sealed class HandlePassingTests
     [Fact]
     public void A_batch_of_more_handles_than_allowed_is_refused_and_every_descriptor_closed()
     {
-        using var channel = new TestChannel("handles");
-        using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, channel.Options());
-        using SharedChannelReader reader = SharedChannel.OpenReader(channel.Name, channel.Options());
-        using var receiver = new HandleReceiver(reader);
+        using var pair = new HandleChannelPair();
+        (TestChannel channel, SharedChannelWriter writer, _, HandleReceiver receiver, HandleSender sender) = pair;
         using var probe = new HandleProbe();
         using HostileHandleConnection hostile = HostileHandleConnection.To(writer);
 
@@ -236,7 +220,6 @@ public sealed class HandlePassingTests
         Assert.True(probe.IsClosedEverywhere(Generous), "a descriptor of a batch with too many was left open");
 
         // The sender's own API refuses too many before anything is sent.
-        using var sender = new HandleSender(writer);
         using var file = new FileStream(Path.Combine(channel.Directory, "f"), FileMode.Create);
         PassedHandle[] tooMany = new PassedHandle[HandleBatch.MaxHandles + 1];
         Array.Fill(tooMany, PassedHandle.File(file));
@@ -246,11 +229,8 @@ public sealed class HandlePassingTests
     [Fact]
     public void A_peer_that_sends_handles_without_messages_has_them_closed_never_kept()
     {
-        using var channel = new TestChannel("handles");
-        using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, channel.Options());
-        using SharedChannelReader reader = SharedChannel.OpenReader(channel.Name, channel.Options());
-        var receiver = new HandleReceiver(reader);
-        using var sender = new HandleSender(writer);
+        using var pair = new HandleChannelPair();
+        (_, SharedChannelWriter writer, _, HandleReceiver receiver, HandleSender sender) = pair;
         var probes = new HandleProbe[5];
         for (int i = 0; i < probes.Length; i++)
         {
@@ -353,31 +333,39 @@ public sealed class HandlePassingTests
     [Fact]
     public async Task A_squatter_on_the_handle_address_gets_no_handles_and_the_reader_a_clear_error()
     {
-        using var channel = new TestChannel("handles");
-        using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, channel.Options());
-        using SharedChannelReader reader = SharedChannel.OpenReader(channel.Name, channel.Options());
-        using ChildProcess squatter = ChildProcess.Start("handle-squat", HandleAddress.Of(writer.Segment));
+        using var pair = new HandleChannelPair(withReceiver: false);
+        using ChildProcess squatter = ChildProcess.Start("handle-squat", HandleAddress.Of(pair.Writer.Segment));
         Assert.Equal("ready", await squatter.FirstLineAsync(Generous));
 
-        using var sender = new HandleSender(writer);
         using var probe = new HandleProbe();
-        var error = Assert.Throws<HandleTransferException>(() => sender.Send([PassedHandle.Pipe(probe.WriteEnd)], Generous));
+        var error = Assert.Throws<HandleTransferException>(() => pair.Sender.Send([PassedHandle.Pipe(probe.WriteEnd)], Generous));
         Assert.Contains("is not the channel's live reader", error.Message);
         Assert.Contains($"Pid = {squatter.Id}", error.Message);
 
-        error = Assert.Throws<HandleTransferException>(() => new HandleReceiver(reader));
+        error = Assert.Throws<HandleTransferException>(() => new HandleReceiver(pair.Reader));
         Assert.Contains("is taken", error.Message);
     }
 
     [Fact]
     public void A_sender_whose_reader_has_no_receiver_times_out_with_advice()
     {
-        using var channel = new TestChannel("handles");
-        using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, channel.Options());
-        using var sender = new HandleSender(writer);
+        using var pair = new HandleChannelPair(withReceiver: false);
         using var probe = new HandleProbe();
-        var error = Assert.Throws<TimeoutException>(() => sender.Send([PassedHandle.Pipe(probe.WriteEnd)], Short));
+        var error = Assert.Throws<TimeoutException>(() => pair.Sender.Send([PassedHandle.Pipe(probe.WriteEnd)], Short));
         Assert.Contains("Create one on the reader", error.Message);
+    }
+
+    [Fact]
+    public void A_batch_reference_round_trips_through_its_16_bytes_and_a_UInt128_field()
+    {
+        var batch = new HandleBatch(0xFEDC_BA98_7654_3210, 0x8000_0001, 16);
+        byte[] bytes = new byte[HandleBatch.Size];
+        batch.Write(bytes);
+        Assert.Equal("1032547698BADCFE0100008010000000", Convert.ToHexString(bytes)); // little-endian: token, sequence, count
+        Assert.Equal(batch, HandleBatch.Read(bytes));
+        Assert.Equal(batch, (HandleBatch)(UInt128)batch);
+        Assert.True(((HandleBatch)(UInt128)HandleBatch.None).IsNone);
+        Assert.Throws<ArgumentException>(() => HandleBatch.Read(bytes.AsSpan(0, 15)));
     }
 
     internal static void Commit(SharedChannelWriter writer, HandleBatch batch)

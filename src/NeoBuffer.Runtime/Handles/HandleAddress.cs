@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.InteropServices;
 using System.Threading;
 using NeoBuffer.Format;
@@ -15,6 +16,18 @@ namespace NeoBuffer.Handles;
 /// </summary>
 internal static unsafe class HandleAddress
 {
+    /// <summary>
+    /// Throws unless <paramref name="segment"/> can pass handles: a batch goes to exactly one reader, so a broadcast
+    /// channel, whose messages every subscriber reads, cannot.
+    /// </summary>
+    public static void RequireSingleReader(SharedSegment segment)
+    {
+        if (segment.Geometry.Topology == ChannelTopology.Broadcast)
+        {
+            throw new NotSupportedException($"Channel '{segment.Name}' is a broadcast channel: handles go to exactly one reader, so they can be passed on SPSC and MPSC channels only.");
+        }
+    }
+
     /// <summary>The abstract socket name of <paramref name="segment"/>'s handle socket.</summary>
     public static string Of(SharedSegment segment)
     {

@@ -57,10 +57,7 @@ public sealed class HandleReceiver : IDisposable
     {
         ArgumentNullException.ThrowIfNull(reader);
         ObjectDisposedException.ThrowIf(reader.IsDisposed, reader);
-        if (reader.Topology == ChannelTopology.Broadcast)
-        {
-            throw new NotSupportedException($"Channel '{reader.Name}' is a broadcast channel: handles go to exactly one reader, so they can be passed on SPSC and MPSC channels only.");
-        }
+        HandleAddress.RequireSingleReader(reader.Segment);
 
         _reader = reader;
         string address = HandleAddress.Of(reader.Segment);

@@ -57,10 +57,7 @@ public sealed class HandleSender : IDisposable
     {
         ArgumentNullException.ThrowIfNull(writer);
         ObjectDisposedException.ThrowIf(writer.IsDisposed, writer);
-        if (writer.Topology == ChannelTopology.Broadcast)
-        {
-            throw new NotSupportedException($"Channel '{writer.Name}' is a broadcast channel: handles go to exactly one reader, so they can be passed on SPSC and MPSC channels only.");
-        }
+        HandleAddress.RequireSingleReader(writer.Segment);
 
         _writer = writer;
     }
