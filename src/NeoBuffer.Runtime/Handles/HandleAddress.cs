@@ -10,7 +10,8 @@ namespace NeoBuffer.Handles;
 /// <summary>
 /// Where a channel's handle socket is, and who may be at either end of it. The address is a name in the abstract
 /// socket namespace made from the segment's device and inode, which every process mapping the segment (file or memfd,
-/// reopened or not) sees alike and no two live segments share; an abstract socket leaves no file behind, however its
+/// reopened or not) sees alike and no two live segments share, and the file offset of the ring image's participant
+/// table (one per direction of a duplex channel); an abstract socket leaves no file behind, however its
 /// owner ends. Anyone in the network namespace can bind or connect such a name, so each end checks the other's
 /// kernel-recorded pid (SO_PEERCRED) against the live rows of the channel's participant table.
 /// </summary>
@@ -37,7 +38,9 @@ internal static unsafe class HandleAddress
             throw new SharedChannelException($"Cannot identify the segment of channel '{segment.Name}' for handle passing: statx failed: {LibC.Describe(Marshal.GetLastSystemError())}.");
         }
 
-        return $"neobuffer.handles.{status.DeviceMajor:x}.{status.DeviceMinor:x}.{status.Inode:x}";
+        // The file offset of the participant table's first row tells apart two ring images in one file (the two
+        // directions of a duplex channel): each direction has a socket of its own.
+        return $"neobuffer.handles.{status.DeviceMajor:x}.{status.DeviceMinor:x}.{status.Inode:x}.{segment.SlotLockOffset(0):x}";
     }
 
     /// <summary>
