@@ -113,11 +113,17 @@ public sealed class HandleReceiver : IDisposable
             throw new HandleTransferException($"Channel '{_reader.Name}': a message names {batch}, which no writer can send (a batch has a connection token and 1 to {HandleBatch.MaxHandles} handles).");
         }
 
-        var clock = Stopwatch.StartNew();
+        long started = Stopwatch.GetTimestamp();
         while (true)
         {
-            AcceptPending();
+            // A known connection is read straight away; only a token not seen yet costs accepting what is pending.
             HandleConnection? connection = Find(batch.Connection);
+            if (connection is null)
+            {
+                AcceptPending();
+                connection = Find(batch.Connection);
+            }
+
             if (connection is not null)
             {
                 ReceivedHandles? received = Take(connection, batch);
@@ -132,7 +138,7 @@ public sealed class HandleReceiver : IDisposable
                 }
             }
 
-            TimeSpan left = timeout == Timeout.InfiniteTimeSpan ? timeout : timeout - clock.Elapsed;
+            TimeSpan left = timeout == Timeout.InfiniteTimeSpan ? timeout : timeout - Stopwatch.GetElapsedTime(started);
             if (left != Timeout.InfiniteTimeSpan && left <= TimeSpan.Zero)
             {
                 throw NotCarried(batch, connection is null
@@ -244,15 +250,22 @@ public sealed class HandleReceiver : IDisposable
         return -1;
     }
 
-    // Sleeps until a connection arrives, a hello comes, or the wanted connection has a message.
+    // Sleeps until the wanted connection has a message; while it is not known yet, until a connection arrives or a
+    // hello comes. (Only what the next round reads is waited on, or a pending connection would wake it in a loop.)
     private void WaitForTraffic(HandleConnection? wanted, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        if (wanted is not null)
+        {
+            UnixSocket.WaitReadable(wanted.Socket, timeout, cancellationToken);
+            return;
+        }
+
         Span<int> sockets = stackalloc int[MaxConnections + 1];
         int count = 0;
         sockets[count++] = _listening;
         foreach (HandleConnection connection in _connections)
         {
-            if (connection.Token == 0 || connection == wanted)
+            if (connection.Token == 0)
             {
                 sockets[count++] = connection.Socket;
             }
