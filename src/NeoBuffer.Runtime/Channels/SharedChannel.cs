@@ -25,7 +25,7 @@ namespace NeoBuffer;
 ///         using (lease) Console.WriteLine(Encoding.UTF8.GetString(lease.Payload));
 /// </code>
 /// </example>
-public static class SharedChannel
+public static partial class SharedChannel
 {
     /// <summary>
     /// The name of the <see cref="System.Diagnostics.Metrics.Meter"/> every endpoint reports to (messages, bytes, losses,

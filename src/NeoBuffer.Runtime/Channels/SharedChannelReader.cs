@@ -316,6 +316,9 @@ public sealed class SharedChannelReader : IDisposable
 
     internal SegmentMapping Mapping => _segment.Mapping;
 
+    /// <summary>The segment, for the companions built on this reader (handle passing).</summary>
+    internal SharedSegment Segment => _segment;
+
     /// <summary>Ends the open lease of a message of <paramref name="length"/> payload bytes.</summary>
     internal void EndLease(int length)
     {

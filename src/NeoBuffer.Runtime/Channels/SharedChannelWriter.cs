@@ -328,6 +328,12 @@ public sealed class SharedChannelWriter : IDisposable
         _segment.Dispose();
     }
 
+    /// <summary>The segment, for the companions built on this writer (handle passing).</summary>
+    internal SharedSegment Segment => _segment;
+
+    /// <summary>Whether <see cref="Dispose"/> was called.</summary>
+    internal bool IsDisposed => _gate.IsDisposed;
+
     internal void CommitClaim(int length)
     {
         ThrowIfDisposed();

@@ -50,6 +50,12 @@ internal sealed unsafe class SharedSegment : IDisposable
 
     public byte* Data { get; }
 
+    /// <summary>This endpoint's descriptor of the segment (its own open file description); closed when it is disposed.</summary>
+    public int Descriptor => _fd;
+
+    /// <summary>Whether the segment is a sealed memfd (a sealed or private channel), which can be passed to another process.</summary>
+    public bool IsSealed => Path.StartsWith(SealedPathPrefix, StringComparison.Ordinal);
+
     /// <summary>The mapping, for waits that must keep it alive past a concurrent dispose.</summary>
     public SegmentMapping Mapping => _mapping;
 
@@ -332,7 +338,9 @@ internal sealed unsafe class SharedSegment : IDisposable
     }
 
     // Not a file: a label for messages, in the form /proc shows memfds.
-    private static string SealedPathOf(string name) => $"memfd:neobuffer.{name}";
+    private const string SealedPathPrefix = "memfd:neobuffer.";
+
+    private static string SealedPathOf(string name) => SealedPathPrefix + name;
 
     private static SegmentGeometry GeometryForNew(SharedChannelOptions options, MessageLayout? schema)
     {
