@@ -9,11 +9,13 @@ internal static class Scenarios
     public const string Mpsc = "mpsc-throughput";
     public const string RoundTripParked = "roundtrip-parked";
     public const string IdleCpu = "idle-cpu";
+    public const string Request = "request-roundtrip";
 
     public const string NeoBuffer = "neobuffer";
     public const string Uds = "uds";
     public const string Pipe = "pipe";
     public const string NetMq = "netmq";
+    public const string Grpc = "grpc";
     public const string Memcpy = "memcpy";
     public const string PingPong = "pingpong";
     public const string Futex = "futex";
