@@ -15,7 +15,6 @@ internal static class Scenarios
     public const string Uds = "uds";
     public const string Pipe = "pipe";
     public const string NetMq = "netmq";
-    public const string Grpc = "grpc";
     public const string Memcpy = "memcpy";
     public const string PingPong = "pingpong";
     public const string Futex = "futex";

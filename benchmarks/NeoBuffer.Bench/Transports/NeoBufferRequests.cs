@@ -1,6 +1,5 @@
 using System;
 using System.Diagnostics;
-using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using NeoBuffer.Bench.Harness;
@@ -24,22 +23,9 @@ internal static class NeoBufferRequests
 
     public static Measurement Measure(BenchRun run, int messageBytes, int clients)
     {
-        int block = RequestPlan.Block(run.Plan, Scenarios.NeoBuffer, messageBytes);
-        int total = run.RoundTripTotal(block);
         string name = run.NextName("service");
         using BenchChild server = BenchChild.Start(ServerVerb, run.Directory, name);
-        var timers = new RoundTripTimer[clients];
-        Task[] loops = Enumerable.Range(0, clients).Select(c => Task.Factory.StartNew(() =>
-        {
-            timers[c] = new RoundTripTimer(block * run.Plan.WarmupBlocks, block, run.Plan.Blocks);
-            Ask(run.Directory, name, messageBytes, total, timers[c], server);
-        }, TaskCreationOptions.LongRunning)).ToArray();
-        Task.WaitAll(loops);
-        return Measurement.RoundTrip(Scenarios.NeoBuffer, messageBytes, block, timers.SelectMany(t => t.Blocks).ToArray()) with
-        {
-            Scenario = Scenarios.Request,
-            Producers = clients,
-        };
+        return RequestClients.Run(run, Scenarios.NeoBuffer, messageBytes, clients, (_, total, timer) => Ask(run.Directory, name, messageBytes, total, timer, server));
     }
 
     private static void Ask(string directory, string name, int messageBytes, int total, RoundTripTimer timer, BenchChild server)

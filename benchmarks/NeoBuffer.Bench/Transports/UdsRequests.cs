@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Linq;
 using System.Net.Sockets;
-using System.Threading.Tasks;
 using NeoBuffer.Bench.Harness;
 using NeoBuffer.Bench.Measurements;
 using NeoBuffer.Bench.Report;
@@ -17,17 +16,12 @@ internal static class UdsRequests
 {
     public static Measurement Measure(BenchRun run, int messageBytes, int clients)
     {
-        int block = RequestPlan.Block(run.Plan, Scenarios.Uds, messageBytes);
-        int total = run.RoundTripTotal(block);
-        var timers = new RoundTripTimer[clients];
         string[] names = Enumerable.Range(0, clients).Select(_ => run.NextName("uds-request")).ToArray();
-        Task[] loops = Enumerable.Range(0, clients).Select(c => Task.Factory.StartNew(() =>
+        return RequestClients.Run(run, Scenarios.Uds, messageBytes, clients, (c, total, timer) =>
         {
-            string name = names[c];
-            using Socket listener = UdsEndpoint.Listen(name);
-            using BenchChild echo = BenchChild.Start(UdsRoundTrip.EchoVerb, name, messageBytes, total);
+            using Socket listener = UdsEndpoint.Listen(names[c]);
+            using BenchChild echo = BenchChild.Start(UdsRoundTrip.EchoVerb, names[c], messageBytes, total);
             using var channel = new FramedStream(new NetworkStream(UdsEndpoint.Accept(listener), ownsSocket: true), messageBytes);
-            timers[c] = new RoundTripTimer(block * run.Plan.WarmupBlocks, block, run.Plan.Blocks);
             var source = new MessageSource(messageBytes);
             var check = new MessageCheck();
             for (int i = 0; i < total; i++)
@@ -36,16 +30,10 @@ internal static class UdsRequests
                 source.FillInto(channel.SendPayload(messageBytes), i);
                 channel.SendFrame(messageBytes);
                 check.Accept(channel.ReceiveFrame());
-                timers[c].Record(Stopwatch.GetTimestamp() - start);
+                timer.Record(Stopwatch.GetTimestamp() - start);
             }
 
             echo.WaitSuccess(BenchRun.ChildTimeout);
-        }, TaskCreationOptions.LongRunning)).ToArray();
-        Task.WaitAll(loops);
-        return Measurement.RoundTrip(Scenarios.Uds, messageBytes, block, timers.SelectMany(t => t.Blocks).ToArray()) with
-        {
-            Scenario = Scenarios.Request,
-            Producers = clients,
-        };
+        });
     }
 }
