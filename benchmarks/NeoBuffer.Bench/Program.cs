@@ -9,7 +9,7 @@ using NeoBuffer.Bench.Transports;
 namespace NeoBuffer.Bench;
 
 /// <summary>
-/// The verbs (docs/harness.md): <c>spsc</c>, <c>broadcast</c> and <c>parked</c> measure, <c>report</c> compares transports; <c>stress</c>, <c>chaos</c> and
+/// The verbs (docs/harness.md): <c>spsc</c>, <c>broadcast</c>, <c>parked</c> and <c>request</c> measure, <c>report</c> compares transports; <c>stress</c>, <c>chaos</c> and
 /// <c>hostile</c> check; <c>NeoBuffer.Bench child VERB ARGS</c> is a peer process one of them starts (not for direct use).
 /// </summary>
 internal static class Program
@@ -18,6 +18,7 @@ internal static class Program
         usage: NeoBuffer.Bench spsc [--quick] [--json FILE] [--size BYTES]
                NeoBuffer.Bench broadcast [--quick] [--json FILE]
                NeoBuffer.Bench parked [--quick] [--json FILE]
+               NeoBuffer.Bench request [--quick] [--json FILE]
                NeoBuffer.Bench report [--quick] [--json FILE] [--markdown FILE] [--chart FILE.png]
                NeoBuffer.Bench {StressRun.Usage}
                NeoBuffer.Bench {ChaosRun.Usage}
@@ -33,6 +34,7 @@ internal static class Program
                 ["spsc", .. string[] options] => RunSpsc(options),
                 ["broadcast", .. string[] options] => RunBroadcast(options),
                 ["parked", .. string[] options] => RunParked(options),
+                ["request", .. string[] options] => RunRequest(options),
                 ["report", .. string[] options] => RunReport(options),
                 ["stress", .. string[] options] => StressRun.Run(options),
                 ["chaos", .. string[] options] => ChaosRun.Run(options),
@@ -75,6 +77,12 @@ internal static class Program
         return ParkedSuite.Run(options.Has("--quick") ? MeasurementPlan.Quick : MeasurementPlan.Full, options.Text("--json"));
     }
 
+    private static int RunRequest(string[] args)
+    {
+        VerbOptions options = VerbOptions.Parse(args, ["--quick"], ["--json"]);
+        return RequestSuite.Run(options.Has("--quick") ? MeasurementPlan.Quick : MeasurementPlan.Full, options.Text("--json"));
+    }
+
     private static int RunReport(string[] args)
     {
         VerbOptions options = VerbOptions.Parse(args, ["--quick"], ["--json", "--markdown", "--chart"]);
@@ -98,6 +106,7 @@ internal static class Program
             NetMqThroughput.ProducerVerb => NetMqThroughput.Produce,
             NetMqRoundTrip.EchoVerb => NetMqRoundTrip.Echo,
             RawPingPong.EchoVerb => RawPingPong.Echo,
+            NeoBufferRequests.ServerVerb => NeoBufferRequests.Serve,
             BroadcastFrames.SubscriberVerb => BroadcastFrames.Subscribe,
             IdleReaders.ReaderVerb => IdleReaders.Read,
             MpscThroughput.ProducerVerb => MpscThroughput.Produce,

@@ -142,6 +142,32 @@ public static partial class SharedChannel
         new(SharedDuplexChannel.Open(name, options, TWrite.Layout, TRead.Layout));
 
     /// <summary>
+    /// Creates a request/response service named <paramref name="name"/>: clients connect by that name with
+    /// <see cref="ConnectAsync{TRequest, TResponse}(string, SharedChannelOptions?, TimeSpan, CancellationToken)"/>.
+    /// <see cref="SharedChannelOptions.Capacity"/> sizes the request ring all clients share,
+    /// <see cref="SharedChannelOptions.MaxProducers"/> bounds how many clients are connected at once.
+    /// </summary>
+    /// <exception cref="ChannelExistsException">A channel of that name already exists.</exception>
+    public static SharedServer<TRequest, TResponse> CreateServer<TRequest, TResponse>(string name, SharedChannelOptions? options = null)
+        where TRequest : unmanaged, IChannelMessage<TRequest>
+        where TResponse : unmanaged, IChannelMessage<TResponse> =>
+        new(name, options);
+
+    /// <summary>
+    /// Connects to the request/response service <paramref name="name"/>: creates this client's private response ring
+    /// (<see cref="SharedChannelOptions.Capacity"/> sizes it) and waits up to <paramref name="timeout"/> for the server
+    /// to accept it.
+    /// </summary>
+    /// <exception cref="ChannelNotFoundException">No server of that name exists.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">The server serves other request or response types; the message shows both schemas.</exception>
+    /// <exception cref="ChannelRoleTakenException">The server has as many clients as it admits.</exception>
+    /// <exception cref="TimeoutException">The server did not accept the connection in time.</exception>
+    public static ValueTask<SharedClient<TRequest, TResponse>> ConnectAsync<TRequest, TResponse>(string name, SharedChannelOptions? options, TimeSpan timeout, CancellationToken cancellationToken = default)
+        where TRequest : unmanaged, IChannelMessage<TRequest>
+        where TResponse : unmanaged, IChannelMessage<TResponse> =>
+        SharedClient<TRequest, TResponse>.ConnectAsync(name, options, timeout, cancellationToken);
+
+    /// <summary>
     /// Waits until one of <paramref name="readers"/> can be read (a message, or the end of its stream) and returns its
     /// index: a process reading many channels needs no thread per channel. The readers may be of different channels
     /// and topologies; at most 127.

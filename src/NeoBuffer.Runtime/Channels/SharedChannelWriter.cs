@@ -288,6 +288,16 @@ public sealed class SharedChannelWriter : IDisposable
     }
 
     /// <summary>
+    /// Throws <see cref="ChannelClosedException"/> when the ring's reader died or left (as a writer waiting for room
+    /// would); for code that must notice a gone reader without waiting for the ring to fill.
+    /// </summary>
+    internal void ThrowIfReaderGone()
+    {
+        ThrowIfDisposed();
+        _ring.ReclaimFromDeadPeers();
+    }
+
+    /// <summary>
     /// Counts a wait in flight: its condition and peer check run the producer's protocol (a dead peer's row is cleared
     /// there), so the role and the segment stay this writer's until the last wait has returned, even when another
     /// thread disposes it meanwhile; otherwise a new writer could attach while the old wait still acts for the role.

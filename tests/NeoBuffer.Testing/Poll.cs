@@ -2,13 +2,13 @@ using System;
 using System.Diagnostics;
 using System.Threading.Tasks;
 
-namespace NeoBuffer.Samples.Tests;
+namespace NeoBuffer.Testing;
 
 /// <summary>
 /// Waits for a state another process makes (a file, a row of a segment) that sends no notification: checks it every
 /// 20 ms, and fails past the timeout instead of waiting forever.
 /// </summary>
-internal static class Poll
+public static class Poll
 {
     public static async Task UntilAsync(Func<bool> condition, TimeSpan timeout, string what)
     {
