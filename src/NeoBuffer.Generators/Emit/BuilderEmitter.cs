@@ -20,7 +20,7 @@ namespace NeoBuffer.Generators.Emit
             string sizeParameters = string.Concat(variable.Select(f => $", int {SizeParameter(f)}"));
             string sizeArguments = string.Concat(variable.Select(f => ", " + SizeParameter(f)));
             string sizeDocs = string.Concat(variable.Select(f =>
-                $"\n/// <param name=\"{SizeParameter(f)}\">{(f.Shape == FieldShape.VarArray ? "Element count" : "Length in bytes")} of <c>{f.Name}</c>.</param>"));
+                $"\n/// <param name=\"{SizeParameter(f)}\">{(f.Kind == FieldKind.VarArray ? "Element count" : "Length in bytes")} of <c>{f.Name}</c>.</param>"));
             string writer = $"{Names.Runtime}SharedChannelWriter<{model.FullyQualifiedName}>";
 
             source
@@ -132,9 +132,9 @@ namespace NeoBuffer.Generators.Emit
         {
             string name = Names.Identifier(field.Name);
             string where = $"(<c>{Names.Xml(field.CanonicalType)}</c> at offset {field.Offset})";
-            switch (field.Shape)
+            switch (field.Kind)
             {
-                case FieldShape.Scalar or FieldShape.Enum or FieldShape.Struct:
+                case FieldKind.Scalar or FieldKind.Enum or FieldKind.Struct:
                     string read = field.CanonicalType == "bool" ? $"{Names.Bytes}.ReadBool(__record, {field.Offset})" : $"{Names.Bytes}.Read<{field.TypeName}>(__record, {field.Offset})";
                     source.Line($"/// <summary>The <c>{field.Name}</c> field {where}.</summary>")
                         .Open($"public {field.TypeName} {name}")
@@ -142,15 +142,15 @@ namespace NeoBuffer.Generators.Emit
                         .Line($"set => {Names.Bytes}.Write<{field.TypeName}>(__record, {field.Offset}, value);")
                         .Close();
                     break;
-                case FieldShape.FixedArray:
+                case FieldKind.FixedArray:
                     source.Line($"/// <summary>The <c>{field.Name}</c> field {where}, in place.</summary>")
                         .Line($"public readonly {Names.Span}<{field.ElementTypeName}> {name} => {Names.Bytes}.FixedArray<{field.ElementTypeName}>(__record, {field.Offset}, {field.Count});");
                     break;
-                case FieldShape.VarBytes:
+                case FieldKind.VarBytes:
                     source.Line($"/// <summary>The bytes of <c>{field.Name}</c>, in the record's tail: fill all of them.</summary>")
                         .Line($"public readonly {Names.Span}<byte> {name} => __{field.Name};");
                     break;
-                case FieldShape.VarUtf8:
+                case FieldKind.VarUtf8:
                     source.Line($"/// <summary>The UTF-8 bytes of the <c>{field.Name}</c> text, in the record's tail: fill all of them (e.g. with <c>Encoding.UTF8.GetBytes</c>).</summary>")
                         .Line($"public readonly {Names.Span}<byte> {field.Name}Utf8 => __{field.Name};");
                     break;
@@ -161,7 +161,7 @@ namespace NeoBuffer.Generators.Emit
             }
         }
 
-        private static string SizeParameter(ClassifiedField field) => Names.Parameter(field.Name, field.Shape == FieldShape.VarArray ? "Count" : "Length");
+        private static string SizeParameter(ClassifiedField field) => Names.Parameter(field.Name, field.Kind == FieldKind.VarArray ? "Count" : "Length");
 
         private static int Alignment(ClassifiedField field) => field.ElementAlignment > TailAlignment ? field.ElementAlignment : TailAlignment;
     }

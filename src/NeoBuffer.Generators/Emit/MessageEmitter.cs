@@ -65,7 +65,7 @@ namespace NeoBuffer.Generators.Emit
                 .Line("    {");
             foreach (ClassifiedField field in model.Fields)
             {
-                source.Line($"        new {Names.Runtime}MessageField({Names.Literal(field.Name)}, {Names.Runtime}FieldKind.{field.Shape}, {field.Offset}, {field.Size}, {Names.Literal(field.CanonicalType)}),");
+                source.Line($"        new {Names.Runtime}MessageField({Names.Literal(field.Name)}, {Names.Runtime}FieldKind.{field.Kind}, {field.Offset}, {field.Size}, {Names.Literal(field.CanonicalType)}),");
             }
 
             source

@@ -36,25 +36,25 @@ namespace NeoBuffer.Generators.Emit
                 source.Line();
                 string name = Names.Identifier(field.Name);
                 string where = $"(<c>{Names.Xml(field.CanonicalType)}</c> at offset {field.Offset})";
-                switch (field.Shape)
+                switch (field.Kind)
                 {
-                    case FieldShape.Scalar when field.CanonicalType == "bool":
+                    case FieldKind.Scalar when field.CanonicalType == "bool":
                         source.Line($"/// <summary>The <c>{field.Name}</c> field {where}: any non-zero byte reads as true.</summary>")
                             .Line($"public bool {name} => {Names.Bytes}.ReadBool(__record, {field.Offset});");
                         break;
-                    case FieldShape.Scalar or FieldShape.Enum:
+                    case FieldKind.Scalar or FieldKind.Enum:
                         source.Line($"/// <summary>The <c>{field.Name}</c> field {where}.</summary>")
                             .Line($"public {field.TypeName} {name} => {Names.Bytes}.Read<{field.TypeName}>(__record, {field.Offset});");
                         break;
-                    case FieldShape.Struct:
+                    case FieldKind.Struct:
                         source.Line($"/// <summary>The <c>{field.Name}</c> field {where}, read in place.</summary>")
                             .Line($"public {field.TypeName}.View {name} => new {field.TypeName}.View(__record.Slice({field.Offset}, {field.Size}));");
                         break;
-                    case FieldShape.FixedArray:
+                    case FieldKind.FixedArray:
                         source.Line($"/// <summary>The <c>{field.Name}</c> field {where}, read in place.</summary>")
                             .Line($"public {Names.ReadOnlySpan}<{field.ElementTypeName}> {name} => {Names.Bytes}.FixedArray<{field.ElementTypeName}>(__record, {field.Offset}, {field.Count});");
                         break;
-                    case FieldShape.VarUtf8:
+                    case FieldKind.VarUtf8:
                         source.Line($"/// <summary>The UTF-8 bytes of the <c>{field.Name}</c> text, in place.</summary>")
                             .Line($"/// <exception cref=\"{Names.Runtime}MessageFormatException\">Its descriptor does not lie inside the record.</exception>")
                             .Line($"public {Names.ReadOnlySpan}<byte> {field.Name}Utf8 => {Variable(field, fixedSize)};")

@@ -23,7 +23,7 @@ namespace NeoBuffer.Generators.Model
             return text.ToString();
         }
 
-        public static string KindName(FieldShape shape) => shape.ToString().ToLowerInvariant();
+        public static string KindName(FieldKind kind) => kind.ToString().ToLowerInvariant();
 
         private static void AppendFields(StringBuilder text, EquatableArray<ClassifiedField> fields, string prefix, int baseOffset)
         {
@@ -32,13 +32,13 @@ namespace NeoBuffer.Generators.Model
                 string path = prefix + field.Name;
                 int offset = baseOffset + field.Offset;
                 text.Append("field ").Append(path)
-                    .Append(' ').Append(KindName(field.Shape))
+                    .Append(' ').Append(KindName(field.Kind))
                     .Append(" offset=").Append(offset)
                     .Append(" size=").Append(field.Size)
                     .Append(" type=").Append(field.CanonicalType).Append('\n');
 
                 // A nested message lies inside this one; an array element's fields are relative to the element.
-                if (field.Shape == FieldShape.Struct)
+                if (field.Kind == FieldKind.Struct)
                 {
                     AppendFields(text, field.Members, path + ".", offset);
                 }

@@ -143,7 +143,7 @@ namespace NeoBuffer.Classification
                 }
 
                 // The View shows a text field X as a string X and as UTF-8 bytes XUtf8.
-                foreach (ClassifiedField text in fields.Where(f => f.Shape == FieldShape.VarUtf8 && names.Contains(f.Name + "Utf8")))
+                foreach (ClassifiedField text in fields.Where(f => f.Kind == FieldKind.VarUtf8 && names.Contains(f.Name + "Utf8")))
                 {
                     Reject(RejectionReason.ReservedName, text.Name + "Utf8", type);
                 }
@@ -172,13 +172,13 @@ namespace NeoBuffer.Classification
                     return element is null ? null : ArrayOf(field.Name, element, field.FixedSize, isFixedBuffer: true);
                 }
 
-                ClassifiedField? classified = VarKind(field.Type) is FieldShape kind
+                ClassifiedField? classified = VarKind(field.Type) is FieldKind kind
                     ? Variable(field.Type, kind, path, depth)
                     : Fixed(field.Type, path, depth);
                 return classified is null ? null : classified with { Name = field.Name };
             }
 
-            private ClassifiedField? Variable(ITypeSymbol type, FieldShape kind, string path, int depth)
+            private ClassifiedField? Variable(ITypeSymbol type, FieldKind kind, string path, int depth)
             {
                 if (depth > 0)
                 {
@@ -186,11 +186,11 @@ namespace NeoBuffer.Classification
                 }
 
                 string typeName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-                if (kind == FieldShape.VarArray)
+                if (kind == FieldKind.VarArray)
                 {
                     ClassifiedField? element = Fixed(((INamedTypeSymbol)type).TypeArguments[0], path + "[]", depth + 1);
                     return element is null ? null : new ClassifiedField(
-                        "", FieldShape.VarArray, typeName, element.TypeName, element.CanonicalType + "[]", 0, 8, 4,
+                        "", FieldKind.VarArray, typeName, element.TypeName, element.CanonicalType + "[]", 0, 8, 4,
                         element.Size, element.Alignment, 0, false, element.Members);
                 }
 
@@ -220,13 +220,13 @@ namespace NeoBuffer.Classification
                 string typeName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
                 if (ScalarTypes.TryGet(type, out string canonical, out int size, out int alignment))
                 {
-                    return Single(FieldShape.Scalar, typeName, canonical, size, alignment, EquatableArray<ClassifiedField>.Empty);
+                    return Single(FieldKind.Scalar, typeName, canonical, size, alignment, EquatableArray<ClassifiedField>.Empty);
                 }
 
                 if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying } &&
                     ScalarTypes.TryGet(underlying, out canonical, out size, out alignment))
                 {
-                    return Single(FieldShape.Enum, typeName, type.ToDisplayString(s_fullName) + ":" + canonical, size, alignment, EquatableArray<ClassifiedField>.Empty);
+                    return Single(FieldKind.Enum, typeName, type.ToDisplayString(s_fullName) + ":" + canonical, size, alignment, EquatableArray<ClassifiedField>.Empty);
                 }
 
                 if (type.IsRefLikeType)
@@ -252,7 +252,7 @@ namespace NeoBuffer.Classification
                 if (IsChannelMessage(named))
                 {
                     MessageClassification nested = Message(named, path, depth + 1);
-                    return Single(FieldShape.Struct, typeName, nested.SchemaName, nested.FixedSize, nested.Alignment, nested.Fields);
+                    return Single(FieldKind.Struct, typeName, nested.SchemaName, nested.FixedSize, nested.Alignment, nested.Fields);
                 }
 
                 if (!SymbolEqualityComparer.Default.Equals(named.ContainingAssembly, home))
@@ -283,10 +283,10 @@ namespace NeoBuffer.Classification
             }
 
             private static ClassifiedField ArrayOf(string name, ClassifiedField element, int count, bool isFixedBuffer) =>
-                new(name, FieldShape.FixedArray, element.TypeName, element.TypeName, $"{element.CanonicalType}[{count}]", 0,
+                new(name, FieldKind.FixedArray, element.TypeName, element.TypeName, $"{element.CanonicalType}[{count}]", 0,
                     element.Size * count, element.Alignment, element.Size, element.Alignment, count, isFixedBuffer, element.Members);
 
-            private static ClassifiedField Single(FieldShape shape, string typeName, string canonical, int size, int alignment, EquatableArray<ClassifiedField> members) =>
+            private static ClassifiedField Single(FieldKind shape, string typeName, string canonical, int size, int alignment, EquatableArray<ClassifiedField> members) =>
                 new("", shape, typeName, typeName, canonical, 0, size, alignment, size, alignment, 1, false, members);
 
             private ClassifiedField? Reject(RejectionReason reason, string path, ITypeSymbol type)
@@ -328,7 +328,7 @@ namespace NeoBuffer.Classification
                 type.DeclaringSyntaxReferences.Length == 0 ||
                 type.DeclaringSyntaxReferences.Any(r => r.GetSyntax(cancellationToken) is TypeDeclarationSyntax d && d.Modifiers.Any(SyntaxKind.PartialKeyword));
 
-            private static FieldShape? VarKind(ITypeSymbol type)
+            private static FieldKind? VarKind(ITypeSymbol type)
             {
                 if (type.ContainingNamespace is not { Name: "NeoBuffer", ContainingNamespace.IsGlobalNamespace: true } || type.ContainingType is not null)
                 {
@@ -337,9 +337,9 @@ namespace NeoBuffer.Classification
 
                 return type.MetadataName switch
                 {
-                    "VarBytes" => FieldShape.VarBytes,
-                    "VarUtf8" => FieldShape.VarUtf8,
-                    "VarArray`1" => FieldShape.VarArray,
+                    "VarBytes" => FieldKind.VarBytes,
+                    "VarUtf8" => FieldKind.VarUtf8,
+                    "VarArray`1" => FieldKind.VarArray,
                     _ => null,
                 };
             }

@@ -2,7 +2,7 @@ namespace NeoBuffer.Classification
 {
     /// <summary>One field of a message as the classifier sees it: plain data only, so that it can live in a cached model.</summary>
     /// <param name="Name">The field's name.</param>
-    /// <param name="Shape">What the field is.</param>
+    /// <param name="Kind">What the field is.</param>
     /// <param name="TypeName">The field's C# type, fully qualified with <c>global::</c> (for a fixed buffer, its element type).</param>
     /// <param name="ElementTypeName">
     /// The C# type of one element, fully qualified: the element of an array, <c>byte</c> for bytes and text, the field's
@@ -21,7 +21,7 @@ namespace NeoBuffer.Classification
     /// </param>
     internal sealed record ClassifiedField(
         string Name,
-        FieldShape Shape,
+        FieldKind Kind,
         string TypeName,
         string ElementTypeName,
         string CanonicalType,
@@ -35,6 +35,6 @@ namespace NeoBuffer.Classification
         EquatableArray<ClassifiedField> Members)
     {
         /// <summary>Whether the field is a descriptor whose bytes live in the message's tail.</summary>
-        public bool IsVariable => Shape is FieldShape.VarBytes or FieldShape.VarUtf8 or FieldShape.VarArray;
+        public bool IsVariable => Kind is FieldKind.VarBytes or FieldKind.VarUtf8 or FieldKind.VarArray;
     }
 }
