@@ -16,6 +16,11 @@ namespace NeoBuffer.Classification
     {
         public const string AttributeName = "NeoBuffer.ChannelMessageAttribute";
 
+        public const string SinceAttributeName = "NeoBuffer.SinceAttribute";
+
+        /// <summary>The highest version a message may declare (the schema text's limit).</summary>
+        public const int MaxVersion = 65535;
+
         /// <summary>
         /// Names the generated code gives members of the message, its <c>View</c> or its <c>Builder</c>: a field of
         /// that name would collide with them.
@@ -74,12 +79,14 @@ namespace NeoBuffer.Classification
                     }
                 }
 
+                int version = Version(type);
+                CheckVersions(fields, version, path, type);
                 if (depth == 0)
                 {
                     CheckNames(fields, names, type);
                 }
 
-                return new MessageClassification(SchemaName(type), layout.Size, layout.Alignment, fields.ToEquatableArray(), _rejections.ToEquatableArray());
+                return new MessageClassification(SchemaName(type), layout.Size, layout.Alignment, fields.ToEquatableArray(), _rejections.ToEquatableArray(), version);
             }
 
             public bool Element(ITypeSymbol type) => Fixed(type, "[]", depth: 1) is not null && _rejections.Count == 0;
@@ -142,10 +149,46 @@ namespace NeoBuffer.Classification
                     Reject(RejectionReason.ReservedName, name, type);
                 }
 
+                // The View shows a field X added in a later version with HasX beside it.
+                foreach (ClassifiedField later in fields.Where(f => f.Since > 1 && names.Contains("Has" + f.Name)))
+                {
+                    Reject(RejectionReason.ReservedName, "Has" + later.Name, type);
+                }
+
                 // The View shows a text field X as a string X and as UTF-8 bytes XUtf8.
                 foreach (ClassifiedField text in fields.Where(f => f.Kind == FieldKind.VarUtf8 && names.Contains(f.Name + "Utf8")))
                 {
                     Reject(RejectionReason.ReservedName, text.Name + "Utf8", type);
+                }
+            }
+
+            // Each version's fields must be a prefix of the next one's, and only records of a versioned message say which
+            // version wrote them.
+            private void CheckVersions(List<ClassifiedField> fields, int version, string path, INamedTypeSymbol type)
+            {
+                if (version < 0 || version > MaxVersion)
+                {
+                    Reject(RejectionReason.VersionOutOfRange, path, type);
+                }
+
+                int latest = 1;
+                foreach (ClassifiedField field in fields)
+                {
+                    int since = field.Since == 0 ? 1 : field.Since;
+                    if (field.Since != 0 && version == 0)
+                    {
+                        Reject(RejectionReason.SinceWithoutVersion, Join(path, field.Name), type);
+                    }
+                    else if (field.Since != 0 && (since < 1 || since > version))
+                    {
+                        Reject(RejectionReason.VersionOutOfRange, Join(path, field.Name), type);
+                    }
+                    else if (since < latest)
+                    {
+                        Reject(RejectionReason.SinceOutOfOrder, Join(path, field.Name), type);
+                    }
+
+                    latest = since > latest ? since : latest;
                 }
             }
 
@@ -175,7 +218,7 @@ namespace NeoBuffer.Classification
                 ClassifiedField? classified = VarKind(field.Type) is FieldKind kind
                     ? Variable(field.Type, kind, path, depth)
                     : Fixed(field.Type, path, depth);
-                return classified is null ? null : classified with { Name = field.Name };
+                return classified is null ? null : classified with { Name = field.Name, Since = Since(field), IsObsolete = FindAttribute(field, "System.ObsoleteAttribute") is not null };
             }
 
             private ClassifiedField? Variable(ITypeSymbol type, FieldKind kind, string path, int depth)
@@ -251,6 +294,11 @@ namespace NeoBuffer.Classification
 
                 if (IsChannelMessage(named))
                 {
+                    if (Version(named) != 0)
+                    {
+                        return Reject(RejectionReason.VersionedNested, path, type);
+                    }
+
                     MessageClassification nested = Message(named, path, depth + 1);
                     return Single(FieldKind.Struct, typeName, nested.SchemaName, nested.FixedSize, nested.Alignment, nested.Fields);
                 }
@@ -294,6 +342,12 @@ namespace NeoBuffer.Classification
                 _rejections.Add(new Rejection(reason, path, type.ToDisplayString()));
                 return null;
             }
+
+            private static int Version(INamedTypeSymbol type) =>
+                FindAttribute(type, AttributeName)?.NamedArguments.FirstOrDefault(a => a.Key == "Version").Value.Value as int? ?? 0;
+
+            private static int Since(IFieldSymbol field) =>
+                FindAttribute(field, SinceAttributeName)?.ConstructorArguments.FirstOrDefault().Value as int? ?? 0;
 
             private static string SchemaName(INamedTypeSymbol type) =>
                 FindAttribute(type, AttributeName)?.NamedArguments.FirstOrDefault(a => a.Key == "Name").Value.Value as string is { Length: > 0 } name
