@@ -215,10 +215,30 @@ namespace NeoBuffer.Analyzers.Diagnostics
             description: "A nested message is embedded whole in its container's fixed block and cannot grow; version the container instead.",
             helpLinkUri: HelpBase + "#nb0107");
 
+        public static readonly DiagnosticDescriptor SchemaNotLocked = new(
+            id: "NB0108",
+            title: "A message's schema is not the locked one",
+            messageFormat: "'{0}' {1}: update neobuffer.schema.lock (the light bulb does it) once this version ships",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "The lock file records the schema each message shipped with. A compatible change (fields appended with [Since(n)], fields marked [Obsolete]) still shares channels with the locked version; record it so the next change is judged against it.",
+            helpLinkUri: HelpBase + "#nb0108");
+
+        public static readonly DiagnosticDescriptor BreakingSchemaChange = new(
+            id: "NB0109",
+            title: "A message change breaks its locked schema",
+            messageFormat: "'{0}' no longer shares a channel with its shipped version: {1}",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "Programs built from the locked schema would refuse (or misread) this one. Keep every shipped field where and what it is: append new fields with [Since(n)] under a higher Version, and mark the ones you no longer use [Obsolete].",
+            helpLinkUri: HelpBase + "#nb0109");
+
         public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(
             NotPartialStruct, ReferenceType, Pointer, NativeSizedInteger, AutoLayout, UntrustedExternalStruct, Generic,
             ContainingTypeNotPartial, RefLike, ExplicitLayout, VarFieldInNestedStruct, LargeFixedPart,
             NotAChannelMessage, HiddenField, PackOrSizeOverride, ReservedName,
-            SinceWithoutVersion, VersionOutOfRange, SinceOutOfOrder, VersionedNested);
+            SinceWithoutVersion, VersionOutOfRange, SinceOutOfOrder, VersionedNested, SchemaNotLocked, BreakingSchemaChange);
     }
 }
