@@ -77,9 +77,4 @@ public sealed class MessageLayout
     /// 8-byte block prefix (<see cref="MessageBlock"/>), so that readers of other versions can share its channel.
     /// </summary>
     public int Version { get; }
-
-    /// <summary>The schema text parsed, for comparing it with a channel's (parsed once, when first needed).</summary>
-    internal MessageSchema Schema => _schema ??= MessageSchema.Parse(SchemaText);
-
-    private MessageSchema? _schema;
 }

@@ -334,9 +334,10 @@ internal sealed unsafe class SharedSegment : IDisposable
         string differences = "";
         if (schema is not null && Geometry.Fingerprint != 0)
         {
-            IReadOnlyList<string> problems = MessageSchema.TryParse(Geometry.SchemaText, out MessageSchema? existing, out string? error)
-                ? MessageSchema.CheckCompatible(schema.Schema, existing)
-                : new[] { $"the channel's schema text does not parse: {error}" };
+            IReadOnlyList<string> problems =
+                !MessageSchema.TryParse(Geometry.SchemaText, out MessageSchema? existing, out string? error) ? new[] { $"the channel's schema text does not parse: {error}" }
+                : !MessageSchema.TryParse(schema.SchemaText, out MessageSchema? opening, out error) ? new[] { $"this side's schema text does not parse: {error}" }
+                : MessageSchema.CheckCompatible(opening, existing);
             if (problems.Count == 0)
             {
                 return;
