@@ -58,6 +58,12 @@ internal static class SchemaCompatibility
             }
         }
 
+        // Unversioned schemas share a channel only when equal; whatever else differs, say so rather than nothing.
+        if (problems.Count == 0 && (here.Version == 0 || there.Version == 0) && here.Text != there.Text)
+        {
+            problems.Add("the two schema texts differ, and a message without a version shares a channel only with its identical schema.");
+        }
+
         return problems;
     }
 
