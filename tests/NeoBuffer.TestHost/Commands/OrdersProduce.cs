@@ -20,34 +20,30 @@ internal sealed class OrdersProduce : IHostCommand
         bool complete = args[5] == "complete";
         if (args[2] == "1")
         {
-            using SharedChannelWriter<OrderV1> writer = SharedChannel.OpenWriter<OrderV1>(args[1], options);
-            Console.WriteLine("ready");
-            for (long sequence = first; sequence < first + count; sequence++)
-            {
-                OrderContent.Write(writer, sequence);
-            }
-
-            if (complete)
-            {
-                writer.Complete();
-            }
+            Produce<OrderV1>(args[1], options, first, count, complete, OrderContent.Write);
         }
         else
         {
-            using SharedChannelWriter<OrderV2> writer = SharedChannel.OpenWriter<OrderV2>(args[1], options);
-            Console.WriteLine("ready");
-            for (long sequence = first; sequence < first + count; sequence++)
-            {
-                OrderContent.Write(writer, sequence);
-            }
-
-            if (complete)
-            {
-                writer.Complete();
-            }
+            Produce<OrderV2>(args[1], options, first, count, complete, OrderContent.Write);
         }
 
         Console.WriteLine("done");
         return 0;
+    }
+
+    private static void Produce<T>(string name, SharedChannelOptions options, long first, long count, bool complete, Action<SharedChannelWriter<T>, long> write)
+        where T : unmanaged, IChannelMessage<T>
+    {
+        using SharedChannelWriter<T> writer = SharedChannel.OpenWriter<T>(name, options);
+        Console.WriteLine("ready");
+        for (long sequence = first; sequence < first + count; sequence++)
+        {
+            write(writer, sequence);
+        }
+
+        if (complete)
+        {
+            writer.Complete();
+        }
     }
 }
