@@ -131,6 +131,27 @@ internal static class Scenarios
                 public partial struct Order { public long Id; public VarUtf8 Customer; }
             }
             """,
+        ["Versioned"] = """
+            using System;
+            using NeoBuffer;
+            namespace Demo
+            {
+                public enum Side : byte { Buy = 1, Sell = 2 }
+                [ChannelMessage] public partial struct Point { public float X; public float Y; }
+                [ChannelMessage(Version = 3)]
+                public partial struct Quote
+                {
+                    public long Id;
+                    [Obsolete] public int Legacy;
+                    public VarUtf8 Symbol;
+                    [Since(2)] public Side Side;
+                    [Since(2)] public bool Firm;
+                    [Since(2)] public Point At;
+                    [Since(3)] public VarArray<double> Levels;
+                    [Since(3)] public VarBytes Blob;
+                }
+            }
+            """,
         ["GlobalNamespace"] = """
             using NeoBuffer;
             [ChannelMessage]

@@ -34,7 +34,10 @@ namespace NeoBuffer.Generators.Model
                 classification.Alignment,
                 classification.Fields,
                 SchemaText.Build(classification),
-                fullName.Substring("global::".Length) + ".g.cs");
+                fullName.Substring("global::".Length) + ".g.cs",
+                classification.Version,
+                classification.FirstVersionEnd,
+                classification.BlockLength);
         }
 
         private static string Declaration(INamedTypeSymbol type)

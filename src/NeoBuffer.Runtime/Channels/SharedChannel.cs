@@ -67,7 +67,8 @@ public static partial class SharedChannel
 
     /// <summary>
     /// Creates a channel of <typeparamref name="T"/> messages (of <see cref="SharedChannelOptions.Topology"/>) and becomes a writer.
-    /// The header records <typeparamref name="T"/>'s schema, so only the same schema can open it.
+    /// The header records <typeparamref name="T"/>'s schema, so only the same schema, or another version of a versioned
+    /// message that extends it or that it extends, can open it.
     /// </summary>
     /// <exception cref="ChannelExistsException">A channel of that name already exists.</exception>
     /// <exception cref="System.InvalidOperationException">The generated layout of <typeparamref name="T"/> is not the CLR's.</exception>
@@ -76,7 +77,7 @@ public static partial class SharedChannel
 
     /// <summary>Opens an existing channel of <typeparamref name="T"/> messages as a writer.</summary>
     /// <exception cref="ChannelNotFoundException">No channel of that name exists.</exception>
-    /// <exception cref="ChannelSchemaMismatchException">The channel carries another schema; the message shows both.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">The channel carries another schema, not a version of <typeparamref name="T"/>'s message that extends it or that it extends; the message lists the differences and shows both.</exception>
     /// <exception cref="ChannelRoleTakenException">The channel already has a live writer.</exception>
     public static SharedChannelWriter<T> OpenWriter<T>(string name, SharedChannelOptions? options = null) where T : unmanaged, IChannelMessage<T> =>
         new(OpenWriter(name, options, T.Layout));
@@ -91,7 +92,7 @@ public static partial class SharedChannel
 
     /// <summary>Opens an existing channel of <typeparamref name="T"/> messages as a reader (on a broadcast channel, a subscriber).</summary>
     /// <exception cref="ChannelNotFoundException">No channel of that name exists.</exception>
-    /// <exception cref="ChannelSchemaMismatchException">The channel carries another schema; the message shows both.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">The channel carries another schema, not a version of <typeparamref name="T"/>'s message that extends it or that it extends; the message lists the differences and shows both.</exception>
     /// <exception cref="ChannelRoleTakenException">The channel already has a live reader.</exception>
     /// <exception cref="TimeoutException">A broadcast subscriber found the producer inside a commit for 30 s while it stayed alive (stopped or starved).</exception>
     public static SharedChannelReader<T> OpenReader<T>(string name, SharedChannelOptions? options = null) where T : unmanaged, IChannelMessage<T> =>

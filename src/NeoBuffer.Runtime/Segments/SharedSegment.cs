@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
 using NeoBuffer.Format;
@@ -471,17 +472,37 @@ internal sealed unsafe class SharedSegment : IDisposable
     private void CheckSchema(MessageLayout? schema)
     {
         ulong expected = schema?.Fingerprint ?? 0;
-        if (Geometry.Fingerprint != expected)
+        if (Geometry.Fingerprint == expected)
         {
-            string expectedText = schema?.SchemaText ?? "(raw bytes: no schema)";
-            string actualText = Geometry.Fingerprint == 0 ? "(raw bytes: no schema)" : Geometry.SchemaText;
-            throw new ChannelSchemaMismatchException(
-                $"Channel '{Name}' carries messages of another schema.{Environment.NewLine}" +
-                $"Opened with (fingerprint 0x{expected:X16}):{Environment.NewLine}{expectedText}{Environment.NewLine}" +
-                $"Channel has (fingerprint 0x{Geometry.Fingerprint:X16}):{Environment.NewLine}{actualText}{Environment.NewLine}" +
-                "Rebuild both sides with the same message definition, or use a new channel name.",
-                expectedText, actualText);
+            return;
         }
+
+        // Another fingerprint may still be another version of the same message. The channel's text comes from a peer:
+        // parsed with range checks, and a text that does not parse is simply not compatible.
+        string differences = "";
+        if (schema is not null && Geometry.Fingerprint != 0)
+        {
+            IReadOnlyList<string> problems =
+                !MessageSchema.TryParse(Geometry.SchemaText, out MessageSchema? existing, out string? error) ? new[] { $"the channel's schema text does not parse: {error}" }
+                : !MessageSchema.TryParse(schema.SchemaText, out MessageSchema? opening, out error) ? new[] { $"this side's schema text does not parse: {error}" }
+                : MessageSchema.CheckCompatible(opening, existing);
+            if (problems.Count == 0)
+            {
+                return;
+            }
+
+            differences = $"Why they cannot share a channel:{Environment.NewLine}  - {string.Join(Environment.NewLine + "  - ", problems)}{Environment.NewLine}";
+        }
+
+        string expectedText = schema?.SchemaText ?? "(raw bytes: no schema)";
+        string actualText = Geometry.Fingerprint == 0 ? "(raw bytes: no schema)" : Geometry.SchemaText;
+        throw new ChannelSchemaMismatchException(
+            $"Channel '{Name}' carries messages of another schema.{Environment.NewLine}" +
+            differences +
+            $"Opened with (fingerprint 0x{expected:X16}):{Environment.NewLine}{expectedText}{Environment.NewLine}" +
+            $"Channel has (fingerprint 0x{Geometry.Fingerprint:X16}):{Environment.NewLine}{actualText}{Environment.NewLine}" +
+            "Rebuild both sides with the same message definition (or versions of it that extend one another: docs/messages.md, \"Evolution\"), or use a new channel name.",
+            expectedText, actualText);
     }
 
     /// <summary>

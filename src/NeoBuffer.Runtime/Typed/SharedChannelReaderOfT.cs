@@ -17,12 +17,13 @@ namespace NeoBuffer;
 public sealed class SharedChannelReader<T> : IDisposable where T : unmanaged, IChannelMessage<T>
 {
     private readonly SharedChannelReader _reader;
+    // Messages a whole-struct copy cannot carry: variable-length fields, or a versioned message's block prefix.
     private readonly bool _hasVariableFields;
 
     internal SharedChannelReader(SharedChannelReader reader)
     {
         _reader = reader;
-        _hasVariableFields = T.Layout.HasVariableFields;
+        _hasVariableFields = T.Layout.HasVariableFields || T.Layout.Version > 0;
     }
 
     /// <summary>
@@ -69,14 +70,14 @@ public sealed class SharedChannelReader<T> : IDisposable where T : unmanaged, IC
     }
 
     /// <summary>Copies the next message out, if one is committed.</summary>
-    /// <exception cref="InvalidOperationException"><typeparamref name="T"/> has variable-length fields: lease it with <see cref="TryLease"/>.</exception>
+    /// <exception cref="InvalidOperationException"><typeparamref name="T"/> has variable-length fields or is versioned: lease it with <see cref="TryLease"/>.</exception>
     /// <exception cref="MessageFormatException">The record is not the size of <typeparamref name="T"/>; it is left unread.</exception>
     public bool TryRead(out T message)
     {
         if (_hasVariableFields)
         {
             throw new InvalidOperationException(
-                $"{typeof(T).Name} has variable-length fields, so it cannot be copied out whole: lease it with TryLease and read it through {typeof(T).Name}.View.");
+                $"{typeof(T).Name} has variable-length fields or is versioned (its records carry a block prefix), so it cannot be copied out whole: lease it with TryLease and read it through {typeof(T).Name}.View.");
         }
 
         return _reader.TryRead(out message);

@@ -17,12 +17,13 @@ namespace NeoBuffer;
 public sealed class SharedChannelWriter<T> : IDisposable where T : unmanaged, IChannelMessage<T>
 {
     private readonly SharedChannelWriter _writer;
+    // Messages a whole-struct copy cannot carry: variable-length fields, or a versioned message's block prefix.
     private readonly bool _hasVariableFields;
 
     internal SharedChannelWriter(SharedChannelWriter writer)
     {
         _writer = writer;
-        _hasVariableFields = T.Layout.HasVariableFields;
+        _hasVariableFields = T.Layout.HasVariableFields || T.Layout.Version > 0;
     }
 
     /// <summary>
@@ -41,7 +42,7 @@ public sealed class SharedChannelWriter<T> : IDisposable where T : unmanaged, IC
     public long Capacity => _writer.Capacity;
 
     /// <summary>Copies <paramref name="message"/> in if the ring has room now; false when it is full or completed.</summary>
-    /// <exception cref="InvalidOperationException"><typeparamref name="T"/> has variable-length fields: build it with <c>T.Builder</c>.</exception>
+    /// <exception cref="InvalidOperationException"><typeparamref name="T"/> has variable-length fields or is versioned: build it with <c>T.Builder</c>.</exception>
     public bool TryWrite(in T message)
     {
         ThrowIfVariable();
@@ -128,7 +129,7 @@ public sealed class SharedChannelWriter<T> : IDisposable where T : unmanaged, IC
         if (_hasVariableFields)
         {
             throw new InvalidOperationException(
-                $"{typeof(T).Name} has variable-length fields, so it cannot be copied in whole: build it in place with {typeof(T).Name}.Builder.Claim(writer, ...).");
+                $"{typeof(T).Name} has variable-length fields or is versioned (its records carry a block prefix), so it cannot be copied in whole: build it in place with {typeof(T).Name}.Builder.Claim(writer, ...).");
         }
     }
 }

@@ -3,7 +3,13 @@ using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
+// Compiled into the runtime (public) and, under NEOBUFFER_ROSLYN, into the analyzers (internal), which compare a
+// message with its locked schema by the same parser and the same rules the runtime applies when a channel opens.
+#if NEOBUFFER_ROSLYN
+namespace NeoBuffer.Classification;
+#else
 namespace NeoBuffer;
+#endif
 
 /// <summary>
 /// A message's canonical schema text, parsed: what a tool needs to decode a channel's records without the message's
@@ -16,7 +22,12 @@ namespace NeoBuffer;
 /// what the type name says. Attributes this version does not know (<c>key=value</c> words after the known ones) are
 /// kept in <see cref="SchemaField.Attributes"/>, so a newer writer's text still parses.
 /// </remarks>
-public sealed class MessageSchema
+#if NEOBUFFER_ROSLYN
+internal
+#else
+public
+#endif
+sealed class MessageSchema
 {
     /// <summary>The first line of every schema text this version writes and reads.</summary>
     public const string Header = "neobuffer-schema 1";
@@ -25,9 +36,13 @@ public sealed class MessageSchema
     private const int MaxFields = 4096;
     private const int MaxFixedSize = 1 << 24;
 
-    private MessageSchema(string name, int fixedSize, int alignment, IReadOnlyList<SchemaField> fields, string text)
+    /// <summary>The highest version a message may declare (and a field's <c>since=</c> may name).</summary>
+    public const int MaxVersion = 65535;
+
+    private MessageSchema(string name, int fixedSize, int alignment, int version, IReadOnlyList<SchemaField> fields, string text)
     {
         Name = name;
+        Version = version;
         FixedSize = fixedSize;
         Alignment = alignment;
         Fields = fields;
@@ -39,6 +54,12 @@ public sealed class MessageSchema
 
     /// <summary>Size of the fixed block in bytes.</summary>
     public int FixedSize { get; }
+
+    /// <summary>
+    /// The message's version (<c>version=</c> on the message line), 0 for a message that does not evolve. A versioned
+    /// message's records start with the block prefix; its fields may carry <c>since=</c> and <c>obsolete=1</c>.
+    /// </summary>
+    public int Version { get; }
 
     /// <summary>Alignment of the fixed block in bytes.</summary>
     public int Alignment { get; }
@@ -53,7 +74,7 @@ public sealed class MessageSchema
     /// <exception cref="FormatException">The text is not a schema text this version can read; the message names the line and what is wrong.</exception>
     public static MessageSchema Parse(string text)
     {
-        ArgumentNullException.ThrowIfNull(text);
+        ThrowIfNull(text);
         return TryParse(text, out MessageSchema? schema, out string? error) ? schema : throw new FormatException(error);
     }
 
@@ -63,7 +84,7 @@ public sealed class MessageSchema
     /// <param name="error">What is wrong with the text (with its line number), when it is not.</param>
     public static bool TryParse(string text, [NotNullWhen(true)] out MessageSchema? schema, [NotNullWhen(false)] out string? error)
     {
-        ArgumentNullException.ThrowIfNull(text);
+        ThrowIfNull(text);
         schema = null;
         string[] lines = text.TrimEnd('\n').Split('\n');
         if (lines.Length < 2 || lines[0] != Header)
@@ -78,7 +99,7 @@ public sealed class MessageSchema
             return false;
         }
 
-        if (!TryParseMessageLine(lines[1], out string? name, out int fixedSize, out int alignment, out error))
+        if (!TryParseMessageLine(lines[1], out string? name, out int fixedSize, out int alignment, out int version, out error))
         {
             error = $"line 2: {error}";
             return false;
@@ -108,8 +129,25 @@ public sealed class MessageSchema
             return false;
         }
 
-        schema = new MessageSchema(name, fixedSize, alignment, fields, text);
+        schema = new MessageSchema(name, fixedSize, alignment, version, fields, text);
         return true;
+    }
+
+    /// <summary>
+    /// What stops two schemas of a message sharing a channel, one readable line each; empty when they can: when they are
+    /// equal, or both versioned and one extends the other by fields added in later versions (docs/messages.md, "Evolution").
+    /// Symmetric: it does not matter which side writes.
+    /// </summary>
+    /// <param name="opening">The schema of the side opening a channel (or of the message as compiled now).</param>
+    /// <param name="existing">The schema the channel records (or the locked one).</param>
+    public static IReadOnlyList<string> CheckCompatible(MessageSchema opening, MessageSchema existing)
+    {
+        if (opening is null || existing is null)
+        {
+            throw new ArgumentNullException(opening is null ? nameof(opening) : nameof(existing));
+        }
+
+        return SchemaCompatibility.Check(opening, existing);
     }
 
     private readonly record struct FieldLine(string Path, FieldKind Kind, int Offset, int Size, string Type, IReadOnlyDictionary<string, string> Extra);
@@ -124,7 +162,7 @@ public sealed class MessageSchema
         {
             FieldLine line = all[next].Line;
             string name = line.Path.Substring(prefix.Length);
-            if (name.Length == 0 || name.Contains('.') || name.Contains('['))
+            if (name.Length == 0 || name.IndexOf('.') >= 0 || name.IndexOf('[') >= 0)
             {
                 error = $"line {next + 3}: field '{line.Path}' is nested under a field that is not before it";
                 return false;
@@ -169,10 +207,10 @@ public sealed class MessageSchema
         return true;
     }
 
-    private static bool TryParseMessageLine(string line, [NotNullWhen(true)] out string? name, out int fixedSize, out int alignment, [NotNullWhen(false)] out string? error)
+    private static bool TryParseMessageLine(string line, [NotNullWhen(true)] out string? name, out int fixedSize, out int alignment, out int version, [NotNullWhen(false)] out string? error)
     {
         name = null;
-        fixedSize = alignment = 0;
+        fixedSize = alignment = version = 0;
         string[] words = line.Split(' ');
         if (words.Length < 4 || words[0] != "message" || words[1].Length == 0)
         {
@@ -181,7 +219,8 @@ public sealed class MessageSchema
         }
 
         if (!TryNumber(words[2], "size", 0, MaxFixedSize, out fixedSize, out error)
-            || !TryNumber(words[3], "align", 1, 4096, out alignment, out error))
+            || !TryNumber(words[3], "align", 1, 4096, out alignment, out error)
+            || (words.Length > 4 && words[4].StartsWith("version=", StringComparison.Ordinal) && !TryNumber(words[4], "version", 1, MaxVersion, out version, out error)))
         {
             return false;
         }
@@ -231,6 +270,18 @@ public sealed class MessageSchema
             extra[words[i].Substring(0, equals)] = words[i].Substring(equals + 1);
         }
 
+        // The evolution attributes are read by the compatibility rules, so they are held to their range here.
+        if (extra.TryGetValue(SchemaField.SinceKey, out string? since) && !TryNumber(SchemaField.SinceKey + "=" + since, SchemaField.SinceKey, 2, MaxVersion, out _, out error))
+        {
+            return false;
+        }
+
+        if (extra.TryGetValue(SchemaField.ObsoleteKey, out string? obsolete) && obsolete != "1")
+        {
+            error = $"field '{words[1]}' has {SchemaField.ObsoleteKey}={obsolete}; expected {SchemaField.ObsoleteKey}=1";
+            return false;
+        }
+
         field = new FieldLine(words[1], kind, offset, size, words[5].Substring(5), extra);
         return true;
     }
@@ -257,8 +308,8 @@ public sealed class MessageSchema
                 return CheckSize(line, ScalarSize(enumUnderlying), out error);
             case FieldKind.FixedArray:
                 int open = line.Type.LastIndexOf('[');
-                if (open <= 0 || !line.Type.EndsWith(']')
-                    || !int.TryParse(line.Type.AsSpan(open + 1, line.Type.Length - open - 2), NumberStyles.None, CultureInfo.InvariantCulture, out count)
+                if (open <= 0 || !line.Type.EndsWith("]", StringComparison.Ordinal)
+                    || !int.TryParse(line.Type.Substring(open + 1, line.Type.Length - open - 2), NumberStyles.None, CultureInfo.InvariantCulture, out count)
                     || count <= 0 || line.Size % count != 0)
                 {
                     error = $"fixed array field '{line.Path}' has type '{line.Type}' that does not divide its size {line.Size}";
@@ -328,11 +379,19 @@ public sealed class MessageSchema
         return kind >= 0;
     }
 
+    private static void ThrowIfNull(string text)
+    {
+        if (text is null)
+        {
+            throw new ArgumentNullException(nameof(text));
+        }
+    }
+
     private static bool TryNumber(string word, string key, int min, int max, out int value, [NotNullWhen(false)] out string? error)
     {
         value = 0;
         if (!word.StartsWith(key, StringComparison.Ordinal) || word.Length <= key.Length + 1 || word[key.Length] != '='
-            || !int.TryParse(word.AsSpan(key.Length + 1), NumberStyles.None, CultureInfo.InvariantCulture, out value)
+            || !int.TryParse(word.Substring(key.Length + 1), NumberStyles.None, CultureInfo.InvariantCulture, out value)
             || value < min || value > max)
         {
             error = $"expected {key}=<{min}..{max}>, found '{word}'";

@@ -1,6 +1,11 @@
 using System.Collections.Generic;
+using System.Globalization;
 
+#if NEOBUFFER_ROSLYN
+namespace NeoBuffer.Classification;
+#else
 namespace NeoBuffer;
+#endif
 
 /// <summary>One field of a parsed <see cref="MessageSchema"/>.</summary>
 /// <param name="Name">The field's own name.</param>
@@ -14,7 +19,12 @@ namespace NeoBuffer;
 /// <param name="EnumUnderlying">For an enum, the underlying integer type (<c>uint8</c>, <c>int64</c>, ...); otherwise null.</param>
 /// <param name="Members">A nested struct's fields, or an array element's fields when the element is a struct; otherwise empty.</param>
 /// <param name="Attributes">Further <c>key=value</c> words on the field's line, as written.</param>
-public sealed record SchemaField(
+#if NEOBUFFER_ROSLYN
+internal
+#else
+public
+#endif
+sealed record SchemaField(
     string Name,
     string Path,
     FieldKind Kind,
@@ -25,4 +35,17 @@ public sealed record SchemaField(
     int Count,
     string? EnumUnderlying,
     IReadOnlyList<SchemaField> Members,
-    IReadOnlyDictionary<string, string> Attributes);
+    IReadOnlyDictionary<string, string> Attributes)
+{
+    /// <summary>The attribute naming the version a field was added in (absent: the message's first version).</summary>
+    public const string SinceKey = "since";
+
+    /// <summary>The attribute marking a field obsolete (<c>obsolete=1</c>): its bytes stay, new code should not use it.</summary>
+    public const string ObsoleteKey = "obsolete";
+
+    /// <summary>The version the field was added in: its <c>since=</c>, or 1 (the parser checked the range).</summary>
+    public int Since => Attributes.TryGetValue(SinceKey, out string? since) ? int.Parse(since, NumberStyles.None, CultureInfo.InvariantCulture) : 1;
+
+    /// <summary>Whether the field is marked <c>obsolete=1</c>.</summary>
+    public bool IsObsolete => Attributes.ContainsKey(ObsoleteKey);
+}

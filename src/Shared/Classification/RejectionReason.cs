@@ -65,6 +65,26 @@ namespace NeoBuffer.Classification
         /// </summary>
         ReservedName,
 
+        /// <summary>NB0104: <c>[Since(n)]</c> on a field of a message without <c>Version</c>, whose records cannot tell versions apart.</summary>
+        SinceWithoutVersion,
+
+        /// <summary>
+        /// NB0105: a <c>Version</c> below 0 or above 65535, or a <c>[Since(n)]</c> outside 2 up to the message's version.
+        /// </summary>
+        VersionOutOfRange,
+
+        /// <summary>
+        /// NB0106: a field declared after one of a later version: fields are appended in version order, so that each
+        /// version's fields are a prefix of the next one's.
+        /// </summary>
+        SinceOutOfOrder,
+
+        /// <summary>
+        /// NB0107: a versioned message used as a nested field or array element: only a whole record carries the block
+        /// prefix, so an embedded copy could not tell its version.
+        /// </summary>
+        VersionedNested,
+
         /// <summary>No diagnostic: the field's type does not resolve, and the compiler already reports that.</summary>
         Unresolved,
     }

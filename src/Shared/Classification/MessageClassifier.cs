@@ -16,6 +16,11 @@ namespace NeoBuffer.Classification
     {
         public const string AttributeName = "NeoBuffer.ChannelMessageAttribute";
 
+        public const string SinceAttributeName = "NeoBuffer.SinceAttribute";
+
+        /// <summary>The highest version a message may declare (the schema text's limit).</summary>
+        public const int MaxVersion = 65535;
+
         /// <summary>
         /// Names the generated code gives members of the message, its <c>View</c> or its <c>Builder</c>: a field of
         /// that name would collide with them.
@@ -74,12 +79,14 @@ namespace NeoBuffer.Classification
                     }
                 }
 
+                int version = Version(type);
+                CheckVersions(fields, version, path, type);
                 if (depth == 0)
                 {
                     CheckNames(fields, names, type);
                 }
 
-                return new MessageClassification(SchemaName(type), layout.Size, layout.Alignment, fields.ToEquatableArray(), _rejections.ToEquatableArray());
+                return new MessageClassification(SchemaName(type), layout.Size, layout.Alignment, fields.ToEquatableArray(), _rejections.ToEquatableArray(), version);
             }
 
             public bool Element(ITypeSymbol type) => Fixed(type, "[]", depth: 1) is not null && _rejections.Count == 0;
@@ -142,10 +149,46 @@ namespace NeoBuffer.Classification
                     Reject(RejectionReason.ReservedName, name, type);
                 }
 
+                // The View shows a field X added in a later version with HasX beside it.
+                foreach (ClassifiedField later in fields.Where(f => f.Since > 1 && names.Contains("Has" + f.Name)))
+                {
+                    Reject(RejectionReason.ReservedName, "Has" + later.Name, type);
+                }
+
                 // The View shows a text field X as a string X and as UTF-8 bytes XUtf8.
-                foreach (ClassifiedField text in fields.Where(f => f.Shape == FieldShape.VarUtf8 && names.Contains(f.Name + "Utf8")))
+                foreach (ClassifiedField text in fields.Where(f => f.Kind == FieldKind.VarUtf8 && names.Contains(f.Name + "Utf8")))
                 {
                     Reject(RejectionReason.ReservedName, text.Name + "Utf8", type);
+                }
+            }
+
+            // Each version's fields must be a prefix of the next one's, and only records of a versioned message say which
+            // version wrote them.
+            private void CheckVersions(List<ClassifiedField> fields, int version, string path, INamedTypeSymbol type)
+            {
+                if (version < 0 || version > MaxVersion)
+                {
+                    Reject(RejectionReason.VersionOutOfRange, path, type);
+                }
+
+                int latest = 1;
+                foreach (ClassifiedField field in fields)
+                {
+                    int since = field.Since == 0 ? 1 : field.Since;
+                    if (field.Since != 0 && version == 0)
+                    {
+                        Reject(RejectionReason.SinceWithoutVersion, Join(path, field.Name), type);
+                    }
+                    else if (field.Since != 0 && (since < 1 || since > version))
+                    {
+                        Reject(RejectionReason.VersionOutOfRange, Join(path, field.Name), type);
+                    }
+                    else if (since < latest)
+                    {
+                        Reject(RejectionReason.SinceOutOfOrder, Join(path, field.Name), type);
+                    }
+
+                    latest = since > latest ? since : latest;
                 }
             }
 
@@ -172,13 +215,13 @@ namespace NeoBuffer.Classification
                     return element is null ? null : ArrayOf(field.Name, element, field.FixedSize, isFixedBuffer: true);
                 }
 
-                ClassifiedField? classified = VarKind(field.Type) is FieldShape kind
+                ClassifiedField? classified = VarKind(field.Type) is FieldKind kind
                     ? Variable(field.Type, kind, path, depth)
                     : Fixed(field.Type, path, depth);
-                return classified is null ? null : classified with { Name = field.Name };
+                return classified is null ? null : classified with { Name = field.Name, Since = Since(field), IsObsolete = FindAttribute(field, "System.ObsoleteAttribute") is not null };
             }
 
-            private ClassifiedField? Variable(ITypeSymbol type, FieldShape kind, string path, int depth)
+            private ClassifiedField? Variable(ITypeSymbol type, FieldKind kind, string path, int depth)
             {
                 if (depth > 0)
                 {
@@ -186,11 +229,11 @@ namespace NeoBuffer.Classification
                 }
 
                 string typeName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-                if (kind == FieldShape.VarArray)
+                if (kind == FieldKind.VarArray)
                 {
                     ClassifiedField? element = Fixed(((INamedTypeSymbol)type).TypeArguments[0], path + "[]", depth + 1);
                     return element is null ? null : new ClassifiedField(
-                        "", FieldShape.VarArray, typeName, element.TypeName, element.CanonicalType + "[]", 0, 8, 4,
+                        "", FieldKind.VarArray, typeName, element.TypeName, element.CanonicalType + "[]", 0, 8, 4,
                         element.Size, element.Alignment, 0, false, element.Members);
                 }
 
@@ -220,13 +263,13 @@ namespace NeoBuffer.Classification
                 string typeName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
                 if (ScalarTypes.TryGet(type, out string canonical, out int size, out int alignment))
                 {
-                    return Single(FieldShape.Scalar, typeName, canonical, size, alignment, EquatableArray<ClassifiedField>.Empty);
+                    return Single(FieldKind.Scalar, typeName, canonical, size, alignment, EquatableArray<ClassifiedField>.Empty);
                 }
 
                 if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying } &&
                     ScalarTypes.TryGet(underlying, out canonical, out size, out alignment))
                 {
-                    return Single(FieldShape.Enum, typeName, type.ToDisplayString(s_fullName) + ":" + canonical, size, alignment, EquatableArray<ClassifiedField>.Empty);
+                    return Single(FieldKind.Enum, typeName, type.ToDisplayString(s_fullName) + ":" + canonical, size, alignment, EquatableArray<ClassifiedField>.Empty);
                 }
 
                 if (type.IsRefLikeType)
@@ -251,8 +294,13 @@ namespace NeoBuffer.Classification
 
                 if (IsChannelMessage(named))
                 {
+                    if (Version(named) != 0)
+                    {
+                        return Reject(RejectionReason.VersionedNested, path, type);
+                    }
+
                     MessageClassification nested = Message(named, path, depth + 1);
-                    return Single(FieldShape.Struct, typeName, nested.SchemaName, nested.FixedSize, nested.Alignment, nested.Fields);
+                    return Single(FieldKind.Struct, typeName, nested.SchemaName, nested.FixedSize, nested.Alignment, nested.Fields);
                 }
 
                 if (!SymbolEqualityComparer.Default.Equals(named.ContainingAssembly, home))
@@ -283,10 +331,10 @@ namespace NeoBuffer.Classification
             }
 
             private static ClassifiedField ArrayOf(string name, ClassifiedField element, int count, bool isFixedBuffer) =>
-                new(name, FieldShape.FixedArray, element.TypeName, element.TypeName, $"{element.CanonicalType}[{count}]", 0,
+                new(name, FieldKind.FixedArray, element.TypeName, element.TypeName, $"{element.CanonicalType}[{count}]", 0,
                     element.Size * count, element.Alignment, element.Size, element.Alignment, count, isFixedBuffer, element.Members);
 
-            private static ClassifiedField Single(FieldShape shape, string typeName, string canonical, int size, int alignment, EquatableArray<ClassifiedField> members) =>
+            private static ClassifiedField Single(FieldKind shape, string typeName, string canonical, int size, int alignment, EquatableArray<ClassifiedField> members) =>
                 new("", shape, typeName, typeName, canonical, 0, size, alignment, size, alignment, 1, false, members);
 
             private ClassifiedField? Reject(RejectionReason reason, string path, ITypeSymbol type)
@@ -294,6 +342,12 @@ namespace NeoBuffer.Classification
                 _rejections.Add(new Rejection(reason, path, type.ToDisplayString()));
                 return null;
             }
+
+            private static int Version(INamedTypeSymbol type) =>
+                FindAttribute(type, AttributeName)?.NamedArguments.FirstOrDefault(a => a.Key == "Version").Value.Value as int? ?? 0;
+
+            private static int Since(IFieldSymbol field) =>
+                FindAttribute(field, SinceAttributeName)?.ConstructorArguments.FirstOrDefault().Value as int? ?? 0;
 
             private static string SchemaName(INamedTypeSymbol type) =>
                 FindAttribute(type, AttributeName)?.NamedArguments.FirstOrDefault(a => a.Key == "Name").Value.Value as string is { Length: > 0 } name
@@ -328,7 +382,7 @@ namespace NeoBuffer.Classification
                 type.DeclaringSyntaxReferences.Length == 0 ||
                 type.DeclaringSyntaxReferences.Any(r => r.GetSyntax(cancellationToken) is TypeDeclarationSyntax d && d.Modifiers.Any(SyntaxKind.PartialKeyword));
 
-            private static FieldShape? VarKind(ITypeSymbol type)
+            private static FieldKind? VarKind(ITypeSymbol type)
             {
                 if (type.ContainingNamespace is not { Name: "NeoBuffer", ContainingNamespace.IsGlobalNamespace: true } || type.ContainingType is not null)
                 {
@@ -337,9 +391,9 @@ namespace NeoBuffer.Classification
 
                 return type.MetadataName switch
                 {
-                    "VarBytes" => FieldShape.VarBytes,
-                    "VarUtf8" => FieldShape.VarUtf8,
-                    "VarArray`1" => FieldShape.VarArray,
+                    "VarBytes" => FieldKind.VarBytes,
+                    "VarUtf8" => FieldKind.VarUtf8,
+                    "VarArray`1" => FieldKind.VarArray,
                     _ => null,
                 };
             }
