@@ -51,7 +51,7 @@ static int Receive(string name, CancellationToken stop)
         {
             while (reader.WaitToRead(stop))
             {
-                while (reader.TryRead(out ReadLease line))
+                while (reader.TryLease(out ReadLease line))
                 {
                     using (line)
                     {

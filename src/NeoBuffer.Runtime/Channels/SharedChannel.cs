@@ -20,7 +20,7 @@ namespace NeoBuffer;
 /// // consumer process
 /// using var reader = SharedChannel.OpenReader("telemetry");
 /// while (reader.WaitToRead())
-///     while (reader.TryRead(out ReadLease lease))
+///     while (reader.TryLease(out ReadLease lease))
 ///         using (lease) Console.WriteLine(Encoding.UTF8.GetString(lease.Payload));
 /// </code>
 /// </example>

@@ -14,7 +14,7 @@ using NeoBuffer.Waiting;
 namespace NeoBuffer;
 
 /// <summary>
-/// The consumer side of a shared-memory channel: leases each message in place (<see cref="TryRead(out ReadLease)"/>),
+/// The consumer side of a shared-memory channel: leases each message in place (<see cref="TryLease(out ReadLease)"/>),
 /// or copies small ones out. One reader per channel; not thread-safe.
 /// </summary>
 /// <remarks>
@@ -99,7 +99,7 @@ public sealed class SharedChannelReader : IDisposable
     /// lease to hand its space back to the writer.
     /// </summary>
     /// <exception cref="ChannelCorruptedException">The ring's shared state is impossible (a faulty or hostile peer).</exception>
-    public unsafe bool TryRead(out ReadLease lease)
+    public unsafe bool TryLease(out ReadLease lease)
     {
         ObjectDisposedException.ThrowIf(_gate.IsDisposed, this);
         if (_ring.TryBeginRead(out byte* payload, out int length))
@@ -116,7 +116,7 @@ public sealed class SharedChannelReader : IDisposable
     /// <summary>Copies the next message out as a <typeparamref name="T"/>, if one is committed.</summary>
     /// <exception cref="MessageFormatException">
     /// The message's length is not the size of <typeparamref name="T"/>. It is left unread: lease it with
-    /// <see cref="TryRead(out ReadLease)"/> to inspect or skip it.
+    /// <see cref="TryLease(out ReadLease)"/> to inspect or skip it.
     /// </exception>
     public unsafe bool TryRead<T>(out T message) where T : unmanaged
     {
@@ -231,7 +231,7 @@ public sealed class SharedChannelReader : IDisposable
     /// Reads every message until the channel completes. Each item points into shared memory and is valid only until the
     /// enumeration moves on (the message is released then): copy what you keep.
     /// </summary>
-    /// <exception cref="NotSupportedException">The reader is a lossy broadcast subscriber, whose messages may be overwritten while the caller reads them: use <see cref="TryRead(out ReadLease)"/> and <see cref="ReadLease.IsOverwritten"/>.</exception>
+    /// <exception cref="NotSupportedException">The reader is a lossy broadcast subscriber, whose messages may be overwritten while the caller reads them: use <see cref="TryLease(out ReadLease)"/> and <see cref="ReadLease.IsOverwritten"/>.</exception>
     public IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAllAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_gate.IsDisposed, this);
@@ -239,7 +239,7 @@ public sealed class SharedChannelReader : IDisposable
         {
             throw new NotSupportedException(
                 $"Channel '{Name}': a lossy subscriber's messages may be overwritten while they are read, which ReadAllAsync cannot report. " +
-                "Read with TryRead(out ReadLease) and drop a message whose lease IsOverwritten.");
+                "Read with TryLease(out ReadLease) and drop a message whose lease IsOverwritten.");
         }
 
         return ReadAllCoreAsync(cancellationToken);

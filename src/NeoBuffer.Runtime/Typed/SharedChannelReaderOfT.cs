@@ -58,7 +58,7 @@ public sealed class SharedChannelReader<T> : IDisposable where T : unmanaged, IC
     /// <exception cref="ChannelCorruptedException">The ring's shared state is impossible (a faulty or hostile peer).</exception>
     public bool TryLease(out MessageLease<T> lease)
     {
-        if (_reader.TryRead(out ReadLease raw))
+        if (_reader.TryLease(out ReadLease raw))
         {
             lease = new MessageLease<T>(raw);
             return true;
