@@ -117,10 +117,11 @@ internal static unsafe class SegmentDirectory
                 int read = SegmentFile.ReadPrefix(fd, prefix);
                 SegmentGeometry? geometry = TryValidate(prefix.AsSpan(0, read), length, path);
                 bool keep = geometry is not null && (BitConverter.ToUInt32(prefix, 0x4C) & ChannelHeader.FlagKeep) != 0;
+                bool held = geometry is not null && BitConverter.ToInt32(prefix, 0x90) != 0; // unread messages left for a reader
 
                 // A file that does not validate is corrupt, not stale: it is left alone, like any bad input. (Channels
                 // appear under their name only once whole, so a valid header is the only kind a live creator shows.)
-                bool stale = geometry is not null && !attached && !keep;
+                bool stale = geometry is not null && !attached && !keep && !held;
                 if (remove && stale)
                 {
                     byte[] one = BitConverter.GetBytes(1);
