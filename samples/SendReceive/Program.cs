@@ -162,7 +162,7 @@ static long? UnreadWithoutReceiver(string name)
     {
         if (channel.Name == name)
         {
-            bool receiverAlive = channel.Participants.Any(p => p.Role == "reader" && p.IsAlive);
+            bool receiverAlive = channel.Participants.Any(p => p.Role == ChannelRole.Reader && p.IsAlive);
             return receiverAlive || channel.Tail <= channel.Head ? null : channel.Tail - channel.Head;
         }
     }

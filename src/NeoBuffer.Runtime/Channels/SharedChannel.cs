@@ -7,7 +7,8 @@ using NeoBuffer.Segments;
 namespace NeoBuffer;
 
 /// <summary>
-/// Creates and opens channels between processes on this machine. A channel is a named ring in shared memory
+/// Creates and opens channels between processes on this machine (Linux only: elsewhere every method throws
+/// <see cref="PlatformNotSupportedException"/>). A channel is a named ring in shared memory
 /// (a file in <c>/dev/shm</c> by default); one side creates it, the other opens it by name.
 /// </summary>
 /// <example>
@@ -214,16 +215,22 @@ public static class SharedChannel
     /// Lists the channels in <paramref name="directory"/> (default: NEOBUFFER_DIR, else /dev/shm) with their state:
     /// topology, schema, positions, and who is attached and alive. Reads headers without attaching: for tools.
     /// </summary>
-    public static IReadOnlyList<ChannelInfo> List(string? directory = null) =>
-        SegmentDirectory.List(ChannelName.ResolveDirectory(directory));
+    public static IReadOnlyList<ChannelInfo> List(string? directory = null)
+    {
+        LinuxOnly.ThrowIfNotLinux();
+        return SegmentDirectory.List(ChannelName.ResolveDirectory(directory));
+    }
 
     /// <summary>
     /// Removes the channels in <paramref name="directory"/> that no live process is attached to (their participants all
     /// died), except those created with <see cref="SharedChannelOptions.KeepSegment"/>. Creating and opening a channel
     /// does this too. Returns how many were removed.
     /// </summary>
-    public static int RemoveStale(string? directory = null) =>
-        SegmentDirectory.RemoveStale(ChannelName.ResolveDirectory(directory));
+    public static int RemoveStale(string? directory = null)
+    {
+        LinuxOnly.ThrowIfNotLinux();
+        return SegmentDirectory.RemoveStale(ChannelName.ResolveDirectory(directory));
+    }
 
     /// <summary>
     /// Creates a channel of raw byte messages in untrusted mode: its segment is an anonymous memfd sealed against
@@ -241,6 +248,7 @@ public static class SharedChannel
     /// <exception cref="SharedChannelException">The memfd or the socket could not be made (the message says why).</exception>
     public static SealedChannelServer CreateSealedWriter(string name, string socketPath, Func<PeerCredentials, bool> policy, SharedChannelOptions? options = null)
     {
+        LinuxOnly.ThrowIfNotLinux();
         ArgumentNullException.ThrowIfNull(socketPath);
         ArgumentNullException.ThrowIfNull(policy);
         options ??= SharedChannelOptions.Default;
@@ -273,6 +281,7 @@ public static class SharedChannel
     /// <exception cref="TimeoutException">The server did not answer within <paramref name="timeout"/>.</exception>
     public static SharedChannelReader OpenSealedReader(string socketPath, SharedChannelOptions? options, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
+        LinuxOnly.ThrowIfNotLinux();
         ArgumentNullException.ThrowIfNull(socketPath);
         options ??= SharedChannelOptions.Default;
         (int descriptor, string name) = Sealed.SegmentHandover.Receive(socketPath, timeout, cancellationToken);
@@ -290,24 +299,28 @@ public static class SharedChannel
 
     internal static SharedChannelWriter CreateWriter(string name, SharedChannelOptions? options, MessageLayout? schema)
     {
+        LinuxOnly.ThrowIfNotLinux();
         options ??= SharedChannelOptions.Default;
         return Attach(SharedSegment.Create(name, options, schema), segment => new SharedChannelWriter(segment, options));
     }
 
     internal static SharedChannelWriter OpenWriter(string name, SharedChannelOptions? options, MessageLayout? schema)
     {
+        LinuxOnly.ThrowIfNotLinux();
         options ??= SharedChannelOptions.Default;
         return Attach(SharedSegment.Open(name, options, schema), segment => new SharedChannelWriter(segment, options));
     }
 
     internal static SharedChannelReader CreateReader(string name, SharedChannelOptions? options, MessageLayout? schema)
     {
+        LinuxOnly.ThrowIfNotLinux();
         options ??= SharedChannelOptions.Default;
         return Attach(SharedSegment.Create(name, options, schema), segment => new SharedChannelReader(segment, options));
     }
 
     internal static SharedChannelReader OpenReader(string name, SharedChannelOptions? options, MessageLayout? schema)
     {
+        LinuxOnly.ThrowIfNotLinux();
         options ??= SharedChannelOptions.Default;
         return Attach(SharedSegment.Open(name, options, schema), segment => new SharedChannelReader(segment, options));
     }

@@ -175,16 +175,16 @@ internal static unsafe class SegmentDirectory
                 }
 
                 bool alive = ByteLocks.IsLockedByOther(fd, geometry.ParticipantTableOffset + (long)row * ParticipantSlot.Size);
-                participants.Add(new ParticipantInfo(row, EndpointRoles.Of(slot->Kind == ParticipantSlot.KindProducer, geometry.Topology).Name(),
+                participants.Add(new ParticipantInfo(row, EndpointRoles.Of(slot->Kind == ParticipantSlot.KindProducer, geometry.Topology),
                     slot->Pid, alive, slot->Mode == ParticipantSlot.ModeLossy ? SubscriberMode.Lossy : slot->Mode == ParticipantSlot.ModeTethered ? SubscriberMode.Tethered : null,
                     slot->Position, slot->Lost));
             }
 
-            string state = h->Completion switch
+            ChannelCompletionState state = h->Completion switch
             {
-                CompletionState.Completed => "completed",
-                CompletionState.Faulted or CompletionState.Faulting => "faulted",
-                _ => "open",
+                CompletionState.Completed => ChannelCompletionState.Completed,
+                CompletionState.Faulted or CompletionState.Faulting => ChannelCompletionState.Faulted,
+                _ => ChannelCompletionState.Open,
             };
             long tail = geometry.Topology == ChannelTopology.MultiProducerSingleConsumer ? h->ClaimTail & ~Ring.MpscRing.ClosedBit : h->Tail;
             return new ChannelInfo(name, path, geometry.Topology, geometry.Capacity, geometry.MaxPayloadSize, geometry.Fingerprint,
