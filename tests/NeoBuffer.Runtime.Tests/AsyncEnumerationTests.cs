@@ -116,6 +116,35 @@ public sealed class AsyncEnumerationTests
         Assert.Equal(["x", "y"], seen);
     }
 
+    [Fact]
+    public async Task A_ChannelReader_view_copies_every_record_a_child_writes()
+    {
+        using var channel = new TestChannel("rawview");
+        using SharedChannelReader shared = SharedChannel.CreateReader(channel.Name, channel.Options(1 << 13, MaxLength));
+        using ChildProcess producer = StartProducer(channel);
+        System.Threading.Channels.ChannelReader<ReadOnlyMemory<byte>> reader = shared.AsChannelReader();
+
+        var kept = new List<ReadOnlyMemory<byte>>();
+        using var bound = new CancellationTokenSource(Generous);
+        while (await reader.WaitToReadAsync(bound.Token))
+        {
+            while (reader.TryRead(out ReadOnlyMemory<byte> message))
+            {
+                kept.Add(message);
+            }
+        }
+
+        Assert.Equal(Count, kept.Count);
+        for (int sequence = 0; sequence < kept.Count; sequence++)
+        {
+            string? error = SequencedRecord.Verify(kept[sequence].Span, sequence, MaxLength);
+            Assert.True(error is null, error);
+        }
+
+        await reader.Completion.WaitAsync(Generous);
+        Assert.Equal(0, await producer.ExitCodeAsync(Generous));
+    }
+
     private static ChildProcess StartProducer(TestChannel channel) =>
         ChildProcess.Start("spsc-produce", channel.Directory, channel.Name, Count.ToString(), MaxLength.ToString(), "0", "0");
 }

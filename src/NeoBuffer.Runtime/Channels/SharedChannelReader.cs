@@ -322,6 +322,18 @@ public sealed class SharedChannelReader : IDisposable
     internal long LeaseNumber => _leaseNumber;
 
     /// <summary>
+    /// This reader as a <see cref="ChannelReader{T}"/> of byte messages, for code written against
+    /// System.Threading.Channels: each read copies the message into an array of its own, as
+    /// <see cref="TryRead(out byte[])"/> does. It reads through this endpoint (one consumer at a time, not thread-safe,
+    /// like the endpoint), and its <see cref="ChannelReader{T}.Completion"/> is <see cref="Completion"/>.
+    /// </summary>
+    public ChannelReader<ReadOnlyMemory<byte>> AsChannelReader()
+    {
+        ObjectDisposedException.ThrowIf(_gate.IsDisposed, this);
+        return new CopyingByteChannelReader(this);
+    }
+
+    /// <summary>
     /// Detaches from the channel and unmaps it (once any open lease ends, and any wait on another thread has returned:
     /// such a wait is woken and ends with <see cref="ObjectDisposedException"/>); the last participant out removes it.
     /// </summary>

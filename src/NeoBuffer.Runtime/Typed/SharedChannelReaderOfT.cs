@@ -150,6 +150,23 @@ public sealed class SharedChannelReader<T> : IDisposable where T : unmanaged, IC
         }
     }
 
+    /// <summary>
+    /// This reader as a <see cref="ChannelReader{T}"/>, for code written against System.Threading.Channels: each read
+    /// copies the message out, as <see cref="TryRead"/> does. It reads through this endpoint (one consumer at a time,
+    /// not thread-safe, like the endpoint) and its <see cref="ChannelReader{T}.Completion"/> is <see cref="Completion"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><typeparamref name="T"/> has variable-length fields, which cannot be copied out whole.</exception>
+    public ChannelReader<T> AsChannelReader()
+    {
+        if (_hasVariableFields)
+        {
+            throw new InvalidOperationException(
+                $"{typeof(T).Name} has variable-length fields, so a ChannelReader<{typeof(T).Name}> cannot copy it out whole: enumerate LeaseAllAsync() instead.");
+        }
+
+        return new CopyingChannelReader<T>(this);
+    }
+
     /// <summary>Detaches from the channel and unmaps it (once any open lease ends); the last participant out removes it.</summary>
     public void Dispose() => _reader.Dispose();
 }
