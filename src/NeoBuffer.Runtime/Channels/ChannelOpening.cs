@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -47,13 +48,9 @@ internal static class ChannelOpening
         long start = CheckTimeout(timeout);
         for (int poll = 1; ; poll = Math.Min(poll * 2, MaxPollMilliseconds))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            try
+            if (TryOpen(open, cancellationToken, out TEndpoint? endpoint))
             {
-                return open();
-            }
-            catch (ChannelNotFoundException)
-            {
+                return endpoint;
             }
 
             cancellationToken.WaitHandle.WaitOne(NextPoll(name, start, timeout, poll));
@@ -66,16 +63,28 @@ internal static class ChannelOpening
         long start = CheckTimeout(timeout);
         for (int poll = 1; ; poll = Math.Min(poll * 2, MaxPollMilliseconds))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            try
+            if (TryOpen(open, cancellationToken, out TEndpoint? endpoint))
             {
-                return open();
-            }
-            catch (ChannelNotFoundException)
-            {
+                return endpoint;
             }
 
             await Task.Delay(NextPoll(name, start, timeout, poll), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // One attempt of a waiting open: a missing channel is the only error worth waiting out.
+    private static bool TryOpen<TEndpoint>(Func<TEndpoint> open, CancellationToken cancellationToken, [MaybeNullWhen(false)] out TEndpoint endpoint)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            endpoint = open();
+            return true;
+        }
+        catch (ChannelNotFoundException)
+        {
+            endpoint = default;
+            return false;
         }
     }
 
