@@ -11,7 +11,7 @@ namespace NeoBuffer.Generators.Emit
     /// </summary>
     internal static class BuilderEmitter
     {
-        // Tail regions start 8-byte aligned (DESIGN.md section 3), or at the element's own alignment when that is larger.
+        // Tail regions start 8-byte aligned (docs/design.md, "Message model"), or at the element's own alignment when that is larger.
         private const int TailAlignment = 8;
 
         public static void Emit(SourceWriter source, MessageModel model)
