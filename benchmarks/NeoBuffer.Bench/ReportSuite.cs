@@ -12,7 +12,7 @@ using NetMQ;
 namespace NeoBuffer.Bench;
 
 /// <summary>
-/// The <c>report</c> run (issue 7): the SPSC rows of DESIGN.md section 6 for NeoBuffer, Unix domain sockets, anonymous
+/// The <c>report</c> run: the SPSC targets of docs/design.md ("Performance targets") for NeoBuffer, Unix domain sockets, anonymous
 /// pipes and NetMQ, with the raw limits (memcpy, ping-pong), all in the same rounds: in each round, for each message
 /// size, every transport back to back, then every round trip. Prints progress, the table and the target verdicts, and
 /// writes the Markdown page, the PNG chart and (when asked) the JSON rows.

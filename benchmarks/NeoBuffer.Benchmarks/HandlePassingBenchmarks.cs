@@ -75,7 +75,7 @@ public class HandlePassingBenchmarks
 
         batch.Write(claim.Payload);
         claim.Commit();
-        if (!_channel.Reader.TryRead(out ReadLease lease))
+        if (!_channel.Reader.TryLease(out ReadLease lease))
         {
             throw new InvalidOperationException("A committed message was not readable.");
         }

@@ -28,7 +28,7 @@ public sealed class ChannelInspectorTests
 
             for (int i = 0; i < 3; i++)
             {
-                Assert.True(reader.TryRead(out ReadLease lease));
+                Assert.True(reader.TryLease(out ReadLease lease));
                 lease.Dispose();
             }
 
@@ -89,7 +89,7 @@ public sealed class ChannelInspectorTests
             Assert.True(writer.TryWrite(Encoding.ASCII.GetBytes($"m{i}")));
         }
 
-        Assert.True(reader.TryRead(out ReadLease lease));
+        Assert.True(reader.TryLease(out ReadLease lease));
         lease.Dispose();
 
         // Consumed, but the writer is far from lapping it (a ring minus its largest claims away): still intact.
@@ -106,11 +106,11 @@ public sealed class ChannelInspectorTests
         for (int i = 0; i < 2000; i++)
         {
             Assert.True(writer.TryWrite(new byte[56]));
-            Assert.True(reader.TryRead(out ReadLease read));
+            Assert.True(reader.TryLease(out ReadLease read));
             read.Dispose();
         }
 
-        while (reader.TryRead(out ReadLease rest))
+        while (reader.TryLease(out ReadLease rest))
         {
             rest.Dispose();
         }
@@ -193,7 +193,7 @@ public sealed class ChannelInspectorTests
         // The reader consumes (and zeroes) the next two: the spy, still before them, skips to the reader's Head.
         for (int i = 0; i < 3; i++)
         {
-            Assert.True(reader.TryRead(out ReadLease lease));
+            Assert.True(reader.TryLease(out ReadLease lease));
             lease.Dispose();
         }
 

@@ -65,7 +65,7 @@ public sealed class DeadRowTests
             Assert.True(more < 20, "the writer ignored the new subscriber and overran it");
             for (byte expected = first; expected != next; expected++)
             {
-                Assert.True(fresh.TryRead(out ReadLease lease));
+                Assert.True(fresh.TryLease(out ReadLease lease));
                 using (lease)
                 {
                     Assert.Equal(1000, lease.Payload.Length);
@@ -73,7 +73,7 @@ public sealed class DeadRowTests
                 }
             }
 
-            Assert.False(fresh.TryRead(out ReadLease _));
+            Assert.False(fresh.TryLease(out ReadLease _));
         }
     }
 

@@ -47,7 +47,7 @@ public sealed class DuplexTests
             long expected = 0;
             while (duplex.Reader.WaitToRead(deadline.Remaining, work.Stopping))
             {
-                while (duplex.Reader.TryRead(out ReadLease lease))
+                while (duplex.Reader.TryLease(out ReadLease lease))
                 {
                     using (lease)
                     {
@@ -82,7 +82,7 @@ public sealed class DuplexTests
 
         Assert.True(creator.Writer.TryWrite("last"u8));
         creator.Writer.Complete();
-        Assert.True(opener.Reader.TryRead(out ReadLease lease));
+        Assert.True(opener.Reader.TryLease(out ReadLease lease));
         using (lease)
         {
             Assert.Equal("last"u8.ToArray(), lease.Payload.ToArray());
@@ -95,7 +95,7 @@ public sealed class DuplexTests
         // The other way is still open, and ends the same way when its writer completes it.
         Assert.True(opener.Writer.TryWrite("reply"u8));
         Assert.True(creator.Reader.WaitToRead(TimeSpan.FromSeconds(10)));
-        Assert.True(creator.Reader.TryRead(out lease));
+        Assert.True(creator.Reader.TryLease(out lease));
         using (lease)
         {
             Assert.Equal("reply"u8.ToArray(), lease.Payload.ToArray());
@@ -133,7 +133,7 @@ public sealed class DuplexTests
                 var deadline = Deadline.In(Generous, "reading the dead peer's echoes");
                 while (duplex.Reader.WaitToRead(deadline.Remaining, work.Stopping))
                 {
-                    while (duplex.Reader.TryRead(out ReadLease lease))
+                    while (duplex.Reader.TryLease(out ReadLease lease))
                     {
                         using (lease)
                         {

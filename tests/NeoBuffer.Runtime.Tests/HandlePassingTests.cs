@@ -92,7 +92,7 @@ public sealed class HandlePassingTests
         }
 
         Assert.True(privateReader.WaitToRead(Generous));
-        Assert.True(privateReader.TryRead(out ReadLease lease));
+        Assert.True(privateReader.TryLease(out ReadLease lease));
         using (lease)
         {
             Assert.Equal("over the passed channel", Encoding.UTF8.GetString(lease.Payload));
@@ -316,7 +316,7 @@ public sealed class HandlePassingTests
         var lines = new System.Collections.Generic.List<string>();
         while (replies.WaitToRead(Generous))
         {
-            while (replies.TryRead(out ReadLease lease))
+            while (replies.TryLease(out ReadLease lease))
             {
                 using (lease)
                 {
@@ -378,7 +378,7 @@ public sealed class HandlePassingTests
     internal static HandleBatch ReadBatch(SharedChannelReader reader)
     {
         Assert.True(reader.WaitToRead(Generous));
-        Assert.True(reader.TryRead(out ReadLease lease));
+        Assert.True(reader.TryLease(out ReadLease lease));
         using (lease)
         {
             return HandleBatch.Read(lease.Payload);

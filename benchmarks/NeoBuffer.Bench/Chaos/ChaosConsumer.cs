@@ -31,7 +31,7 @@ internal static class ChaosConsumer
         while (true)
         {
             board.Write(MpscBoard.ConsumerBeat, Environment.TickCount64);
-            while (reader.TryRead(out ReadLease lease))
+            while (reader.TryLease(out ReadLease lease))
             {
                 using (lease)
                 {

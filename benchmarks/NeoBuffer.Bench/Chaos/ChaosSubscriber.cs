@@ -88,7 +88,7 @@ internal static class ChaosSubscriber
         }
 
         ReadLease lease;
-        while (!reader.TryRead(out lease))
+        while (!reader.TryLease(out lease))
         {
             reader.WaitToRead(StressProducer.ClaimBound);
         }

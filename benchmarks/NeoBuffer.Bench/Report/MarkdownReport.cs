@@ -30,7 +30,7 @@ internal static class MarkdownReport
         }
 
         page.WriteLine();
-        page.WriteLine("Targets (DESIGN.md section 6), each a ratio taken within a round; the median over rounds, lowest and highest round in brackets:");
+        page.WriteLine("Targets (docs/design.md, \"Performance targets\"), each a ratio taken within a round; the median over rounds, lowest and highest round in brackets:");
         page.WriteLine();
         page.WriteLine("```");
         foreach (string verdict in verdicts)

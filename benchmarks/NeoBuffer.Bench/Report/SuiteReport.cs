@@ -31,7 +31,7 @@ internal static class SuiteReport
             Console.WriteLine(note);
         }
 
-        Console.WriteLine($"targets (DESIGN.md section 6): {targetsNote}; shown is the median over rounds, with the lowest and highest round in brackets");
+        Console.WriteLine($"targets (docs/design.md, \"Performance targets\"): {targetsNote}; shown is the median over rounds, with the lowest and highest round in brackets");
         foreach (string verdict in verdicts)
         {
             Console.WriteLine(verdict);

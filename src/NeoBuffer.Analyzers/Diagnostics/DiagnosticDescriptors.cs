@@ -4,7 +4,7 @@ using Microsoft.CodeAnalysis;
 namespace NeoBuffer.Analyzers.Diagnostics
 {
     /// <summary>
-    /// The catalog: one descriptor per id (DESIGN.md section 4; NB0100 up for the classifier's other reasons). Each
+    /// The catalog: one descriptor per id (docs/design.md, "Diagnostics", and docs/diagnostics.md; NB0100 up for the classifier's other reasons). Each
     /// message is "'subject' why; what to use instead", where the subject names the field path and its type
     /// (<c>Outer.Inner.Name: string</c>) or the message type, and the advice is chosen per case.
     /// </summary>

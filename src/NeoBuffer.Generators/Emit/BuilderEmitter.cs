@@ -11,7 +11,7 @@ namespace NeoBuffer.Generators.Emit
     /// </summary>
     internal static class BuilderEmitter
     {
-        // Tail regions start 8-byte aligned (DESIGN.md section 3), or at the element's own alignment when that is larger.
+        // Tail regions start 8-byte aligned (docs/design.md, "Message model"), or at the element's own alignment when that is larger.
         private const int TailAlignment = 8;
 
         public static void Emit(SourceWriter source, MessageModel model)
@@ -131,7 +131,20 @@ namespace NeoBuffer.Generators.Emit
                 .Line("/// <exception cref=\"global::System.TimeoutException\">No room appeared in time.</exception>")
                 .Line("/// <exception cref=\"global::System.Threading.Channels.ChannelClosedException\">The channel was completed.</exception>")
                 .Line($"public static Builder Claim({writer} writer{sizeParameters}, global::System.TimeSpan timeout, global::System.Threading.CancellationToken cancellationToken = default) =>")
-                .Line($"    new Builder(writer.Claim(LengthFor({lengthArguments}), timeout, cancellationToken){sizeArguments});");
+                .Line($"    new Builder(writer.Claim(LengthFor({lengthArguments}), timeout, cancellationToken){sizeArguments});")
+                .Line()
+                .Line("/// <summary>")
+                .Line("/// Waits asynchronously, with no thread blocked, until a record of these sizes fits in <paramref name=\"writer\"/>'s ring:")
+                .Line("/// the async path to a builder, which cannot cross an <c>await</c> itself. Completes with true when it fits (then")
+                .Line("/// <see cref=\"TryClaim\"/>, and wait again if another producer took the room first), false when the channel was completed.")
+                .Line("/// </summary>" + sizeDocs)
+                .Line($"public static global::System.Threading.Tasks.ValueTask<bool> WaitToClaimAsync({writer} writer{sizeParameters}, global::System.Threading.CancellationToken cancellationToken = default) =>")
+                .Line($"    writer.WaitToWriteAsync(LengthFor({lengthArguments}), global::System.Threading.Timeout.InfiniteTimeSpan, cancellationToken);")
+                .Line()
+                .Line("/// <summary>As <see cref=\"WaitToClaimAsync(" + writer.Replace('<', '{').Replace('>', '}') + string.Concat(sizeArguments.Split(new[] { ',' }, System.StringSplitOptions.RemoveEmptyEntries).Select(_ => ", int")) + ", global::System.Threading.CancellationToken)\"/>, waiting at most <paramref name=\"timeout\"/>.</summary>" + sizeDocs)
+                .Line("/// <exception cref=\"global::System.TimeoutException\">No room appeared in time.</exception>")
+                .Line($"public static global::System.Threading.Tasks.ValueTask<bool> WaitToClaimAsync({writer} writer{sizeParameters}, global::System.TimeSpan timeout, global::System.Threading.CancellationToken cancellationToken = default) =>")
+                .Line($"    writer.WaitToWriteAsync(LengthFor({lengthArguments}), timeout, cancellationToken);");
         }
 
         private static void EmitField(SourceWriter source, ClassifiedField field)

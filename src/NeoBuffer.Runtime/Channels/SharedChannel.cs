@@ -8,7 +8,8 @@ using NeoBuffer.Waiting;
 namespace NeoBuffer;
 
 /// <summary>
-/// Creates and opens channels between processes on this machine. A channel is a named ring in shared memory
+/// Creates and opens channels between processes on this machine (Linux only: elsewhere every method throws
+/// <see cref="PlatformNotSupportedException"/>). A channel is a named ring in shared memory
 /// (a file in <c>/dev/shm</c> by default); one side creates it, the other opens it by name.
 /// </summary>
 /// <example>
@@ -21,7 +22,7 @@ namespace NeoBuffer;
 /// // consumer process
 /// using var reader = SharedChannel.OpenReader("telemetry");
 /// while (reader.WaitToRead())
-///     while (reader.TryRead(out ReadLease lease))
+///     while (reader.TryLease(out ReadLease lease))
 ///         using (lease) Console.WriteLine(Encoding.UTF8.GetString(lease.Payload));
 /// </code>
 /// </example>
@@ -169,6 +170,93 @@ public static partial class SharedChannel
         SharedClient<TRequest, TResponse>.ConnectAsync(name, options, timeout, cancellationToken);
 
     /// <summary>
+    /// Opens the channel as a writer, or creates it (with <paramref name="options"/>' topology and sizes) when it does
+    /// not exist yet: for a writer that may start before or after its readers. A channel that already exists keeps the
+    /// topology and sizes it was created with.
+    /// </summary>
+    /// <exception cref="ChannelFormatException">The file is not a valid channel.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">The channel carries typed messages.</exception>
+    /// <exception cref="ChannelRoleTakenException">The channel already has its live writer (or, MPSC, all it admits).</exception>
+    public static SharedChannelWriter OpenOrCreateWriter(string name, SharedChannelOptions? options = null) =>
+        ChannelOpening.OpenOrCreate(() => OpenWriter(name, options, schema: null), () => CreateWriter(name, options, schema: null));
+
+    /// <summary>
+    /// Opens the channel as a reader, or creates it (with <paramref name="options"/>' topology and sizes) when it does
+    /// not exist yet: for a reader that may start before or after its writer.
+    /// </summary>
+    /// <exception cref="ChannelFormatException">The file is not a valid channel.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">The channel carries typed messages.</exception>
+    /// <exception cref="ChannelRoleTakenException">The channel already has its live reader (or, broadcast, all the subscribers it admits).</exception>
+    public static SharedChannelReader OpenOrCreateReader(string name, SharedChannelOptions? options = null) =>
+        ChannelOpening.OpenOrCreate(() => OpenReader(name, options, schema: null), () => CreateReader(name, options, schema: null));
+
+    /// <summary>Opens the channel of <typeparamref name="T"/> messages as a writer, or creates it when it does not exist yet.</summary>
+    /// <exception cref="ChannelSchemaMismatchException">The channel carries another schema; the message shows both.</exception>
+    /// <exception cref="ChannelRoleTakenException">The channel already has a live writer.</exception>
+    public static SharedChannelWriter<T> OpenOrCreateWriter<T>(string name, SharedChannelOptions? options = null) where T : unmanaged, IChannelMessage<T> =>
+        new(ChannelOpening.OpenOrCreate(() => OpenWriter(name, options, T.Layout), () => CreateWriter(name, options, T.Layout)));
+
+    /// <summary>Opens the channel of <typeparamref name="T"/> messages as a reader, or creates it when it does not exist yet.</summary>
+    /// <exception cref="ChannelSchemaMismatchException">The channel carries another schema; the message shows both.</exception>
+    /// <exception cref="ChannelRoleTakenException">The channel already has a live reader.</exception>
+    public static SharedChannelReader<T> OpenOrCreateReader<T>(string name, SharedChannelOptions? options = null) where T : unmanaged, IChannelMessage<T> =>
+        new(ChannelOpening.OpenOrCreate(() => OpenReader(name, options, T.Layout), () => CreateReader(name, options, T.Layout)));
+
+    /// <summary>
+    /// Opens an existing channel as a writer, waiting up to <paramref name="timeout"/> for another process to create it
+    /// (the directory is looked at again every few milliseconds, at most every 50 ms).
+    /// </summary>
+    /// <exception cref="TimeoutException">No channel of that name appeared within <paramref name="timeout"/>.</exception>
+    /// <exception cref="ChannelFormatException">The file is not a valid channel.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">The channel carries typed messages.</exception>
+    /// <exception cref="ChannelRoleTakenException">The channel already has its live writer (or, MPSC, all it admits).</exception>
+    public static SharedChannelWriter OpenWriter(string name, SharedChannelOptions? options, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        ChannelOpening.OpenWhenCreated(name, () => OpenWriter(name, options, schema: null), timeout, cancellationToken);
+
+    /// <summary>As <see cref="OpenWriter(string, SharedChannelOptions?, TimeSpan, CancellationToken)"/>, waiting asynchronously; no thread blocks meanwhile.</summary>
+    /// <exception cref="TimeoutException">No channel of that name appeared within <paramref name="timeout"/>.</exception>
+    public static ValueTask<SharedChannelWriter> OpenWriterAsync(string name, SharedChannelOptions? options, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        ChannelOpening.OpenWhenCreatedAsync(name, () => OpenWriter(name, options, schema: null), timeout, cancellationToken);
+
+    /// <summary>
+    /// Opens an existing channel as a reader (on a broadcast channel, a subscriber), waiting up to
+    /// <paramref name="timeout"/> for another process to create it (looked at again at most every 50 ms).
+    /// </summary>
+    /// <exception cref="TimeoutException">No channel of that name appeared within <paramref name="timeout"/>.</exception>
+    /// <exception cref="ChannelFormatException">The file is not a valid channel.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">The channel carries typed messages.</exception>
+    /// <exception cref="ChannelRoleTakenException">The channel already has its live reader (or, broadcast, all the subscribers it admits).</exception>
+    public static SharedChannelReader OpenReader(string name, SharedChannelOptions? options, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        ChannelOpening.OpenWhenCreated(name, () => OpenReader(name, options, schema: null), timeout, cancellationToken);
+
+    /// <summary>As <see cref="OpenReader(string, SharedChannelOptions?, TimeSpan, CancellationToken)"/>, waiting asynchronously; no thread blocks meanwhile.</summary>
+    /// <exception cref="TimeoutException">No channel of that name appeared within <paramref name="timeout"/>.</exception>
+    public static ValueTask<SharedChannelReader> OpenReaderAsync(string name, SharedChannelOptions? options, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        ChannelOpening.OpenWhenCreatedAsync(name, () => OpenReader(name, options, schema: null), timeout, cancellationToken);
+
+    /// <summary>Opens an existing channel of <typeparamref name="T"/> messages as a writer, waiting up to <paramref name="timeout"/> for it to be created.</summary>
+    /// <exception cref="TimeoutException">No channel of that name appeared within <paramref name="timeout"/>.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">The channel carries another schema; the message shows both.</exception>
+    public static SharedChannelWriter<T> OpenWriter<T>(string name, SharedChannelOptions? options, TimeSpan timeout, CancellationToken cancellationToken = default) where T : unmanaged, IChannelMessage<T> =>
+        new(ChannelOpening.OpenWhenCreated(name, () => OpenWriter(name, options, T.Layout), timeout, cancellationToken));
+
+    /// <summary>Opens an existing channel of <typeparamref name="T"/> messages as a writer, waiting asynchronously up to <paramref name="timeout"/> for it to be created.</summary>
+    /// <exception cref="TimeoutException">No channel of that name appeared within <paramref name="timeout"/>.</exception>
+    public static async ValueTask<SharedChannelWriter<T>> OpenWriterAsync<T>(string name, SharedChannelOptions? options, TimeSpan timeout, CancellationToken cancellationToken = default) where T : unmanaged, IChannelMessage<T> =>
+        new(await ChannelOpening.OpenWhenCreatedAsync(name, () => OpenWriter(name, options, T.Layout), timeout, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Opens an existing channel of <typeparamref name="T"/> messages as a reader, waiting up to <paramref name="timeout"/> for it to be created.</summary>
+    /// <exception cref="TimeoutException">No channel of that name appeared within <paramref name="timeout"/>.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">The channel carries another schema; the message shows both.</exception>
+    public static SharedChannelReader<T> OpenReader<T>(string name, SharedChannelOptions? options, TimeSpan timeout, CancellationToken cancellationToken = default) where T : unmanaged, IChannelMessage<T> =>
+        new(ChannelOpening.OpenWhenCreated(name, () => OpenReader(name, options, T.Layout), timeout, cancellationToken));
+
+    /// <summary>Opens an existing channel of <typeparamref name="T"/> messages as a reader, waiting asynchronously up to <paramref name="timeout"/> for it to be created.</summary>
+    /// <exception cref="TimeoutException">No channel of that name appeared within <paramref name="timeout"/>.</exception>
+    public static async ValueTask<SharedChannelReader<T>> OpenReaderAsync<T>(string name, SharedChannelOptions? options, TimeSpan timeout, CancellationToken cancellationToken = default) where T : unmanaged, IChannelMessage<T> =>
+        new(await ChannelOpening.OpenWhenCreatedAsync(name, () => OpenReader(name, options, T.Layout), timeout, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
     /// Waits until one of <paramref name="readers"/> can be read (a message, or the end of its stream) and returns its
     /// index: a process reading many channels needs no thread per channel. The readers may be of different channels
     /// and topologies; at most 127.
@@ -199,16 +287,22 @@ public static partial class SharedChannel
     /// Lists the channels in <paramref name="directory"/> (default: NEOBUFFER_DIR, else /dev/shm) with their state:
     /// topology, schema, positions, and who is attached and alive. Reads headers without attaching: for tools.
     /// </summary>
-    public static IReadOnlyList<ChannelInfo> List(string? directory = null) =>
-        SegmentDirectory.List(ChannelName.ResolveDirectory(directory));
+    public static IReadOnlyList<ChannelInfo> List(string? directory = null)
+    {
+        LinuxOnly.ThrowIfNotLinux();
+        return SegmentDirectory.List(ChannelName.ResolveDirectory(directory));
+    }
 
     /// <summary>
     /// Removes the channels in <paramref name="directory"/> that no live process is attached to (their participants all
     /// died), except those created with <see cref="SharedChannelOptions.KeepSegment"/>. Creating and opening a channel
     /// does this too. Returns how many were removed.
     /// </summary>
-    public static int RemoveStale(string? directory = null) =>
-        SegmentDirectory.RemoveStale(ChannelName.ResolveDirectory(directory));
+    public static int RemoveStale(string? directory = null)
+    {
+        LinuxOnly.ThrowIfNotLinux();
+        return SegmentDirectory.RemoveStale(ChannelName.ResolveDirectory(directory));
+    }
 
     /// <summary>
     /// Creates a channel of raw byte messages in untrusted mode: its segment is an anonymous memfd sealed against
@@ -226,6 +320,7 @@ public static partial class SharedChannel
     /// <exception cref="SharedChannelException">The memfd or the socket could not be made (the message says why).</exception>
     public static SealedChannelServer CreateSealedWriter(string name, string socketPath, Func<PeerCredentials, bool> policy, SharedChannelOptions? options = null)
     {
+        LinuxOnly.ThrowIfNotLinux();
         ArgumentNullException.ThrowIfNull(socketPath);
         ArgumentNullException.ThrowIfNull(policy);
         options ??= SharedChannelOptions.Default;
@@ -258,6 +353,7 @@ public static partial class SharedChannel
     /// <exception cref="TimeoutException">The server did not answer within <paramref name="timeout"/>.</exception>
     public static SharedChannelReader OpenSealedReader(string socketPath, SharedChannelOptions? options, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
+        LinuxOnly.ThrowIfNotLinux();
         ArgumentNullException.ThrowIfNull(socketPath);
         options ??= SharedChannelOptions.Default;
         (int descriptor, string name) = Sealed.SegmentHandover.Receive(socketPath, timeout, cancellationToken);
@@ -275,24 +371,28 @@ public static partial class SharedChannel
 
     internal static SharedChannelWriter CreateWriter(string name, SharedChannelOptions? options, MessageLayout? schema)
     {
+        LinuxOnly.ThrowIfNotLinux();
         options ??= SharedChannelOptions.Default;
         return Attach(SharedSegment.Create(name, options, schema), segment => new SharedChannelWriter(segment, options));
     }
 
     internal static SharedChannelWriter OpenWriter(string name, SharedChannelOptions? options, MessageLayout? schema)
     {
+        LinuxOnly.ThrowIfNotLinux();
         options ??= SharedChannelOptions.Default;
         return Attach(SharedSegment.Open(name, options, schema), segment => new SharedChannelWriter(segment, options));
     }
 
     internal static SharedChannelReader CreateReader(string name, SharedChannelOptions? options, MessageLayout? schema)
     {
+        LinuxOnly.ThrowIfNotLinux();
         options ??= SharedChannelOptions.Default;
         return Attach(SharedSegment.Create(name, options, schema), segment => new SharedChannelReader(segment, options));
     }
 
     internal static SharedChannelReader OpenReader(string name, SharedChannelOptions? options, MessageLayout? schema)
     {
+        LinuxOnly.ThrowIfNotLinux();
         options ??= SharedChannelOptions.Default;
         return Attach(SharedSegment.Open(name, options, schema), segment => new SharedChannelReader(segment, options));
     }

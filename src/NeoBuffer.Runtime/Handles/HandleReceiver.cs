@@ -18,7 +18,7 @@ namespace NeoBuffer;
 /// <example>
 /// <code>
 /// using var handles = new HandleReceiver(reader);
-/// while (reader.TryRead(out ReadLease lease))
+/// while (reader.TryLease(out ReadLease lease))
 ///     using (lease)
 ///     using (ReceivedHandles received = handles.Receive(HandleBatch.Read(lease.Payload), TimeSpan.FromSeconds(5)))
 ///     {

@@ -30,7 +30,7 @@ internal sealed unsafe class EndpointMetrics
     private readonly BroadcastSubscriber? _lossyConsumer;
     private readonly ParticipantRow* _counters;
 
-    private EndpointMetrics(EndpointRole role, SharedSegment segment, ParticipantRole participant, BroadcastSubscriber? lossyConsumer)
+    private EndpointMetrics(ChannelRole role, SharedSegment segment, ParticipantRole participant, BroadcastSubscriber? lossyConsumer)
     {
         Role = role;
         _segment = segment;
@@ -41,13 +41,13 @@ internal sealed unsafe class EndpointMetrics
 
     /// <summary>Counts for a writer; it reports how full the ring is too.</summary>
     public static EndpointMetrics ForWriter(SharedSegment segment, ParticipantRole participant) =>
-        new(EndpointRole.Writer, segment, participant, lossyConsumer: null);
+        new(ChannelRole.Writer, segment, participant, lossyConsumer: null);
 
     /// <summary>Counts for a reader or subscriber; a lossy subscriber reports what its ring half counts as lost too.</summary>
     public static EndpointMetrics ForReader(SharedSegment segment, ParticipantRole participant, RingConsumer consumer, bool isLossy) =>
         new(EndpointRoles.Of(isProducer: false, segment.Geometry.Topology), segment, participant, isLossy ? consumer as BroadcastSubscriber : null);
 
-    public EndpointRole Role { get; }
+    public ChannelRole Role { get; }
 
     /// <summary>The tags of every measurement of this endpoint.</summary>
     public KeyValuePair<string, object?>[] Tags => _tags;
@@ -68,7 +68,7 @@ internal sealed unsafe class EndpointMetrics
     /// For a writer, the ring bytes its slowest reader has still to read; null for readers. Reads shared memory, so the
     /// caller must know the endpoint is not disposed meanwhile (<see cref="LiveEndpoints"/> does).
     /// </summary>
-    public long? RingUsedBytes => Role == EndpointRole.Writer ? RingOccupancy.UsedBytes(_segment) : null;
+    public long? RingUsedBytes => Role == ChannelRole.Writer ? RingOccupancy.UsedBytes(_segment) : null;
 
     /// <summary>One message of <paramref name="length"/> payload bytes written or read. Owner thread only.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

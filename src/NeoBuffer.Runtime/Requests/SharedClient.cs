@@ -267,7 +267,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
                 continue;
             }
 
-            while (_responses.TryRead(out ReadLease lease))
+            while (_responses.TryLease(out ReadLease lease))
             {
                 using (lease)
                 {
@@ -533,7 +533,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     // Delivers every response waiting in the ring to its slot. Only the holder of _reading calls it.
     private void Drain()
     {
-        while (_responses.TryRead(out ReadLease lease))
+        while (_responses.TryLease(out ReadLease lease))
         {
             using (lease)
             {

@@ -85,7 +85,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     public bool TryRead([NotNullWhen(true)] out IncomingRequest<TRequest, TResponse>? request)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        while (_requests.TryRead(out ReadLease lease))
+        while (_requests.TryLease(out ReadLease lease))
         {
             using (lease)
             {

@@ -118,10 +118,11 @@ internal static unsafe class SegmentDirectory
                 int read = SegmentFile.ReadPrefix(fd, prefix);
                 SegmentGeometry? geometry = TryValidate(prefix.AsSpan(0, read), length, path);
                 bool keep = geometry is not null && (BitConverter.ToUInt32(prefix, 0x4C) & ChannelHeader.FlagKeep) != 0;
+                bool held = geometry is not null && BitConverter.ToInt32(prefix, 0x90) != 0; // unread messages left for a reader
 
                 // A file that does not validate is corrupt, not stale: it is left alone, like any bad input. (Channels
                 // appear under their name only once whole, so a valid header is the only kind a live creator shows.)
-                bool stale = geometry is not null && !attached && !keep;
+                bool stale = geometry is not null && !attached && !keep && !held;
                 if (remove && stale)
                 {
                     MarkRemovedAndUnlink(fd, path);
@@ -236,16 +237,16 @@ internal static unsafe class SegmentDirectory
                 }
 
                 bool alive = ByteLocks.IsLockedByOther(fd, geometry.ParticipantTableOffset + (long)index * ParticipantRow.Size);
-                participants.Add(new ParticipantInfo(index, EndpointRoles.Of(row->Kind == ParticipantRow.KindProducer, geometry.Topology).Name(),
+                participants.Add(new ParticipantInfo(index, EndpointRoles.Of(row->Kind == ParticipantRow.KindProducer, geometry.Topology),
                     row->Pid, alive, row->Mode == ParticipantRow.ModeLossy ? SubscriberMode.Lossy : row->Mode == ParticipantRow.ModeTethered ? SubscriberMode.Tethered : null,
                     row->Position, row->Lost));
             }
 
-            string state = h->Completion switch
+            ChannelCompletionState state = h->Completion switch
             {
-                CompletionState.Completed => "completed",
-                CompletionState.Faulted or CompletionState.Faulting => "faulted",
-                _ => "open",
+                CompletionState.Completed => ChannelCompletionState.Completed,
+                CompletionState.Faulted or CompletionState.Faulting => ChannelCompletionState.Faulted,
+                _ => ChannelCompletionState.Open,
             };
             long tail = geometry.Topology == ChannelTopology.MultiProducerSingleConsumer ? MpscClaimTail.PositionOf(h->ClaimTail) : h->Tail;
             return new ChannelInfo(name, path, geometry.Topology, geometry.Capacity, geometry.MaxPayloadSize, geometry.Fingerprint,

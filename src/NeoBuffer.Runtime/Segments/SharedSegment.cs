@@ -541,8 +541,19 @@ internal sealed unsafe class SharedSegment : IDisposable
         ByteLocks.Unlock(_fd, AttachLockOffset);
         if (!_keep && !ByteLocks.IsLockedByOther(_fd, AttachLockOffset))
         {
-            Volatile.Write(ref _fileHeader->Removed, 1);
-            LibC.Unlink(Path);
+            // The last one out: nobody else can move the positions now, so they are final. A completed SPSC or MPSC
+            // stream with messages unread (one-way channels only: a duplex file goes with both sides) is held for the next reader (a writer may write, complete and exit before its
+            // reader starts). A stream left open or faulted is not a hand-off, and broadcast messages are promised only
+            // to subscribers attached when they were written: those go as before.
+            bool unread = Geometry.Topology != ChannelTopology.Broadcast && !Geometry.IsDuplex
+                && Volatile.Read(ref Header->Completion) == CompletionState.Completed
+                && Metrics.RingOccupancy.UsedBytes(this) > 0;
+            Volatile.Write(ref _fileHeader->HeldForReader, unread ? 1 : 0);
+            if (!unread)
+            {
+                Volatile.Write(ref _fileHeader->Removed, 1);
+                LibC.Unlink(Path);
+            }
         }
 
         ByteLocks.Unlock(_fd, LifecycleLockOffset);

@@ -121,6 +121,18 @@ public sealed class SharedChannelWriter<T> : IDisposable where T : unmanaged, IC
     /// <exception cref="ChannelClosedException">The channel was already completed.</exception>
     public void Complete(Exception? error = null) => _writer.Complete(error);
 
+    /// <summary>
+    /// This writer as a <see cref="ChannelWriter{T}"/>, for code written against System.Threading.Channels: each write
+    /// copies the message in, as <see cref="TryWrite"/> does; <see cref="ChannelWriter{T}.TryComplete"/> completes the
+    /// channel. It writes through this endpoint (not thread-safe, like the endpoint).
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><typeparamref name="T"/> has variable-length fields: build those with <c>T.Builder</c>.</exception>
+    public ChannelWriter<T> AsChannelWriter()
+    {
+        ThrowIfVariable();
+        return new CopyingChannelWriter<T>(this);
+    }
+
     /// <summary>Detaches from the channel (aborting any open claim) and unmaps it; the last participant out removes it.</summary>
     public void Dispose() => _writer.Dispose();
 

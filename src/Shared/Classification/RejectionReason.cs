@@ -2,7 +2,7 @@ namespace NeoBuffer.Classification
 {
     /// <summary>
     /// Why a <c>[ChannelMessage]</c> type, or one of its fields, cannot cross a process boundary. The analyzers turn each
-    /// reason into its diagnostic (the id in each comment: DESIGN.md section 4, and NB0100 up for the rest); the generator emits
+    /// reason into its diagnostic (the id in each comment: docs/diagnostics.md, and NB0100 up for the rest); the generator emits
     /// nothing for a type with any reason.
     /// </summary>
     internal enum RejectionReason

@@ -21,7 +21,7 @@ internal sealed class DuplexEcho : IHostCommand
         long echoed = 0;
         while (channel.Reader.WaitToRead(TimeSpan.FromSeconds(60)))
         {
-            while (channel.Reader.TryRead(out ReadLease lease))
+            while (channel.Reader.TryLease(out ReadLease lease))
             {
                 using (lease)
                 using (WriteClaim claim = channel.Writer.Claim(lease.Length, TimeSpan.FromSeconds(60)))

@@ -20,7 +20,7 @@ internal sealed class HandlesUse : IHostCommand
         using SharedChannelReader control = SharedChannel.OpenReader(args[0], new SharedChannelOptions { Directory = args[1] });
         using var handles = new HandleReceiver(control);
         Console.WriteLine("ready");
-        if (!control.WaitToRead(timeout) || !control.TryRead(out ReadLease lease))
+        if (!control.WaitToRead(timeout) || !control.TryLease(out ReadLease lease))
         {
             Console.Error.WriteLine("no message came");
             return 1;
