@@ -37,7 +37,7 @@ namespace NeoBuffer.Generators.Model
                 fullName.Substring("global::".Length) + ".g.cs");
         }
 
-        private static string Declaration(INamedTypeSymbol type)
+        internal static string Declaration(INamedTypeSymbol type)
         {
             string keyword = type.TypeKind switch
             {
