@@ -31,7 +31,14 @@ public sealed record ChannelInfo(
     string Completion,
     bool IsAttached,
     bool IsStale,
-    IReadOnlyList<ParticipantInfo> Participants);
+    IReadOnlyList<ParticipantInfo> Participants)
+{
+    /// <summary>
+    /// Whether this is a duplex channel (<see cref="SharedChannel.CreateDuplex(string, SharedChannelOptions?)"/>): the
+    /// other fields describe its first ring (the creator writes, the opener reads); its second ring runs the other way.
+    /// </summary>
+    public bool IsDuplex { get; init; }
+}
 
 /// <summary>One participant of a channel, as <see cref="SharedChannel.List"/> sees it.</summary>
 /// <param name="Row">Its row in the participant table.</param>

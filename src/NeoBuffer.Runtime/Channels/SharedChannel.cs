@@ -97,6 +97,50 @@ public static class SharedChannel
         new(OpenReader(name, options, T.Layout));
 
     /// <summary>
+    /// Creates a duplex channel of raw byte messages: one segment holding a ring each way. This side writes the first
+    /// ring and reads the second; the peer opens it by name with <see cref="OpenDuplex(string, SharedChannelOptions?)"/>.
+    /// <see cref="SharedChannelOptions.Capacity"/> and <see cref="SharedChannelOptions.MaxMessageSize"/> apply to each
+    /// ring.
+    /// </summary>
+    /// <exception cref="ChannelExistsException">A channel of that name already exists.</exception>
+    /// <exception cref="ArgumentException">The name is not a valid channel name, or the options ask for a topology other than single-producer, single-consumer.</exception>
+    public static SharedDuplexChannel CreateDuplex(string name, SharedChannelOptions? options = null) =>
+        SharedDuplexChannel.Create(name, options, writeSchema: null, readSchema: null);
+
+    /// <summary>Opens a duplex channel of raw byte messages by name, as the side that did not create it.</summary>
+    /// <exception cref="ChannelNotFoundException">No channel of that name exists.</exception>
+    /// <exception cref="ChannelFormatException">The file is not a valid channel, or not a duplex one.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">The channel carries typed messages.</exception>
+    /// <exception cref="ChannelRoleTakenException">Another live process already opened it.</exception>
+    public static SharedDuplexChannel OpenDuplex(string name, SharedChannelOptions? options = null) =>
+        SharedDuplexChannel.Open(name, options, writeSchema: null, readSchema: null);
+
+    /// <summary>
+    /// Creates a typed duplex channel: this side writes <typeparamref name="TWrite"/> and reads <typeparamref name="TRead"/>;
+    /// the peer opens it with <c>OpenDuplex&lt;TRead, TWrite&gt;</c>. Each ring records its message schema.
+    /// </summary>
+    /// <exception cref="ChannelExistsException">A channel of that name already exists.</exception>
+    /// <exception cref="ArgumentException">The options ask for a topology other than single-producer, single-consumer.</exception>
+    /// <exception cref="InvalidOperationException">The generated layout of a message type is not the CLR's.</exception>
+    public static SharedDuplexChannel<TWrite, TRead> CreateDuplex<TWrite, TRead>(string name, SharedChannelOptions? options = null)
+        where TWrite : unmanaged, IChannelMessage<TWrite>
+        where TRead : unmanaged, IChannelMessage<TRead> =>
+        new(SharedDuplexChannel.Create(name, options, TWrite.Layout, TRead.Layout));
+
+    /// <summary>
+    /// Opens a typed duplex channel by name: this side writes <typeparamref name="TWrite"/> (what the creator reads) and
+    /// reads <typeparamref name="TRead"/> (what the creator writes).
+    /// </summary>
+    /// <exception cref="ChannelNotFoundException">No channel of that name exists.</exception>
+    /// <exception cref="ChannelFormatException">The file is not a valid channel, or not a duplex one.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">A ring carries another schema; the message shows both.</exception>
+    /// <exception cref="ChannelRoleTakenException">Another live process already opened it.</exception>
+    public static SharedDuplexChannel<TWrite, TRead> OpenDuplex<TWrite, TRead>(string name, SharedChannelOptions? options = null)
+        where TWrite : unmanaged, IChannelMessage<TWrite>
+        where TRead : unmanaged, IChannelMessage<TRead> =>
+        new(SharedDuplexChannel.Open(name, options, TWrite.Layout, TRead.Layout));
+
+    /// <summary>
     /// Waits until one of <paramref name="readers"/> can be read (a message, or the end of its stream) and returns its
     /// index: a process reading many channels needs no thread per channel. The readers may be of different channels
     /// and topologies; at most 127.

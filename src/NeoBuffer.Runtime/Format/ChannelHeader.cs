@@ -21,6 +21,15 @@ internal struct ChannelHeader
     /// <summary><see cref="Flags"/> bit: the creator asked to keep the segment when its participants are gone.</summary>
     public const uint FlagKeep = 1;
 
+    /// <summary>
+    /// <see cref="Flags"/> bit: the first ring of a duplex channel. A second ring's image (header and ring) follows this
+    /// one's in the file, <see cref="PairedImageLength"/> bytes long; this header's lifecycle words serve the whole file.
+    /// </summary>
+    public const uint FlagDuplex = 2;
+
+    /// <summary><see cref="Flags"/> bit: the second ring of a duplex channel, placed right after the first ring's image.</summary>
+    public const uint FlagDuplexSecond = 4;
+
     // ---- Identity block (immutable once InitState is Ready; covered by IdentityChecksum) ----
     [FieldOffset(0x00)] public ulong Magic;
     [FieldOffset(0x08)] public uint FormatVersion;
@@ -41,7 +50,9 @@ internal struct ChannelHeader
     [FieldOffset(0x50)] public ulong CreatorStartTime;
     [FieldOffset(0x58)] public long CreatedUnixTimeMs;
     [FieldOffset(0x60)] public uint SchemaNameLength; // reserved for tools; 0
-    // 0x64..0x77 reserved, zero.
+    // 0x64..0x67 reserved, zero.
+    [FieldOffset(0x68)] public ulong PairedImageLength; // FlagDuplex: bytes of the second ring's image after this one; else 0
+    // 0x70..0x77 reserved, zero.
     [FieldOffset(0x78)] public ulong IdentityChecksum; // FNV-1a 64 over bytes [0x00, 0x78) and the schema text
 
     // ---- Lifecycle line ----

@@ -187,22 +187,14 @@ internal static unsafe class SegmentDirectory
             };
             long tail = geometry.Topology == ChannelTopology.MultiProducerSingleConsumer ? h->ClaimTail & ~Ring.MpscRing.ClosedBit : h->Tail;
             return new ChannelInfo(name, path, geometry.Topology, geometry.Capacity, geometry.MaxPayloadSize, geometry.Fingerprint,
-                SchemaName(geometry.SchemaText), geometry.SchemaText, tail, h->Head, state, attached, stale, participants);
-        }
-    }
-
-    // The schema text names the message on its "message <Name> ..." line; raw channels have no schema.
-    private static string? SchemaName(string schemaText)
-    {
-        foreach (string line in schemaText.Split('\n'))
-        {
-            string[] words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (words.Length >= 2 && words[0] == "message")
+                SchemaName(geometry.SchemaText), geometry.SchemaText, tail, h->Head, state, attached, stale, participants)
             {
-                return words[1];
-            }
+                IsDuplex = geometry.IsDuplex,
+            };
         }
-
-        return null;
     }
+
+    // Raw channels have no schema text; a text this version cannot parse names no message either.
+    private static string? SchemaName(string schemaText) =>
+        MessageSchema.TryParse(schemaText, out MessageSchema? schema, out _) ? schema.Name : null;
 }

@@ -23,7 +23,20 @@ internal sealed record SegmentGeometry(
 
     public long DataOffset => HeaderSize;
 
+    /// <summary>The bytes of this ring's image: its header and its ring (a duplex file holds two images).</summary>
     public long FileLength => HeaderSize + Capacity;
+
+    /// <summary>The header's flags (<see cref="ChannelHeader.FlagKeep"/>, and the duplex bits).</summary>
+    public uint Flags { get; init; }
+
+    /// <summary>The first ring of a duplex channel: the second ring's image, this many bytes, follows it in the file.</summary>
+    public long PairedImageLength { get; init; }
+
+    /// <summary>Whether this is the first ring of a duplex channel.</summary>
+    public bool IsDuplex => (Flags & ChannelHeader.FlagDuplex) != 0;
+
+    /// <summary>Whether this is the second ring of a duplex channel (never opened on its own).</summary>
+    public bool IsDuplexSecond => (Flags & ChannelHeader.FlagDuplexSecond) != 0;
 
     /// <summary>Lays out a new segment: fixed header, participant table, schema text, rounded up to whole pages.</summary>
     public static SegmentGeometry ForNew(ChannelTopology topology, long capacity, int maxPayloadSize, int participantSlots, ulong fingerprint, string schemaText)
