@@ -32,6 +32,7 @@ public sealed class ProcessFunctionAnalyzerTests
         // NB0125: results that cannot cross, plain or in a Task.
         "public static partial class F { [ProcessFunction] public static {|NB0125:List<int>|} M() => new(); }",
         "public static partial class F { [ProcessFunction] public static {|NB0125:Task<SharedChannelReader>|} M() => null!; }",
+        "public static partial class F { [ProcessFunction] public static {|NB0125:SharedDuplexChannel|} M() => null!; }",
         // NB0126: a containing type that is not partial.
         "public static class {|NB0126:F|} { [ProcessFunction] public static int Add(int a) => a; }",
         // NB0127: a message with variable-length fields by value.
@@ -54,6 +55,7 @@ public sealed class ProcessFunctionAnalyzerTests
             [ProcessFunction] public static async Task<long> Worker(SharedChannelReader a, SharedChannelWriter b, SharedChannelReader<Fixed> c, SharedChannelWriter<Fixed> d, SafeFileHandle file) { await Task.Yield(); return 0; }
             [ProcessFunction] public static Task Nothing() => Task.CompletedTask;
             [ProcessFunction] public static void Void() { }
+            [ProcessFunction] public static int Converse(SharedDuplexChannel raw, SharedDuplexChannel<Fixed, Texty> typed) => 0;
         }
         """,
     };

@@ -156,6 +156,7 @@ internal static class Scenarios
                     {
                         [ProcessFunction] public static async Task<long> Serve(SharedChannelReader jobs, SharedChannelWriter answers, SharedChannelReader<Point> points, SharedChannelWriter<Point> echoes, SafeFileHandle log, int @class) { await Task.Yield(); return 0; }
                         [ProcessFunction] public static Task Wait() => Task.CompletedTask;
+                        [ProcessFunction] public static int Converse(SharedDuplexChannel raw, SharedDuplexChannel<Point, Note> typed) => 0;
                     }
                 }
             }

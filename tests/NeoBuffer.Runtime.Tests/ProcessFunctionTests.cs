@@ -182,6 +182,26 @@ public sealed class ProcessFunctionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_duplex_channel_reaches_the_child_as_its_other_end()
+    {
+        using var channel = new TestChannel("procfn-duplex");
+        using SharedDuplexChannel<Tick, Tick> duplex = SharedChannel.CreateDuplex<Tick, Tick>(channel.Name, channel.Options());
+        using ProcessFunctionHandle<int> child = TestFunctions.DoubleTicksProcess.Spawn(duplex, s_options);
+        long sum = 0;
+        for (long i = 1; i <= 100; i++)
+        {
+            Assert.True(duplex.Writer.TryWrite(new Tick { Sequence = i }));
+            Assert.True(duplex.Reader.WaitToRead(s_bound));
+            Assert.True(duplex.Reader.TryRead(out Tick answer));
+            sum += answer.Sequence;
+        }
+
+        duplex.Writer.Complete();
+        Assert.Equal(100, await child.Result.WaitAsync(s_bound));
+        Assert.Equal(2 * 5050L, sum);
+    }
+
+    [Fact]
     public async Task A_file_handle_is_inherited_by_the_child_alone()
     {
         string path = Path.Combine(Path.GetTempPath(), $"procfn-{Environment.ProcessId}-{Guid.NewGuid():N}.txt");

@@ -26,5 +26,11 @@ namespace NeoBuffer.Classification
 
         /// <summary>A <c>SafeFileHandle</c>: a descriptor the child inherits.</summary>
         File,
+
+        /// <summary>A <c>SharedDuplexChannel</c> parameter: the caller passes its own end, the child opens the other.</summary>
+        Duplex,
+
+        /// <summary>A <c>SharedDuplexChannel&lt;TWrite, TRead&gt;</c> parameter: the caller passes <c>SharedDuplexChannel&lt;TRead, TWrite&gt;</c>.</summary>
+        TypedDuplex,
     }
 }

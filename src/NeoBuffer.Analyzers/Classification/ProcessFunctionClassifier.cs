@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -108,8 +109,10 @@ namespace NeoBuffer.Classification
         {
             string code = type.ToDisplayString(CodeFormat);
             string full = type.OriginalDefinition.ToDisplayString(s_fullName);
-            ITypeSymbol? element = type is INamedTypeSymbol { TypeArguments.Length: 1 } generic ? generic.TypeArguments[0] : null;
+            ImmutableArray<ITypeSymbol> typeArguments = type is INamedTypeSymbol named0 ? named0.TypeArguments : ImmutableArray<ITypeSymbol>.Empty;
+            ITypeSymbol? element = typeArguments.Length >= 1 ? typeArguments[0] : null;
             string elementCode = element?.ToDisplayString(CodeFormat) ?? "";
+            string secondCode = typeArguments.Length == 2 ? typeArguments[1].ToDisplayString(CodeFormat) : "";
             ProcessArgumentKind? endpoint = full switch
             {
                 "NeoBuffer.SharedChannelReader" => ProcessArgumentKind.ChannelReader,
@@ -117,30 +120,32 @@ namespace NeoBuffer.Classification
                 "NeoBuffer.SharedChannelReader<T>" => ProcessArgumentKind.TypedChannelReader,
                 "NeoBuffer.SharedChannelWriter<T>" => ProcessArgumentKind.TypedChannelWriter,
                 "Microsoft.Win32.SafeHandles.SafeFileHandle" => ProcessArgumentKind.File,
+                "NeoBuffer.SharedDuplexChannel" => ProcessArgumentKind.Duplex,
+                "NeoBuffer.SharedDuplexChannel<TWrite, TRead>" => ProcessArgumentKind.TypedDuplex,
                 _ => null,
             };
             if (endpoint is { } kind)
             {
                 if (isResult)
                 {
-                    Reject(ProcessRejectionReason.ReturnType, "a channel endpoint or file handle belongs to the process that opened it",
+                    Reject(ProcessRejectionReason.ReturnType, "a channel endpoint, duplex channel or file handle belongs to the process that opened it",
                         "pass the endpoint or file to the function as an argument instead");
                     return null;
                 }
 
-                return new ProcessArgument(name, kind, code, elementCode, false);
+                return new ProcessArgument(name, kind, code, elementCode, secondCode, false);
             }
 
             if (type.SpecialType == SpecialType.System_String)
             {
-                return new ProcessArgument(name, ProcessArgumentKind.String, code, "", type.NullableAnnotation == NullableAnnotation.Annotated);
+                return new ProcessArgument(name, ProcessArgumentKind.String, code, "", "", type.NullableAnnotation == NullableAnnotation.Annotated);
             }
 
             if (full == "NeoBuffer.OwnedMessage<T>" && element is not null)
             {
                 return element is INamedTypeSymbol message && !MessageClassifier.Classify(message, cancellationToken).IsValid
                     ? RejectInvalidMessage(message)
-                    : new ProcessArgument(name, ProcessArgumentKind.Message, code, elementCode, false);
+                    : new ProcessArgument(name, ProcessArgumentKind.Message, code, elementCode, "", false);
             }
 
             switch (type)
@@ -165,9 +170,9 @@ namespace NeoBuffer.Classification
                         return null;
                     }
 
-                    return new ProcessArgument(name, ProcessArgumentKind.Value, code, "", false);
+                    return new ProcessArgument(name, ProcessArgumentKind.Value, code, "", "", false);
                 case { IsUnmanagedType: true }:
-                    return new ProcessArgument(name, ProcessArgumentKind.Value, code, "", false);
+                    return new ProcessArgument(name, ProcessArgumentKind.Value, code, "", "", false);
                 default:
                     Reject(ParameterOrReturn(), Why(type), Advice(type));
                     return null;
@@ -215,7 +220,7 @@ namespace NeoBuffer.Classification
 
             return type.TypeKind == TypeKind.Delegate
                 ? "make the code a process function of its own, or pass the data it works on"
-                : "pass unmanaged values, strings, [ChannelMessage] structs (as 'OwnedMessage<M>' with variable-length fields), channel endpoints or a 'SafeFileHandle'";
+                : "pass unmanaged values, strings, [ChannelMessage] structs (as 'OwnedMessage<M>' with variable-length fields), channel endpoints, duplex channels or a 'SafeFileHandle'";
         }
 
         private static bool IsCollection(INamedTypeSymbol type) =>

@@ -146,6 +146,7 @@ namespace NeoBuffer.Generators.Processes
             ProcessArgumentKind.ChannelWriter => Runtime + "SharedChannelReader",
             ProcessArgumentKind.TypedChannelReader => $"{Runtime}SharedChannelWriter<{argument.ElementTypeName}>",
             ProcessArgumentKind.TypedChannelWriter => $"{Runtime}SharedChannelReader<{argument.ElementTypeName}>",
+            ProcessArgumentKind.TypedDuplex => $"{Runtime}SharedDuplexChannel<{argument.SecondElementTypeName}, {argument.ElementTypeName}>",
             _ => argument.TypeName,
         };
 
@@ -155,6 +156,7 @@ namespace NeoBuffer.Generators.Processes
             ProcessArgumentKind.String => "WriteString",
             ProcessArgumentKind.Message => "WriteMessage",
             ProcessArgumentKind.File => "WriteFile",
+            ProcessArgumentKind.Duplex or ProcessArgumentKind.TypedDuplex => "WriteDuplex",
             _ => "WriteChannel",
         };
 
@@ -167,6 +169,8 @@ namespace NeoBuffer.Generators.Processes
             ProcessArgumentKind.ChannelWriter => "ReadChannelWriter()",
             ProcessArgumentKind.TypedChannelReader => $"ReadChannelReader<{argument.ElementTypeName}>()",
             ProcessArgumentKind.TypedChannelWriter => $"ReadChannelWriter<{argument.ElementTypeName}>()",
+            ProcessArgumentKind.Duplex => "ReadDuplex()",
+            ProcessArgumentKind.TypedDuplex => $"ReadDuplex<{argument.ElementTypeName}, {argument.SecondElementTypeName}>()",
             _ => "ReadFile()",
         };
     }

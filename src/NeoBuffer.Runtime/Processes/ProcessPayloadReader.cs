@@ -58,6 +58,15 @@ public sealed class ProcessPayloadReader : IDisposable
     public SharedChannelWriter<T> ReadChannelWriter<T>() where T : unmanaged, IChannelMessage<T> =>
         Open(SharedChannel.OpenWriter<T>(ReadString(), Options()));
 
+    /// <summary>Opens the other end of the duplex channel the parent passed (its own end).</summary>
+    public SharedDuplexChannel ReadDuplex() => Open(SharedChannel.OpenDuplex(ReadString(), Options()));
+
+    /// <summary>Opens the other end of the typed duplex channel the parent passed: the parent's reads are this end's writes.</summary>
+    public SharedDuplexChannel<TWrite, TRead> ReadDuplex<TWrite, TRead>()
+        where TWrite : unmanaged, IChannelMessage<TWrite>
+        where TRead : unmanaged, IChannelMessage<TRead> =>
+        Open(SharedChannel.OpenDuplex<TWrite, TRead>(ReadString(), Options()));
+
     /// <summary>Takes the file descriptor the child inherited, closed on exec again so that its own children do not.</summary>
     public SafeFileHandle ReadFile()
     {

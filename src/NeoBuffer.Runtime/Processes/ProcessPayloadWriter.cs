@@ -91,6 +91,23 @@ public sealed class ProcessPayloadWriter
         WriteChannel(reader.Untyped);
     }
 
+    /// <summary>Writes the duplex channel of <paramref name="channel"/>, whose other end the child opens.</summary>
+    public void WriteDuplex(SharedDuplexChannel channel)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        WriteString(channel.Name);
+        WriteString(channel.Writer.SegmentDirectory);
+    }
+
+    /// <summary>Writes the typed duplex channel of <paramref name="channel"/>, whose other end the child opens.</summary>
+    public void WriteDuplex<TWrite, TRead>(SharedDuplexChannel<TWrite, TRead> channel)
+        where TWrite : unmanaged, IChannelMessage<TWrite>
+        where TRead : unmanaged, IChannelMessage<TRead>
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        WriteDuplex(channel.Untyped);
+    }
+
     /// <summary>
     /// Writes a file handle: a duplicate of its descriptor (without close-on-exec, so the child inherits it at the same
     /// number), which the parent closes again once the child has started.

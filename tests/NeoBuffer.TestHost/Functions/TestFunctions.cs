@@ -125,6 +125,31 @@ public static partial class TestFunctions
         return sum;
     }
 
+    /// <summary>
+    /// A duplex endpoint: the child gets the other end of the parent's duplex channel, answers each tick with its
+    /// sequence doubled until the parent completes its direction, and returns how many it answered.
+    /// </summary>
+    [ProcessFunction]
+    public static int DoubleTicks(SharedDuplexChannel<Tick, Tick> peer)
+    {
+        int answered = 0;
+        while (peer.Reader.WaitToRead(TimeSpan.FromSeconds(60)))
+        {
+            while (peer.Reader.TryRead(out Tick tick))
+            {
+                while (!peer.Writer.TryWrite(tick with { Sequence = tick.Sequence * 2 }))
+                {
+                    peer.Writer.WaitToWrite(System.Runtime.CompilerServices.Unsafe.SizeOf<Tick>(), TimeSpan.FromSeconds(60));
+                }
+
+                answered++;
+            }
+        }
+
+        peer.Writer.Complete();
+        return answered;
+    }
+
     /// <summary>A file the parent opened: the child writes a line into it through the inherited descriptor.</summary>
     [ProcessFunction]
     public static long AppendLine(SafeFileHandle file, string line)

@@ -16,6 +16,7 @@ namespace NeoBuffer.Generated
             global::Demo.Calculator.AddProcess.FunctionName => global::Demo.Calculator.AddProcess.InvokeInChild(arguments, result),
             global::Demo.Calculator.DescribeProcess.FunctionName => global::Demo.Calculator.DescribeProcess.InvokeInChild(arguments, result),
             global::Demo.Calculator.EchoProcess.FunctionName => global::Demo.Calculator.EchoProcess.InvokeInChild(arguments, result),
+            global::Demo.Calculator.Nested.ConverseProcess.FunctionName => global::Demo.Calculator.Nested.ConverseProcess.InvokeInChild(arguments, result),
             global::Demo.Calculator.Nested.ServeProcess.FunctionName => global::Demo.Calculator.Nested.ServeProcess.InvokeInChild(arguments, result),
             global::Demo.Calculator.Nested.WaitProcess.FunctionName => global::Demo.Calculator.Nested.WaitProcess.InvokeInChild(arguments, result),
             global::Demo.Calculator.NothingProcess.FunctionName => global::Demo.Calculator.NothingProcess.InvokeInChild(arguments, result),
