@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -80,7 +79,7 @@ namespace NeoBuffer.Analyzers
             SyntaxNode? declaration = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken);
             if (rejection.Reason == ProcessRejectionReason.ContainingTypeNotPartial)
             {
-                INamedTypeSymbol? type = Containing(method).FirstOrDefault(t => "'" + t.Name + "'" == rejection.Subject);
+                INamedTypeSymbol? type = ProcessFunctionClassifier.Containing(method).FirstOrDefault(t => "'" + t.Name + "'" == rejection.Subject);
                 return type?.Locations.FirstOrDefault(l => l.IsInSource) ?? Location.None;
             }
 
@@ -94,14 +93,6 @@ namespace NeoBuffer.Analyzers
                 (_, ParenthesizedLambdaExpressionSyntax lambda) => lambda.ParameterList.GetLocation(),
                 _ => method.Locations.FirstOrDefault() ?? Location.None,
             };
-        }
-
-        private static IEnumerable<INamedTypeSymbol> Containing(ISymbol symbol)
-        {
-            for (INamedTypeSymbol? type = symbol.ContainingType; type is not null; type = type.ContainingType)
-            {
-                yield return type;
-            }
         }
     }
 }

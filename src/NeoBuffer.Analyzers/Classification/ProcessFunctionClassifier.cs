@@ -233,7 +233,8 @@ namespace NeoBuffer.Classification
             type.OriginalDefinition.ToDisplayString(s_fullName) is "System.Threading.Tasks.Task" or "System.Threading.Tasks.Task<TResult>"
                 or "System.Threading.Tasks.ValueTask" or "System.Threading.Tasks.ValueTask<TResult>";
 
-        private static IEnumerable<INamedTypeSymbol> Containing(ISymbol symbol)
+        /// <summary>The types containing <paramref name="symbol"/>, innermost first.</summary>
+        public static IEnumerable<INamedTypeSymbol> Containing(ISymbol symbol)
         {
             for (INamedTypeSymbol? type = symbol.ContainingType; type is not null; type = type.ContainingType)
             {

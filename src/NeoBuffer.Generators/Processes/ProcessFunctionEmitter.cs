@@ -11,7 +11,7 @@ namespace NeoBuffer.Generators.Processes
     /// </summary>
     internal static class ProcessFunctionEmitter
     {
-        private const string Runtime = "global::NeoBuffer.";
+        private const string Runtime = Names.Runtime;
         private const string Options = Runtime + "ProcessFunctionOptions? options = null";
         private const string Token = "global::System.Threading.CancellationToken cancellationToken = default";
 

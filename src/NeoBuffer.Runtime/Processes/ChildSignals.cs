@@ -40,7 +40,8 @@ internal static class ChildSignals
         int signal = context.Signal == PosixSignal.SIGINT ? LibC.SIGINT : LibC.SIGTERM;
         foreach (Process child in s_children.Values)
         {
-            // Only a child not yet reaped: its pid cannot have been reused by another process.
+            // Only a child not reaped when checked: until it is reaped its pid cannot be reused (a reap between the check
+            // and the kill is the one window, as with any kill of a pid).
             try
             {
                 if (!child.HasExited)
