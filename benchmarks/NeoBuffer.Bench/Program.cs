@@ -19,6 +19,7 @@ internal static class Program
                NeoBuffer.Bench broadcast [--quick] [--json FILE]
                NeoBuffer.Bench parked [--quick] [--json FILE]
                NeoBuffer.Bench request [--quick] [--json FILE]
+               NeoBuffer.Bench spawn [--quick]
                NeoBuffer.Bench report [--quick] [--json FILE] [--markdown FILE] [--chart FILE.png]
                NeoBuffer.Bench {StressRun.Usage}
                NeoBuffer.Bench {ChaosRun.Usage}
@@ -40,6 +41,8 @@ internal static class Program
                 ["chaos", .. string[] options] => ChaosRun.Run(options),
                 ["hostile", .. string[] options] => HostileRun.Run(options),
                 ["nats", .. string[] options] => Nats.NatsVerb.Run(options),
+                ["spawn", .. string[] options] => SpawnSuite.Run(options),
+                [SpawnSuite.TrivialVerb] => 0, // the baseline's trivial program: this executable, doing nothing
                 ["child", string verb, .. string[] rest] => RunChild(verb, rest),
                 [ManagedStack.Verb, string pid] => ManagedStack.Print(pid), // the helper a hang report starts (not for direct use)
                 _ => Fail(Usage),

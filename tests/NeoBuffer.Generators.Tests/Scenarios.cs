@@ -159,5 +159,28 @@ internal static class Scenarios
             [ChannelMessage]
             public partial struct Keywords { public int @class; public VarUtf8 @string; }
             """,
+        ["ProcessFunctions"] = """
+            using System.Threading.Tasks;
+            using Microsoft.Win32.SafeHandles;
+            using NeoBuffer;
+            namespace Demo
+            {
+                [ChannelMessage] public partial struct Point { public int X, Y; }
+                [ChannelMessage] public partial struct Note { public int Id; public VarUtf8 Text; }
+                public static partial class Calculator
+                {
+                    [ProcessFunction] public static int Add(int a, int b) => a + b;
+                    [ProcessFunction] internal static string? Describe(string text, string? maybe, Point point) => text;
+                    [ProcessFunction] private static OwnedMessage<Note> Echo(OwnedMessage<Note> note) => note;
+                    [ProcessFunction] public static void Nothing() { }
+                    public partial class Nested
+                    {
+                        [ProcessFunction] public static async Task<long> Serve(SharedChannelReader jobs, SharedChannelWriter answers, SharedChannelReader<Point> points, SharedChannelWriter<Point> echoes, SafeFileHandle log, int @class) { await Task.Yield(); return 0; }
+                        [ProcessFunction] public static Task Wait() => Task.CompletedTask;
+                        [ProcessFunction] public static int Converse(SharedDuplexChannel raw, SharedDuplexChannel<Point, Note> typed) => 0;
+                    }
+                }
+            }
+            """,
     };
 }

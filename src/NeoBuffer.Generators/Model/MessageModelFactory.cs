@@ -40,7 +40,7 @@ namespace NeoBuffer.Generators.Model
                 classification.BlockLength);
         }
 
-        private static string Declaration(INamedTypeSymbol type)
+        internal static string Declaration(INamedTypeSymbol type)
         {
             string keyword = type.TypeKind switch
             {

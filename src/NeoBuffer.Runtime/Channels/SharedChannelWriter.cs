@@ -50,6 +50,9 @@ public sealed class SharedChannelWriter : IDisposable
     /// <summary>The channel's name.</summary>
     public string Name => _segment.Name;
 
+    /// <summary>The directory of the channel's segment file: where another process (a process function's child) opens it.</summary>
+    internal string SegmentDirectory => System.IO.Path.GetDirectoryName(_segment.Path)!;
+
     /// <summary>The largest message payload, in bytes, this channel accepts.</summary>
     public int MaxMessageSize => _segment.Geometry.MaxPayloadSize;
 
