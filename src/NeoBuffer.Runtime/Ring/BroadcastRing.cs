@@ -549,6 +549,8 @@ internal sealed unsafe class BroadcastRing : IRingProducer, IRingConsumer
 
     public bool HasOpenLease => _leaseEnd >= 0;
 
+    long IRingConsumer.Position => _position;
+
     public bool TryBeginRead(out byte* payload, out int length)
     {
         if (_leaseEnd >= 0)

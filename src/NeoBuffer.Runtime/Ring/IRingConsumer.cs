@@ -6,6 +6,12 @@ internal unsafe interface IRingConsumer
     /// <summary>The futex word this consumer parks on when the ring is empty.</summary>
     nint WakeWord { get; }
 
+    /// <summary>
+    /// The channel position of the next record to read, or of the leased one while a lease is open: positions only grow,
+    /// and an unconsumed record keeps its position for the next consumer.
+    /// </summary>
+    long Position { get; }
+
     /// <summary>Whether a lease is open.</summary>
     bool HasOpenLease { get; }
 

@@ -277,6 +277,8 @@ internal sealed unsafe class MpscRing : IRingProducer, IRingConsumer
 
     public bool HasOpenLease => _leaseEnd >= 0;
 
+    long IRingConsumer.Position => _head;
+
     public bool TryBeginRead(out byte* payload, out int length)
     {
         if (_leaseEnd >= 0)
