@@ -1,0 +1,126 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using NATS.Client.Core;
+using TwoHosts;
+
+namespace NeoBuffer.Nats.Tests;
+
+/// <summary>
+/// Faults with a defined outcome, in real processes against a real nats-server: core NATS restarted under a running
+/// bridge (what is published while it is away is dropped and counted, then the bridge resumes), and the local writer
+/// process SIGKILLed while the outbound bridge reads (everything it committed crosses, then the end marker carries the
+/// fault and the far channel is faulted).
+/// </summary>
+public sealed class FaultTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+{
+    private readonly string _url = fixture.Server.Url;
+
+    [Fact]
+    public async Task Core_mode_drops_and_counts_while_the_server_is_down_and_resumes_after_its_restart()
+    {
+        await using NatsServer server = await NatsServer.StartAsync();
+        await using NatsConnection nearNats = Bridges.Connect(server.Url);
+        await using NatsConnection farNats = Bridges.Connect(server.Url);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(45));
+        string subject = Bridges.NewSubject("corerestart");
+
+        string farName = Bridges.NewName("far");
+        using SharedChannelWriter<Reading> farWriter = SharedChannel.CreateWriter<Reading>(farName);
+        using SharedChannelReader<Reading> farReader = SharedChannel.OpenReader<Reading>(farName);
+        Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(o => NatsBridge.ReceiveAsync(farNats, subject, farWriter, o, cts.Token), new NatsReceiveOptions());
+
+        string nearName = Bridges.NewName("near");
+        using SharedChannelWriter<Reading> nearWriter = SharedChannel.CreateWriter<Reading>(nearName);
+        using SharedChannelReader<Reading> nearReader = SharedChannel.OpenReader<Reading>(nearName);
+        var forwarded = new NatsBridgeStatistics();
+        Task<NatsBridgeStatistics> forward = Task.Run(() => NatsBridge.ForwardAsync(nearReader, nearNats, subject, new NatsForwardOptions { Statistics = forwarded }, cts.Token));
+
+        Bridges.WriteReadings(nearWriter, 1, 100, cts.Token);
+        List<long> before = await Task.Run(() => Bridges.ReadReadings(farReader, 100)).WaitAsync(cts.Token);
+
+        server.Kill();
+        Assert.True(SpinWait.SpinUntil(() => nearNats.ConnectionState != NatsConnectionState.Open, Bridges.Bound), "the client never noticed the server's death");
+        Bridges.WriteReadings(nearWriter, 101, 200, cts.Token);
+        Assert.True(SpinWait.SpinUntil(() => forwarded.Dropped == 100, Bridges.Bound), $"not dropped while the server was down: {forwarded}");
+
+        await server.RestartAsync();
+        Assert.True(SpinWait.SpinUntil(() => nearNats.ConnectionState == NatsConnectionState.Open && farNats.ConnectionState == NatsConnectionState.Open, Bridges.Bound),
+            "the clients did not reconnect");
+        await farNats.PingAsync(cts.Token); // the far subscription, re-sent on reconnect, is in place at the server
+        Bridges.WriteReadings(nearWriter, 201, 300, cts.Token);
+        nearWriter.Complete();
+
+        List<long> after = await Task.Run(() => Bridges.ReadReadings(farReader)).WaitAsync(cts.Token);
+        NatsBridgeStatistics sent = await forward.WaitAsync(cts.Token);
+        NatsBridgeStatistics got = await receive.WaitAsync(cts.Token);
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), before);
+        Assert.Equal(Enumerable.Range(201, 100).Select(i => (long)i), after);
+        Assert.Equal(200, sent.Messages);
+        Assert.Equal(100, sent.Dropped);
+        Assert.Equal(200, got.Messages);
+    }
+
+    [Fact]
+    public async Task A_local_writer_process_killed_mid_stream_ends_the_far_channel_faulted_after_all_it_committed()
+    {
+        string hostA = Directory.CreateTempSubdirectory("nats-writer-dies-").FullName;
+        string subject = Bridges.NewSubject("writerdies");
+        string name = Bridges.NewName("dies");
+        await using NatsConnection nats = Bridges.Connect(_url);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(45));
+        try
+        {
+            string farName = Bridges.NewName("far");
+            using SharedChannelWriter<Telemetry> farWriter = SharedChannel.CreateWriter<Telemetry>(farName);
+            using SharedChannelReader<Telemetry> farReader = SharedChannel.OpenReader<Telemetry>(farName);
+            Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(o => NatsBridge.ReceiveAsync(nats, subject, farWriter, o, cts.Token), new NatsReceiveOptions());
+
+            using SharedChannelReader<Telemetry> nearReader = SharedChannel.CreateReader<Telemetry>(name, new SharedChannelOptions { Directory = hostA, Capacity = 1 << 20 });
+            Task<NatsBridgeStatistics> forward = Task.Run(() => NatsBridge.ForwardAsync(nearReader, nats, subject, cancellationToken: cts.Token));
+            using var producer = SampleProcess.Start(hostA, "produce", "--channel", name, "--count", "1000000", "--rate", "2000");
+
+            var sequences = new List<long>();
+            Exception? fault = null;
+            try
+            {
+                while (farReader.WaitToRead(Bridges.Bound))
+                {
+                    while (farReader.TryLease(out MessageLease<Telemetry> lease))
+                    {
+                        using (lease)
+                        {
+                            sequences.Add(new Telemetry.View(lease).Sequence);
+                        }
+
+                        if (sequences.Count == 300)
+                        {
+                            producer.Kill(); // SIGKILL: mid-stream, the channel still open
+                        }
+                    }
+                }
+            }
+            catch (ChannelClosedException e)
+            {
+                fault = e;
+            }
+
+            Assert.NotNull(fault);
+            Assert.True(sequences.Count >= 300, $"{sequences.Count} arrived");
+            Assert.Equal(Enumerable.Range(1, sequences.Count).Select(i => (long)i), sequences); // all it committed, in order, nothing after
+            var forwardError = await Assert.ThrowsAsync<ChannelClosedException>(() => forward.WaitAsync(cts.Token));
+            NatsBridgeStatistics got = await receive.WaitAsync(cts.Token);
+            Assert.Equal(sequences.Count, got.Messages);
+            Assert.Contains("died", forwardError.Message, StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            SharedChannel.RemoveStale(hostA);
+            Directory.Delete(hostA, recursive: true);
+        }
+    }
+}
