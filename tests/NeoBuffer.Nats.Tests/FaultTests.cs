@@ -29,33 +29,29 @@ public sealed class FaultTests(ServerFixture fixture) : IClassFixture<ServerFixt
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(45));
         string subject = Bridges.NewSubject("corerestart");
 
-        string farName = Bridges.NewName("far");
-        using SharedChannelWriter<Reading> farWriter = SharedChannel.CreateWriter<Reading>(farName);
-        using SharedChannelReader<Reading> farReader = SharedChannel.OpenReader<Reading>(farName);
-        Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(o => NatsBridge.ReceiveAsync(farNats, subject, farWriter, o, cts.Token), new NatsReceiveOptions());
+        using var far = new LocalChannel<Reading>("far");
+        Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(o => NatsBridge.ReceiveAsync(farNats, subject, far.Writer, o, cts.Token), new NatsReceiveOptions());
 
-        string nearName = Bridges.NewName("near");
-        using SharedChannelWriter<Reading> nearWriter = SharedChannel.CreateWriter<Reading>(nearName);
-        using SharedChannelReader<Reading> nearReader = SharedChannel.OpenReader<Reading>(nearName);
+        using var near = new LocalChannel<Reading>("near");
         var forwarded = new NatsBridgeStatistics();
-        Task<NatsBridgeStatistics> forward = Task.Run(() => NatsBridge.ForwardAsync(nearReader, nearNats, subject, new NatsForwardOptions { Statistics = forwarded }, cts.Token));
+        Task<NatsBridgeStatistics> forward = Task.Run(() => NatsBridge.ForwardAsync(near.Reader, nearNats, subject, new NatsForwardOptions { Statistics = forwarded }, cts.Token));
 
-        Bridges.WriteReadings(nearWriter, 1, 100, cts.Token);
-        List<long> before = await Task.Run(() => Bridges.ReadReadings(farReader, 100)).WaitAsync(cts.Token);
+        Bridges.WriteReadings(near.Writer, 1, 100, cts.Token);
+        List<long> before = await Task.Run(() => Bridges.ReadReadings(far.Reader, 100)).WaitAsync(cts.Token);
 
         server.Kill();
         Assert.True(SpinWait.SpinUntil(() => nearNats.ConnectionState != NatsConnectionState.Open, Bridges.Bound), "the client never noticed the server's death");
-        Bridges.WriteReadings(nearWriter, 101, 200, cts.Token);
+        Bridges.WriteReadings(near.Writer, 101, 200, cts.Token);
         Assert.True(SpinWait.SpinUntil(() => forwarded.Dropped == 100, Bridges.Bound), $"not dropped while the server was down: {forwarded}");
 
         await server.RestartAsync();
         Assert.True(SpinWait.SpinUntil(() => nearNats.ConnectionState == NatsConnectionState.Open && farNats.ConnectionState == NatsConnectionState.Open, Bridges.Bound),
             "the clients did not reconnect");
         await farNats.PingAsync(cts.Token); // the far subscription, re-sent on reconnect, is in place at the server
-        Bridges.WriteReadings(nearWriter, 201, 300, cts.Token);
-        nearWriter.Complete();
+        Bridges.WriteReadings(near.Writer, 201, 300, cts.Token);
+        near.Writer.Complete();
 
-        List<long> after = await Task.Run(() => Bridges.ReadReadings(farReader)).WaitAsync(cts.Token);
+        List<long> after = await Task.Run(() => Bridges.ReadReadings(far.Reader)).WaitAsync(cts.Token);
         NatsBridgeStatistics sent = await forward.WaitAsync(cts.Token);
         NatsBridgeStatistics got = await receive.WaitAsync(cts.Token);
         Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), before);
@@ -75,10 +71,8 @@ public sealed class FaultTests(ServerFixture fixture) : IClassFixture<ServerFixt
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(45));
         try
         {
-            string farName = Bridges.NewName("far");
-            using SharedChannelWriter<Telemetry> farWriter = SharedChannel.CreateWriter<Telemetry>(farName);
-            using SharedChannelReader<Telemetry> farReader = SharedChannel.OpenReader<Telemetry>(farName);
-            Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(o => NatsBridge.ReceiveAsync(nats, subject, farWriter, o, cts.Token), new NatsReceiveOptions());
+            using var far = new LocalChannel<Telemetry>("far");
+            Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(o => NatsBridge.ReceiveAsync(nats, subject, far.Writer, o, cts.Token), new NatsReceiveOptions());
 
             using SharedChannelReader<Telemetry> nearReader = SharedChannel.CreateReader<Telemetry>(name, new SharedChannelOptions { Directory = hostA, Capacity = 1 << 20 });
             Task<NatsBridgeStatistics> forward = Task.Run(() => NatsBridge.ForwardAsync(nearReader, nats, subject, cancellationToken: cts.Token));
@@ -88,9 +82,9 @@ public sealed class FaultTests(ServerFixture fixture) : IClassFixture<ServerFixt
             Exception? fault = null;
             try
             {
-                while (farReader.WaitToRead(Bridges.Bound))
+                while (far.Reader.WaitToRead(Bridges.Bound))
                 {
-                    while (farReader.TryLease(out MessageLease<Telemetry> lease))
+                    while (far.Reader.TryLease(out MessageLease<Telemetry> lease))
                     {
                         using (lease)
                         {
