@@ -117,4 +117,40 @@ public sealed class FaultTests(ServerFixture fixture) : IClassFixture<ServerFixt
             Directory.Delete(hostA, recursive: true);
         }
     }
+    [Fact]
+    public async Task A_slow_reader_behind_a_bridge_process_is_buffered_by_the_server_and_the_publisher_never_waits()
+    {
+        const int count = 20000;
+        string hostB = Directory.CreateTempSubdirectory("nats-slow-").FullName;
+        string subject = Bridges.NewSubject("slowproc");
+        string name = Bridges.NewName("slowproc");
+        await using NatsConnection nats = Bridges.Connect(_url);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(45));
+        try
+        {
+            // A 4 KiB ring nobody reads during the flood: the bridge process waits for room; the tool's client
+            // (NATS.Net's default: a full pending buffer stops reading the socket) leaves the rest to the server, which
+            // holds it up to its slow-consumer limit (max_pending, 64 MB; this flood is 1.5 MB).
+            using SharedChannelReader<Reading> farReader = SharedChannel.CreateReader<Reading>(name, new SharedChannelOptions { Directory = hostB, Capacity = 4096 });
+            using var receive = SampleProcess.StartProgram("NeoBuffer.Cli.dll", null, "bridge", "receive", name, "--dir", hostB, "--url", _url, "--subject", subject);
+            await receive.WaitForLineAsync($"receiving {subject} into {name}", Bridges.Bound);
+
+            using var near = new LocalChannel<Reading>("near", new SharedChannelOptions { Capacity = 4 << 20 });
+            Bridges.WriteReadings(near.Writer, 1, count, cts.Token);
+            near.Writer.Complete();
+            NatsBridgeStatistics forwarded = await NatsBridge.ForwardAsync(near.Reader, nats, subject, cancellationToken: cts.Token).WaitAsync(Bridges.Bound);
+            Assert.Equal(count, forwarded.Messages); // done while nobody read the far ring
+            Assert.Equal(0, forwarded.Dropped);
+
+            List<long> sequences = await Task.Run(() => Bridges.ReadReadings(farReader)).WaitAsync(cts.Token);
+            Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), sequences);
+            Assert.Equal(0, receive.WaitForExit(Bridges.Bound));
+            Assert.Contains($"done: messages={count} ", receive.Output);
+            Assert.Contains(" dropped=0 ", receive.Output);
+        }
+        finally
+        {
+            Directory.Delete(hostB, recursive: true);
+        }
+    }
 }
