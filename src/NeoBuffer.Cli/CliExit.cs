@@ -47,6 +47,8 @@ internal static class CliExit
     {
         ArgumentException { ParamName: "name" } => (Usage, error.Message.Split(" (Parameter")[0]),
         SchemaTextException => (Failed, error.Message),
+        // The bridge: JetStream refused, the server cannot be reached, the local peer faulted the channel.
+        Nats.NatsBridgeException or NATS.Client.Core.NatsException or System.Threading.Channels.ChannelClosedException => (Failed, error.Message),
         // Not found, not a channel, truncated, corrupted, changed while read, in use: the messages say which and what to do.
         SharedChannelException or MessageFormatException => (Failed, error.Message),
         IOException or UnauthorizedAccessException => (Failed, $"{error.Message} Check the directory (--dir, NEOBUFFER_DIR, else /dev/shm)."),

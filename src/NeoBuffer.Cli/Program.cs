@@ -11,6 +11,7 @@ var root = new RootCommand("See and clean NeoBuffer channels: who is attached, h
     TopVerb.Create(),
     RemoveVerb.Create(),
     GcVerb.Create(),
+    BridgeVerb.Create(),
 };
 
 return CliExit.Invoke(root, args);

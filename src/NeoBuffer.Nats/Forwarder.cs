@@ -120,7 +120,7 @@ internal sealed class Forwarder
 
             try
             {
-                await PublishAsync(record, cancellationToken).ConfigureAwait(false);
+                await PublishAsync(record, hold.Position, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
@@ -153,7 +153,7 @@ internal sealed class Forwarder
                     continue;
                 }
 
-                await PublishAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                await PublishAsync(buffer.AsMemory(0, length), position: -1, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -186,13 +186,14 @@ internal sealed class Forwarder
         return -1;
     }
 
-    private ValueTask PublishAsync(ReadOnlyMemory<byte> record, CancellationToken cancellationToken)
+    // position: the held record's channel position, -1 for a copied (lossy) one.
+    private ValueTask PublishAsync(ReadOnlyMemory<byte> record, long position, CancellationToken cancellationToken)
     {
         long sequence = ++_sequence;
         SetHeaders(sequence);
         if (_js is not null)
         {
-            return PublishJetStreamAsync(record, sequence, cancellationToken);
+            return PublishJetStreamAsync(record, position, sequence, cancellationToken);
         }
 
         if (_connection.ConnectionState != NatsConnectionState.Open)
@@ -231,11 +232,16 @@ internal sealed class Forwarder
     private void SetHeaders(long sequence) =>
         _headers[NatsBridgeHeaders.Sequence] = sequence.ToString(CultureInfo.InvariantCulture);
 
-    private async ValueTask PublishJetStreamAsync(ReadOnlyMemory<byte> record, long sequence, CancellationToken cancellationToken)
+    private async ValueTask PublishJetStreamAsync(ReadOnlyMemory<byte> record, long position, long sequence, CancellationToken cancellationToken)
     {
         var publishOptions = new NatsJSPubOpts
         {
-            MsgId = string.Concat(_bridgeId, "-", _headers[NatsBridgeHeaders.Sequence].ToString()),
+            // A held record's id is its channel position: a bridge killed after the stream stored the record but
+            // before releasing it leaves it at that position, so the restarted bridge (same BridgeId) republishes it
+            // under the same id and the stream drops the copy. The run's sequence number would start again at 1.
+            MsgId = position >= 0
+                ? string.Concat(_bridgeId, "-p", position.ToString(CultureInfo.InvariantCulture))
+                : string.Concat(_bridgeId, "-", _headers[NatsBridgeHeaders.Sequence].ToString()),
             ExpectedStream = _options.Stream,
         };
         PubAckResponse ack = await PublishUntilAcknowledgedAsync(record, publishOptions, sequence, cancellationToken).ConfigureAwait(false);

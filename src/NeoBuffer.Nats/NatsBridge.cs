@@ -89,6 +89,63 @@ public static class NatsBridge
         ReceiveAsync(connection, subject, writer, null, options, cancellationToken);
 
     /// <summary>
+    /// Publishes every message of the local channel <paramref name="channel"/>, raw or typed, without its message's .NET
+    /// type: the bridge opens it as a reader by the schema its header stores
+    /// (<see cref="SharedChannel.OpenReaderBySchema"/>), so the headers carry that schema's fingerprint and name exactly
+    /// as <see cref="ForwardAsync{T}"/> would. What <c>neobuffer bridge forward</c> runs. Disposes the reader at the end.
+    /// </summary>
+    /// <param name="channel">The local channel's name; it must exist.</param>
+    /// <param name="connection">The NATS connection.</param>
+    /// <param name="subject">The subject to publish to.</param>
+    /// <param name="options">How to publish.</param>
+    /// <param name="channelOptions">How to open the channel: <see cref="SharedChannelOptions.Directory"/>, and on a broadcast channel the subscriber mode and start.</param>
+    /// <param name="cancellationToken">Stops the bridge.</param>
+    /// <returns>The bridge's counters, once the channel completed and everything was forwarded.</returns>
+    /// <exception cref="ChannelNotFoundException">No such channel.</exception>
+    /// <exception cref="ChannelFormatException">The channel's stored schema cannot be read.</exception>
+    /// <exception cref="ChannelRoleTakenException">The channel already has its reader (or all the subscribers it admits).</exception>
+    /// <exception cref="System.Threading.Channels.ChannelClosedException">The local channel was completed with an error, or its writer died.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="NatsBridgeException">JetStream refused the publish for good.</exception>
+    public static async Task<NatsBridgeStatistics> ForwardChannelAsync(string channel, INatsConnection connection, string subject,
+        NatsForwardOptions? options = null, SharedChannelOptions? channelOptions = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(channel);
+        MessageLayout? layout = StoredSchema.Of(channel, channelOptions?.Directory);
+        using SharedChannelReader reader = SharedChannel.OpenReaderBySchema(channel, layout, channelOptions);
+        return await ForwardAsync(reader, layout, connection, subject, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes every message published to <paramref name="subject"/> into the local channel <paramref name="channel"/>,
+    /// raw or typed, without its message's .NET type: the bridge opens it as a writer by the schema its header stores
+    /// (<see cref="SharedChannel.OpenWriterBySchema"/>) and refuses messages of another fingerprint and records that do
+    /// not fit that schema, as <see cref="ReceiveAsync{T}"/> does. What <c>neobuffer bridge receive</c> runs. Disposes
+    /// the writer at the end.
+    /// </summary>
+    /// <param name="connection">The NATS connection.</param>
+    /// <param name="subject">The subject to take messages from.</param>
+    /// <param name="channel">The local channel's name; it must exist (its reader creates it, typed or raw).</param>
+    /// <param name="options">How to receive.</param>
+    /// <param name="channelOptions">How to open the channel: <see cref="SharedChannelOptions.Directory"/> and the writer options.</param>
+    /// <param name="cancellationToken">Stops the bridge.</param>
+    /// <returns>The bridge's counters, once the end marker arrived or the local channel was completed by another writer.</returns>
+    /// <exception cref="ChannelNotFoundException">No such channel.</exception>
+    /// <exception cref="ChannelFormatException">The channel's stored schema cannot be read.</exception>
+    /// <exception cref="ChannelRoleTakenException">The channel already has its writer (or all it admits).</exception>
+    /// <exception cref="System.Threading.Channels.ChannelClosedException">The local channel's reader died (or left) while the ring was full.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="NatsBridgeException">The JetStream stream or consumer could not be set up.</exception>
+    public static async Task<NatsBridgeStatistics> ReceiveChannelAsync(INatsConnection connection, string subject, string channel,
+        NatsReceiveOptions? options = null, SharedChannelOptions? channelOptions = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(channel);
+        MessageLayout? layout = StoredSchema.Of(channel, channelOptions?.Directory);
+        using SharedChannelWriter writer = SharedChannel.OpenWriterBySchema(channel, layout, channelOptions);
+        return await ReceiveAsync(connection, subject, writer, layout, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Creates the JetStream stream <paramref name="stream"/> storing <paramref name="subjects"/> on file with
     /// <paramref name="replicas"/> copies, or updates it to that; a bridge in JetStream mode needs one.
     /// </summary>

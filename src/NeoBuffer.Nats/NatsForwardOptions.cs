@@ -19,8 +19,14 @@ public sealed class NatsForwardOptions
     public string? Stream { get; set; }
 
     /// <summary>
-    /// Identifies this run of the bridge in the <see cref="NatsBridgeHeaders.Bridge"/> header and in JetStream message
-    /// ids (<c>{BridgeId}-{sequence}</c>). Default: 16 random hex digits, new for every run.
+    /// Names this bridge in the <see cref="NatsBridgeHeaders.Bridge"/> header and in JetStream message ids:
+    /// <c>{BridgeId}-p{position}</c>, the record's position in the local channel (a lossy subscriber, which cannot hold
+    /// a record: <c>{BridgeId}-{sequence}</c>). Give the same name to a bridge restarted on the same channel, and the
+    /// stream drops a record the previous run published but had not yet released (the restart republishes it under the
+    /// same id) within its duplicate window. A channel recreated under the same name starts its positions again: give
+    /// its bridge a new name (for example with the channel's creation time), or the stream drops its first records as
+    /// duplicates of the old channel's within that window. Default: 16 random hex digits, new for every run (no
+    /// deduplication across restarts).
     /// </summary>
     public string? BridgeId { get; set; }
 

@@ -26,26 +26,22 @@ public sealed class ClusterFailoverTests
             string subject = $"cluster.{id}", stream = $"C{id}";
             await CreateReplicatedStreamAsync(nearNats, stream, subject, cts.Token);
 
-            string farName = Bridges.NewName("far");
-            using SharedChannelWriter<Reading> farWriter = SharedChannel.CreateWriter<Reading>(farName);
-            using SharedChannelReader<Reading> farReader = SharedChannel.OpenReader<Reading>(farName);
-            Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(o => NatsBridge.ReceiveAsync(farNats, subject, farWriter, o, cts.Token),
+            using var far = new LocalChannel<Reading>("far");
+            Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(o => NatsBridge.ReceiveAsync(farNats, subject, far.Writer, o, cts.Token),
                 new NatsReceiveOptions { Mode = NatsBridgeMode.JetStream, Stream = stream, Consumer = "far", AckWait = TimeSpan.FromSeconds(2) });
 
-            string nearName = Bridges.NewName("near");
-            using SharedChannelWriter<Reading> nearWriter = SharedChannel.CreateWriter<Reading>(nearName);
-            using SharedChannelReader<Reading> nearReader = SharedChannel.OpenReader<Reading>(nearName);
+            using var near = new LocalChannel<Reading>("near");
             var forwarded = new NatsBridgeStatistics();
-            Task<NatsBridgeStatistics> forward = Task.Run(() => NatsBridge.ForwardAsync(nearReader, nearNats, subject,
+            Task<NatsBridgeStatistics> forward = Task.Run(() => NatsBridge.ForwardAsync(near.Reader, nearNats, subject,
                 new NatsForwardOptions { Mode = NatsBridgeMode.JetStream, Stream = stream, AckTimeout = TimeSpan.FromSeconds(1), RetryDelay = TimeSpan.FromMilliseconds(100), Statistics = forwarded },
                 cts.Token));
-            Task<List<long>> read = Task.Run(() => Bridges.ReadReadings(farReader));
+            Task<List<long>> read = Task.Run(() => Bridges.ReadReadings(far.Reader));
 
-            Bridges.WriteReadings(nearWriter, 1, count / 3, cts.Token);
+            Bridges.WriteReadings(near.Writer, 1, count / 3, cts.Token);
             Assert.True(SpinWait.SpinUntil(() => forwarded.Messages > 200, Bridges.Bound), $"the bridge forwarded too little: {forwarded}");
             cluster[0].Kill();
-            Bridges.WriteReadings(nearWriter, count / 3 + 1, count, cts.Token);
-            nearWriter.Complete();
+            Bridges.WriteReadings(near.Writer, count / 3 + 1, count, cts.Token);
+            near.Writer.Complete();
 
             NatsBridgeStatistics sent = await forward.WaitAsync(cts.Token);
             NatsBridgeStatistics received = await receive.WaitAsync(cts.Token);

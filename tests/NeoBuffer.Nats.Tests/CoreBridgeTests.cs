@@ -21,20 +21,16 @@ public sealed class CoreBridgeTests(ServerFixture fixture) : IClassFixture<Serve
         await using NatsConnection nats = Bridges.Connect(_url);
         using var cts = new CancellationTokenSource(Bridges.Bound);
 
-        string farName = Bridges.NewName("far");
-        using SharedChannelWriter<Reading> farWriter = SharedChannel.CreateWriter<Reading>(farName);
-        using SharedChannelReader<Reading> farReader = SharedChannel.OpenReader<Reading>(farName);
+        using var far = new LocalChannel<Reading>("far");
         Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(
-            o => NatsBridge.ReceiveAsync(nats, subject, farWriter, o, cts.Token), new NatsReceiveOptions());
+            o => NatsBridge.ReceiveAsync(nats, subject, far.Writer, o, cts.Token), new NatsReceiveOptions());
 
-        string nearName = Bridges.NewName("near");
-        using SharedChannelWriter<Reading> nearWriter = SharedChannel.CreateWriter<Reading>(nearName);
-        using SharedChannelReader<Reading> nearReader = SharedChannel.OpenReader<Reading>(nearName);
-        Task<NatsBridgeStatistics> forward = Task.Run(() => NatsBridge.ForwardAsync(nearReader, nats, subject, cancellationToken: cts.Token));
+        using var near = new LocalChannel<Reading>("near");
+        Task<NatsBridgeStatistics> forward = Task.Run(() => NatsBridge.ForwardAsync(near.Reader, nats, subject, cancellationToken: cts.Token));
 
-        Task<System.Collections.Generic.List<long>> read = Task.Run(() => Bridges.ReadReadings(farReader));
-        Bridges.WriteReadings(nearWriter, 1, count, cts.Token);
-        nearWriter.Complete();
+        Task<System.Collections.Generic.List<long>> read = Task.Run(() => Bridges.ReadReadings(far.Reader));
+        Bridges.WriteReadings(near.Writer, 1, count, cts.Token);
+        near.Writer.Complete();
 
         NatsBridgeStatistics forwarded = await forward.WaitAsync(Bridges.Bound);
         NatsBridgeStatistics received = await receive.WaitAsync(Bridges.Bound);
@@ -45,7 +41,7 @@ public sealed class CoreBridgeTests(ServerFixture fixture) : IClassFixture<Serve
         Assert.Equal(count, received.Messages);
         Assert.Equal(forwarded.Bytes, received.Bytes);
         Assert.Equal(0, received.Rejected + received.Malformed + received.Dropped);
-        await farReader.Completion.WaitAsync(Bridges.Bound);
+        await far.Reader.Completion.WaitAsync(Bridges.Bound);
     }
 
     [Fact]
@@ -87,11 +83,9 @@ public sealed class CoreBridgeTests(ServerFixture fixture) : IClassFixture<Serve
         using var cts = new CancellationTokenSource(Bridges.Bound);
         var logger = new ListLogger();
 
-        string farName = Bridges.NewName("far");
-        using SharedChannelWriter<Reading> farWriter = SharedChannel.CreateWriter<Reading>(farName);
-        using SharedChannelReader<Reading> farReader = SharedChannel.OpenReader<Reading>(farName);
+        using var far = new LocalChannel<Reading>("far");
         Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(
-            o => NatsBridge.ReceiveAsync(nats, subject, farWriter, o, cts.Token), new NatsReceiveOptions { Logger = logger });
+            o => NatsBridge.ReceiveAsync(nats, subject, far.Writer, o, cts.Token), new NatsReceiveOptions { Logger = logger });
 
         // A channel of another schema forwarded to the same subject, then raw bytes with no NeoBuffer headers at all.
         string otherName = Bridges.NewName("other");
@@ -110,15 +104,13 @@ public sealed class CoreBridgeTests(ServerFixture fixture) : IClassFixture<Serve
         await nats.PublishAsync(subject, new byte[40], cancellationToken: cts.Token);
 
         // Then the right schema, which must arrive alone.
-        string nearName = Bridges.NewName("near");
-        using SharedChannelWriter<Reading> nearWriter = SharedChannel.CreateWriter<Reading>(nearName);
-        using SharedChannelReader<Reading> nearReader = SharedChannel.OpenReader<Reading>(nearName);
-        Bridges.WriteReadings(nearWriter, 1, 3);
-        nearWriter.Complete();
-        await NatsBridge.ForwardAsync(nearReader, nats, subject, cancellationToken: cts.Token);
+        using var near = new LocalChannel<Reading>("near");
+        Bridges.WriteReadings(near.Writer, 1, 3);
+        near.Writer.Complete();
+        await NatsBridge.ForwardAsync(near.Reader, nats, subject, cancellationToken: cts.Token);
 
         NatsBridgeStatistics received = await receive.WaitAsync(Bridges.Bound);
-        Assert.Equal([1L, 2L, 3L], Bridges.ReadReadings(farReader));
+        Assert.Equal([1L, 2L, 3L], Bridges.ReadReadings(far.Reader));
         Assert.Equal(51, received.Rejected);
         Assert.Equal(3, received.Messages);
         var refusals = logger.Entries.Where(e => e.Level == LogLevel.Warning && e.Message.Contains("refused messages")).ToList();
@@ -133,11 +125,9 @@ public sealed class CoreBridgeTests(ServerFixture fixture) : IClassFixture<Serve
         await using NatsConnection nats = Bridges.Connect(_url);
         using var cts = new CancellationTokenSource(Bridges.Bound);
 
-        string farName = Bridges.NewName("far");
-        using SharedChannelWriter<Reading> farWriter = SharedChannel.CreateWriter<Reading>(farName);
-        using SharedChannelReader<Reading> farReader = SharedChannel.OpenReader<Reading>(farName);
+        using var far = new LocalChannel<Reading>("far");
         Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(
-            o => NatsBridge.ReceiveAsync(nats, subject, farWriter, o, cts.Token), new NatsReceiveOptions());
+            o => NatsBridge.ReceiveAsync(nats, subject, far.Writer, o, cts.Token), new NatsReceiveOptions());
 
         var headers = new NatsHeaders { [NatsBridgeHeaders.Fingerprint] = Reading.Layout.Fingerprint.ToString("x16") };
         int fixedSize = Reading.Layout.FixedSize;
@@ -159,15 +149,13 @@ public sealed class CoreBridgeTests(ServerFixture fixture) : IClassFixture<Serve
             await nats.PublishAsync(subject, bad, headers, cancellationToken: cts.Token);
         }
 
-        string nearName = Bridges.NewName("near");
-        using SharedChannelWriter<Reading> nearWriter = SharedChannel.CreateWriter<Reading>(nearName);
-        using SharedChannelReader<Reading> nearReader = SharedChannel.OpenReader<Reading>(nearName);
-        Bridges.WriteReadings(nearWriter, 1, 2);
-        nearWriter.Complete();
-        await NatsBridge.ForwardAsync(nearReader, nats, subject, cancellationToken: cts.Token);
+        using var near = new LocalChannel<Reading>("near");
+        Bridges.WriteReadings(near.Writer, 1, 2);
+        near.Writer.Complete();
+        await NatsBridge.ForwardAsync(near.Reader, nats, subject, cancellationToken: cts.Token);
 
         NatsBridgeStatistics received = await receive.WaitAsync(Bridges.Bound);
-        Assert.Equal([1L, 2L], Bridges.ReadReadings(farReader));
+        Assert.Equal([1L, 2L], Bridges.ReadReadings(far.Reader));
         Assert.Equal(4, received.Malformed);
         Assert.Equal(0, received.Rejected);
     }
@@ -182,22 +170,18 @@ public sealed class CoreBridgeTests(ServerFixture fixture) : IClassFixture<Serve
         using var cts = new CancellationTokenSource(Bridges.Bound);
 
         // A 4 KiB ring nobody reads until the flood is over: the bridge waits for room, its pending buffer overflows.
-        string farName = Bridges.NewName("far");
-        using SharedChannelWriter<Reading> farWriter = SharedChannel.CreateWriter<Reading>(farName, new SharedChannelOptions { Capacity = 4096 });
-        using SharedChannelReader<Reading> farReader = SharedChannel.OpenReader<Reading>(farName);
+        using var far = new LocalChannel<Reading>("far", new SharedChannelOptions { Capacity = 4096 });
         var statistics = new NatsBridgeStatistics();
         Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(
-            o => NatsBridge.ReceiveAsync(subscriber, subject, farWriter, o, cts.Token), new NatsReceiveOptions { Statistics = statistics });
+            o => NatsBridge.ReceiveAsync(subscriber, subject, far.Writer, o, cts.Token), new NatsReceiveOptions { Statistics = statistics });
 
-        string nearName = Bridges.NewName("near");
-        using SharedChannelWriter<Reading> nearWriter = SharedChannel.CreateWriter<Reading>(nearName, new SharedChannelOptions { Capacity = 1 << 20 });
-        using SharedChannelReader<Reading> nearReader = SharedChannel.OpenReader<Reading>(nearName);
-        Bridges.WriteReadings(nearWriter, 1, count);
-        nearWriter.Complete();
-        NatsBridgeStatistics forwarded = await NatsBridge.ForwardAsync(nearReader, publisher, subject, cancellationToken: cts.Token).WaitAsync(Bridges.Bound);
+        using var near = new LocalChannel<Reading>("near", new SharedChannelOptions { Capacity = 1 << 20 });
+        Bridges.WriteReadings(near.Writer, 1, count);
+        near.Writer.Complete();
+        NatsBridgeStatistics forwarded = await NatsBridge.ForwardAsync(near.Reader, publisher, subject, cancellationToken: cts.Token).WaitAsync(Bridges.Bound);
         Assert.Equal(count, forwarded.Messages);
 
-        var sequences = Bridges.ReadReadings(farReader);
+        var sequences = Bridges.ReadReadings(far.Reader);
         NatsBridgeStatistics received = await receive.WaitAsync(Bridges.Bound).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : statistics);
         Assert.True(received.Dropped > 0, $"nothing was dropped: {received}");
         Assert.True(received.SlowConsumerEvents > 0, $"no slow-consumer event: {received}");
@@ -213,21 +197,17 @@ public sealed class CoreBridgeTests(ServerFixture fixture) : IClassFixture<Serve
         await using NatsConnection nats = Bridges.Connect(_url);
         using var cts = new CancellationTokenSource(Bridges.Bound);
 
-        string farName = Bridges.NewName("far");
-        using SharedChannelWriter<Reading> farWriter = SharedChannel.CreateWriter<Reading>(farName);
-        using SharedChannelReader<Reading> farReader = SharedChannel.OpenReader<Reading>(farName);
+        using var far = new LocalChannel<Reading>("far");
         Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(
-            o => NatsBridge.ReceiveAsync(nats, subject, farWriter, o, cts.Token), new NatsReceiveOptions());
+            o => NatsBridge.ReceiveAsync(nats, subject, far.Writer, o, cts.Token), new NatsReceiveOptions());
 
-        string nearName = Bridges.NewName("near");
-        using SharedChannelWriter<Reading> nearWriter = SharedChannel.CreateWriter<Reading>(nearName);
-        using SharedChannelReader<Reading> nearReader = SharedChannel.OpenReader<Reading>(nearName);
-        Bridges.WriteReadings(nearWriter, 1, 5);
-        nearWriter.Complete(new InvalidOperationException("camera unplugged"));
+        using var near = new LocalChannel<Reading>("near");
+        Bridges.WriteReadings(near.Writer, 1, 5);
+        near.Writer.Complete(new InvalidOperationException("camera unplugged"));
 
-        await Assert.ThrowsAsync<ChannelClosedException>(() => NatsBridge.ForwardAsync(nearReader, nats, subject, cancellationToken: cts.Token));
+        await Assert.ThrowsAsync<ChannelClosedException>(() => NatsBridge.ForwardAsync(near.Reader, nats, subject, cancellationToken: cts.Token));
         await receive.WaitAsync(Bridges.Bound);
-        Assert.Equal([1L, 2L, 3L, 4L, 5L], Bridges.ReadReadingsUntilFault(farReader, out Exception? fault));
+        Assert.Equal([1L, 2L, 3L, 4L, 5L], Bridges.ReadReadingsUntilFault(far.Reader, out Exception? fault));
         Assert.True(fault?.Message.Contains("camera unplugged") == true, fault?.Message ?? "no fault");
     }
 
@@ -270,12 +250,10 @@ public sealed class CoreBridgeTests(ServerFixture fixture) : IClassFixture<Serve
         Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(
             o => NatsBridge.ReceiveAsync(nats, subject, farWriter, o, cts.Token), new NatsReceiveOptions());
 
-        string nearName = Bridges.NewName("near");
-        using SharedChannelWriter<Reading> nearWriter = SharedChannel.CreateWriter<Reading>(nearName);
-        using SharedChannelReader<Reading> nearReader = SharedChannel.OpenReader<Reading>(nearName);
-        Bridges.WriteReadings(nearWriter, 1, 200);
-        nearWriter.Complete();
-        await NatsBridge.ForwardAsync(nearReader, nats, subject, cancellationToken: cts.Token);
+        using var near = new LocalChannel<Reading>("near");
+        Bridges.WriteReadings(near.Writer, 1, 200);
+        near.Writer.Complete();
+        await NatsBridge.ForwardAsync(near.Reader, nats, subject, cancellationToken: cts.Token);
 
         await Assert.ThrowsAsync<ChannelClosedException>(() => receive.WaitAsync(Bridges.Bound));
     }

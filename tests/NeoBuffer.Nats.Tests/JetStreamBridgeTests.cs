@@ -23,22 +23,18 @@ public sealed class JetStreamBridgeTests(ServerFixture fixture) : IClassFixture<
         await NatsBridge.CreateStreamAsync(nats, stream, [subject], cancellationToken: cts.Token);
 
         // Forward first, with nobody receiving: the stream keeps everything.
-        string nearName = Bridges.NewName("near");
-        using SharedChannelWriter<Reading> nearWriter = SharedChannel.CreateWriter<Reading>(nearName);
-        using SharedChannelReader<Reading> nearReader = SharedChannel.OpenReader<Reading>(nearName);
-        Task<NatsBridgeStatistics> forward = Task.Run(() => NatsBridge.ForwardAsync(nearReader, nats, subject,
+        using var near = new LocalChannel<Reading>("near");
+        Task<NatsBridgeStatistics> forward = Task.Run(() => NatsBridge.ForwardAsync(near.Reader, nats, subject,
             new NatsForwardOptions { Mode = NatsBridgeMode.JetStream, Stream = stream }, cts.Token));
-        Bridges.WriteReadings(nearWriter, 1, count, cts.Token);
-        nearWriter.Complete();
+        Bridges.WriteReadings(near.Writer, 1, count, cts.Token);
+        near.Writer.Complete();
         NatsBridgeStatistics forwarded = await forward.WaitAsync(Bridges.Bound);
         Assert.Equal(count, forwarded.Messages);
         Assert.Equal(0, forwarded.Duplicates);
 
-        string farName = Bridges.NewName("far");
-        using SharedChannelWriter<Reading> farWriter = SharedChannel.CreateWriter<Reading>(farName);
-        using SharedChannelReader<Reading> farReader = SharedChannel.OpenReader<Reading>(farName);
-        Task<List<long>> read = Task.Run(() => Bridges.ReadReadings(farReader));
-        NatsBridgeStatistics received = await NatsBridge.ReceiveAsync(nats, subject, farWriter,
+        using var far = new LocalChannel<Reading>("far");
+        Task<List<long>> read = Task.Run(() => Bridges.ReadReadings(far.Reader));
+        NatsBridgeStatistics received = await NatsBridge.ReceiveAsync(nats, subject, far.Writer,
             new NatsReceiveOptions { Mode = NatsBridgeMode.JetStream, Stream = stream, Consumer = "far" }, cts.Token).WaitAsync(Bridges.Bound);
 
         Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), await read.WaitAsync(Bridges.Bound));
@@ -133,27 +129,23 @@ public sealed class JetStreamBridgeTests(ServerFixture fixture) : IClassFixture<
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(45));
         await NatsBridge.CreateStreamAsync(nearNats, stream, [subject], cancellationToken: cts.Token);
 
-        string farName = Bridges.NewName("far");
-        using SharedChannelWriter<Reading> farWriter = SharedChannel.CreateWriter<Reading>(farName);
-        using SharedChannelReader<Reading> farReader = SharedChannel.OpenReader<Reading>(farName);
-        Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(o => NatsBridge.ReceiveAsync(farNats, subject, farWriter, o, cts.Token),
+        using var far = new LocalChannel<Reading>("far");
+        Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(o => NatsBridge.ReceiveAsync(farNats, subject, far.Writer, o, cts.Token),
             new NatsReceiveOptions { Mode = NatsBridgeMode.JetStream, Stream = stream, Consumer = "far", AckWait = TimeSpan.FromSeconds(2) });
 
-        string nearName = Bridges.NewName("near");
-        using SharedChannelWriter<Reading> nearWriter = SharedChannel.CreateWriter<Reading>(nearName);
-        using SharedChannelReader<Reading> nearReader = SharedChannel.OpenReader<Reading>(nearName);
+        using var near = new LocalChannel<Reading>("near");
         var forwarded = new NatsBridgeStatistics();
-        Task<NatsBridgeStatistics> forward = Task.Run(() => NatsBridge.ForwardAsync(nearReader, nearNats, subject,
+        Task<NatsBridgeStatistics> forward = Task.Run(() => NatsBridge.ForwardAsync(near.Reader, nearNats, subject,
             new NatsForwardOptions { Mode = NatsBridgeMode.JetStream, Stream = stream, AckTimeout = TimeSpan.FromSeconds(1), RetryDelay = TimeSpan.FromMilliseconds(100), Statistics = forwarded },
             cts.Token));
 
         var sequences = new List<long>();
-        Task<List<long>> read = Task.Run(() => Bridges.ReadReadings(farReader));
-        Bridges.WriteReadings(nearWriter, 1, count / 2, cts.Token);
+        Task<List<long>> read = Task.Run(() => Bridges.ReadReadings(far.Reader));
+        Bridges.WriteReadings(near.Writer, 1, count / 2, cts.Token);
         Assert.True(SpinWait.SpinUntil(() => forwarded.Messages > 100, Bridges.Bound), $"the bridge forwarded too little: {forwarded}");
         await server.RestartAsync();
-        Bridges.WriteReadings(nearWriter, count / 2 + 1, count, cts.Token);
-        nearWriter.Complete();
+        Bridges.WriteReadings(near.Writer, count / 2 + 1, count, cts.Token);
+        near.Writer.Complete();
 
         await forward.WaitAsync(cts.Token);
         await receive.WaitAsync(cts.Token);

@@ -120,7 +120,7 @@ public sealed class TwoHostsTests(ServerFixture fixture) : IClassFixture<ServerF
     }
 }
 
-/// <summary>The TwoHosts program (copied beside the tests) as a child process, output captured, killed if left running.</summary>
+/// <summary>A program copied beside the tests (TwoHosts, the neobuffer tool) as a child process, output captured, killed if left running.</summary>
 internal sealed class SampleProcess : IDisposable
 {
     private readonly Process _process;
@@ -148,10 +148,17 @@ internal sealed class SampleProcess : IDisposable
         }
     }
 
-    public static SampleProcess Start(string? neoBufferDir, string verb, params string[] args)
+    public static SampleProcess Start(string? neoBufferDir, string verb, params string[] args) => StartProgram("TwoHosts.dll", neoBufferDir, verb, args);
+
+    /// <summary>Starts <paramref name="dll"/> (beside the tests) with <paramref name="verb"/> and <paramref name="args"/>.</summary>
+    public static SampleProcess StartProgram(string dll, string? neoBufferDir, string verb, params string[] args) =>
+        StartProgramKilledAt(dll, neoBufferDir, killAt: null, verb, args);
+
+    /// <summary>As above; <paramref name="killAt"/> sets NEOBUFFER_KILL_AT, so the child SIGKILLs itself at that protocol point.</summary>
+    public static SampleProcess StartProgramKilledAt(string dll, string? neoBufferDir, string? killAt, string verb, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "TwoHosts.dll"));
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
         start.ArgumentList.Add(verb);
         foreach (string arg in args)
         {
@@ -161,6 +168,11 @@ internal sealed class SampleProcess : IDisposable
         if (neoBufferDir is not null)
         {
             start.Environment["NEOBUFFER_DIR"] = neoBufferDir;
+        }
+
+        if (killAt is not null)
+        {
+            start.Environment["NEOBUFFER_KILL_AT"] = killAt;
         }
 
         return new SampleProcess(Process.Start(start)!);

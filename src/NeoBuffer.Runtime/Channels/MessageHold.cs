@@ -39,6 +39,15 @@ public sealed class MessageHold
     /// <summary>The reader whose messages this holds; wait on it for the next message.</summary>
     public SharedChannelReader Reader => _reader;
 
+    /// <summary>
+    /// The held message's position in the channel: it only grows from message to message, and a message that was held
+    /// and never released (returned, or its holder died) has the same position when it is held again, by this reader or
+    /// the next. What a bridge derives a stable message id from, so that a message it republishes after a restart is
+    /// recognised as the same one.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No message is held.</exception>
+    public long Position => _holding ? _reader.Position : throw new InvalidOperationException($"Channel '{_reader.Name}': no message is held.");
+
     /// <summary>Whether a message is held now.</summary>
     public bool IsHolding => _holding;
 
@@ -70,6 +79,7 @@ public sealed class MessageHold
     /// <exception cref="InvalidOperationException">No message is held.</exception>
     public void Release()
     {
+        Ring.ProtocolPoint.Reached(Ring.ProtocolPoint.HoldReleasing);
         int length = End();
         _reader.EndLease(length);
     }

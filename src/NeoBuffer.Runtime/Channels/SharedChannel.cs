@@ -100,6 +100,40 @@ public static partial class SharedChannel
         new(OpenReader(name, options, T.Layout));
 
     /// <summary>
+    /// Opens an existing channel as a reader of raw record bytes, checking that it carries <paramref name="schema"/>:
+    /// for bridges and tools that handle any channel without its message's .NET type. The plain
+    /// <see cref="OpenReader(string, SharedChannelOptions?)"/> refuses a typed channel; this one accepts exactly the
+    /// schema whose fingerprint the header records (a raw-bytes channel only with <paramref name="schema"/> null).
+    /// Records are read as the writer laid them out: decode them with the schema, and check a variable-length
+    /// descriptor before following it, as a generated View does.
+    /// </summary>
+    /// <param name="name">The channel's name.</param>
+    /// <param name="schema">The channel's schema, e.g. <see cref="MessageLayout.FromSchema"/> of <see cref="MessageSchema.Parse"/> of the <see cref="ChannelInfo.SchemaText"/> that <see cref="List"/> reports; null for a raw-bytes channel.</param>
+    /// <param name="options">Reader options; on a broadcast channel, the subscriber mode and start.</param>
+    /// <exception cref="ChannelNotFoundException">No channel of that name exists.</exception>
+    /// <exception cref="ChannelFormatException">The file is not a valid channel.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">The channel carries another schema (for example it was recreated since it was listed); the message shows both.</exception>
+    /// <exception cref="ChannelRoleTakenException">The channel already has its live reader (or, broadcast, all the subscribers it admits).</exception>
+    public static SharedChannelReader OpenReaderBySchema(string name, MessageLayout? schema, SharedChannelOptions? options = null) =>
+        OpenReader(name, options, schema);
+
+    /// <summary>
+    /// Opens an existing channel as a writer of raw record bytes, checking that it carries <paramref name="schema"/>;
+    /// see <see cref="OpenReaderBySchema"/>. The channel's readers trust what is written as records of that schema:
+    /// a caller writing bytes that came from elsewhere checks each record against <paramref name="schema"/> first
+    /// (at least <see cref="MessageLayout.FixedSize"/> bytes, every variable-length descriptor inside the record).
+    /// </summary>
+    /// <param name="name">The channel's name.</param>
+    /// <param name="schema">The channel's schema; null for a raw-bytes channel.</param>
+    /// <param name="options">Writer options.</param>
+    /// <exception cref="ChannelNotFoundException">No channel of that name exists.</exception>
+    /// <exception cref="ChannelFormatException">The file is not a valid channel.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">The channel carries another schema; the message shows both.</exception>
+    /// <exception cref="ChannelRoleTakenException">The channel already has its live writer (or, MPSC, all it admits).</exception>
+    public static SharedChannelWriter OpenWriterBySchema(string name, MessageLayout? schema, SharedChannelOptions? options = null) =>
+        OpenWriter(name, options, schema);
+
+    /// <summary>
     /// Creates a duplex channel of raw byte messages: one segment holding a ring each way. This side writes the first
     /// ring and reads the second; the peer opens it by name with <see cref="OpenDuplex(string, SharedChannelOptions?)"/>.
     /// <see cref="SharedChannelOptions.Capacity"/> and <see cref="SharedChannelOptions.MaxMessageSize"/> apply to each

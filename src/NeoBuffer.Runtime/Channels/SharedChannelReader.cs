@@ -508,6 +508,9 @@ public sealed class SharedChannelReader : IDisposable
         _segment.Dispose();
     }
 
+    /// <summary>The channel position of the leased message (or of the next one, between leases).</summary>
+    internal long Position => _ring.Position;
+
     internal unsafe bool TryLeaseInto(MappedMemory window)
     {
         ObjectDisposedException.ThrowIf(_gate.IsDisposed, this);

@@ -51,6 +51,27 @@ public sealed class MessageLayout
         }
     }
 
+    /// <summary>
+    /// The layout a parsed schema text describes, for code that has no .NET type for the message (a bridge, a tool):
+    /// its <see cref="Fingerprint"/> is the one a channel created with that text records, so
+    /// <see cref="SharedChannel.OpenReaderBySchema"/> and <see cref="SharedChannel.OpenWriterBySchema"/> accept it, and its
+    /// <see cref="Fields"/> name the variable-length descriptors a record must keep inside itself.
+    /// </summary>
+    /// <param name="schema">A schema, typically parsed from <see cref="ChannelInfo.SchemaText"/>.</param>
+    public static MessageLayout FromSchema(MessageSchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        var fields = new MessageField[schema.Fields.Count];
+        for (int i = 0; i < fields.Length; i++)
+        {
+            SchemaField field = schema.Fields[i];
+            // The generator's MessageField.ElementType is the type as the schema text spells it.
+            fields[i] = new MessageField(field.Name, field.Kind, field.Offset, field.Size, field.Type);
+        }
+
+        return new MessageLayout(schema.Name, schema.FixedSize, schema.Alignment, fields, schema.Text, schema.Version);
+    }
+
     /// <summary>The stable schema name (the <c>Name</c> of the attribute, or the full type name).</summary>
     public string Name { get; }
 

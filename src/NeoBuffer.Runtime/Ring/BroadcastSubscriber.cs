@@ -33,6 +33,8 @@ internal sealed unsafe class BroadcastSubscriber : RingConsumer
     private readonly ParticipantRow* _row;
     private readonly bool _lossy;
     private long _position;
+
+    public override long Position => _position;
     private long _nextSequence;
     private long _cachedTail;
     private long _lost;

@@ -42,6 +42,8 @@ internal sealed unsafe class MpscConsumer : RingConsumer
 {
     private readonly ParticipantRow* _row;
     private long _head;
+
+    public override long Position => _head;
     private long _cachedClaimTail;
 
     private MpscConsumer(RingMemory memory, ParticipantRow* row)

@@ -59,11 +59,14 @@ internal static class ProtocolPoint
     /// <summary>A tool's read-only look at a segment: everything read, the check that the segment did not change meanwhile not yet made.</summary>
     public const string InspectionRead = "inspection.read";
 
+    /// <summary>A <see cref="MessageHold"/> about to release its message: what it did with it (a bridge: published it) is done, the message not yet consumed.</summary>
+    public const string HoldReleasing = "hold.releasing";
+
     /// <summary>Every known point: NEOBUFFER_KILL_AT must name one (the chaos harness draws its kills from its own subsets).</summary>
     public static readonly string[] All =
     [
         MpscAnnounced, MpscClaimed, MpscFilling, MpscZeroing, MpscPadding, BroadcastAnnounced, BroadcastSequencePublished, BroadcastResynchronised, DeadRowFound, DeadRowFreeing,
-        CompletionReasonWritten, InspectionRead,
+        CompletionReasonWritten, InspectionRead, HoldReleasing,
     ];
 
     private static readonly bool s_enabled = ReadEnabled(out s_killAt, out s_killOnReach);

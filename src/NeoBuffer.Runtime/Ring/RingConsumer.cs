@@ -21,6 +21,12 @@ internal abstract unsafe class RingConsumer : RingSide
     /// <summary>Whether a lease is open.</summary>
     public bool HasOpenLease => _leaseEnd >= 0;
 
+    /// <summary>
+    /// The channel position of the next record to read, or of the leased one while a lease is open: positions only grow,
+    /// and an unconsumed record keeps its position for the next consumer.
+    /// </summary>
+    public abstract long Position { get; }
+
     /// <summary>Leases the next committed message in place; false when there is none now.</summary>
     public bool TryBeginRead(out byte* payload, out int length)
     {

@@ -15,6 +15,8 @@ internal sealed unsafe class SpscConsumer : RingConsumer
 {
     private long _head;
 
+    public override long Position => _head;
+
     private SpscConsumer(RingMemory memory)
         : base(memory)
     {
