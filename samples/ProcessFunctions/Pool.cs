@@ -47,9 +47,11 @@ internal static class Pool
                 }
             }
 
+            // A stopped run ends the queues with an error: the jobs nobody took are abandoned, not a stream held for a
+            // worker that will never come (a completed stream with unread jobs and no reader yet would be kept for one).
             foreach (SharedChannelWriter queue in jobs)
             {
-                queue.Complete();
+                queue.Complete(stop.IsCancellationRequested ? new OperationCanceledException("The pool was stopped.") : null);
             }
 
             // The workers answer what they still hold, then return; a worker that died (Ctrl+C reaches it too) ends its

@@ -47,14 +47,14 @@ public sealed class DiagnosticMessageTests
     public void Every_descriptor_links_to_its_section_of_the_docs_and_says_why()
     {
         ChannelMessageAnalyzer analyzer = new();
-        Assert.Equal(16, analyzer.SupportedDiagnostics.Length);
+        Assert.Equal(22, analyzer.SupportedDiagnostics.Length);
         var all = analyzer.SupportedDiagnostics.AddRange(new ProcessFunctionAnalyzer().SupportedDiagnostics);
-        Assert.Equal(26, all.Length);
+        Assert.Equal(32, all.Length);
         Assert.All(all, d =>
         {
             Assert.Equal(DiagnosticDescriptors.HelpBase + "#" + d.Id.ToLowerInvariant(), d.HelpLinkUri);
             Assert.False(string.IsNullOrEmpty(d.Description.ToString()));
-            Assert.Equal(d.Id == "NB0012" ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error, d.DefaultSeverity);
+            Assert.Equal(d.Id is "NB0012" or "NB0108" ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error, d.DefaultSeverity);
         });
         string docs = System.IO.File.ReadAllText(System.IO.Path.Combine(RepositoryRoot.Path, "docs", "diagnostics.md"));
         Assert.All(all, d => Assert.Contains($"\n## {d.Id}\n", docs));

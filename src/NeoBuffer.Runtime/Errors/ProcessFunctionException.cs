@@ -6,7 +6,7 @@ namespace NeoBuffer;
 /// A process function threw in its child process: the child's exception type, message and stack text, as text (the
 /// exception object itself stayed in the child).
 /// </summary>
-public sealed class ProcessFunctionException : Exception
+public sealed class ProcessFunctionException : SharedChannelException
 {
     /// <summary>Creates the exception for a function that threw in a child.</summary>
     public ProcessFunctionException(string functionName, int processId, string childExceptionType, string childMessage, string childStackTrace)
@@ -43,7 +43,7 @@ public sealed class ProcessFunctionException : Exception
 /// A process function's child ended without a result: it was killed by a signal (a crash, <c>kill -9</c>, the OOM
 /// killer) or exited on its own (<c>Environment.Exit</c>) before the function returned.
 /// </summary>
-public sealed class ProcessFunctionCrashedException : Exception
+public sealed class ProcessFunctionCrashedException : SharedChannelException
 {
     /// <summary>Creates the exception for a child that ended with <paramref name="exitCode"/> and no result.</summary>
     public ProcessFunctionCrashedException(string functionName, int processId, int exitCode)

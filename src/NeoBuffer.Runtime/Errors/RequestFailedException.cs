@@ -6,7 +6,7 @@ namespace NeoBuffer;
 /// The server answered a request with a failure instead of a response: its handler threw, or it ended the request
 /// without replying. The message carries the server's reason.
 /// </summary>
-public sealed class RequestFailedException : Exception
+public sealed class RequestFailedException : SharedChannelException
 {
     /// <summary>Creates the exception.</summary>
     public RequestFailedException(string message) : base(message)

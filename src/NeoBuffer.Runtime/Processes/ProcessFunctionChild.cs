@@ -104,7 +104,7 @@ internal static class ProcessFunctionChild
         int exitCode = 0;
         try
         {
-            // The parent wrote the record and completed the channel before it started this process.
+            // The parent wrote the record before it started this process.
             if (!arguments.TryLease(out ReadLease lease))
             {
                 throw new ChannelCorruptedException($"The arguments of '{function}' are missing from their channel '{arguments.Name}'.");

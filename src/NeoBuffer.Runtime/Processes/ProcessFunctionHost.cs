@@ -72,7 +72,9 @@ public static class ProcessFunctionHost
                 throw new InvalidOperationException($"The arguments of '{functionName}' ({record.Length} bytes) did not fit a ring sized for them.");
             }
 
-            argumentWriter.Complete();
+            // Not completed: a completed stream with its record unread would be held for a reader after the parent lets go
+            // of it (a one-way hand-off), and a child killed before it read its arguments must leave no segment behind.
+            // The child leases the one record and needs no end-of-stream.
             results = SharedChannel.CreateReader(channel + ".result", new SharedChannelOptions { Capacity = options.ResultCapacity });
             ProcessStartInfo start = ChildCommand.For(declaringType.Assembly);
             ProcessFunctionChild.Describe(start.Environment, declaringType.Assembly, functionName, channel);

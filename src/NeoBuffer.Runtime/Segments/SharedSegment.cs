@@ -542,11 +542,16 @@ internal sealed unsafe class SharedSegment : IDisposable
         if (!_keep && !ByteLocks.IsLockedByOther(_fd, AttachLockOffset))
         {
             // The last one out: nobody else can move the positions now, so they are final. A completed SPSC or MPSC
-            // stream with messages unread (one-way channels only: a duplex file goes with both sides) is held for the next reader (a writer may write, complete and exit before its
-            // reader starts). A stream left open or faulted is not a hand-off, and broadcast messages are promised only
-            // to subscribers attached when they were written: those go as before.
+            // stream with messages unread is held for its reader if no reader has attached yet (a writer may write,
+            // complete and exit before its reader starts: a one-way hand-off). Once a reader has held the reader row
+            // (its generation counts every acquisition), what it left unread is not held: it chose to leave, or died,
+            // and a file kept then would be kept for nobody. A stream left open or faulted is not a hand-off, a duplex
+            // file goes with both sides, and broadcast messages are promised only to subscribers attached when they
+            // were written: those go as before.
             bool unread = Geometry.Topology != ChannelTopology.Broadcast && !Geometry.IsDuplex
                 && Volatile.Read(ref Header->Completion) == CompletionState.Completed
+                && Volatile.Read(ref Row(Geometry.Topology == ChannelTopology.MultiProducerSingleConsumer
+                    ? ParticipantTable.MpscReaderRow : ParticipantTable.SpscReaderRow)->Generation) == 0
                 && Metrics.RingOccupancy.UsedBytes(this) > 0;
             Volatile.Write(ref _fileHeader->HeldForReader, unread ? 1 : 0);
             if (!unread)

@@ -201,6 +201,25 @@ namespace Demo
             public static Builder Claim(global::NeoBuffer.SharedChannelWriter<global::Demo.Quote> writer, int symbolLength, int levelsCount, int blobLength, global::System.TimeSpan timeout, global::System.Threading.CancellationToken cancellationToken = default) =>
                 new Builder(writer.Claim(LengthFor(symbolLength, levelsCount, blobLength), timeout, cancellationToken), symbolLength, levelsCount, blobLength);
 
+            /// <summary>
+            /// Waits asynchronously, with no thread blocked, until a record of these sizes fits in <paramref name="writer"/>'s ring:
+            /// the async path to a builder, which cannot cross an <c>await</c> itself. Completes with true when it fits (then
+            /// <see cref="TryClaim"/>, and wait again if another producer took the room first), false when the channel was completed.
+            /// </summary>
+            /// <param name="symbolLength">Length in bytes of <c>Symbol</c>.</param>
+            /// <param name="levelsCount">Element count of <c>Levels</c>.</param>
+            /// <param name="blobLength">Length in bytes of <c>Blob</c>.</param>
+            public static global::System.Threading.Tasks.ValueTask<bool> WaitToClaimAsync(global::NeoBuffer.SharedChannelWriter<global::Demo.Quote> writer, int symbolLength, int levelsCount, int blobLength, global::System.Threading.CancellationToken cancellationToken = default) =>
+                writer.WaitToWriteAsync(LengthFor(symbolLength, levelsCount, blobLength), global::System.Threading.Timeout.InfiniteTimeSpan, cancellationToken);
+
+            /// <summary>As <see cref="WaitToClaimAsync(global::NeoBuffer.SharedChannelWriter{global::Demo.Quote}, int, int, int, global::System.Threading.CancellationToken)"/>, waiting at most <paramref name="timeout"/>.</summary>
+            /// <param name="symbolLength">Length in bytes of <c>Symbol</c>.</param>
+            /// <param name="levelsCount">Element count of <c>Levels</c>.</param>
+            /// <param name="blobLength">Length in bytes of <c>Blob</c>.</param>
+            /// <exception cref="global::System.TimeoutException">No room appeared in time.</exception>
+            public static global::System.Threading.Tasks.ValueTask<bool> WaitToClaimAsync(global::NeoBuffer.SharedChannelWriter<global::Demo.Quote> writer, int symbolLength, int levelsCount, int blobLength, global::System.TimeSpan timeout, global::System.Threading.CancellationToken cancellationToken = default) =>
+                writer.WaitToWriteAsync(LengthFor(symbolLength, levelsCount, blobLength), timeout, cancellationToken);
+
             /// <summary>The message after its block prefix: the fixed block, then the tail.</summary>
             public global::System.Span<byte> Record => __record;
 
