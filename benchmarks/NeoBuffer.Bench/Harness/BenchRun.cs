@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using NeoBuffer.Bench.Measurements;
 
+using NeoBuffer.Testing;
+
 namespace NeoBuffer.Bench.Harness;
 
 /// <summary>What every measurement of one run shares: the plan, the scratch directory, and fresh names for channels.</summary>

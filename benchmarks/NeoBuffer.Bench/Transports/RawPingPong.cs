@@ -8,6 +8,8 @@ using NeoBuffer.Bench.Measurements;
 using NeoBuffer.Bench.Report;
 using NeoBuffer.Interop;
 
+using NeoBuffer.Testing;
+
 namespace NeoBuffer.Bench.Transports;
 
 /// <summary>
@@ -53,7 +55,7 @@ internal static class RawPingPong
             {
                 long* ping = (long*)(baseAddress + PingOffset);
                 long* pong = (long*)(baseAddress + PongOffset);
-                using BenchChild echo = BenchChild.Start(EchoVerb, path, total, wait);
+                using ChildProcess echo = BenchChildren.Start(EchoVerb, path, total, wait);
                 var timer = new RoundTripTimer(block * run.Plan.WarmupBlocks, block, run.Plan.Blocks);
                 for (int i = 1; i <= total; i++)
                 {
