@@ -93,6 +93,8 @@ internal static class Program
             BroadcastFrames.SubscriberVerb => BroadcastFrames.Subscribe,
             IdleReaders.ReaderVerb => IdleReaders.Read,
             MpscThroughput.ProducerVerb => MpscThroughput.Produce,
+            HandoffBaseline.ProducerVerb => HandoffBaseline.Produce,
+            RawReadersBaseline.ReaderVerb => RawReadersBaseline.Read,
             _ => throw new InvalidOperationException($"Unknown child verb '{verb}'."),
         };
         command(args);

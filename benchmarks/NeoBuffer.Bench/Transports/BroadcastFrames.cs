@@ -35,7 +35,7 @@ internal static class BroadcastFrames
         using SharedChannelWriter writer = SharedChannel.CreateWriter(name, options);
 
         // All subscribed (from the oldest frame) before the first frame, so each reads frames 0, 1, 2, ... in order.
-        ChildProcess[] readers = BenchChildren.StartAll(SubscriberVerb, Enumerable.Repeat<object[]>([run.Directory, name, frameBytes, total], subscribers).ToList());
+        ChildProcess[] readers = BenchChildren.StartAll(SubscriberVerb, Enumerable.Repeat<object[]>([run.Directory, name, frameBytes, total], subscribers).ToList(), pinned: false);
         try
         {
             var source = new MessageSource(frameBytes);

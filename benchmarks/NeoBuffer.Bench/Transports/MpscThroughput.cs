@@ -34,7 +34,7 @@ internal static class MpscThroughput
         };
 
         using SharedChannelReader reader = SharedChannel.CreateReader(name, options);
-        ChildProcess[] writers = BenchChildren.StartAll(ProducerVerb, Enumerable.Range(0, producers).Select(p => new object[] { run.Directory, name, p, messageBytes }).ToList());
+        ChildProcess[] writers = BenchChildren.StartAll(ProducerVerb, Enumerable.Range(0, producers).Select(p => new object[] { run.Directory, name, p, messageBytes }).ToList(), pinned: false);
         try
         {
             MessageCheck[] checks = Enumerable.Range(0, producers).Select(_ => new MessageCheck()).ToArray();
