@@ -54,7 +54,7 @@ internal static class ReportSuite
                 + $"consumer: this process {MessageCheck.Description}",
             "neobuffer: a shared-memory ring (spin-then-park waits); uds: Unix domain stream socket, one send(2) per message; pipe: anonymous pipe (buffer raised to 1 MiB) to the child, one write(2) per length-prefixed message; "
                 + "netmq: NetMQ 4.0.4.5 PUSH/PULL (round trip: REQ/REP) over TCP loopback; memcpy: one thread copies each message into a region as large as the ring; "
-                + "handoff: the same fill and read between two processes through two slots of a plain shared buffer, one flag word flipped per message; pingpong: two processes spin on two cache lines",
+                + "handoff: the same fill and read between two processes through as many slots of a plain shared buffer as the ring holds, one flag word flipped per message; pingpong: two processes spin on two cache lines",
             $"pinning: {CpuPinning.Description}; broadcast subscribers, raw readers and MPSC producers may run on any CPU (they outnumber the CPUs)",
             "placement: a raw ping-pong probe before and after each round names it near (p50 < 0.3 us) or far, or moved if it changed; rows are per placement, and targets are judged on the placement most rounds ran in",
             $"broadcast: this process produces {ResultTable.Size(MeasurementPlan.Large)} frames into a {ResultTable.Size(MeasurementPlan.RingCapacity(MeasurementPlan.Large))} ring; tethered subscriber processes each read every byte; raw-readers: the same through three frame slots of a plain shared buffer, no ring; timed: the producer's frames/s",

@@ -1,4 +1,3 @@
-using System;
 using Xunit.Abstractions;
 
 namespace NeoBuffer.Soak.Tests;
@@ -11,12 +10,6 @@ namespace NeoBuffer.Soak.Tests;
 public sealed class HostileTests(ITestOutputHelper output)
 {
     [Fact]
-    public void No_participant_crashes_or_hangs_while_a_peer_corrupts_the_segment()
-    {
-        SoakLog.Begin();
-        int seed = int.TryParse(Environment.GetEnvironmentVariable("NEOBUFFER_CHAOS_SEED"), out int chosen) ? chosen : Environment.TickCount & 0xFFFF;
-        int result = HostileRun.Run(seconds: SoakScale.Pick(60L, 3L), seed);
-        output.WriteLine(SoakLog.Text);
-        Assert.True(result == 0, SoakLog.Text);
-    }
+    public void No_participant_crashes_or_hangs_while_a_peer_corrupts_the_segment() =>
+        SoakRun.Check(output, () => HostileRun.Run(seconds: SoakScale.Pick(60L, 3L), SoakRun.Seed()));
 }

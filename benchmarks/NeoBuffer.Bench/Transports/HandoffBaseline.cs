@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.IO.MemoryMappedFiles;
 using System.Threading;
 using NeoBuffer.Bench.Harness;
 using NeoBuffer.Bench.Measurements;
@@ -45,7 +44,7 @@ internal static class HandoffBaseline
 
         try
         {
-            using var shared = new SharedBuffer(path);
+            using var shared = new SharedMapping(path);
             Prefault(shared.Base, DataOffset + (slots * slotBytes));
             using ChildProcess producer = BenchChildren.Start(ProducerVerb, path, messageBytes, total);
             var check = new MessageCheck();
@@ -85,7 +84,7 @@ internal static class HandoffBaseline
         long count = long.Parse(args[2]);
         long slotBytes = SlotBytes(messageBytes);
         int slots = SlotsFor(messageBytes);
-        using var shared = new SharedBuffer(args[0]);
+        using var shared = new SharedMapping(args[0]);
         var source = new MessageSource(messageBytes);
         Console.WriteLine("ready");
         for (long sequence = 0; sequence < count; sequence++)
@@ -114,31 +113,6 @@ internal static class HandoffBaseline
         for (long offset = 0; offset < bytes; offset += 4096)
         {
             start[offset] = 0;
-        }
-    }
-
-    /// <summary>The shared file mapped read-write, and its base address.</summary>
-    private sealed unsafe class SharedBuffer : IDisposable
-    {
-        private readonly MemoryMappedFile _file;
-        private readonly MemoryMappedViewAccessor _view;
-
-        public SharedBuffer(string path)
-        {
-            _file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.ReadWrite);
-            _view = _file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.ReadWrite);
-            byte* pointer = null;
-            _view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
-            Base = pointer + _view.PointerOffset;
-        }
-
-        public byte* Base { get; }
-
-        public void Dispose()
-        {
-            _view.SafeMemoryMappedViewHandle.ReleasePointer();
-            _view.Dispose();
-            _file.Dispose();
         }
     }
 }

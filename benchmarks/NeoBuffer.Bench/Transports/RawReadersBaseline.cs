@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.IO.MemoryMappedFiles;
 using System.Linq;
 using System.Threading;
 using NeoBuffer.Bench.Harness;
@@ -46,13 +45,9 @@ internal static class RawReadersBaseline
 
         try
         {
-            using MemoryMappedFile file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.ReadWrite);
-            using MemoryMappedViewAccessor view = file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.ReadWrite);
-            byte* pointer = null;
-            view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
-            try
+            using (var shared = new SharedMapping(path))
             {
-                byte* start = pointer + view.PointerOffset;
+                byte* start = shared.Base;
                 long* published = (long*)start;
                 ChildProcess[] children = BenchChildren.StartAll(ReaderVerb, Enumerable.Range(0, readers).Select(reader => new object[] { path, reader, total }).ToArray(), pinned: false);
                 try
@@ -81,10 +76,6 @@ internal static class RawReadersBaseline
                     Array.ForEach(children, child => child.Dispose());
                 }
             }
-            finally
-            {
-                view.SafeMemoryMappedViewHandle.ReleasePointer();
-            }
         }
         finally
         {
@@ -102,13 +93,9 @@ internal static class RawReadersBaseline
             throw new ArgumentOutOfRangeException(nameof(args), reader, $"At most {MaxReaders} readers.");
         }
 
-        using MemoryMappedFile file = MemoryMappedFile.CreateFromFile(args[0], FileMode.Open, null, 0, MemoryMappedFileAccess.ReadWrite);
-        using MemoryMappedViewAccessor view = file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.ReadWrite);
-        byte* pointer = null;
-        view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
-        try
+        using (var shared = new SharedMapping(args[0]))
         {
-            byte* start = pointer + view.PointerOffset;
+            byte* start = shared.Base;
             long* published = (long*)start;
             long* consumed = (long*)(start + ((reader + 1) * LineStride));
             var check = new MessageCheck();
@@ -119,10 +106,6 @@ internal static class RawReadersBaseline
                 check.Accept(new ReadOnlySpan<byte>(start + DataOffset + ((sequence % Slots) * MeasurementPlan.Large), MeasurementPlan.Large));
                 Volatile.Write(ref *consumed, sequence + 1); // release: every read of the slot happened before the writer may refill it
             }
-        }
-        finally
-        {
-            view.SafeMemoryMappedViewHandle.ReleasePointer();
         }
     }
 
