@@ -10,7 +10,7 @@ using NeoBuffer.Bench.Transports;
 namespace NeoBuffer.Bench;
 
 /// <summary>
-/// The <c>parked</c> run: the two targets about parked readers. In each round, the 64 B round trip
+/// The <c>parked</c> run: the two targets about parked readers (docs/design.md, "Performance targets"). In each round, the 64 B round trip
 /// with both sides parked (NeoBuffer with SpinCount 0 and the blocking read), the socket's round trip (which always
 /// blocks) and the raw futex ping-pong, back to back, so the ratio to UDS compares sessions measured moments apart.
 /// Then, once, parked reader processes left idle (<see cref="IdleReaders"/>): their CPU time and wake-ups, and whether

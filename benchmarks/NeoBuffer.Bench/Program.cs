@@ -8,16 +8,18 @@ using NeoBuffer.Testing;
 namespace NeoBuffer.Bench;
 
 /// <summary>
-/// The verbs (docs/harness.md): <c>spsc</c>, <c>broadcast</c> and <c>parked</c> measure, <c>report</c> compares transports,
-/// <c>nats</c> measures the NATS bridge; <c>NeoBuffer.Bench child VERB ARGS</c> is a peer process one of them starts (not for
-/// direct use). The stress, chaos and hostile runs are tests: tests/NeoBuffer.Soak.Tests.
+/// The verbs (docs/harness.md): <c>spsc</c>, <c>broadcast</c>, <c>parked</c>, <c>request</c> and <c>spawn</c> measure, <c>report</c>
+/// compares transports, <c>nats</c> measures the NATS bridge; <c>NeoBuffer.Bench child VERB ARGS</c> is a peer process one of
+/// them starts (not for direct use). The stress, chaos and hostile runs are tests: tests/NeoBuffer.Soak.Tests.
 /// </summary>
 internal static class Program
 {
     private static readonly string Usage = $"""
-        usage: NeoBuffer.Bench spsc [--quick] [--json FILE]
+        usage: NeoBuffer.Bench spsc [--quick] [--json FILE] [--size BYTES]
                NeoBuffer.Bench broadcast [--quick] [--json FILE]
                NeoBuffer.Bench parked [--quick] [--json FILE]
+               NeoBuffer.Bench request [--quick] [--json FILE]
+               NeoBuffer.Bench spawn [--quick]
                NeoBuffer.Bench report [--quick] [--json FILE] [--markdown FILE] [--chart FILE.png]
         """;
 
@@ -30,8 +32,11 @@ internal static class Program
                 ["spsc", .. string[] options] => RunSpsc(options),
                 ["broadcast", .. string[] options] => RunBroadcast(options),
                 ["parked", .. string[] options] => RunParked(options),
+                ["request", .. string[] options] => RunRequest(options),
                 ["report", .. string[] options] => RunReport(options),
                 ["nats", .. string[] options] => Nats.NatsVerb.Run(options),
+                ["spawn", .. string[] options] => SpawnSuite.Run(options),
+                [SpawnSuite.TrivialVerb] => 0, // the baseline's trivial program: this executable, doing nothing
                 ["child", string verb, .. string[] rest] => RunChild(verb, rest),
                 _ => Fail(Usage),
             };
@@ -49,9 +54,10 @@ internal static class Program
 
     private static int RunSpsc(string[] args)
     {
-        VerbOptions options = VerbOptions.Parse(args, ["--quick"], ["--json"]);
+        VerbOptions options = VerbOptions.Parse(args, ["--quick"], ["--json", "--size"]);
         CpuPinning.PinParent();
-        return SpscSuite.Run(options.Has("--quick") ? MeasurementPlan.Quick : MeasurementPlan.Full, options.Text("--json"));
+        int? size = options.Text("--size") is null ? null : (int)options.Number("--size", MeasurementPlan.Small);
+        return SpscSuite.Run(options.Has("--quick") ? MeasurementPlan.Quick : MeasurementPlan.Full, options.Text("--json"), size);
     }
 
     private static int RunBroadcast(string[] args)
@@ -65,6 +71,12 @@ internal static class Program
         VerbOptions options = VerbOptions.Parse(args, ["--quick"], ["--json"]);
         CpuPinning.PinParent();
         return ParkedSuite.Run(options.Has("--quick") ? MeasurementPlan.Quick : MeasurementPlan.Full, options.Text("--json"));
+    }
+
+    private static int RunRequest(string[] args)
+    {
+        VerbOptions options = VerbOptions.Parse(args, ["--quick"], ["--json"]);
+        return RequestSuite.Run(options.Has("--quick") ? MeasurementPlan.Quick : MeasurementPlan.Full, options.Text("--json"));
     }
 
     private static int RunReport(string[] args)
@@ -90,6 +102,7 @@ internal static class Program
             NetMqThroughput.ProducerVerb => NetMqThroughput.Produce,
             NetMqRoundTrip.EchoVerb => NetMqRoundTrip.Echo,
             RawPingPong.EchoVerb => RawPingPong.Echo,
+            NeoBufferRequests.ServerVerb => NeoBufferRequests.Serve,
             BroadcastFrames.SubscriberVerb => BroadcastFrames.Subscribe,
             IdleReaders.ReaderVerb => IdleReaders.Read,
             MpscThroughput.ProducerVerb => MpscThroughput.Produce,

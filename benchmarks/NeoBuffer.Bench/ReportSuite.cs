@@ -12,11 +12,12 @@ using NetMQ;
 namespace NeoBuffer.Bench;
 
 /// <summary>
-/// The <c>report</c> run: the SPSC rows for NeoBuffer, Unix domain sockets, anonymous pipes and NetMQ with the raw
-/// limits (memcpy, the two-process handoff, ping-pong), then the parked round trips, then broadcast to 1, 2, 4 and 8
-/// subscribers beside as many raw readers and MPSC from 1, 2 and 4 producers, all in the same rounds (each between two
-/// placement probes), and once at the end the idle CPU of parked readers. Prints progress, the table and the target
-/// verdicts, and writes the Markdown page, the two PNG charts and (when asked) the JSON rows.
+/// The <c>report</c> run: the SPSC targets of docs/design.md ("Performance targets") for NeoBuffer, Unix domain sockets,
+/// anonymous pipes and NetMQ with the raw limits (memcpy, the two-process handoff, ping-pong), then the parked round
+/// trips, then broadcast to 1, 2, 4 and 8 subscribers beside as many raw readers and MPSC from 1, 2 and 4 producers, all
+/// in the same rounds (each between two placement probes), and once at the end the idle CPU of parked readers. Prints
+/// progress, the table and the target verdicts, and writes the Markdown page, the two PNG charts and (when asked) the
+/// JSON rows.
 /// </summary>
 internal static class ReportSuite
 {

@@ -15,7 +15,10 @@ namespace NeoBuffer.Bench;
 /// </summary>
 internal static class SpscSuite
 {
-    public static int Run(MeasurementPlan plan, string? jsonPath)
+    /// <param name="plan">How much to measure.</param>
+    /// <param name="jsonPath">Where to write the JSON rows, if anywhere.</param>
+    /// <param name="onlySize">Only the throughput rows of this message size (no round trips): a before/after comparison of one row.</param>
+    public static int Run(MeasurementPlan plan, string? jsonPath, int? onlySize = null)
     {
         Console.WriteLine($"NeoBuffer SPSC benchmark ({(plan.IsQuick ? "quick" : "full")}: {plan.Rounds} rounds; per round and row a fresh session of {plan.WarmupBlocks} warm-up + {plan.Blocks} timed blocks; rows are medians over the {plan.Rounds * plan.Blocks} timed blocks)");
         Console.WriteLine($"machine:  {MachineDescription.Describe()}; load average {MachineDescription.LoadAverage()} at start");
@@ -28,7 +31,7 @@ internal static class SpscSuite
         Console.WriteLine();
 
         var total = Stopwatch.StartNew();
-        List<Measurement> sessions = BenchRun.Rounds(plan, Round);
+        List<Measurement> sessions = BenchRun.Rounds(plan, run => onlySize is int size ? Throughput(run, size) : Round(run));
         Console.WriteLine();
         SuiteReport.Print(SuiteReport.Rows(sessions), [], Targets.Verdicts(sessions), "each ratio is taken within a round, against the baseline measured moments before or after it", jsonPath, participants: false);
         Console.WriteLine($"took {total.Elapsed.TotalSeconds:0.0} s; load average {MachineDescription.LoadAverage()} at the end (this run itself keeps about 2 busy)");
@@ -39,17 +42,25 @@ internal static class SpscSuite
     {
         foreach (int size in MeasurementPlan.MessageSizes)
         {
-            yield return NeoBufferThroughput.Measure(run, size);
-            yield return UdsThroughput.Measure(run, size);
-            yield return MemcpyBaseline.Measure(run, size);
-            if (size > MeasurementPlan.Small)
+            foreach (Measurement measurement in Throughput(run, size))
             {
-                yield return HandoffBaseline.Measure(run, size);
+                yield return measurement;
             }
         }
 
         yield return NeoBufferRoundTrip.Measure(run, MeasurementPlan.Small);
         yield return UdsRoundTrip.Measure(run, MeasurementPlan.Small);
         yield return RawPingPong.Measure(run, MeasurementPlan.Small);
+    }
+
+    private static IEnumerable<Measurement> Throughput(BenchRun run, int size)
+    {
+        yield return NeoBufferThroughput.Measure(run, size);
+        yield return UdsThroughput.Measure(run, size);
+        yield return MemcpyBaseline.Measure(run, size);
+        if (size > MeasurementPlan.Small)
+        {
+            yield return HandoffBaseline.Measure(run, size);
+        }
     }
 }

@@ -56,7 +56,7 @@ public class SpscInProcessBenchmarks
             fill[7] = i;
             claim.Commit();
 
-            if (!reader.TryRead(out ReadLease lease))
+            if (!reader.TryLease(out ReadLease lease))
             {
                 throw new InvalidOperationException("A committed message was not readable.");
             }
@@ -103,7 +103,7 @@ public class SpscInProcessBenchmarks
         int length = 0;
         for (int i = 0; i < MessagesPerInvoke; i++)
         {
-            if (!writer.TryWrite(source) || !reader.TryRead(out ReadLease lease))
+            if (!writer.TryWrite(source) || !reader.TryLease(out ReadLease lease))
             {
                 throw new InvalidOperationException("A message did not make the round through an empty ring.");
             }

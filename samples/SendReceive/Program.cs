@@ -51,7 +51,7 @@ static int Receive(string name, CancellationToken stop)
         {
             while (reader.WaitToRead(stop))
             {
-                while (reader.TryRead(out ReadLease line))
+                while (reader.TryLease(out ReadLease line))
                 {
                     using (line)
                     {
@@ -162,7 +162,7 @@ static long? UnreadWithoutReceiver(string name)
     {
         if (channel.Name == name)
         {
-            bool receiverAlive = channel.Participants.Any(p => p.Role == "reader" && p.IsAlive);
+            bool receiverAlive = channel.Participants.Any(p => p.Role == ChannelRole.Reader && p.IsAlive);
             return receiverAlive || channel.Tail <= channel.Head ? null : channel.Tail - channel.Head;
         }
     }

@@ -71,7 +71,7 @@ internal static partial class SampleExit
         // Not found, exists, another schema, role taken, the peer died or left, no room or no message in time: the
         // library's messages name the channel and say what to do.
         ChannelNotFoundException or ChannelExistsException or ChannelSchemaMismatchException or ChannelRoleTakenException
-            or TimeoutException or MessageFormatException => (Failed, error.Message),
+            or TimeoutException or MessageFormatException or RequestFailedException => (Failed, error.Message),
         System.ComponentModel.Win32Exception => (Failed, $"could not start a child process: {error.Message} (too many processes, or out of memory?)"),
         // The rest of SharedChannelException: the directory is missing, full or not allowed, or the path is a symlink.
         IOException or UnauthorizedAccessException => (Failed, $"{error.Message} Check the segment directory (NEOBUFFER_DIR, else /dev/shm)."),

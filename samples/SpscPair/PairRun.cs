@@ -69,7 +69,7 @@ internal static class PairRun
             while (WaitForMessages(reader, name, producer, stop, out failure))
             {
                 clock ??= Stopwatch.StartNew(); // from the first message, so the producer's start-up is not counted
-                while (reader.TryRead(out ReadLease lease))
+                while (reader.TryLease(out ReadLease lease))
                 {
                     using (lease)
                     {

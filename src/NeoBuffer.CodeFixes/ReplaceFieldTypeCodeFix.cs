@@ -14,7 +14,7 @@ using NeoBuffer.Analyzers.Diagnostics;
 namespace NeoBuffer.CodeFixes
 {
     /// <summary>
-    /// NB0002, NB0004, NB0005: gives a field the cross-process type the analyzer names (<c>string</c> -> <c>VarUtf8</c>,
+    /// NB0002, NB0004, NB0005 (and NB0127 for a process function's parameter): gives a field the cross-process type the analyzer names (<c>string</c> -> <c>VarUtf8</c>,
     /// <c>byte[]</c> -> <c>VarBytes</c>, <c>T[]</c> -> <c>VarArray&lt;T&gt;</c>, <c>nint</c> -> <c>long</c>,
     /// <c>nuint</c> -> <c>ulong</c>, <c>DateTime</c>/<c>DateTimeOffset</c> -> <c>long</c> ticks).
     /// </summary>
@@ -23,7 +23,8 @@ namespace NeoBuffer.CodeFixes
     {
         /// <inheritdoc/>
         public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(
-            DiagnosticDescriptors.ReferenceType.Id, DiagnosticDescriptors.NativeSizedInteger.Id, DiagnosticDescriptors.AutoLayout.Id);
+            DiagnosticDescriptors.ReferenceType.Id, DiagnosticDescriptors.NativeSizedInteger.Id, DiagnosticDescriptors.AutoLayout.Id,
+            ProcessFunctionDescriptors.MessageByValue.Id);
 
         /// <inheritdoc/>
         public override FixAllProvider GetFixAllProvider() =>
@@ -38,7 +39,7 @@ namespace NeoBuffer.CodeFixes
                 if (diagnostic.Properties.TryGetValue(FixProperties.ReplacementDisplay, out string? display) && EquivalenceKey(diagnostic) is { } key)
                 {
                     context.RegisterCodeFix(
-                        CodeAction.Create($"Change the field's type to {display}", token => FixAsync(context.Document, [diagnostic], token)!, key),
+                        CodeAction.Create($"Change the type to {display}", token => FixAsync(context.Document, [diagnostic], token)!, key),
                         diagnostic);
                 }
             }
@@ -63,7 +64,7 @@ namespace NeoBuffer.CodeFixes
             // Several declarators share one type (public string A, B;): each declaration's type is replaced once.
             var replacements = diagnostics
                 .Where(d => d.Properties.ContainsKey(FixProperties.ReplacementType))
-                .Select(d => (Type: root.FindNode(d.Location.SourceSpan).FirstAncestorOrSelf<VariableDeclarationSyntax>()?.Type, Source: d.Properties[FixProperties.ReplacementType]!))
+                .Select(d => (Type: TypeAt(root.FindNode(d.Location.SourceSpan)), Source: d.Properties[FixProperties.ReplacementType]!))
                 .Where(r => r.Type is not null)
                 .GroupBy(r => r.Type!)
                 .ToDictionary(g => g.Key, g => g.First().Source);
@@ -74,5 +75,9 @@ namespace NeoBuffer.CodeFixes
                     .WithAdditionalAnnotations(Simplifier.Annotation, Simplifier.AddImportsAnnotation));
             return document.WithSyntaxRoot(fixedRoot);
         }
+
+        // A field's diagnostic points at its declarator; a process function parameter's at the parameter's type.
+        private static TypeSyntax? TypeAt(SyntaxNode node) =>
+            node.FirstAncestorOrSelf<VariableDeclarationSyntax>()?.Type ?? node.FirstAncestorOrSelf<ParameterSyntax>()?.Type;
     }
 }

@@ -5,5 +5,11 @@ namespace NeoBuffer.Generators
     {
         /// <summary>One model per valid <c>[ChannelMessage]</c> type.</summary>
         public const string Models = nameof(Models);
+
+        /// <summary>One model per valid <c>[ProcessFunction]</c> method.</summary>
+        public const string ProcessFunctions = nameof(ProcessFunctions);
+
+        /// <summary>All of them, for the child's dispatch table.</summary>
+        public const string ProcessFunctionTable = nameof(ProcessFunctionTable);
     }
 }

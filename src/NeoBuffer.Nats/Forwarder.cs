@@ -165,7 +165,7 @@ internal sealed class Forwarder
     /// <summary>Copies the next intact message into <paramref name="buffer"/> (grown as needed); -1 when there is none now.</summary>
     private int CopyNext(ref byte[] buffer)
     {
-        while (_reader.TryRead(out ReadLease lease))
+        while (_reader.TryLease(out ReadLease lease))
         {
             using (lease)
             {

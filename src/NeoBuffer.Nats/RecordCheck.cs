@@ -44,18 +44,41 @@ internal sealed class RecordCheck
             return null;
         }
 
-        if (record.Length < _layout.FixedSize)
+        int fixedEnd = _layout.FixedSize;
+        if (_layout.Version > 0)
+        {
+            // A versioned record says where its writer's fixed fields end (docs/format.md, "Versioned records"): fields
+            // past that end are absent from it, and its tail starts there.
+            if (record.Length < MessageBlock.PrefixSize)
+            {
+                return $"the record has {record.Length} bytes, less than the {MessageBlock.PrefixSize}-byte block prefix of '{_layout.Name}'";
+            }
+
+            uint block = MemoryMarshal.Read<uint>(record);
+            record = record.Slice(MessageBlock.PrefixSize);
+            if (block > (uint)record.Length)
+            {
+                return $"the record's block prefix says {block} bytes of fixed fields, but {record.Length} bytes follow it";
+            }
+
+            fixedEnd = (int)block;
+        }
+        else if (record.Length < _layout.FixedSize)
         {
             return $"the record has {record.Length} bytes, less than the {_layout.FixedSize}-byte fixed block of '{_layout.Name}'";
         }
-
-        if (!_layout.HasVariableFields && record.Length != _layout.FixedSize)
+        else if (!_layout.HasVariableFields && record.Length != _layout.FixedSize)
         {
             return $"the record has {record.Length} bytes, but '{_layout.Name}' has no variable-length field and is {_layout.FixedSize} bytes";
         }
 
         foreach (VarField field in _varFields)
         {
+            if (field.Offset + 8 > fixedEnd)
+            {
+                continue; // a field of a later version than the record's writer
+            }
+
             var descriptor = MemoryMarshal.Read<VarFieldDescriptor>(record.Slice(field.Offset));
             uint offset = descriptor.Offset;
             uint length = descriptor.Length;
@@ -65,9 +88,9 @@ internal sealed class RecordCheck
             }
 
             // 64-bit sum: two 32-bit values from the network cannot overflow it.
-            if (offset < (uint)_layout.FixedSize || (ulong)offset + length > (ulong)record.Length)
+            if (offset < (uint)fixedEnd || (ulong)offset + length > (ulong)record.Length)
             {
-                return $"field '{field.Name}' has descriptor (offset {offset}, length {length}) outside the record's tail [{_layout.FixedSize}, {record.Length})";
+                return $"field '{field.Name}' has descriptor (offset {offset}, length {length}) outside the record's tail [{fixedEnd}, {record.Length})";
             }
 
             if (field.ElementSize > 0 && (length % (uint)field.ElementSize != 0 || offset % (uint)field.ElementAlignment != 0))

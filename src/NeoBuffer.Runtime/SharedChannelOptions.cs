@@ -127,12 +127,7 @@ public sealed class SharedChannelOptions
         (int)Math.Min(int.MaxValue - 4096, (capacity - 256) / 2 - 16);
 
     /// <summary>Rows in the participant table of a new channel of <see cref="Topology"/>.</summary>
-    internal int ParticipantSlots => Topology switch
-    {
-        ChannelTopology.MultiProducerSingleConsumer => 1 + MaxProducers,
-        ChannelTopology.Broadcast => 1 + MaxSubscribers,
-        _ => 2,
-    };
+    internal int ParticipantRows => Format.ParticipantTable.RowsFor(Topology, MaxProducers, MaxSubscribers);
 
     internal static SharedChannelOptions Default { get; } = new();
 }

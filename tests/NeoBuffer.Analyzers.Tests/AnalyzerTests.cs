@@ -57,6 +57,13 @@ public sealed class AnalyzerTests
         "[ChannelMessage] [StructLayout(LayoutKind.Sequential, Size = 64)] public partial struct {|NB0102:M|} { public long B; }",
         // NB0103: names the generated code takes.
         "[ChannelMessage] public partial struct M { public int {|NB0103:Commit|}; public int {|NB0103:__x|}; public VarUtf8 Name; public int {|NB0103:NameUtf8|}; }",
+        "[ChannelMessage(Version = 2)] public partial struct M { [Since(2)] public int Size; public int {|NB0103:HasSize|}; }",
+        // NB0104-NB0107: evolution declarations.
+        "[ChannelMessage] public partial struct M { public long A; [Since(2)] public int {|NB0104:B|}; }",
+        "[ChannelMessage(Version = 2)] public partial struct M { public long A; [Since(3)] public int {|NB0105:B|}; }",
+        "[ChannelMessage(Version = 70000)] public partial struct {|NB0105:M|} { public long A; }",
+        "[ChannelMessage(Version = 2)] public partial struct M { [Since(2)] public int B; public long {|NB0106:A|}; }",
+        "[ChannelMessage(Version = 1)] public partial struct P { public int X; } [ChannelMessage] public partial struct M { public P {|NB0107:At|}; }",
     };
 
     [Theory]

@@ -48,14 +48,16 @@ public sealed class DiagnosticMessageTests
     {
         ChannelMessageAnalyzer analyzer = new();
         Assert.Equal(16, analyzer.SupportedDiagnostics.Length);
-        Assert.All(analyzer.SupportedDiagnostics, d =>
+        var all = analyzer.SupportedDiagnostics.AddRange(new ProcessFunctionAnalyzer().SupportedDiagnostics);
+        Assert.Equal(26, all.Length);
+        Assert.All(all, d =>
         {
             Assert.Equal(DiagnosticDescriptors.HelpBase + "#" + d.Id.ToLowerInvariant(), d.HelpLinkUri);
             Assert.False(string.IsNullOrEmpty(d.Description.ToString()));
             Assert.Equal(d.Id == "NB0012" ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error, d.DefaultSeverity);
         });
         string docs = System.IO.File.ReadAllText(System.IO.Path.Combine(RepositoryRoot.Path, "docs", "diagnostics.md"));
-        Assert.All(analyzer.SupportedDiagnostics, d => Assert.Contains($"\n## {d.Id}\n", docs));
-        Assert.Equal(analyzer.SupportedDiagnostics.Select(d => d.Id).Order(), System.Text.RegularExpressions.Regex.Matches(docs, @"\n## (NB\d{4})\n").Select(m => m.Groups[1].Value).Order());
+        Assert.All(all, d => Assert.Contains($"\n## {d.Id}\n", docs));
+        Assert.Equal(all.Select(d => d.Id).Order(), System.Text.RegularExpressions.Regex.Matches(docs, @"\n## (NB\d{4})\n").Select(m => m.Groups[1].Value).Order());
     }
 }

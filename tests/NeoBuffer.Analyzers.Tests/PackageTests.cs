@@ -34,6 +34,8 @@ public sealed class PackageTests : IDisposable
             $"-p:PackageVersion={Version}", $"-p:NuspecOutputPath={Path.Combine(_root.FullName, "nuspec")}{Path.DirectorySeparatorChar}"))
             .Succeeds();
         Assert.True(File.Exists(Path.Combine(feed, $"NeoBuffer.{Version}.nupkg")));
+        Assert.True(File.Exists(Path.Combine(feed, $"NeoBuffer.{Version}.snupkg")), "no symbols package");
+        AssertPackageContents(Path.Combine(feed, $"NeoBuffer.{Version}.nupkg"));
 
         WriteProject(app, feed);
         File.WriteAllText(Path.Combine(app, "Program.cs"), Program(extraField: ""));
@@ -52,11 +54,39 @@ public sealed class PackageTests : IDisposable
 
     public void Dispose() => _root.Delete(recursive: true);
 
+    // What a package user and nuget.org see: the metadata, the licence, the readme, and the Roslyn components beside the runtime.
+    private static void AssertPackageContents(string package)
+    {
+        using System.IO.Compression.ZipArchive zip = System.IO.Compression.ZipFile.OpenRead(package);
+        var entries = zip.Entries.Select(e => e.FullName).ToHashSet();
+        Assert.Contains("lib/net10.0/NeoBuffer.dll", entries);
+        Assert.Contains("lib/net10.0/NeoBuffer.xml", entries);
+        Assert.Contains("README.md", entries);
+        Assert.Contains("LICENSE", entries);
+        foreach (string component in new[] { "NeoBuffer.Generators.dll", "NeoBuffer.Analyzers.dll", "NeoBuffer.CodeFixes.dll" })
+        {
+            Assert.Contains("analyzers/dotnet/cs/" + component, entries);
+        }
+
+        using Stream nuspecStream = zip.Entries.Single(e => e.FullName == "NeoBuffer.nuspec").Open();
+        System.Xml.Linq.XElement metadata = System.Xml.Linq.XDocument.Load(nuspecStream).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+        string? Field(string name) => metadata.Elements().SingleOrDefault(e => e.Name.LocalName == name)?.Value;
+        System.Xml.Linq.XElement license = metadata.Elements().Single(e => e.Name.LocalName == "license");
+        Assert.Equal(("expression", "MIT"), ((string?)license.Attribute("type"), license.Value));
+        Assert.Equal("README.md", Field("readme"));
+        Assert.Contains("shared-memory", Field("tags"));
+        Assert.False(string.IsNullOrWhiteSpace(Field("description")));
+        Assert.Empty(metadata.Elements().Where(e => e.Name.LocalName == "dependencies").SelectMany(d => d.Descendants().Where(x => x.Name.LocalName == "dependency")));
+    }
+
     // Uses the generated Layout, Builder and View; the Layout's first use checks the layout against the CLR's.
     private static string Program(string extraField) => $$"""
         using System;
         using NeoBuffer;
         using Demo;
+
+        // The package is Linux only and says so: an application declares it too (or guards with OperatingSystem.IsLinux()).
+        [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
 
         byte[] record = new byte[Quote.Builder.LengthFor(symbolLength: 4)];
         var builder = new Quote.Builder(record, symbolLength: 4);

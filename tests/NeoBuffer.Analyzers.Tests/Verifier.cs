@@ -20,9 +20,13 @@ internal static class Verifier
     public static DiagnosticResult Diagnostic(string id) => new(id, id == "NB0012" ? Microsoft.CodeAnalysis.DiagnosticSeverity.Warning : Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
 
     /// <summary>Checks that the analyzer reports exactly the diagnostics marked in <paramref name="source"/> (and <paramref name="expected"/>).</summary>
-    public static Task AnalyzerAsync(string source, params DiagnosticResult[] expected)
+    public static Task AnalyzerAsync(string source, params DiagnosticResult[] expected) => AnalyzerAsync<ChannelMessageAnalyzer>(source, expected);
+
+    /// <summary>Checks that <typeparamref name="TAnalyzer"/> reports exactly the diagnostics marked in <paramref name="source"/> (and <paramref name="expected"/>).</summary>
+    public static Task AnalyzerAsync<TAnalyzer>(string source, params DiagnosticResult[] expected)
+        where TAnalyzer : Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer, new()
     {
-        var test = new CSharpAnalyzerTest<ChannelMessageAnalyzer, DefaultVerifier> { TestCode = source };
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { TestCode = source };
         Configure(test.TestState);
         test.ReferenceAssemblies = s_noReferencePack;
         test.ExpectedDiagnostics.AddRange(expected);
@@ -38,9 +42,14 @@ internal static class Verifier
     /// (equivalence key) and are counted as "at most" that many; otherwise each FixAll scope must finish in one pass.
     /// </summary>
     public static Task CodeFixAsync<TFix>(string[] sources, string[] fixedSources, int kindsOfFix = 1)
+        where TFix : CodeFixProvider, new() => CodeFixAsync<ChannelMessageAnalyzer, TFix>(sources, fixedSources, kindsOfFix);
+
+    /// <summary>The same for the diagnostics of <typeparamref name="TAnalyzer"/>.</summary>
+    public static Task CodeFixAsync<TAnalyzer, TFix>(string[] sources, string[] fixedSources, int kindsOfFix = 1)
+        where TAnalyzer : Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer, new()
         where TFix : CodeFixProvider, new()
     {
-        var test = new CSharpCodeFixTest<ChannelMessageAnalyzer, TFix, DefaultVerifier> { ReferenceAssemblies = s_noReferencePack };
+        var test = new CSharpCodeFixTest<TAnalyzer, TFix, DefaultVerifier> { ReferenceAssemblies = s_noReferencePack };
         foreach (string source in sources)
         {
             test.TestState.Sources.Add(source);

@@ -34,9 +34,9 @@ internal static unsafe class HeaderSeeds
     }
 
     /// <summary>A header as the runtime writes it, cut after its schema text; the last byte kept even (see <see cref="HeaderStage.FileLengthFor"/>).</summary>
-    private static byte[] Valid(ChannelTopology topology, long capacity, int maxPayload, int slots, ulong fingerprint, string schema)
+    private static byte[] Valid(ChannelTopology topology, long capacity, int maxPayload, int rows, ulong fingerprint, string schema)
     {
-        SegmentGeometry geometry = SegmentGeometry.ForNew(topology, capacity, maxPayload, slots, fingerprint, schema);
+        SegmentGeometry geometry = SegmentGeometry.ForNew(topology, capacity, maxPayload, rows, fingerprint, schema);
         byte[] bytes = new byte[geometry.HeaderSize];
         fixed (byte* segment = bytes)
         {

@@ -69,9 +69,9 @@ public static class HeaderStage
         long capacity = geometry.Capacity;
         bool ok = capacity >= 4096 && (capacity & (capacity - 1)) == 0 &&
                   geometry.HeaderSize >= Format.ChannelHeader.Size && geometry.HeaderSize % SegmentGeometry.PageSize == 0 &&
-                  geometry.FileLength == fileLength &&
+                  geometry.FileLength + geometry.PairedImageLength == fileLength &&
                   geometry.MaxPayloadSize > 0 && RingFits(geometry) &&
-                  geometry.ParticipantSlots is > 0 and <= SegmentGeometry.MaxParticipantSlots &&
+                  geometry.ParticipantRows is > 0 and <= SegmentGeometry.MaxParticipantRows &&
                   geometry.SchemaOffset + (long)System.Text.Encoding.UTF8.GetByteCount(geometry.SchemaText) <= Math.Min(prefixLength, geometry.HeaderSize);
         if (!ok)
         {

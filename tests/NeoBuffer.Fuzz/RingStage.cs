@@ -5,7 +5,7 @@ using NeoBuffer.Ring;
 namespace NeoBuffer.Fuzz;
 
 /// <summary>
-/// (b) The input as a ring region, walked as the consumers walk it (SpscRing/MpscRing/BroadcastRing.TryFindNext):
+/// (b) The input as a ring region, walked as the consumers walk it (SpscConsumer/MpscConsumer/BroadcastSubscriber.TryFindNext):
 /// one copy of each record header, <see cref="RingMemory.CheckRecord"/> against the region known written, padding
 /// skipped, each message payload decoded as a <see cref="FuzzMessage"/> view.
 /// <para>Input layout (<see cref="RingInput"/>): byte 0 selects the ring (bit 0 broadcast frame, bit 1 64-byte
@@ -57,7 +57,7 @@ public static unsafe class RingStage
     }
 
     /// <summary>
-    /// The same bytes read by the real SPSC consumer (<see cref="SpscRing"/>), which follows headers alone and stops at a
+    /// The same bytes read by the real SPSC consumer (<see cref="SpscConsumer"/>), which follows headers alone and stops at a
     /// zero one: every lease it hands out must lie inside the ring and the payload limit, and each read must end (a
     /// message, "nothing yet", or <see cref="ChannelCorruptedException"/>). Static bytes can hold a ring of valid records
     /// with no zero header, which a consumer would rightly read for ever: one lap of reads is enough to judge.
@@ -65,10 +65,10 @@ public static unsafe class RingStage
     private static void ReadAsSpscConsumer(RingMemory ring, long head)
     {
         ring.Header->Head = head;
-        SpscRing consumer;
+        SpscConsumer consumer;
         try
         {
-            consumer = SpscRing.ForConsumer(ring);
+            consumer = SpscConsumer.Open(ring);
         }
         catch (ChannelCorruptedException)
         {

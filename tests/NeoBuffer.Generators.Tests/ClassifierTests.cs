@@ -38,6 +38,11 @@ public sealed class ClassifierTests
         { "[ChannelMessage] public partial struct M { public int Commit; }", nameof(RejectionReason.ReservedName), "Commit" },
         { "[ChannelMessage] public partial struct M { public int __x; }", nameof(RejectionReason.ReservedName), "__x" },
         { "[ChannelMessage] public partial struct M { public VarUtf8 Name; public int NameUtf8; }", nameof(RejectionReason.ReservedName), "NameUtf8" },
+        { "[ChannelMessage(Version = 2)] public partial struct M { [Since(2)] public int Size; public int HasSize; }", nameof(RejectionReason.ReservedName), "HasSize" },
+        { "[ChannelMessage] public partial struct M { public long A; [Since(2)] public int B; }", nameof(RejectionReason.SinceWithoutVersion), "B" },
+        { "[ChannelMessage(Version = 2)] public partial struct M { public long A; [Since(3)] public int B; }", nameof(RejectionReason.VersionOutOfRange), "B" },
+        { "[ChannelMessage(Version = 2)] public partial struct M { [Since(2)] public int B; public long A; }", nameof(RejectionReason.SinceOutOfOrder), "A" },
+        { "[ChannelMessage(Version = 1)] public partial struct P { public int X; } [ChannelMessage] public partial struct M { public P At; }", nameof(RejectionReason.VersionedNested), "At" },
         { "[ChannelMessage] public partial struct Inner { public nint N; } [ChannelMessage] public partial struct M { public Inner Inner; }", nameof(RejectionReason.NativeSizedInteger), "Inner.N" },
     };
 

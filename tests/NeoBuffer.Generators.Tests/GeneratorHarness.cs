@@ -32,23 +32,29 @@ internal static class GeneratorHarness
             s_references.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable));
 
-    /// <summary>A driver for the generator that records what each pipeline step did.</summary>
-    public static GeneratorDriver Driver() =>
+    /// <summary>A driver for the message generator (or <paramref name="generators"/>) that records what each pipeline step did.</summary>
+    public static GeneratorDriver Driver(params IIncrementalGenerator[] generators) =>
         CSharpGeneratorDriver.Create(
-            [new ChannelMessageGenerator().AsSourceGenerator()],
+            (generators.Length > 0 ? generators : [new ChannelMessageGenerator()]).Select(g => g.AsSourceGenerator()).ToArray(),
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Runs the generator over <paramref name="sources"/> and checks that the result compiles without a warning.</summary>
-    public static GeneratorRunResult Run(params string[] sources)
+    public static GeneratorRunResult Run(params string[] sources) => RunWith(Driver(), sources).Results.Single();
+
+    /// <summary>Runs both generators (messages and process functions) over <paramref name="sources"/>, checked the same way.</summary>
+    public static GeneratorDriverRunResult RunAll(params string[] sources) =>
+        RunWith(Driver(new ChannelMessageGenerator(), new ProcessFunctionGenerator()), sources);
+
+    private static GeneratorDriverRunResult RunWith(GeneratorDriver driver, string[] sources)
     {
-        GeneratorDriver driver = Driver().RunGeneratorsAndUpdateCompilation(Compilation(sources), out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
+        driver = driver.RunGeneratorsAndUpdateCompilation(Compilation(sources), out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
         Assert.Empty(generatorDiagnostics);
         // The test sources may warn (fields never assigned); the generated files may not.
         Diagnostic[] problems = output.GetDiagnostics()
             .Where(d => d.Severity == DiagnosticSeverity.Error || (d.Severity == DiagnosticSeverity.Warning && d.Location.SourceTree?.FilePath.EndsWith(".g.cs") == true))
             .ToArray();
         Assert.True(problems.Length == 0, "The generated code does not compile cleanly:\n" + string.Join("\n", problems.Select(d => d.ToString())));
-        return driver.GetRunResult().Results.Single();
+        return driver.GetRunResult();
     }
 }

@@ -26,6 +26,15 @@ public sealed class ModelPurityTests
     }
 
     [Fact]
+    public void The_process_function_model_holds_no_roslyn_objects()
+    {
+        var seen = new HashSet<Type>();
+        Walk(typeof(NeoBuffer.Generators.Processes.ProcessFunctionModel), "ProcessFunctionModel", seen);
+        Assert.Contains(seen, t => t.Name == "ProcessArgument");
+        Assert.Contains(seen, t => t.Name == "ProcessRejection");
+    }
+
+    [Fact]
     public void Models_built_twice_from_the_same_source_are_equal()
     {
         string source = Scenarios.All["VarArray"];

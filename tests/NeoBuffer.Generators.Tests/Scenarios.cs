@@ -131,12 +131,56 @@ internal static class Scenarios
                 public partial struct Order { public long Id; public VarUtf8 Customer; }
             }
             """,
+        ["Versioned"] = """
+            using System;
+            using NeoBuffer;
+            namespace Demo
+            {
+                public enum Side : byte { Buy = 1, Sell = 2 }
+                [ChannelMessage] public partial struct Point { public float X; public float Y; }
+                [ChannelMessage(Version = 3)]
+                public partial struct Quote
+                {
+                    public long Id;
+                    [Obsolete] public int Legacy;
+                    public VarUtf8 Symbol;
+                    [Since(2)] public Side Side;
+                    [Since(2)] public bool Firm;
+                    [Since(2)] public Point At;
+                    [Since(3)] public VarArray<double> Levels;
+                    [Since(3)] public VarBytes Blob;
+                }
+            }
+            """,
         ["GlobalNamespace"] = """
             using NeoBuffer;
             [ChannelMessage]
             public partial struct Empty { }
             [ChannelMessage]
             public partial struct Keywords { public int @class; public VarUtf8 @string; }
+            """,
+        ["ProcessFunctions"] = """
+            using System.Threading.Tasks;
+            using Microsoft.Win32.SafeHandles;
+            using NeoBuffer;
+            namespace Demo
+            {
+                [ChannelMessage] public partial struct Point { public int X, Y; }
+                [ChannelMessage] public partial struct Note { public int Id; public VarUtf8 Text; }
+                public static partial class Calculator
+                {
+                    [ProcessFunction] public static int Add(int a, int b) => a + b;
+                    [ProcessFunction] internal static string? Describe(string text, string? maybe, Point point) => text;
+                    [ProcessFunction] private static OwnedMessage<Note> Echo(OwnedMessage<Note> note) => note;
+                    [ProcessFunction] public static void Nothing() { }
+                    public partial class Nested
+                    {
+                        [ProcessFunction] public static async Task<long> Serve(SharedChannelReader jobs, SharedChannelWriter answers, SharedChannelReader<Point> points, SharedChannelWriter<Point> echoes, SafeFileHandle log, int @class) { await Task.Yield(); return 0; }
+                        [ProcessFunction] public static Task Wait() => Task.CompletedTask;
+                        [ProcessFunction] public static int Converse(SharedDuplexChannel raw, SharedDuplexChannel<Point, Note> typed) => 0;
+                    }
+                }
+            }
             """,
     };
 }

@@ -56,7 +56,7 @@ public sealed class MessageHoldTests
         hold.Return();
 
         using SharedChannelReader next = SharedChannel.OpenReader(name);
-        Assert.True(next.TryRead(out ReadLease lease));
+        Assert.True(next.TryLease(out ReadLease lease));
         using (lease)
         {
             Assert.Equal(7, lease.Payload[0]);

@@ -65,7 +65,7 @@ public sealed class BroadcastRecoveryTests
         lossyOptions.SubscriberMode = SubscriberMode.Lossy;
         lossyOptions.SubscriberStart = SubscriberStart.Oldest;
         using SharedChannelReader lossy = SharedChannel.OpenReader(channel.Name, lossyOptions);
-        Assert.True(lossy.TryRead(out ReadLease oldestLease));
+        Assert.True(lossy.TryLease(out ReadLease oldestLease));
         using (oldestLease)
         {
             // A tethered subscriber joins at the oldest record: the producer's cached limit (nobody tethered) is stale,
@@ -238,7 +238,7 @@ public sealed class BroadcastRecoveryTests
 
     private static void ReadAll(SharedChannelReader reader, ref long next)
     {
-        while (reader.TryRead(out ReadLease lease))
+        while (reader.TryLease(out ReadLease lease))
         {
             using (lease)
             {

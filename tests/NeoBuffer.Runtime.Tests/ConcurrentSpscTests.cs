@@ -40,7 +40,7 @@ public sealed class ConcurrentSpscTests
         var deadline = Deadline.In(bound, $"reading {count} records");
         while (reader.WaitToRead(deadline.Remaining))
         {
-            while (reader.TryRead(out ReadLease lease))
+            while (reader.TryLease(out ReadLease lease))
             {
                 using (lease)
                 {

@@ -94,7 +94,7 @@ public sealed class CorruptedRingTests
 
         // Bounded, and the reader stays mapped if it still spins when the bound passes: a reader that follows the
         // padding for ever fails this test alone, instead of taking an AccessViolation that aborts the test run.
-        Task read = work.Start(() => reader.TryRead(out ReadLease _));
+        Task read = work.Start(() => reader.TryLease(out ReadLease _));
         var error = await Assert.ThrowsAsync<ChannelCorruptedException>(() => BoundedWork.Within(read, TimeSpan.FromSeconds(20), "a read over padding that loops round the ring"));
         Assert.Contains("padding", error.Message);
     }
@@ -152,7 +152,7 @@ public sealed class CorruptedRingTests
         writer.TryWrite(new byte[8]);
         long dataOffset = 4096; // a one-page header for two participants and no schema
         Scribble(channel, dataOffset, [.. BitConverter.GetBytes(length), .. BitConverter.GetBytes(type)]);
-        Assert.Throws<ChannelCorruptedException>(() => reader.TryRead(out ReadLease _));
+        Assert.Throws<ChannelCorruptedException>(() => reader.TryLease(out ReadLease _));
     }
 
     [Fact]
@@ -168,7 +168,7 @@ public sealed class CorruptedRingTests
 
         // The first record claims 200 payload bytes: inside the written region, but above the channel's maximum.
         Scribble(channel, 4096, [.. BitConverter.GetBytes(208), .. BitConverter.GetBytes(1)]);
-        Assert.Throws<ChannelCorruptedException>(() => reader.TryRead(out ReadLease _));
+        Assert.Throws<ChannelCorruptedException>(() => reader.TryLease(out ReadLease _));
     }
 
     private static void Scribble(TestChannel channel, long offset, byte[] bytes)

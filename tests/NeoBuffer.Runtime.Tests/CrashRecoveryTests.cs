@@ -26,7 +26,7 @@ public sealed class CrashRecoveryTests
         {
             // The producer never completes: a wait that reports the end of the stream here is a failure, not a reason to spin.
             Assert.True(reader.WaitToRead(deadline.Remaining), "the channel reported its end while its writer was still producing");
-            while (reader.TryRead(out ReadLease lease))
+            while (reader.TryLease(out ReadLease lease))
             {
                 using (lease)
                 {
@@ -43,7 +43,7 @@ public sealed class CrashRecoveryTests
             var drainDeadline = Deadline.In(Bound, "reading what the killed writer committed");
             while (reader.WaitToRead(drainDeadline.Remaining))
             {
-                while (reader.TryRead(out ReadLease lease))
+                while (reader.TryLease(out ReadLease lease))
                 {
                     using (lease)
                     {
@@ -133,7 +133,7 @@ public sealed class CrashRecoveryTests
 
         using (SharedChannelReader reader = SharedChannel.OpenReader(channel.Name, channel.Options()))
         {
-            Assert.True(reader.TryRead(out ReadLease lease));
+            Assert.True(reader.TryLease(out ReadLease lease));
             lease.Dispose();
         }
 
@@ -192,7 +192,7 @@ public sealed class CrashRecoveryTests
         while (next < 2000)
         {
             Assert.True(reader.WaitToRead(deadline.Remaining));
-            while (reader.TryRead(out ReadLease lease))
+            while (reader.TryLease(out ReadLease lease))
             {
                 using (lease)
                 {
@@ -229,7 +229,7 @@ public sealed class CrashRecoveryTests
         for (int i = 0; i < 50; i++)
         {
             writer.Write(new byte[1000], Bound); // would time out if the dead subscriber still held the ring
-            Assert.True(healthy.TryRead(out ReadLease lease));
+            Assert.True(healthy.TryLease(out ReadLease lease));
             lease.Dispose();
         }
     }

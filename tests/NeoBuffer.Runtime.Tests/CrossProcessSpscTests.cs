@@ -67,7 +67,7 @@ public sealed class CrossProcessSpscTests
             var deadline = Deadline.In(Generous, $"reading {count} records");
             while (reader.WaitToRead(deadline.Remaining))
             {
-                while (reader.TryRead(out ReadLease lease))
+                while (reader.TryLease(out ReadLease lease))
                 {
                     using (lease)
                     {

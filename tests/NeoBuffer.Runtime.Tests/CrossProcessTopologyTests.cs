@@ -213,7 +213,7 @@ public sealed class CrossProcessTopologyTests
         {
             Assert.True(reader.WaitToRead(deadline.Remaining < TimeSpan.FromSeconds(60) ? deadline.Remaining : TimeSpan.FromSeconds(60)),
                 "the channel reported its end before every record arrived");
-            while (reader.TryRead(out ReadLease lease))
+            while (reader.TryLease(out ReadLease lease))
             {
                 using (lease)
                 {

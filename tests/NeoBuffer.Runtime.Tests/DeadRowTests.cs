@@ -65,7 +65,7 @@ public sealed class DeadRowTests
             Assert.True(more < 20, "the writer ignored the new subscriber and overran it");
             for (byte expected = first; expected != next; expected++)
             {
-                Assert.True(fresh.TryRead(out ReadLease lease));
+                Assert.True(fresh.TryLease(out ReadLease lease));
                 using (lease)
                 {
                     Assert.Equal(1000, lease.Payload.Length);
@@ -73,7 +73,7 @@ public sealed class DeadRowTests
                 }
             }
 
-            Assert.False(fresh.TryRead(out ReadLease _));
+            Assert.False(fresh.TryLease(out ReadLease _));
         }
     }
 
@@ -99,7 +99,7 @@ public sealed class DeadRowTests
         }
 
         Assert.NotNull(restarted);
-        Assert.Equal(ParticipantSlot.StateActive, rig.StateOf(restarted.Row));
+        Assert.Equal(ParticipantRow.StateActive, rig.StateOf(restarted.Row));
 
         // The restarted writer dies mid-claim in its turn: its row must still prove it, so the reader goes on.
         MpscRig.Writer healthy = rig.AddWriter();
@@ -137,7 +137,7 @@ public sealed class DeadRowTests
         Assert.False(endedWhileHeld, opening.IsFaulted ? opening.Exception!.InnerException!.Message : "the writer got a row the reader held");
         MpscRig.Writer restarted = await opening.WaitAsync(Bound);
         Assert.Equal(dying.Row, restarted.Row);
-        Assert.Equal(ParticipantSlot.StateActive, rig.StateOf(restarted.Row));
+        Assert.Equal(ParticipantRow.StateActive, rig.StateOf(restarted.Row));
         restarted.Write(8, 0x44);
         Assert.NotNull(rig.ReadRecovering(checks: 0));
     }

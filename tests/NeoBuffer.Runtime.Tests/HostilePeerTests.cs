@@ -84,7 +84,7 @@ public sealed class HostilePeerTests
             WriteClaim claim = writer.Claim(SequencedRecord.LengthOf(sequence, 512), wait);
             SequencedRecord.Fill(claim.Payload, sequence);
             claim.Commit();
-            if (reader.WaitToRead(wait) && reader.TryRead(out ReadLease lease))
+            if (reader.WaitToRead(wait) && reader.TryLease(out ReadLease lease))
             {
                 using (lease)
                 {

@@ -36,7 +36,7 @@ public sealed class InProcessRingTests
                 AssertNext(reader, pending.Dequeue());
             }
 
-            Assert.False(reader.TryRead(out _));
+            Assert.False(reader.TryLease(out _));
         }, iter: 20);
     }
 
@@ -49,10 +49,10 @@ public sealed class InProcessRingTests
 
         Assert.True(writer.TryClaim(5, out WriteClaim claim));
         "hello"u8.CopyTo(claim.Payload);
-        Assert.False(reader.TryRead(out _)); // nothing is visible before the commit
+        Assert.False(reader.TryLease(out _)); // nothing is visible before the commit
         claim.Commit();
 
-        Assert.True(reader.TryRead(out ReadLease lease));
+        Assert.True(reader.TryLease(out ReadLease lease));
         Assert.Equal("hello"u8.ToArray(), lease.Payload.ToArray());
         lease.Dispose();
     }
@@ -67,7 +67,7 @@ public sealed class InProcessRingTests
         {
             int length = 1024 + (i * 136 % 9000);
             Assert.True(writer.TryWrite(new byte[length]));
-            Assert.True(reader.TryRead(out ReadLease lease));
+            Assert.True(reader.TryLease(out ReadLease lease));
             unsafe
             {
                 fixed (byte* p = lease.Payload)
@@ -96,10 +96,10 @@ public sealed class InProcessRingTests
         }
 
         Assert.True(writer.TryWrite("ok"u8));
-        Assert.True(reader.TryRead(out ReadLease lease));
+        Assert.True(reader.TryLease(out ReadLease lease));
         Assert.Equal("ok"u8.ToArray(), lease.Payload.ToArray());
         lease.Dispose();
-        Assert.False(reader.TryRead(out _));
+        Assert.False(reader.TryLease(out _));
     }
 
     [Fact]
@@ -141,10 +141,10 @@ public sealed class InProcessRingTests
         using SharedChannelReader reader = SharedChannel.OpenReader(channel.Name, channel.Options());
         writer.TryWrite("a"u8);
         writer.TryWrite("b"u8);
-        Assert.True(reader.TryRead(out ReadLease lease));
-        Assert.Throws<InvalidOperationException>(() => reader.TryRead(out _));
+        Assert.True(reader.TryLease(out ReadLease lease));
+        Assert.Throws<InvalidOperationException>(() => reader.TryLease(out _));
         lease.Dispose();
-        Assert.True(reader.TryRead(out ReadLease next));
+        Assert.True(reader.TryLease(out ReadLease next));
         Assert.Equal("b"u8.ToArray(), next.Payload.ToArray());
         next.Dispose();
     }
@@ -158,7 +158,7 @@ public sealed class InProcessRingTests
         byte[] payload = new byte[1016];
         int written = RingFill.UntilRefused(writer, payload);
         Assert.Equal(3, written); // four 1024-byte records would leave no room for the zero header after the last
-        Assert.True(reader.TryRead(out ReadLease lease));
+        Assert.True(reader.TryLease(out ReadLease lease));
         lease.Dispose();
         Assert.True(writer.TryWrite(payload));
     }
@@ -206,14 +206,14 @@ public sealed class InProcessRingTests
         using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, channel.Options());
         using SharedChannelReader reader = SharedChannel.OpenReader(channel.Name, channel.Options());
         Assert.True(writer.TryWrite(ReadOnlySpan<byte>.Empty));
-        Assert.True(reader.TryRead(out ReadLease lease));
+        Assert.True(reader.TryLease(out ReadLease lease));
         Assert.Equal(0, lease.Length);
         lease.Dispose();
     }
 
     private static void AssertNext(SharedChannelReader reader, byte[] expected)
     {
-        Assert.True(reader.TryRead(out ReadLease lease), "a committed record was not readable");
+        Assert.True(reader.TryLease(out ReadLease lease), "a committed record was not readable");
         using (lease)
         {
             Assert.True(lease.Payload.SequenceEqual(expected), $"record of {expected.Length} bytes came back different");

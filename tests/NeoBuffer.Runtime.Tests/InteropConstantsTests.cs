@@ -144,4 +144,15 @@ public sealed unsafe class InteropConstantsTests : IDisposable
 
         Assert.True(Membarrier.GlobalBarrier(), "a registered process's global barrier failed");
     }
+
+    [Fact]
+    public void The_participant_rows_counters_lie_in_the_rows_owner_written_line_at_the_documented_offsets()
+    {
+        // docs/format.md, "Participant table": tools in other processes read them at these offsets.
+        Assert.Equal(0x60, (int)Marshal.OffsetOf<Format.ParticipantRow>(nameof(Format.ParticipantRow.Messages)));
+        Assert.Equal(0x68, (int)Marshal.OffsetOf<Format.ParticipantRow>(nameof(Format.ParticipantRow.Bytes)));
+        Assert.Equal(0x70, (int)Marshal.OffsetOf<Format.ParticipantRow>(nameof(Format.ParticipantRow.ParkedWaits)));
+        Assert.Equal(0x40, (int)Marshal.OffsetOf<Format.ParticipantRow>(nameof(Format.ParticipantRow.Position))); // the line they share
+        Assert.Equal(128, sizeof(Format.ParticipantRow));
+    }
 }

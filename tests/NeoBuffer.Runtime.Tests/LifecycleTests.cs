@@ -25,9 +25,9 @@ public sealed class LifecycleTests
         writer.TryWrite(42);
 
         ChannelInfo info = Assert.Single(SharedChannel.List(channel.Directory), c => c.Name == channel.Name);
-        Assert.Equal((ChannelTopology.Broadcast, 1L << 16, "open", true, false), (info.Topology, info.Capacity, info.Completion, info.IsAttached, info.IsStale));
-        Assert.Contains(info.Participants, p => p is { Role: "writer", IsAlive: true } && p.Pid == Environment.ProcessId);
-        Assert.Contains(info.Participants, p => p is { Role: "subscriber", IsAlive: true, Mode: SubscriberMode.Lossy });
+        Assert.Equal((ChannelTopology.Broadcast, 1L << 16, ChannelCompletionState.Open, true, false), (info.Topology, info.Capacity, info.Completion, info.IsAttached, info.IsStale));
+        Assert.Contains(info.Participants, p => p is { Role: ChannelRole.Writer, IsAlive: true } && p.Pid == Environment.ProcessId);
+        Assert.Contains(info.Participants, p => p is { Role: ChannelRole.Subscriber, IsAlive: true, Mode: SubscriberMode.Lossy });
         Assert.True(info.Tail > 0);
     }
 

@@ -50,7 +50,7 @@ public sealed class MetricsTests
         Assert.Throws<MessageFormatException>(() => reader.TryRead(out Guid _));
         for (int i = 0; i < 100; i++)
         {
-            Assert.True(reader.TryRead(out ReadLease lease));
+            Assert.True(reader.TryLease(out ReadLease lease));
             Assert.Equal(lengths[i], lease.Length);
             lease.Dispose();
             lease.Dispose(); // idempotent: counted once
@@ -102,7 +102,7 @@ public sealed class MetricsTests
         Assert.Equal(new[] { "reader", "writer" }, metrics.Collect().Select(o => o.Role).Distinct().Order());
 
         // A reader disposed with a lease open stays attached until the lease ends, but is no longer reported.
-        Assert.True(reader.TryRead(out ReadLease lease));
+        Assert.True(reader.TryLease(out ReadLease lease));
         reader.Dispose();
         Assert.All(metrics.Collect(), o => Assert.Equal("writer", o.Role));
         lease.Dispose();
@@ -128,7 +128,7 @@ public sealed class MetricsTests
 
         // The first message is leased while the writer laps the ring; nothing holds a lossy subscriber's writer back.
         Assert.True(writer.TryWrite(new byte[64]));
-        Assert.True(torn.TryRead(out ReadLease lease));
+        Assert.True(torn.TryLease(out ReadLease lease));
         for (int i = 1; i < Written; i++)
         {
             Assert.True(writer.TryWrite(new byte[64]));
@@ -249,7 +249,7 @@ public sealed class MetricsTests
             for (int i = 0; i < messages; i++)
             {
                 Assert.True(writer.TryWrite(payload));
-                Assert.True(reader.TryRead(out ReadLease lease));
+                Assert.True(reader.TryLease(out ReadLease lease));
                 lease.Dispose();
             }
         }

@@ -37,7 +37,7 @@ public sealed class MpscKillPointTests
         while (next[2] < 2000 || next[1] < 49)
         {
             Assert.True(reader.WaitToRead(Bound), $"the reader got stuck after {next[1]} records of the killed writer and {next[2]} of the healthy one");
-            while (reader.TryRead(out ReadLease lease))
+            while (reader.TryLease(out ReadLease lease))
             {
                 using (lease)
                 {
@@ -53,7 +53,7 @@ public sealed class MpscKillPointTests
 
         Assert.Equal(0, await healthy.ExitCodeAsync(Bound));
         Assert.Equal(49, next[1]); // killed inside its 50th claim
-        Assert.False(reader.TryRead(out ReadLease _));
+        Assert.False(reader.TryLease(out ReadLease _));
     }
 
     [Theory]

@@ -32,7 +32,7 @@ public sealed unsafe class MpscRecoveryTests
             }
         }))
         {
-            ((IRingConsumer)rig.Consumer).CheckPeers();
+            rig.Consumer.ReclaimFromDeadPeers();
         }
 
         Assert.True(acted);
@@ -47,7 +47,7 @@ public sealed unsafe class MpscRecoveryTests
 
         // Once behind the head, the dead writer's row is free again.
         Assert.Null(rig.ReadRecovering(checks: 1));
-        Assert.Equal(ParticipantSlot.StateFree, rig.StateOf(dying.Row));
+        Assert.Equal(ParticipantRow.StateFree, rig.StateOf(dying.Row));
     }
 
     [Theory]
@@ -99,12 +99,12 @@ public sealed unsafe class MpscRecoveryTests
                     // What its Commit stores, in its order: the payload, the header (one release store), the row.
                     new Span<byte>(rig.Memory.PayloadAt(0), length).Fill(0x42);
                     RingMemory.PublishRecord(rig.Memory.RecordAt(0), RecordHeader.TypeMessage, RecordHeader.Size + length);
-                    Volatile.Write(ref rig.Slot(real.Row)->Position, -1);
+                    Volatile.Write(ref rig.Row(real.Row)->Position, -1);
                 }
             }
         }))
         {
-            ((IRingConsumer)rig.Consumer).CheckPeers();
+            rig.Consumer.ReclaimFromDeadPeers();
         }
 
         Assert.True(acted);
@@ -151,7 +151,7 @@ public sealed unsafe class MpscRecoveryTests
         Assert.Null(rig.ReadRecovering(checks: 2));
         for (int row = 1; row <= 3; row++)
         {
-            Assert.Equal(row == healthy.Row ? ParticipantSlot.StateActive : ParticipantSlot.StateFree, rig.StateOf(row));
+            Assert.Equal(row == healthy.Row ? ParticipantRow.StateActive : ParticipantRow.StateFree, rig.StateOf(row));
         }
     }
 
@@ -184,13 +184,13 @@ public sealed unsafe class MpscRecoveryTests
         const long end = head + (1L << 31);
         Volatile.Write(ref rig.Header->ClaimTail, end);
         Volatile.Write(ref rig.Header->Head, head);
-        rig.Slot(0)->ClaimEnd = end;
-        Volatile.Write(ref rig.Slot(0)->Position, head);
+        rig.Row(0)->ClaimEnd = end;
+        Volatile.Write(ref rig.Row(0)->Position, head);
         var zeroing = Assert.Throws<ChannelCorruptedException>(() => rig.OpenConsumer());
         Assert.Contains("zeroing", zeroing.Message);
 
         // A padding record of int.MaxValue bytes at the head, within ClaimTail.
-        Volatile.Write(ref rig.Slot(0)->Position, -1);
+        Volatile.Write(ref rig.Row(0)->Position, -1);
         Volatile.Write(ref rig.Header->Head, 0);
         Volatile.Write(ref rig.Header->ClaimTail, 1L << 31);
         RingMemory.PublishRecord(rig.Memory.RecordAt(0), RecordHeader.TypePadding, int.MaxValue);

@@ -17,7 +17,7 @@ internal sealed unsafe class MpscRig : IDisposable
 {
     private readonly TestChannel _channel;
     private readonly List<SharedSegment> _segments = [];
-    private MpscRing? _consumer;
+    private MpscConsumer? _consumer;
 
     public MpscRig(int maxProducers = 4, long capacity = 4096, int maxMessageSize = 256, bool openConsumer = true)
     {
@@ -44,18 +44,18 @@ internal sealed unsafe class MpscRig : IDisposable
 
     public ChannelHeader* Header => Segment.Header;
 
-    public MpscRing Consumer => _consumer ?? throw new InvalidOperationException("The consumer is not open.");
+    public MpscConsumer Consumer => _consumer ?? throw new InvalidOperationException("The consumer is not open.");
 
-    public ParticipantSlot* Slot(int row) => Segment.Slot(row);
+    public ParticipantRow* Row(int row) => Segment.Row(row);
 
-    /// <summary>Row <paramref name="row"/>'s State (free, claiming, active).</summary>
-    public int StateOf(int row) => System.Threading.Volatile.Read(ref Slot(row)->State);
+    /// <summary>Row <paramref name="row"/>'s State (free, acquiring, active).</summary>
+    public int StateOf(int row) => System.Threading.Volatile.Read(ref Row(row)->State);
 
     /// <summary>Takes the reader's row and builds the consumer half (which finishes a dead reader's zeroing).</summary>
-    public MpscRing OpenConsumer()
+    public MpscConsumer OpenConsumer()
     {
-        ParticipantRole role = ParticipantRole.Claim(Segment, 0, ParticipantSlot.KindConsumer, "reader");
-        _consumer = MpscRing.ForConsumer(Memory, role.Slot);
+        ParticipantRole role = ParticipantRole.Acquire(Segment, 0, ParticipantRow.KindConsumer, "reader");
+        _consumer = MpscConsumer.Open(Memory, role.Row);
         return _consumer;
     }
 
@@ -68,8 +68,8 @@ internal sealed unsafe class MpscRig : IDisposable
             _segments.Add(segment);
         }
 
-        ParticipantRole role = ParticipantRole.ClaimAny(segment, 1, ParticipantSlot.KindProducer, "writer");
-        var ring = MpscRing.ForProducer(new RingMemory(segment, RecordFraming.PlainFrame), role.Slot, failWhenReaderDies: false);
+        ParticipantRole role = ParticipantRole.AcquireAny(segment, 1, ParticipantRow.KindProducer, "writer");
+        var ring = MpscProducer.Open(new RingMemory(segment, RecordFraming.PlainFrame), role.Row, failWhenReaderDies: false);
         return new Writer(segment, role.Index, ring);
     }
 
@@ -106,7 +106,7 @@ internal sealed unsafe class MpscRig : IDisposable
                 return null;
             }
 
-            ((IRingConsumer)Consumer).CheckPeers();
+            Consumer.ReclaimFromDeadPeers();
         }
     }
 
@@ -123,11 +123,11 @@ internal sealed unsafe class MpscRig : IDisposable
     /// <summary>Thrown by a protocol-point hook to stop a writer dead at that point.</summary>
     private sealed class Killed : Exception;
 
-    internal sealed class Writer(SharedSegment segment, int row, MpscRing ring)
+    internal sealed class Writer(SharedSegment segment, int row, MpscProducer ring)
     {
         public int Row { get; } = row;
 
-        public MpscRing Ring { get; } = ring;
+        public MpscProducer Ring { get; } = ring;
 
         /// <summary>Claims, fills with <paramref name="fill"/> and commits a message of <paramref name="length"/> bytes.</summary>
         public void Write(int length, byte fill)
@@ -167,6 +167,6 @@ internal sealed unsafe class MpscRig : IDisposable
         }
 
         /// <summary>What the kernel does for a dead process: its row lock is gone, its row stays as it was.</summary>
-        public void Die() => segment.UnlockSlot(Row);
+        public void Die() => segment.UnlockRow(Row);
     }
 }

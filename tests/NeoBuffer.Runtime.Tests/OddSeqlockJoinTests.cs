@@ -109,7 +109,7 @@ public sealed class OddSeqlockJoinTests
             WriteClaim claim = restarted.Claim(SequencedRecord.LengthOf(4, MaxLength), Bound);
             SequencedRecord.Fill(claim.Payload, 4);
             claim.Commit();
-            Assert.True(joined.TryRead(out ReadLease lease));
+            Assert.True(joined.TryLease(out ReadLease lease));
             using (lease)
             {
                 Assert.Null(SequencedRecord.Verify(lease.Payload, 4, MaxLength));

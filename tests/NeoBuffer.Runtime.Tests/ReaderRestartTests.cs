@@ -20,8 +20,8 @@ public sealed unsafe class ReaderRestartTests
         using SharedSegment dead = SharedSegment.Create(channel.Name, options, schema: null);
         using SharedSegment writer = SharedSegment.Open(channel.Name, options, schema: null);
         using SharedSegment restarted = SharedSegment.Open(channel.Name, options, schema: null);
-        ParticipantRole.Claim(dead, 0, ParticipantSlot.KindConsumer, "reader");
-        dead.UnlockSlot(0); // SIGKILLed: the row still says active
+        ParticipantRole.Acquire(dead, 0, ParticipantRow.KindConsumer, "reader");
+        dead.UnlockRow(0); // SIGKILLed: the row still says active
 
         bool opened = false;
         using (ProtocolPoint.OnThisThread(name =>
@@ -29,7 +29,7 @@ public sealed unsafe class ReaderRestartTests
             if (name == ProtocolPoint.DeadRowFound && !opened)
             {
                 opened = true;
-                ParticipantRole.Claim(restarted, 0, ParticipantSlot.KindConsumer, "reader");
+                ParticipantRole.Acquire(restarted, 0, ParticipantRow.KindConsumer, "reader");
             }
         }))
         {

@@ -30,7 +30,7 @@ internal static class RingFill
         long most = capacity / 8;
         for (int read = 0; read <= most; read++)
         {
-            if (!reader.TryRead(out ReadLease lease))
+            if (!reader.TryLease(out ReadLease lease))
             {
                 return read;
             }

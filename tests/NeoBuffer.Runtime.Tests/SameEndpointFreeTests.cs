@@ -22,8 +22,8 @@ public sealed unsafe class SameEndpointFreeTests
         using SharedSegment dying = SharedSegment.Create(channel.Name, options, schema: null);
         using SharedSegment reader = SharedSegment.Open(channel.Name, options, schema: null);
         using SharedSegment restarted = SharedSegment.Open(channel.Name, options, schema: null);
-        ParticipantRole.Claim(dying, 0, ParticipantSlot.KindProducer, "writer");
-        dying.UnlockSlot(0); // what the kernel does when the writer is SIGKILLed: its row still says active
+        ParticipantRole.Acquire(dying, 0, ParticipantRow.KindProducer, "writer");
+        dying.UnlockRow(0); // what the kernel does when the writer is SIGKILLed: its row still says active
 
         // The reading thread is about to free the row; the watch runs the same check on the same descriptor (here
         // synchronously, on this thread), then a restarted writer (its own descriptor) tries the row.
@@ -37,7 +37,7 @@ public sealed unsafe class SameEndpointFreeTests
                 PeerLiveness.FaultIfWriterDead(reader, 0);
                 try
                 {
-                    ParticipantRole.Claim(restarted, 0, ParticipantSlot.KindProducer, "writer");
+                    ParticipantRole.Acquire(restarted, 0, ParticipantRow.KindProducer, "writer");
                     took = true;
                 }
                 catch (ChannelRoleTakenException)
@@ -54,13 +54,13 @@ public sealed unsafe class SameEndpointFreeTests
         Assert.True(new ChannelCompletion(reader.Header).IsFaulted);
         if (took)
         {
-            Assert.Equal(ParticipantSlot.StateActive, Volatile.Read(ref reader.Slot(0)->State));
+            Assert.Equal(ParticipantRow.StateActive, Volatile.Read(ref reader.Row(0)->State));
         }
         else
         {
-            Assert.Equal(ParticipantSlot.StateFree, Volatile.Read(ref reader.Slot(0)->State));
-            ParticipantRole.Claim(restarted, 0, ParticipantSlot.KindProducer, "writer");
-            Assert.Equal(ParticipantSlot.StateActive, Volatile.Read(ref reader.Slot(0)->State));
+            Assert.Equal(ParticipantRow.StateFree, Volatile.Read(ref reader.Row(0)->State));
+            ParticipantRole.Acquire(restarted, 0, ParticipantRow.KindProducer, "writer");
+            Assert.Equal(ParticipantRow.StateActive, Volatile.Read(ref reader.Row(0)->State));
         }
     }
 }

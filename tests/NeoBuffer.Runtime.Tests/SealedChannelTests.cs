@@ -62,7 +62,7 @@ public sealed class SealedChannelTests
         var deadline = Deadline.In(Generous, $"reading {count} records");
         while (expected < count && reader.WaitToRead(deadline.Remaining))
         {
-            while (reader.TryRead(out ReadLease lease))
+            while (reader.TryLease(out ReadLease lease))
             {
                 using (lease)
                 {
@@ -101,7 +101,7 @@ public sealed class SealedChannelTests
         using SharedChannelReader reader = SharedChannel.OpenSealedReader(server.SocketPath, null, Generous);
         server.Writer.Write("after refusal"u8);
         Assert.True(reader.WaitToRead(Generous));
-        Assert.True(reader.TryRead(out ReadLease lease));
+        Assert.True(reader.TryLease(out ReadLease lease));
         using (lease)
         {
             Assert.Equal("after refusal", Encoding.UTF8.GetString(lease.Payload));

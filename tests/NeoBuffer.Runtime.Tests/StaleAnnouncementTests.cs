@@ -22,19 +22,19 @@ public sealed unsafe class StaleAnnouncementTests
         long claimTail = rig.Header->ClaimTail;
 
         // The first died between its commit and clearing its row: it announces [0, 16), now behind the head.
-        rig.Slot(first.Row)->ClaimEnd = head;
-        rig.Slot(first.Row)->Position = 0;
+        rig.Row(first.Row)->ClaimEnd = head;
+        rig.Row(first.Row)->Position = 0;
         first.Die();
 
         // The second died after announcing, before its CAS: its claim never happened.
-        rig.Slot(second.Row)->ClaimEnd = claimTail + 16;
-        rig.Slot(second.Row)->Position = claimTail;
+        rig.Row(second.Row)->ClaimEnd = claimTail + 16;
+        rig.Row(second.Row)->Position = claimTail;
         second.Die();
 
         MpscRig.Writer a = rig.AddWriter();
         MpscRig.Writer b = rig.AddWriter();
-        Assert.Equal(ParticipantSlot.StateActive, rig.StateOf(a.Row));
-        Assert.Equal(ParticipantSlot.StateActive, rig.StateOf(b.Row));
+        Assert.Equal(ParticipantRow.StateActive, rig.StateOf(a.Row));
+        Assert.Equal(ParticipantRow.StateActive, rig.StateOf(b.Row));
         a.Write(8, 0x22);
         b.Write(8, 0x33);
         Assert.True(rig.TryRead(out byte[] one));

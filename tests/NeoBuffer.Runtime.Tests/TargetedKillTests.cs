@@ -145,7 +145,7 @@ public sealed class TargetedKillTests
         while (true)
         {
             Assert.True(reader.WaitToRead(Bound), "the channel completed before the last record arrived");
-            while (reader.TryRead(out ReadLease lease))
+            while (reader.TryLease(out ReadLease lease))
             {
                 using (lease)
                 {

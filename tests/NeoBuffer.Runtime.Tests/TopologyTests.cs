@@ -118,18 +118,18 @@ public sealed class TopologyTests
             if (point == ProtocolPoint.MpscClaimed)
             {
                 lookedInTheWindow++;
-                Assert.False(reader.TryRead(out ReadLease _), "the reader took stale bytes at a claimed position for a committed record");
+                Assert.False(reader.TryLease(out ReadLease _), "the reader took stale bytes at a claimed position for a committed record");
             }
         });
 
         for (long sequence = 0; sequence < 5000; sequence++)
         {
-            Assert.False(reader.TryRead(out ReadLease _), "the reader took stale bytes ahead of the claim tail for a record");
+            Assert.False(reader.TryLease(out ReadLease _), "the reader took stale bytes ahead of the claim tail for a record");
             int length = SequencedRecord.LengthOf(sequence, 1500);
             Assert.True(writer.TryClaim(length, out WriteClaim claim));
             SequencedRecord.Fill(claim.Payload, sequence);
             claim.Commit();
-            Assert.True(reader.TryRead(out ReadLease lease));
+            Assert.True(reader.TryLease(out ReadLease lease));
             using (lease)
             {
                 Assert.Null(SequencedRecord.Verify(lease.Payload, sequence, 1500));
@@ -175,7 +175,7 @@ public sealed class TopologyTests
         using SharedChannelReader tethered = SharedChannel.OpenReader(channel.Name, channel.Options());
         int written = RingFill.UntilRefused(writer, new byte[1000]);
         Assert.InRange(written, 3, 4);
-        Assert.True(tethered.TryRead(out ReadLease lease));
+        Assert.True(tethered.TryLease(out ReadLease lease));
         lease.Dispose();
         Assert.True(writer.TryWrite(new byte[1000]));
     }
@@ -222,7 +222,7 @@ public sealed class TopologyTests
         using SharedChannelReader lossy = SharedChannel.OpenReader(channel.Name, lossyOptions);
 
         Assert.True(writer.TryWrite(new byte[1000]));
-        Assert.True(lossy.TryRead(out ReadLease lease));
+        Assert.True(lossy.TryLease(out ReadLease lease));
         Assert.False(lease.IsOverwritten);
         for (int i = 0; i < 4; i++)
         {

@@ -32,7 +32,7 @@ public sealed unsafe class TornClaimHeaderTests
             }
         }))
         {
-            ((IRingConsumer)rig.Consumer).CheckPeers();
+            rig.Consumer.ReclaimFromDeadPeers();
         }
 
         Assert.True(restored);

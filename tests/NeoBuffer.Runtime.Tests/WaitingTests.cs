@@ -63,7 +63,7 @@ public sealed class WaitingTests
         Assert.False(wait.IsCompleted);
         Assert.True(pair.Writer.TryWrite("x"u8));
         Assert.True(await wait);
-        Assert.True(pair.Reader.TryRead(out ReadLease lease));
+        Assert.True(pair.Reader.TryLease(out ReadLease lease));
         lease.Dispose();
     }
 
@@ -112,7 +112,7 @@ public sealed class WaitingTests
 
         ValueTask write = pair.Writer.WriteAsync(payload, Long);
         Assert.False(write.IsCompleted);
-        Assert.True(pair.Reader.TryRead(out ReadLease lease));
+        Assert.True(pair.Reader.TryLease(out ReadLease lease));
         lease.Dispose();
         await write;
     }
@@ -169,7 +169,7 @@ public sealed class WaitingTests
         pair.Writer.Complete(new InvalidOperationException("camera unplugged"));
 
         Assert.True(pair.Reader.WaitToRead(Long));
-        Assert.True(pair.Reader.TryRead(out ReadLease lease));
+        Assert.True(pair.Reader.TryLease(out ReadLease lease));
         lease.Dispose();
         var error = Assert.Throws<ChannelClosedException>(() => pair.Reader.WaitToRead(Long));
         Assert.Contains("camera unplugged", error.Message);
@@ -243,7 +243,7 @@ public sealed class WaitingTests
     {
         var pair = Pair.Create();
         pair.Reader.Dispose();
-        Assert.Throws<ObjectDisposedException>(() => pair.Reader.TryRead(out ReadLease _));
+        Assert.Throws<ObjectDisposedException>(() => pair.Reader.TryLease(out ReadLease _));
         pair.Dispose();
     }
 

@@ -367,7 +367,7 @@ internal sealed class MpscChaos : IDisposable
         string channel = info is null
             ? "channel not found"
             : $"head {info.Head}, claim tail {info.Tail}, {info.Completion}; rows: " + string.Join(", ", info.Participants
-                .Where(row => row.Role == "reader" || row.Position >= 0 || !row.IsAlive || row.Pid != Environment.ProcessId)
+                .Where(row => row.Role == ChannelRole.Reader || row.Position >= 0 || !row.IsAlive || row.Pid != Environment.ProcessId)
                 .Select(row => $"{row.Row} {row.Role} pid {row.Pid} {(row.IsAlive ? "alive" : "DEAD")}{(row.Position >= 0 ? $" announces {row.Position}" : string.Empty)}"));
         string stack = consumer.HasExited ? string.Empty : $"{Environment.NewLine}  the consumer's stacks:{Environment.NewLine}{ManagedStack.Of(consumer.Id)}";
         return $"Consumer pid {consumer.Id} {consumerState}, {_board.Read(MpscBoard.Consumed)} consumed. Channel: {channel}. {Findings(consumer)}{stack}";

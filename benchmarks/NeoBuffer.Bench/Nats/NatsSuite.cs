@@ -327,7 +327,7 @@ internal static class NatsSuite
             int n = 0;
             while (n < count && WaitOrFail())
             {
-                while (n < count && _farReader.TryRead(out ReadLease lease))
+                while (n < count && _farReader.TryLease(out ReadLease lease))
                 {
                     lease.Dispose();
                     n++;

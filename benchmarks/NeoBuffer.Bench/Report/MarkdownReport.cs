@@ -37,7 +37,7 @@ internal static class MarkdownReport
         }
 
         page.WriteLine();
-        page.WriteLine("Targets, each a ratio taken within a round; the median over the rounds of one placement, lowest and highest round in brackets:");
+        page.WriteLine("Targets (docs/design.md, \"Performance targets\"), each a ratio taken within a round; the median over the rounds of one placement, lowest and highest round in brackets:");
         page.WriteLine();
         page.WriteLine("```");
         foreach (string verdict in verdicts)

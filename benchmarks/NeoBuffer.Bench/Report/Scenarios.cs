@@ -9,6 +9,7 @@ internal static class Scenarios
     public const string Mpsc = "mpsc-throughput";
     public const string RoundTripParked = "roundtrip-parked";
     public const string IdleCpu = "idle-cpu";
+    public const string Request = "request-roundtrip";
 
     public const string NeoBuffer = "neobuffer";
     public const string Uds = "uds";

@@ -34,7 +34,7 @@ internal static class SuiteReport
             Console.WriteLine(note);
         }
 
-        Console.WriteLine($"targets: {targetsNote}; shown is the median over the rounds of one placement, with the lowest and highest round in brackets");
+        Console.WriteLine($"targets (docs/design.md, \"Performance targets\"): {targetsNote}; shown is the median over the rounds of one placement, with the lowest and highest round in brackets");
         foreach (string verdict in verdicts)
         {
             Console.WriteLine(verdict);

@@ -7,7 +7,7 @@ using NeoBuffer.Bench.Measurements;
 namespace NeoBuffer.Bench.Report;
 
 /// <summary>
-/// The performance targets (README, "Performance"), each judged on paired ratios: in every round, NeoBuffer's figure over the
+/// The targets of docs/design.md ("Performance targets"), each judged on paired ratios: in every round, NeoBuffer's figure over the
 /// baseline's figure from the same round. On this VM the host moves the vCPUs, and cross-core latency changes by 3x
 /// between placements; a ratio of two medians taken over different placements would mislead, a paired one does not.
 /// </summary>

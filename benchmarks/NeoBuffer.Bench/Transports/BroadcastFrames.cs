@@ -69,7 +69,7 @@ internal static class BroadcastFrames
         Console.WriteLine("ready");
         while (check.Received < count)
         {
-            if (!reader.TryRead(out ReadLease lease))
+            if (!reader.TryLease(out ReadLease lease))
             {
                 reader.WaitToRead(BenchRun.ChildTimeout);
                 continue;

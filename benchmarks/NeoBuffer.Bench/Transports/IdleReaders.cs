@@ -174,7 +174,7 @@ internal static class IdleReaders
 
     private static bool TryAccept(SharedChannelReader reader, MessageCheck check)
     {
-        if (!reader.TryRead(out ReadLease lease))
+        if (!reader.TryLease(out ReadLease lease))
         {
             return false;
         }

@@ -43,7 +43,7 @@ internal static class MpscThroughput
             for (long i = 0; i < total; i++)
             {
                 ReadLease lease;
-                while (!reader.TryRead(out lease))
+                while (!reader.TryLease(out lease))
                 {
                     PeerWait.ForMessage(reader, writers);
                 }

@@ -52,7 +52,7 @@ internal static class NeoBufferRoundTrip
 
             ReadLease lease;
             int spins = 0;
-            while (!pong.TryRead(out lease))
+            while (!pong.TryLease(out lease))
             {
                 if (wait == ReaderWait.Parked)
                 {
@@ -88,7 +88,7 @@ internal static class NeoBufferRoundTrip
         for (int i = 0; i < count; i++)
         {
             ReadLease lease;
-            while (!ping.TryRead(out lease))
+            while (!ping.TryLease(out lease))
             {
                 // Spinning reader: the case the spinning round-trip target is stated for; parked: the blocking read.
                 if (wait == ReaderWait.Parked && !ping.WaitToRead(BenchRun.ChildTimeout))

@@ -35,7 +35,7 @@ internal static class NeoBufferThroughput
         for (long i = 0; i < total; i++)
         {
             ReadLease lease;
-            while (!reader.TryRead(out lease))
+            while (!reader.TryLease(out lease))
             {
                 PeerWait.ForMessage(reader, producer);
             }

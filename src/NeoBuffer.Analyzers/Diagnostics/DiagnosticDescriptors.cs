@@ -4,7 +4,7 @@ using Microsoft.CodeAnalysis;
 namespace NeoBuffer.Analyzers.Diagnostics
 {
     /// <summary>
-    /// The catalog: one descriptor per id (DESIGN.md section 4; NB0100 up for the classifier's other reasons). Each
+    /// The catalog: one descriptor per id (docs/design.md, "Diagnostics", and docs/diagnostics.md; NB0100 up for the classifier's other reasons). Each
     /// message is "'subject' why; what to use instead", where the subject names the field path and its type
     /// (<c>Outer.Inner.Name: string</c>) or the message type, and the advice is chosen per case.
     /// </summary>
@@ -175,9 +175,70 @@ namespace NeoBuffer.Analyzers.Diagnostics
             description: "The generator adds Layout, View, Builder and, on the View and Builder, Record, Commit, Abort, Dispose, Claim, TryClaim, LengthFor and XUtf8 for each text field X.",
             helpLinkUri: HelpBase + "#nb0103");
 
+        public static readonly DiagnosticDescriptor SinceWithoutVersion = new(
+            id: "NB0104",
+            title: "[Since] needs a versioned message",
+            messageFormat: "'{0}' is marked [Since] in a message without a Version: records of a message that does not evolve cannot say which fields they have; {1}",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "Only a message declared [ChannelMessage(Version = n)] carries its block length in every record, which is what lets readers of other versions tell a field added later from one that is absent.",
+            helpLinkUri: HelpBase + "#nb0104");
+
+        public static readonly DiagnosticDescriptor VersionOutOfRange = new(
+            id: "NB0105",
+            title: "A version is out of range",
+            messageFormat: "'{0}' has a version out of range: a message's Version is 0 (does not evolve) to 65535, a field's [Since(n)] is 2 up to the message's Version; {1}",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "A field cannot be newer than its message, and version 1 is the fields without [Since].",
+            helpLinkUri: HelpBase + "#nb0105");
+
+        public static readonly DiagnosticDescriptor SinceOutOfOrder = new(
+            id: "NB0106",
+            title: "Fields are appended in version order",
+            messageFormat: "'{0}' follows a field of a later version: each version's fields must be a prefix of the next one's, so that their offsets never move; {1}",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "A record of version n ends where version n's fields end; a field of an earlier version after a later one would lie beyond that end in the records of its own version.",
+            helpLinkUri: HelpBase + "#nb0106");
+
+        public static readonly DiagnosticDescriptor VersionedNested = new(
+            id: "NB0107",
+            title: "A versioned message cannot be nested",
+            messageFormat: "'{0}' is a versioned message embedded in another: only a whole record carries the block prefix that says which version wrote it; {1}",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "A nested message is embedded whole in its container's fixed block and cannot grow; version the container instead.",
+            helpLinkUri: HelpBase + "#nb0107");
+
+        public static readonly DiagnosticDescriptor SchemaNotLocked = new(
+            id: "NB0108",
+            title: "A message's schema is not the locked one",
+            messageFormat: "'{0}' {1}: update neobuffer.schema.lock (the light bulb does it) once this version ships",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "The lock file records the schema each message shipped with. A compatible change (fields appended with [Since(n)], fields marked [Obsolete]) still shares channels with the locked version; record it so the next change is judged against it.",
+            helpLinkUri: HelpBase + "#nb0108");
+
+        public static readonly DiagnosticDescriptor BreakingSchemaChange = new(
+            id: "NB0109",
+            title: "A message change breaks its locked schema",
+            messageFormat: "'{0}' no longer shares a channel with its shipped version: {1}",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "Programs built from the locked schema would refuse (or misread) this one. Keep every shipped field where and what it is: append new fields with [Since(n)] under a higher Version, and mark the ones you no longer use [Obsolete].",
+            helpLinkUri: HelpBase + "#nb0109");
+
         public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(
             NotPartialStruct, ReferenceType, Pointer, NativeSizedInteger, AutoLayout, UntrustedExternalStruct, Generic,
             ContainingTypeNotPartial, RefLike, ExplicitLayout, VarFieldInNestedStruct, LargeFixedPart,
-            NotAChannelMessage, HiddenField, PackOrSizeOverride, ReservedName);
+            NotAChannelMessage, HiddenField, PackOrSizeOverride, ReservedName,
+            SinceWithoutVersion, VersionOutOfRange, SinceOutOfOrder, VersionedNested, SchemaNotLocked, BreakingSchemaChange);
     }
 }

@@ -58,6 +58,10 @@ namespace NeoBuffer.Analyzers.Diagnostics
             RejectionReason.HiddenField => DiagnosticDescriptors.HiddenField,
             RejectionReason.PackOrSizeOverride => DiagnosticDescriptors.PackOrSizeOverride,
             RejectionReason.ReservedName => DiagnosticDescriptors.ReservedName,
+            RejectionReason.SinceWithoutVersion => DiagnosticDescriptors.SinceWithoutVersion,
+            RejectionReason.VersionOutOfRange => DiagnosticDescriptors.VersionOutOfRange,
+            RejectionReason.SinceOutOfOrder => DiagnosticDescriptors.SinceOutOfOrder,
+            RejectionReason.VersionedNested => DiagnosticDescriptors.VersionedNested,
             // An unresolved type is the compiler's error already; a second one would only add noise.
             _ => null,
         };
@@ -72,6 +76,7 @@ namespace NeoBuffer.Analyzers.Diagnostics
 
             string field = message.Name + "." + rejection.FieldPath;
             return rejection.Reason is RejectionReason.ReservedName or RejectionReason.ContainingTypeNotPartial
+                or RejectionReason.SinceWithoutVersion or RejectionReason.VersionOutOfRange or RejectionReason.SinceOutOfOrder
                 ? field
                 : field + ": " + rejection.TypeDisplay;
         }
@@ -119,6 +124,10 @@ namespace NeoBuffer.Analyzers.Diagnostics
                 RejectionReason.NotAChannelMessage => $"mark '{rejection.TypeDisplay}' [ChannelMessage] and partial",
                 RejectionReason.HiddenField => "declare a field instead",
                 RejectionReason.PackOrSizeOverride => "remove Pack and Size (order the fields from largest to smallest to avoid padding)",
+                RejectionReason.SinceWithoutVersion => "declare the message [ChannelMessage(Version = n)], or remove [Since] if it has never shipped",
+                RejectionReason.VersionOutOfRange => type ? "use a Version from 1 to 65535" : "use [Since(n)] with n from 2 up to the message's Version, or raise the Version",
+                RejectionReason.SinceOutOfOrder => "move the field after every field of an earlier version, or give it the latest [Since(n)]",
+                RejectionReason.VersionedNested => "copy its fields into the containing message, or remove its Version",
                 _ => "",
             };
         }

@@ -11,7 +11,7 @@ namespace NeoBuffer.Generators.Emit
     /// </summary>
     internal static class BuilderEmitter
     {
-        // Tail regions start 8-byte aligned (DESIGN.md section 3), or at the element's own alignment when that is larger.
+        // Tail regions start 8-byte aligned (docs/design.md, "Message model"), or at the element's own alignment when that is larger.
         private const int TailAlignment = 8;
 
         public static void Emit(SourceWriter source, MessageModel model)
@@ -20,7 +20,7 @@ namespace NeoBuffer.Generators.Emit
             string sizeParameters = string.Concat(variable.Select(f => $", int {SizeParameter(f)}"));
             string sizeArguments = string.Concat(variable.Select(f => ", " + SizeParameter(f)));
             string sizeDocs = string.Concat(variable.Select(f =>
-                $"\n/// <param name=\"{SizeParameter(f)}\">{(f.Shape == FieldShape.VarArray ? "Element count" : "Length in bytes")} of <c>{f.Name}</c>.</param>"));
+                $"\n/// <param name=\"{SizeParameter(f)}\">{(f.Kind == FieldKind.VarArray ? "Element count" : "Length in bytes")} of <c>{f.Name}</c>.</param>"));
             string writer = $"{Names.Runtime}SharedChannelWriter<{model.FullyQualifiedName}>";
 
             source
@@ -42,8 +42,14 @@ namespace NeoBuffer.Generators.Emit
                 .Line("/// <summary>Lays the message out in <paramref name=\"record\"/>: clears the fixed block and writes the descriptors.</summary>")
                 .Line("/// <param name=\"record\">At least <see cref=\"LengthFor\"/> bytes.</param>" + sizeDocs)
                 .Open($"public Builder({Names.Span}<byte> record{sizeParameters})")
-                .Line($"{Names.Bytes}.CheckRecord(record, LengthFor({string.Join(", ", variable.Select(SizeParameter))}));")
-                .Line($"record.Slice(0, {model.FixedSize}).Clear();");
+                .Line($"{Names.Bytes}.CheckRecord(record, LengthFor({string.Join(", ", variable.Select(SizeParameter))}));");
+            if (model.IsVersioned)
+            {
+                // Every record says where its version's fields end, so readers of other versions know what it has.
+                source.Line($"record = {Names.Runtime}MessageBlock.Write(record, {model.BlockLength}, {model.Version});");
+            }
+
+            source.Line($"record.Slice(0, {model.FixedSize}).Clear();");
             if (variable.Count > 0)
             {
                 source.Line($"int cursor = {model.FixedSize};");
@@ -71,13 +77,13 @@ namespace NeoBuffer.Generators.Emit
             }
 
             source
-                .Line($"return {Names.Bytes}.ToLength(length);")
+                .Line(model.IsVersioned ? $"return {Names.Bytes}.ToLength(length + {Names.Runtime}MessageBlock.PrefixSize);" : $"return {Names.Bytes}.ToLength(length);")
                 .Close()
                 .Line();
             EmitClaims(source, writer, sizeParameters, sizeArguments, sizeDocs);
             source
                 .Line()
-                .Line("/// <summary>The whole record.</summary>")
+                .Line(model.IsVersioned ? "/// <summary>The message after its block prefix: the fixed block, then the tail.</summary>" : "/// <summary>The whole record.</summary>")
                 .Line($"public {Names.Span}<byte> Record => __record;");
 
             foreach (ClassifiedField field in model.Fields)
@@ -125,43 +131,57 @@ namespace NeoBuffer.Generators.Emit
                 .Line("/// <exception cref=\"global::System.TimeoutException\">No room appeared in time.</exception>")
                 .Line("/// <exception cref=\"global::System.Threading.Channels.ChannelClosedException\">The channel was completed.</exception>")
                 .Line($"public static Builder Claim({writer} writer{sizeParameters}, global::System.TimeSpan timeout, global::System.Threading.CancellationToken cancellationToken = default) =>")
-                .Line($"    new Builder(writer.Claim(LengthFor({lengthArguments}), timeout, cancellationToken){sizeArguments});");
+                .Line($"    new Builder(writer.Claim(LengthFor({lengthArguments}), timeout, cancellationToken){sizeArguments});")
+                .Line()
+                .Line("/// <summary>")
+                .Line("/// Waits asynchronously, with no thread blocked, until a record of these sizes fits in <paramref name=\"writer\"/>'s ring:")
+                .Line("/// the async path to a builder, which cannot cross an <c>await</c> itself. Completes with true when it fits (then")
+                .Line("/// <see cref=\"TryClaim\"/>, and wait again if another producer took the room first), false when the channel was completed.")
+                .Line("/// </summary>" + sizeDocs)
+                .Line($"public static global::System.Threading.Tasks.ValueTask<bool> WaitToClaimAsync({writer} writer{sizeParameters}, global::System.Threading.CancellationToken cancellationToken = default) =>")
+                .Line($"    writer.WaitToWriteAsync(LengthFor({lengthArguments}), global::System.Threading.Timeout.InfiniteTimeSpan, cancellationToken);")
+                .Line()
+                .Line("/// <summary>As <see cref=\"WaitToClaimAsync(" + writer.Replace('<', '{').Replace('>', '}') + string.Concat(sizeArguments.Split(new[] { ',' }, System.StringSplitOptions.RemoveEmptyEntries).Select(_ => ", int")) + ", global::System.Threading.CancellationToken)\"/>, waiting at most <paramref name=\"timeout\"/>.</summary>" + sizeDocs)
+                .Line("/// <exception cref=\"global::System.TimeoutException\">No room appeared in time.</exception>")
+                .Line($"public static global::System.Threading.Tasks.ValueTask<bool> WaitToClaimAsync({writer} writer{sizeParameters}, global::System.TimeSpan timeout, global::System.Threading.CancellationToken cancellationToken = default) =>")
+                .Line($"    writer.WaitToWriteAsync(LengthFor({lengthArguments}), timeout, cancellationToken);");
         }
 
         private static void EmitField(SourceWriter source, ClassifiedField field)
         {
             string name = Names.Identifier(field.Name);
             string where = $"(<c>{Names.Xml(field.CanonicalType)}</c> at offset {field.Offset})";
-            switch (field.Shape)
+            string attribute = field.IsObsolete ? "[global::System.Obsolete(\"Obsolete in the message: its bytes stay for older peers; new code should not use it.\")]\n" : "";
+            switch (field.Kind)
             {
-                case FieldShape.Scalar or FieldShape.Enum or FieldShape.Struct:
+                case FieldKind.Scalar or FieldKind.Enum or FieldKind.Struct:
                     string read = field.CanonicalType == "bool" ? $"{Names.Bytes}.ReadBool(__record, {field.Offset})" : $"{Names.Bytes}.Read<{field.TypeName}>(__record, {field.Offset})";
                     source.Line($"/// <summary>The <c>{field.Name}</c> field {where}.</summary>")
-                        .Open($"public {field.TypeName} {name}")
+                        .Open($"{attribute}public {field.TypeName} {name}")
                         .Line($"readonly get => {read};")
                         .Line($"set => {Names.Bytes}.Write<{field.TypeName}>(__record, {field.Offset}, value);")
                         .Close();
                     break;
-                case FieldShape.FixedArray:
+                case FieldKind.FixedArray:
                     source.Line($"/// <summary>The <c>{field.Name}</c> field {where}, in place.</summary>")
-                        .Line($"public readonly {Names.Span}<{field.ElementTypeName}> {name} => {Names.Bytes}.FixedArray<{field.ElementTypeName}>(__record, {field.Offset}, {field.Count});");
+                        .Line($"{attribute}public readonly {Names.Span}<{field.ElementTypeName}> {name} => {Names.Bytes}.FixedArray<{field.ElementTypeName}>(__record, {field.Offset}, {field.Count});");
                     break;
-                case FieldShape.VarBytes:
+                case FieldKind.VarBytes:
                     source.Line($"/// <summary>The bytes of <c>{field.Name}</c>, in the record's tail: fill all of them.</summary>")
-                        .Line($"public readonly {Names.Span}<byte> {name} => __{field.Name};");
+                        .Line($"{attribute}public readonly {Names.Span}<byte> {name} => __{field.Name};");
                     break;
-                case FieldShape.VarUtf8:
+                case FieldKind.VarUtf8:
                     source.Line($"/// <summary>The UTF-8 bytes of the <c>{field.Name}</c> text, in the record's tail: fill all of them (e.g. with <c>Encoding.UTF8.GetBytes</c>).</summary>")
-                        .Line($"public readonly {Names.Span}<byte> {field.Name}Utf8 => __{field.Name};");
+                        .Line($"{attribute}public readonly {Names.Span}<byte> {field.Name}Utf8 => __{field.Name};");
                     break;
                 default:
                     source.Line($"/// <summary>The elements of <c>{field.Name}</c>, in the record's tail: fill all of them.</summary>")
-                        .Line($"public readonly {Names.Span}<{field.ElementTypeName}> {name} => global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, {field.ElementTypeName}>(__{field.Name});");
+                        .Line($"{attribute}public readonly {Names.Span}<{field.ElementTypeName}> {name} => global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, {field.ElementTypeName}>(__{field.Name});");
                     break;
             }
         }
 
-        private static string SizeParameter(ClassifiedField field) => Names.Parameter(field.Name, field.Shape == FieldShape.VarArray ? "Count" : "Length");
+        private static string SizeParameter(ClassifiedField field) => Names.Parameter(field.Name, field.Kind == FieldKind.VarArray ? "Count" : "Length");
 
         private static int Alignment(ClassifiedField field) => field.ElementAlignment > TailAlignment ? field.ElementAlignment : TailAlignment;
     }

@@ -17,6 +17,9 @@ namespace NeoBuffer.Generators.Model
     /// <param name="Fields">The fields in declaration order, with their offsets.</param>
     /// <param name="SchemaText">The canonical schema text.</param>
     /// <param name="HintName">The generated file's name.</param>
+    /// <param name="Version">The message's version; 0 when it does not evolve (no block prefix).</param>
+    /// <param name="FirstVersionEnd">Where the first version's fields end: the least block length a record may carry.</param>
+    /// <param name="BlockLength">Where this version's fields end: the block length its builder writes.</param>
     internal sealed record MessageModel(
         string Namespace,
         EquatableArray<string> ContainingTypes,
@@ -28,5 +31,11 @@ namespace NeoBuffer.Generators.Model
         int Alignment,
         EquatableArray<ClassifiedField> Fields,
         string SchemaText,
-        string HintName);
+        string HintName,
+        int Version,
+        int FirstVersionEnd,
+        int BlockLength)
+    {
+        public bool IsVersioned => Version > 0;
+    }
 }

@@ -34,10 +34,13 @@ namespace NeoBuffer.Generators.Model
                 classification.Alignment,
                 classification.Fields,
                 SchemaText.Build(classification),
-                fullName.Substring("global::".Length) + ".g.cs");
+                fullName.Substring("global::".Length) + ".g.cs",
+                classification.Version,
+                classification.FirstVersionEnd,
+                classification.BlockLength);
         }
 
-        private static string Declaration(INamedTypeSymbol type)
+        internal static string Declaration(INamedTypeSymbol type)
         {
             string keyword = type.TypeKind switch
             {

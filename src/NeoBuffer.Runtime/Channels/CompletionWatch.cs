@@ -26,25 +26,25 @@ internal sealed class CompletionWatch : ISliceCheck
     private readonly SharedChannelReader _reader;
     private readonly SharedSegment _segment;
     private readonly unsafe ChannelHeader* _header;
-    private readonly unsafe ParticipantSlot* _slot;
+    private readonly unsafe ParticipantRow* _row;
     private readonly nint _word;
     private readonly ChannelTopology _topology;
     private readonly RingMemory _memory;
 
-    private unsafe CompletionWatch(SharedChannelReader reader, SharedSegment segment, ParticipantSlot* slot)
+    private unsafe CompletionWatch(SharedChannelReader reader, SharedSegment segment, ParticipantRow* row)
     {
         _reader = reader;
         _segment = segment;
         _header = segment.Header;
         _word = (nint)(&_header->ReaderWake);
-        _slot = slot;
+        _row = row;
         _topology = segment.Geometry.Topology;
         _memory = new RingMemory(segment, RecordFraming.PlainFrame);
     }
 
     /// <summary>Starts watching for <paramref name="reader"/>; the watch ends once its Completion is settled or it is disposed.</summary>
-    public static unsafe void Start(SharedChannelReader reader, SharedSegment segment, ParticipantSlot* slot) =>
-        _ = new CompletionWatch(reader, segment, slot).RunAsync();
+    public static unsafe void Start(SharedChannelReader reader, SharedSegment segment, ParticipantRow* row) =>
+        _ = new CompletionWatch(reader, segment, row).RunAsync();
 
     /// <summary>Run by the futex waiter thread between sleeps: looks for a dead writer, and for the end of the stream.</summary>
     public bool IsDone()
@@ -119,15 +119,15 @@ internal sealed class CompletionWatch : ISliceCheck
         switch (_topology)
         {
             case ChannelTopology.MultiProducerSingleConsumer:
-                return Volatile.Read(ref _header->Head) == (Volatile.Read(ref _header->ClaimTail) & ~MpscRing.ClosedBit);
+                return Volatile.Read(ref _header->Head) == MpscClaimTail.PositionOf(Volatile.Read(ref _header->ClaimTail));
             case ChannelTopology.Broadcast:
-                return Volatile.Read(ref _slot->Position) == Volatile.Read(ref _header->Tail);
+                return Volatile.Read(ref _row->Position) == Volatile.Read(ref _header->Tail);
             default:
                 // Each commit zeroes the header at its own end before it publishes, so the header at Head is zero
                 // exactly when nothing committed is left to read, even if the writer died before storing Tail. A
                 // misaligned Head is corruption, which the reading thread reports; the watch only declines to decide.
                 long head = Volatile.Read(ref _header->Head);
-                return (head & 7) == 0 && Volatile.Read(ref *(long*)_memory.RecordAt(head)) == 0;
+                return RecordFraming.IsAligned(head) && Volatile.Read(ref *(long*)_memory.RecordAt(head)) == 0;
         }
     }
 }

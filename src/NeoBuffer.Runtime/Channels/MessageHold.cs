@@ -20,7 +20,7 @@ public sealed class MessageHold
     /// <summary>Creates a hold over <paramref name="reader"/>.</summary>
     /// <exception cref="NotSupportedException">
     /// The reader is a lossy broadcast subscriber: the producer may overwrite a message while it is held, which memory
-    /// handed out cannot report. Read it with <see cref="SharedChannelReader.TryRead(out ReadLease)"/> and check
+    /// handed out cannot report. Read it with <see cref="SharedChannelReader.TryLease(out ReadLease)"/> and check
     /// <see cref="ReadLease.IsOverwritten"/>.
     /// </exception>
     public MessageHold(SharedChannelReader reader)
@@ -30,7 +30,7 @@ public sealed class MessageHold
         {
             throw new NotSupportedException(
                 $"Channel '{reader.Name}': a lossy subscriber's messages may be overwritten while held. " +
-                "Read with TryRead(out ReadLease) and drop a message whose lease IsOverwritten.");
+                "Read with TryLease(out ReadLease) and drop a message whose lease IsOverwritten.");
         }
 
         _reader = reader;

@@ -3,11 +3,13 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using NeoBuffer.Segments;
+using NeoBuffer.Waiting;
 
 namespace NeoBuffer;
 
 /// <summary>
-/// Creates and opens channels between processes on this machine. A channel is a named ring in shared memory
+/// Creates and opens channels between processes on this machine (Linux only: elsewhere every method throws
+/// <see cref="PlatformNotSupportedException"/>). A channel is a named ring in shared memory
 /// (a file in <c>/dev/shm</c> by default); one side creates it, the other opens it by name.
 /// </summary>
 /// <example>
@@ -20,11 +22,11 @@ namespace NeoBuffer;
 /// // consumer process
 /// using var reader = SharedChannel.OpenReader("telemetry");
 /// while (reader.WaitToRead())
-///     while (reader.TryRead(out ReadLease lease))
+///     while (reader.TryLease(out ReadLease lease))
 ///         using (lease) Console.WriteLine(Encoding.UTF8.GetString(lease.Payload));
 /// </code>
 /// </example>
-public static class SharedChannel
+public static partial class SharedChannel
 {
     /// <summary>
     /// The name of the <see cref="System.Diagnostics.Metrics.Meter"/> every endpoint reports to (messages, bytes, losses,
@@ -66,7 +68,8 @@ public static class SharedChannel
 
     /// <summary>
     /// Creates a channel of <typeparamref name="T"/> messages (of <see cref="SharedChannelOptions.Topology"/>) and becomes a writer.
-    /// The header records <typeparamref name="T"/>'s schema, so only the same schema can open it.
+    /// The header records <typeparamref name="T"/>'s schema, so only the same schema, or another version of a versioned
+    /// message that extends it or that it extends, can open it.
     /// </summary>
     /// <exception cref="ChannelExistsException">A channel of that name already exists.</exception>
     /// <exception cref="System.InvalidOperationException">The generated layout of <typeparamref name="T"/> is not the CLR's.</exception>
@@ -75,7 +78,7 @@ public static class SharedChannel
 
     /// <summary>Opens an existing channel of <typeparamref name="T"/> messages as a writer.</summary>
     /// <exception cref="ChannelNotFoundException">No channel of that name exists.</exception>
-    /// <exception cref="ChannelSchemaMismatchException">The channel carries another schema; the message shows both.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">The channel carries another schema, not a version of <typeparamref name="T"/>'s message that extends it or that it extends; the message lists the differences and shows both.</exception>
     /// <exception cref="ChannelRoleTakenException">The channel already has a live writer.</exception>
     public static SharedChannelWriter<T> OpenWriter<T>(string name, SharedChannelOptions? options = null) where T : unmanaged, IChannelMessage<T> =>
         new(OpenWriter(name, options, T.Layout));
@@ -90,11 +93,168 @@ public static class SharedChannel
 
     /// <summary>Opens an existing channel of <typeparamref name="T"/> messages as a reader (on a broadcast channel, a subscriber).</summary>
     /// <exception cref="ChannelNotFoundException">No channel of that name exists.</exception>
-    /// <exception cref="ChannelSchemaMismatchException">The channel carries another schema; the message shows both.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">The channel carries another schema, not a version of <typeparamref name="T"/>'s message that extends it or that it extends; the message lists the differences and shows both.</exception>
     /// <exception cref="ChannelRoleTakenException">The channel already has a live reader.</exception>
     /// <exception cref="TimeoutException">A broadcast subscriber found the producer inside a commit for 30 s while it stayed alive (stopped or starved).</exception>
     public static SharedChannelReader<T> OpenReader<T>(string name, SharedChannelOptions? options = null) where T : unmanaged, IChannelMessage<T> =>
         new(OpenReader(name, options, T.Layout));
+
+    /// <summary>
+    /// Creates a duplex channel of raw byte messages: one segment holding a ring each way. This side writes the first
+    /// ring and reads the second; the peer opens it by name with <see cref="OpenDuplex(string, SharedChannelOptions?)"/>.
+    /// <see cref="SharedChannelOptions.Capacity"/> and <see cref="SharedChannelOptions.MaxMessageSize"/> apply to each
+    /// ring.
+    /// </summary>
+    /// <exception cref="ChannelExistsException">A channel of that name already exists.</exception>
+    /// <exception cref="ArgumentException">The name is not a valid channel name, or the options ask for a topology other than single-producer, single-consumer.</exception>
+    public static SharedDuplexChannel CreateDuplex(string name, SharedChannelOptions? options = null) =>
+        SharedDuplexChannel.Create(name, options, writeSchema: null, readSchema: null);
+
+    /// <summary>Opens a duplex channel of raw byte messages by name, as the side that did not create it.</summary>
+    /// <exception cref="ChannelNotFoundException">No channel of that name exists.</exception>
+    /// <exception cref="ChannelFormatException">The file is not a valid channel, or not a duplex one.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">The channel carries typed messages.</exception>
+    /// <exception cref="ChannelRoleTakenException">Another live process already opened it.</exception>
+    public static SharedDuplexChannel OpenDuplex(string name, SharedChannelOptions? options = null) =>
+        SharedDuplexChannel.Open(name, options, writeSchema: null, readSchema: null);
+
+    /// <summary>
+    /// Creates a typed duplex channel: this side writes <typeparamref name="TWrite"/> and reads <typeparamref name="TRead"/>;
+    /// the peer opens it with <c>OpenDuplex&lt;TRead, TWrite&gt;</c>. Each ring records its message schema.
+    /// </summary>
+    /// <exception cref="ChannelExistsException">A channel of that name already exists.</exception>
+    /// <exception cref="ArgumentException">The options ask for a topology other than single-producer, single-consumer.</exception>
+    /// <exception cref="InvalidOperationException">The generated layout of a message type is not the CLR's.</exception>
+    public static SharedDuplexChannel<TWrite, TRead> CreateDuplex<TWrite, TRead>(string name, SharedChannelOptions? options = null)
+        where TWrite : unmanaged, IChannelMessage<TWrite>
+        where TRead : unmanaged, IChannelMessage<TRead> =>
+        new(SharedDuplexChannel.Create(name, options, TWrite.Layout, TRead.Layout));
+
+    /// <summary>
+    /// Opens a typed duplex channel by name: this side writes <typeparamref name="TWrite"/> (what the creator reads) and
+    /// reads <typeparamref name="TRead"/> (what the creator writes).
+    /// </summary>
+    /// <exception cref="ChannelNotFoundException">No channel of that name exists.</exception>
+    /// <exception cref="ChannelFormatException">The file is not a valid channel, or not a duplex one.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">A ring carries another schema; the message shows both.</exception>
+    /// <exception cref="ChannelRoleTakenException">Another live process already opened it.</exception>
+    public static SharedDuplexChannel<TWrite, TRead> OpenDuplex<TWrite, TRead>(string name, SharedChannelOptions? options = null)
+        where TWrite : unmanaged, IChannelMessage<TWrite>
+        where TRead : unmanaged, IChannelMessage<TRead> =>
+        new(SharedDuplexChannel.Open(name, options, TWrite.Layout, TRead.Layout));
+
+    /// <summary>
+    /// Creates a request/response service named <paramref name="name"/>: clients connect by that name with
+    /// <see cref="ConnectAsync{TRequest, TResponse}(string, SharedChannelOptions?, TimeSpan, CancellationToken)"/>.
+    /// <see cref="SharedChannelOptions.Capacity"/> sizes the request ring all clients share,
+    /// <see cref="SharedChannelOptions.MaxProducers"/> bounds how many clients are connected at once.
+    /// </summary>
+    /// <exception cref="ChannelExistsException">A channel of that name already exists.</exception>
+    public static SharedServer<TRequest, TResponse> CreateServer<TRequest, TResponse>(string name, SharedChannelOptions? options = null)
+        where TRequest : unmanaged, IChannelMessage<TRequest>
+        where TResponse : unmanaged, IChannelMessage<TResponse> =>
+        new(name, options);
+
+    /// <summary>
+    /// Connects to the request/response service <paramref name="name"/>: creates this client's private response ring
+    /// (<see cref="SharedChannelOptions.Capacity"/> sizes it) and waits up to <paramref name="timeout"/> for the server
+    /// to accept it.
+    /// </summary>
+    /// <exception cref="ChannelNotFoundException">No server of that name exists.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">The server serves other request or response types; the message shows both schemas.</exception>
+    /// <exception cref="ChannelRoleTakenException">The server has as many clients as it admits.</exception>
+    /// <exception cref="TimeoutException">The server did not accept the connection in time.</exception>
+    public static ValueTask<SharedClient<TRequest, TResponse>> ConnectAsync<TRequest, TResponse>(string name, SharedChannelOptions? options, TimeSpan timeout, CancellationToken cancellationToken = default)
+        where TRequest : unmanaged, IChannelMessage<TRequest>
+        where TResponse : unmanaged, IChannelMessage<TResponse> =>
+        SharedClient<TRequest, TResponse>.ConnectAsync(name, options, timeout, cancellationToken);
+
+    /// <summary>
+    /// Opens the channel as a writer, or creates it (with <paramref name="options"/>' topology and sizes) when it does
+    /// not exist yet: for a writer that may start before or after its readers. A channel that already exists keeps the
+    /// topology and sizes it was created with.
+    /// </summary>
+    /// <exception cref="ChannelFormatException">The file is not a valid channel.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">The channel carries typed messages.</exception>
+    /// <exception cref="ChannelRoleTakenException">The channel already has its live writer (or, MPSC, all it admits).</exception>
+    public static SharedChannelWriter OpenOrCreateWriter(string name, SharedChannelOptions? options = null) =>
+        ChannelOpening.OpenOrCreate(() => OpenWriter(name, options, schema: null), () => CreateWriter(name, options, schema: null));
+
+    /// <summary>
+    /// Opens the channel as a reader, or creates it (with <paramref name="options"/>' topology and sizes) when it does
+    /// not exist yet: for a reader that may start before or after its writer.
+    /// </summary>
+    /// <exception cref="ChannelFormatException">The file is not a valid channel.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">The channel carries typed messages.</exception>
+    /// <exception cref="ChannelRoleTakenException">The channel already has its live reader (or, broadcast, all the subscribers it admits).</exception>
+    public static SharedChannelReader OpenOrCreateReader(string name, SharedChannelOptions? options = null) =>
+        ChannelOpening.OpenOrCreate(() => OpenReader(name, options, schema: null), () => CreateReader(name, options, schema: null));
+
+    /// <summary>Opens the channel of <typeparamref name="T"/> messages as a writer, or creates it when it does not exist yet.</summary>
+    /// <exception cref="ChannelSchemaMismatchException">The channel carries another schema; the message shows both.</exception>
+    /// <exception cref="ChannelRoleTakenException">The channel already has a live writer.</exception>
+    public static SharedChannelWriter<T> OpenOrCreateWriter<T>(string name, SharedChannelOptions? options = null) where T : unmanaged, IChannelMessage<T> =>
+        new(ChannelOpening.OpenOrCreate(() => OpenWriter(name, options, T.Layout), () => CreateWriter(name, options, T.Layout)));
+
+    /// <summary>Opens the channel of <typeparamref name="T"/> messages as a reader, or creates it when it does not exist yet.</summary>
+    /// <exception cref="ChannelSchemaMismatchException">The channel carries another schema; the message shows both.</exception>
+    /// <exception cref="ChannelRoleTakenException">The channel already has a live reader.</exception>
+    public static SharedChannelReader<T> OpenOrCreateReader<T>(string name, SharedChannelOptions? options = null) where T : unmanaged, IChannelMessage<T> =>
+        new(ChannelOpening.OpenOrCreate(() => OpenReader(name, options, T.Layout), () => CreateReader(name, options, T.Layout)));
+
+    /// <summary>
+    /// Opens an existing channel as a writer, waiting up to <paramref name="timeout"/> for another process to create it
+    /// (the directory is looked at again every few milliseconds, at most every 50 ms).
+    /// </summary>
+    /// <exception cref="TimeoutException">No channel of that name appeared within <paramref name="timeout"/>.</exception>
+    /// <exception cref="ChannelFormatException">The file is not a valid channel.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">The channel carries typed messages.</exception>
+    /// <exception cref="ChannelRoleTakenException">The channel already has its live writer (or, MPSC, all it admits).</exception>
+    public static SharedChannelWriter OpenWriter(string name, SharedChannelOptions? options, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        ChannelOpening.OpenWhenCreated(name, () => OpenWriter(name, options, schema: null), timeout, cancellationToken);
+
+    /// <summary>As <see cref="OpenWriter(string, SharedChannelOptions?, TimeSpan, CancellationToken)"/>, waiting asynchronously; no thread blocks meanwhile.</summary>
+    /// <exception cref="TimeoutException">No channel of that name appeared within <paramref name="timeout"/>.</exception>
+    public static ValueTask<SharedChannelWriter> OpenWriterAsync(string name, SharedChannelOptions? options, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        ChannelOpening.OpenWhenCreatedAsync(name, () => OpenWriter(name, options, schema: null), timeout, cancellationToken);
+
+    /// <summary>
+    /// Opens an existing channel as a reader (on a broadcast channel, a subscriber), waiting up to
+    /// <paramref name="timeout"/> for another process to create it (looked at again at most every 50 ms).
+    /// </summary>
+    /// <exception cref="TimeoutException">No channel of that name appeared within <paramref name="timeout"/>.</exception>
+    /// <exception cref="ChannelFormatException">The file is not a valid channel.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">The channel carries typed messages.</exception>
+    /// <exception cref="ChannelRoleTakenException">The channel already has its live reader (or, broadcast, all the subscribers it admits).</exception>
+    public static SharedChannelReader OpenReader(string name, SharedChannelOptions? options, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        ChannelOpening.OpenWhenCreated(name, () => OpenReader(name, options, schema: null), timeout, cancellationToken);
+
+    /// <summary>As <see cref="OpenReader(string, SharedChannelOptions?, TimeSpan, CancellationToken)"/>, waiting asynchronously; no thread blocks meanwhile.</summary>
+    /// <exception cref="TimeoutException">No channel of that name appeared within <paramref name="timeout"/>.</exception>
+    public static ValueTask<SharedChannelReader> OpenReaderAsync(string name, SharedChannelOptions? options, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        ChannelOpening.OpenWhenCreatedAsync(name, () => OpenReader(name, options, schema: null), timeout, cancellationToken);
+
+    /// <summary>Opens an existing channel of <typeparamref name="T"/> messages as a writer, waiting up to <paramref name="timeout"/> for it to be created.</summary>
+    /// <exception cref="TimeoutException">No channel of that name appeared within <paramref name="timeout"/>.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">The channel carries another schema; the message shows both.</exception>
+    public static SharedChannelWriter<T> OpenWriter<T>(string name, SharedChannelOptions? options, TimeSpan timeout, CancellationToken cancellationToken = default) where T : unmanaged, IChannelMessage<T> =>
+        new(ChannelOpening.OpenWhenCreated(name, () => OpenWriter(name, options, T.Layout), timeout, cancellationToken));
+
+    /// <summary>Opens an existing channel of <typeparamref name="T"/> messages as a writer, waiting asynchronously up to <paramref name="timeout"/> for it to be created.</summary>
+    /// <exception cref="TimeoutException">No channel of that name appeared within <paramref name="timeout"/>.</exception>
+    public static async ValueTask<SharedChannelWriter<T>> OpenWriterAsync<T>(string name, SharedChannelOptions? options, TimeSpan timeout, CancellationToken cancellationToken = default) where T : unmanaged, IChannelMessage<T> =>
+        new(await ChannelOpening.OpenWhenCreatedAsync(name, () => OpenWriter(name, options, T.Layout), timeout, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Opens an existing channel of <typeparamref name="T"/> messages as a reader, waiting up to <paramref name="timeout"/> for it to be created.</summary>
+    /// <exception cref="TimeoutException">No channel of that name appeared within <paramref name="timeout"/>.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">The channel carries another schema; the message shows both.</exception>
+    public static SharedChannelReader<T> OpenReader<T>(string name, SharedChannelOptions? options, TimeSpan timeout, CancellationToken cancellationToken = default) where T : unmanaged, IChannelMessage<T> =>
+        new(ChannelOpening.OpenWhenCreated(name, () => OpenReader(name, options, T.Layout), timeout, cancellationToken));
+
+    /// <summary>Opens an existing channel of <typeparamref name="T"/> messages as a reader, waiting asynchronously up to <paramref name="timeout"/> for it to be created.</summary>
+    /// <exception cref="TimeoutException">No channel of that name appeared within <paramref name="timeout"/>.</exception>
+    public static async ValueTask<SharedChannelReader<T>> OpenReaderAsync<T>(string name, SharedChannelOptions? options, TimeSpan timeout, CancellationToken cancellationToken = default) where T : unmanaged, IChannelMessage<T> =>
+        new(await ChannelOpening.OpenWhenCreatedAsync(name, () => OpenReader(name, options, T.Layout), timeout, cancellationToken).ConfigureAwait(false));
 
     /// <summary>
     /// Waits until one of <paramref name="readers"/> can be read (a message, or the end of its stream) and returns its
@@ -127,16 +287,22 @@ public static class SharedChannel
     /// Lists the channels in <paramref name="directory"/> (default: NEOBUFFER_DIR, else /dev/shm) with their state:
     /// topology, schema, positions, and who is attached and alive. Reads headers without attaching: for tools.
     /// </summary>
-    public static IReadOnlyList<ChannelInfo> List(string? directory = null) =>
-        SegmentDirectory.List(ChannelName.ResolveDirectory(directory));
+    public static IReadOnlyList<ChannelInfo> List(string? directory = null)
+    {
+        LinuxOnly.ThrowIfNotLinux();
+        return SegmentDirectory.List(ChannelName.ResolveDirectory(directory));
+    }
 
     /// <summary>
     /// Removes the channels in <paramref name="directory"/> that no live process is attached to (their participants all
     /// died), except those created with <see cref="SharedChannelOptions.KeepSegment"/>. Creating and opening a channel
     /// does this too. Returns how many were removed.
     /// </summary>
-    public static int RemoveStale(string? directory = null) =>
-        SegmentDirectory.RemoveStale(ChannelName.ResolveDirectory(directory));
+    public static int RemoveStale(string? directory = null)
+    {
+        LinuxOnly.ThrowIfNotLinux();
+        return SegmentDirectory.RemoveStale(ChannelName.ResolveDirectory(directory));
+    }
 
     /// <summary>
     /// Creates a channel of raw byte messages in untrusted mode: its segment is an anonymous memfd sealed against
@@ -154,6 +320,7 @@ public static class SharedChannel
     /// <exception cref="SharedChannelException">The memfd or the socket could not be made (the message says why).</exception>
     public static SealedChannelServer CreateSealedWriter(string name, string socketPath, Func<PeerCredentials, bool> policy, SharedChannelOptions? options = null)
     {
+        LinuxOnly.ThrowIfNotLinux();
         ArgumentNullException.ThrowIfNull(socketPath);
         ArgumentNullException.ThrowIfNull(policy);
         options ??= SharedChannelOptions.Default;
@@ -186,6 +353,7 @@ public static class SharedChannel
     /// <exception cref="TimeoutException">The server did not answer within <paramref name="timeout"/>.</exception>
     public static SharedChannelReader OpenSealedReader(string socketPath, SharedChannelOptions? options, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
+        LinuxOnly.ThrowIfNotLinux();
         ArgumentNullException.ThrowIfNull(socketPath);
         options ??= SharedChannelOptions.Default;
         (int descriptor, string name) = Sealed.SegmentHandover.Receive(socketPath, timeout, cancellationToken);
@@ -203,24 +371,28 @@ public static class SharedChannel
 
     internal static SharedChannelWriter CreateWriter(string name, SharedChannelOptions? options, MessageLayout? schema)
     {
+        LinuxOnly.ThrowIfNotLinux();
         options ??= SharedChannelOptions.Default;
         return Attach(SharedSegment.Create(name, options, schema), segment => new SharedChannelWriter(segment, options));
     }
 
     internal static SharedChannelWriter OpenWriter(string name, SharedChannelOptions? options, MessageLayout? schema)
     {
+        LinuxOnly.ThrowIfNotLinux();
         options ??= SharedChannelOptions.Default;
         return Attach(SharedSegment.Open(name, options, schema), segment => new SharedChannelWriter(segment, options));
     }
 
     internal static SharedChannelReader CreateReader(string name, SharedChannelOptions? options, MessageLayout? schema)
     {
+        LinuxOnly.ThrowIfNotLinux();
         options ??= SharedChannelOptions.Default;
         return Attach(SharedSegment.Create(name, options, schema), segment => new SharedChannelReader(segment, options));
     }
 
     internal static SharedChannelReader OpenReader(string name, SharedChannelOptions? options, MessageLayout? schema)
     {
+        LinuxOnly.ThrowIfNotLinux();
         options ??= SharedChannelOptions.Default;
         return Attach(SharedSegment.Open(name, options, schema), segment => new SharedChannelReader(segment, options));
     }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading;
@@ -14,8 +15,10 @@ using NeoBuffer.Waiting;
 namespace NeoBuffer;
 
 /// <summary>
-/// The consumer side of a shared-memory channel: leases each message in place (<see cref="TryRead(out ReadLease)"/>),
-/// or copies small ones out. One reader per channel; not thread-safe.
+/// The consumer side of a shared-memory channel. As everywhere in NeoBuffer, "Lease" reads a message in place and hands
+/// its space back when the lease ends (<see cref="TryLease(out ReadLease)"/>, <see cref="LeaseAllAsync"/>); "Read" copies
+/// it out and the copy is the caller's (<see cref="TryRead(out byte[])"/>, <see cref="TryRead{T}(out T)"/>,
+/// <see cref="ReadAllAsync"/>). One reader per channel; not thread-safe.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -30,7 +33,8 @@ namespace NeoBuffer;
 public sealed class SharedChannelReader : IDisposable
 {
     private readonly SharedSegment _segment;
-    private readonly IRingConsumer _ring;
+    private readonly RingConsumer _ring;
+    private readonly BroadcastSubscriber? _subscriber; // Lost and IsLeaseIntact are a broadcast subscriber's only
     private readonly ParticipantRole _role;
     private readonly ChannelCompletion _channelCompletion;
     private readonly int _spinCount;
@@ -41,11 +45,13 @@ public sealed class SharedChannelReader : IDisposable
     private bool _disposeWhenLeaseEnds;
     private int _completionWatched;
     private bool _leaseFoundOverwritten;
+    private long _leaseNumber;
 
     internal unsafe SharedChannelReader(SharedSegment segment, SharedChannelOptions options)
     {
         _segment = segment;
         (_ring, _role) = RingAttachment.Consumer(segment, options);
+        _subscriber = _ring as BroadcastSubscriber;
         _channelCompletion = new ChannelCompletion(segment.Header);
         _spinCount = options.SpinCount;
         _isLossy = segment.Geometry.Topology == ChannelTopology.Broadcast && options.SubscriberMode == SubscriberMode.Lossy;
@@ -55,6 +61,9 @@ public sealed class SharedChannelReader : IDisposable
 
     /// <summary>The channel's name.</summary>
     public string Name => _segment.Name;
+
+    /// <summary>The directory of the channel's segment file: where another process (a process function's child) opens it.</summary>
+    internal string SegmentDirectory => System.IO.Path.GetDirectoryName(_segment.Path)!;
 
     /// <summary>The largest message payload, in bytes, this channel accepts.</summary>
     public int MaxMessageSize => _segment.Geometry.MaxPayloadSize;
@@ -66,7 +75,7 @@ public sealed class SharedChannelReader : IDisposable
     /// Messages this reader lost: always 0 except for a <see cref="SubscriberMode.Lossy"/> broadcast subscriber, which
     /// counts every message the producer overwrote before it could read it.
     /// </summary>
-    public long LostMessages => _ring.Lost;
+    public long LostMessages => _subscriber?.Lost ?? 0;
 
     /// <summary>
     /// Completes when the writer has completed the channel and every message has been read, on its own: no read call
@@ -87,7 +96,7 @@ public sealed class SharedChannelReader : IDisposable
         {
             if (!_completion.Task.IsCompleted && Volatile.Read(ref _completionWatched) == 0 && Interlocked.Exchange(ref _completionWatched, 1) == 0)
             {
-                CompletionWatch.Start(this, _segment, _role.Slot);
+                CompletionWatch.Start(this, _segment, _role.Row);
             }
 
             return _completion.Task;
@@ -99,7 +108,7 @@ public sealed class SharedChannelReader : IDisposable
     /// lease to hand its space back to the writer.
     /// </summary>
     /// <exception cref="ChannelCorruptedException">The ring's shared state is impossible (a faulty or hostile peer).</exception>
-    public unsafe bool TryRead(out ReadLease lease)
+    public unsafe bool TryLease(out ReadLease lease)
     {
         ObjectDisposedException.ThrowIf(_gate.IsDisposed, this);
         if (_ring.TryBeginRead(out byte* payload, out int length))
@@ -113,10 +122,33 @@ public sealed class SharedChannelReader : IDisposable
         return false;
     }
 
+    /// <summary>
+    /// Copies the next message out into a new array, if one is committed. A lossy subscriber's copy that the producer
+    /// overwrote while it was taken is counted in <see cref="LostMessages"/> and the next message tried.
+    /// </summary>
+    /// <exception cref="ChannelCorruptedException">The ring's shared state is impossible (a faulty or hostile peer).</exception>
+    public unsafe bool TryRead([NotNullWhen(true)] out byte[]? message)
+    {
+        ObjectDisposedException.ThrowIf(_gate.IsDisposed, this);
+        while (_ring.TryBeginRead(out byte* payload, out int length))
+        {
+            byte[] copy = new ReadOnlySpan<byte>(payload, length).ToArray();
+            if (EndCopy(length))
+            {
+                message = copy;
+                return true;
+            }
+        }
+
+        ObserveCompletion();
+        message = null;
+        return false;
+    }
+
     /// <summary>Copies the next message out as a <typeparamref name="T"/>, if one is committed.</summary>
     /// <exception cref="MessageFormatException">
     /// The message's length is not the size of <typeparamref name="T"/>. It is left unread: lease it with
-    /// <see cref="TryRead(out ReadLease)"/> to inspect or skip it.
+    /// <see cref="TryLease(out ReadLease)"/> to inspect or skip it.
     /// </exception>
     public unsafe bool TryRead<T>(out T message) where T : unmanaged
     {
@@ -130,12 +162,8 @@ public sealed class SharedChannelReader : IDisposable
             }
 
             message = Unsafe.ReadUnaligned<T>(payload);
-            bool intact = _ring.IsLeaseIntact();
-            _ring.EndRead(); // a torn copy (lossy subscribers only) is counted as lost, and the next message tried
-            if (intact)
+            if (EndCopy(length))
             {
-                _metrics.CountMessage(length);
-                ObserveCompletionIfWatched();
                 return true;
             }
         }
@@ -228,42 +256,86 @@ public sealed class SharedChannelReader : IDisposable
     }
 
     /// <summary>
-    /// Reads every message until the channel completes. Each item points into shared memory and is valid only until the
-    /// enumeration moves on (the message is released then): copy what you keep.
+    /// Copies out every message until the channel completes, as <see cref="TryRead(out byte[])"/> does: each item is an
+    /// array of its own, which the caller may keep (the message's space is handed back before the item is yielded). To
+    /// read in place without copying, use <see cref="LeaseAllAsync"/>.
     /// </summary>
-    /// <exception cref="NotSupportedException">The reader is a lossy broadcast subscriber, whose messages may be overwritten while the caller reads them: use <see cref="TryRead(out ReadLease)"/> and <see cref="ReadLease.IsOverwritten"/>.</exception>
+    /// <exception cref="ChannelClosedException">The writer completed the channel with an error (after every message was read).</exception>
     public IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAllAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_gate.IsDisposed, this);
-        if (_isLossy)
-        {
-            throw new NotSupportedException(
-                $"Channel '{Name}': a lossy subscriber's messages may be overwritten while they are read, which ReadAllAsync cannot report. " +
-                "Read with TryRead(out ReadLease) and drop a message whose lease IsOverwritten.");
-        }
-
         return ReadAllCoreAsync(cancellationToken);
     }
 
     private async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAllCoreAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var window = new MappedMemory();
         while (await WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            while (TryLeaseInto(window))
+            while (TryRead(out byte[]? message))
+            {
+                yield return message;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Leases every message in place until the channel completes, without copying. Each item is leased until the
+    /// enumeration moves on (or ends): read it in the loop's body, and copy what you keep; its
+    /// <see cref="LeasedMessage.Payload"/> throws once the lease has ended, so it never shows bytes the writer reuses.
+    /// A lossy subscriber checks <see cref="LeasedMessage.IsOverwritten"/> after reading each.
+    /// </summary>
+    /// <exception cref="ChannelClosedException">The writer completed the channel with an error (after every message was read).</exception>
+    public IAsyncEnumerable<LeasedMessage> LeaseAllAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_gate.IsDisposed, this);
+        return LeaseAllCoreAsync(cancellationToken);
+    }
+
+    private async IAsyncEnumerable<LeasedMessage> LeaseAllCoreAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        while (await WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (TryBeginLease(out LeasedMessage message))
             {
                 try
                 {
-                    yield return window.Memory;
+                    yield return message;
                 }
                 finally
                 {
-                    int length = window.Length;
-                    window.Clear();
-                    EndLease(length);
+                    EndLease(message.Length); // also when the consumer breaks out of the loop or throws
                 }
             }
         }
+    }
+
+    private unsafe bool TryBeginLease(out LeasedMessage message)
+    {
+        ObjectDisposedException.ThrowIf(_gate.IsDisposed, this);
+        if (_ring.TryBeginRead(out byte* payload, out int length))
+        {
+            message = new LeasedMessage(this, payload, length, _leaseNumber);
+            return true;
+        }
+
+        ObserveCompletion();
+        message = default;
+        return false;
+    }
+
+    /// <summary>Numbers the leases: counted up as each ends, so a <see cref="LeasedMessage"/> knows when it is stale.</summary>
+    internal long LeaseNumber => _leaseNumber;
+
+    /// <summary>
+    /// This reader as a <see cref="ChannelReader{T}"/> of byte messages, for code written against
+    /// System.Threading.Channels: each read copies the message into an array of its own, as
+    /// <see cref="TryRead(out byte[])"/> does. It reads through this endpoint (one consumer at a time, not thread-safe,
+    /// like the endpoint), and its <see cref="ChannelReader{T}.Completion"/> is <see cref="Completion"/>.
+    /// </summary>
+    public ChannelReader<ReadOnlyMemory<byte>> AsChannelReader()
+    {
+        ObjectDisposedException.ThrowIf(_gate.IsDisposed, this);
+        return new CopyingByteChannelReader(this);
     }
 
     /// <summary>
@@ -297,7 +369,7 @@ public sealed class SharedChannelReader : IDisposable
     /// <summary>Whether the open lease is intact; one found torn is counted lost by the ring, so it is not counted read.</summary>
     internal bool IsLeaseIntact()
     {
-        bool intact = _ring.IsLeaseIntact();
+        bool intact = _subscriber is null || _subscriber.IsLeaseIntact();
         _leaseFoundOverwritten |= !intact;
         return intact;
     }
@@ -310,13 +382,17 @@ public sealed class SharedChannelReader : IDisposable
 
     internal nint WakeWord => _ring.WakeWord;
 
-    internal void CheckPeers() => _ring.CheckPeers();
+    internal void ReclaimFromDeadPeers() => _ring.ReclaimFromDeadPeers();
 
     internal SegmentMapping Mapping => _segment.Mapping;
+
+    /// <summary>The segment, for the companions built on this reader (handle passing).</summary>
+    internal SharedSegment Segment => _segment;
 
     /// <summary>Ends the open lease of a message of <paramref name="length"/> payload bytes.</summary>
     internal void EndLease(int length)
     {
+        _leaseNumber++;
         if (_disposeWhenLeaseEnds)
         {
             _ring.AbandonRead();
@@ -412,6 +488,7 @@ public sealed class SharedChannelReader : IDisposable
     /// <summary>Ends the open lease without consuming its message: the next read returns it again.</summary>
     internal void AbandonLease()
     {
+        _leaseNumber++;
         _ring.AbandonRead();
         if (_disposeWhenLeaseEnds)
         {
@@ -441,6 +518,20 @@ public sealed class SharedChannelReader : IDisposable
 
         window.Set(payload, length);
         return true;
+    }
+
+    // Ends a read that copied the message out. A torn copy (lossy subscribers only) is counted lost by the ring: false.
+    private bool EndCopy(int length)
+    {
+        bool intact = _subscriber is null || _subscriber.IsLeaseIntact();
+        _ring.EndRead(); // a torn copy (lossy subscribers only) is counted as lost, and the next message tried
+        if (intact)
+        {
+            _metrics.CountMessage(length);
+            ObserveCompletionIfWatched();
+        }
+
+        return intact;
     }
 
     private bool AfterWait()
@@ -480,7 +571,7 @@ public sealed class SharedChannelReader : IDisposable
     {
         public bool IsSatisfied() => reader._gate.IsDisposed || reader._ring.HasMessage() || reader.IsDrainedAndCompleted();
 
-        public void CheckPeers() => reader._ring.CheckPeers();
+        public void ReclaimFromDeadPeers() => reader._ring.ReclaimFromDeadPeers();
 
         public void OnParking() => reader.CountParkedWait();
     }

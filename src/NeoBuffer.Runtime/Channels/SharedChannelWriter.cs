@@ -30,7 +30,7 @@ namespace NeoBuffer;
 public sealed class SharedChannelWriter : IDisposable
 {
     private readonly SharedSegment _segment;
-    private readonly IRingProducer _ring;
+    private readonly RingProducer _ring;
     private readonly ParticipantRole _role;
     private readonly ChannelCompletion _completion;
     private readonly int _spinCount;
@@ -49,6 +49,9 @@ public sealed class SharedChannelWriter : IDisposable
 
     /// <summary>The channel's name.</summary>
     public string Name => _segment.Name;
+
+    /// <summary>The directory of the channel's segment file: where another process (a process function's child) opens it.</summary>
+    internal string SegmentDirectory => System.IO.Path.GetDirectoryName(_segment.Path)!;
 
     /// <summary>The largest message payload, in bytes, this channel accepts.</summary>
     public int MaxMessageSize => _segment.Geometry.MaxPayloadSize;
@@ -288,6 +291,16 @@ public sealed class SharedChannelWriter : IDisposable
     }
 
     /// <summary>
+    /// Throws <see cref="ChannelClosedException"/> when the ring's reader died or left (as a writer waiting for room
+    /// would); for code that must notice a gone reader without waiting for the ring to fill.
+    /// </summary>
+    internal void ThrowIfReaderGone()
+    {
+        ThrowIfDisposed();
+        _ring.ReclaimFromDeadPeers();
+    }
+
+    /// <summary>
     /// Counts a wait in flight: its condition and peer check run the producer's protocol (a dead peer's row is cleared
     /// there), so the role and the segment stay this writer's until the last wait has returned, even when another
     /// thread disposes it meanwhile; otherwise a new writer could attach while the old wait still acts for the role.
@@ -328,6 +341,12 @@ public sealed class SharedChannelWriter : IDisposable
         _segment.Dispose();
     }
 
+    /// <summary>The segment, for the companions built on this writer (handle passing).</summary>
+    internal SharedSegment Segment => _segment;
+
+    /// <summary>Whether <see cref="Dispose"/> was called.</summary>
+    internal bool IsDisposed => _gate.IsDisposed;
+
     internal void CommitClaim(int length)
     {
         ThrowIfDisposed();
@@ -356,7 +375,7 @@ public sealed class SharedChannelWriter : IDisposable
     {
         public bool IsSatisfied() => writer._gate.IsDisposed || writer._completion.IsCompleted || writer._ring.HasSpaceFor(length);
 
-        public void CheckPeers() => writer._ring.CheckPeers();
+        public void ReclaimFromDeadPeers() => writer._ring.ReclaimFromDeadPeers();
 
         public void OnParking() => writer._metrics.CountParkedWait();
     }

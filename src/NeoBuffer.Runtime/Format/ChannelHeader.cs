@@ -18,8 +18,20 @@ internal struct ChannelHeader
     public const uint InitStateReady = 0x5245_4144; // "READ(Y)"
     public const int ChecksummedBytes = 0x78;
 
+    /// <summary>Bytes of <see cref="CompletionError"/>: the longest completion reason, in UTF-8.</summary>
+    public const int CompletionErrorCapacity = 248;
+
     /// <summary><see cref="Flags"/> bit: the creator asked to keep the segment when its participants are gone.</summary>
     public const uint FlagKeep = 1;
+
+    /// <summary>
+    /// <see cref="Flags"/> bit: the first ring of a duplex channel. A second ring's image (header and ring) follows this
+    /// one's in the file, <see cref="PairedImageLength"/> bytes long; this header's lifecycle words serve the whole file.
+    /// </summary>
+    public const uint FlagDuplex = 2;
+
+    /// <summary><see cref="Flags"/> bit: the second ring of a duplex channel, placed right after the first ring's image.</summary>
+    public const uint FlagDuplexSecond = 4;
 
     // ---- Identity block (immutable once InitState is Ready; covered by IdentityChecksum) ----
     [FieldOffset(0x00)] public ulong Magic;
@@ -29,19 +41,21 @@ internal struct ChannelHeader
     [FieldOffset(0x14)] public uint Topology;
     [FieldOffset(0x18)] public ulong Capacity;
     [FieldOffset(0x20)] public uint MaxPayloadSize;
-    [FieldOffset(0x24)] public uint ParticipantSlots;
+    [FieldOffset(0x24)] public uint ParticipantRows;
     [FieldOffset(0x28)] public ulong Fingerprint;
     [FieldOffset(0x30)] public uint SchemaOffset;
     [FieldOffset(0x34)] public uint SchemaLength;
     [FieldOffset(0x38)] public uint ParticipantTableOffset;
-    [FieldOffset(0x3C)] public uint ParticipantSlotSize;
+    [FieldOffset(0x3C)] public uint ParticipantRowSize;
     [FieldOffset(0x40)] public ulong DataOffset;
     [FieldOffset(0x48)] public int CreatorPid;
     [FieldOffset(0x4C)] public uint Flags;
     [FieldOffset(0x50)] public ulong CreatorStartTime;
     [FieldOffset(0x58)] public long CreatedUnixTimeMs;
     [FieldOffset(0x60)] public uint SchemaNameLength; // reserved for tools; 0
-    // 0x64..0x77 reserved, zero.
+    // 0x64..0x67 reserved, zero.
+    [FieldOffset(0x68)] public ulong PairedImageLength; // FlagDuplex: bytes of the second ring's image after this one; else 0
+    // 0x70..0x77 reserved, zero.
     [FieldOffset(0x78)] public ulong IdentityChecksum; // FNV-1a 64 over bytes [0x00, 0x78) and the schema text
 
     // ---- Lifecycle line ----
@@ -49,6 +63,7 @@ internal struct ChannelHeader
     [FieldOffset(0x84)] public int AttachCount;     // participants that attached, for tools (the attach locks decide)
     [FieldOffset(0x88)] public int FencedPublication; // 1 (sticky) once a participant without membarrier attached: publishers fence
     [FieldOffset(0x8C)] public int Removed;         // 1 once a remover decided to unlink the file (under the lifecycle lock)
+    [FieldOffset(0x90)] public int HeldForReader;   // 1 while the last one out left a completed stream unread (SPSC, MPSC): no sweep removes it
 
     // ---- Hot counters, one per 128-byte line ----
     [FieldOffset(0x100)] public long Tail;          // producer: next position to write; broadcast: the commit; SPSC: informative (records commit by their header)
@@ -59,14 +74,14 @@ internal struct ChannelHeader
     [FieldOffset(0x280)] public int WriterWake;     // futex: non-zero while a producer is parked or about to park
     [FieldOffset(0x300)] public int Completion;     // CompletionState
     [FieldOffset(0x304)] public int CompletionErrorLength;
-    [FieldOffset(0x308)] public CompletionErrorText CompletionError; // UTF-8, up to 248 bytes
+    [FieldOffset(0x308)] public CompletionErrorText CompletionError; // UTF-8, up to CompletionErrorCapacity bytes
     [FieldOffset(0x400)] public long TailIntent;    // broadcast: end of the producer's latest claim; bytes below TailIntent - Capacity may be overwritten
     [FieldOffset(0x480)] public long ClaimTail;     // MPSC: the claim counter producers advance by CAS
     [FieldOffset(0x500)] public long Oldest;        // broadcast: start of the oldest record not yet overwritten
     [FieldOffset(0x580)] public long JoinEpoch;     // broadcast: bumped by every tethered subscriber that joins
     // 0x600..0x7FF reserved for later counters (zero).
 
-    [System.Runtime.CompilerServices.InlineArray(248)]
+    [System.Runtime.CompilerServices.InlineArray(CompletionErrorCapacity)]
     public struct CompletionErrorText
     {
         private byte _element;

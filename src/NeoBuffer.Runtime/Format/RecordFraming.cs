@@ -24,6 +24,18 @@ internal static class RecordFraming
     /// <summary>Frame of broadcast records: the record header, then the record's 64-bit sequence number.</summary>
     public const int SequencedFrame = RecordHeader.Size + sizeof(long);
 
+    /// <summary>Whether <paramref name="position"/> (a position, an offset or a length) is on a record boundary.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsAligned(long position) => (position & (RecordAlignment - 1)) == 0;
+
+    /// <summary>
+    /// Whether <paramref name="position"/>, read from shared memory, is a record boundary within
+    /// [<paramref name="low"/>, <paramref name="high"/>]: the one check every position a peer stored passes before it is
+    /// used to compute an address.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsBoundaryWithin(long position, long low, long high) => position >= low && position <= high && IsAligned(position);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long Align8(long value) => (value + (RecordAlignment - 1)) & ~(long)(RecordAlignment - 1);
 

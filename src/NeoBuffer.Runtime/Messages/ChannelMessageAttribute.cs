@@ -15,4 +15,12 @@ public sealed class ChannelMessageAttribute : Attribute
     /// Defaults to the full type name; set it to keep the identity when the type is renamed or moved.
     /// </summary>
     public string? Name { get; set; }
+
+    /// <summary>
+    /// The message's version, from 1; 0 (the default) for a message that does not evolve. A versioned message's records
+    /// carry their fixed-block length, so that programs built with different versions share one channel: fields are
+    /// appended with <see cref="SinceAttribute">[Since(n)]</see> and retired with <see cref="ObsoleteAttribute">[Obsolete]</see>,
+    /// never removed, moved or retyped (docs/messages.md, "Evolution"). Declare it from the first version you ship.
+    /// </summary>
+    public int Version { get; set; }
 }

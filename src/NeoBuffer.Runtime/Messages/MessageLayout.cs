@@ -16,7 +16,20 @@ public sealed class MessageLayout
     /// <param name="fields">The fields, in declaration order.</param>
     /// <param name="schemaText">The canonical schema text the fingerprint is computed from.</param>
     public MessageLayout(string name, int fixedSize, int alignment, IReadOnlyList<MessageField> fields, string schemaText)
+        : this(name, fixedSize, alignment, fields, schemaText, version: 0)
     {
+    }
+
+    /// <summary>Creates the layout of a versioned message. Generated code calls this once per message type.</summary>
+    /// <param name="name">The stable schema name.</param>
+    /// <param name="fixedSize">Size of the fixed block in bytes.</param>
+    /// <param name="alignment">Alignment of the fixed block in bytes.</param>
+    /// <param name="fields">The fields, in declaration order.</param>
+    /// <param name="schemaText">The canonical schema text the fingerprint is computed from.</param>
+    /// <param name="version">The message's <c>[ChannelMessage(Version = n)]</c>; 0 for a message that does not evolve.</param>
+    public MessageLayout(string name, int fixedSize, int alignment, IReadOnlyList<MessageField> fields, string schemaText, int version)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(version);
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentOutOfRangeException.ThrowIfNegative(fixedSize);
         ArgumentOutOfRangeException.ThrowIfLessThan(alignment, 1);
@@ -27,6 +40,7 @@ public sealed class MessageLayout
         Alignment = alignment;
         Fields = fields;
         SchemaText = schemaText;
+        Version = version;
         Fingerprint = SchemaFingerprint.Compute(schemaText);
         foreach (MessageField field in fields)
         {
@@ -57,4 +71,10 @@ public sealed class MessageLayout
 
     /// <summary>Whether any field is variable-length (so the message has a tail after the fixed block).</summary>
     public bool HasVariableFields { get; }
+
+    /// <summary>
+    /// The message's version, 0 for a message that does not evolve. A versioned message's records start with an
+    /// 8-byte block prefix (<see cref="MessageBlock"/>), so that readers of other versions can share its channel.
+    /// </summary>
+    public int Version { get; }
 }

@@ -16,7 +16,7 @@ internal static class EndpointTags
     public const string Participant = "neobuffer.participant";
 
     /// <summary>The tags of one endpoint, built once when it opens (the row is boxed here, not per observation).</summary>
-    public static KeyValuePair<string, object?>[] For(string channel, ChannelTopology topology, EndpointRole role, int participantRow) =>
+    public static KeyValuePair<string, object?>[] For(string channel, ChannelTopology topology, ChannelRole role, int participantRow) =>
     [
         new(Channel, channel),
         new(Topology, TopologyValue(topology)),

@@ -23,16 +23,16 @@ internal static class NeoBufferMeter
     static NeoBufferMeter()
     {
         s_meter.CreateObservableCounter<long>("neobuffer.messages.written",
-            static () => s_endpoints.Observe(static e => e.Role == EndpointRole.Writer ? e.Messages : null),
+            static () => s_endpoints.Observe(static e => e.Role == ChannelRole.Writer ? e.Messages : null),
             unit: "{message}", description: "Messages committed by writers of this process.");
         s_meter.CreateObservableCounter<long>("neobuffer.bytes.written",
-            static () => s_endpoints.Observe(static e => e.Role == EndpointRole.Writer ? e.Bytes : null),
+            static () => s_endpoints.Observe(static e => e.Role == ChannelRole.Writer ? e.Bytes : null),
             unit: "By", description: "Payload bytes of the messages committed by writers of this process (record framing and padding excluded).");
         s_meter.CreateObservableCounter<long>("neobuffer.messages.read",
-            static () => s_endpoints.Observe(static e => e.Role != EndpointRole.Writer ? e.Messages : null),
+            static () => s_endpoints.Observe(static e => e.Role != ChannelRole.Writer ? e.Messages : null),
             unit: "{message}", description: "Messages read by readers and subscribers of this process (a lossy subscriber's torn reads count as lost instead).");
         s_meter.CreateObservableCounter<long>("neobuffer.bytes.read",
-            static () => s_endpoints.Observe(static e => e.Role != EndpointRole.Writer ? e.Bytes : null),
+            static () => s_endpoints.Observe(static e => e.Role != ChannelRole.Writer ? e.Bytes : null),
             unit: "By", description: "Payload bytes of the messages read by readers and subscribers of this process.");
         s_meter.CreateObservableCounter<long>("neobuffer.messages.lost",
             static () => s_endpoints.Observe(static e => e.LostMessages),

@@ -15,7 +15,7 @@ namespace NeoBuffer.Ring;
 /// </summary>
 internal sealed unsafe class ChannelCompletion(ChannelHeader* header)
 {
-    private const int MaxErrorBytes = 248;
+    private const int MaxErrorBytes = ChannelHeader.CompletionErrorCapacity;
 
     /// <summary>How long <see cref="Error"/> waits for a winning faulter to finish its reason: writing 248 bytes takes nanoseconds.</summary>
     private const long ReasonWaitNs = 10_000_000;

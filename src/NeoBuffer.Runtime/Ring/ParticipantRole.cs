@@ -19,82 +19,82 @@ namespace NeoBuffer.Ring;
 /// endpoint's own open file description, so it conflicts with every other endpoint, its own process's included (a
 /// process-associated POSIX lock would merge with the process's own row locks, and dropping it would drop theirs).
 /// It is shared, not exclusive, only so that a participant refused a row can tell "being freed, in a moment" from
-/// "held" (<see cref="Claim"/>, <see cref="ClaimAny"/>).
+/// "held" (<see cref="Acquire"/>, <see cref="AcquireAny"/>).
 /// </para>
 /// </summary>
 internal sealed unsafe class ParticipantRole
 {
     private readonly SharedSegment _segment;
     private readonly int _index;
-    private readonly ParticipantSlot* _slot;
+    private readonly ParticipantRow* _row;
 
     private ParticipantRole(SharedSegment segment, int index)
     {
         _segment = segment;
         _index = index;
-        _slot = segment.Slot(index);
+        _row = segment.Row(index);
     }
 
     /// <summary>The index of the row this role holds.</summary>
     public int Index => _index;
 
     /// <summary>The row this role holds.</summary>
-    public ParticipantSlot* Slot => _slot;
+    public ParticipantRow* Row => _row;
 
     /// <summary>Takes the first row in [<paramref name="first"/>, rows) no live participant holds.</summary>
-    public static ParticipantRole ClaimAny(SharedSegment segment, int first, int kind, string roleName)
+    public static ParticipantRole AcquireAny(SharedSegment segment, int first, int kind, string roleName)
     {
         long deadline = 0;
         bool beingFreed;
         do
         {
             beingFreed = false;
-            for (int i = first; i < segment.Geometry.ParticipantSlots; i++)
+            for (int i = first; i < segment.Geometry.ParticipantRows; i++)
             {
-                if (TryClaim(segment, i, kind, out ParticipantRole? role, mustBeIdle: true))
+                if (TryAcquire(segment, i, kind, out ParticipantRole? role, mustBeIdle: true))
                 {
                     return role;
                 }
 
-                beingFreed |= segment.IsSlotLockedSharedByOther(i);
+                beingFreed |= segment.IsRowLockedSharedByOther(i);
             }
         }
         while (beingFreed && WaitWhileFreed(ref deadline));
 
         throw new ChannelRoleTakenException(
-            $"Channel '{segment.Name}' already has {segment.Geometry.ParticipantSlots - first} {roleName}s, as many as it was created for. " +
+            $"Channel '{segment.Name}' already has {segment.Geometry.ParticipantRows - first} {roleName}s, as many as it was created for. " +
             "Create it with a larger MaxProducers or MaxSubscribers.");
     }
 
     /// <summary>Takes row <paramref name="index"/>; a row held by a live participant is refused.</summary>
-    public static ParticipantRole Claim(SharedSegment segment, int index, int kind, string roleName)
+    public static ParticipantRole Acquire(SharedSegment segment, int index, int kind, string roleName)
     {
         long deadline = 0;
         do
         {
-            if (TryClaim(segment, index, kind, out ParticipantRole? role, mustBeIdle: false))
+            if (TryAcquire(segment, index, kind, out ParticipantRole? role, mustBeIdle: false))
             {
                 return role;
             }
         }
-        while (segment.IsSlotLockedSharedByOther(index) && WaitWhileFreed(ref deadline));
+        while (segment.IsRowLockedSharedByOther(index) && WaitWhileFreed(ref deadline));
 
-        ParticipantSlot* slot = segment.Slot(index);
+        ParticipantRow* row = segment.Row(index);
         throw new ChannelRoleTakenException(
-            $"Channel '{segment.Name}' already has a {roleName} (pid {Volatile.Read(ref slot->Pid)}). A {segment.Geometry.Topology} channel has one; dispose the other before opening a new one.");
+            $"Channel '{segment.Name}' already has a {roleName} (pid {Volatile.Read(ref row->Pid)}). A {segment.Geometry.Topology} channel has one; dispose the other before opening a new one.");
     }
 
     /// <summary>
-    /// Whether row <paramref name="index"/> says active (or claiming) but its holder is gone: the kernel released its
+    /// Whether row <paramref name="index"/> says active (or acquiring) but its holder is gone: the kernel released its
     /// lock when it died. Only meaningful for rows this endpoint does not hold itself.
     /// </summary>
     /// <remarks>
-    /// Claiming counts: a claimer sets it only while it holds the row's lock, so a claiming row nobody locks belongs to
+    /// Acquiring counts: an acquirer sets it only while it holds the row's lock, so an acquiring row nobody locks belongs to
     /// one killed before it reached Active, which is as dead as any (its peers would otherwise wait on it for ever).
     /// </remarks>
     public static bool IsHolderDead(SharedSegment segment, int index)
     {
-        bool dead = IsHeld(Volatile.Read(ref segment.Slot(index)->State)) && !segment.IsSlotLockedByOther(index);
+        bool dead = IsHeld(Volatile.Read(ref segment.Row(index)->State)) && !segment.IsRowLockedByOther(index);
         if (dead)
         {
             ProtocolPoint.Reached(ProtocolPoint.DeadRowFound);
@@ -105,7 +105,7 @@ internal sealed unsafe class ParticipantRole
 
     /// <summary>
     /// Locks row <paramref name="index"/> against takers if its holder is dead. True when the caller now holds the
-    /// row's lock (shared) and the row still says active or claiming: its holder is gone and nobody else can take the row, so its
+    /// row's lock (shared) and the row still says active or acquiring: its holder is gone and nobody else can take the row, so its
     /// content stays as the dead holder left it until <see cref="UnlockDead"/>; the caller may act on it and free it
     /// (<see cref="FreeLocked"/>). False when a live participant holds the row (someone new took it) or it is not
     /// active (freed meanwhile): nothing to do. Call it after <see cref="IsHolderDead"/> said dead, and decide only on
@@ -113,38 +113,38 @@ internal sealed unsafe class ParticipantRole
     /// </summary>
     /// <remarks>
     /// Two threads of one endpoint (the reading thread's peer check, the completion watch) share its descriptor, so
-    /// the lock alone does not keep them apart: <see cref="SharedSegment.TryLockDeadSlot"/> also refuses a row another
+    /// the lock alone does not keep them apart: <see cref="SharedSegment.TryLockDeadRow"/> also refuses a row another
     /// thread of this endpoint is handling, which is then not ours to act on.
     /// </remarks>
     public static bool TryLockDead(SharedSegment segment, int index)
     {
-        if (!segment.TryLockDeadSlot(index))
+        if (!segment.TryLockDeadRow(index))
         {
             return false;
         }
 
-        if (IsHeld(Volatile.Read(ref segment.Slot(index)->State)))
+        if (IsHeld(Volatile.Read(ref segment.Row(index)->State)))
         {
             return true;
         }
 
-        segment.UnlockDeadSlot(index);
+        segment.UnlockDeadRow(index);
         return false;
     }
 
-    // Active, or Claiming: a row someone took (see IsHolderDead).
-    private static bool IsHeld(int state) => state is ParticipantSlot.StateActive or ParticipantSlot.StateClaiming;
+    // Active, or Acquiring: a row someone took (see IsHolderDead).
+    private static bool IsHeld(int state) => state is ParticipantRow.StateActive or ParticipantRow.StateAcquiring;
 
     /// <summary>Marks a dead holder's row free, once whatever it left is dealt with; the caller holds it (<see cref="TryLockDead"/>).</summary>
     public static void FreeLocked(SharedSegment segment, int index)
     {
-        ParticipantSlot* slot = segment.Slot(index);
+        ParticipantRow* row = segment.Row(index);
         ProtocolPoint.Reached(ProtocolPoint.DeadRowFreeing);
-        MarkFree(slot);
+        MarkFree(row);
     }
 
     /// <summary>Lets go of a row taken by <see cref="TryLockDead"/>.</summary>
-    public static void UnlockDead(SharedSegment segment, int index) => segment.UnlockDeadSlot(index);
+    public static void UnlockDead(SharedSegment segment, int index) => segment.UnlockDeadRow(index);
 
     /// <summary>Frees row <paramref name="index"/> if its holder is dead and nobody has taken the row since; false otherwise.</summary>
     public static bool TryFreeDead(SharedSegment segment, int index)
@@ -169,22 +169,22 @@ internal sealed unsafe class ParticipantRole
     /// <summary>Gives the row back.</summary>
     public void Release()
     {
-        MarkFree(_slot);
-        _segment.UnlockSlot(_index);
+        MarkFree(_row);
+        _segment.UnlockRow(_index);
     }
 
-    // The order BroadcastRing.SlowestTethered relies on: Mode, then Position -1 (which it skips), then State.
-    private static void MarkFree(ParticipantSlot* slot)
+    // The order BroadcastProducer.SlowestTethered relies on: Mode, then Position -1 (which it skips), then State.
+    private static void MarkFree(ParticipantRow* row)
     {
-        Volatile.Write(ref slot->Mode, 0);
-        Volatile.Write(ref slot->Position, -1);
-        Volatile.Write(ref slot->State, ParticipantSlot.StateFree);
+        Volatile.Write(ref row->Mode, 0);
+        Volatile.Write(ref row->Position, -1);
+        Volatile.Write(ref row->State, ParticipantRow.StateFree);
     }
 
-    private static bool TryClaim(SharedSegment segment, int index, int kind, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ParticipantRole? role, bool mustBeIdle)
+    private static bool TryAcquire(SharedSegment segment, int index, int kind, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ParticipantRole? role, bool mustBeIdle)
     {
         role = null;
-        if (!segment.TryLockSlot(index))
+        if (!segment.TryLockRow(index))
         {
             return false;
         }
@@ -192,22 +192,25 @@ internal sealed unsafe class ParticipantRole
         // The lock is ours, so any earlier holder is gone. A dead MPSC writer may have left a claim behind: that row
         // stays the consumer's to clean up before anyone reuses it, unless the consumer's own rule says the
         // announcement no longer matters (see LeavesNoClaim).
-        ParticipantSlot* slot = segment.Slot(index);
-        if (mustBeIdle && Volatile.Read(ref slot->State) != ParticipantSlot.StateFree && kind == ParticipantSlot.KindProducer &&
-            Volatile.Read(ref slot->Position) >= 0 && !LeavesNoClaim(segment, slot))
+        ParticipantRow* row = segment.Row(index);
+        if (mustBeIdle && Volatile.Read(ref row->State) != ParticipantRow.StateFree && kind == ParticipantRow.KindProducer &&
+            Volatile.Read(ref row->Position) >= 0 && !LeavesNoClaim(segment, row))
         {
-            segment.UnlockSlot(index);
+            segment.UnlockRow(index);
             return false;
         }
 
         ProcessIdentity me = ProcessIdentity.Current;
-        Volatile.Write(ref slot->State, ParticipantSlot.StateClaiming);
-        slot->Mode = 0; // a broadcast producer ignores the row until its subscriber sets the mode
-        slot->Kind = kind;
-        slot->Pid = me.Pid;
-        slot->StartTime = me.StartTime;
-        slot->Generation++;
-        Volatile.Write(ref slot->State, ParticipantSlot.StateActive);
+        Volatile.Write(ref row->State, ParticipantRow.StateAcquiring);
+        row->Mode = 0; // a broadcast producer ignores the row until its subscriber sets the mode
+        row->Kind = kind;
+        row->Pid = me.Pid;
+        row->StartTime = me.StartTime;
+        row->Generation++;
+        row->Messages = 0; // a new holder's counts start at 0 (a counter reset, as metrics backends understand it)
+        row->Bytes = 0;
+        row->ParkedWaits = 0;
+        Volatile.Write(ref row->State, ParticipantRow.StateActive);
         role = new ParticipantRole(segment, index);
         return true;
     }
@@ -223,16 +226,16 @@ internal sealed unsafe class ParticipantRole
     /// fcntl order the rest), so "starts at or past ClaimTail" means never claimed, and never will be. Head only grows,
     /// so "ends at or before Head" stays true. Any other announcement may cover a claim the consumer still has to pad.
     /// </remarks>
-    private static bool LeavesNoClaim(SharedSegment segment, ParticipantSlot* slot)
+    private static bool LeavesNoClaim(SharedSegment segment, ParticipantRow* row)
     {
-        long position = Volatile.Read(ref slot->Position);
-        long end = Volatile.Read(ref slot->ClaimEnd);
+        long position = Volatile.Read(ref row->Position);
+        long end = Volatile.Read(ref row->ClaimEnd);
         long head = Volatile.Read(ref segment.Header->Head);
-        long claimTail = Volatile.Read(ref segment.Header->ClaimTail) & ~MpscRing.ClosedBit;
-        return MpscRing.IsSpentAnnouncement(position, end, head, claimTail);
+        long claimTail = MpscClaimTail.PositionOf(Volatile.Read(ref segment.Header->ClaimTail));
+        return MpscConsumer.IsSpentAnnouncement(position, end, head, claimTail);
     }
 
-    // How long a claimant waits for rows being freed: the freeing endpoint holds a row for a few stores, so this is
+    // How long an acquirer waits for rows being freed: the freeing endpoint holds a row for a few stores, so this is
     // only reached when it was stopped or starved, and then the row counts as taken.
     private const long FreeingWaitMs = 1000;
 

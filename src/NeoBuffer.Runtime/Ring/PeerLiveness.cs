@@ -19,7 +19,7 @@ internal static unsafe class PeerLiveness
         {
             try
             {
-                int pid = Volatile.Read(ref segment.Slot(writerRow)->Pid);
+                int pid = Volatile.Read(ref segment.Row(writerRow)->Pid);
                 new ChannelCompletion(segment.Header).TryComplete($"its writer (pid {pid}) died without completing it");
                 ParticipantRole.FreeLocked(segment, writerRow);
             }
@@ -41,12 +41,12 @@ internal static unsafe class PeerLiveness
             return;
         }
 
-        ParticipantSlot* slot = segment.Slot(readerRow);
+        ParticipantRow* row = segment.Row(readerRow);
         bool died = ParticipantRole.IsHolderDead(segment, readerRow) && IsStillDead(segment, readerRow);
-        bool left = Volatile.Read(ref slot->State) == ParticipantSlot.StateFree && Volatile.Read(ref slot->Generation) != 0;
+        bool left = Volatile.Read(ref row->State) == ParticipantRow.StateFree && Volatile.Read(ref row->Generation) != 0;
         if (died || left)
         {
-            int pid = Volatile.Read(ref slot->Pid);
+            int pid = Volatile.Read(ref row->Pid);
             throw new ChannelClosedException(
                 $"The reader of channel '{segment.Name}' (pid {pid}) {(died ? "died" : "left")}: nothing more will be read from the ring. " +
                 $"Start a reader (it resumes where the {(died ? "dead" : "last")} one stopped), or create the channel with WriterFailsWhenReaderDies = false to wait for one.");

@@ -56,11 +56,14 @@ internal static class ProtocolPoint
     /// <summary>Any endpoint completing the channel with an error: the reason is written, the completion not yet published.</summary>
     public const string CompletionReasonWritten = "completion.reason-written";
 
+    /// <summary>A tool's read-only look at a segment: everything read, the check that the segment did not change meanwhile not yet made.</summary>
+    public const string InspectionRead = "inspection.read";
+
     /// <summary>Every known point: NEOBUFFER_KILL_AT must name one (the chaos harness draws its kills from its own subsets).</summary>
     public static readonly string[] All =
     [
         MpscAnnounced, MpscClaimed, MpscFilling, MpscZeroing, MpscPadding, BroadcastAnnounced, BroadcastSequencePublished, BroadcastResynchronised, DeadRowFound, DeadRowFreeing,
-        CompletionReasonWritten,
+        CompletionReasonWritten, InspectionRead,
     ];
 
     private static readonly bool s_enabled = ReadEnabled(out s_killAt, out s_killOnReach);

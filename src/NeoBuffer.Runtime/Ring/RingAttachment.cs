@@ -5,41 +5,40 @@ using NeoBuffer.Segments;
 namespace NeoBuffer.Ring;
 
 /// <summary>
-/// Takes a role in a segment and builds the matching half of its topology's protocol. Participant rows: SPSC uses 0 for
-/// the writer and 1 for the reader; MPSC 0 for the reader and the rest for writers; broadcast 0 for the writer and the
-/// rest for subscribers.
+/// Takes a role in a segment and builds the matching half of its topology's protocol, in the row
+/// <see cref="ParticipantTable"/> assigns the role.
 /// </summary>
 internal static class RingAttachment
 {
-    public static unsafe (IRingProducer Producer, ParticipantRole Role) Producer(SharedSegment segment, SharedChannelOptions options)
+    public static unsafe (RingProducer Producer, ParticipantRole Role) Producer(SharedSegment segment, SharedChannelOptions options)
     {
         ChannelTopology topology = segment.Geometry.Topology;
         ParticipantRole role = topology == ChannelTopology.MultiProducerSingleConsumer
-            ? ParticipantRole.ClaimAny(segment, 1, ParticipantSlot.KindProducer, "writer")
-            : ParticipantRole.Claim(segment, 0, ParticipantSlot.KindProducer, "writer");
+            ? ParticipantRole.AcquireAny(segment, ParticipantTable.MpscFirstWriterRow, ParticipantRow.KindProducer, "writer")
+            : ParticipantRole.Acquire(segment, topology == ChannelTopology.Broadcast ? ParticipantTable.BroadcastWriterRow : ParticipantTable.SpscWriterRow, ParticipantRow.KindProducer, "writer");
         return (Build(role, () => topology switch
         {
-            ChannelTopology.MultiProducerSingleConsumer => MpscRing.ForProducer(new RingMemory(segment, RecordFraming.PlainFrame), role.Slot, options.WriterFailsWhenReaderDies),
-            ChannelTopology.Broadcast => BroadcastRing.ForProducer(new RingMemory(segment, RecordFraming.SequencedFrame), segment),
-            _ => (IRingProducer)SpscRing.ForProducer(new RingMemory(segment, RecordFraming.PlainFrame), options.WriterFailsWhenReaderDies),
+            ChannelTopology.MultiProducerSingleConsumer => MpscProducer.Open(new RingMemory(segment, RecordFraming.PlainFrame), role.Row, options.WriterFailsWhenReaderDies),
+            ChannelTopology.Broadcast => BroadcastProducer.Open(new RingMemory(segment, RecordFraming.SequencedFrame)),
+            _ => (RingProducer)SpscProducer.Open(new RingMemory(segment, RecordFraming.PlainFrame), options.WriterFailsWhenReaderDies),
         }), role);
     }
 
-    public static unsafe (IRingConsumer Consumer, ParticipantRole Role) Consumer(SharedSegment segment, SharedChannelOptions options)
+    public static unsafe (RingConsumer Consumer, ParticipantRole Role) Consumer(SharedSegment segment, SharedChannelOptions options)
     {
         ChannelTopology topology = segment.Geometry.Topology;
         ParticipantRole role = topology switch
         {
-            ChannelTopology.MultiProducerSingleConsumer => ParticipantRole.Claim(segment, 0, ParticipantSlot.KindConsumer, "reader"),
-            ChannelTopology.Broadcast => ParticipantRole.ClaimAny(segment, 1, ParticipantSlot.KindConsumer, "subscriber"),
-            _ => ParticipantRole.Claim(segment, 1, ParticipantSlot.KindConsumer, "reader"),
+            ChannelTopology.MultiProducerSingleConsumer => ParticipantRole.Acquire(segment, ParticipantTable.MpscReaderRow, ParticipantRow.KindConsumer, "reader"),
+            ChannelTopology.Broadcast => ParticipantRole.AcquireAny(segment, ParticipantTable.BroadcastFirstSubscriberRow, ParticipantRow.KindConsumer, "subscriber"),
+            _ => ParticipantRole.Acquire(segment, ParticipantTable.SpscReaderRow, ParticipantRow.KindConsumer, "reader"),
         };
         return (Build(role, () => topology switch
         {
-            ChannelTopology.MultiProducerSingleConsumer => MpscRing.ForConsumer(new RingMemory(segment, RecordFraming.PlainFrame), role.Slot),
-            ChannelTopology.Broadcast => BroadcastRing.ForSubscriber(new RingMemory(segment, RecordFraming.SequencedFrame), segment, role.Slot,
+            ChannelTopology.MultiProducerSingleConsumer => MpscConsumer.Open(new RingMemory(segment, RecordFraming.PlainFrame), role.Row),
+            ChannelTopology.Broadcast => BroadcastSubscriber.Open(new RingMemory(segment, RecordFraming.SequencedFrame), role.Row,
                 lossy: options.SubscriberMode == SubscriberMode.Lossy, fromOldest: options.SubscriberStart == SubscriberStart.Oldest),
-            _ => (IRingConsumer)SpscRing.ForConsumer(new RingMemory(segment, RecordFraming.PlainFrame)),
+            _ => (RingConsumer)SpscConsumer.Open(new RingMemory(segment, RecordFraming.PlainFrame)),
         }), role);
     }
 

@@ -119,16 +119,28 @@ internal sealed unsafe class RingMemory
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long CheckRecord(long position, RecordHeader record, long limit, out bool isPadding)
     {
-        long offset = position & Mask;
-        long footprint = RecordFraming.Align8(record.Length);
-        isPadding = record.Type == RecordHeader.TypePadding;
-        if (record.Length < (isPadding ? RecordHeader.Size : FrameSize) || footprint > Capacity - offset || footprint > limit - position ||
-            (!isPadding && (record.Type != RecordHeader.TypeMessage || record.Length - FrameSize > MaxPayload)))
+        if (!IsWellFormed(position, record, limit, Capacity, FrameSize, MaxPayload, out long footprint, out isPadding))
         {
             ThrowBadRecord(position, record, limit);
         }
 
         return footprint;
+    }
+
+    /// <summary>
+    /// The rule <see cref="CheckRecord"/> enforces, for callers that decide themselves what a bad header means (a
+    /// read-only spy, for which it may be a record overwritten while it looked): a length of at least the frame (the
+    /// header alone for padding), within the end of the ring and <paramref name="limit"/>, and a known type whose
+    /// payload fits <paramref name="maxPayload"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsWellFormed(long position, RecordHeader record, long limit, long capacity, int frameSize, int maxPayload, out long footprint, out bool isPadding)
+    {
+        long offset = position & (capacity - 1);
+        footprint = RecordFraming.Align8(record.Length);
+        isPadding = record.Type == RecordHeader.TypePadding;
+        return record.Length >= (isPadding ? RecordHeader.Size : frameSize) && footprint <= capacity - offset && footprint <= limit - position &&
+            (isPadding || (record.Type == RecordHeader.TypeMessage && record.Length - frameSize <= maxPayload));
     }
 
     public ChannelCorruptedException Corrupted(string what) =>

@@ -9,7 +9,7 @@ namespace NeoBuffer.Sealed;
 
 /// <summary>
 /// The Unix domain socket operations of the sealed handover, each turning errno into an exception that says what to
-/// do: listen, connect, peer credentials, and one message carrying at most one descriptor.
+/// do: listen, connect, peer credentials, and messages carrying descriptors (the sealed handover and handle passing).
 /// </summary>
 internal static unsafe class UnixSocket
 {
@@ -74,37 +74,8 @@ internal static unsafe class UnixSocket
     }
 
     /// <summary>Waits until <paramref name="fd"/> is readable (or hung up); false when <paramref name="timeout"/> passes first.</summary>
-    public static bool WaitReadable(int fd, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            int slice = WaitSliceMs;
-            if (timeout != Timeout.InfiniteTimeSpan)
-            {
-                TimeSpan left = timeout - clock.Elapsed;
-                if (left <= TimeSpan.Zero)
-                {
-                    return false;
-                }
-
-                slice = (int)Math.Min(WaitSliceMs, Math.Ceiling(left.TotalMilliseconds));
-            }
-
-            var poll = new LibC.PollFd { Fd = fd, Events = LibC.POLLIN };
-            int ready = LibC.Poll(&poll, 1, slice);
-            if (ready > 0)
-            {
-                return true;
-            }
-
-            if (ready < 0 && Marshal.GetLastSystemError() != LibC.EINTR)
-            {
-                throw new SharedChannelException($"Cannot wait on a socket: {LibC.Describe(Marshal.GetLastSystemError())}.");
-            }
-        }
-    }
+    public static bool WaitReadable(int fd, TimeSpan timeout, CancellationToken cancellationToken) =>
+        WaitFor([fd], LibC.POLLIN, timeout, cancellationToken);
 
     /// <summary>The credentials the kernel recorded for the other end of <paramref name="socket"/>.</summary>
     public static PeerCredentials PeerOf(int socket)
@@ -122,41 +93,52 @@ internal static unsafe class UnixSocket
     /// <summary>Sends <paramref name="payload"/> in one message, with <paramref name="descriptor"/> attached unless it is -1.</summary>
     public static void Send(int socket, ReadOnlySpan<byte> payload, int descriptor)
     {
-        int space = LibC.CMsgSpace(sizeof(int));
-        byte* control = stackalloc byte[space];
-        new Span<byte>(control, space).Clear();
+        ReadOnlySpan<int> descriptors = descriptor >= 0 ? [descriptor] : [];
+        while (true)
+        {
+            // MSG_NOSIGNAL: a peer that hung up must cost this server an error, not a SIGPIPE.
+            nint sent = SendMessage(socket, payload, descriptors, 0, out int errno);
+            if (sent == payload.Length)
+            {
+                return;
+            }
+
+            if (sent < 0 && errno == LibC.EINTR)
+            {
+                continue;
+            }
+
+            throw new SharedChannelException(sent < 0 ? $"Cannot send to a peer: {LibC.Describe(errno)}." : "A peer's socket took only part of a handover message.");
+        }
+    }
+
+    /// <summary>
+    /// One sendmsg(2) of <paramref name="payload"/> with <paramref name="descriptors"/> attached (SCM_RIGHTS), always
+    /// with MSG_NOSIGNAL plus <paramref name="flags"/>: the bytes sent, or -1 with <paramref name="errno"/> set.
+    /// </summary>
+    public static nint SendMessage(int socket, ReadOnlySpan<byte> payload, ReadOnlySpan<int> descriptors, int flags, out int errno)
+    {
+        int space = descriptors.IsEmpty ? 0 : LibC.CMsgSpace(descriptors.Length * sizeof(int));
+        byte* control = stackalloc byte[Math.Max(space, 1)];
         fixed (byte* data = payload)
         {
             var iov = new LibC.IoVec { Base = data, Length = (nuint)payload.Length };
             var message = new LibC.MsgHdr { Iov = &iov, IovLength = 1 };
-            if (descriptor >= 0)
+            if (!descriptors.IsEmpty)
             {
+                new Span<byte>(control, space).Clear();
                 var header = (LibC.CMsgHdr*)control;
-                header->Length = (nuint)LibC.CMsgLength(sizeof(int));
+                header->Length = (nuint)LibC.CMsgLength(descriptors.Length * sizeof(int));
                 header->Level = LibC.SOL_SOCKET;
                 header->Type = LibC.SCM_RIGHTS;
-                *(int*)(control + sizeof(LibC.CMsgHdr)) = descriptor;
+                descriptors.CopyTo(new Span<int>(control + sizeof(LibC.CMsgHdr), descriptors.Length));
                 message.Control = control;
                 message.ControlLength = (nuint)space;
             }
 
-            while (true)
-            {
-                // MSG_NOSIGNAL: a peer that hung up must cost this server an error, not a SIGPIPE.
-                nint sent = LibC.SendMsg(socket, &message, LibC.MSG_NOSIGNAL);
-                if (sent == payload.Length)
-                {
-                    return;
-                }
-
-                int errno = Marshal.GetLastSystemError();
-                if (sent < 0 && errno == LibC.EINTR)
-                {
-                    continue;
-                }
-
-                throw new SharedChannelException(sent < 0 ? $"Cannot send to a peer: {LibC.Describe(errno)}." : "A peer's socket took only part of a handover message.");
-            }
+            nint sent = LibC.SendMsg(socket, &message, LibC.MSG_NOSIGNAL | flags);
+            errno = sent < 0 ? Marshal.GetLastSystemError() : 0;
+            return sent;
         }
     }
 
@@ -169,24 +151,62 @@ internal static unsafe class UnixSocket
     {
         descriptor = -1;
         // Room for a few descriptors, so that a sender attaching more than one has them all closed here, not leaked.
-        int space = LibC.CMsgSpace(8 * sizeof(int));
+        Span<int> descriptors = stackalloc int[8];
+        nint received;
+        int count;
+        while ((received = ReceiveMessage(socket, buffer, descriptors, 0, out count, out _, out int errno)) < 0 && errno == LibC.EINTR)
+        {
+        }
+
+        if (received < 0)
+        {
+            throw new SharedChannelException($"Cannot receive from the server: {LibC.Describe(Marshal.GetLastSystemError())}.");
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            if (descriptor < 0)
+            {
+                descriptor = descriptors[i];
+            }
+            else
+            {
+                LibC.Close(descriptors[i]);
+            }
+        }
+
+        return (int)received;
+    }
+
+    /// <summary>
+    /// One recvmsg(2) with MSG_CMSG_CLOEXEC plus <paramref name="flags"/>, with control space for exactly
+    /// <paramref name="descriptors"/>.Length descriptors: the bytes received (0: the peer closed), or -1 with
+    /// <paramref name="errno"/> set. Every descriptor the kernel installed is in <paramref name="descriptors"/> (the
+    /// first <paramref name="count"/>), and the caller owns them from here, whatever else goes wrong; descriptors that
+    /// did not fit were closed by the kernel, which reports that as MSG_CTRUNC in <paramref name="messageFlags"/>.
+    /// </summary>
+    public static nint ReceiveMessage(int socket, Span<byte> buffer, Span<int> descriptors, int flags, out int count, out int messageFlags, out int errno)
+    {
+        count = 0;
+        messageFlags = 0;
+        int space = LibC.CMsgSpace(descriptors.Length * sizeof(int));
         byte* control = stackalloc byte[space];
         new Span<byte>(control, space).Clear();
         fixed (byte* data = buffer)
         {
             var iov = new LibC.IoVec { Base = data, Length = (nuint)buffer.Length };
             var message = new LibC.MsgHdr { Iov = &iov, IovLength = 1, Control = control, ControlLength = (nuint)space };
-            nint received;
-            while ((received = LibC.RecvMsg(socket, &message, LibC.MSG_CMSG_CLOEXEC)) < 0 && Marshal.GetLastSystemError() == LibC.EINTR)
-            {
-            }
-
+            nint received = LibC.RecvMsg(socket, &message, LibC.MSG_CMSG_CLOEXEC | flags);
             if (received < 0)
             {
-                throw new SharedChannelException($"Cannot receive from the server: {LibC.Describe(Marshal.GetLastSystemError())}.");
+                errno = Marshal.GetLastSystemError();
+                return received;
             }
 
-            // Walk every control message the kernel delivered, keeping the first descriptor and closing the rest.
+            errno = 0;
+            messageFlags = message.Flags;
+
+            // Walk every control message the kernel delivered: all of them are descriptors now open in this process.
             long offset = 0;
             long controlLength = Math.Min((long)message.ControlLength, space);
             while (offset + sizeof(LibC.CMsgHdr) <= controlLength)
@@ -200,17 +220,17 @@ internal static unsafe class UnixSocket
 
                 if (header->Level == LibC.SOL_SOCKET && header->Type == LibC.SCM_RIGHTS)
                 {
-                    int count = (int)((length - sizeof(LibC.CMsgHdr)) / sizeof(int));
+                    int n = (int)((length - sizeof(LibC.CMsgHdr)) / sizeof(int));
                     int* fds = (int*)(control + offset + sizeof(LibC.CMsgHdr));
-                    for (int i = 0; i < count; i++)
+                    for (int i = 0; i < n; i++)
                     {
-                        if (descriptor < 0)
+                        if (count < descriptors.Length)
                         {
-                            descriptor = fds[i];
+                            descriptors[count++] = fds[i];
                         }
                         else
                         {
-                            LibC.Close(fds[i]);
+                            LibC.Close(fds[i]); // cannot happen with the space sized above; never leak one if it does
                         }
                     }
                 }
@@ -218,13 +238,114 @@ internal static unsafe class UnixSocket
                 offset += (length + 7) & ~7L;
             }
 
-            return (int)received;
+            return received;
         }
     }
 
-    private static int NewSocket()
+    /// <summary>
+    /// Binds a non-blocking listening sequenced-packet socket at <paramref name="abstractName"/> in the abstract
+    /// namespace (no file: it goes away with the socket, however the process ends); -1 with <paramref name="errno"/>
+    /// when the bind fails (EADDRINUSE: another socket holds the name).
+    /// </summary>
+    public static int ListenAbstract(string abstractName, out int errno)
     {
-        int fd = LibC.Socket(LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC, 0);
+        LibC.SockAddrUnix address = AbstractAddressOf(abstractName, out uint length);
+        int fd = NewSocket(LibC.SOCK_SEQPACKET | LibC.SOCK_NONBLOCK);
+        if (LibC.Bind(fd, &address, length) != 0 || LibC.Listen(fd, 64) != 0)
+        {
+            errno = Marshal.GetLastSystemError();
+            LibC.Close(fd);
+            return -1;
+        }
+
+        errno = 0;
+        return fd;
+    }
+
+    /// <summary>Connects a non-blocking sequenced-packet socket to <paramref name="abstractName"/>; -1 with <paramref name="errno"/> when that fails.</summary>
+    public static int ConnectAbstract(string abstractName, out int errno)
+    {
+        LibC.SockAddrUnix address = AbstractAddressOf(abstractName, out uint length);
+        int fd = NewSocket(LibC.SOCK_SEQPACKET | LibC.SOCK_NONBLOCK);
+        // A Unix socket's connect completes at once (or fails with EAGAIN when the backlog is full): never EINPROGRESS.
+        if (LibC.Connect(fd, &address, length) != 0)
+        {
+            errno = Marshal.GetLastSystemError();
+            LibC.Close(fd);
+            return -1;
+        }
+
+        errno = 0;
+        return fd;
+    }
+
+    /// <summary>Waits until <paramref name="fd"/> can take a message; false when <paramref name="timeout"/> passes first.</summary>
+    public static bool WaitWritable(int fd, TimeSpan timeout, CancellationToken cancellationToken) =>
+        WaitFor([fd], LibC.POLLOUT, timeout, cancellationToken);
+
+    /// <summary>
+    /// Waits until any of <paramref name="fds"/> is readable (or hung up); false when <paramref name="timeout"/>
+    /// passes first.
+    /// </summary>
+    public static bool WaitAnyReadable(ReadOnlySpan<int> fds, TimeSpan timeout, CancellationToken cancellationToken) =>
+        WaitFor(fds, LibC.POLLIN, timeout, cancellationToken);
+
+    // poll(2) in slices of at most WaitSliceMs, so the token is re-checked while nothing happens.
+    private static bool WaitFor(ReadOnlySpan<int> fds, short events, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        LibC.PollFd* polls = stackalloc LibC.PollFd[fds.Length];
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int slice = WaitSliceMs;
+            if (timeout != Timeout.InfiniteTimeSpan)
+            {
+                TimeSpan left = timeout - clock.Elapsed;
+                if (left <= TimeSpan.Zero)
+                {
+                    return false;
+                }
+
+                slice = (int)Math.Min(WaitSliceMs, Math.Ceiling(left.TotalMilliseconds));
+            }
+
+            for (int i = 0; i < fds.Length; i++)
+            {
+                polls[i] = new LibC.PollFd { Fd = fds[i], Events = events };
+            }
+
+            int ready = LibC.Poll(polls, (nuint)fds.Length, slice);
+            if (ready > 0)
+            {
+                return true;
+            }
+
+            if (ready < 0 && Marshal.GetLastSystemError() != LibC.EINTR)
+            {
+                throw new SharedChannelException($"Cannot wait on a socket: {LibC.Describe(Marshal.GetLastSystemError())}.");
+            }
+        }
+    }
+
+    private static LibC.SockAddrUnix AbstractAddressOf(string name, out uint length)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(name);
+        if (bytes.Length == 0 || bytes.Length >= LibC.SockAddrUnix.PathCapacity)
+        {
+            throw new ArgumentException($"An abstract socket name must be 1 to {LibC.SockAddrUnix.PathCapacity - 1} bytes; '{name}' is {bytes.Length}.", nameof(name));
+        }
+
+        // A leading NUL puts the name in the abstract namespace; its length, not a terminator, ends it.
+        var address = new LibC.SockAddrUnix { Family = LibC.AF_UNIX };
+        bytes.CopyTo(new Span<byte>(address.Path + 1, LibC.SockAddrUnix.PathCapacity - 1));
+        length = (uint)(sizeof(ushort) + 1 + bytes.Length);
+        return address;
+    }
+
+    private static int NewSocket(int type = LibC.SOCK_STREAM)
+    {
+        int fd = LibC.Socket(LibC.AF_UNIX, type | LibC.SOCK_CLOEXEC, 0);
         if (fd < 0)
         {
             throw new SharedChannelException($"Cannot create a Unix socket: {LibC.Describe(Marshal.GetLastSystemError())}.");

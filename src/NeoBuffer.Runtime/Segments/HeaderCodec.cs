@@ -8,7 +8,10 @@ namespace NeoBuffer.Segments;
 /// <summary>Writes a new segment's header, and validates an existing one before anything is mapped.</summary>
 internal static unsafe class HeaderCodec
 {
-    /// <summary>Fills the identity block and schema of a freshly created (zeroed) segment. InitState is left to the caller.</summary>
+    /// <summary>
+    /// Fills the identity block and schema of a freshly created (zeroed) ring image at <paramref name="segment"/>
+    /// (<paramref name="flags"/> added to the geometry's own). InitState is left to the caller.
+    /// </summary>
     public static void Write(byte* segment, SegmentGeometry geometry, uint flags)
     {
         var header = (ChannelHeader*)segment;
@@ -19,12 +22,13 @@ internal static unsafe class HeaderCodec
         header->Topology = (uint)geometry.Topology;
         header->Capacity = (ulong)geometry.Capacity;
         header->MaxPayloadSize = (uint)geometry.MaxPayloadSize;
-        header->ParticipantSlots = (uint)geometry.ParticipantSlots;
+        header->ParticipantRows = (uint)geometry.ParticipantRows;
         header->Fingerprint = geometry.Fingerprint;
         header->ParticipantTableOffset = (uint)geometry.ParticipantTableOffset;
-        header->ParticipantSlotSize = ParticipantSlot.Size;
+        header->ParticipantRowSize = ParticipantRow.Size;
         header->DataOffset = (ulong)geometry.DataOffset;
-        header->Flags = flags;
+        header->Flags = flags | geometry.Flags;
+        header->PairedImageLength = (ulong)geometry.PairedImageLength;
         header->CreatorPid = Interop.ProcessIdentity.Current.Pid;
         header->CreatorStartTime = Interop.ProcessIdentity.Current.StartTime;
         header->CreatedUnixTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -76,9 +80,18 @@ internal static unsafe class HeaderCodec
             throw Bad(path, $"its header size ({headerSize}) or data offset ({header.DataOffset}) is impossible");
         }
 
-        if ((ulong)fileLength != headerSize + capacity)
+        // A duplex file holds a second ring's image after the first; its header checks its own part the same way.
+        const uint duplexBits = ChannelHeader.FlagDuplex | ChannelHeader.FlagDuplexSecond;
+        ulong paired = header.PairedImageLength;
+        if ((header.Flags & duplexBits) == duplexBits || ((header.Flags & ChannelHeader.FlagDuplex) != 0) != (paired != 0) ||
+            paired % SegmentGeometry.PageSize != 0 || paired > (1UL << 35))
         {
-            throw Bad(path, $"it is {fileLength} bytes long but its header describes {headerSize + capacity} bytes: it is truncated or corrupted");
+            throw Bad(path, $"its duplex flags (0x{header.Flags:X}) and second ring's length ({paired}) do not agree");
+        }
+
+        if ((ulong)fileLength != headerSize + capacity + paired)
+        {
+            throw Bad(path, $"it is {fileLength} bytes long but its header describes {headerSize + capacity + paired} bytes: it is truncated or corrupted");
         }
 
         if (!Enum.IsDefined((ChannelTopology)header.Topology))
@@ -91,15 +104,15 @@ internal static unsafe class HeaderCodec
             throw Bad(path, $"its maximum message size ({header.MaxPayloadSize}) does not fit its ring of {capacity} bytes");
         }
 
-        uint slots = header.ParticipantSlots;
+        uint rows = header.ParticipantRows;
         uint tableOffset = header.ParticipantTableOffset;
-        if (slots is 0 or > SegmentGeometry.MaxParticipantSlots || header.ParticipantSlotSize != ParticipantSlot.Size || tableOffset != ChannelHeader.Size)
+        if (rows is 0 or > SegmentGeometry.MaxParticipantRows || header.ParticipantRowSize != ParticipantRow.Size || tableOffset != ChannelHeader.Size)
         {
             throw Bad(path, "its participant table is malformed");
         }
 
         ulong schemaEnd = (ulong)header.SchemaOffset + header.SchemaLength;
-        if (header.SchemaOffset != tableOffset + slots * ParticipantSlot.Size || header.SchemaLength > SegmentGeometry.MaxSchemaBytes ||
+        if (header.SchemaOffset != tableOffset + rows * ParticipantRow.Size || header.SchemaLength > SegmentGeometry.MaxSchemaBytes ||
             schemaEnd > headerSize || schemaEnd > (ulong)prefix.Length)
         {
             throw Bad(path, "its schema text lies outside its header");
@@ -122,7 +135,11 @@ internal static unsafe class HeaderCodec
         }
 
         return new SegmentGeometry((ChannelTopology)header.Topology, (long)capacity, (int)header.MaxPayloadSize, (int)headerSize,
-            (int)tableOffset, (int)slots, header.Fingerprint, schemaText);
+            (int)tableOffset, (int)rows, header.Fingerprint, schemaText)
+        {
+            Flags = header.Flags,
+            PairedImageLength = (long)paired,
+        };
     }
 
     private static ulong Checksum(ReadOnlySpan<byte> identity, ReadOnlySpan<byte> schema) =>

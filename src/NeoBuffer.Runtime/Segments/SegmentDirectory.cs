@@ -72,7 +72,8 @@ internal static unsafe class SegmentDirectory
         return removed;
     }
 
-    private static IEnumerable<(string Name, string Path)> Segments(string directory)
+    /// <summary>The channel files of <paramref name="directory"/> by name (none when it cannot be listed).</summary>
+    public static IEnumerable<(string Name, string Path)> Segments(string directory)
     {
         string[] files;
         try
@@ -117,19 +118,14 @@ internal static unsafe class SegmentDirectory
                 int read = SegmentFile.ReadPrefix(fd, prefix);
                 SegmentGeometry? geometry = TryValidate(prefix.AsSpan(0, read), length, path);
                 bool keep = geometry is not null && (BitConverter.ToUInt32(prefix, 0x4C) & ChannelHeader.FlagKeep) != 0;
+                bool held = geometry is not null && BitConverter.ToInt32(prefix, 0x90) != 0; // unread messages left for a reader
 
                 // A file that does not validate is corrupt, not stale: it is left alone, like any bad input. (Channels
                 // appear under their name only once whole, so a valid header is the only kind a live creator shows.)
-                bool stale = geometry is not null && !attached && !keep;
+                bool stale = geometry is not null && !attached && !keep && !held;
                 if (remove && stale)
                 {
-                    byte[] one = BitConverter.GetBytes(1);
-                    fixed (byte* p = one)
-                    {
-                        _ = LibC.PWrite(fd, p, 4, 0x8C); // Removed: a racing opener waiting on the lifecycle lock backs off
-                    }
-
-                    LibC.Unlink(path);
+                    MarkRemovedAndUnlink(fd, path);
                 }
 
                 return geometry is null ? null : Describe(name, path, fd, geometry, prefix, attached, stale);
@@ -143,6 +139,73 @@ internal static unsafe class SegmentDirectory
         {
             LibC.Close(fd);
         }
+    }
+
+    /// <summary>
+    /// Removes the segment at <paramref name="path"/> by hand (the <c>neobuffer rm</c> command): refused while a live
+    /// process is attached or when the file is not a valid channel, unless <paramref name="force"/>.
+    /// </summary>
+    public static void Remove(string path, string name, bool force)
+    {
+        int fd = LibC.Open(path, LibC.O_RDWR | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            int errno = System.Runtime.InteropServices.Marshal.GetLastSystemError();
+            throw errno == LibC.ENOENT
+                ? new ChannelNotFoundException($"No channel named '{name}' exists ('{path}' is missing). Check the name and the directory (--dir, NEOBUFFER_DIR).")
+                : new SharedChannelException($"Cannot open channel '{name}' at '{path}' to remove it: {LibC.Describe(errno)}.");
+        }
+
+        try
+        {
+            // Under the lifecycle lock, as a sweep removes: an opener racing with us either attached first (and we
+            // refuse) or finds Removed set once it has the lock, and backs off.
+            ByteLocks.LockExclusive(fd, SharedSegment.LifecycleLockOffset);
+            try
+            {
+                long length = SegmentFile.SizeOf(fd);
+                byte[] prefix = new byte[(int)Math.Clamp(length, 0, SegmentGeometry.MaxHeaderSize)];
+                int read = SegmentFile.ReadPrefix(fd, prefix);
+                if (!force)
+                {
+                    if (TryValidate(prefix.AsSpan(0, read), length, path) is null)
+                    {
+                        HeaderCodec.Validate(prefix.AsSpan(0, read), length, path); // throws the reason
+                        throw new ChannelFormatException($"'{path}' cannot be opened as a channel: its creator has not finished it. Remove it with --force if no process is creating it.");
+                    }
+
+                    if (ByteLocks.IsLockedByOther(fd, SharedSegment.AttachLockOffset))
+                    {
+                        throw new ChannelInUseException($"Channel '{name}' has live processes attached; stop them first, or remove it anyway with --force (they keep the channel they have, nobody new finds it).");
+                    }
+                }
+
+                MarkRemovedAndUnlink(fd, path, writeMark: read >= ChannelHeader.Size);
+            }
+            finally
+            {
+                ByteLocks.Unlock(fd, SharedSegment.LifecycleLockOffset);
+            }
+        }
+        finally
+        {
+            LibC.Close(fd);
+        }
+    }
+
+    /// <summary>Sets Removed (a racing opener waiting on the lifecycle lock backs off), then unlinks. Lifecycle lock held.</summary>
+    private static void MarkRemovedAndUnlink(int fd, string path, bool writeMark = true)
+    {
+        if (writeMark)
+        {
+            byte[] one = BitConverter.GetBytes(1);
+            fixed (byte* p = one)
+            {
+                _ = LibC.PWrite(fd, p, 4, 0x8C);
+            }
+        }
+
+        LibC.Unlink(path);
     }
 
     private static SegmentGeometry? TryValidate(ReadOnlySpan<byte> prefix, long length, string path)
@@ -165,44 +228,36 @@ internal static unsafe class SegmentDirectory
         {
             var h = (ChannelHeader*)header;
             var participants = new List<ParticipantInfo>();
-            for (int row = 0; row < geometry.ParticipantSlots; row++)
+            for (int index = 0; index < geometry.ParticipantRows; index++)
             {
-                var slot = (ParticipantSlot*)(header + geometry.ParticipantTableOffset + row * ParticipantSlot.Size);
-                if (slot->State == ParticipantSlot.StateFree)
+                var row = (ParticipantRow*)(header + geometry.ParticipantTableOffset + index * ParticipantRow.Size);
+                if (row->State == ParticipantRow.StateFree)
                 {
                     continue;
                 }
 
-                bool alive = ByteLocks.IsLockedByOther(fd, geometry.ParticipantTableOffset + (long)row * ParticipantSlot.Size);
-                participants.Add(new ParticipantInfo(row, EndpointRoles.Of(slot->Kind == ParticipantSlot.KindProducer, geometry.Topology).Name(),
-                    slot->Pid, alive, slot->Mode == ParticipantSlot.ModeLossy ? SubscriberMode.Lossy : slot->Mode == ParticipantSlot.ModeTethered ? SubscriberMode.Tethered : null,
-                    slot->Position, slot->Lost));
+                bool alive = ByteLocks.IsLockedByOther(fd, geometry.ParticipantTableOffset + (long)index * ParticipantRow.Size);
+                participants.Add(new ParticipantInfo(index, EndpointRoles.Of(row->Kind == ParticipantRow.KindProducer, geometry.Topology),
+                    row->Pid, alive, row->Mode == ParticipantRow.ModeLossy ? SubscriberMode.Lossy : row->Mode == ParticipantRow.ModeTethered ? SubscriberMode.Tethered : null,
+                    row->Position, row->Lost));
             }
 
-            string state = h->Completion switch
+            ChannelCompletionState state = h->Completion switch
             {
-                CompletionState.Completed => "completed",
-                CompletionState.Faulted or CompletionState.Faulting => "faulted",
-                _ => "open",
+                CompletionState.Completed => ChannelCompletionState.Completed,
+                CompletionState.Faulted or CompletionState.Faulting => ChannelCompletionState.Faulted,
+                _ => ChannelCompletionState.Open,
             };
-            long tail = geometry.Topology == ChannelTopology.MultiProducerSingleConsumer ? h->ClaimTail & ~Ring.MpscRing.ClosedBit : h->Tail;
+            long tail = geometry.Topology == ChannelTopology.MultiProducerSingleConsumer ? MpscClaimTail.PositionOf(h->ClaimTail) : h->Tail;
             return new ChannelInfo(name, path, geometry.Topology, geometry.Capacity, geometry.MaxPayloadSize, geometry.Fingerprint,
-                SchemaName(geometry.SchemaText), geometry.SchemaText, tail, h->Head, state, attached, stale, participants);
-        }
-    }
-
-    // The schema text names the message on its "message <Name> ..." line; raw channels have no schema.
-    private static string? SchemaName(string schemaText)
-    {
-        foreach (string line in schemaText.Split('\n'))
-        {
-            string[] words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (words.Length >= 2 && words[0] == "message")
+                SchemaName(geometry.SchemaText), geometry.SchemaText, tail, h->Head, state, attached, stale, participants)
             {
-                return words[1];
-            }
+                IsDuplex = geometry.IsDuplex,
+            };
         }
-
-        return null;
     }
+
+    // Raw channels have no schema text; a text this version cannot parse names no message either.
+    private static string? SchemaName(string schemaText) =>
+        MessageSchema.TryParse(schemaText, out MessageSchema? schema, out _) ? schema.Name : null;
 }

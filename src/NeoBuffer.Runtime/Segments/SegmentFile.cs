@@ -85,14 +85,17 @@ internal static unsafe class SegmentFile
     public static long SizeOf(int fd) => LibC.LSeek(fd, 0, LibC.SEEK_END);
 
     /// <summary>Reads up to <paramref name="buffer"/>.Length bytes from the start of the file; returns how many it read.</summary>
-    public static int ReadPrefix(int fd, Span<byte> buffer)
+    public static int ReadPrefix(int fd, Span<byte> buffer) => ReadAt(fd, buffer, 0);
+
+    /// <summary>Reads up to <paramref name="buffer"/>.Length bytes from <paramref name="offset"/>; returns how many it read.</summary>
+    public static int ReadAt(int fd, Span<byte> buffer, long offset)
     {
         fixed (byte* p = buffer)
         {
             int total = 0;
             while (total < buffer.Length)
             {
-                nint n = LibC.PRead(fd, p + total, (nuint)(buffer.Length - total), total);
+                nint n = LibC.PRead(fd, p + total, (nuint)(buffer.Length - total), offset + total);
                 if (n < 0 && Marshal.GetLastSystemError() == LibC.EINTR)
                 {
                     continue;

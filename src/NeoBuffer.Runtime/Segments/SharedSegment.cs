@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
 using NeoBuffer.Format;
@@ -8,7 +9,9 @@ namespace NeoBuffer.Segments;
 
 /// <summary>
 /// One process's attachment to a channel's segment: the mapping, the validated geometry, and the attach count that
-/// lets the last participant out remove the file.
+/// lets the last participant out remove the file. A duplex channel's file holds two ring images (header and ring
+/// each); each has its own <see cref="SharedSegment"/>, on its own open file description, and the first image's
+/// header carries the lifecycle words of the whole file (docs/format.md, "Duplex channels").
 /// </summary>
 internal sealed unsafe class SharedSegment : IDisposable
 {
@@ -19,19 +22,23 @@ internal sealed unsafe class SharedSegment : IDisposable
     private readonly int _fd;
     private readonly bool _keep;
     private readonly int[] _freeing;
+    private readonly long _imageOffset;
+    private readonly ChannelHeader* _fileHeader;
     private int _disposed;
 
-    private SharedSegment(string name, string path, int fd, SegmentMapping mapping, SegmentGeometry geometry, bool keep)
+    private SharedSegment(string name, string path, int fd, SegmentMapping mapping, SegmentGeometry geometry, bool keep, long imageOffset = 0)
     {
         Name = name;
         Path = path;
         _fd = fd;
         _mapping = mapping;
         Geometry = geometry;
-        Header = (ChannelHeader*)mapping.Address;
-        _keep = keep || (Header->Flags & ChannelHeader.FlagKeep) != 0;
-        Data = mapping.Address + geometry.DataOffset;
-        _freeing = new int[geometry.ParticipantSlots];
+        _imageOffset = imageOffset;
+        _fileHeader = (ChannelHeader*)mapping.Address;
+        Header = (ChannelHeader*)(mapping.Address + imageOffset);
+        _keep = keep || (_fileHeader->Flags & ChannelHeader.FlagKeep) != 0;
+        Data = (byte*)Header + geometry.DataOffset;
+        _freeing = new int[geometry.ParticipantRows];
     }
 
     public string Name { get; }
@@ -43,6 +50,12 @@ internal sealed unsafe class SharedSegment : IDisposable
     public ChannelHeader* Header { get; }
 
     public byte* Data { get; }
+
+    /// <summary>This endpoint's descriptor of the segment (its own open file description); closed when it is disposed.</summary>
+    public int Descriptor => _fd;
+
+    /// <summary>Whether the segment is a sealed memfd (a sealed or private channel), which can be passed to another process.</summary>
+    public bool IsSealed => Path.StartsWith(SealedPathPrefix, StringComparison.Ordinal);
 
     /// <summary>The mapping, for waits that must keep it alive past a concurrent dispose.</summary>
     public SegmentMapping Mapping => _mapping;
@@ -57,16 +70,16 @@ internal sealed unsafe class SharedSegment : IDisposable
     public const long LifecycleLockOffset = 2;
 
     /// <summary>The file byte whose lock proves row <paramref name="index"/>'s holder alive: the row's first byte.</summary>
-    public long SlotLockOffset(int index) => Geometry.ParticipantTableOffset + (long)index * ParticipantSlot.Size;
+    public long RowLockOffset(int index) => _imageOffset + Geometry.ParticipantTableOffset + (long)index * ParticipantRow.Size;
 
     /// <summary>Takes row <paramref name="index"/>'s lock for this endpoint; false when a live holder has it.</summary>
-    public bool TryLockSlot(int index) => ByteLocks.TryLock(_fd, SlotLockOffset(index));
+    public bool TryLockRow(int index) => ByteLocks.TryLock(_fd, RowLockOffset(index));
 
     /// <summary>Releases this endpoint's lock on row <paramref name="index"/>.</summary>
-    public void UnlockSlot(int index) => ByteLocks.Unlock(_fd, SlotLockOffset(index));
+    public void UnlockRow(int index) => ByteLocks.Unlock(_fd, RowLockOffset(index));
 
     /// <summary>Whether some other live endpoint (in any process) holds row <paramref name="index"/>'s lock.</summary>
-    public bool IsSlotLockedByOther(int index) => ByteLocks.IsLockedByOther(_fd, SlotLockOffset(index));
+    public bool IsRowLockedByOther(int index) => ByteLocks.IsLockedByOther(_fd, RowLockOffset(index));
 
     /// <summary>
     /// Takes row <paramref name="index"/> to free a dead holder's row: a shared lock on the row's byte, so nobody takes
@@ -80,14 +93,14 @@ internal sealed unsafe class SharedSegment : IDisposable
     /// take the row and have it freed under it. The flag, taken by CAS before the lock and cleared only after the
     /// unlock, keeps the lock/act/unlock of one row to one thread of this endpoint at a time.
     /// </remarks>
-    public bool TryLockDeadSlot(int index)
+    public bool TryLockDeadRow(int index)
     {
         if (Interlocked.CompareExchange(ref _freeing[index], 1, 0) != 0)
         {
             return false;
         }
 
-        if (ByteLocks.TryLockShared(_fd, SlotLockOffset(index)))
+        if (ByteLocks.TryLockShared(_fd, RowLockOffset(index)))
         {
             return true;
         }
@@ -96,56 +109,97 @@ internal sealed unsafe class SharedSegment : IDisposable
         return false;
     }
 
-    /// <summary>Lets go of a row taken by <see cref="TryLockDeadSlot"/>: the lock, then the flag (never the other way round).</summary>
-    public void UnlockDeadSlot(int index)
+    /// <summary>Lets go of a row taken by <see cref="TryLockDeadRow"/>: the lock, then the flag (never the other way round).</summary>
+    public void UnlockDeadRow(int index)
     {
-        ByteLocks.Unlock(_fd, SlotLockOffset(index));
+        ByteLocks.Unlock(_fd, RowLockOffset(index));
         Volatile.Write(ref _freeing[index], 0);
     }
 
     /// <summary>Whether the only locks others hold on row <paramref name="index"/> are shared: someone is freeing it.</summary>
-    public bool IsSlotLockedSharedByOther(int index) => ByteLocks.IsLockedSharedByOther(_fd, SlotLockOffset(index));
+    public bool IsRowLockedSharedByOther(int index) => ByteLocks.IsLockedSharedByOther(_fd, RowLockOffset(index));
 
-    public ParticipantSlot* Slot(int index)
+    public ParticipantRow* Row(int index)
     {
-        if ((uint)index >= (uint)Geometry.ParticipantSlots)
+        if ((uint)index >= (uint)Geometry.ParticipantRows)
         {
             throw new ArgumentOutOfRangeException(nameof(index));
         }
 
-        return (ParticipantSlot*)(_mapping.Address + Geometry.ParticipantTableOffset + (long)index * ParticipantSlot.Size);
+        return (ParticipantRow*)((byte*)Header + Geometry.ParticipantTableOffset + (long)index * ParticipantRow.Size);
     }
 
     /// <summary>Creates the segment file and its header; the caller is its first participant.</summary>
     public static SharedSegment Create(string name, SharedChannelOptions options, MessageLayout? schema)
     {
         ChannelName.Validate(name);
-        SegmentDirectory.RemoveStale(ChannelName.ResolveDirectory(options.Directory));
-        SegmentGeometry geometry = GeometryForNew(options, schema);
-        string directory = ChannelName.ResolveDirectory(options.Directory);
-        string path = ChannelName.PathOf(directory, name);
+        return CreateFile(name, options, [GeometryForNew(options, schema)])[0];
+    }
 
-        // Built whole under a private name, then linked into place: no one (opener or sweeper) can ever see the channel
-        // half-made, and link, like O_EXCL, refuses an existing name, symlinks included.
+    /// <summary>
+    /// Creates a duplex channel's file: two ring images, <paramref name="firstSchema"/>'s first, in one file that
+    /// appears under its name whole, with both already attached by the caller (each on its own open file description).
+    /// </summary>
+    public static (SharedSegment First, SharedSegment Second) CreateDuplex(string name, SharedChannelOptions options, MessageLayout? firstSchema, MessageLayout? secondSchema)
+    {
+        ChannelName.Validate(name);
+        SegmentGeometry second = GeometryForNew(options, secondSchema) with { Flags = ChannelHeader.FlagDuplexSecond };
+        SegmentGeometry first = GeometryForNew(options, firstSchema) with { Flags = ChannelHeader.FlagDuplex, PairedImageLength = second.FileLength };
+        SharedSegment[] images = CreateFile(name, options, [first, second]);
+        return (images[0], images[1]);
+    }
+
+    // Builds the file whole under a private name, then links it into place: no one (opener or sweeper) can ever see the
+    // channel half-made, and link, like O_EXCL, refuses an existing name, symlinks included. One segment per image,
+    // each on an open file description of its own, so each holds its own attach lock and row locks.
+    private static SharedSegment[] CreateFile(string name, SharedChannelOptions options, SegmentGeometry[] images)
+    {
+        string directory = ChannelName.ResolveDirectory(options.Directory);
+        SegmentDirectory.RemoveStale(directory);
+        string path = ChannelName.PathOf(directory, name);
+        long length = 0;
+        foreach (SegmentGeometry image in images)
+        {
+            length += image.FileLength;
+        }
+
         string building = ChannelName.BuildingPathOf(directory, name);
-        int fd = SegmentFile.CreateExclusive(building, name, geometry.FileLength, options.Permissions);
-        SegmentMapping mapping;
+        var fds = new int[images.Length];
+        var mappings = new SegmentMapping?[images.Length];
+        Array.Fill(fds, -1);
         try
         {
-            mapping = Initialize(fd, geometry, path, options.KeepSegment ? ChannelHeader.FlagKeep : 0);
-            try
+            fds[0] = SegmentFile.CreateExclusive(building, name, length, options.Permissions);
+            for (int i = 1; i < images.Length; i++)
             {
-                SegmentFile.LinkNew(building, path, name);
+                fds[i] = SegmentFile.OpenExisting(building, name);
             }
-            catch
+
+            long offset = 0;
+            for (int i = 0; i < images.Length; i++)
             {
-                mapping.Dispose();
-                throw;
+                mappings[i] = Initialize(fds[i], images[i], offset, length, path, options.KeepSegment ? ChannelHeader.FlagKeep : 0);
+                offset += images[i].FileLength;
             }
+
+            var header = (ChannelHeader*)mappings[0]!.Address;
+            header->AttachCount = images.Length;
+
+            // The first image's InitState last: an opener that finds it Ready finds every image written.
+            Volatile.Write(ref header->InitState, ChannelHeader.InitStateReady);
+            SegmentFile.LinkNew(building, path, name);
         }
         catch
         {
-            LibC.Close(fd);
+            for (int i = 0; i < images.Length; i++)
+            {
+                mappings[i]?.Dispose();
+                if (fds[i] >= 0)
+                {
+                    LibC.Close(fds[i]);
+                }
+            }
+
             throw;
         }
         finally
@@ -153,7 +207,15 @@ internal sealed unsafe class SharedSegment : IDisposable
             LibC.Unlink(building);
         }
 
-        return new SharedSegment(name, path, fd, mapping, geometry, options.KeepSegment);
+        var segments = new SharedSegment[images.Length];
+        long imageOffset = 0;
+        for (int i = 0; i < images.Length; i++)
+        {
+            segments[i] = new SharedSegment(name, path, fds[i], mappings[i]!, images[i], options.KeepSegment, imageOffset);
+            imageOffset += images[i].FileLength;
+        }
+
+        return segments;
     }
 
     /// <summary>
@@ -168,7 +230,9 @@ internal sealed unsafe class SharedSegment : IDisposable
         int fd = Sealed.SealedMemfd.Create(name, geometry.FileLength);
         try
         {
-            SegmentMapping mapping = Initialize(fd, geometry, path, ChannelHeader.FlagKeep);
+            SegmentMapping mapping = Initialize(fd, geometry, 0, geometry.FileLength, path, ChannelHeader.FlagKeep);
+            Volatile.Write(ref ((ChannelHeader*)mapping.Address)->AttachCount, 1);
+            Volatile.Write(ref ((ChannelHeader*)mapping.Address)->InitState, ChannelHeader.InitStateReady);
             return new SharedSegment(name, path, fd, mapping, geometry, keep: true);
         }
         catch
@@ -179,12 +243,73 @@ internal sealed unsafe class SharedSegment : IDisposable
     }
 
     /// <summary>Opens and validates an existing segment, then attaches to it.</summary>
+    /// <exception cref="ChannelFormatException">The channel is a duplex channel (open it with <see cref="OpenDuplex"/>).</exception>
     public static SharedSegment Open(string name, SharedChannelOptions options, MessageLayout? schema)
     {
+        string path = PathForOpen(name, options);
+        return AttachTo(name, path, SegmentFile.OpenExisting(path, name), options.KeepSegment, schema, duplex: false);
+    }
+
+    /// <summary>
+    /// Opens a duplex channel's file and attaches to both its ring images (the second on an open file description of
+    /// its own, reopened from the first's, so both are the same file even if the name is replaced meanwhile).
+    /// </summary>
+    /// <exception cref="ChannelFormatException">The channel is not a duplex channel.</exception>
+    public static (SharedSegment First, SharedSegment Second) OpenDuplex(string name, SharedChannelOptions options, MessageLayout? firstSchema, MessageLayout? secondSchema)
+    {
+        string path = PathForOpen(name, options);
+        SharedSegment first = AttachTo(name, path, SegmentFile.OpenExisting(path, name), options.KeepSegment, firstSchema, duplex: true);
+        try
+        {
+            return (first, first.AttachSecondImage(secondSchema));
+        }
+        catch
+        {
+            first.Dispose();
+            throw;
+        }
+    }
+
+    // Validates the header of the second image of a duplex file whose first image is described by first.
+    private static SegmentGeometry ReadSecondGeometry(int fd, SegmentGeometry first, string path)
+    {
+        byte[] prefix = new byte[(int)Math.Min(first.PairedImageLength, SegmentGeometry.MaxHeaderSize)];
+        int read = SegmentFile.ReadAt(fd, prefix, first.FileLength);
+        SegmentGeometry geometry = HeaderCodec.Validate(prefix.AsSpan(0, read), first.PairedImageLength, path);
+        if (!geometry.IsDuplexSecond)
+        {
+            throw new ChannelFormatException($"'{path}' cannot be opened as a duplex channel: the header after its first ring is not a duplex channel's second ring.");
+        }
+
+        return geometry;
+    }
+
+    private static string PathForOpen(string name, SharedChannelOptions options)
+    {
         ChannelName.Validate(name);
-        SegmentDirectory.RemoveStale(ChannelName.ResolveDirectory(options.Directory));
-        string path = ChannelName.PathOf(ChannelName.ResolveDirectory(options.Directory), name);
-        return AttachTo(name, path, SegmentFile.OpenExisting(path, name), options.KeepSegment, schema);
+        string directory = ChannelName.ResolveDirectory(options.Directory);
+        SegmentDirectory.RemoveStale(directory);
+        return ChannelName.PathOf(directory, name);
+    }
+
+    // The second image of this (first, duplex) image's file, validated by its own header, on a new open file description.
+    private SharedSegment AttachSecondImage(MessageLayout? schema)
+    {
+        int fd = Sealed.SealedMemfd.Reopen(_fd, Path);
+        SegmentMapping mapping;
+        SegmentGeometry geometry;
+        try
+        {
+            geometry = ReadSecondGeometry(fd, Geometry, Path);
+            mapping = SegmentMapping.Map(fd, Geometry.FileLength + Geometry.PairedImageLength, Path);
+        }
+        catch
+        {
+            LibC.Close(fd);
+            throw;
+        }
+
+        return Attached(new SharedSegment(Name, Path, fd, mapping, geometry, _keep, Geometry.FileLength), schema);
     }
 
     /// <summary>
@@ -194,7 +319,7 @@ internal sealed unsafe class SharedSegment : IDisposable
     public static SharedSegment OpenSealed(int fd, string name, MessageLayout? schema)
     {
         ChannelName.Validate(name);
-        return AttachTo(name, SealedPathOf(name), fd, keep: true, schema);
+        return AttachTo(name, SealedPathOf(name), fd, keep: true, schema, duplex: false);
     }
 
     /// <summary>A new open file description of this segment's memfd, for handing to a peer (the caller closes it).</summary>
@@ -214,7 +339,9 @@ internal sealed unsafe class SharedSegment : IDisposable
     }
 
     // Not a file: a label for messages, in the form /proc shows memfds.
-    private static string SealedPathOf(string name) => $"memfd:neobuffer.{name}";
+    private const string SealedPathPrefix = "memfd:neobuffer.";
+
+    private static string SealedPathOf(string name) => SealedPathPrefix + name;
 
     private static SegmentGeometry GeometryForNew(SharedChannelOptions options, MessageLayout? schema)
     {
@@ -230,7 +357,7 @@ internal sealed unsafe class SharedSegment : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), maxPayload, $"MaxMessageSize {maxPayload} is smaller than the fixed part of '{schema.Name}' ({schema.FixedSize} bytes).");
         }
 
-        SegmentGeometry geometry = SegmentGeometry.ForNew(options.Topology, options.Capacity, maxPayload, options.ParticipantSlots, schema?.Fingerprint ?? 0, schema?.SchemaText ?? string.Empty);
+        SegmentGeometry geometry = SegmentGeometry.ForNew(options.Topology, options.Capacity, maxPayload, options.ParticipantRows, schema?.Fingerprint ?? 0, schema?.SchemaText ?? string.Empty);
         if (geometry.HeaderSize > SegmentGeometry.MaxHeaderSize)
         {
             throw new ArgumentException($"The schema text of '{schema?.Name}' is too long for a channel header.", nameof(schema));
@@ -239,18 +366,23 @@ internal sealed unsafe class SharedSegment : IDisposable
         return geometry;
     }
 
-    // Maps a new, sized, zeroed segment and writes its header with the creator attached. Closing fd is the caller's.
-    private static SegmentMapping Initialize(int fd, SegmentGeometry geometry, string path, uint flags)
+    // Maps a new, sized, zeroed file (all of its fileLength bytes) and writes the header of the image at imageOffset,
+    // with this descriptor attached. The first image's InitState and the AttachCount are the caller's to publish;
+    // closing fd is the caller's too.
+    private static SegmentMapping Initialize(int fd, SegmentGeometry geometry, long imageOffset, long fileLength, string path, uint flags)
     {
         ByteLocks.TryLockShared(fd, AttachLockOffset);
-        SegmentMapping mapping = SegmentMapping.Map(fd, geometry.FileLength, path);
+        SegmentMapping mapping = SegmentMapping.Map(fd, fileLength, path);
         try
         {
-            HeaderCodec.Write(mapping.Address, geometry, flags);
-            var header = (ChannelHeader*)mapping.Address;
-            header->AttachCount = 1;
-            Ring.Publication.Join(header);
-            Volatile.Write(ref header->InitState, ChannelHeader.InitStateReady);
+            HeaderCodec.Write(mapping.Address + imageOffset, geometry, flags);
+            var header = (ChannelHeader*)(mapping.Address + imageOffset);
+            Waiting.Publication.Join(header);
+            if (imageOffset != 0)
+            {
+                Volatile.Write(ref header->InitState, ChannelHeader.InitStateReady);
+            }
+
             return mapping;
         }
         catch
@@ -260,15 +392,27 @@ internal sealed unsafe class SharedSegment : IDisposable
         }
     }
 
-    // Validates, maps and attaches; takes ownership of fd.
-    private static SharedSegment AttachTo(string name, string path, int fd, bool keep, MessageLayout? schema)
+    // Validates, maps and attaches (the whole file; a duplex file's first image); takes ownership of fd.
+    private static SharedSegment AttachTo(string name, string path, int fd, bool keep, MessageLayout? schema, bool duplex)
     {
         SegmentMapping mapping;
         SegmentGeometry geometry;
         try
         {
             geometry = ReadGeometry(fd, path);
-            mapping = SegmentMapping.Map(fd, geometry.FileLength, path);
+            if (geometry.IsDuplex != duplex)
+            {
+                throw new ChannelFormatException(duplex
+                    ? $"Channel '{name}' is not a duplex channel: open it with SharedChannel.OpenReader or OpenWriter."
+                    : $"Channel '{name}' is a duplex channel (a ring each way): open it with SharedChannel.OpenDuplex.");
+            }
+
+            if (duplex)
+            {
+                ReadSecondGeometry(fd, geometry, path); // both headers checked before anything is attached
+            }
+
+            mapping = SegmentMapping.Map(fd, geometry.FileLength + geometry.PairedImageLength, path);
         }
         catch
         {
@@ -276,18 +420,23 @@ internal sealed unsafe class SharedSegment : IDisposable
             throw;
         }
 
-        var segment = new SharedSegment(name, path, fd, mapping, geometry, keep);
+        return Attached(new SharedSegment(name, path, fd, mapping, geometry, keep), schema);
+    }
+
+    // Checks the schema and attaches a freshly mapped segment; on failure unmaps it and closes its descriptor.
+    private static SharedSegment Attached(SharedSegment segment, MessageLayout? schema)
+    {
         try
         {
             segment.CheckSchema(schema);
             segment.Attach();
-            Ring.Publication.Join(segment.Header);
+            Waiting.Publication.Join(segment.Header);
             return segment;
         }
         catch
         {
-            mapping.Dispose();
-            LibC.Close(fd);
+            segment._mapping.Dispose();
+            LibC.Close(segment._fd);
             throw;
         }
     }
@@ -323,17 +472,37 @@ internal sealed unsafe class SharedSegment : IDisposable
     private void CheckSchema(MessageLayout? schema)
     {
         ulong expected = schema?.Fingerprint ?? 0;
-        if (Geometry.Fingerprint != expected)
+        if (Geometry.Fingerprint == expected)
         {
-            string expectedText = schema?.SchemaText ?? "(raw bytes: no schema)";
-            string actualText = Geometry.Fingerprint == 0 ? "(raw bytes: no schema)" : Geometry.SchemaText;
-            throw new ChannelSchemaMismatchException(
-                $"Channel '{Name}' carries messages of another schema.{Environment.NewLine}" +
-                $"Opened with (fingerprint 0x{expected:X16}):{Environment.NewLine}{expectedText}{Environment.NewLine}" +
-                $"Channel has (fingerprint 0x{Geometry.Fingerprint:X16}):{Environment.NewLine}{actualText}{Environment.NewLine}" +
-                "Rebuild both sides with the same message definition, or use a new channel name.",
-                expectedText, actualText);
+            return;
         }
+
+        // Another fingerprint may still be another version of the same message. The channel's text comes from a peer:
+        // parsed with range checks, and a text that does not parse is simply not compatible.
+        string differences = "";
+        if (schema is not null && Geometry.Fingerprint != 0)
+        {
+            IReadOnlyList<string> problems =
+                !MessageSchema.TryParse(Geometry.SchemaText, out MessageSchema? existing, out string? error) ? new[] { $"the channel's schema text does not parse: {error}" }
+                : !MessageSchema.TryParse(schema.SchemaText, out MessageSchema? opening, out error) ? new[] { $"this side's schema text does not parse: {error}" }
+                : MessageSchema.CheckCompatible(opening, existing);
+            if (problems.Count == 0)
+            {
+                return;
+            }
+
+            differences = $"Why they cannot share a channel:{Environment.NewLine}  - {string.Join(Environment.NewLine + "  - ", problems)}{Environment.NewLine}";
+        }
+
+        string expectedText = schema?.SchemaText ?? "(raw bytes: no schema)";
+        string actualText = Geometry.Fingerprint == 0 ? "(raw bytes: no schema)" : Geometry.SchemaText;
+        throw new ChannelSchemaMismatchException(
+            $"Channel '{Name}' carries messages of another schema.{Environment.NewLine}" +
+            differences +
+            $"Opened with (fingerprint 0x{expected:X16}):{Environment.NewLine}{expectedText}{Environment.NewLine}" +
+            $"Channel has (fingerprint 0x{Geometry.Fingerprint:X16}):{Environment.NewLine}{actualText}{Environment.NewLine}" +
+            "Rebuild both sides with the same message definition (or versions of it that extend one another: docs/messages.md, \"Evolution\"), or use a new channel name.",
+            expectedText, actualText);
     }
 
     /// <summary>
@@ -345,13 +514,13 @@ internal sealed unsafe class SharedSegment : IDisposable
         ByteLocks.LockExclusive(_fd, LifecycleLockOffset);
         try
         {
-            if (Volatile.Read(ref Header->Removed) != 0)
+            if (Volatile.Read(ref _fileHeader->Removed) != 0)
             {
                 throw new ChannelNotFoundException($"Channel '{Name}' is being removed by its last participant. Create it again.");
             }
 
             ByteLocks.TryLockShared(_fd, AttachLockOffset);
-            Interlocked.Increment(ref Header->AttachCount);
+            Interlocked.Increment(ref _fileHeader->AttachCount);
         }
         finally
         {
@@ -372,8 +541,19 @@ internal sealed unsafe class SharedSegment : IDisposable
         ByteLocks.Unlock(_fd, AttachLockOffset);
         if (!_keep && !ByteLocks.IsLockedByOther(_fd, AttachLockOffset))
         {
-            Volatile.Write(ref Header->Removed, 1);
-            LibC.Unlink(Path);
+            // The last one out: nobody else can move the positions now, so they are final. A completed SPSC or MPSC
+            // stream with messages unread (one-way channels only: a duplex file goes with both sides) is held for the next reader (a writer may write, complete and exit before its
+            // reader starts). A stream left open or faulted is not a hand-off, and broadcast messages are promised only
+            // to subscribers attached when they were written: those go as before.
+            bool unread = Geometry.Topology != ChannelTopology.Broadcast && !Geometry.IsDuplex
+                && Volatile.Read(ref Header->Completion) == CompletionState.Completed
+                && Metrics.RingOccupancy.UsedBytes(this) > 0;
+            Volatile.Write(ref _fileHeader->HeldForReader, unread ? 1 : 0);
+            if (!unread)
+            {
+                Volatile.Write(ref _fileHeader->Removed, 1);
+                LibC.Unlink(Path);
+            }
         }
 
         ByteLocks.Unlock(_fd, LifecycleLockOffset);

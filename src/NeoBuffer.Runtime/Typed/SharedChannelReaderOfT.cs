@@ -10,19 +10,21 @@ namespace NeoBuffer;
 
 /// <summary>
 /// The consumer side of a channel of <typeparamref name="T"/> messages. Lease each message in place with
-/// <see cref="TryLease"/> and read it through <c>new T.View(lease)</c>; messages without variable-length fields can also
-/// be copied out with <see cref="TryRead"/>. One reader per channel; not thread-safe.
+/// <see cref="TryLease"/> (or <see cref="LeaseAllAsync"/>) and read it through <c>new T.View(lease)</c>; messages
+/// without variable-length fields can also be copied out with <see cref="TryRead"/> (or <see cref="ReadAllAsync"/>).
+/// One reader per channel; not thread-safe.
 /// </summary>
 /// <typeparam name="T">The message type: a <see cref="ChannelMessageAttribute">[ChannelMessage]</see> struct.</typeparam>
 public sealed class SharedChannelReader<T> : IDisposable where T : unmanaged, IChannelMessage<T>
 {
     private readonly SharedChannelReader _reader;
+    // Messages a whole-struct copy cannot carry: variable-length fields, or a versioned message's block prefix.
     private readonly bool _hasVariableFields;
 
     internal SharedChannelReader(SharedChannelReader reader)
     {
         _reader = reader;
-        _hasVariableFields = T.Layout.HasVariableFields;
+        _hasVariableFields = T.Layout.HasVariableFields || T.Layout.Version > 0;
     }
 
     /// <summary>
@@ -58,7 +60,7 @@ public sealed class SharedChannelReader<T> : IDisposable where T : unmanaged, IC
     /// <exception cref="ChannelCorruptedException">The ring's shared state is impossible (a faulty or hostile peer).</exception>
     public bool TryLease(out MessageLease<T> lease)
     {
-        if (_reader.TryRead(out ReadLease raw))
+        if (_reader.TryLease(out ReadLease raw))
         {
             lease = new MessageLease<T>(raw);
             return true;
@@ -69,14 +71,14 @@ public sealed class SharedChannelReader<T> : IDisposable where T : unmanaged, IC
     }
 
     /// <summary>Copies the next message out, if one is committed.</summary>
-    /// <exception cref="InvalidOperationException"><typeparamref name="T"/> has variable-length fields: lease it with <see cref="TryLease"/>.</exception>
+    /// <exception cref="InvalidOperationException"><typeparamref name="T"/> has variable-length fields or is versioned: lease it with <see cref="TryLease"/>.</exception>
     /// <exception cref="MessageFormatException">The record is not the size of <typeparamref name="T"/>; it is left unread.</exception>
     public bool TryRead(out T message)
     {
         if (_hasVariableFields)
         {
             throw new InvalidOperationException(
-                $"{typeof(T).Name} has variable-length fields, so it cannot be copied out whole: lease it with TryLease and read it through {typeof(T).Name}.View.");
+                $"{typeof(T).Name} has variable-length fields or is versioned (its records carry a block prefix), so it cannot be copied out whole: lease it with TryLease and read it through {typeof(T).Name}.View.");
         }
 
         return _reader.TryRead(out message);
@@ -101,17 +103,69 @@ public sealed class SharedChannelReader<T> : IDisposable where T : unmanaged, IC
     public ValueTask<bool> WaitToReadAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
         _reader.WaitToReadAsync(timeout, cancellationToken);
 
-    /// <summary>Copies out every message until the channel completes (for messages without variable-length fields).</summary>
+    /// <summary>
+    /// Copies out every message until the channel completes, as <see cref="TryRead"/> does (for messages without
+    /// variable-length fields; lease the others with <see cref="LeaseAllAsync"/>).
+    /// </summary>
     /// <exception cref="InvalidOperationException"><typeparamref name="T"/> has variable-length fields.</exception>
-    public async IAsyncEnumerable<T> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <exception cref="ChannelClosedException">The writer completed the channel with an error (after every message was read).</exception>
+    public IAsyncEnumerable<T> ReadAllAsync(CancellationToken cancellationToken = default)
+    {
+        if (_hasVariableFields)
+        {
+            throw new InvalidOperationException(
+                $"{typeof(T).Name} has variable-length fields, so it cannot be copied out whole: enumerate LeaseAllAsync() and read each through new {typeof(T).Name}.View(message.Payload).");
+        }
+
+        return ReadAllCoreAsync(cancellationToken);
+    }
+
+    private async IAsyncEnumerable<T> ReadAllCoreAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         while (await WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            while (TryRead(out T message))
+            while (_reader.TryRead(out T message))
             {
                 yield return message;
             }
         }
+    }
+
+    /// <summary>
+    /// Leases every message in place until the channel completes, variable-length fields included: read each through
+    /// <c>new T.View(message.Payload)</c> in the loop's body. The enumeration ends each lease when it moves on (see
+    /// <see cref="SharedChannelReader.LeaseAllAsync"/>).
+    /// </summary>
+    /// <exception cref="ChannelClosedException">The writer completed the channel with an error (after every message was read).</exception>
+    public IAsyncEnumerable<LeasedMessage<T>> LeaseAllAsync(CancellationToken cancellationToken = default)
+    {
+        IAsyncEnumerable<LeasedMessage> messages = _reader.LeaseAllAsync(); // cancelled through the token the enumeration gets
+        return LeaseAllCoreAsync(messages, cancellationToken);
+    }
+
+    private static async IAsyncEnumerable<LeasedMessage<T>> LeaseAllCoreAsync(IAsyncEnumerable<LeasedMessage> messages, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (LeasedMessage message in messages.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            yield return new LeasedMessage<T>(message);
+        }
+    }
+
+    /// <summary>
+    /// This reader as a <see cref="ChannelReader{T}"/>, for code written against System.Threading.Channels: each read
+    /// copies the message out, as <see cref="TryRead"/> does. It reads through this endpoint (one consumer at a time,
+    /// not thread-safe, like the endpoint) and its <see cref="ChannelReader{T}.Completion"/> is <see cref="Completion"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><typeparamref name="T"/> has variable-length fields, which cannot be copied out whole.</exception>
+    public ChannelReader<T> AsChannelReader()
+    {
+        if (_hasVariableFields)
+        {
+            throw new InvalidOperationException(
+                $"{typeof(T).Name} has variable-length fields, so a ChannelReader<{typeof(T).Name}> cannot copy it out whole: enumerate LeaseAllAsync() instead.");
+        }
+
+        return new CopyingChannelReader<T>(this);
     }
 
     /// <summary>Detaches from the channel and unmaps it (once any open lease ends); the last participant out removes it.</summary>

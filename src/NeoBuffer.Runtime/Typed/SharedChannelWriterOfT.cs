@@ -17,12 +17,13 @@ namespace NeoBuffer;
 public sealed class SharedChannelWriter<T> : IDisposable where T : unmanaged, IChannelMessage<T>
 {
     private readonly SharedChannelWriter _writer;
+    // Messages a whole-struct copy cannot carry: variable-length fields, or a versioned message's block prefix.
     private readonly bool _hasVariableFields;
 
     internal SharedChannelWriter(SharedChannelWriter writer)
     {
         _writer = writer;
-        _hasVariableFields = T.Layout.HasVariableFields;
+        _hasVariableFields = T.Layout.HasVariableFields || T.Layout.Version > 0;
     }
 
     /// <summary>
@@ -41,7 +42,7 @@ public sealed class SharedChannelWriter<T> : IDisposable where T : unmanaged, IC
     public long Capacity => _writer.Capacity;
 
     /// <summary>Copies <paramref name="message"/> in if the ring has room now; false when it is full or completed.</summary>
-    /// <exception cref="InvalidOperationException"><typeparamref name="T"/> has variable-length fields: build it with <c>T.Builder</c>.</exception>
+    /// <exception cref="InvalidOperationException"><typeparamref name="T"/> has variable-length fields or is versioned: build it with <c>T.Builder</c>.</exception>
     public bool TryWrite(in T message)
     {
         ThrowIfVariable();
@@ -120,6 +121,18 @@ public sealed class SharedChannelWriter<T> : IDisposable where T : unmanaged, IC
     /// <exception cref="ChannelClosedException">The channel was already completed.</exception>
     public void Complete(Exception? error = null) => _writer.Complete(error);
 
+    /// <summary>
+    /// This writer as a <see cref="ChannelWriter{T}"/>, for code written against System.Threading.Channels: each write
+    /// copies the message in, as <see cref="TryWrite"/> does; <see cref="ChannelWriter{T}.TryComplete"/> completes the
+    /// channel. It writes through this endpoint (not thread-safe, like the endpoint).
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><typeparamref name="T"/> has variable-length fields: build those with <c>T.Builder</c>.</exception>
+    public ChannelWriter<T> AsChannelWriter()
+    {
+        ThrowIfVariable();
+        return new CopyingChannelWriter<T>(this);
+    }
+
     /// <summary>Detaches from the channel (aborting any open claim) and unmaps it; the last participant out removes it.</summary>
     public void Dispose() => _writer.Dispose();
 
@@ -128,7 +141,7 @@ public sealed class SharedChannelWriter<T> : IDisposable where T : unmanaged, IC
         if (_hasVariableFields)
         {
             throw new InvalidOperationException(
-                $"{typeof(T).Name} has variable-length fields, so it cannot be copied in whole: build it in place with {typeof(T).Name}.Builder.Claim(writer, ...).");
+                $"{typeof(T).Name} has variable-length fields or is versioned (its records carry a block prefix), so it cannot be copied in whole: build it in place with {typeof(T).Name}.Builder.Claim(writer, ...).");
         }
     }
 }

@@ -10,7 +10,7 @@ internal interface IWaitCondition
     /// Called when a park slice passed with no progress: looks for peers that died (their row lock is gone) and deals
     /// with what they left, or throws when the wait can no longer end well (the reader of a full ring is dead).
     /// </summary>
-    void CheckPeers();
+    void ReclaimFromDeadPeers();
 
     /// <summary>
     /// Called once per wait, before its first sleep on the futex, so the endpoint can count the waits that parked

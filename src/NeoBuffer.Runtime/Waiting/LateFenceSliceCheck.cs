@@ -28,7 +28,7 @@ internal abstract class LateFenceSliceCheck : ISliceCheck
             return true;
         }
 
-        CheckPeers();
+        ReclaimFromDeadPeers();
         return IsSatisfied();
     }
 
@@ -36,5 +36,5 @@ internal abstract class LateFenceSliceCheck : ISliceCheck
     protected abstract bool IsSatisfied();
 
     /// <summary>Checks the awaited peers are alive; throws or completes the channel when one is not.</summary>
-    protected abstract void CheckPeers();
+    protected abstract void ReclaimFromDeadPeers();
 }

@@ -35,7 +35,7 @@ internal struct PublisherFence
             return false;
         }
 
-        _fenced = Ring.Publication.BeforeRecheck();
+        _fenced = Publication.BeforeRecheck();
         _made = true;
         return true;
     }

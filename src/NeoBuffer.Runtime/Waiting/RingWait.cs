@@ -7,12 +7,14 @@ using NeoBuffer.Segments;
 namespace NeoBuffer.Waiting;
 
 /// <summary>
-/// The one place a channel side waits for its peer: spin briefly, then park on the side's wake word in shared memory.
+/// The one place a channel side waits for its peer, and a thread for any of many readers: spin briefly, then park on
+/// the wake words in shared memory (<see cref="WakeWords"/>: the side's one word, or one per reader), until one condition
+/// holds.
 /// <para>
 /// Parking protocol (docs/format.md, "Waking"). A wake word is an event count: bit 0 says "someone is parked or about
 /// to park", the other bits count wake-ups. The waiter sets bit 0 with a fence of its own (remembering the value it
-/// armed), re-checks its condition, and only then sleeps with FUTEX_WAIT(word, armed), for at most
-/// <see cref="UnfencedSliceNs"/> before it fences for the publishers too (<see cref="Ring.Publication"/>). The peer
+/// armed), re-checks its condition, and only then sleeps with FUTEX_WAIT(word, armed) (futex_waitv over several words), for at most
+/// <see cref="UnfencedSliceNs"/> before it fences for the publishers too (<see cref="Publication"/>). The peer
 /// publishes its progress and then loads the word; if bit 0 is set it bumps the count (clearing bit 0) and calls
 /// FUTEX_WAKE. Once both fences stand, either the waiter's re-check sees the progress or the peer sees bit 0; and
 /// since a wake always changes the word, a waiter that armed before it can never sleep through it, however many other
@@ -39,81 +41,20 @@ internal static class RingWait
     public const long UnfencedSliceNs = 1_000_000;
 
     /// <summary>
-    /// Blocks until the condition holds; false when <paramref name="timeout"/> passed first. Holds a reference on the
-    /// mapping throughout, so a dispose on another thread wakes the wait instead of unmapping memory under it.
+    /// Blocks one endpoint until the condition holds; false when <paramref name="timeout"/> passed first. Holds a
+    /// reference on the mapping throughout, so a dispose on another thread wakes the wait instead of unmapping memory
+    /// under it.
     /// </summary>
-    public static unsafe bool Block<TCondition>(TCondition condition, nint word, SegmentMapping mapping, int spinCount, TimeSpan timeout, CancellationToken cancellationToken)
-        where TCondition : struct, IWaitCondition
+    public static bool Block<TCondition>(TCondition condition, nint word, SegmentMapping mapping, int spinCount, TimeSpan timeout, CancellationToken cancellationToken)
+        where TCondition : IWaitCondition
     {
         long deadline = DeadlineOf(timeout);
         bool added = false;
         mapping.DangerousAddRef(ref added);
         try
         {
-            if (condition.IsSatisfied())
-            {
-                return true;
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            for (int i = 0; i < spinCount; i++)
-            {
-                Thread.SpinWait(10);
-                if (condition.IsSatisfied())
-                {
-                    return true;
-                }
-            }
-
-            using CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(static state => WakeWord((nint)state!), word);
-            bool parked = false;
-            int armed = ArmLocally(word);
-            var fence = default(PublisherFence);
-            while (true)
-            {
-                if (condition.IsSatisfied())
-                {
-                    return true;
-                }
-
-                cancellationToken.ThrowIfCancellationRequested();
-                long remaining = deadline - MonotonicClock.NowNs;
-                if (remaining <= 0)
-                {
-                    // One last look, fenced for publishers, before giving up: a progress store still in a
-                    // publisher's store buffer must not turn into a timeout.
-                    if (fence.MakeOnce())
-                    {
-                        continue;
-                    }
-
-                    return false;
-                }
-
-                if (!parked)
-                {
-                    parked = true;
-                    condition.OnParking();
-                }
-
-                if (!Futex.Wait((int*)word, armed, Math.Min(remaining, fence.SliceNs)))
-                {
-                    if (!fence.MakeOnce())
-                    {
-                        condition.CheckPeers();
-                    }
-
-                    if (Volatile.Read(ref *(int*)word) == armed)
-                    {
-                        // Nobody woke the word since it was armed, so the arming still stands: an idle slice costs
-                        // a plain re-check (and the peer check), not a CAS and a barrier.
-                        continue;
-                    }
-                }
-
-                armed = ArmLocally(word);
-                fence.Rearmed();
-            }
+            var words = new WakeWords(word);
+            return Block(condition, ref words, spinCount, deadline, cancellationToken);
         }
         finally
         {
@@ -121,9 +62,85 @@ internal static class RingWait
         }
     }
 
+    /// <summary>
+    /// The one blocking wait loop, over one wake word or many: spins <paramref name="spinCount"/> times, then arms
+    /// every word, re-checks the condition and sleeps until a word is woken, in slices (the first unfenced, see
+    /// <see cref="PublisherFence"/>), looking for dead peers after each quiet one. False when the deadline
+    /// (CLOCK_MONOTONIC, <see cref="DeadlineOf"/>) passed first. The caller keeps every word mapped.
+    /// </summary>
+    public static bool Block<TCondition>(TCondition condition, ref WakeWords words, int spinCount, long deadline, CancellationToken cancellationToken)
+        where TCondition : IWaitCondition
+    {
+        if (condition.IsSatisfied())
+        {
+            return true;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        for (int i = 0; i < spinCount; i++)
+        {
+            Thread.SpinWait(10);
+            if (condition.IsSatisfied())
+            {
+                return true;
+            }
+        }
+
+        using CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(static state => WakeWord((nint)state!), words.First);
+        bool parked = false;
+        words.ArmLocally();
+        var fence = default(PublisherFence);
+        while (true)
+        {
+            if (condition.IsSatisfied())
+            {
+                return true;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            long now = MonotonicClock.NowNs;
+            long remaining = deadline - now;
+            if (remaining <= 0)
+            {
+                // One last look, fenced for publishers, before giving up: a progress store still in a
+                // publisher's store buffer must not turn into a timeout.
+                if (fence.MakeOnce())
+                {
+                    continue;
+                }
+
+                return false;
+            }
+
+            if (!parked)
+            {
+                parked = true;
+                condition.OnParking();
+            }
+
+            if (!words.Sleep(now, Math.Min(remaining, fence.SliceNs)))
+            {
+                if (!fence.MakeOnce())
+                {
+                    condition.ReclaimFromDeadPeers();
+                }
+
+                if (words.AreUnchanged())
+                {
+                    // Nobody woke a word since it was armed, so the arming still stands: an idle slice costs
+                    // a plain re-check (and the peer check), not a CAS and a barrier.
+                    continue;
+                }
+            }
+
+            words.ArmLocally();
+            fence.Rearmed();
+        }
+    }
+
     /// <summary>Waits without blocking a thread: the process's futex waiter thread parks for it.</summary>
-    public static unsafe ValueTask<bool> WaitAsync<TCondition>(TCondition condition, nint word, SegmentMapping mapping, int spinCount, TimeSpan timeout, CancellationToken cancellationToken)
-        where TCondition : struct, IWaitCondition
+    public static ValueTask<bool> WaitAsync<TCondition>(TCondition condition, nint word, SegmentMapping mapping, int spinCount, TimeSpan timeout, CancellationToken cancellationToken)
+        where TCondition : IWaitCondition
     {
         long deadline = DeadlineOf(timeout);
         bool added = false;
@@ -152,7 +169,7 @@ internal static class RingWait
             }
 
             parked = true;
-            return ParkAsync(condition, word, mapping, deadline, cancellationToken);
+            return ParkAsync(condition, new WakeWords(word), deadline, cancellationToken, mapping);
         }
         finally
         {
@@ -163,9 +180,14 @@ internal static class RingWait
         }
     }
 
-    /// <summary>The parked half of <see cref="WaitAsync"/>; it owns (and releases) the caller's reference on the mapping.</summary>
-    private static async ValueTask<bool> ParkAsync<TCondition>(TCondition condition, nint word, SegmentMapping mapping, long deadline, CancellationToken cancellationToken)
-        where TCondition : struct, IWaitCondition
+    /// <summary>
+    /// The one parked async wait loop, over one wake word or many: arms every word, re-checks the condition, and hands
+    /// the words to the futex waiter thread, which fences for publishers and looks for dead peers slice by slice.
+    /// False when the deadline passed first. Releases <paramref name="heldMapping"/>, a reference the caller took for
+    /// the wait, when it ends; the caller keeps every word mapped.
+    /// </summary>
+    public static async ValueTask<bool> ParkAsync<TCondition>(TCondition condition, WakeWords words, long deadline, CancellationToken cancellationToken, SegmentMapping? heldMapping = null)
+        where TCondition : IWaitCondition
     {
         try
         {
@@ -173,7 +195,7 @@ internal static class RingWait
             var sliceCheck = new ConditionSliceCheck<TCondition>(condition);
             while (true)
             {
-                int armed = ArmLocally(word);
+                words.ArmLocally();
                 sliceCheck.Rearmed();
                 if (condition.IsSatisfied())
                 {
@@ -188,7 +210,7 @@ internal static class RingWait
 
                 // The waiter thread fences for publishers and checks the peers itself, slice by slice; the wait ends
                 // only on a wake, the deadline, a dead peer's error, or a condition found true.
-                if (await FutexWaitEngine.Shared.WaitAnyAsync([(word, armed)], deadline, cancellationToken, sliceCheck).ConfigureAwait(false) < 0)
+                if (await FutexWaitEngine.Shared.WaitAnyAsync(words.Armed(), deadline, cancellationToken, sliceCheck).ConfigureAwait(false) < 0)
                 {
                     // The deadline: one last look, fenced for publishers if the slice checks had not yet done it, as
                     // a blocking wait re-checks before it gives up.
@@ -199,12 +221,12 @@ internal static class RingWait
         }
         finally
         {
-            mapping.DangerousRelease();
+            heldMapping?.DangerousRelease();
         }
     }
 
     /// <summary>
-    /// The publisher's half: after publishing progress (see <see cref="Ring.Publication"/> for the ordering), wakes the
+    /// The publisher's half: after publishing progress (see <see cref="Publication"/> for the ordering), wakes the
     /// word's waiters if any is parked or about to park. Costs one load when nobody is.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -234,36 +256,6 @@ internal static class RingWait
         Futex.WakeAll((int*)word);
     }
 
-    /// <summary>
-    /// Sets the parked bit and fences this side only; returns the value to sleep on. The caller re-checks its
-    /// condition next, and sleeps at most <see cref="UnfencedSliceNs"/> before it fences for the publishers too.
-    /// </summary>
-    public static int ArmLocally(nint word)
-    {
-        int value = SetParkedBit(word);
-        Interlocked.MemoryBarrier();
-        return value;
-    }
-
-    /// <summary>Sets the parked bit of <paramref name="word"/> (no fence of its own); returns the value to sleep on.</summary>
-    public static unsafe int SetParkedBit(nint word)
-    {
-        int value = Volatile.Read(ref *(int*)word);
-        while ((value & 1) == 0)
-        {
-            int seen = Interlocked.CompareExchange(ref *(int*)word, value | 1, value);
-            if (seen == value)
-            {
-                value |= 1;
-                break;
-            }
-
-            value = seen;
-        }
-
-        return value;
-    }
-
     /// <summary>The CLOCK_MONOTONIC deadline of a wait of <paramref name="timeout"/> (Infinite: effectively never).</summary>
     public static long DeadlineOf(TimeSpan timeout)
     {
@@ -278,10 +270,10 @@ internal static class RingWait
 
     /// <summary>A parked async wait's slice check over its one condition.</summary>
     private sealed class ConditionSliceCheck<TCondition>(TCondition condition) : LateFenceSliceCheck
-        where TCondition : struct, IWaitCondition
+        where TCondition : IWaitCondition
     {
         protected override bool IsSatisfied() => condition.IsSatisfied();
 
-        protected override void CheckPeers() => condition.CheckPeers();
+        protected override void ReclaimFromDeadPeers() => condition.ReclaimFromDeadPeers();
     }
 }

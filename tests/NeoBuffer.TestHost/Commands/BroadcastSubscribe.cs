@@ -34,7 +34,7 @@ internal sealed class BroadcastSubscribe : IHostCommand
         long received = 0, first = -1, last = -1, gaps = 0, torn = 0;
         while (reader.WaitToRead(TimeSpan.FromSeconds(60)))
         {
-            while (reader.TryRead(out ReadLease lease))
+            while (reader.TryLease(out ReadLease lease))
             {
                 using (lease)
                 {

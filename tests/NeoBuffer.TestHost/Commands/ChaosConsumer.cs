@@ -39,7 +39,7 @@ internal sealed class ChaosConsumer : IHostCommand
         while (true)
         {
             board.Write(MpscBoard.ConsumerBeat, Environment.TickCount64);
-            while (reader.TryRead(out ReadLease lease))
+            while (reader.TryLease(out ReadLease lease))
             {
                 using (lease)
                 {

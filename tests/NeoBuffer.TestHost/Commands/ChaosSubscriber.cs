@@ -97,7 +97,7 @@ internal sealed class ChaosSubscriber : IHostCommand
         }
 
         ReadLease lease;
-        while (!reader.TryRead(out lease))
+        while (!reader.TryLease(out lease))
         {
             reader.WaitToRead(StressProducer.ClaimBound);
         }

@@ -16,7 +16,7 @@ internal sealed class MpscConsume : IHostCommand
         Console.WriteLine("ready");
         while (reader.WaitToRead(TimeSpan.FromSeconds(60)))
         {
-            while (reader.TryRead(out ReadLease lease))
+            while (reader.TryLease(out ReadLease lease))
             {
                 lease.Dispose();
             }

@@ -19,7 +19,7 @@ internal sealed class ReadAndHang : IHostCommand
         for (int read = 0; read < count;)
         {
             reader.WaitToRead(TimeSpan.FromSeconds(30));
-            while (read < count && reader.TryRead(out ReadLease lease))
+            while (read < count && reader.TryLease(out ReadLease lease))
             {
                 lease.Dispose();
                 read++;

@@ -20,7 +20,7 @@ internal sealed class SealedRead : IHostCommand
         long expected = 0;
         while (reader.WaitToRead(TimeSpan.FromSeconds(60)))
         {
-            while (reader.TryRead(out ReadLease lease))
+            while (reader.TryLease(out ReadLease lease))
             {
                 using (lease)
                 {

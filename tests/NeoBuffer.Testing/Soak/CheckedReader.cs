@@ -25,7 +25,7 @@ public sealed class CheckedReader(SharedChannelReader reader, SlowPace? pace = n
     public int ReadAvailable(int max = int.MaxValue)
     {
         int read = 0;
-        while (read < max && reader.TryRead(out ReadLease lease))
+        while (read < max && reader.TryLease(out ReadLease lease))
         {
             string? error;
             long producer, sequence;

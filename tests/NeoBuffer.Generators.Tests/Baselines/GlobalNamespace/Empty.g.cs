@@ -107,6 +107,19 @@ partial struct Empty : global::NeoBuffer.IChannelMessage<global::Empty>
         public static Builder Claim(global::NeoBuffer.SharedChannelWriter<global::Empty> writer, global::System.TimeSpan timeout, global::System.Threading.CancellationToken cancellationToken = default) =>
             new Builder(writer.Claim(LengthFor(), timeout, cancellationToken));
 
+        /// <summary>
+        /// Waits asynchronously, with no thread blocked, until a record of these sizes fits in <paramref name="writer"/>'s ring:
+        /// the async path to a builder, which cannot cross an <c>await</c> itself. Completes with true when it fits (then
+        /// <see cref="TryClaim"/>, and wait again if another producer took the room first), false when the channel was completed.
+        /// </summary>
+        public static global::System.Threading.Tasks.ValueTask<bool> WaitToClaimAsync(global::NeoBuffer.SharedChannelWriter<global::Empty> writer, global::System.Threading.CancellationToken cancellationToken = default) =>
+            writer.WaitToWriteAsync(LengthFor(), global::System.Threading.Timeout.InfiniteTimeSpan, cancellationToken);
+
+        /// <summary>As <see cref="WaitToClaimAsync(global::NeoBuffer.SharedChannelWriter{global::Empty}, global::System.Threading.CancellationToken)"/>, waiting at most <paramref name="timeout"/>.</summary>
+        /// <exception cref="global::System.TimeoutException">No room appeared in time.</exception>
+        public static global::System.Threading.Tasks.ValueTask<bool> WaitToClaimAsync(global::NeoBuffer.SharedChannelWriter<global::Empty> writer, global::System.TimeSpan timeout, global::System.Threading.CancellationToken cancellationToken = default) =>
+            writer.WaitToWriteAsync(LengthFor(), timeout, cancellationToken);
+
         /// <summary>The whole record.</summary>
         public global::System.Span<byte> Record => __record;
 

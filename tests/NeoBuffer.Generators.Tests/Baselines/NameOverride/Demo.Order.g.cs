@@ -134,6 +134,21 @@ namespace Demo
             public static Builder Claim(global::NeoBuffer.SharedChannelWriter<global::Demo.Order> writer, int customerLength, global::System.TimeSpan timeout, global::System.Threading.CancellationToken cancellationToken = default) =>
                 new Builder(writer.Claim(LengthFor(customerLength), timeout, cancellationToken), customerLength);
 
+            /// <summary>
+            /// Waits asynchronously, with no thread blocked, until a record of these sizes fits in <paramref name="writer"/>'s ring:
+            /// the async path to a builder, which cannot cross an <c>await</c> itself. Completes with true when it fits (then
+            /// <see cref="TryClaim"/>, and wait again if another producer took the room first), false when the channel was completed.
+            /// </summary>
+            /// <param name="customerLength">Length in bytes of <c>Customer</c>.</param>
+            public static global::System.Threading.Tasks.ValueTask<bool> WaitToClaimAsync(global::NeoBuffer.SharedChannelWriter<global::Demo.Order> writer, int customerLength, global::System.Threading.CancellationToken cancellationToken = default) =>
+                writer.WaitToWriteAsync(LengthFor(customerLength), global::System.Threading.Timeout.InfiniteTimeSpan, cancellationToken);
+
+            /// <summary>As <see cref="WaitToClaimAsync(global::NeoBuffer.SharedChannelWriter{global::Demo.Order}, int, global::System.Threading.CancellationToken)"/>, waiting at most <paramref name="timeout"/>.</summary>
+            /// <param name="customerLength">Length in bytes of <c>Customer</c>.</param>
+            /// <exception cref="global::System.TimeoutException">No room appeared in time.</exception>
+            public static global::System.Threading.Tasks.ValueTask<bool> WaitToClaimAsync(global::NeoBuffer.SharedChannelWriter<global::Demo.Order> writer, int customerLength, global::System.TimeSpan timeout, global::System.Threading.CancellationToken cancellationToken = default) =>
+                writer.WaitToWriteAsync(LengthFor(customerLength), timeout, cancellationToken);
+
             /// <summary>The whole record.</summary>
             public global::System.Span<byte> Record => __record;
 

@@ -153,6 +153,25 @@ namespace Demo
             public static Builder Claim(global::NeoBuffer.SharedChannelWriter<global::Demo.Series> writer, int valuesCount, int samplesCount, int wideCount, global::System.TimeSpan timeout, global::System.Threading.CancellationToken cancellationToken = default) =>
                 new Builder(writer.Claim(LengthFor(valuesCount, samplesCount, wideCount), timeout, cancellationToken), valuesCount, samplesCount, wideCount);
 
+            /// <summary>
+            /// Waits asynchronously, with no thread blocked, until a record of these sizes fits in <paramref name="writer"/>'s ring:
+            /// the async path to a builder, which cannot cross an <c>await</c> itself. Completes with true when it fits (then
+            /// <see cref="TryClaim"/>, and wait again if another producer took the room first), false when the channel was completed.
+            /// </summary>
+            /// <param name="valuesCount">Element count of <c>Values</c>.</param>
+            /// <param name="samplesCount">Element count of <c>Samples</c>.</param>
+            /// <param name="wideCount">Element count of <c>Wide</c>.</param>
+            public static global::System.Threading.Tasks.ValueTask<bool> WaitToClaimAsync(global::NeoBuffer.SharedChannelWriter<global::Demo.Series> writer, int valuesCount, int samplesCount, int wideCount, global::System.Threading.CancellationToken cancellationToken = default) =>
+                writer.WaitToWriteAsync(LengthFor(valuesCount, samplesCount, wideCount), global::System.Threading.Timeout.InfiniteTimeSpan, cancellationToken);
+
+            /// <summary>As <see cref="WaitToClaimAsync(global::NeoBuffer.SharedChannelWriter{global::Demo.Series}, int, int, int, global::System.Threading.CancellationToken)"/>, waiting at most <paramref name="timeout"/>.</summary>
+            /// <param name="valuesCount">Element count of <c>Values</c>.</param>
+            /// <param name="samplesCount">Element count of <c>Samples</c>.</param>
+            /// <param name="wideCount">Element count of <c>Wide</c>.</param>
+            /// <exception cref="global::System.TimeoutException">No room appeared in time.</exception>
+            public static global::System.Threading.Tasks.ValueTask<bool> WaitToClaimAsync(global::NeoBuffer.SharedChannelWriter<global::Demo.Series> writer, int valuesCount, int samplesCount, int wideCount, global::System.TimeSpan timeout, global::System.Threading.CancellationToken cancellationToken = default) =>
+                writer.WaitToWriteAsync(LengthFor(valuesCount, samplesCount, wideCount), timeout, cancellationToken);
+
             /// <summary>The whole record.</summary>
             public global::System.Span<byte> Record => __record;
 

@@ -1,0 +1,285 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Threading;
+using NeoBuffer.Format;
+using NeoBuffer.Handles;
+using NeoBuffer.Interop;
+using NeoBuffer.Sealed;
+
+namespace NeoBuffer;
+
+/// <summary>
+/// Receives the handles that come with the messages a channel's reader reads: created on the reader, it listens on the
+/// channel's handle socket, and <see cref="Receive(HandleBatch, TimeSpan, CancellationToken)"/> hands out the batch a
+/// message names, as the writer's <see cref="HandleSender"/> sent it. Not thread-safe, like the reader; one receiver
+/// per reader. Dispose it with (or before) the reader: that closes every handle nobody took.
+/// </summary>
+/// <example>
+/// <code>
+/// using var handles = new HandleReceiver(reader);
+/// while (reader.TryLease(out ReadLease lease))
+///     using (lease)
+///     using (ReceivedHandles received = handles.Receive(HandleBatch.Read(lease.Payload), TimeSpan.FromSeconds(5)))
+///     {
+///         using FileStream log = received.TakeFile(0);
+///         using SharedChannelReader replies = received.TakeChannelReader(1);
+///     }
+/// </code>
+/// </example>
+/// <remarks>
+/// Work happens only inside <see cref="Receive(HandleBatch, TimeSpan, CancellationToken)"/>: no thread of its own, no
+/// system call for messages without handles. A writer sends a batch before it commits the message that names it, so
+/// an honest message's handles are already queued when the message is read, and a receive waits only when a
+/// message names a batch that has not come (a faulty or hostile writer), up to its timeout.
+/// </remarks>
+public sealed class HandleReceiver : IDisposable
+{
+    /// <summary>The timeout of the overloads that take none.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The most writer connections held at once (an MPSC channel has at most this many writers sending handles).</summary>
+    public const int MaxConnections = 64;
+
+    private static readonly ReceivedHandles s_none = new([], [], string.Empty);
+
+    private readonly SharedChannelReader _reader;
+    private readonly int _listening;
+    private readonly List<HandleConnection> _connections = [];
+    private long _unreferenced;
+    private long _refused;
+    private bool _disposed;
+
+    /// <summary>Starts listening for handles sent to <paramref name="reader"/>.</summary>
+    /// <exception cref="NotSupportedException">The channel is a broadcast channel.</exception>
+    /// <exception cref="HandleTransferException">Another socket holds the channel's handle address (another receiver of this reader, or a squatter).</exception>
+    public HandleReceiver(SharedChannelReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ObjectDisposedException.ThrowIf(reader.IsDisposed, reader);
+        HandleAddress.RequireSingleReader(reader.Segment);
+
+        _reader = reader;
+        string address = HandleAddress.Of(reader.Segment);
+        _listening = UnixSocket.ListenAbstract(address, out int errno);
+        if (_listening < 0)
+        {
+            throw new HandleTransferException(errno == LibC.EADDRINUSE
+                ? $"Channel '{reader.Name}': its handle address '@{address}' is taken: another HandleReceiver of this reader is open, or another process holds the name."
+                : $"Channel '{reader.Name}': cannot listen for handles at '@{address}': {LibC.Describe(errno)}.");
+        }
+    }
+
+    /// <summary>The reader whose messages' handles this receives.</summary>
+    public SharedChannelReader Reader => _reader;
+
+    /// <summary>
+    /// Batches closed unseen because no message named them: each sent by a writer that then aborted its message (or
+    /// never wrote it), found when a later batch of the same writer was received.
+    /// </summary>
+    public long UnreferencedBatches => _unreferenced;
+
+    /// <summary>Connections refused: from a process that holds no live writer row of the channel, beyond <see cref="MaxConnections"/>, or that did not begin with a hello.</summary>
+    public long RefusedConnections => _refused;
+
+    /// <summary>Receives the batch <paramref name="batch"/> names, waiting up to <see cref="DefaultTimeout"/>.</summary>
+    /// <inheritdoc cref="Receive(HandleBatch, TimeSpan, CancellationToken)"/>
+    public ReceivedHandles Receive(HandleBatch batch, CancellationToken cancellationToken = default) =>
+        Receive(batch, DefaultTimeout, cancellationToken);
+
+    /// <summary>
+    /// Receives the handles of the message that carries <paramref name="batch"/>. Call it for each message read that
+    /// names a batch, in the order the messages were read; dispose the result once the handles you want are taken.
+    /// <see cref="HandleBatch.None"/> returns an empty batch at once.
+    /// </summary>
+    /// <param name="batch">The reference the message carries (from <see cref="HandleBatch.Read"/>).</param>
+    /// <param name="timeout">How long to wait for a batch that has not come; an honest writer's has always come.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <exception cref="HandleTransferException">
+    /// The socket did not carry the batch (the writer never sent it, sent a later one, or another count), or the writer
+    /// broke the protocol. Nothing is left open: the batch's handles, if any came, were closed.
+    /// </exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public ReceivedHandles Receive(HandleBatch batch, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (batch.IsNone)
+        {
+            return s_none;
+        }
+
+        if (batch.Connection == 0 || batch.Count is <= 0 or > HandleBatch.MaxHandles)
+        {
+            throw new HandleTransferException($"Channel '{_reader.Name}': a message names {batch}, which no writer can send (a batch has a connection token and 1 to {HandleBatch.MaxHandles} handles).");
+        }
+
+        long started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            // A known connection is read straight away; only a token not seen yet costs accepting what is pending.
+            HandleConnection? connection = Find(batch.Connection);
+            if (connection is null)
+            {
+                AcceptPending();
+                connection = Find(batch.Connection);
+            }
+
+            if (connection is not null)
+            {
+                ReceivedHandles? received = Take(connection, batch);
+                if (received is not null)
+                {
+                    return received;
+                }
+
+                if (connection.IsDrained)
+                {
+                    throw NotCarried(batch, $"its writer ({connection.Peer}) closed the connection without sending it");
+                }
+            }
+
+            TimeSpan left = timeout == Timeout.InfiniteTimeSpan ? timeout : timeout - Stopwatch.GetElapsedTime(started);
+            if (left != Timeout.InfiniteTimeSpan && left <= TimeSpan.Zero)
+            {
+                throw NotCarried(batch, connection is null
+                    ? $"no writer connection announced that token within {timeout.TotalMilliseconds:0.###} ms"
+                    : $"it did not arrive within {timeout.TotalMilliseconds:0.###} ms");
+            }
+
+            WaitForTraffic(connection, left, cancellationToken);
+        }
+    }
+
+    /// <summary>Stops listening and closes every connection, with every handle still queued in them or not taken.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        LibC.Close(_listening);
+        foreach (HandleConnection connection in _connections)
+        {
+            connection.Dispose();
+        }
+
+        _connections.Clear();
+    }
+
+    private ReceivedHandles? Take(HandleConnection connection, HandleBatch batch)
+    {
+        try
+        {
+            return connection.TryTake(batch, ref _unreferenced);
+        }
+        catch (HandleTransferException)
+        {
+            if (connection.Socket < 0)
+            {
+                _connections.Remove(connection); // it broke the protocol and was closed
+            }
+
+            throw;
+        }
+    }
+
+    // Accepts every connection waiting, keeping those from a live writer of this channel, and reads the hellos that
+    // have come. Connections are served in the order accepted, so of two that announce one token, the first (the one
+    // whose messages could name it first) keeps it.
+    private unsafe void AcceptPending()
+    {
+        while (true)
+        {
+            int socket = LibC.Accept4(_listening, null, null, LibC.SOCK_CLOEXEC | LibC.SOCK_NONBLOCK);
+            if (socket < 0)
+            {
+                break; // EAGAIN: none left (any other error: a peer that gave up; nothing to serve)
+            }
+
+            PeerCredentials peer;
+            try
+            {
+                peer = UnixSocket.PeerOf(socket);
+            }
+            catch (SharedChannelException)
+            {
+                Refuse(socket);
+                continue;
+            }
+
+            if (_connections.Count >= MaxConnections || !HandleAddress.HoldsLiveRow(_reader.Segment, peer.Pid, ParticipantRow.KindProducer))
+            {
+                Refuse(socket);
+                continue;
+            }
+
+            _connections.Add(new HandleConnection(socket, peer, _reader.Name));
+        }
+
+        for (int i = _connections.Count - 1; i >= 0; i--)
+        {
+            HandleConnection connection = _connections[i];
+            bool? hello = connection.TryReadHello();
+            if (hello is null || (hello == true && connection.Token != 0 && IndexOf(connection.Token) != i))
+            {
+                _connections.RemoveAt(i);
+                connection.Dispose();
+                _refused++;
+            }
+        }
+    }
+
+    private HandleConnection? Find(ulong token)
+    {
+        int index = IndexOf(token);
+        return index < 0 ? null : _connections[index];
+    }
+
+    private int IndexOf(ulong token)
+    {
+        for (int i = 0; i < _connections.Count; i++)
+        {
+            if (_connections[i].Token == token)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    // Sleeps until the wanted connection has a message; while it is not known yet, until a connection arrives or a
+    // hello comes. (Only what the next round reads is waited on, or a pending connection would wake it in a loop.)
+    private void WaitForTraffic(HandleConnection? wanted, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (wanted is not null)
+        {
+            UnixSocket.WaitReadable(wanted.Socket, timeout, cancellationToken);
+            return;
+        }
+
+        Span<int> sockets = stackalloc int[MaxConnections + 1];
+        int count = 0;
+        sockets[count++] = _listening;
+        foreach (HandleConnection connection in _connections)
+        {
+            if (connection.Token == 0)
+            {
+                sockets[count++] = connection.Socket;
+            }
+        }
+
+        UnixSocket.WaitAnyReadable(sockets[..count], timeout, cancellationToken);
+    }
+
+    private void Refuse(int socket)
+    {
+        LibC.Close(socket); // the kernel closes whatever it had queued, descriptors included
+        _refused++;
+    }
+
+    private HandleTransferException NotCarried(HandleBatch batch, string why) =>
+        new($"Channel '{_reader.Name}': a message names {batch}, but the handle socket did not carry it: {why}. No handles were taken for the message.");
+}

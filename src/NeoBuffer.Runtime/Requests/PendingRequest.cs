@@ -1,0 +1,235 @@
+using System;
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using System.Threading.Tasks.Sources;
+using NeoBuffer.Interop;
+
+namespace NeoBuffer.Requests;
+
+/// <summary>
+/// One in-flight request of a client, and the awaitable its caller gets: a pooled slot, reused request after request
+/// (no allocation per request). Its response arrives on whichever thread reads the client's response ring, in any
+/// order with the others'; the slot is found by the correlation id, whose low bits are the slot's index.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Exactly one resolution per use.</b> <see cref="_word"/> holds the id of the request the slot serves while it
+/// waits. The response, a timeout, a cancellation and a failure of the whole client each resolve it only by a CAS of
+/// that id to <see cref="Resolved"/>, so exactly one wins, and one aimed at an earlier use (a late response to a
+/// request that timed out, a timer that fired as the slot was recycled) finds another id and does nothing. Ids never
+/// repeat (a 44-bit sequence above the index), so a recycled slot cannot be mistaken for its previous use.
+/// </para>
+/// <para>
+/// <b>Parking.</b> A caller that stops spinning counts itself in its client's parked count and marks the slot parked
+/// (<see cref="_park"/>: 0 neither, 1 parked, 2 resolved first); the resolver marks it resolved. Whichever of the two
+/// exchanges comes second sees the other's mark, so the parked count is decremented exactly once, by the resolver if
+/// the caller parked first, else by the caller itself. The client keeps a reader on the ring while that count is
+/// above zero.
+/// </para>
+/// </remarks>
+internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, IValueTaskSource<ResponseLease<TResponse>>
+    where TResponse : unmanaged, IChannelMessage<TResponse>
+{
+    public const long Resolved = -1;
+
+    private readonly IPendingOwner _owner;
+    private ManualResetValueTaskSourceCore<int> _core = new() { RunContinuationsAsynchronously = true };
+    private long _word;
+    private int _park;
+    private byte[] _buffer = [];
+    private int _length;
+    private Timer? _timer;
+    private long _deadlineNs;
+    private TimeSpan _timeout;
+    private CancellationTokenRegistration _cancellation;
+
+    public PendingRequest(IPendingOwner owner, int index)
+    {
+        _owner = owner;
+        Index = index;
+    }
+
+    public int Index { get; }
+
+    public short Version => _core.Version;
+
+    /// <summary>Whether the response (or a failure) arrived.</summary>
+    public bool IsResolved => _core.GetStatus(_core.Version) != ValueTaskSourceStatus.Pending;
+
+    /// <summary>Starts a use of the slot for request <paramref name="id"/>.</summary>
+    public void Begin(long id) => Volatile.Write(ref _word, id);
+
+    /// <summary>The id of the request the slot serves now (0 when free, <see cref="Resolved"/> once answered).</summary>
+    public long Id => Volatile.Read(ref _word);
+
+    /// <summary>Delivers the response to request <paramref name="id"/>; false when the slot no longer waits for it.</summary>
+    public bool TryRespond(long id, int status, ReadOnlySpan<byte> body)
+    {
+        if (Interlocked.CompareExchange(ref _word, Resolved, id) != id)
+        {
+            return false;
+        }
+
+        if (_buffer.Length < body.Length)
+        {
+            ReturnBuffer();
+            _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(body.Length, 64));
+        }
+
+        body.CopyTo(_buffer);
+        _length = body.Length;
+        AfterResolved();
+        _core.SetResult(status);
+        return true;
+    }
+
+    /// <summary>Fails request <paramref name="id"/> (a timeout, a cancellation, a dead server); false when it was resolved already.</summary>
+    public bool TryFail(long id, Exception error)
+    {
+        if (Interlocked.CompareExchange(ref _word, Resolved, id) != id)
+        {
+            return false;
+        }
+
+        AfterResolved();
+        _core.SetException(error);
+        return true;
+    }
+
+    /// <summary>
+    /// The caller stops spinning: arms the timeout and the cancellation and counts itself parked (uncounted again at
+    /// once when the slot was resolved first).
+    /// </summary>
+    public void Park(long id, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (timeout != Timeout.InfiniteTimeSpan)
+        {
+            _timeout = timeout;
+            _deadlineNs = MonotonicClock.NowNs + (long)timeout.TotalNanoseconds;
+            _timer ??= new Timer(static state => ((PendingRequest<TResponse>)state!).OnTimer(), this, Timeout.Infinite, Timeout.Infinite);
+            _timer.Change(timeout, Timeout.InfiniteTimeSpan);
+        }
+
+        if (cancellationToken.CanBeCanceled)
+        {
+            _cancellation = cancellationToken.UnsafeRegister(static (state, token) =>
+            {
+                var slot = (PendingRequest<TResponse>)state!;
+                long current = slot.Id;
+                if (current > 0)
+                {
+                    slot.TryFail(current, new OperationCanceledException(token));
+                }
+            }, this);
+        }
+
+        _owner.ParkedChanged(+1);
+        if (Interlocked.CompareExchange(ref _park, 1, 0) != 0)
+        {
+            _owner.ParkedChanged(-1); // resolved while we armed: the resolver found nobody parked
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            TryFail(id, new OperationCanceledException(cancellationToken));
+        }
+    }
+
+    public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
+
+    TResponse IValueTaskSource<TResponse>.GetResult(short token)
+    {
+        try
+        {
+            ThrowIfFailed(_core.GetResult(token));
+            if (_length != Unsafe.SizeOf<TResponse>())
+            {
+                throw new MessageFormatException($"The response has {_length} bytes, but {typeof(TResponse).Name} has {Unsafe.SizeOf<TResponse>()}.");
+            }
+
+            return MemoryMarshal.Read<TResponse>(_buffer);
+        }
+        finally
+        {
+            Recycle();
+        }
+    }
+
+    ResponseLease<TResponse> IValueTaskSource<ResponseLease<TResponse>>.GetResult(short token)
+    {
+        try
+        {
+            ThrowIfFailed(_core.GetResult(token));
+            var lease = new ResponseLease<TResponse>(_buffer, _length);
+            _buffer = []; // the lease owns it now; the next response rents another
+            return lease;
+        }
+        finally
+        {
+            Recycle();
+        }
+    }
+
+    private void ThrowIfFailed(int status)
+    {
+        if (status == ResponseStatus.Failed)
+        {
+            throw new RequestFailedException($"The server '{_owner.Name}' failed the request: {Encoding.UTF8.GetString(_buffer, 0, _length)}");
+        }
+    }
+
+    private void AfterResolved()
+    {
+        _timer?.Change(Timeout.Infinite, Timeout.Infinite);
+        _cancellation.Unregister();
+        if (Interlocked.Exchange(ref _park, 2) == 1)
+        {
+            _owner.ParkedChanged(-1);
+        }
+    }
+
+    // A timer of an earlier use can fire late; it then finds the deadline of the current use still ahead.
+    private void OnTimer()
+    {
+        long current = Id;
+        if (current > 0 && MonotonicClock.NowNs >= Volatile.Read(ref _deadlineNs))
+        {
+            TryFail(current, new TimeoutException($"The server '{_owner.Name}' did not answer the request within {_timeout.TotalMilliseconds:0.###} ms. A response that comes later is dropped."));
+        }
+    }
+
+    private void Recycle()
+    {
+        _cancellation.Dispose();
+        _cancellation = default;
+        _core.Reset();
+        _park = 0;
+        Volatile.Write(ref _word, 0);
+        _owner.Recycle(Index);
+    }
+
+    private void ReturnBuffer()
+    {
+        if (_buffer.Length != 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+    }
+}
+
+/// <summary>What a <see cref="PendingRequest{TResponse}"/> needs of its client.</summary>
+internal interface IPendingOwner
+{
+    string Name { get; }
+
+    void ParkedChanged(int delta);
+
+    void Recycle(int index);
+}

@@ -1,0 +1,54 @@
+using System;
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace NeoBuffer;
+
+/// <summary>
+/// A response, copied out of the client's response ring into pooled memory (so holding it holds back no other
+/// response): read it with <c>new TResponse.View(response.Payload)</c>, then dispose it, once, to return the memory.
+/// </summary>
+/// <typeparam name="TResponse">The response message type.</typeparam>
+public struct ResponseLease<TResponse> : IDisposable where TResponse : unmanaged, IChannelMessage<TResponse>
+{
+    private byte[]? _buffer;
+    private readonly int _length;
+
+    internal ResponseLease(byte[] buffer, int length)
+    {
+        _buffer = buffer;
+        _length = length;
+    }
+
+    /// <summary>The response's bytes (fixed block, then its tail).</summary>
+    /// <exception cref="ObjectDisposedException">The lease was disposed.</exception>
+    public readonly ReadOnlySpan<byte> Payload =>
+        (_buffer ?? throw new ObjectDisposedException(nameof(ResponseLease<TResponse>))).AsSpan(0, _length);
+
+    /// <summary>The response, copied out (for response types without variable-length fields).</summary>
+    /// <exception cref="MessageFormatException">The response's length is not the size of <typeparamref name="TResponse"/>.</exception>
+    public readonly TResponse Message
+    {
+        get
+        {
+            if (_length != Unsafe.SizeOf<TResponse>())
+            {
+                throw new MessageFormatException($"The response has {_length} bytes, but {typeof(TResponse).Name} has {Unsafe.SizeOf<TResponse>()}: read it through {typeof(TResponse).Name}.View.");
+            }
+
+            return MemoryMarshal.Read<TResponse>(Payload);
+        }
+    }
+
+    /// <summary>Returns the memory to the pool. Dispose each lease once (a copy of the struct shares the memory).</summary>
+    public void Dispose()
+    {
+        byte[]? buffer = _buffer;
+        _buffer = null;
+        if (buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using System;
+using System.Runtime.InteropServices;
+using System.Threading;
+
+namespace NeoBuffer.Requests;
+
+/// <summary>
+/// A connected client, as its server sees it: the writer of the client's private response ring, and the gate that
+/// keeps one reply at a time in it (handlers may reply from any thread).
+/// </summary>
+/// <remarks>
+/// A client that leaves or dies is marked gone by the server's reading loop, which must never wait for a reply in
+/// progress (that reply may be waiting for room in this very client's full ring). So whoever holds the gate when the
+/// client is marked gone disposes the writer as it lets go: the gate's lock orders "mark gone, then try the gate"
+/// against "let go of the gate, then look at the mark", so one of the two always sees the other.
+/// </remarks>
+internal sealed class ServerClient(int id, SharedChannelWriter writer)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private volatile bool _gone;
+    private int _writerDisposed;
+
+    public int Id { get; } = id;
+
+    public SharedChannelWriter Writer { get; } = writer;
+
+    public bool IsGone => _gone;
+
+    /// <summary>Takes the gate if no other reply holds it.</summary>
+    public bool TryEnter() => _gate.Wait(0);
+
+    /// <summary>Waits for the gate up to <paramref name="timeout"/>.</summary>
+    public System.Threading.Tasks.Task<bool> EnterAsync(TimeSpan timeout, CancellationToken cancellationToken) => _gate.WaitAsync(timeout, cancellationToken);
+
+    /// <summary>Lets go of the gate; disposes the writer if the client went away meanwhile.</summary>
+    public void Exit()
+    {
+        _gate.Release();
+        if (_gone && _gate.Wait(0))
+        {
+            DisposeWriterOnce();
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Marks the client gone; its writer is disposed now if no reply is in progress, else by that reply's end.</summary>
+    public void MarkGone(Exception? reason = null)
+    {
+        _gone = true;
+        if (_gate.Wait(0))
+        {
+            if (reason is not null)
+            {
+                Writer.TryComplete(reason);
+            }
+
+            DisposeWriterOnce();
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Writes a response record whose body is <paramref name="body"/>, if there is room now. The caller holds the gate.
+    /// False when the ring is full.
+    /// </summary>
+    public bool TryWrite(long correlationId, int status, int value, ReadOnlySpan<byte> body)
+    {
+        if (!TryClaim(correlationId, status, value, body.Length, out WriteClaim claim, out Span<byte> payload))
+        {
+            return false;
+        }
+
+        body.CopyTo(payload);
+        claim.Commit();
+        return true;
+    }
+
+    /// <summary>Claims a response record of <paramref name="length"/> body bytes with its envelope written. The caller holds the gate.</summary>
+    public bool TryClaim(long correlationId, int status, int value, int length, out WriteClaim claim, out Span<byte> body)
+    {
+        if (_gone || !Writer.TryClaim(ResponseEnvelope.Size + length, out claim))
+        {
+            claim = default;
+            body = default;
+            return false;
+        }
+
+        var envelope = new ResponseEnvelope { CorrelationId = correlationId, Status = status, Value = value };
+        MemoryMarshal.Write(claim.Payload, in envelope);
+        body = claim.Payload.Slice(ResponseEnvelope.Size);
+        return true;
+    }
+
+    /// <summary>Whether the client's response ring is still read by a live process (a liveness probe; no shared state changes).</summary>
+    public bool IsReaderAlive()
+    {
+        try
+        {
+            Writer.ThrowIfReaderGone();
+            return true;
+        }
+        catch (System.Threading.Channels.ChannelClosedException)
+        {
+            return false;
+        }
+    }
+
+    private void DisposeWriterOnce()
+    {
+        if (Interlocked.Exchange(ref _writerDisposed, 1) == 0)
+        {
+            Writer.Dispose();
+        }
+    }
+}

@@ -1,0 +1,619 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using NeoBuffer.Requests;
+
+namespace NeoBuffer;
+
+/// <summary>
+/// A client of a <see cref="SharedServer{TRequest, TResponse}"/>: sends <typeparamref name="TRequest"/> messages and
+/// gets one <typeparamref name="TResponse"/> back for each. Any number of requests may be in flight at once, from any
+/// threads; the library gives each a correlation id and matches the responses, which may come back in any order.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>How a response is waited for.</b> A caller first spins (<see cref="SharedChannelOptions.SpinCount"/> rounds),
+/// reading the response ring itself whenever no other thread is, so a quick server answers without a context switch
+/// or an allocation. Then it parks: an async loop reads the ring (parking on its futex word, no thread blocked) while
+/// any caller is parked, and completes each awaiter.
+/// </para>
+/// <para>
+/// <b>Failures.</b> A server that dies or is disposed fails every pending request, and every later one, with a
+/// <see cref="ChannelClosedException"/> saying so. A request that times out or is cancelled ends with
+/// <see cref="TimeoutException"/> or <see cref="OperationCanceledException"/>; its response, if it comes later, is
+/// dropped. A handler that fails the request ends it with <see cref="RequestFailedException"/>.
+/// </para>
+/// </remarks>
+/// <typeparam name="TRequest">The request message type.</typeparam>
+/// <typeparam name="TResponse">The response message type.</typeparam>
+public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwner
+    where TRequest : unmanaged, IChannelMessage<TRequest>
+    where TResponse : unmanaged, IChannelMessage<TResponse>
+{
+    /// <summary>The most requests one client has in flight at once; a further one waits for a slot.</summary>
+    public const int MaxInFlight = 1024;
+
+    private const int IndexBits = 20;
+    private const long IndexMask = (1L << IndexBits) - 1;
+    private static int s_responseChannels;
+
+    private readonly string _name;
+    private readonly SharedChannelWriter _requests;
+    private readonly SharedChannelReader _responses;
+    private readonly PendingRequest<TResponse>?[] _slots = new PendingRequest<TResponse>?[MaxInFlight];
+    private readonly Stack<int> _free = new(MaxInFlight);
+    private readonly SemaphoreSlim _inFlight = new(MaxInFlight, MaxInFlight);
+    private readonly SemaphoreSlim _sending = new(1, 1);
+    private readonly CancellationTokenSource _closing = new();
+    private readonly int _spinCount;
+    private int _clientId;
+    private long _sequence;
+    private int _reading;
+    private int _parked;
+    private Func<Exception>? _fault;
+
+    private SharedClient(string name, SharedChannelWriter requests, SharedChannelReader responses, int spinCount)
+    {
+        _name = name;
+        _requests = requests;
+        _responses = responses;
+        _spinCount = spinCount;
+        for (int i = MaxInFlight - 1; i >= 0; i--)
+        {
+            _free.Push(i);
+        }
+    }
+
+    /// <summary>The server's name.</summary>
+    public string Name => _name;
+
+    /// <summary>The id the server gave this client.</summary>
+    public int ClientId => _clientId;
+
+    /// <summary>
+    /// Sends <paramref name="request"/> and returns its response, copied out (for message types without
+    /// variable-length fields). No allocation when the server answers while the caller spins.
+    /// </summary>
+    /// <exception cref="TimeoutException">No response within <paramref name="timeout"/>.</exception>
+    /// <exception cref="RequestFailedException">The server's handler failed the request.</exception>
+    /// <exception cref="ChannelClosedException">The server died or closed.</exception>
+    public ValueTask<TResponse> RequestAsync(TRequest request, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ThrowIfVariable<TRequest>("build it with ClaimRequest");
+        ThrowIfVariable<TResponse>("use RequestLeaseAsync");
+        PendingRequest<TResponse>? slot = TrySendNow(MemoryMarshal.AsBytes(new ReadOnlySpan<TRequest>(in request)));
+        return slot is not null
+            ? new ValueTask<TResponse>(Await(slot, timeout, cancellationToken), slot.Version)
+            : RequestSlowAsync(request, timeout, cancellationToken);
+    }
+
+    /// <summary>Sends <paramref name="request"/> and returns its response, waiting as long as it takes (see the overload with a timeout).</summary>
+    public ValueTask<TResponse> RequestAsync(TRequest request, CancellationToken cancellationToken = default) =>
+        RequestAsync(request, Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>
+    /// Sends <paramref name="request"/> and returns its response as a lease over pooled memory (for responses with
+    /// variable-length fields: <c>new TResponse.View(lease.Payload)</c>). Dispose the lease once.
+    /// </summary>
+    /// <exception cref="TimeoutException">No response within <paramref name="timeout"/>.</exception>
+    /// <exception cref="RequestFailedException">The server's handler failed the request.</exception>
+    /// <exception cref="ChannelClosedException">The server died or closed.</exception>
+    public ValueTask<ResponseLease<TResponse>> RequestLeaseAsync(TRequest request, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ThrowIfVariable<TRequest>("build it with ClaimRequest");
+        PendingRequest<TResponse>? slot = TrySendNow(MemoryMarshal.AsBytes(new ReadOnlySpan<TRequest>(in request)));
+        return slot is not null
+            ? new ValueTask<ResponseLease<TResponse>>(Await(slot, timeout, cancellationToken), slot.Version)
+            : RequestLeaseSlowAsync(request, timeout, cancellationToken);
+    }
+
+    /// <summary>
+    /// Claims a request of <paramref name="length"/> bytes in place (for requests with variable-length fields: build it
+    /// with <c>new TRequest.Builder(claim.Payload, ...)</c>, length from <c>TRequest.Builder.LengthFor</c>), waiting up
+    /// to <paramref name="timeout"/> for room. Then <see cref="RequestClaim{TRequest, TResponse}.SendAsync"/> it.
+    /// Other requests of this client wait until it is sent or disposed, so keep it short.
+    /// </summary>
+    /// <exception cref="TimeoutException">No room (or no free in-flight slot) within <paramref name="timeout"/>.</exception>
+    /// <exception cref="ChannelClosedException">The server died or closed.</exception>
+    public RequestClaim<TRequest, TResponse> ClaimRequest(int length, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ThrowIfFaulted();
+        if (!_inFlight.Wait(timeout, cancellationToken))
+        {
+            throw new TimeoutException($"All {MaxInFlight} request slots of the client of '{_name}' stayed in use for {timeout.TotalMilliseconds:0.###} ms.");
+        }
+
+        try
+        {
+            if (!_sending.Wait(timeout, cancellationToken))
+            {
+                throw new TimeoutException($"Another request to '{_name}' was being sent for {timeout.TotalMilliseconds:0.###} ms.");
+            }
+
+            try
+            {
+                WriteClaim claim = _requests.Claim(RequestEnvelope.Size + length, timeout, cancellationToken);
+                return new RequestClaim<TRequest, TResponse>(this, claim);
+            }
+            catch
+            {
+                _sending.Release();
+                throw;
+            }
+        }
+        catch
+        {
+            _inFlight.Release();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Leaves the server (it lets go of this client's response ring) and fails the requests still pending with an
+    /// <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.CompareExchange(ref _fault, static () => new ObjectDisposedException(nameof(SharedClient<TRequest, TResponse>), "The client was disposed."), null) != null)
+        {
+            return;
+        }
+
+        if (_sending.Wait(TimeSpan.FromSeconds(1)))
+        {
+            SendControl(RequestKind.Disconnect, 0, ReadOnlySpan<byte>.Empty);
+        }
+
+        _closing.Cancel();
+
+        // The response reader is left to nobody: take it from the thread reading it (a drain is short; a parked reader
+        // loop wakes on the cancellation and lets go) and keep it.
+        var spin = new SpinWait();
+        while (Interlocked.CompareExchange(ref _reading, 1, 0) != 0)
+        {
+            spin.SpinOnce();
+        }
+
+        FailAll();
+        _requests.Dispose();
+        _responses.Dispose();
+    }
+
+    internal static async ValueTask<SharedClient<TRequest, TResponse>> ConnectAsync(string name, SharedChannelOptions? options, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        options ??= SharedChannelOptions.Default;
+        MessageLayout schema = ServiceSchema<TRequest, TResponse>.Layout;
+        string responseName = $"{name}.reply-{Environment.ProcessId}-{Interlocked.Increment(ref s_responseChannels)}";
+        if (responseName.Length > Segments.ChannelName.MaxLength)
+        {
+            throw new ArgumentException($"The server name '{name}' is too long to name a client's response channel after it; use at most {Segments.ChannelName.MaxLength - 32} characters.", nameof(name));
+        }
+
+        var responseOptions = new SharedChannelOptions
+        {
+            Directory = options.Directory,
+            Capacity = options.Capacity,
+            MaxMessageSize = Math.Min(options.MaxMessageSize, SharedChannelOptions.LargestMessageFor(options.Capacity)),
+            SpinCount = options.SpinCount,
+        };
+        SharedChannelReader responses = SharedChannel.CreateReader(responseName, responseOptions, schema);
+        SharedChannelWriter requests;
+        try
+        {
+            requests = SharedChannel.OpenWriter(name, new SharedChannelOptions { Directory = options.Directory, SpinCount = options.SpinCount }, schema);
+        }
+        catch
+        {
+            responses.Dispose();
+            throw;
+        }
+
+        var client = new SharedClient<TRequest, TResponse>(name, requests, responses, options.SpinCount);
+        try
+        {
+            await client.HandshakeAsync(Encoding.UTF8.GetBytes(responseName), timeout, cancellationToken).ConfigureAwait(false);
+            return client;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    // Sends the connect record and waits for the server's acknowledgement, which carries this client's id.
+    private async ValueTask HandshakeAsync(byte[] responseName, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        long token = Random.Shared.NextInt64(1, long.MaxValue);
+        long deadline = Environment.TickCount64 + (timeout == Timeout.InfiniteTimeSpan ? int.MaxValue : (long)timeout.TotalMilliseconds);
+        await _sending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            while (!SendControl(RequestKind.Connect, token, responseName))
+            {
+                if (!await _requests.WaitToWriteAsync(RequestEnvelope.Size + responseName.Length, Remaining(deadline, timeout), cancellationToken).ConfigureAwait(false))
+                {
+                    throw new ChannelClosedException($"The server '{_name}' is closed.");
+                }
+            }
+        }
+        finally
+        {
+            _sending.Release();
+        }
+
+        while (true)
+        {
+            // The server opens our response ring before it acknowledges: a server that dies first never takes its
+            // writer row, so the wait is bounded by the timeout, and each quiet second the request ring's reader is probed.
+            TimeSpan slice = TimeSpan.FromMilliseconds(Math.Min(1000, Remaining(deadline, timeout).TotalMilliseconds));
+            try
+            {
+                await _responses.WaitToReadAsync(slice, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                _requests.ThrowIfReaderGone();
+                if (Environment.TickCount64 >= deadline)
+                {
+                    throw new TimeoutException($"The server '{_name}' did not accept the connection within {timeout.TotalMilliseconds:0.###} ms.");
+                }
+
+                continue;
+            }
+
+            while (_responses.TryLease(out ReadLease lease))
+            {
+                using (lease)
+                {
+                    if (lease.Length >= ResponseEnvelope.Size && MemoryMarshal.Read<ResponseEnvelope>(lease.Payload) is { Status: ResponseStatus.Connected } ack && ack.CorrelationId == token)
+                    {
+                        _clientId = ack.Value;
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    private static TimeSpan Remaining(long deadline, TimeSpan timeout) =>
+        timeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
+
+    // The fast path: a free slot, the send gate and room in the request ring all at once, or null.
+    private PendingRequest<TResponse>? TrySendNow(ReadOnlySpan<byte> request)
+    {
+        ThrowIfFaulted();
+        if (!_inFlight.Wait(0))
+        {
+            return null;
+        }
+
+        if (!_sending.Wait(0))
+        {
+            _inFlight.Release();
+            return null;
+        }
+
+        try
+        {
+            if (!_requests.TryClaim(RequestEnvelope.Size + request.Length, out WriteClaim claim))
+            {
+                _inFlight.Release();
+                return null;
+            }
+
+            PendingRequest<TResponse> slot = Begin(claim.Payload);
+            request.CopyTo(claim.Payload.Slice(RequestEnvelope.Size));
+            claim.Commit();
+            return slot;
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
+
+    private async ValueTask<TResponse> RequestSlowAsync(TRequest request, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        PendingRequest<TResponse> slot = await SendAsync(request, timeout, cancellationToken).ConfigureAwait(false);
+        short version = slot.Version;
+        return await new ValueTask<TResponse>(Await(slot, timeout, cancellationToken), version).ConfigureAwait(false);
+    }
+
+    private async ValueTask<ResponseLease<TResponse>> RequestLeaseSlowAsync(TRequest request, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        PendingRequest<TResponse> slot = await SendAsync(request, timeout, cancellationToken).ConfigureAwait(false);
+        short version = slot.Version;
+        return await new ValueTask<ResponseLease<TResponse>>(Await(slot, timeout, cancellationToken), version).ConfigureAwait(false);
+    }
+
+    // The slow path of a send: waits for a slot, the gate and room, each within the request's timeout.
+    private async ValueTask<PendingRequest<TResponse>> SendAsync(TRequest request, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        long deadline = Environment.TickCount64 + (timeout == Timeout.InfiniteTimeSpan ? int.MaxValue : (long)timeout.TotalMilliseconds);
+        if (!await _inFlight.WaitAsync(timeout, cancellationToken).ConfigureAwait(false))
+        {
+            throw new TimeoutException($"All {MaxInFlight} request slots of the client of '{_name}' stayed in use for {timeout.TotalMilliseconds:0.###} ms.");
+        }
+
+        try
+        {
+            await _sending.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                int length = RequestEnvelope.Size + Unsafe.SizeOf<TRequest>();
+                while (true)
+                {
+                    ThrowIfFaulted();
+                    if (TryWriteRequest(in request, length) is PendingRequest<TResponse> slot)
+                    {
+                        return slot;
+                    }
+
+                    if (!await _requests.WaitToWriteAsync(length, Remaining(deadline, timeout), cancellationToken).ConfigureAwait(false))
+                    {
+                        throw new ChannelClosedException($"The server '{_name}' is closed.");
+                    }
+                }
+            }
+            finally
+            {
+                _sending.Release();
+            }
+        }
+        catch
+        {
+            _inFlight.Release();
+            throw;
+        }
+    }
+
+    private PendingRequest<TResponse>? TryWriteRequest(in TRequest request, int length)
+    {
+        if (!_requests.TryClaim(length, out WriteClaim claim))
+        {
+            return null;
+        }
+
+        PendingRequest<TResponse> slot = Begin(claim.Payload);
+        MemoryMarshal.Write(claim.Payload.Slice(RequestEnvelope.Size), in request);
+        claim.Commit();
+        return slot;
+    }
+
+    /// <summary>Takes a slot (the caller holds an in-flight permit) and writes the envelope of its request into <paramref name="record"/>.</summary>
+    internal PendingRequest<TResponse> Begin(Span<byte> record)
+    {
+        int index;
+        lock (_free)
+        {
+            index = _free.Pop(); // an in-flight permit guarantees a free slot
+        }
+
+        PendingRequest<TResponse> slot = _slots[index] ??= new PendingRequest<TResponse>(this, index);
+        long id = (Interlocked.Increment(ref _sequence) << IndexBits) | (long)index;
+        slot.Begin(id);
+        var envelope = new RequestEnvelope { CorrelationId = id, ClientId = _clientId, Kind = RequestKind.Request };
+        MemoryMarshal.Write(record, in envelope);
+
+        // Against FailAll: it sets the fault, then scans the slots; this sets the slot, then looks at the fault (both
+        // through full fences), so a slot begun as the client failed is failed by one of the two.
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _fault) is Func<Exception> fault)
+        {
+            slot.TryFail(id, fault());
+        }
+
+        return slot;
+    }
+
+    /// <summary>Ends a send begun by <see cref="ClaimRequest"/> (committed or not).</summary>
+    internal void EndSend(bool sent)
+    {
+        _sending.Release();
+        if (!sent)
+        {
+            _inFlight.Release();
+        }
+    }
+
+    /// <summary>
+    /// Spins for the response of <paramref name="slot"/>'s request, reading the response ring whenever no other thread
+    /// is; then parks it, making sure a reader loop runs. Returns the slot, to be awaited.
+    /// </summary>
+    internal PendingRequest<TResponse> Await(PendingRequest<TResponse> slot, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        long id = slot.Id;
+        for (int round = 0; !slot.IsResolved; round++)
+        {
+            if (TryEnterReading())
+            {
+                try
+                {
+                    Drain();
+                }
+                catch (Exception e)
+                {
+                    Fault(e);
+                }
+                finally
+                {
+                    ExitReading();
+                }
+
+                if (slot.IsResolved)
+                {
+                    break;
+                }
+            }
+
+            if (round >= _spinCount)
+            {
+                slot.Park(id, timeout, cancellationToken);
+                EnsureReader();
+                break;
+            }
+
+            Thread.SpinWait(10);
+        }
+
+        return slot;
+    }
+
+    string IPendingOwner.Name => _name;
+
+    void IPendingOwner.ParkedChanged(int delta) => Interlocked.Add(ref _parked, delta);
+
+    void IPendingOwner.Recycle(int index)
+    {
+        lock (_free)
+        {
+            _free.Push(index);
+        }
+
+        _inFlight.Release();
+    }
+
+    private bool TryEnterReading() => Volatile.Read(ref _reading) == 0 && Interlocked.CompareExchange(ref _reading, 1, 0) == 0;
+
+    // Letting go of the reader, then looking for parked callers, against a caller counting itself parked, then trying
+    // to take the reader (EnsureReader): both through full fences, so either the caller takes it or this sees the caller.
+    private void ExitReading()
+    {
+        Interlocked.Exchange(ref _reading, 0);
+        if (Volatile.Read(ref _parked) > 0)
+        {
+            EnsureReader();
+        }
+    }
+
+    private void EnsureReader()
+    {
+        if (TryEnterReading())
+        {
+            _ = ReadWhileParkedAsync();
+        }
+    }
+
+    // The reader loop: owns the response ring while any caller is parked, parking on its futex word between responses.
+    private async Task ReadWhileParkedAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                Drain();
+                if (Volatile.Read(ref _parked) == 0 || _fault is not null)
+                {
+                    return;
+                }
+
+                if (!await _responses.WaitToReadAsync(_closing.Token).ConfigureAwait(false))
+                {
+                    Fault(new ChannelClosedException($"The server '{_name}' closed this client's response channel."));
+                    return;
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            Fault(e);
+        }
+        finally
+        {
+            ExitReading(); // a Dispose waiting for the reader takes it from here
+        }
+    }
+
+    // Delivers every response waiting in the ring to its slot. Only the holder of _reading calls it.
+    private void Drain()
+    {
+        while (_responses.TryLease(out ReadLease lease))
+        {
+            using (lease)
+            {
+                if (lease.Length < ResponseEnvelope.Size)
+                {
+                    throw new ChannelCorruptedException($"A response of server '{_name}' has {lease.Length} bytes, fewer than its envelope.");
+                }
+
+                ResponseEnvelope envelope = MemoryMarshal.Read<ResponseEnvelope>(lease.Payload);
+                long index = envelope.CorrelationId & IndexMask;
+                if (envelope.Status != ResponseStatus.Connected && envelope.CorrelationId > 0 && index < MaxInFlight && _slots[index] is PendingRequest<TResponse> slot)
+                {
+                    slot.TryRespond(envelope.CorrelationId, envelope.Status, lease.Payload.Slice(ResponseEnvelope.Size));
+                }
+            }
+        }
+    }
+
+    private void Fault(Exception error)
+    {
+        ChannelClosedException closed = error switch
+        {
+            OperationCanceledException or ObjectDisposedException when _closing.IsCancellationRequested => new ChannelClosedException($"The client of '{_name}' was disposed."),
+            ChannelClosedException c when c.Message.Contains("died", StringComparison.Ordinal) =>
+                new ChannelClosedException($"The server '{_name}' died; its pending requests were not answered. {c.Message}", c),
+            _ => new ChannelClosedException($"The server '{_name}' can no longer be reached: {error.Message}", error),
+        };
+        Interlocked.CompareExchange(ref _fault, () => new ChannelClosedException(closed.Message, closed.InnerException), null);
+        FailAll();
+    }
+
+    private void FailAll()
+    {
+        Func<Exception> fault = Volatile.Read(ref _fault)!;
+        Interlocked.MemoryBarrier();
+        foreach (PendingRequest<TResponse>? slot in _slots)
+        {
+            long id = slot?.Id ?? 0;
+            if (id > 0)
+            {
+                slot!.TryFail(id, fault());
+            }
+        }
+    }
+
+    private void ThrowIfFaulted()
+    {
+        if (Volatile.Read(ref _fault) is Func<Exception> fault)
+        {
+            throw fault();
+        }
+    }
+
+    // A control record (connect, disconnect) written now if there is room; the caller holds the send gate.
+    private bool SendControl(int kind, long token, ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            if (!_requests.TryClaim(RequestEnvelope.Size + body.Length, out WriteClaim claim))
+            {
+                return false;
+            }
+
+            var envelope = new RequestEnvelope { CorrelationId = token, ClientId = _clientId, Kind = kind };
+            MemoryMarshal.Write(claim.Payload, in envelope);
+            body.CopyTo(claim.Payload.Slice(RequestEnvelope.Size));
+            claim.Commit();
+            return true;
+        }
+        catch (Exception e) when (e is SharedChannelException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    private static void ThrowIfVariable<T>(string instead) where T : unmanaged, IChannelMessage<T>
+    {
+        if (T.Layout.HasVariableFields)
+        {
+            throw new InvalidOperationException($"{typeof(T).Name} has variable-length fields, so it cannot be copied whole: {instead}.");
+        }
+    }
+}

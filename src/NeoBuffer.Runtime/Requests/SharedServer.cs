@@ -1,0 +1,314 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using NeoBuffer.Requests;
+
+namespace NeoBuffer;
+
+/// <summary>
+/// The server side of a request/response service: any number of client processes connect by its name
+/// (<see cref="SharedChannel.ConnectAsync{TRequest, TResponse}(string, SharedChannelOptions?, TimeSpan, CancellationToken)"/>)
+/// and send <typeparamref name="TRequest"/> messages; each is answered with one <typeparamref name="TResponse"/>,
+/// in any order. Serve with <see cref="ServeAsync"/> (a handler per request) or read requests yourself with
+/// <see cref="ReadAllAsync"/> and reply to each.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Every client writes into one shared request ring (multi-producer, so a client killed in the middle of a request
+/// costs nothing but that request), and reads its responses from a ring of its own, which it creates when it connects.
+/// A reply goes only into its client's ring: a client that stops reading its responses makes only its own replies
+/// wait (or fail, see <see cref="ReplyTimeout"/>); the server reads on and serves everyone else.
+/// </para>
+/// <para>
+/// Reading (<see cref="TryRead"/>, <see cref="WaitToReadAsync"/>, <see cref="ReadAllAsync"/>, <see cref="ServeAsync"/>)
+/// is for one thread or one async loop at a time; replies may come from any thread.
+/// </para>
+/// </remarks>
+/// <typeparam name="TRequest">The request message type: a <see cref="ChannelMessageAttribute">[ChannelMessage]</see> struct.</typeparam>
+/// <typeparam name="TResponse">The response message type.</typeparam>
+public sealed class SharedServer<TRequest, TResponse> : IDisposable
+    where TRequest : unmanaged, IChannelMessage<TRequest>
+    where TResponse : unmanaged, IChannelMessage<TResponse>
+{
+    // How often an idle server looks for clients that died, to let go of their response rings.
+    private static readonly TimeSpan ClientCheckInterval = TimeSpan.FromSeconds(1);
+
+    private readonly SharedChannelReader _requests;
+    private readonly SharedChannelOptions _responseOptions;
+    private readonly Dictionary<int, ServerClient> _clients = [];
+    private readonly Stack<IncomingRequest<TRequest, TResponse>> _pool = new();
+    private int _nextClientId;
+    private int _clientCount;
+    private long _lastClientCheck = Environment.TickCount64;
+    private int _disposed;
+
+    internal SharedServer(string name, SharedChannelOptions? options)
+    {
+        options ??= SharedChannelOptions.Default;
+        var requestOptions = new SharedChannelOptions
+        {
+            Directory = options.Directory,
+            Capacity = options.Capacity,
+            MaxMessageSize = Math.Min(options.MaxMessageSize, SharedChannelOptions.LargestMessageFor(options.Capacity)),
+            Permissions = options.Permissions,
+            SpinCount = options.SpinCount,
+            Topology = ChannelTopology.MultiProducerSingleConsumer,
+            MaxProducers = options.MaxProducers,
+        };
+        _requests = SharedChannel.CreateReader(name, requestOptions, ServiceSchema<TRequest, TResponse>.Layout);
+        _responseOptions = new SharedChannelOptions { Directory = options.Directory, SpinCount = options.SpinCount };
+    }
+
+    /// <summary>The service's name: clients connect with it.</summary>
+    public string Name => _requests.Name;
+
+    /// <summary>Clients connected now (those that disconnected or were found dead are no longer counted).</summary>
+    public int ClientCount => Volatile.Read(ref _clientCount);
+
+    /// <summary>
+    /// How long <see cref="IncomingRequest{TRequest, TResponse}.ReplyAsync"/> waits for room in one client's response
+    /// ring before it drops the reply (a client that stopped reading). Default 10 s.
+    /// </summary>
+    public TimeSpan ReplyTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Takes the next request, if one is waiting. Connections and disconnections in the ring are handled on the way
+    /// (they are not requests).
+    /// </summary>
+    /// <exception cref="ChannelCorruptedException">The request ring's shared state is impossible (a faulty or hostile client).</exception>
+    public bool TryRead([NotNullWhen(true)] out IncomingRequest<TRequest, TResponse>? request)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        while (_requests.TryLease(out ReadLease lease))
+        {
+            using (lease)
+            {
+                if (lease.Length < RequestEnvelope.Size)
+                {
+                    continue; // not written by this library: nobody to answer
+                }
+
+                RequestEnvelope envelope = MemoryMarshal.Read<RequestEnvelope>(lease.Payload);
+                ReadOnlySpan<byte> body = lease.Payload.Slice(RequestEnvelope.Size);
+                switch (envelope.Kind)
+                {
+                    case RequestKind.Request when _clients.TryGetValue(envelope.ClientId, out ServerClient? client):
+                        request = Rent();
+                        request.Start(client, envelope.CorrelationId, body);
+                        return true;
+                    case RequestKind.Connect:
+                        Accept(envelope.CorrelationId, body);
+                        break;
+                    case RequestKind.Disconnect:
+                        Drop(envelope.ClientId, reason: null);
+                        break;
+                }
+            }
+        }
+
+        if (Environment.TickCount64 - _lastClientCheck > ClientCheckInterval.TotalMilliseconds)
+        {
+            DropDeadClients();
+        }
+
+        request = null;
+        return false;
+    }
+
+    /// <summary>
+    /// Waits asynchronously until a request may be waiting; no thread blocks meanwhile. Completes with false only if
+    /// the request ring was completed (the server never does that itself while open).
+    /// </summary>
+    public async ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            try
+            {
+                return await _requests.WaitToReadAsync(ClientCheckInterval, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                DropDeadClients(); // idle: a good moment to let go of the rings of clients that died
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads every request until <paramref name="cancellationToken"/> is cancelled. Reply to each (from any thread,
+    /// at any time, in any order) and dispose it.
+    /// </summary>
+    public async IAsyncEnumerable<IncomingRequest<TRequest, TResponse>> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (await WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (TryRead(out IncomingRequest<TRequest, TResponse>? request))
+            {
+                yield return request;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Serves requests until <paramref name="cancellationToken"/> is cancelled (then the task is cancelled): calls
+    /// <paramref name="handler"/> for each, without waiting for one handler to finish before starting the next, so a
+    /// slow request holds back no other. The handler replies (<c>request.TryReply</c>, <c>ReplyAsync</c>,
+    /// <c>TryClaimReply</c>); a handler that throws answers its request with a failure carrying the exception's
+    /// message, and one that returns without replying answers it with "ended without a reply". Each request is
+    /// disposed when its handler ends.
+    /// </summary>
+    public async Task ServeAsync(Func<IncomingRequest<TRequest, TResponse>, ValueTask> handler, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        while (await WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (TryRead(out IncomingRequest<TRequest, TResponse>? request))
+            {
+                ValueTask handling;
+                try
+                {
+                    handling = handler(request);
+                }
+                catch (Exception e)
+                {
+                    Finish(request, e);
+                    continue;
+                }
+
+                if (handling.IsCompletedSuccessfully)
+                {
+                    request.Dispose();
+                }
+                else
+                {
+                    _ = FinishAsync(handling, request);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stops serving: every connected client's pending requests fail with a <see cref="ChannelClosedException"/> that
+    /// says the server closed, and the service's name is free again once the last client has let go of it.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        foreach (ServerClient client in _clients.Values)
+        {
+            client.MarkGone(new ChannelClosedException($"The server '{Name}' closed."));
+        }
+
+        _clients.Clear();
+        Volatile.Write(ref _clientCount, 0);
+        _requests.Dispose();
+    }
+
+    internal void Return(IncomingRequest<TRequest, TResponse> request)
+    {
+        lock (_pool)
+        {
+            _pool.Push(request);
+        }
+    }
+
+    private IncomingRequest<TRequest, TResponse> Rent()
+    {
+        lock (_pool)
+        {
+            if (_pool.TryPop(out IncomingRequest<TRequest, TResponse>? pooled))
+            {
+                return pooled;
+            }
+        }
+
+        return new IncomingRequest<TRequest, TResponse>(this);
+    }
+
+    private async Task FinishAsync(ValueTask handling, IncomingRequest<TRequest, TResponse> request)
+    {
+        try
+        {
+            await handling.ConfigureAwait(false);
+            request.Dispose();
+        }
+        catch (Exception e)
+        {
+            Finish(request, e);
+        }
+    }
+
+    private static void Finish(IncomingRequest<TRequest, TResponse> request, Exception error)
+    {
+        if (!request.IsAnswered)
+        {
+            request.TryFail($"{error.GetType().Name}: {error.Message}");
+        }
+
+        request.Dispose();
+    }
+
+    // A new client: open the response ring it created (its name is the record's body) and acknowledge with its id.
+    private void Accept(long token, ReadOnlySpan<byte> body)
+    {
+        DropDeadClients();
+        SharedChannelWriter writer;
+        try
+        {
+            writer = SharedChannel.OpenWriter(Encoding.UTF8.GetString(body), _responseOptions, ServiceSchema<TRequest, TResponse>.Layout);
+        }
+        catch (Exception e) when (e is SharedChannelException or ArgumentException)
+        {
+            return; // the client left (or died) before we got to it, or the record is not a client's: nobody to answer
+        }
+
+        var client = new ServerClient(++_nextClientId, writer);
+        if (!client.TryEnter() || !client.TryWrite(token, ResponseStatus.Connected, client.Id, ReadOnlySpan<byte>.Empty))
+        {
+            writer.Dispose(); // a ring too small for even the acknowledgement
+            return;
+        }
+
+        client.Exit();
+        _clients.Add(client.Id, client);
+        Volatile.Write(ref _clientCount, _clients.Count);
+    }
+
+    private void Drop(int clientId, Exception? reason)
+    {
+        if (_clients.Remove(clientId, out ServerClient? client))
+        {
+            client.MarkGone(reason);
+            Volatile.Write(ref _clientCount, _clients.Count);
+        }
+    }
+
+    // A client that died never says goodbye: its response ring's reader row is dead. One lock probe per client.
+    private void DropDeadClients()
+    {
+        _lastClientCheck = Environment.TickCount64;
+        List<int>? dead = null;
+        foreach (ServerClient client in _clients.Values)
+        {
+            if (!client.IsReaderAlive())
+            {
+                (dead ??= []).Add(client.Id);
+            }
+        }
+
+        foreach (int id in dead ?? [])
+        {
+            Drop(id, reason: null);
+        }
+    }
+}

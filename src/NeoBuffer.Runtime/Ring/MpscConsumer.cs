@@ -1,0 +1,287 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using NeoBuffer.Format;
+using NeoBuffer.Waiting;
+
+namespace NeoBuffer.Ring;
+
+/// <summary>
+/// The consumer's side of the multi-producer single-consumer ring protocol (docs/format.md, "MPSC protocol"): it reads
+/// the producers' records (<see cref="MpscProducer"/>) in position order, and waits at a record that is claimed but not
+/// committed. Since a record's header may land on bytes of an older record, it zeroes what it consumed before it
+/// returns the space by storing <see cref="ChannelHeader.Head"/>: a header a producer has not written yet therefore
+/// reads 0.
+/// <para>
+/// Crash safety: the consumer announces the record it is zeroing in its row before it zeroes it, so one that died
+/// mid-zeroing is finished by the next (<see cref="Open"/>); a claim left by a writer that died becomes padding
+/// (<see cref="ReclaimFromDeadPeers"/>).
+/// </para>
+/// <para>
+/// Why recovery never hangs the consumer and never overwrites a committed record. The consumer at head H reads the
+/// header at H (value <c>seen</c>), then ClaimTail, then the rows. (1) If a claim covers H, its writer's row announces
+/// it from before its CAS until after its commit, and the consumer sees that announcement: its ClaimTail load read a
+/// value at or past that CAS (RMWs on one word form a release sequence), which the announcement happened before. So
+/// a live claimer is always seen, and means wait. (2) A dead row is locked (shared) before it is used: nobody can take
+/// it then, so its announcement holds still, and ClaimTail is re-read after the lock, when the dead writer's last CAS,
+/// if any, is visible (its process is gone; the kernel's lock release and our fcntl order the rest). An announcement
+/// starting at or past that fresh ClaimTail was never claimed, and never will be: its row is freed; one ending at or
+/// before H is behind us: freed. Any other is kept, so the real claim at H keeps its row until H has passed it.
+/// (3) If every row over H is dead, the header at H is loaded again: its claimers proven dead, their stores are all
+/// visible, so only a header still equal to <c>seen</c> is decided on (one loaded before may predate them, on arm64
+/// even torn between two older stores); a changed one waits for the next check. H is padded by one CAS on its 8-byte
+/// header from <c>seen</c>: if the claimer was
+/// alive after all and committed after the header load (its row then read -1), the CAS fails and the record is read
+/// as usual. A negative <c>seen</c> is the dead claimer's own header, whose length is the record's exact extent; a
+/// zero one means nothing was written at H yet, so the padding runs to the nearest end announced over H (the real
+/// claimer's row is among them, so never past its claim; zeroes up to there, since the consumer zeroes what it
+/// consumed), cut at the ring's end and at <see cref="RingMemory.LongestRecord"/>; a later check covers the rest.
+/// </para>
+/// </summary>
+internal sealed unsafe class MpscConsumer : RingConsumer
+{
+    private readonly ParticipantRow* _row;
+    private long _head;
+    private long _cachedClaimTail;
+
+    private MpscConsumer(RingMemory memory, ParticipantRow* row)
+        : base(memory)
+    {
+        _row = row;
+    }
+
+    /// <summary>
+    /// Opens the consumer's side. A consumer that died between zeroing a record and publishing Head left that record
+    /// announced in the row: it is finished here, or the record would read as "claimed, never committed" forever.
+    /// </summary>
+    public static MpscConsumer Open(RingMemory memory, ParticipantRow* row)
+    {
+        var consumer = new MpscConsumer(memory, row);
+        ChannelHeader* header = memory.Header;
+
+        // Head first: both only grow and Head never passes ClaimTail, so this order can only see Head <= ClaimTail.
+        long head = Volatile.Read(ref header->Head);
+        long claimTail = MpscClaimTail.PositionOf(Volatile.Read(ref header->ClaimTail));
+        if (!RecordFraming.IsAligned(claimTail) || !RecordFraming.IsBoundaryWithin(head, 0, claimTail))
+        {
+            throw memory.Corrupted($"head {head} and claim tail {claimTail} are inconsistent");
+        }
+
+        consumer._head = head;
+        consumer._cachedClaimTail = claimTail;
+        long consuming = Volatile.Read(ref row->Position);
+        long end = Volatile.Read(ref row->ClaimEnd);
+        if (consuming == head && end > head)
+        {
+            // Checked as any record is before it is zeroed: within the claims, short of the ring's end (nothing is
+            // consumed across it), at most one record long.
+            if (!RecordFraming.IsBoundaryWithin(end, head, claimTail) || end - head > memory.Capacity - (head & memory.Mask) || end - head > memory.LongestRecord)
+            {
+                throw memory.Corrupted($"the reader's row announces zeroing [{head}, {end}), which no record covers (claim tail {claimTail})");
+            }
+
+            consumer.ConsumeUpTo(end);
+        }
+
+        row->Position = -1;
+        return consumer;
+    }
+
+    // lease the record at the head once committed -> read it -> zero it and release
+
+    /// <summary>
+    /// Stuck at a record that is claimed but not committed: a claim over the head whose every announcer is dead becomes
+    /// padding, published by a CAS on the header the decision was made on. Dead writers' rows are freed once nothing
+    /// they announced can matter. The class comment says why each step is safe.
+    /// </summary>
+    public override void ReclaimFromDeadPeers()
+    {
+        Segments.SharedSegment segment = Memory.Segment;
+        long* at = (long*)Memory.RecordAt(_head);
+
+        // The header, then ClaimTail: a header is written after its claim's CAS, so whatever header is seen here lies
+        // inside the ClaimTail read after it.
+        long seen = Volatile.Read(ref *at);
+        _cachedClaimTail = ReadClaimTail();
+        bool stuck = Unsafe.As<long, RecordHeader>(ref seen).Length <= 0 && _head < _cachedClaimTail;
+        long nearestEnd = long.MaxValue;
+        for (int index = ParticipantTable.MpscFirstWriterRow; index < segment.Geometry.ParticipantRows; index++)
+        {
+            ParticipantRow* row = segment.Row(index);
+            if (Volatile.Read(ref row->Position) < 0)
+            {
+                continue;
+            }
+
+            if (!ParticipantRole.IsHolderDead(segment, index))
+            {
+                // A live writer announcing a claim over the head is filling it, or is about to learn that its CAS
+                // failed and announce again: wait either way.
+                if (stuck && Covers(Volatile.Read(ref row->Position), Volatile.Read(ref row->ClaimEnd)))
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            if (!ParticipantRole.TryLockDead(segment, index))
+            {
+                if (stuck)
+                {
+                    return; // someone took the row since it was found dead: look again on the next check
+                }
+
+                continue;
+            }
+
+            try
+            {
+                // Locked, its holder dead: the row holds still, and the holder's last CAS, if it made one, is in the
+                // ClaimTail read now. Decide on these values only: a ClaimTail read before the row was proven dead can
+                // predate that CAS, and would turn a real claim into "never happened".
+                long position = Volatile.Read(ref row->Position);
+                long end = Volatile.Read(ref row->ClaimEnd);
+                _cachedClaimTail = ReadClaimTail();
+                if (position >= 0 && IsSpentAnnouncement(position, end, _head, _cachedClaimTail))
+                {
+                    ParticipantRole.FreeLocked(segment, index); // an announcement behind the head, or a claim that never happened
+                }
+                else if (position >= 0 && stuck && Covers(position, end))
+                {
+                    nearestEnd = Math.Min(nearestEnd, end);
+                }
+            }
+            finally
+            {
+                ParticipantRole.UnlockDead(segment, index);
+            }
+        }
+
+        if (nearestEnd != long.MaxValue)
+        {
+            PadDeadClaim(at, seen, nearestEnd);
+        }
+    }
+
+    /// <summary>
+    /// Whether a dead writer's announcement [<paramref name="position"/>, <paramref name="end"/>) no longer matters: it
+    /// ends at or before the consumer's head (committed and consumed), or starts at or past a claim tail read once the
+    /// row was locked (its CAS never happened). The consumer frees such rows, and a new writer may take them.
+    /// </summary>
+    internal static bool IsSpentAnnouncement(long position, long end, long head, long claimTail) => end <= head || position >= claimTail;
+
+    private bool Covers(long position, long end) => position <= _head && _head < end;
+
+    /// <summary>
+    /// Turns the dead claim at the head into padding: exactly its record when the dead writer wrote its header (the
+    /// negative length is the extent), else up to the nearest end announced over the head (the real claimer's row is
+    /// among those, so never past its claim), the ring's end, and one record's length; the next check covers the rest.
+    /// </summary>
+    private void PadDeadClaim(long* at, long seen, long nearestEnd)
+    {
+        // Every row over the head is proven dead by now (locked), and a dead writer's stores are all visible (its
+        // process is gone; the kernel's lock release and our fcntl order them), so the header read now is final. The
+        // one read before the rows may be older: torn by a writer's earlier header stores, or from before its header
+        // at all. Decide on a header only when it is still the one seen; otherwise the next check starts over with it.
+        if (Volatile.Read(ref *at) != seen)
+        {
+            return;
+        }
+
+        RecordHeader header = Unsafe.As<long, RecordHeader>(ref seen);
+        long extent;
+        if (header.Length < 0)
+        {
+            header.Length = -header.Length; // int.MinValue stays negative, and is refused as too short
+            extent = Memory.CheckRecord(_head, header, _cachedClaimTail, out bool isPadding);
+            if (isPadding)
+            {
+                throw Memory.Corrupted($"the padding at position {_head} is marked as being filled, which no writer does");
+            }
+        }
+        else
+        {
+            if (!RecordFraming.IsBoundaryWithin(nearestEnd, long.MinValue, _cachedClaimTail))
+            {
+                if (Volatile.Read(ref *at) != seen)
+                {
+                    return; // the claim was committed meanwhile, and only stale announcements are left: read it
+                }
+
+                throw Memory.Corrupted($"dead writers announce claims over position {_head} up to {nearestEnd}, impossible for claim tail {_cachedClaimTail}");
+            }
+
+            extent = Math.Min(nearestEnd - _head, Math.Min(Capacity - (_head & Memory.Mask), Memory.LongestRecord));
+        }
+
+        ProtocolPoint.Reached(ProtocolPoint.MpscPadding);
+        var padding = new RecordHeader { Length = (int)extent, Type = RecordHeader.TypePadding }; // extent <= LongestRecord
+        Interlocked.CompareExchange(ref *at, Unsafe.As<RecordHeader, long>(ref padding), seen);
+    }
+
+    public override bool IsDrained() => !HasMessage() && _head == MpscClaimTail.PositionOf(Volatile.Read(ref Header->ClaimTail));
+
+    protected override bool TryFindNext(out long position, out long footprint, out int length)
+    {
+        while (true)
+        {
+            // The acquire load of a positive length is what makes the producer's payload visible.
+            RecordHeader* at = Memory.RecordAt(_head);
+            int committedLength = Volatile.Read(ref at->Length);
+            if (committedLength <= 0)
+            {
+                position = 0;
+                footprint = 0;
+                length = 0;
+                return false;
+            }
+
+            var record = new RecordHeader { Length = committedLength, Type = at->Type };
+            if (_head + RecordFraming.Align8(committedLength) > _cachedClaimTail)
+            {
+                _cachedClaimTail = ReadClaimTail();
+            }
+
+            footprint = Memory.CheckRecord(_head, record, _cachedClaimTail, out bool isPadding);
+            if (isPadding)
+            {
+                if (footprint > Memory.LongestRecord)
+                {
+                    throw Memory.Corrupted($"the padding at position {_head} is {footprint} bytes long, longer than any record");
+                }
+
+                ConsumeUpTo(_head + footprint);
+                continue;
+            }
+
+            position = _head;
+            length = record.Length - RecordHeader.Size;
+            return true;
+        }
+    }
+
+    protected override void ConsumeUpTo(long end)
+    {
+        // Announced, so a successor can finish the zeroing should this process die in the middle of it.
+        _row->ClaimEnd = end;
+        Volatile.Write(ref _row->Position, _head);
+        new Span<byte>(Memory.RecordAt(_head), (int)(end - _head)).Clear(); // every caller checked end - head <= LongestRecord
+        ProtocolPoint.Reached(ProtocolPoint.MpscZeroing);
+        _head = end;
+        Publication.Publish(Header, ref Header->Head, _head); // release: the zeroes are visible before the space is reused
+        Volatile.Write(ref _row->Position, -1);
+        RingWait.WakeIfParked((nint)(&Header->WriterWake));
+    }
+
+    private long ReadClaimTail()
+    {
+        long tail = MpscClaimTail.PositionOf(Volatile.Read(ref Header->ClaimTail));
+        if (tail < _head || tail - _head > Capacity || !RecordFraming.IsAligned(tail))
+        {
+            throw Memory.Corrupted($"the claim tail {tail} is impossible for consumer head {_head}");
+        }
+
+        return tail;
+    }
+}

@@ -1,0 +1,184 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using NeoBuffer.Format;
+using NeoBuffer.Waiting;
+
+namespace NeoBuffer.Ring;
+
+/// <summary>
+/// A producer's side of the multi-producer single-consumer ring protocol (docs/format.md, "MPSC protocol"); any number
+/// of processes and endpoints each open one, and the channel's one consumer reads them all (<see cref="MpscConsumer"/>).
+/// <para>
+/// Producers claim space by CAS on <see cref="ChannelHeader.ClaimTail"/>, so claims are ordered but commits may finish
+/// in any order: each record is committed on its own, by a release store of its positive length (negative while it is
+/// being filled). The consumer zeroes what it consumed before it returns the space, so a header a producer has not
+/// written yet reads 0.
+/// </para>
+/// <para>
+/// Crash safety: a producer announces each claim (start and end) in its participant row before the CAS, and clears it
+/// after the commit, so a claim left by a writer that died is always announced, and the consumer can turn it into
+/// padding (<see cref="MpscConsumer.ReclaimFromDeadPeers"/>, which says why that is safe).
+/// </para>
+/// <para>
+/// Completion sets <see cref="MpscClaimTail.ClosedBit"/> in ClaimTail by CAS, so every claim is either before the close (and the
+/// consumer reads it before it reports the end) or fails.
+/// </para>
+/// </summary>
+internal sealed unsafe class MpscProducer : RingProducer
+{
+    private readonly ParticipantRow* _row;
+    private readonly bool _failWhenReaderDies;
+    private long _cachedHead;
+
+    private MpscProducer(RingMemory memory, ParticipantRow* row, bool failWhenReaderDies)
+        : base(memory)
+    {
+        _row = row;
+        _failWhenReaderDies = failWhenReaderDies;
+    }
+
+    /// <summary>Opens a producer's side; <paramref name="row"/> is its row, where it announces its claims.</summary>
+    public static MpscProducer Open(RingMemory memory, ParticipantRow* row, bool failWhenReaderDies)
+    {
+        var producer = new MpscProducer(memory, row, failWhenReaderDies);
+        row->Position = -1;
+        producer._cachedHead = producer.ReadHead();
+        return producer;
+    }
+
+    // claim (CAS) -> fill -> commit (release store of the header) or abort (turn it into padding)
+
+    protected override byte* TryClaimChecked(int length)
+    {
+        long footprint = Memory.Footprint(length);
+        long tail = Volatile.Read(ref Header->ClaimTail);
+        long padding;
+        while (true)
+        {
+            if (MpscClaimTail.IsClosed(tail))
+            {
+                Volatile.Write(ref _row->Position, -1);
+                return null; // completed: the writer reports it
+            }
+
+            if (!RecordFraming.IsBoundaryWithin(tail, 0, long.MaxValue))
+            {
+                throw Memory.Corrupted($"the claim tail {tail} is impossible");
+            }
+
+            padding = Memory.PaddingBefore(tail, length);
+            long end = tail + padding + footprint;
+            if (end - _cachedHead > Capacity)
+            {
+                _cachedHead = ReadHead();
+                if (end - _cachedHead > Capacity)
+                {
+                    if (_cachedHead <= tail)
+                    {
+                        Volatile.Write(ref _row->Position, -1);
+                        return null;
+                    }
+
+                    // Our tail is older than the head we just read: others claimed and were consumed meanwhile.
+                    tail = Volatile.Read(ref Header->ClaimTail);
+                    continue;
+                }
+            }
+
+            // Announced before the CAS, so a claim is never made that a crash could leave unannounced.
+            _row->ClaimEnd = end;
+            Volatile.Write(ref _row->Position, tail);
+            ProtocolPoint.Reached(ProtocolPoint.MpscAnnounced);
+            long seen = Interlocked.CompareExchange(ref Header->ClaimTail, end, tail);
+            if (seen == tail)
+            {
+                ProtocolPoint.Reached(ProtocolPoint.MpscClaimed);
+                break;
+            }
+
+            tail = seen;
+        }
+
+        // Padding is committed at once; the record is marked "being filled" until Commit.
+        Memory.WritePadding(tail, padding);
+        ClaimPosition = tail + padding;
+        ClaimLength = length;
+        // One 8-byte store, not Type then Length: on arm64 another core may see two stores in either order, and a
+        // reader that caught only the negative length (type 0) would take a dead writer's header for corruption.
+        // Composed in a register (Length the low half, Type the high: little-endian, as every supported target is), not
+        // through a RecordHeader local, which the JIT spills as two 4-byte stores and reloads as 8 bytes (a
+        // store-forwarding stall on x86-64).
+        long filling = (uint)-(RecordHeader.Size + length) | ((long)RecordHeader.TypeMessage << 32);
+        *(long*)Memory.RecordAt(ClaimPosition) = filling;
+        ProtocolPoint.Reached(ProtocolPoint.MpscFilling);
+        return Memory.PayloadAt(ClaimPosition);
+    }
+
+    public override void Commit() => Publish(RecordHeader.TypeMessage, RecordHeader.Size + ClaimLength);
+
+    public override void Abort()
+    {
+        if (ClaimPosition >= 0)
+        {
+            // Claimed space cannot be given back (others may have claimed after it): it becomes padding.
+            Publish(RecordHeader.TypePadding, (int)Memory.Footprint(ClaimLength));
+        }
+    }
+
+    private void Publish(int type, int length)
+    {
+        RingMemory.PublishRecord(Memory.RecordAt(ClaimPosition), type, length);
+        ClaimPosition = -1;
+        Volatile.Write(ref _row->Position, -1);
+        Publication.AfterRelease(Header); // orders the commit before the wake-word load (see Publication)
+        RingWait.WakeIfParked((nint)(&Header->ReaderWake));
+    }
+
+    public override bool HasSpaceFor(int length)
+    {
+        long head = ReadHead();
+        long tail = Volatile.Read(ref Header->ClaimTail);
+        if (MpscClaimTail.IsClosed(tail))
+        {
+            return true; // nothing to wait for: the claim will report the completion
+        }
+
+        _cachedHead = head;
+        return tail + Memory.PaddingBefore(tail, length) + Memory.Footprint(length) - head <= Capacity;
+    }
+
+    public override void ReclaimFromDeadPeers() => PeerLiveness.ThrowIfReaderGone(Memory.Segment, ParticipantTable.MpscReaderRow, _failWhenReaderDies);
+
+
+    public override void Close()
+    {
+        long tail = Volatile.Read(ref Header->ClaimTail);
+        while (!MpscClaimTail.IsClosed(tail))
+        {
+            long seen = Interlocked.CompareExchange(ref Header->ClaimTail, tail | MpscClaimTail.ClosedBit, tail);
+            if (seen == tail)
+            {
+                return;
+            }
+
+            tail = seen;
+        }
+    }
+
+    /// <summary>
+    /// The consumer's head, checked against a claim tail read after it: Head never passes ClaimTail and both only grow,
+    /// so a head beyond a later claim tail can only be corruption.
+    /// </summary>
+    private long ReadHead()
+    {
+        long head = Volatile.Read(ref Header->Head);
+        long tail = MpscClaimTail.PositionOf(Volatile.Read(ref Header->ClaimTail));
+        if (!RecordFraming.IsBoundaryWithin(head, 0, tail))
+        {
+            throw Memory.Corrupted($"the consumer's head {head} is impossible for claim tail {tail}");
+        }
+
+        return head;
+    }
+}

@@ -1,0 +1,89 @@
+namespace NeoBuffer.Ring;
+
+/// <summary>
+/// A consumer's side of a ring protocol, whatever the topology: what a reader endpoint drives. The lease bookkeeping
+/// (one lease open at a time, ending it, abandoning it) and the wake word are written here once; a topology supplies
+/// how the next committed record is found and how consuming one hands its space back. Not thread-safe: each consumer
+/// has one owner.
+/// </summary>
+internal abstract unsafe class RingConsumer : RingSide
+{
+    private long _leaseEnd = -1;
+
+    protected RingConsumer(RingMemory memory)
+        : base(memory)
+    {
+    }
+
+    /// <summary>The futex word this consumer parks on when the ring is empty.</summary>
+    public nint WakeWord => (nint)(&Header->ReaderWake);
+
+    /// <summary>Whether a lease is open.</summary>
+    public bool HasOpenLease => _leaseEnd >= 0;
+
+    /// <summary>Leases the next committed message in place; false when there is none now.</summary>
+    public bool TryBeginRead(out byte* payload, out int length)
+    {
+        if (_leaseEnd >= 0)
+        {
+            RingErrors.ThrowLeaseOpen();
+        }
+
+        if (!TryFindNext(out long position, out long footprint, out length))
+        {
+            payload = null;
+            return false;
+        }
+
+        _leaseEnd = position + footprint;
+        payload = Memory.PayloadAt(position);
+        return true;
+    }
+
+    /// <summary>Ends the lease and consumes the message.</summary>
+    public void EndRead()
+    {
+        long end = _leaseEnd;
+        _leaseEnd = -1;
+        ConsumeUpTo(end);
+    }
+
+    /// <summary>Ends the lease without consuming the message: the next read returns it again.</summary>
+    public virtual void AbandonRead() => _leaseEnd = -1;
+
+    /// <summary>Whether a committed message is waiting.</summary>
+    public bool HasMessage() => TryFindNext(out _, out _, out _);
+
+    /// <summary>Whether everything claimed so far has been read (called once the channel is completed).</summary>
+    public virtual bool IsDrained() => !HasMessage();
+
+    /// <summary>
+    /// Deals with producers that died (docs/format.md, "Liveness"): in MPSC, a dead writer's unfinished claim becomes
+    /// padding so the others go on; in SPSC and broadcast, a dead writer faults the channel (after what it committed).
+    /// </summary>
+    public abstract void ReclaimFromDeadPeers();
+
+    /// <summary>
+    /// Skips padding up to the next committed message and checks its header: its record's position and footprint and
+    /// its payload length; false when none is committed now.
+    /// </summary>
+    protected abstract bool TryFindNext(out long position, out long footprint, out int length);
+
+    /// <summary>Consumes the leased record, which ends at <paramref name="end"/>, and hands its space back.</summary>
+    protected abstract void ConsumeUpTo(long end);
+
+    /// <summary>
+    /// Adds a padding record of <paramref name="footprint"/> bytes at <paramref name="position"/> to the padding skipped
+    /// in a row (<paramref name="run"/>). A producer pads at most to the end of the ring and then to an alignment before
+    /// each message: more than a ring's worth of padding in a row is a peer feeding the reader an endless ring.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    protected void CountPadding(ref long run, long position, long footprint)
+    {
+        run += footprint;
+        if (run > Capacity)
+        {
+            throw Memory.Corrupted($"more than a ring's worth of padding follows position {position + footprint - run}");
+        }
+    }
+}

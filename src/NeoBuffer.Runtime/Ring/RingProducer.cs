@@ -1,0 +1,65 @@
+namespace NeoBuffer.Ring;
+
+/// <summary>
+/// A producer's side of a ring protocol, whatever the topology: what a writer endpoint drives. The claim bookkeeping
+/// (one claim open at a time, its position and length, the length check) and the wake word are written here once; a
+/// topology supplies how space is claimed and how a claim is published. Not thread-safe: each producer has one owner.
+/// </summary>
+internal abstract unsafe class RingProducer : RingSide
+{
+    protected RingProducer(RingMemory memory)
+        : base(memory)
+    {
+    }
+
+    /// <summary>Where the open claim's record starts; -1 while no claim is open.</summary>
+    protected long ClaimPosition { get; set; } = -1;
+
+    /// <summary>The open claim's payload length.</summary>
+    protected int ClaimLength { get; set; }
+
+    /// <summary>The futex word this producer parks on when the ring is full.</summary>
+    public nint WakeWord => (nint)(&Header->WriterWake);
+
+    /// <summary>Reserves a record of <paramref name="length"/> payload bytes; returns its payload, or null when the ring is full now.</summary>
+    public byte* TryClaim(int length)
+    {
+        if (ClaimPosition >= 0)
+        {
+            RingErrors.ThrowClaimOpen();
+        }
+
+        Memory.CheckLength(length);
+        return TryClaimChecked(length);
+    }
+
+    /// <summary>Publishes the open claim.</summary>
+    public abstract void Commit();
+
+    /// <summary>Gives the open claim back unpublished (a no-op without one).</summary>
+    public virtual void Abort() => ClaimPosition = -1;
+
+    /// <summary>Whether a record of <paramref name="length"/> payload bytes would fit now.</summary>
+    public abstract bool HasSpaceFor(int length);
+
+    /// <summary>
+    /// Stops every producer of the channel from claiming, before the channel is marked completed, so that no claim can
+    /// slip in after a reader has decided it has read everything. Single-producer rings need nothing: the completing
+    /// producer is the only one.
+    /// </summary>
+    public virtual void Close()
+    {
+    }
+
+    /// <summary>
+    /// Deals with consumers that died while this producer waits for room: a dead tethered subscriber stops holding it
+    /// back; a dead SPSC or MPSC reader makes the wait fail, when the channel was created to (the default).
+    /// </summary>
+    public abstract void ReclaimFromDeadPeers();
+
+    /// <summary>
+    /// <see cref="TryClaim"/> once no claim is open and the length is within the channel's limit: claims the space and
+    /// sets <see cref="ClaimPosition"/> and <see cref="ClaimLength"/>, or returns null when there is no room now.
+    /// </summary>
+    protected abstract byte* TryClaimChecked(int length);
+}

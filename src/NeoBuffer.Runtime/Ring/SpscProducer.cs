@@ -1,0 +1,144 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using NeoBuffer.Format;
+using NeoBuffer.Waiting;
+
+namespace NeoBuffer.Ring;
+
+/// <summary>
+/// The producer's side of the single-producer single-consumer ring protocol (docs/format.md, "SPSC protocol").
+/// <para>
+/// Publication: a record is committed by a release store of the 8-byte header at its position, so the consumer,
+/// which reads that header anyway, needs no other line: the producer's tail never travels between the cores. For the
+/// consumer to tell a committed header from bytes of an older lap, the header at the producer's tail is always zero:
+/// before each commit the producer zeroes the header that follows the record (it keeps 8 bytes of slack for it), and
+/// it writes the padding and record headers behind the first one before it publishes that one. Each publication is
+/// followed by a load of the peer's wake word, ordered after the store by <see cref="Publication"/>: that
+/// store-then-load pair, mirrored by the parking side, is what makes a lost wake-up impossible.
+/// </para>
+/// <para>
+/// <see cref="ChannelHeader.Tail"/> is still stored after each commit, for tools and for a producer that attaches
+/// later; no reader depends on it. Head, read from shared memory, is checked against this side's own tail and the
+/// capacity validated at open before it is used.
+/// </para>
+/// </summary>
+internal sealed unsafe class SpscProducer : RingProducer
+{
+    private readonly bool _failWhenReaderDies;
+    private long _tail;
+    private long _cachedHead;
+    private long _claimPadding;
+    private long _claimEnd;
+
+    private SpscProducer(RingMemory memory, bool failWhenReaderDies)
+        : base(memory)
+    {
+        _failWhenReaderDies = failWhenReaderDies;
+    }
+
+    /// <summary>
+    /// Opens the producer's side. It resumes where the previous producer's records end: at Tail, or past it when a
+    /// producer died between publishing a record and storing Tail (the consumer may even have read beyond Tail by then).
+    /// </summary>
+    public static SpscProducer Open(RingMemory memory, bool failWhenReaderDies)
+    {
+        var producer = new SpscProducer(memory, failWhenReaderDies);
+        long head = Volatile.Read(ref memory.Header->Head);
+        long tail = Volatile.Read(ref memory.Header->Tail);
+        if (!RecordFraming.IsBoundaryWithin(head, 0, long.MaxValue) || !RecordFraming.IsBoundaryWithin(tail, 0, long.MaxValue) || tail - head > memory.Capacity - RecordHeader.Size || head - tail > memory.Capacity)
+        {
+            throw memory.Corrupted($"head {head} and tail {tail} are inconsistent");
+        }
+
+        producer._cachedHead = head;
+        producer._tail = producer.CommittedEnd(head, Math.Max(head, tail));
+        return producer;
+    }
+
+    /// <summary>Walks committed records from <paramref name="position"/> to the first zero header: the true tail.</summary>
+    private long CommittedEnd(long head, long position)
+    {
+        long limit = head + Capacity - RecordHeader.Size;
+        while (true)
+        {
+            long word = Volatile.Read(ref *(long*)Memory.RecordAt(position));
+            if (word == 0)
+            {
+                return position;
+            }
+
+            position += Memory.CheckRecord(position, Unsafe.As<long, RecordHeader>(ref word), limit, out _);
+        }
+    }
+
+    // claim -> fill -> commit (or abort)
+
+    protected override byte* TryClaimChecked(int length)
+    {
+        long padding = Memory.PaddingBefore(_tail, length);
+        long end = _tail + padding + Memory.Footprint(length);
+        if (!HasRoomUpTo(end))
+        {
+            return null;
+        }
+
+        ClaimPosition = _tail + padding;
+        _claimPadding = padding;
+        _claimEnd = end;
+        ClaimLength = length;
+        return Memory.PayloadAt(ClaimPosition);
+    }
+
+    public override void Commit()
+    {
+        // Everything behind the header at the tail first; that header, stored last with release, publishes them all.
+        *(long*)Memory.RecordAt(_claimEnd) = 0;
+        RecordHeader record = new() { Type = RecordHeader.TypeMessage, Length = RecordHeader.Size + ClaimLength };
+        if (_claimPadding == 0)
+        {
+            Volatile.Write(ref *(long*)Memory.RecordAt(ClaimPosition), Unsafe.As<RecordHeader, long>(ref record));
+        }
+        else
+        {
+            *Memory.RecordAt(ClaimPosition) = record;
+            Memory.WritePadding(_tail, _claimPadding); // publishes the piece at the tail last
+        }
+
+        _tail = _claimEnd;
+        ClaimPosition = -1;
+        Volatile.Write(ref Header->Tail, _tail);
+        Publication.AfterRelease(Header);
+        RingWait.WakeIfParked((nint)(&Header->ReaderWake));
+    }
+
+    // Abort (the base's): nothing was published (the header at the tail is still zero); the next claim reuses the space.
+
+    public override bool HasSpaceFor(int length) => HasRoomUpTo(_tail + Memory.PaddingBefore(_tail, length) + Memory.Footprint(length));
+
+    /// <summary>Whether the ring is free up to <paramref name="end"/> and the zeroed header that will follow it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool HasRoomUpTo(long end)
+    {
+        if (end + RecordHeader.Size - _cachedHead <= Capacity)
+        {
+            return true;
+        }
+
+        _cachedHead = ReadHead();
+        return end + RecordHeader.Size - _cachedHead <= Capacity;
+    }
+
+    public override void ReclaimFromDeadPeers() => PeerLiveness.ThrowIfReaderGone(Memory.Segment, ParticipantTable.SpscReaderRow, _failWhenReaderDies);
+
+    private long ReadHead()
+    {
+        long head = Volatile.Read(ref Header->Head);
+        if (head > _tail || _tail - head > Capacity || !RecordFraming.IsAligned(head))
+        {
+            throw Memory.Corrupted($"the consumer's head {head} is impossible for producer tail {_tail}");
+        }
+
+        return head;
+    }
+}

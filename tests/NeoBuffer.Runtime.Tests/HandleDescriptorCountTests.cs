@@ -1,0 +1,80 @@
+using System;
+using System.IO;
+using System.Linq;
+
+namespace NeoBuffer.Runtime.Tests;
+
+/// <summary>
+/// Every bad input of handle passing, run back to back, leaves this process with as many descriptors as before
+/// (/proc/self/fd). Runs alone: a test in parallel would open descriptors of its own.
+/// </summary>
+[Collection(nameof(DescriptorCountCollection))]
+public sealed class HandleDescriptorCountTests
+{
+    private static readonly TimeSpan Generous = HandlePassingTests.Generous;
+    private static readonly TimeSpan Short = TimeSpan.FromMilliseconds(200);
+
+    [Fact]
+    public void Bad_handle_input_of_every_kind_leaves_the_descriptor_count_where_it_was()
+    {
+        Exchange(badInput: false); // warms up what the runtime opens lazily (sockets, pipes, statx)
+        int before = OpenDescriptors.Count();
+        var beforeSet = new System.Collections.Generic.HashSet<string>(Directory.GetFiles("/proc/self/fd").Select(f => f + "->" + new FileInfo(f).LinkTarget));
+
+        Exchange(badInput: true);
+
+        int after = OpenDescriptors.Count();
+        var afterSet = Directory.GetFiles("/proc/self/fd").Select(f => f + "->" + new FileInfo(f).LinkTarget).Where(x => !beforeSet.Contains(x));
+        Assert.True(before == after, $"{after - before} descriptors more than before the bad input: {string.Join(", ", afterSet)}");
+    }
+
+    private static void Exchange(bool badInput)
+    {
+        using var pair = new HandleChannelPair();
+        (_, SharedChannelWriter writer, SharedChannelReader reader, HandleReceiver receiver, HandleSender sender) = pair;
+        using var probe = new HandleProbe();
+        int writeEnd = (int)probe.WriteEnd.DangerousGetHandle();
+
+        // Honest: a batch sent, named and taken as the wrong kind, then dropped with the batch.
+        HandlePassingTests.Commit(writer, sender.Send([PassedHandle.Pipe(probe.WriteEnd)], Generous));
+        using (ReceivedHandles received = receiver.Receive(HandlePassingTests.ReadBatch(reader), Generous))
+        {
+            if (badInput)
+            {
+                Assert.Throws<HandleTransferException>(() => received.TakeFile(0));
+            }
+        }
+
+        if (!badInput)
+        {
+            return;
+        }
+
+        // A batch never sent; batches no message names; a wrong count.
+        HandleBatch sent = sender.Send([PassedHandle.Pipe(probe.WriteEnd), PassedHandle.Pipe(probe.WriteEnd)], Generous);
+        Assert.Throws<HandleTransferException>(() => receiver.Receive(new HandleBatch(sent.Connection, sent.Sequence + 1, 1), Short));
+        sent = sender.Send([PassedHandle.Pipe(probe.WriteEnd)], Generous);
+        Assert.Throws<HandleTransferException>(() => receiver.Receive(new HandleBatch(sent.Connection, sent.Sequence, 2), Generous));
+
+        // A hostile writer: a declared kind that is not what came, then too many handles, then a second hello.
+        using (HostileHandleConnection hostile = HostileHandleConnection.To(writer))
+        {
+            hostile.SendBatch(1, [HandleKind.Socket], [writeEnd]);
+            Assert.Throws<HandleTransferException>(() => receiver.Receive(new HandleBatch(hostile.Token, 1, 1), Generous));
+        }
+
+        using (HostileHandleConnection hostile = HostileHandleConnection.To(writer))
+        {
+            int[] many = new int[HandleBatch.MaxHandles + 3];
+            Array.Fill(many, writeEnd);
+            HandleKind[] kinds = new HandleKind[HandleBatch.MaxHandles];
+            Array.Fill(kinds, HandleKind.Pipe);
+            hostile.SendBatch(1, kinds, many);
+            Assert.Throws<HandleTransferException>(() => receiver.Receive(new HandleBatch(hostile.Token, 1, HandleBatch.MaxHandles), Generous));
+        }
+
+        // Batches queued and never named, closed with the receiver.
+        sender.Send([PassedHandle.Pipe(probe.WriteEnd)], Generous);
+        sender.Send([PassedHandle.Pipe(probe.WriteEnd)], Generous);
+    }
+}
