@@ -35,11 +35,13 @@ internal static class BroadcastSuite
         return 0;
     }
 
-    private static IEnumerable<Measurement> Round(BenchRun run)
+    /// <summary>One round of the broadcast and MPSC rows (also part of the <c>report</c> run).</summary>
+    public static IEnumerable<Measurement> Round(BenchRun run)
     {
         foreach (int subscribers in MeasurementPlan.SubscriberCounts)
         {
             yield return BroadcastFrames.Measure(run, subscribers);
+            yield return RawReadersBaseline.Measure(run, subscribers);
         }
 
         foreach (int producers in MeasurementPlan.ProducerCounts)
@@ -49,12 +51,12 @@ internal static class BroadcastSuite
     }
 
     /// <summary>The broadcast rows again in frames per second, which the table's "M msgs/s" shows as 0.000.</summary>
-    private static IEnumerable<string> FrameRates(List<ResultRow> rows)
+    public static IEnumerable<string> FrameRates(List<ResultRow> rows)
     {
-        yield return "the producer's 8 MiB frames per subscriber count:";
+        yield return "the producer's 8 MiB frames per subscriber count, and the aggregate read by all subscribers (raw-readers: a plain shared buffer, no ring):";
         foreach (ResultRow row in rows.Where(row => row.Scenario == Scenarios.Broadcast))
         {
-            yield return $"  {row.Subscribers} subscriber(s): {row.MsgsPerSec:0.0} frames/s, {row.GbPerSec:0.00} GB/s";
+            yield return $"  {row.Transport,-11} {row.Subscribers} subscriber(s): {row.MsgsPerSec:0.0} frames/s, {row.GbPerSec:0.00} GB/s each, {row.GbPerSec * row.Subscribers:0.00} GB/s aggregate";
         }
 
         yield return string.Empty;

@@ -41,7 +41,8 @@ internal static class ParkedSuite
         return missed == 0 ? 0 : 1;
     }
 
-    private static IEnumerable<Measurement> Round(BenchRun run)
+    /// <summary>One round of the parked round trips (also part of the <c>report</c> run).</summary>
+    public static IEnumerable<Measurement> Round(BenchRun run)
     {
         yield return NeoBufferRoundTrip.Measure(run, MeasurementPlan.Small, ReaderWait.Parked);
         yield return UdsRoundTrip.Measure(run, MeasurementPlan.Small, ReaderWait.Parked);
@@ -49,7 +50,7 @@ internal static class ParkedSuite
     }
 
     /// <summary>The per-round ratios behind the round-trip verdict, and each idle reader's raw figures.</summary>
-    private static IEnumerable<string> Notes(List<Measurement> sessions, List<IdleReaderResult> idle)
+    public static IEnumerable<string> Notes(List<Measurement> sessions, List<IdleReaderResult> idle)
     {
         string PerRound(string baseline, Func<ResultRow, double> figure) =>
             string.Join(" ", Targets.ParkedRatios(sessions, Scenarios.NeoBuffer, baseline, figure).Select(ratio => ratio.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)));

@@ -1,16 +1,16 @@
 using System;
-using NeoBuffer.Bench.Chaos;
 using NeoBuffer.Bench.Harness;
-using NeoBuffer.Bench.Hostile;
 using NeoBuffer.Bench.Report;
-using NeoBuffer.Bench.Stress;
 using NeoBuffer.Bench.Transports;
+
+using NeoBuffer.Testing;
 
 namespace NeoBuffer.Bench;
 
 /// <summary>
-/// The verbs (docs/harness.md): <c>spsc</c>, <c>broadcast</c>, <c>parked</c> and <c>request</c> measure, <c>report</c> compares transports; <c>stress</c>, <c>chaos</c> and
-/// <c>hostile</c> check; <c>NeoBuffer.Bench child VERB ARGS</c> is a peer process one of them starts (not for direct use).
+/// The verbs (docs/harness.md): <c>spsc</c>, <c>broadcast</c>, <c>parked</c>, <c>request</c> and <c>spawn</c> measure, <c>report</c>
+/// compares transports, <c>nats</c> measures the NATS bridge; <c>NeoBuffer.Bench child VERB ARGS</c> is a peer process one of
+/// them starts (not for direct use). The stress, chaos and hostile runs are tests: tests/NeoBuffer.Soak.Tests.
 /// </summary>
 internal static class Program
 {
@@ -21,9 +21,6 @@ internal static class Program
                NeoBuffer.Bench request [--quick] [--json FILE]
                NeoBuffer.Bench spawn [--quick]
                NeoBuffer.Bench report [--quick] [--json FILE] [--markdown FILE] [--chart FILE.png]
-               NeoBuffer.Bench {StressRun.Usage}
-               NeoBuffer.Bench {ChaosRun.Usage}
-               NeoBuffer.Bench {HostileRun.Usage}
         """;
 
     private static int Main(string[] args)
@@ -37,14 +34,10 @@ internal static class Program
                 ["parked", .. string[] options] => RunParked(options),
                 ["request", .. string[] options] => RunRequest(options),
                 ["report", .. string[] options] => RunReport(options),
-                ["stress", .. string[] options] => StressRun.Run(options),
-                ["chaos", .. string[] options] => ChaosRun.Run(options),
-                ["hostile", .. string[] options] => HostileRun.Run(options),
                 ["nats", .. string[] options] => Nats.NatsVerb.Run(options),
                 ["spawn", .. string[] options] => SpawnSuite.Run(options),
                 [SpawnSuite.TrivialVerb] => 0, // the baseline's trivial program: this executable, doing nothing
                 ["child", string verb, .. string[] rest] => RunChild(verb, rest),
-                [ManagedStack.Verb, string pid] => ManagedStack.Print(pid), // the helper a hang report starts (not for direct use)
                 _ => Fail(Usage),
             };
         }
@@ -113,15 +106,8 @@ internal static class Program
             BroadcastFrames.SubscriberVerb => BroadcastFrames.Subscribe,
             IdleReaders.ReaderVerb => IdleReaders.Read,
             MpscThroughput.ProducerVerb => MpscThroughput.Produce,
-            StressProducer.Verb => StressProducer.Produce,
-            StressSubscriber.Verb => StressSubscriber.Subscribe,
-            ChaosProducer.Verb => ChaosProducer.Produce,
-            ChaosConsumer.Verb => ChaosConsumer.Consume,
-            ChaosBroadcaster.Verb => ChaosBroadcaster.Produce,
-            ChaosSubscriber.Verb => ChaosSubscriber.Subscribe,
-            HostileProducer.Verb => HostileProducer.Produce,
-            HostileReader.Verb => HostileReader.Read,
-            HostileWriter.Verb => HostileWriter.Corrupt,
+            HandoffBaseline.ProducerVerb => HandoffBaseline.Produce,
+            RawReadersBaseline.ReaderVerb => RawReadersBaseline.Read,
             _ => throw new InvalidOperationException($"Unknown child verb '{verb}'."),
         };
         command(args);

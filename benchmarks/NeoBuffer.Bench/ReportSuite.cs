@@ -12,10 +12,12 @@ using NetMQ;
 namespace NeoBuffer.Bench;
 
 /// <summary>
-/// The <c>report</c> run: the SPSC targets of docs/design.md ("Performance targets") for NeoBuffer, Unix domain sockets, anonymous
-/// pipes and NetMQ, with the raw limits (memcpy, ping-pong), all in the same rounds: in each round, for each message
-/// size, every transport back to back, then every round trip. Prints progress, the table and the target verdicts, and
-/// writes the Markdown page, the PNG chart and (when asked) the JSON rows.
+/// The <c>report</c> run: the SPSC targets of docs/design.md ("Performance targets") for NeoBuffer, Unix domain sockets,
+/// anonymous pipes and NetMQ with the raw limits (memcpy, the two-process handoff, ping-pong), then the parked round
+/// trips, then broadcast to 1, 2, 4 and 8 subscribers beside as many raw readers and MPSC from 1, 2 and 4 producers, all
+/// in the same rounds (each between two placement probes), and once at the end the idle CPU of parked readers. Prints
+/// progress, the table and the target verdicts, and writes the Markdown page, the two PNG charts and (when asked) the
+/// JSON rows.
 /// </summary>
 internal static class ReportSuite
 {
@@ -28,6 +30,7 @@ internal static class ReportSuite
         (Scenarios.Pipe, PipeThroughput.Measure),
         (Scenarios.NetMq, NetMqThroughput.Measure),
         (Scenarios.Memcpy, MemcpyBaseline.Measure),
+        (Scenarios.Handoff, HandoffBaseline.Measure),
     ];
 
     private static readonly (string Name, Func<BenchRun, int, Measurement> Measure)[] RoundTrips =
@@ -47,12 +50,16 @@ internal static class ReportSuite
             $"command: `{Command} {arguments}`",
             $"date: {DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC",
             $"machine: {machine}; load average {MachineDescription.LoadAverage()} at start",
-            $"plan: {(plan.IsQuick ? "quick" : "full")}, {plan.Rounds} rounds; per round and row a fresh child process, {plan.WarmupBlocks} warm-up + {plan.Blocks} timed blocks; rows are medians over the {plan.Rounds * plan.Blocks} timed blocks",
+            $"plan: {(plan.IsQuick ? "quick" : "full")}, {plan.Rounds} rounds; per round and row a fresh child process, {plan.WarmupBlocks} warm-up + {plan.Blocks} timed blocks{(plan.IsQuick ? string.Empty : " (at least 2 s together for 64 KiB and 8 MiB)")}; throughput rows are medians over the timed blocks, round-trip percentiles are over every sample; the last column is the spread across rounds",
             "producer: a child process copies each message from a private buffer into the transport and stamps a sequence number; "
                 + $"consumer: this process {MessageCheck.Description}",
             "neobuffer: a shared-memory ring (spin-then-park waits); uds: Unix domain stream socket, one send(2) per message; pipe: anonymous pipe (buffer raised to 1 MiB) to the child, one write(2) per length-prefixed message; "
-                + "netmq: NetMQ 4.0.4.5 PUSH/PULL (round trip: REQ/REP) over TCP loopback; memcpy: one thread copies each message into a region as large as the ring; pingpong: two processes spin on two cache lines",
-            $"pinning: {CpuPinning.Description}",
+                + "netmq: NetMQ 4.0.4.5 PUSH/PULL (round trip: REQ/REP) over TCP loopback; memcpy: one thread copies each message into a region as large as the ring; "
+                + "handoff: the same fill and read between two processes through as many slots of a plain shared buffer as the ring holds, one flag word flipped per message; pingpong: two processes spin on two cache lines",
+            $"pinning: {CpuPinning.Description}; broadcast subscribers, raw readers and MPSC producers may run on any CPU (they outnumber the CPUs)",
+            "placement: a raw ping-pong probe before and after each round names it near (p50 < 0.3 us) or far, or moved if it changed; rows are per placement, and targets are judged on the placement most rounds ran in",
+            $"broadcast: this process produces {ResultTable.Size(MeasurementPlan.Large)} frames into a {ResultTable.Size(MeasurementPlan.RingCapacity(MeasurementPlan.Large))} ring; tethered subscriber processes each read every byte; raw-readers: the same through three frame slots of a plain shared buffer, no ring; timed: the producer's frames/s",
+            $"mpsc: producer processes write {MeasurementPlan.Small} B messages into a {ResultTable.Size(MeasurementPlan.RingCapacity(MeasurementPlan.Small))} ring, this process consumes; parked: {MeasurementPlan.Small} B round trips with both sides parked (SpinCount 0) against UDS and a raw futex ping-pong; idle: {IdleReaders.Description}",
             "GB = 1e9 bytes of payload; round-trip msgs/s = round trips per second",
         ];
         header.ForEach(Console.WriteLine);
@@ -64,15 +71,20 @@ internal static class ReportSuite
         NetMQConfig.Cleanup(block: false);
         Console.WriteLine();
 
-        List<ResultRow> rows = SuiteReport.Rows(sessions);
-        List<string> notes = Notes(rows).ToList();
-        List<string> verdicts = Targets.Verdicts(sessions).ToList();
-        SuiteReport.Print(rows, notes, verdicts, "each ratio is taken within a round, against the baseline measured moments before or after it", outputs.Json, participants: false);
+        Console.Error.WriteLine($"idle readers: {plan.IdleWindow.TotalSeconds:0} s");
+        List<IdleReaderResult> idle = BenchRun.Once(plan, run => IdleReaders.Measure(run, MeasurementPlan.Small));
+        List<ResultRow> idleRows = idle.Select(reader => reader.ToRow(MeasurementPlan.Small)).ToList();
+        List<ResultRow> rows = [.. SuiteReport.Rows(sessions), .. idleRows];
+        List<string> notes = [.. Notes(rows), .. BroadcastSuite.FrameRates(rows), .. ParkedSuite.Notes(sessions, idle)];
+        List<string> verdicts = [.. Targets.Verdicts(sessions), .. Targets.BroadcastVerdicts(sessions), .. Targets.ParkedVerdicts(sessions, idleRows)];
+        SuiteReport.Print(rows, notes, verdicts, "each ratio is taken within a round, against the baseline measured moments before or after it", outputs.Json, participants: true);
         header.Add($"took {total.Elapsed.TotalSeconds:0.0} s; load average {MachineDescription.LoadAverage()} at the end");
-        MarkdownReport.Write(outputs.Markdown, header, rows, notes, verdicts, outputs.Chart);
+        MarkdownReport.Write(outputs.Markdown, header, rows, notes, verdicts, outputs.Chart, outputs.BroadcastChart);
         Console.WriteLine($"wrote {outputs.Markdown}");
         ThroughputChart.Draw(outputs.Chart, rows, machine);
         Console.WriteLine($"wrote {outputs.Chart}");
+        BroadcastChart.Draw(outputs.BroadcastChart, rows, machine);
+        Console.WriteLine($"wrote {outputs.BroadcastChart}");
         Console.WriteLine(header[^1]);
         return 0;
     }
@@ -83,6 +95,11 @@ internal static class ReportSuite
         {
             foreach ((string name, Func<BenchRun, int, Measurement> measure) in Throughputs)
             {
+                if (name == Scenarios.Handoff && size == MeasurementPlan.Small)
+                {
+                    continue; // one flag flip per 64 B message measures the cache line's round trip, not a hand-off of data
+                }
+
                 Console.Error.WriteLine($"  round {round} of {rounds}: {name} {ResultTable.Size(size)} throughput");
                 yield return measure(run, size);
             }
@@ -92,6 +109,18 @@ internal static class ReportSuite
         {
             Console.Error.WriteLine($"  round {round} of {rounds}: {name} {MeasurementPlan.Small} B round trip");
             yield return measure(run, MeasurementPlan.Small);
+        }
+
+        Console.Error.WriteLine($"  round {round} of {rounds}: parked round trips");
+        foreach (Measurement parked in ParkedSuite.Round(run))
+        {
+            yield return parked;
+        }
+
+        Console.Error.WriteLine($"  round {round} of {rounds}: broadcast and mpsc");
+        foreach (Measurement shared in BroadcastSuite.Round(run))
+        {
+            yield return shared;
         }
     }
 

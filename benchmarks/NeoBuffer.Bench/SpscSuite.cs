@@ -25,6 +25,7 @@ internal static class SpscSuite
         Console.WriteLine("producer: a child process; copies each message from a private buffer into the transport and stamps a sequence number");
         Console.WriteLine($"consumer: this process; {MessageCheck.Description}");
         Console.WriteLine("memcpy:   one thread copies each message into the next slot of a region as large as the ring; pingpong: two processes spin on two cache lines");
+        Console.WriteLine("handoff:  the same fill and read between two processes through as many slots of a plain shared buffer as the ring holds, one flag word flipped per message (64 KiB and 8 MiB)");
         Console.WriteLine($"pinning:  {CpuPinning.Description}");
         Console.WriteLine("GB = 1e9 bytes of payload; round-trip msgs/s = round trips per second");
         Console.WriteLine();
@@ -57,5 +58,9 @@ internal static class SpscSuite
         yield return NeoBufferThroughput.Measure(run, size);
         yield return UdsThroughput.Measure(run, size);
         yield return MemcpyBaseline.Measure(run, size);
+        if (size > MeasurementPlan.Small)
+        {
+            yield return HandoffBaseline.Measure(run, size);
+        }
     }
 }

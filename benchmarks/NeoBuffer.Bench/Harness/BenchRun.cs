@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using NeoBuffer.Bench.Measurements;
+
+using NeoBuffer.Testing;
 
 namespace NeoBuffer.Bench.Harness;
 
@@ -18,20 +21,22 @@ internal sealed class BenchRun(MeasurementPlan plan, ScratchDirectory scratch)
 
     /// <summary>
     /// Runs the plan's rounds in a fresh scratch directory: each round measures what <paramref name="round"/> yields,
-    /// in order, and every session is tagged with its round.
+    /// in order, between two placement probes, and every session is tagged with its round and the round's placement.
     /// </summary>
     public static List<Measurement> Rounds(MeasurementPlan plan, Func<BenchRun, IEnumerable<Measurement>> round)
     {
         var sessions = new List<Measurement>();
         using var scratch = new ScratchDirectory();
         var run = new BenchRun(plan, scratch);
+        (string Name, double P50Ns) before = Placement.Probe(run);
         for (int number = 1; number <= plan.Rounds; number++)
         {
-            Console.Error.WriteLine($"round {number} of {plan.Rounds}");
-            foreach (Measurement session in round(run))
-            {
-                sessions.Add(session with { Round = number });
-            }
+            var measured = new List<Measurement>(round(run));
+            (string Name, double P50Ns) after = Placement.Probe(run);
+            string placement = Placement.OfRound(before.Name, after.Name);
+            Console.Error.WriteLine($"round {number} of {plan.Rounds}: placement {placement}, probes {Placement.Describe(before)} then {Placement.Describe(after)}");
+            sessions.AddRange(measured.Select(session => session with { Round = number, Placement = placement }));
+            before = after; // the probe after one round is the probe before the next: they ran moments apart
         }
 
         return sessions;

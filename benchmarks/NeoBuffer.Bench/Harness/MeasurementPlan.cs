@@ -7,7 +7,8 @@ namespace NeoBuffer.Bench.Harness;
 /// process) of untimed warm-up blocks and then timed blocks, and a row reports the median over the timed blocks of all
 /// rounds. Rounds interleave the transports in time: on a VM whose vCPUs the host moves (cross-core latency here
 /// jumps between about 0.17 and 0.55 us from one minute to the next), a ratio of two rows then compares like with
-/// like. Blocks are sized so one lasts roughly 0.05-0.2 s (quick) or 0.2-0.6 s (full) at the rates this machine reaches.
+/// like. Blocks are sized so one lasts roughly 0.05-0.2 s (quick) or 0.2-0.6 s (full) at the rates this machine reaches,
+/// and at least 1 s in a full run's 64 KiB and 8 MiB sessions.
 /// </summary>
 internal sealed class MeasurementPlan
 {
@@ -79,13 +80,29 @@ internal sealed class MeasurementPlan
             (Report.Scenarios.Memcpy, Small) => 5_000_000,
             (Report.Scenarios.Memcpy, Medium) => 40_000,
             (Report.Scenarios.Memcpy, _) => 60,
+            (Report.Scenarios.Handoff, Medium) => 20_000,
+            (Report.Scenarios.Handoff, Large) => 40,
             _ => throw new ArgumentOutOfRangeException(nameof(transport), transport, "No throughput plan for this transport."),
         };
-        return quick * _scale;
+        return quick * _scale * (IsQuick ? 1 : WindowFactor(transport, messageBytes));
     }
 
+    /// <summary>
+    /// How much longer a full run's blocks are than its plain scale makes them, so that the two timed blocks of a 64 KiB
+    /// or 8 MiB session last at least 2 s together (at the scale alone, about 0.5 s: a single stall of the loaded host
+    /// weighed as much as a whole block). NetMQ's are long enough already (its 8 MiB messages take milliseconds each).
+    /// </summary>
+    private static int WindowFactor(string transport, int messageBytes) => (transport, messageBytes) switch
+    {
+        (_, Small) => 1,
+        (Report.Scenarios.NetMq, _) => 1,
+        (Report.Scenarios.Pipe, _) => 4,
+        (_, Medium) => 4,
+        _ => 10,
+    };
+
     /// <summary>8 MiB frames per timed block of the broadcast run (the producer's count), whatever the number of subscribers.</summary>
-    public long FramesBlock => 40L * _scale;
+    public long FramesBlock => 40L * _scale * (IsQuick ? 1 : 4);
 
     /// <summary>64 B messages per timed block of the MPSC run (the consumer's count; a multiple of 1, 2 and 4 producers).</summary>
     public long MpscBlock => 2_000_000L * _scale;

@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Linq;
 using System;
 using System.Diagnostics;
 
@@ -12,6 +14,19 @@ internal sealed class LatencySamples
     public LatencySamples(int capacity) => _ticks = new long[capacity];
 
     public void Add(long ticks) => _ticks[_count++] = ticks;
+
+    /// <summary>Every sample of <paramref name="blocks"/> in one block, for percentiles over all of them.</summary>
+    public static LatencySamples Concat(IReadOnlyList<LatencySamples> blocks)
+    {
+        var all = new LatencySamples(blocks.Sum(block => block._count));
+        foreach (LatencySamples block in blocks)
+        {
+            block._ticks.AsSpan(0, block._count).CopyTo(all._ticks.AsSpan(all._count));
+            all._count += block._count;
+        }
+
+        return all;
+    }
 
     /// <summary>The <paramref name="fraction"/> quantile (nearest rank), in nanoseconds.</summary>
     public double PercentileNs(double fraction)

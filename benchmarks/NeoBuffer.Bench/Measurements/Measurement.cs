@@ -17,6 +17,9 @@ internal sealed record Measurement(string Scenario, string Transport, int Messag
     /// <summary>The round (from 1) the session ran in; sessions of one round ran moments apart.</summary>
     public int Round { get; init; }
 
+    /// <summary>Where the host had the vCPUs during the session's round (<see cref="Harness.Placement"/>).</summary>
+    public string Placement { get; init; } = "-";
+
     /// <summary>Producer processes writing into the channel (MPSC: several).</summary>
     public int Producers { get; init; } = 1;
 

@@ -31,6 +31,9 @@ internal static class JsonReport
             WriteOptional(json, "gbPerSec", row.GbPerSec);
             WriteOptional(json, "p50Ns", row.P50Ns);
             WriteOptional(json, "p99Ns", row.P99Ns);
+            json.WriteString("placement", row.Placement);
+            WriteOptional(json, "roundLow", row.RoundSpread?.Low);
+            WriteOptional(json, "roundHigh", row.RoundSpread?.High);
             if (row.Reader is string reader)
             {
                 json.WriteString("reader", reader);

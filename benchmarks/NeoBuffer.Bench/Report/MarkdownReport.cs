@@ -10,7 +10,7 @@ namespace NeoBuffer.Bench.Report;
 /// </summary>
 internal static class MarkdownReport
 {
-    public static void Write(string path, IEnumerable<string> header, IReadOnlyList<ResultRow> rows, IEnumerable<string> notes, IEnumerable<string> verdicts, string chartPath)
+    public static void Write(string path, IEnumerable<string> header, IReadOnlyList<ResultRow> rows, IEnumerable<string> notes, IEnumerable<string> verdicts, params string[] chartPaths)
     {
         string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         using var page = new StreamWriter(path);
@@ -22,15 +22,22 @@ internal static class MarkdownReport
         }
 
         page.WriteLine();
-        ResultTable.Print(page, rows);
+        ResultTable.Print(page, rows.Where(row => row.CpuPercent is null).ToList(), participants: true);
         page.WriteLine();
+        List<ResultRow> idle = rows.Where(row => row.CpuPercent is not null).ToList();
+        if (idle.Count > 0)
+        {
+            IdleCpuTable.Print(page, idle);
+            page.WriteLine();
+        }
+
         foreach (string note in notes.Where(note => note.Length > 0))
         {
             page.WriteLine($"- {note}");
         }
 
         page.WriteLine();
-        page.WriteLine("Targets (docs/design.md, \"Performance targets\"), each a ratio taken within a round; the median over rounds, lowest and highest round in brackets:");
+        page.WriteLine("Targets (docs/design.md, \"Performance targets\"), each a ratio taken within a round; the median over the rounds of one placement, lowest and highest round in brackets:");
         page.WriteLine();
         page.WriteLine("```");
         foreach (string verdict in verdicts)
@@ -40,6 +47,10 @@ internal static class MarkdownReport
 
         page.WriteLine("```");
         page.WriteLine();
-        page.WriteLine($"![throughput against message size]({Path.GetRelativePath(directory, Path.GetFullPath(chartPath)).Replace('\\', '/')})");
+        foreach (string chartPath in chartPaths)
+        {
+            page.WriteLine($"![{Path.GetFileNameWithoutExtension(chartPath)}]({Path.GetRelativePath(directory, Path.GetFullPath(chartPath)).Replace('\\', '/')})");
+            page.WriteLine();
+        }
     }
 }

@@ -31,10 +31,20 @@ internal sealed record ResultRow(
     /// <summary>The idle reader process's voluntary context switches (wake-ups) per second, all its threads (<c>idle-cpu</c> rows).</summary>
     public double? WakeupsPerSec { get; init; }
 
+    /// <summary>The placement of the rounds the row was measured in (<see cref="Harness.Placement"/>).</summary>
+    public string Placement { get; init; } = "-";
+
+    /// <summary>
+    /// The spread across rounds: the lowest and highest round's figure (throughput: messages per second, the median of
+    /// the round's blocks; round trip: p50 over the round's samples).
+    /// </summary>
+    public (double Low, double High)? RoundSpread { get; init; }
+
     /// <summary>
     /// The row of the measurements of one transport and size, taken over several rounds: throughput (sessions of timed
-    /// blocks, not round trips) is the median
-    /// over all blocks of messages per second; p50 and p99 are the medians of the blocks' percentiles.
+    /// blocks, not round trips) is the median over all blocks of messages per second; p50 and p99 are taken over every
+    /// sample of every block (nearest rank), not as medians of per-block percentiles, which hide a tail that falls in
+    /// one block.
     /// </summary>
     public static ResultRow From(IReadOnlyList<Measurement> sessions)
     {
@@ -42,10 +52,17 @@ internal sealed record ResultRow(
         if (first.LatencyBlocks.Length == 0)
         {
             double msgsPerSec = Median.Of(sessions.SelectMany(s => s.BlockSeconds.Select(seconds => s.BlockMessages / seconds)).ToArray());
-            return new ResultRow(first.Scenario, first.Transport, first.MessageBytes, first.BlockMessages, first.Producers, first.Subscribers, msgsPerSec, msgsPerSec * first.MessageBytes / 1e9, null, null);
+            double[] perRound = sessions.Select(s => Median.Of(s.BlockSeconds.Select(seconds => s.BlockMessages / seconds).ToArray())).ToArray();
+            return new ResultRow(first.Scenario, first.Transport, first.MessageBytes, first.BlockMessages, first.Producers, first.Subscribers, msgsPerSec, msgsPerSec * first.MessageBytes / 1e9, null, null)
+            {
+                Placement = first.Placement,
+                RoundSpread = (perRound.Min(), perRound.Max()),
+            };
         }
 
         LatencySamples[] blocks = sessions.SelectMany(s => s.LatencyBlocks).ToArray();
+        LatencySamples all = LatencySamples.Concat(blocks);
+        double[] roundP50 = sessions.Select(s => LatencySamples.Concat(s.LatencyBlocks).PercentileNs(0.50)).ToArray();
         return new ResultRow(
             first.Scenario,
             first.Transport,
@@ -55,7 +72,11 @@ internal sealed record ResultRow(
             first.Subscribers,
             Median.Of(blocks.Select(block => block.RoundTripsPerSecond()).ToArray()),
             null,
-            Median.Of(blocks.Select(block => block.PercentileNs(0.50)).ToArray()),
-            Median.Of(blocks.Select(block => block.PercentileNs(0.99)).ToArray()));
+            all.PercentileNs(0.50),
+            all.PercentileNs(0.99))
+        {
+            Placement = first.Placement,
+            RoundSpread = (roundP50.Min(), roundP50.Max()),
+        };
     }
 }

@@ -16,6 +16,8 @@ internal static class Scenarios
     public const string Pipe = "pipe";
     public const string NetMq = "netmq";
     public const string Memcpy = "memcpy";
+    public const string Handoff = "handoff";
+    public const string RawReaders = "raw-readers";
     public const string PingPong = "pingpong";
     public const string Futex = "futex";
 }

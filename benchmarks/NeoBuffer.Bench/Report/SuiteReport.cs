@@ -11,9 +11,12 @@ namespace NeoBuffer.Bench.Report;
 /// </summary>
 internal static class SuiteReport
 {
-    /// <summary>One row per scenario, transport, size and participant counts, in the order of the first round.</summary>
+    /// <summary>
+    /// One row per scenario, transport, size, participant counts and placement, in the order of the first round: a
+    /// figure never mixes rounds of two placements.
+    /// </summary>
     public static List<ResultRow> Rows(IReadOnlyList<Measurement> sessions) =>
-        sessions.GroupBy(session => session.Row).Select(group => ResultRow.From(group.ToList())).ToList();
+        sessions.GroupBy(session => (session.Row, session.Placement)).Select(group => ResultRow.From(group.ToList())).ToList();
 
     public static void Print(List<ResultRow> rows, IEnumerable<string> notes, IEnumerable<string> verdicts, string targetsNote, string? jsonPath, bool participants)
     {
@@ -31,7 +34,7 @@ internal static class SuiteReport
             Console.WriteLine(note);
         }
 
-        Console.WriteLine($"targets (docs/design.md, \"Performance targets\"): {targetsNote}; shown is the median over rounds, with the lowest and highest round in brackets");
+        Console.WriteLine($"targets (docs/design.md, \"Performance targets\"): {targetsNote}; shown is the median over the rounds of one placement, with the lowest and highest round in brackets");
         foreach (string verdict in verdicts)
         {
             Console.WriteLine(verdict);

@@ -4,6 +4,8 @@ using NeoBuffer.Bench.Harness;
 using NeoBuffer.Bench.Measurements;
 using NeoBuffer.Bench.Report;
 
+using NeoBuffer.Testing;
+
 namespace NeoBuffer.Bench.Transports;
 
 /// <summary>
@@ -33,7 +35,7 @@ internal static class BroadcastFrames
         using SharedChannelWriter writer = SharedChannel.CreateWriter(name, options);
 
         // All subscribed (from the oldest frame) before the first frame, so each reads frames 0, 1, 2, ... in order.
-        BenchChild[] readers = BenchChild.StartAll(SubscriberVerb, Enumerable.Repeat<object[]>([run.Directory, name, frameBytes, total], subscribers).ToList());
+        ChildProcess[] readers = BenchChildren.StartAll(SubscriberVerb, Enumerable.Repeat<object[]>([run.Directory, name, frameBytes, total], subscribers).ToList(), pinned: false);
         try
         {
             var source = new MessageSource(frameBytes);

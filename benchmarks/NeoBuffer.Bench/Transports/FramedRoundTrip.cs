@@ -3,6 +3,8 @@ using System.Diagnostics;
 using NeoBuffer.Bench.Harness;
 using NeoBuffer.Bench.Measurements;
 
+using NeoBuffer.Testing;
+
 namespace NeoBuffer.Bench.Transports;
 
 /// <summary>
@@ -17,7 +19,7 @@ internal static class FramedRoundTrip
     /// <paramref name="rows"/> says whose rows the session joins (<see cref="ReaderWait.Parked"/>: the <c>parked</c>
     /// run's, with its block size), so it is measured exactly as the rows it is compared with.
     /// </summary>
-    public static Measurement Ping(BenchRun run, string transport, int messageBytes, FramedStream pings, FramedStream pongs, BenchChild echo, ReaderWait rows = ReaderWait.Spinning)
+    public static Measurement Ping(BenchRun run, string transport, int messageBytes, FramedStream pings, FramedStream pongs, ChildProcess echo, ReaderWait rows = ReaderWait.Spinning)
     {
         int block = run.Plan.RoundTripBlock(transport, rows);
         int total = run.RoundTripTotal(block);

@@ -2,6 +2,8 @@ using System;
 using NeoBuffer.Bench.Harness;
 using NeoBuffer.Bench.Measurements;
 
+using NeoBuffer.Testing;
+
 namespace NeoBuffer.Bench.Transports;
 
 /// <summary>
@@ -11,7 +13,7 @@ namespace NeoBuffer.Bench.Transports;
 internal static class FramedThroughput
 {
     /// <summary>In this process: receives the warm-up and timed blocks from <paramref name="producer"/>.</summary>
-    public static Measurement Consume(BenchRun run, string transport, int messageBytes, FramedStream channel, BenchChild producer)
+    public static Measurement Consume(BenchRun run, string transport, int messageBytes, FramedStream channel, ChildProcess producer)
     {
         long block = run.Plan.ThroughputBlock(transport, messageBytes);
         long total = run.ThroughputTotal(block);

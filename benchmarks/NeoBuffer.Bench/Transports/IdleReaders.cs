@@ -7,6 +7,8 @@ using System.Threading.Tasks;
 using NeoBuffer.Bench.Harness;
 using NeoBuffer.Bench.Measurements;
 
+using NeoBuffer.Testing;
+
 namespace NeoBuffer.Bench.Transports;
 
 /// <summary>
@@ -44,7 +46,7 @@ internal static class IdleReaders
     public static List<IdleReaderResult> Measure(BenchRun run, int messageBytes)
     {
         var writers = new List<SharedChannelWriter>();
-        var children = new List<BenchChild>();
+        var children = new List<ChildProcess>();
         try
         {
             var argumentLists = new List<object[]>();
@@ -67,11 +69,11 @@ internal static class IdleReaders
             }
 
             // Every subscriber joins (live) before the warm-up message is written, so each sees both messages.
-            children.AddRange(BenchChild.StartAll(ReaderVerb, argumentLists));
+            children.AddRange(BenchChildren.StartAll(ReaderVerb, argumentLists));
 
             var source = new MessageSource(messageBytes);
             WriteToAll(writers, source, sequence: 0);
-            foreach (BenchChild child in children)
+            foreach (ChildProcess child in children)
             {
                 if (!child.WaitForLine(WaitingLine, BenchRun.ChildTimeout))
                 {
@@ -94,7 +96,7 @@ internal static class IdleReaders
             var results = new List<IdleReaderResult>();
             for (int i = 0; i < children.Count; i++)
             {
-                BenchChild child = children[i];
+                ChildProcess child = children[i];
                 child.WaitSuccess(BenchRun.ChildTimeout);
                 (ChannelTopology topology, ReadApi api) = s_readers[i];
                 results.Add(new IdleReaderResult(

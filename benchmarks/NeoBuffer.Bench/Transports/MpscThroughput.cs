@@ -5,6 +5,8 @@ using NeoBuffer.Bench.Harness;
 using NeoBuffer.Bench.Measurements;
 using NeoBuffer.Bench.Report;
 
+using NeoBuffer.Testing;
+
 namespace NeoBuffer.Bench.Transports;
 
 /// <summary>
@@ -32,7 +34,7 @@ internal static class MpscThroughput
         };
 
         using SharedChannelReader reader = SharedChannel.CreateReader(name, options);
-        BenchChild[] writers = BenchChild.StartAll(ProducerVerb, Enumerable.Range(0, producers).Select(p => new object[] { run.Directory, name, p, messageBytes }).ToList());
+        ChildProcess[] writers = BenchChildren.StartAll(ProducerVerb, Enumerable.Range(0, producers).Select(p => new object[] { run.Directory, name, p, messageBytes }).ToList(), pinned: false);
         try
         {
             MessageCheck[] checks = Enumerable.Range(0, producers).Select(_ => new MessageCheck()).ToArray();

@@ -5,6 +5,7 @@ using System.Threading.Tasks;
 using NeoBuffer.Bench.Harness;
 using NeoBuffer.Bench.Measurements;
 using NeoBuffer.Bench.Report;
+using NeoBuffer.Testing;
 
 namespace NeoBuffer.Bench.Transports;
 
@@ -24,11 +25,11 @@ internal static class NeoBufferRequests
     public static Measurement Measure(BenchRun run, int messageBytes, int clients)
     {
         string name = run.NextName("service");
-        using BenchChild server = BenchChild.Start(ServerVerb, run.Directory, name);
+        using ChildProcess server = BenchChildren.Start(ServerVerb, run.Directory, name);
         return RequestClients.Run(run, Scenarios.NeoBuffer, messageBytes, clients, (_, total, timer) => Ask(run.Directory, name, messageBytes, total, timer, server));
     }
 
-    private static void Ask(string directory, string name, int messageBytes, int total, RoundTripTimer timer, BenchChild server)
+    private static void Ask(string directory, string name, int messageBytes, int total, RoundTripTimer timer, ChildProcess server)
     {
         var options = new SharedChannelOptions { Directory = directory, Capacity = RequestPlan.RingCapacity, SpinCount = SpinCount };
         using SharedClient<BenchRequest, BenchResponse> client = SharedChannel.ConnectAsync<BenchRequest, BenchResponse>(name, options, BenchRun.ChildTimeout)

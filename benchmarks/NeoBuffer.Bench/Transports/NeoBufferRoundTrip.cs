@@ -4,6 +4,8 @@ using NeoBuffer.Bench.Harness;
 using NeoBuffer.Bench.Measurements;
 using NeoBuffer.Bench.Report;
 
+using NeoBuffer.Testing;
+
 namespace NeoBuffer.Bench.Transports;
 
 /// <summary>
@@ -33,7 +35,7 @@ internal static class NeoBufferRoundTrip
 
         using SharedChannelWriter ping = SharedChannel.CreateWriter(pingName, options);
         using SharedChannelReader pong = SharedChannel.CreateReader(pongName, options);
-        using BenchChild echo = BenchChild.Start(EchoVerb, run.Directory, pingName, pongName, total, wait);
+        using ChildProcess echo = BenchChildren.Start(EchoVerb, run.Directory, pingName, pongName, total, wait);
         var source = new MessageSource(messageBytes);
         var check = new MessageCheck();
         var timer = new RoundTripTimer(block * run.Plan.WarmupBlocks, block, run.Plan.Blocks);

@@ -3,6 +3,8 @@ using NeoBuffer.Bench.Harness;
 using NeoBuffer.Bench.Measurements;
 using NeoBuffer.Bench.Report;
 
+using NeoBuffer.Testing;
+
 namespace NeoBuffer.Bench.Transports;
 
 /// <summary>
@@ -27,7 +29,7 @@ internal static class NeoBufferThroughput
         };
 
         using SharedChannelReader reader = SharedChannel.CreateReader(name, options);
-        using BenchChild producer = BenchChild.Start(ProducerVerb, run.Directory, name, messageBytes, total);
+        using ChildProcess producer = BenchChildren.Start(ProducerVerb, run.Directory, name, messageBytes, total);
         var check = new MessageCheck();
         var timer = new BlockTimer(block * run.Plan.WarmupBlocks, block, run.Plan.Blocks);
         for (long i = 0; i < total; i++)

@@ -2,6 +2,8 @@ using System;
 using NeoBuffer.Bench.Harness;
 using NetMQ;
 
+using NeoBuffer.Testing;
+
 namespace NeoBuffer.Bench.Transports;
 
 /// <summary>
@@ -27,7 +29,7 @@ internal static class NetMqEndpoint
     public static void Drain() => NetMQConfig.Cleanup(block: true);
 
     /// <summary>Receives the next message into <paramref name="message"/>; throws when <paramref name="peer"/> exited first.</summary>
-    public static void Receive(NetMQSocket socket, ref Msg message, BenchChild peer)
+    public static void Receive(NetMQSocket socket, ref Msg message, ChildProcess peer)
     {
         while (!socket.TryReceive(ref message, Slice))
         {

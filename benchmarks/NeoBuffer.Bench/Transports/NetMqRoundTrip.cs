@@ -6,6 +6,8 @@ using NeoBuffer.Bench.Report;
 using NetMQ;
 using NetMQ.Sockets;
 
+using NeoBuffer.Testing;
+
 namespace NeoBuffer.Bench.Transports;
 
 /// <summary>
@@ -24,7 +26,7 @@ internal static class NetMqRoundTrip
 
         using var request = new RequestSocket();
         int port = request.BindRandomPort(NetMqEndpoint.Host);
-        using BenchChild echo = BenchChild.Start(EchoVerb, port, messageBytes, total);
+        using ChildProcess echo = BenchChildren.Start(EchoVerb, port, messageBytes, total);
         var source = new MessageSource(messageBytes);
         var check = new MessageCheck();
         var timer = new RoundTripTimer(block * run.Plan.WarmupBlocks, block, run.Plan.Blocks);

@@ -5,6 +5,8 @@ using NeoBuffer.Bench.Report;
 using NetMQ;
 using NetMQ.Sockets;
 
+using NeoBuffer.Testing;
+
 namespace NeoBuffer.Bench.Transports;
 
 /// <summary>
@@ -23,7 +25,7 @@ internal static class NetMqThroughput
 
         using var pull = new PullSocket();
         int port = pull.BindRandomPort(NetMqEndpoint.Host);
-        using BenchChild producer = BenchChild.Start(ProducerVerb, port, messageBytes, total);
+        using ChildProcess producer = BenchChildren.Start(ProducerVerb, port, messageBytes, total);
         var check = new MessageCheck();
         var timer = new BlockTimer(block * run.Plan.WarmupBlocks, block, run.Plan.Blocks);
         var message = new Msg();

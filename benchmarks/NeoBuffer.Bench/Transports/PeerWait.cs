@@ -1,6 +1,8 @@
 using System;
 using NeoBuffer.Bench.Harness;
 
+using NeoBuffer.Testing;
+
 namespace NeoBuffer.Bench.Transports;
 
 /// <summary>
@@ -11,7 +13,7 @@ internal static class PeerWait
 {
     private static readonly TimeSpan Slice = TimeSpan.FromSeconds(1);
 
-    public static void ForMessage(SharedChannelReader reader, params BenchChild[] peers)
+    public static void ForMessage(SharedChannelReader reader, params ChildProcess[] peers)
     {
         try
         {

@@ -4,6 +4,8 @@ using NeoBuffer.Bench.Harness;
 using NeoBuffer.Bench.Measurements;
 using NeoBuffer.Bench.Report;
 
+using NeoBuffer.Testing;
+
 namespace NeoBuffer.Bench.Transports;
 
 /// <summary>
@@ -21,7 +23,7 @@ internal static class PipeRoundTrip
 
         using var toChild = new AnonymousPipeServerStream(PipeDirection.Out, HandleInheritability.Inheritable);
         using var fromChild = new AnonymousPipeServerStream(PipeDirection.In, HandleInheritability.Inheritable);
-        using BenchChild echo = BenchChild.Start(EchoVerb, toChild.GetClientHandleAsString(), fromChild.GetClientHandleAsString(), messageBytes, total);
+        using ChildProcess echo = BenchChildren.Start(EchoVerb, toChild.GetClientHandleAsString(), fromChild.GetClientHandleAsString(), messageBytes, total);
         toChild.DisposeLocalCopyOfClientHandle();
         fromChild.DisposeLocalCopyOfClientHandle();
         using var pings = new FramedStream(toChild, messageBytes);

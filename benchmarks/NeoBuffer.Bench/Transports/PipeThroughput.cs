@@ -4,6 +4,8 @@ using NeoBuffer.Bench.Harness;
 using NeoBuffer.Bench.Measurements;
 using NeoBuffer.Bench.Report;
 
+using NeoBuffer.Testing;
+
 namespace NeoBuffer.Bench.Transports;
 
 /// <summary>
@@ -21,7 +23,7 @@ internal static class PipeThroughput
 
         using var pipe = new AnonymousPipeServerStream(PipeDirection.In, HandleInheritability.Inheritable);
         PipeCapacity.Raise(pipe);
-        using BenchChild producer = BenchChild.Start(ProducerVerb, pipe.GetClientHandleAsString(), messageBytes, total);
+        using ChildProcess producer = BenchChildren.Start(ProducerVerb, pipe.GetClientHandleAsString(), messageBytes, total);
         pipe.DisposeLocalCopyOfClientHandle();
         using var channel = new FramedStream(pipe, messageBytes);
         return FramedThroughput.Consume(run, Scenarios.Pipe, messageBytes, channel, producer);

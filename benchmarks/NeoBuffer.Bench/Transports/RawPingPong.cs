@@ -8,6 +8,8 @@ using NeoBuffer.Bench.Measurements;
 using NeoBuffer.Bench.Report;
 using NeoBuffer.Interop;
 
+using NeoBuffer.Testing;
+
 namespace NeoBuffer.Bench.Transports;
 
 /// <summary>
@@ -37,11 +39,24 @@ internal static class RawPingPong
     /// <summary>The round trip with spinning sides (the <c>spsc</c> and <c>report</c> rows).</summary>
     public static Measurement Measure(BenchRun run, int lineBytes) => Measure(run, lineBytes, ReaderWait.Spinning);
 
-    public static unsafe Measurement Measure(BenchRun run, int lineBytes, ReaderWait wait)
+    public static Measurement Measure(BenchRun run, int lineBytes, ReaderWait wait)
     {
         string transport = wait == ReaderWait.Parked ? Scenarios.Futex : Scenarios.PingPong;
         int block = run.Plan.RoundTripBlock(transport, wait);
-        int total = run.RoundTripTotal(block);
+        return Measure(run, lineBytes, wait, block, run.Plan.WarmupBlocks, run.Plan.Blocks);
+    }
+
+    /// <summary>
+    /// A short spinning round trip (one warm-up block and one timed block of <paramref name="roundTrips"/>) whose median
+    /// says where the host placed the two vCPUs just now (<see cref="Placement"/>).
+    /// </summary>
+    public static double ProbeP50Ns(BenchRun run, int roundTrips) =>
+        Measure(run, MeasurementPlan.Small, ReaderWait.Spinning, roundTrips, warmupBlocks: 1, blocks: 1).LatencyBlocks[0].PercentileNs(0.5);
+
+    private static unsafe Measurement Measure(BenchRun run, int lineBytes, ReaderWait wait, int block, int warmupBlocks, int blocks)
+    {
+        string transport = wait == ReaderWait.Parked ? Scenarios.Futex : Scenarios.PingPong;
+        int total = block * (warmupBlocks + blocks);
         string path = Path.Combine(run.Directory, run.NextName("pingpong"));
 
         using (MemoryMappedFile file = MemoryMappedFile.CreateFromFile(path, FileMode.CreateNew, null, FileBytes))
@@ -53,8 +68,8 @@ internal static class RawPingPong
             {
                 long* ping = (long*)(baseAddress + PingOffset);
                 long* pong = (long*)(baseAddress + PongOffset);
-                using BenchChild echo = BenchChild.Start(EchoVerb, path, total, wait);
-                var timer = new RoundTripTimer(block * run.Plan.WarmupBlocks, block, run.Plan.Blocks);
+                using ChildProcess echo = BenchChildren.Start(EchoVerb, path, total, wait);
+                var timer = new RoundTripTimer(block * warmupBlocks, block, blocks);
                 for (int i = 1; i <= total; i++)
                 {
                     long start = Stopwatch.GetTimestamp();

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using NeoBuffer.Bench.Harness;
 using NeoBuffer.Bench.Measurements;
 using NeoBuffer.Bench.Report;
+using NeoBuffer.Testing;
 
 namespace NeoBuffer.Bench.Transports;
 
@@ -20,7 +21,7 @@ internal static class UdsRequests
         return RequestClients.Run(run, Scenarios.Uds, messageBytes, clients, (c, total, timer) =>
         {
             using Socket listener = UdsEndpoint.Listen(names[c]);
-            using BenchChild echo = BenchChild.Start(UdsRoundTrip.EchoVerb, names[c], messageBytes, total);
+            using ChildProcess echo = BenchChildren.Start(UdsRoundTrip.EchoVerb, names[c], messageBytes, total);
             using var channel = new FramedStream(new NetworkStream(UdsEndpoint.Accept(listener), ownsSocket: true), messageBytes);
             var source = new MessageSource(messageBytes);
             var check = new MessageCheck();

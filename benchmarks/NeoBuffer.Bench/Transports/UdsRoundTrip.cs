@@ -3,6 +3,8 @@ using NeoBuffer.Bench.Harness;
 using NeoBuffer.Bench.Measurements;
 using NeoBuffer.Bench.Report;
 
+using NeoBuffer.Testing;
+
 namespace NeoBuffer.Bench.Transports;
 
 /// <summary>
@@ -23,7 +25,7 @@ internal static class UdsRoundTrip
         string name = run.NextName("uds");
 
         using Socket listener = UdsEndpoint.Listen(name);
-        using BenchChild echo = BenchChild.Start(EchoVerb, name, messageBytes, total);
+        using ChildProcess echo = BenchChildren.Start(EchoVerb, name, messageBytes, total);
         using var channel = new FramedStream(new NetworkStream(UdsEndpoint.Accept(listener), ownsSocket: true), messageBytes);
         return FramedRoundTrip.Ping(run, Scenarios.Uds, messageBytes, channel, channel, echo, rows);
     }

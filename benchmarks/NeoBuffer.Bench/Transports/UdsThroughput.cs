@@ -3,6 +3,8 @@ using NeoBuffer.Bench.Harness;
 using NeoBuffer.Bench.Measurements;
 using NeoBuffer.Bench.Report;
 
+using NeoBuffer.Testing;
+
 namespace NeoBuffer.Bench.Transports;
 
 /// <summary>
@@ -19,7 +21,7 @@ internal static class UdsThroughput
         string name = run.NextName("uds");
 
         using Socket listener = UdsEndpoint.Listen(name);
-        using BenchChild producer = BenchChild.Start(ProducerVerb, name, messageBytes, total);
+        using ChildProcess producer = BenchChildren.Start(ProducerVerb, name, messageBytes, total);
         using var channel = new FramedStream(new NetworkStream(UdsEndpoint.Accept(listener), ownsSocket: true), messageBytes);
         return FramedThroughput.Consume(run, Scenarios.Uds, messageBytes, channel, producer);
     }
