@@ -31,6 +31,9 @@ internal sealed record ResultRow(
     /// <summary>The idle reader process's voluntary context switches (wake-ups) per second, all its threads (<c>idle-cpu</c> rows).</summary>
     public double? WakeupsPerSec { get; init; }
 
+    /// <summary>NeoBuffer's requests/s over gRPC over UDS's for the same size and clients (<c>request-roundtrip</c> <c>neobuffer</c> rows).</summary>
+    public double? RequestsOverGrpc { get; init; }
+
     /// <summary>
     /// The row of the measurements of one transport and size, taken over several rounds: throughput (sessions of timed
     /// blocks, not round trips) is the median
