@@ -44,7 +44,7 @@ internal static class GrpcRequests
                 long start = Stopwatch.GetTimestamp();
                 byte[] request = new byte[messageBytes]; // the marshaller hands gRPC the array: one per call, as a gRPC user's
                 source.FillInto(request, i);
-                byte[] response = invoker.BlockingUnaryCall(GrpcEchoService.EchoMethod, null, new CallOptions(deadline: DateTime.UtcNow + BenchRun.ChildTimeout), request);
+                byte[] response = invoker.BlockingUnaryCall(GrpcEchoServiceBase.EchoMethod, null, new CallOptions(deadline: DateTime.UtcNow + BenchRun.ChildTimeout), request);
                 check.Accept(response);
                 timer.Record(Stopwatch.GetTimestamp() - start);
             }
