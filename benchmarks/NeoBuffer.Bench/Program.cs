@@ -103,6 +103,7 @@ internal static class Program
             NetMqRoundTrip.EchoVerb => NetMqRoundTrip.Echo,
             RawPingPong.EchoVerb => RawPingPong.Echo,
             NeoBufferRequests.ServerVerb => NeoBufferRequests.Serve,
+            GrpcRequests.ServerVerb => GrpcRequests.Serve,
             BroadcastFrames.SubscriberVerb => BroadcastFrames.Subscribe,
             IdleReaders.ReaderVerb => IdleReaders.Read,
             MpscThroughput.ProducerVerb => MpscThroughput.Produce,

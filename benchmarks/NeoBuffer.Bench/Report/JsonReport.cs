@@ -6,9 +6,11 @@ namespace NeoBuffer.Bench.Report;
 
 /// <summary>
 /// Writes the rows as a JSON array of <c>{scenario, transport, messageBytes, messages, producers, subscribers, msgsPerSec,
-/// gbPerSec, p50Ns, p99Ns, reader, cpuPercent, wakeupsPerSec}</c>: <c>producers</c> (processes writing; 1 but in MPSC
+/// gbPerSec, p50Ns, p99Ns, reader, cpuPercent, wakeupsPerSec, requestsOverGrpc}</c>: <c>producers</c> (processes writing; 1 but in MPSC
 /// rows) was added beside <c>subscribers</c> (processes reading; 1 but in broadcast rows); <c>reader</c>,
 /// <c>cpuPercent</c> and <c>wakeupsPerSec</c> were added for the <c>idle-cpu</c> rows and are null in every other row;
+/// <c>requestsOverGrpc</c> (NeoBuffer's requests/s over gRPC over UDS's) was added for the <c>request</c> run's
+/// <c>neobuffer</c> rows and is null in every other row;
 /// every other field keeps its meaning.
 /// </summary>
 internal static class JsonReport
@@ -45,6 +47,7 @@ internal static class JsonReport
 
             WriteOptional(json, "cpuPercent", row.CpuPercent);
             WriteOptional(json, "wakeupsPerSec", row.WakeupsPerSec);
+            WriteOptional(json, "requestsOverGrpc", row.RequestsOverGrpc);
             json.WriteEndObject();
         }
 

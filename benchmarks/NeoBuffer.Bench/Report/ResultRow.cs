@@ -40,6 +40,9 @@ internal sealed record ResultRow(
     /// </summary>
     public (double Low, double High)? RoundSpread { get; init; }
 
+    /// <summary>NeoBuffer's requests/s over gRPC over UDS's for the same size and clients (<c>request-roundtrip</c> <c>neobuffer</c> rows).</summary>
+    public double? RequestsOverGrpc { get; init; }
+
     /// <summary>
     /// The row of the measurements of one transport and size, taken over several rounds: throughput (sessions of timed
     /// blocks, not round trips) is the median over all blocks of messages per second; p50 and p99 are taken over every

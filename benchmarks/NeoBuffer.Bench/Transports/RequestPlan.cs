@@ -23,6 +23,8 @@ internal static class RequestPlan
             (Scenarios.NeoBuffer, _) => 2_000,
             (Scenarios.Uds, MeasurementPlan.Small) => 2_000,
             (Scenarios.Uds, _) => 500,
+            (Scenarios.Grpc, MeasurementPlan.Small) => 1_000,
+            (Scenarios.Grpc, _) => 250,
             _ => throw new ArgumentOutOfRangeException(nameof(transport), transport, "No request plan for this transport."),
         };
         return plan.IsQuick ? quick : quick * 3;
