@@ -40,6 +40,9 @@ internal abstract unsafe class RingProducer : RingSide
     /// </summary>
     public abstract void Commit(int length);
 
+    /// <summary>Publishes the open claim whole.</summary>
+    public void Commit() => Commit(ClaimLength);
+
     /// <summary>Gives the open claim back unpublished (a no-op without one).</summary>
     public virtual void Abort() => ClaimPosition = -1;
 
