@@ -69,8 +69,7 @@ public sealed class SharedChannelWriter : IDisposable
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative or above <see cref="MaxMessageSize"/>.</exception>
     public unsafe bool TryClaim(int length, out WriteClaim claim)
     {
-        ThrowIfDisposed();
-        byte* payload = _completion.IsCompleted ? null : _ring.TryClaim(length);
+        byte* payload = TryClaimPayload(length);
         if (payload == null)
         {
             claim = default;
@@ -89,13 +88,37 @@ public sealed class SharedChannelWriter : IDisposable
     /// <summary>Claims <paramref name="length"/> bytes, waiting up to <paramref name="timeout"/> for room.</summary>
     /// <exception cref="TimeoutException">No room appeared within <paramref name="timeout"/>.</exception>
     /// <exception cref="ChannelClosedException">The channel was completed.</exception>
-    public WriteClaim Claim(int length, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public unsafe WriteClaim Claim(int length, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        new(this, new Span<byte>(ClaimPayload(length, timeout, cancellationToken), length));
+
+    /// <summary>
+    /// Creates an <see cref="System.Buffers.IBufferWriter{T}"/> that writes each message in place in a claim, for
+    /// serializers: <see cref="ClaimBufferWriter.Claim(int, CancellationToken)"/> up to a largest length, let the
+    /// serializer write, then <see cref="ClaimBufferWriter.Commit"/> publishes the bytes it wrote. Create one per
+    /// writer and reuse it: it allocates nothing per message.
+    /// </summary>
+    public ClaimBufferWriter CreateBufferWriter()
+    {
+        ThrowIfDisposed();
+        return new ClaimBufferWriter(this);
+    }
+
+    /// <summary>Claims <paramref name="length"/> bytes if the ring has room now: the payload, or null when full or completed.</summary>
+    internal unsafe byte* TryClaimPayload(int length)
+    {
+        ThrowIfDisposed();
+        return _completion.IsCompleted ? null : _ring.TryClaim(length);
+    }
+
+    /// <summary>Claims <paramref name="length"/> bytes, waiting up to <paramref name="timeout"/> for room: the payload.</summary>
+    internal unsafe byte* ClaimPayload(int length, TimeSpan timeout, CancellationToken cancellationToken)
     {
         while (true)
         {
-            if (TryClaim(length, out WriteClaim claim))
+            byte* payload = TryClaimPayload(length);
+            if (payload != null)
             {
-                return claim;
+                return payload;
             }
 
             if (!WaitToWrite(length, timeout, cancellationToken))
@@ -347,10 +370,11 @@ public sealed class SharedChannelWriter : IDisposable
     /// <summary>Whether <see cref="Dispose"/> was called.</summary>
     internal bool IsDisposed => _gate.IsDisposed;
 
+    /// <summary>Publishes the open claim as a message of <paramref name="length"/> bytes, at most the length claimed (checked by the caller).</summary>
     internal void CommitClaim(int length)
     {
         ThrowIfDisposed();
-        _ring.Commit();
+        _ring.Commit(length);
         _metrics.CountMessage(length);
     }
 

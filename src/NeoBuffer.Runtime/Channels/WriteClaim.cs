@@ -3,7 +3,7 @@ using System;
 namespace NeoBuffer;
 
 /// <summary>
-/// Space claimed in the ring for one message: fill <see cref="Payload"/> in place, then <see cref="Commit"/>. Disposing
+/// Space claimed in the ring for one message: fill <see cref="Payload"/> in place, then <see cref="Commit()"/>. Disposing
 /// a claim that was not committed aborts it, so <c>using</c> never publishes a half-written message.
 /// </summary>
 public ref struct WriteClaim
@@ -30,6 +30,23 @@ public ref struct WriteClaim
         Finish().CommitClaim(length);
     }
 
+    /// <summary>
+    /// Publishes the first <paramref name="length"/> bytes of <see cref="Payload"/> as the message, for a writer that
+    /// claimed the most it might need and wrote less: the reader sees a message of exactly <paramref name="length"/>
+    /// bytes, and the rest of the claim goes back to the ring (or, on a multi-producer channel, is skipped as padding).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative or longer than the claim; the claim stays open.</exception>
+    /// <exception cref="InvalidOperationException">The claim was already committed or aborted.</exception>
+    public void Commit(int length)
+    {
+        if ((uint)length > (uint)Payload.Length)
+        {
+            ThrowCommitLength(length, Payload.Length);
+        }
+
+        Finish().CommitClaim(length);
+    }
+
     /// <summary>Gives the space back without publishing anything.</summary>
     /// <exception cref="InvalidOperationException">The claim was already committed or aborted.</exception>
     public void Abort()
@@ -45,6 +62,12 @@ public ref struct WriteClaim
             Abort();
         }
     }
+
+    /// <summary>Throws for a commit of <paramref name="length"/> bytes out of a claim of <paramref name="claimed"/>.</summary>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    internal static void ThrowCommitLength(int length, int claimed) =>
+        throw new ArgumentOutOfRangeException(nameof(length), length,
+            $"Cannot commit {length} bytes of a claim of {claimed} bytes: commit between 0 and the claimed length, or claim more.");
 
     private SharedChannelWriter Finish()
     {

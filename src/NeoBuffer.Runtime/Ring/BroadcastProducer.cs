@@ -40,7 +40,6 @@ internal sealed unsafe class BroadcastProducer : RingProducer
     private long _announced;
     private long _joinEpoch;
     private long _version; // the seqlock's value, kept here: a peer that writes the shared word cannot keep it odd
-    private long _claimEnd;
 
     private BroadcastProducer(RingMemory memory)
         : base(memory)
@@ -111,19 +110,21 @@ internal sealed unsafe class BroadcastProducer : RingProducer
 
         Memory.WritePadding(_tail, padding);
         ClaimPosition = _tail + padding;
-        _claimEnd = end;
         ClaimLength = length;
         return Memory.PayloadAt(ClaimPosition);
     }
 
-    public override void Commit()
+    public override void Commit(int length)
     {
+        // A shorter message moves the tail only to its own end: subscribers learn where records are from Tail, which
+        // this producer alone stores, so the rest of the claim was never published and is free ring again. TailIntent
+        // and Oldest stay where the claim put them, ahead, as after an abort: lossy readers are only conservative.
         RecordHeader* record = Memory.RecordAt(ClaimPosition);
         record->Type = RecordHeader.TypeMessage;
-        record->Length = RecordFraming.SequencedFrame + ClaimLength;
+        record->Length = RecordFraming.SequencedFrame + length;
         *(long*)(record + 1) = _sequence;
         _sequence++;
-        _tail = _claimEnd;
+        _tail = ClaimPosition + Memory.Footprint(length);
         ClaimPosition = -1;
 
         // A seqlock write, so a joining subscriber reads the tail and its sequence number as a pair.

@@ -115,7 +115,24 @@ internal sealed unsafe class MpscProducer : RingProducer
         return Memory.PayloadAt(ClaimPosition);
     }
 
-    public override void Commit() => Publish(RecordHeader.TypeMessage, RecordHeader.Size + ClaimLength);
+    public override void Commit(int length)
+    {
+        // The claim's extent is fixed: ClaimTail moved past it by CAS and later claims may already follow it. A shorter
+        // message keeps its record header at the claim's start and the rest of the extent becomes one padding record.
+        // Both ends are 8-aligned, so that rest is 0 or at least one header long: a padding record always fits it.
+        // The padding header is stored before the record's release store, so a consumer that acquires the record sees
+        // it; until then the consumer stops at the record's negative "being filled" header and never reaches it. A
+        // writer that dies between the two leaves that negative header, whose length is the whole claim: recovery
+        // pads the whole extent, and this padding header is just bytes inside it.
+        long used = Memory.Footprint(length);
+        long rest = Memory.Footprint(ClaimLength) - used;
+        if (rest > 0)
+        {
+            *Memory.RecordAt(ClaimPosition + used) = new RecordHeader { Type = RecordHeader.TypePadding, Length = (int)rest };
+        }
+
+        Publish(RecordHeader.TypeMessage, RecordHeader.Size + length);
+    }
 
     public override void Abort()
     {

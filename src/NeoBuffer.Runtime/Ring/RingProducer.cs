@@ -33,8 +33,15 @@ internal abstract unsafe class RingProducer : RingSide
         return TryClaimChecked(length);
     }
 
-    /// <summary>Publishes the open claim.</summary>
-    public abstract void Commit();
+    /// <summary>
+    /// Publishes the open claim as a message of its first <paramref name="length"/> payload bytes (at most the length
+    /// claimed, which the caller has checked). The ring behind the shorter message is reused or padded as the topology
+    /// allows (docs/format.md, "Committing less than was claimed").
+    /// </summary>
+    public abstract void Commit(int length);
+
+    /// <summary>Publishes the open claim whole.</summary>
+    public void Commit() => Commit(ClaimLength);
 
     /// <summary>Gives the open claim back unpublished (a no-op without one).</summary>
     public virtual void Abort() => ClaimPosition = -1;

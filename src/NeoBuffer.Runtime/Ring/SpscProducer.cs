@@ -29,7 +29,6 @@ internal sealed unsafe class SpscProducer : RingProducer
     private long _tail;
     private long _cachedHead;
     private long _claimPadding;
-    private long _claimEnd;
 
     private SpscProducer(RingMemory memory, bool failWhenReaderDies)
         : base(memory)
@@ -85,16 +84,21 @@ internal sealed unsafe class SpscProducer : RingProducer
 
         ClaimPosition = _tail + padding;
         _claimPadding = padding;
-        _claimEnd = end;
         ClaimLength = length;
         return Memory.PayloadAt(ClaimPosition);
     }
 
-    public override void Commit()
+    public override void Commit(int length)
     {
+        // A shorter message ends earlier: this producer alone moves the tail and nothing was published past the claim's
+        // start, so the tail simply stops at the shorter record's end and the rest of the claim is free ring again.
+        // The zeroed header goes there (inside the claimed room, so within the slack HasRoomUpTo kept); the padding
+        // before the record, already sized for the claimed length, stays as it is, and a payload that was 64-aligned
+        // for a large claim may be short now, which no reader minds (alignment is a floor for large payloads only).
+        long end = ClaimPosition + Memory.Footprint(length);
         // Everything behind the header at the tail first; that header, stored last with release, publishes them all.
-        *(long*)Memory.RecordAt(_claimEnd) = 0;
-        RecordHeader record = new() { Type = RecordHeader.TypeMessage, Length = RecordHeader.Size + ClaimLength };
+        *(long*)Memory.RecordAt(end) = 0;
+        RecordHeader record = new() { Type = RecordHeader.TypeMessage, Length = RecordHeader.Size + length };
         if (_claimPadding == 0)
         {
             Volatile.Write(ref *(long*)Memory.RecordAt(ClaimPosition), Unsafe.As<RecordHeader, long>(ref record));
@@ -105,7 +109,7 @@ internal sealed unsafe class SpscProducer : RingProducer
             Memory.WritePadding(_tail, _claimPadding); // publishes the piece at the tail last
         }
 
-        _tail = _claimEnd;
+        _tail = end;
         ClaimPosition = -1;
         Volatile.Write(ref Header->Tail, _tail);
         Publication.AfterRelease(Header);
