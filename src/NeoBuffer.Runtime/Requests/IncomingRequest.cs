@@ -38,12 +38,12 @@ public sealed class IncomingRequest<TRequest, TResponse> : IDisposable, IAnswera
     public ReadOnlySpan<byte> Payload => _buffer.AsSpan(0, _length);
 
     /// <summary>The request, copied out (for request types without variable-length fields).</summary>
-    /// <exception cref="MessageFormatException">The request's length is not the size of <typeparamref name="TRequest"/>.</exception>
+    /// <exception cref="MessageFormatException">The request's length is not the size of <typeparamref name="TRequest"/>, or <typeparamref name="TRequest"/> is versioned or has variable-length fields (read it through its view).</exception>
     public TRequest Message
     {
         get
         {
-            if (_length != Unsafe.SizeOf<TRequest>())
+            if (!TRequest.Layout.IsCopiedWhole || _length != Unsafe.SizeOf<TRequest>())
             {
                 throw new MessageFormatException($"The request has {_length} bytes, but {typeof(TRequest).Name} has {Unsafe.SizeOf<TRequest>()}: read it through {typeof(TRequest).Name}.View.");
             }
@@ -268,10 +268,10 @@ public sealed class IncomingRequest<TRequest, TResponse> : IDisposable, IAnswera
 
     private static void ThrowIfVariable()
     {
-        if (TResponse.Layout.HasVariableFields)
+        if (!TResponse.Layout.IsCopiedWhole)
         {
             throw new InvalidOperationException(
-                $"{typeof(TResponse).Name} has variable-length fields, so it cannot be copied in whole: build it in place with TryClaimReply and {typeof(TResponse).Name}.Builder.");
+                $"{typeof(TResponse).Name} has variable-length fields or a version (its records start with a block prefix), so it cannot be copied in whole: build it in place with TryClaimReply and {typeof(TResponse).Name}.Builder.");
         }
     }
 }

@@ -611,9 +611,9 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
 
     private static void ThrowIfVariable<T>(string instead) where T : unmanaged, IChannelMessage<T>
     {
-        if (T.Layout.HasVariableFields)
+        if (!T.Layout.IsCopiedWhole)
         {
-            throw new InvalidOperationException($"{typeof(T).Name} has variable-length fields, so it cannot be copied whole: {instead}.");
+            throw new InvalidOperationException($"{typeof(T).Name} has variable-length fields or a version (its records start with a block prefix), so it cannot be copied whole: {instead}.");
         }
     }
 }
