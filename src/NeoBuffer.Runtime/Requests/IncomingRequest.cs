@@ -121,17 +121,7 @@ public sealed class IncomingRequest<TRequest, TResponse> : IDisposable, IAnswera
     {
         ArgumentNullException.ThrowIfNull(reason);
         ThrowIfAnswered();
-        int length = Math.Min(Encoding.UTF8.GetByteCount(reason), 1024);
-        byte[] text = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(reason.Length));
-        try
-        {
-            int written = Encoding.UTF8.GetBytes(reason, text);
-            return TrySend(ResponseStatus.Failed, text.AsSpan(0, Math.Min(written, length)));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(text);
-        }
+        return TrySend(ResponseStatus.Failed, ReasonText(reason));
     }
 
     /// <summary>
@@ -147,7 +137,7 @@ public sealed class IncomingRequest<TRequest, TResponse> : IDisposable, IAnswera
 
         if (!IsAnswered)
         {
-            TryFail("the server ended the request without a reply");
+            FailEventually("the server ended the request without a reply");
         }
 
         _client = null;
@@ -171,6 +161,75 @@ public sealed class IncomingRequest<TRequest, TResponse> : IDisposable, IAnswera
         _client = client;
         _correlationId = correlationId;
         _answered = 0;
+    }
+
+    /// <summary>
+    /// Answers the request with a failure now if the client's gate and ring allow it, else from a background wait for
+    /// both bounded by the reply timeout, as <see cref="ReplyAsync"/> waits: a failure the server owes (a handler that
+    /// threw or returned without replying) must not be dropped because another reply to the same client is in progress.
+    /// </summary>
+    internal void FailEventually(string reason)
+    {
+        ServerClient client = _client!;
+        byte[] text = ReasonText(reason);
+        MarkAnswered(); // from here the failure is on its way; nothing else answers this request
+        if (client.TryEnter())
+        {
+            try
+            {
+                if (client.TryWrite(_correlationId, ResponseStatus.Failed, 0, text))
+                {
+                    return;
+                }
+            }
+            finally
+            {
+                client.Exit();
+            }
+        }
+
+        // The wait captures the client and the id, not this instance: it goes back to the pool at once.
+        _ = FailSlowAsync(client, _correlationId, text, _server.ReplyTimeout);
+    }
+
+    private static async Task FailSlowAsync(ServerClient client, long correlationId, byte[] text, TimeSpan timeout)
+    {
+        long started = Environment.TickCount64;
+        try
+        {
+            if (!await client.EnterAsync(timeout, CancellationToken.None).ConfigureAwait(false))
+            {
+                return; // another reply held the gate for the whole reply timeout: the client reads nothing
+            }
+
+            try
+            {
+                while (!client.IsGone && !client.TryWrite(correlationId, ResponseStatus.Failed, 0, text))
+                {
+                    TimeSpan left = timeout - TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
+                    if (left <= TimeSpan.Zero || !await client.Writer.WaitToWriteAsync(ResponseEnvelope.Size + text.Length, left, CancellationToken.None).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+                }
+            }
+            finally
+            {
+                client.Exit();
+            }
+        }
+        catch (Exception e) when (e is TimeoutException or ChannelClosedException or SharedChannelException or ObjectDisposedException)
+        {
+            // The client stopped reading for the whole reply timeout or went away: like a reply, the failure is dropped
+            // and the client's own timeout (or its dead server check) ends the request.
+        }
+    }
+
+    // A failure's text as sent: UTF-8, at most 1 KiB.
+    private static byte[] ReasonText(string reason)
+    {
+        byte[] text = Encoding.UTF8.GetBytes(reason);
+        return text.Length <= 1024 ? text : text.AsSpan(0, 1024).ToArray();
     }
 
     void IAnswerable.MarkAnswered() => MarkAnswered();
