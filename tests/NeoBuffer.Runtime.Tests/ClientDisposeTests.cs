@@ -21,8 +21,8 @@ public sealed class ClientDisposeTests
     {
         using var channel = new TestChannel("rr");
         using var serving = new CancellationTokenSource();
-        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
-        Task serve = Task.Run(() => server.ServeAsync(AddAnswer.Answer, serving.Token));
+        (SharedServer<AddRequest, AddResponse> server, Task serve) = Serve(channel, serving.Token);
+        using SharedServer<AddRequest, AddResponse> disposing = server;
         SharedClient<AddRequest, AddResponse> client = await SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16), Generous);
 
         RequestClaim<AddRequest, AddResponse> claim = client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), Generous);
@@ -46,8 +46,8 @@ public sealed class ClientDisposeTests
     {
         using var channel = new TestChannel("rr");
         using var serving = new CancellationTokenSource();
-        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
-        Task serve = Task.Run(() => server.ServeAsync(AddAnswer.Answer, serving.Token));
+        (SharedServer<AddRequest, AddResponse> server, Task serve) = Serve(channel, serving.Token);
+        using SharedServer<AddRequest, AddResponse> disposing = server;
         SharedClient<AddRequest, AddResponse> client = await SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16), Generous);
 
         RequestClaim<AddRequest, AddResponse> claim = client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), Generous);
@@ -61,6 +61,12 @@ public sealed class ClientDisposeTests
 
         serving.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => serve.WaitAsync(Generous));
+    }
+
+    private static (SharedServer<AddRequest, AddResponse> Server, Task Serve) Serve(TestChannel channel, CancellationToken serving)
+    {
+        SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
+        return (server, Task.Run(() => server.ServeAsync(AddAnswer.Answer, serving)));
     }
 
     private static void WaitUntilBlocked(Thread thread)
