@@ -98,4 +98,11 @@ public sealed class MessageLayout
     /// 8-byte block prefix (<see cref="MessageBlock"/>), so that readers of other versions can share its channel.
     /// </summary>
     public int Version { get; }
+
+    /// <summary>
+    /// Whether a record of the message is the struct's bytes and nothing else, so it can be copied in and out whole:
+    /// no variable-length tail and no versioned block prefix. Otherwise it is built with the generated builder and
+    /// read through the generated view.
+    /// </summary>
+    internal bool IsCopiedWhole => !HasVariableFields && Version == 0;
 }

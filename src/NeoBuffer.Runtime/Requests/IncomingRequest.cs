@@ -38,12 +38,12 @@ public sealed class IncomingRequest<TRequest, TResponse> : IDisposable, IAnswera
     public ReadOnlySpan<byte> Payload => _buffer.AsSpan(0, _length);
 
     /// <summary>The request, copied out (for request types without variable-length fields).</summary>
-    /// <exception cref="MessageFormatException">The request's length is not the size of <typeparamref name="TRequest"/>.</exception>
+    /// <exception cref="MessageFormatException">The request's length is not the size of <typeparamref name="TRequest"/>, or <typeparamref name="TRequest"/> is versioned or has variable-length fields (read it through its view).</exception>
     public TRequest Message
     {
         get
         {
-            if (_length != Unsafe.SizeOf<TRequest>())
+            if (!TRequest.Layout.IsCopiedWhole || _length != Unsafe.SizeOf<TRequest>())
             {
                 throw new MessageFormatException($"The request has {_length} bytes, but {typeof(TRequest).Name} has {Unsafe.SizeOf<TRequest>()}: read it through {typeof(TRequest).Name}.View.");
             }
@@ -121,17 +121,7 @@ public sealed class IncomingRequest<TRequest, TResponse> : IDisposable, IAnswera
     {
         ArgumentNullException.ThrowIfNull(reason);
         ThrowIfAnswered();
-        int length = Math.Min(Encoding.UTF8.GetByteCount(reason), 1024);
-        byte[] text = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(reason.Length));
-        try
-        {
-            int written = Encoding.UTF8.GetBytes(reason, text);
-            return TrySend(ResponseStatus.Failed, text.AsSpan(0, Math.Min(written, length)));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(text);
-        }
+        return TrySend(ResponseStatus.Failed, ReasonText(reason));
     }
 
     /// <summary>
@@ -147,7 +137,7 @@ public sealed class IncomingRequest<TRequest, TResponse> : IDisposable, IAnswera
 
         if (!IsAnswered)
         {
-            TryFail("the server ended the request without a reply");
+            FailEventually("the server ended the request without a reply");
         }
 
         _client = null;
@@ -171,6 +161,75 @@ public sealed class IncomingRequest<TRequest, TResponse> : IDisposable, IAnswera
         _client = client;
         _correlationId = correlationId;
         _answered = 0;
+    }
+
+    /// <summary>
+    /// Answers the request with a failure now if the client's gate and ring allow it, else from a background wait for
+    /// both bounded by the reply timeout, as <see cref="ReplyAsync"/> waits: a failure the server owes (a handler that
+    /// threw or returned without replying) must not be dropped because another reply to the same client is in progress.
+    /// </summary>
+    internal void FailEventually(string reason)
+    {
+        ServerClient client = _client!;
+        byte[] text = ReasonText(reason);
+        MarkAnswered(); // from here the failure is on its way; nothing else answers this request
+        if (client.TryEnter())
+        {
+            try
+            {
+                if (client.TryWrite(_correlationId, ResponseStatus.Failed, 0, text))
+                {
+                    return;
+                }
+            }
+            finally
+            {
+                client.Exit();
+            }
+        }
+
+        // The wait captures the client and the id, not this instance: it goes back to the pool at once.
+        _ = FailSlowAsync(client, _correlationId, text, _server.ReplyTimeout);
+    }
+
+    private static async Task FailSlowAsync(ServerClient client, long correlationId, byte[] text, TimeSpan timeout)
+    {
+        long started = Environment.TickCount64;
+        try
+        {
+            if (!await client.EnterAsync(timeout, CancellationToken.None).ConfigureAwait(false))
+            {
+                return; // another reply held the gate for the whole reply timeout: the client reads nothing
+            }
+
+            try
+            {
+                while (!client.IsGone && !client.TryWrite(correlationId, ResponseStatus.Failed, 0, text))
+                {
+                    TimeSpan left = timeout - TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
+                    if (left <= TimeSpan.Zero || !await client.Writer.WaitToWriteAsync(ResponseEnvelope.Size + text.Length, left, CancellationToken.None).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+                }
+            }
+            finally
+            {
+                client.Exit();
+            }
+        }
+        catch (Exception e) when (e is TimeoutException or ChannelClosedException or SharedChannelException or ObjectDisposedException)
+        {
+            // The client stopped reading for the whole reply timeout or went away: like a reply, the failure is dropped
+            // and the client's own timeout (or its dead server check) ends the request.
+        }
+    }
+
+    // A failure's text as sent: UTF-8, at most 1 KiB.
+    private static byte[] ReasonText(string reason)
+    {
+        byte[] text = Encoding.UTF8.GetBytes(reason);
+        return text.Length <= 1024 ? text : text.AsSpan(0, 1024).ToArray();
     }
 
     void IAnswerable.MarkAnswered() => MarkAnswered();
@@ -268,10 +327,10 @@ public sealed class IncomingRequest<TRequest, TResponse> : IDisposable, IAnswera
 
     private static void ThrowIfVariable()
     {
-        if (TResponse.Layout.HasVariableFields)
+        if (!TResponse.Layout.IsCopiedWhole)
         {
             throw new InvalidOperationException(
-                $"{typeof(TResponse).Name} has variable-length fields, so it cannot be copied in whole: build it in place with TryClaimReply and {typeof(TResponse).Name}.Builder.");
+                $"{typeof(TResponse).Name} has variable-length fields or a version (its records start with a block prefix), so it cannot be copied in whole: build it in place with TryClaimReply and {typeof(TResponse).Name}.Builder.");
         }
     }
 }

@@ -44,6 +44,7 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
     private int _length;
     private Timer? _timer;
     private long _deadlineNs;
+    private long _timedId;
     private TimeSpan _timeout;
     private CancellationTokenRegistration _cancellation;
 
@@ -61,7 +62,14 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
     public bool IsResolved => _core.GetStatus(_core.Version) != ValueTaskSourceStatus.Pending;
 
     /// <summary>Starts a use of the slot for request <paramref name="id"/>.</summary>
-    public void Begin(long id) => Volatile.Write(ref _word, id);
+    public void Begin(long id)
+    {
+        // A use without a timeout never rewrites the deadline or the timed id: clear the earlier use's, so a timer it
+        // left armed finds nothing to fail when it fires.
+        Volatile.Write(ref _timedId, 0);
+        Volatile.Write(ref _deadlineNs, long.MaxValue);
+        Volatile.Write(ref _word, id);
+    }
 
     /// <summary>The id of the request the slot serves now (0 when free, <see cref="Resolved"/> once answered).</summary>
     public long Id => Volatile.Read(ref _word);
@@ -106,10 +114,14 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
     /// </summary>
     public void Park(long id, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (timeout != Timeout.InfiniteTimeSpan)
+        // Armed only while the slot still waits for this request: one answered while its caller spun needs no timer.
+        // Should it be answered between this check and the arming, the timer fires for an id that is no longer the
+        // slot's and does nothing. The deadline is published before the id, and the timer reads the id first.
+        if (timeout != Timeout.InfiniteTimeSpan && Id == id)
         {
             _timeout = timeout;
-            _deadlineNs = MonotonicClock.NowNs + (long)timeout.TotalNanoseconds;
+            Volatile.Write(ref _deadlineNs, MonotonicClock.NowNs + (long)timeout.TotalNanoseconds);
+            Volatile.Write(ref _timedId, id);
             _timer ??= new Timer(static state => ((PendingRequest<TResponse>)state!).OnTimer(), this, Timeout.Infinite, Timeout.Infinite);
             _timer.Change(timeout, Timeout.InfiniteTimeSpan);
         }
@@ -195,13 +207,17 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
         }
     }
 
-    // A timer of an earlier use can fire late; it then finds the deadline of the current use still ahead.
+    /// <summary>Runs the timeout timer's callback now, as a late timer would (for tests).</summary>
+    internal void FireTimer() => OnTimer();
+
+    // The timer fails only the request it was armed for (the CAS on that id does nothing once the slot serves
+    // another). A timer of an earlier use firing late finds no timed id, or the current use's deadline still ahead.
     private void OnTimer()
     {
-        long current = Id;
-        if (current > 0 && MonotonicClock.NowNs >= Volatile.Read(ref _deadlineNs))
+        long timed = Volatile.Read(ref _timedId);
+        if (timed > 0 && MonotonicClock.NowNs >= Volatile.Read(ref _deadlineNs))
         {
-            TryFail(current, new TimeoutException($"The server '{_owner.Name}' did not answer the request within {_timeout.TotalMilliseconds:0.###} ms. A response that comes later is dropped."));
+            TryFail(timed, new TimeoutException($"The server '{_owner.Name}' did not answer the request within {_timeout.TotalMilliseconds:0.###} ms. A response that comes later is dropped."));
         }
     }
 

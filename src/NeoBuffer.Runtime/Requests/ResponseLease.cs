@@ -27,12 +27,12 @@ public struct ResponseLease<TResponse> : IDisposable where TResponse : unmanaged
         (_buffer ?? throw new ObjectDisposedException(nameof(ResponseLease<TResponse>))).AsSpan(0, _length);
 
     /// <summary>The response, copied out (for response types without variable-length fields).</summary>
-    /// <exception cref="MessageFormatException">The response's length is not the size of <typeparamref name="TResponse"/>.</exception>
+    /// <exception cref="MessageFormatException">The response's length is not the size of <typeparamref name="TResponse"/>, or <typeparamref name="TResponse"/> is versioned or has variable-length fields (read it through its view).</exception>
     public readonly TResponse Message
     {
         get
         {
-            if (_length != Unsafe.SizeOf<TResponse>())
+            if (!TResponse.Layout.IsCopiedWhole || _length != Unsafe.SizeOf<TResponse>())
             {
                 throw new MessageFormatException($"The response has {_length} bytes, but {typeof(TResponse).Name} has {Unsafe.SizeOf<TResponse>()}: read it through {typeof(TResponse).Name}.View.");
             }

@@ -55,6 +55,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     private long _sequence;
     private int _reading;
     private int _parked;
+    private int _requestsClosed;
     private Func<Exception>? _fault;
 
     private SharedClient(string name, SharedChannelWriter requests, SharedChannelReader responses, int spinCount)
@@ -142,7 +143,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
             }
             catch
             {
-                _sending.Release();
+                ReleaseSending();
                 throw;
             }
         }
@@ -164,12 +165,15 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
             return;
         }
 
+        // Cancelling first ends every send queued for the gate. The request ring is closed (disconnect record, then
+        // unmapped) by whoever holds the gate once the fault is set: this, if the gate is free within a second, else the
+        // thread whose request claim holds it, when the claim ends (ReleaseSending). So a claim's memory is never
+        // unmapped under it, and Dispose never waits on a caller's claim for long.
+        _closing.Cancel();
         if (_sending.Wait(TimeSpan.FromSeconds(1)))
         {
-            SendControl(RequestKind.Disconnect, 0, ReadOnlySpan<byte>.Empty);
+            ReleaseSending();
         }
-
-        _closing.Cancel();
 
         // The response reader is left to nobody: take it from the thread reading it (a drain is short; a parked reader
         // loop wakes on the cancellation and lets go) and keep it.
@@ -180,8 +184,26 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         }
 
         FailAll();
-        _requests.Dispose();
         _responses.Dispose();
+    }
+
+    // Lets go of the send gate. Once the client is disposed, the first thread to let go of it closes the request ring:
+    // the fault is set before Dispose looks at the gate, and each release is followed by this look at the fault, so
+    // whichever of Dispose and the last claim ends second finds the gate free and the fault set.
+    private void ReleaseSending()
+    {
+        _sending.Release();
+        if (Volatile.Read(ref _fault) is not null && _sending.Wait(0))
+        {
+            // A holder that took the gate meanwhile makes this Wait fail; its own release comes here next.
+            if (Interlocked.Exchange(ref _requestsClosed, 1) == 0)
+            {
+                SendControl(RequestKind.Disconnect, 0, ReadOnlySpan<byte>.Empty);
+                _requests.Dispose();
+            }
+
+            _sending.Release();
+        }
     }
 
     internal static async ValueTask<SharedClient<TRequest, TResponse>> ConnectAsync(string name, SharedChannelOptions? options, TimeSpan timeout, CancellationToken cancellationToken)
@@ -244,7 +266,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         }
         finally
         {
-            _sending.Release();
+            ReleaseSending();
         }
 
         while (true)
@@ -314,7 +336,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         }
         finally
         {
-            _sending.Release();
+            ReleaseSending();
         }
     }
 
@@ -343,7 +365,23 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
 
         try
         {
-            await _sending.WaitAsync(cancellationToken).ConfigureAwait(false);
+            // The gate is waited for within the request's timeout, and a Dispose (which cancels _closing) ends the wait.
+            using (CancellationTokenSource waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token))
+            {
+                try
+                {
+                    if (!await _sending.WaitAsync(Remaining(deadline, timeout), waiting.Token).ConfigureAwait(false))
+                    {
+                        throw new TimeoutException($"Another request to '{_name}' was being sent for {timeout.TotalMilliseconds:0.###} ms.");
+                    }
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    ThrowIfFaulted();
+                    throw;
+                }
+            }
+
             try
             {
                 int length = RequestEnvelope.Size + Unsafe.SizeOf<TRequest>();
@@ -363,7 +401,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
             }
             finally
             {
-                _sending.Release();
+                ReleaseSending();
             }
         }
         catch
@@ -415,7 +453,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     /// <summary>Ends a send begun by <see cref="ClaimRequest"/> (committed or not).</summary>
     internal void EndSend(bool sent)
     {
-        _sending.Release();
+        ReleaseSending();
         if (!sent)
         {
             _inFlight.Release();
@@ -611,9 +649,9 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
 
     private static void ThrowIfVariable<T>(string instead) where T : unmanaged, IChannelMessage<T>
     {
-        if (T.Layout.HasVariableFields)
+        if (!T.Layout.IsCopiedWhole)
         {
-            throw new InvalidOperationException($"{typeof(T).Name} has variable-length fields, so it cannot be copied whole: {instead}.");
+            throw new InvalidOperationException($"{typeof(T).Name} has variable-length fields or a version (its records start with a block prefix), so it cannot be copied whole: {instead}.");
         }
     }
 }

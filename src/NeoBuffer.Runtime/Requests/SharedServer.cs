@@ -252,7 +252,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     {
         if (!request.IsAnswered)
         {
-            request.TryFail($"{error.GetType().Name}: {error.Message}");
+            request.FailEventually($"{error.GetType().Name}: {error.Message}");
         }
 
         request.Dispose();

@@ -24,7 +24,7 @@ public sealed class SharedChannelReader<T> : IDisposable where T : unmanaged, IC
     internal SharedChannelReader(SharedChannelReader reader)
     {
         _reader = reader;
-        _hasVariableFields = T.Layout.HasVariableFields || T.Layout.Version > 0;
+        _hasVariableFields = !T.Layout.IsCopiedWhole;
     }
 
     /// <summary>

@@ -23,7 +23,7 @@ public sealed class SharedChannelWriter<T> : IDisposable where T : unmanaged, IC
     internal SharedChannelWriter(SharedChannelWriter writer)
     {
         _writer = writer;
-        _hasVariableFields = T.Layout.HasVariableFields || T.Layout.Version > 0;
+        _hasVariableFields = !T.Layout.IsCopiedWhole;
     }
 
     /// <summary>

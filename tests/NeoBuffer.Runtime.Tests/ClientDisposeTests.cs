@@ -1,0 +1,81 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Tasks;
+using NeoBuffer.Testing;
+using NeoBuffer.TestHost.Messages;
+
+namespace NeoBuffer.Runtime.Tests;
+
+/// <summary>
+/// A client disposed while one of its threads holds a request claim: a request queued behind the claim ends within
+/// its timeout, and the claim's memory stays mapped until the claim ends.
+/// </summary>
+public sealed class ClientDisposeTests
+{
+    private static readonly TimeSpan Generous = TimeSpan.FromMinutes(2);
+
+    [Fact]
+    public async Task A_request_queued_behind_a_claim_ends_when_the_client_is_disposed()
+    {
+        using var channel = new TestChannel("rr");
+        using var serving = new CancellationTokenSource();
+        (SharedServer<AddRequest, AddResponse> server, Task serve) = Serve(channel, serving.Token);
+        using SharedServer<AddRequest, AddResponse> disposing = server;
+        SharedClient<AddRequest, AddResponse> client = await SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16), Generous);
+
+        RequestClaim<AddRequest, AddResponse> claim = client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), Generous);
+        Task<AddResponse> queued = client.RequestAsync(new AddRequest { A = 1, B = 2 }, TimeSpan.FromSeconds(1)).AsTask();
+        var disposer = new Thread(client.Dispose) { IsBackground = true };
+        disposer.Start();
+        WaitUntilBlocked(disposer); // Dispose waits for the send gate the claim holds, ahead of the queued request
+        claim.Dispose();
+
+        Task first = await Task.WhenAny(queued, Task.Delay(TimeSpan.FromSeconds(10)));
+        Assert.True(first == queued, "the queued request still waited 10 s after its 1 s timeout");
+        await Assert.ThrowsAnyAsync<Exception>(() => queued);
+        Assert.True(disposer.Join(Generous));
+
+        serving.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => serve.WaitAsync(Generous));
+    }
+
+    [Fact]
+    public async Task A_claim_held_while_the_client_is_disposed_stays_writable_until_it_ends()
+    {
+        using var channel = new TestChannel("rr");
+        using var serving = new CancellationTokenSource();
+        (SharedServer<AddRequest, AddResponse> server, Task serve) = Serve(channel, serving.Token);
+        using SharedServer<AddRequest, AddResponse> disposing = server;
+        SharedClient<AddRequest, AddResponse> client = await SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16), Generous);
+
+        RequestClaim<AddRequest, AddResponse> claim = client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), Generous);
+        var disposer = new Thread(client.Dispose) { IsBackground = true };
+        disposer.Start();
+        Assert.True(disposer.Join(Generous)); // Dispose returns while the claim is still held
+
+        MemoryMarshal.Write(claim.Payload, new AddRequest { A = 1, B = 2 }); // the claim's memory is still mapped
+        claim.Dispose();
+        Assert.ThrowsAny<ObjectDisposedException>(() => client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), Generous));
+
+        serving.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => serve.WaitAsync(Generous));
+    }
+
+    private static (SharedServer<AddRequest, AddResponse> Server, Task Serve) Serve(TestChannel channel, CancellationToken serving)
+    {
+        SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
+        return (server, Task.Run(() => server.ServeAsync(AddAnswer.Answer, serving)));
+    }
+
+    private static void WaitUntilBlocked(Thread thread)
+    {
+        var deadline = DateTime.UtcNow + Generous;
+        while ((thread.ThreadState & ThreadState.WaitSleepJoin) == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the disposing thread never blocked");
+            Thread.Yield();
+        }
+    }
+}
