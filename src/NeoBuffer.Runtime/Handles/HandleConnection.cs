@@ -123,6 +123,54 @@ internal sealed class HandleConnection : IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether no message still to be read can name a batch of this connection, so the receiver may let it go: its
+    /// writer hung up and everything it sent has been read; or its writer process had left the channel when
+    /// <paramref name="writerGone"/> was taken, and nothing more is queued (or, <paramref name="ringEmpty"/> too, the
+    /// batch read ahead is one no message names: it is closed and counted in <paramref name="unreferenced"/>). Reads
+    /// one batch ahead when one is queued, as a receive would.
+    /// </summary>
+    /// <remarks>
+    /// Why "writer gone, then nothing queued" is final: a writer sends a batch before it commits the message naming it,
+    /// and commits before it gives up its row, so once its process holds no live writer row, every batch its messages
+    /// name was queued before that was seen; a queue found empty afterwards stays so for every message still to come.
+    /// A ring found empty after that holds no message of that writer at all.
+    /// </remarks>
+    public bool IsFinished(bool writerGone, bool ringEmpty, ref long unreferenced)
+    {
+        if (Token == 0)
+        {
+            return false; // its hello is read (or it is refused) by the receiver's accept
+        }
+
+        try
+        {
+            if (_pendingHandles is null && TryReceiveBatch())
+            {
+                return false; // a batch a message may still name
+            }
+        }
+        catch (HandleTransferException)
+        {
+            return true; // it broke the protocol and was closed: nothing more comes from it
+        }
+
+        if (_pendingHandles is null)
+        {
+            return IsDrained || writerGone;
+        }
+
+        if (!writerGone || !ringEmpty)
+        {
+            return false;
+        }
+
+        CloseAll(_pendingHandles);
+        _pendingHandles = null;
+        unreferenced++;
+        return true;
+    }
+
     /// <summary>Closes the connection (the kernel closes every descriptor still queued in it) and any batch read ahead.</summary>
     public void Dispose()
     {

@@ -5,6 +5,7 @@ using System.Threading;
 using NeoBuffer.Format;
 using NeoBuffer.Handles;
 using NeoBuffer.Interop;
+using NeoBuffer.Metrics;
 using NeoBuffer.Sealed;
 
 namespace NeoBuffer;
@@ -46,6 +47,7 @@ public sealed class HandleReceiver : IDisposable
     private readonly SharedChannelReader _reader;
     private readonly int _listening;
     private readonly List<HandleConnection> _connections = [];
+    private readonly FinishedTokens _finished = new();
     private long _unreferenced;
     private long _refused;
     private bool _disposed;
@@ -134,8 +136,13 @@ public sealed class HandleReceiver : IDisposable
 
                 if (connection.IsDrained)
                 {
+                    Drop(connection);
                     throw NotCarried(batch, $"its writer ({connection.Peer}) closed the connection without sending it");
                 }
+            }
+            else if (_finished.Contains(batch.Connection))
+            {
+                throw NotCarried(batch, "its writer's connection had already finished (the writer left, and every batch it sent was received or passed over)");
             }
 
             TimeSpan left = timeout == Timeout.InfiniteTimeSpan ? timeout : timeout - Stopwatch.GetElapsedTime(started);
@@ -178,18 +185,19 @@ public sealed class HandleReceiver : IDisposable
         {
             if (connection.Socket < 0)
             {
-                _connections.Remove(connection); // it broke the protocol and was closed
+                Drop(connection); // it broke the protocol and was closed
             }
 
             throw;
         }
     }
 
-    // Accepts every connection waiting, keeping those from a live writer of this channel, and reads the hellos that
-    // have come. Connections are served in the order accepted, so of two that announce one token, the first (the one
-    // whose messages could name it first) keeps it.
+    // Lets go of the finished connections, accepts every connection waiting, keeping those from a live writer of this
+    // channel, and reads the hellos that have come. Connections are served in the order accepted, so of two that
+    // announce one token, the first (the one whose messages could name it first) keeps it.
     private unsafe void AcceptPending()
     {
+        DropFinished();
         while (true)
         {
             int socket = LibC.Accept4(_listening, null, null, LibC.SOCK_CLOEXEC | LibC.SOCK_NONBLOCK);
@@ -229,6 +237,31 @@ public sealed class HandleReceiver : IDisposable
                 _refused++;
             }
         }
+    }
+
+    // A writer that disposed or died leaves its connection behind: without this, writers coming and going would fill
+    // the MaxConnections places for good and keep a descriptor each. Liveness is read before the queue and the ring
+    // (HandleConnection.IsFinished says why that order makes the answer final).
+    private void DropFinished()
+    {
+        for (int i = _connections.Count - 1; i >= 0; i--)
+        {
+            HandleConnection connection = _connections[i];
+            bool writerGone = connection.Token != 0 && !HandleAddress.HoldsLiveRow(_reader.Segment, connection.Peer.Pid, ParticipantRow.KindProducer);
+            bool ringEmpty = writerGone && RingOccupancy.UsedBytes(_reader.Segment) == 0; // read after that writer was seen gone
+            if (connection.IsFinished(writerGone, ringEmpty, ref _unreferenced))
+            {
+                Drop(connection);
+            }
+        }
+    }
+
+    // Closes a connection and remembers its token, so a message naming it fails at once.
+    private void Drop(HandleConnection connection)
+    {
+        _connections.Remove(connection);
+        _finished.Add(connection.Token);
+        connection.Dispose();
     }
 
     private HandleConnection? Find(ulong token)

@@ -118,7 +118,7 @@ internal static unsafe class SegmentDirectory
                 int read = SegmentFile.ReadPrefix(fd, prefix);
                 SegmentGeometry? geometry = TryValidate(prefix.AsSpan(0, read), length, path);
                 bool keep = geometry is not null && (BitConverter.ToUInt32(prefix, 0x4C) & ChannelHeader.FlagKeep) != 0;
-                bool held = geometry is not null && BitConverter.ToInt32(prefix, 0x90) != 0; // unread messages left for a reader
+                bool held = geometry is not null && IsHeldForReader(geometry, prefix);
 
                 // A file that does not validate is corrupt, not stale: it is left alone, like any bad input. (Channels
                 // appear under their name only once whole, so a valid header is the only kind a live creator shows.)
@@ -219,6 +219,27 @@ internal static unsafe class SegmentDirectory
         catch (ChannelFormatException)
         {
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Whether the header shows a stream held for its next reader: the flag the last one out set, and still a completed
+    /// one-way stream with bytes unread. The flag alone is not trusted: a reader that attached to the held file, read it
+    /// all and then died never cleared it, and any participant can write it. The sweep holds the lifecycle lock, so
+    /// nobody attaches meanwhile; nobody being attached, the positions are final.
+    /// </summary>
+    private static bool IsHeldForReader(SegmentGeometry geometry, byte[] prefix)
+    {
+        fixed (byte* header = prefix)
+        {
+            var h = (ChannelHeader*)header;
+            if (h->HeldForReader == 0 || geometry.Topology == ChannelTopology.Broadcast || geometry.IsDuplex || h->Completion != CompletionState.Completed)
+            {
+                return false;
+            }
+
+            long tail = geometry.Topology == ChannelTopology.MultiProducerSingleConsumer ? MpscClaimTail.PositionOf(h->ClaimTail) : h->Tail;
+            return tail > h->Head;
         }
     }
 
