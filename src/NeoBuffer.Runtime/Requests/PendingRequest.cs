@@ -212,12 +212,24 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
 
     // The timer fails only the request it was armed for (the CAS on that id does nothing once the slot serves
     // another). A timer of an earlier use firing late finds no timed id, or the current use's deadline still ahead.
+    // System.Threading.Timer counts in coarse milliseconds and may fire a little before the monotonic deadline: then it
+    // is armed again for what remains, or the request would wait for its response however late.
     private void OnTimer()
     {
         long timed = Volatile.Read(ref _timedId);
-        if (timed > 0 && MonotonicClock.NowNs >= Volatile.Read(ref _deadlineNs))
+        if (timed <= 0)
+        {
+            return;
+        }
+
+        long remainingNs = Volatile.Read(ref _deadlineNs) - MonotonicClock.NowNs;
+        if (remainingNs <= 0)
         {
             TryFail(timed, new TimeoutException($"The server '{_owner.Name}' did not answer the request within {_timeout.TotalMilliseconds:0.###} ms. A response that comes later is dropped."));
+        }
+        else if (Id == timed)
+        {
+            _timer?.Change(TimeSpan.FromMilliseconds(Math.Max(1, remainingNs / 1_000_000 + 1)), Timeout.InfiniteTimeSpan);
         }
     }
 
