@@ -56,6 +56,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     private int _reading;
     private int _parked;
     private int _requestsClosed;
+    private int _disposed;
     private Func<Exception>? _fault;
 
     private SharedClient(string name, SharedChannelWriter requests, SharedChannelReader responses, int spinCount)
@@ -160,10 +161,14 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     /// </summary>
     public void Dispose()
     {
-        if (Interlocked.CompareExchange(ref _fault, static () => new ObjectDisposedException(nameof(SharedClient<TRequest, TResponse>), "The client was disposed."), null) != null)
+        // Its own flag, not the fault: a client whose server died already has a fault, and must still let go of its
+        // rings here (a reply ring left mapped would outlive the process as a stale segment).
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
         }
+
+        Interlocked.CompareExchange(ref _fault, static () => new ObjectDisposedException(nameof(SharedClient<TRequest, TResponse>), "The client was disposed."), null);
 
         // Cancelling first ends every send queued for the gate. The request ring is closed (disconnect record, then
         // unmapped) by whoever holds the gate once the fault is set: this, if the gate is free within a second, else the
