@@ -233,13 +233,7 @@ internal static unsafe class SegmentDirectory
         fixed (byte* header = prefix)
         {
             var h = (ChannelHeader*)header;
-            if (h->HeldForReader == 0 || geometry.Topology == ChannelTopology.Broadcast || geometry.IsDuplex || h->Completion != CompletionState.Completed)
-            {
-                return false;
-            }
-
-            long tail = geometry.Topology == ChannelTopology.MultiProducerSingleConsumer ? MpscClaimTail.PositionOf(h->ClaimTail) : h->Tail;
-            return tail > h->Head;
+            return h->HeldForReader != 0 && SharedSegment.IsCompletedStreamWithUnread(h, geometry);
         }
     }
 

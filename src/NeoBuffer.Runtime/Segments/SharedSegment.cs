@@ -548,11 +548,9 @@ internal sealed unsafe class SharedSegment : IDisposable
             // and a file kept then would be kept for nobody. A stream left open or faulted is not a hand-off, a duplex
             // file goes with both sides, and broadcast messages are promised only to subscribers attached when they
             // were written: those go as before.
-            bool unread = Geometry.Topology != ChannelTopology.Broadcast && !Geometry.IsDuplex
-                && Volatile.Read(ref Header->Completion) == CompletionState.Completed
+            bool unread = IsCompletedStreamWithUnread(Header, Geometry)
                 && Volatile.Read(ref Row(Geometry.Topology == ChannelTopology.MultiProducerSingleConsumer
-                    ? ParticipantTable.MpscReaderRow : ParticipantTable.SpscReaderRow)->Generation) == 0
-                && Metrics.RingOccupancy.UsedBytes(this) > 0;
+                    ? ParticipantTable.MpscReaderRow : ParticipantTable.SpscReaderRow)->Generation) == 0;
             Volatile.Write(ref _fileHeader->HeldForReader, unread ? 1 : 0);
             if (!unread)
             {
@@ -565,4 +563,14 @@ internal sealed unsafe class SharedSegment : IDisposable
         _mapping.CloseWithMapping(_fd);
         _mapping.Dispose();
     }
+
+    /// <summary>
+    /// Whether <paramref name="header"/> shows a one-way (SPSC or MPSC, not duplex) stream completed without error
+    /// with bytes still unread: what a last participant out may hold for a reader, and what the sweep still keeps.
+    /// </summary>
+    public static bool IsCompletedStreamWithUnread(ChannelHeader* header, SegmentGeometry geometry) =>
+        geometry.Topology != ChannelTopology.Broadcast && !geometry.IsDuplex
+        && Volatile.Read(ref header->Completion) == CompletionState.Completed
+        // One-way topologies read no participant row for this: the table is not needed.
+        && Metrics.RingOccupancy.UsedBytes(header, null, 0, geometry.Topology, geometry.Capacity) > 0;
 }
