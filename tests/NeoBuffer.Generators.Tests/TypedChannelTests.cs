@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using NeoBuffer.Generators.Tests.Messages;
 using NeoBuffer.Testing;
 
@@ -144,14 +145,21 @@ public sealed class TypedChannelTests
         using var channel = new TestChannel("typed");
         using SharedChannelWriter<Everything> writer = SharedChannel.CreateWriter<Everything>(channel.Name, channel.Options());
         using SharedChannelReader<Everything> reader = SharedChannel.OpenReader<Everything>(channel.Name, channel.Options());
-        long sum = RoundTrips(writer, reader, 100); // warm up: JIT and first-use layout checks allocate
+        long sum = RoundTrips(writer, reader, 1_000); // warm up: JIT and first-use layout checks allocate
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        sum += RoundTrips(writer, reader, 10_000);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // The runtime itself may allocate a few bytes on this thread once in a while (tiering, on-stack replacement),
+        // which is not the hot path's doing: a per-message allocation shows in every window, so one clean window of
+        // 2,000 round trips out of five is the claim, and the windows are printed when none is clean.
+        var windows = new long[5];
+        for (int i = 0; i < windows.Length; i++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            sum += RoundTrips(writer, reader, 2_000);
+            windows[i] = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
 
-        Assert.Equal(0, allocated);
-        Assert.Equal(10_100L * 64, sum);
+        Assert.True(windows.Min() == 0, $"bytes allocated per window of 2,000 round trips: {string.Join(", ", windows)}");
+        Assert.Equal(11_000L * 64, sum);
     }
 
     private static long RoundTrips(SharedChannelWriter<Everything> writer, SharedChannelReader<Everything> reader, int count)
