@@ -75,7 +75,7 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
-    public async Task A_missing_channel_is_exit_1_and_a_bad_command_line_exit_2()
+    public async Task A_missing_channel_is_exit_1_and_a_bad_command_line_or_missing_directory_exit_2()
     {
         Neobuffer missing = await Neobuffer.RunAsync("inspect", "nothing-here", "--dir", _channel.Directory);
         Assert.True(missing.ExitCode == 1, missing.ToString());
@@ -90,6 +90,15 @@ public sealed class BadInputTests : IDisposable
 
         Neobuffer negative = await Neobuffer.RunAsync("tail", _channel.Name, "-n", "-3");
         Assert.True(negative.ExitCode == 2, negative.ToString());
+
+        string nowhere = Path.Combine(_channel.Directory, "no-such-directory");
+        foreach (string verb in new[] { "ls", "gc", "top" })
+        {
+            Neobuffer mistyped = await Neobuffer.RunAsync(verb, "--dir", nowhere);
+            Assert.True(mistyped.ExitCode == 2, mistyped.ToString());
+            Assert.Contains($"the directory '{nowhere}' does not exist", mistyped.Error);
+            Assert.Equal("", mistyped.Output);
+        }
     }
 
     private byte[] Make(string kind)
