@@ -57,6 +57,51 @@ public sealed class ChannelInspectorTests
     }
 
     [Fact]
+    public void A_row_handed_to_a_new_holder_while_it_is_read_shows_the_new_holder_whole()
+    {
+        using var channel = new TestChannel("inspect");
+        using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, channel.Options());
+        SharedChannelReader reader = SharedChannel.OpenReader(channel.Name, channel.Options());
+        for (int i = 0; i < 7; i++)
+        {
+            Assert.True(writer.TryWrite(new byte[10]));
+        }
+
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.True(reader.TryRead(out byte[]? _));
+        }
+
+        ChannelSnapshot before = ChannelInspector.Snapshot(channel.Name, channel.Directory);
+        int readerAt = before.Participants.ToList().FindIndex(p => p.Role == "reader");
+        Assert.True(readerAt >= 0);
+        ulong oldGeneration = before.Participants[readerAt].Generation;
+
+        // The reader leaves and a new one takes its row between the row's identity and its counters being read.
+        int reached = 0;
+        SharedChannelReader? successor = null;
+        using (ProtocolPoint.OnThisThread(point =>
+        {
+            if (point == ProtocolPoint.InspectionRowRead && reached++ == readerAt)
+            {
+                reader.Dispose();
+                successor = SharedChannel.OpenReader(channel.Name, channel.Options());
+                Assert.True(successor.TryRead(out byte[]? _));
+            }
+        }))
+        {
+            ParticipantSnapshot row = ChannelInspector.Snapshot(channel.Name, channel.Directory).Participants.Single(p => p.Role == "reader");
+            using (successor)
+            {
+                Assert.NotNull(successor);
+                Assert.Equal(oldGeneration + 1, row.Generation); // the new holder's generation with the new holder's counts
+                Assert.Equal(1, row.Messages);
+                Assert.Equal(10, row.Bytes);
+            }
+        }
+    }
+
+    [Fact]
     public void A_snapshot_of_a_segment_that_changes_while_it_is_read_is_refused()
     {
         using var channel = new TestChannel("inspect");

@@ -5,6 +5,7 @@ using System.Threading;
 using NeoBuffer.Format;
 using NeoBuffer.Inspection;
 using NeoBuffer.Metrics;
+using NeoBuffer.Ring;
 using NeoBuffer.Segments;
 
 namespace NeoBuffer;
@@ -92,6 +93,60 @@ public static unsafe class ChannelInspector
         SegmentDirectory.Remove(ChannelName.PathOf(ChannelName.ResolveDirectory(directory), name), name, force);
     }
 
+    // A row can be freed and taken by another endpoint while it is read (the owner writes it with plain stores, and
+    // the tool takes no lock). An acquisition stores Acquiring, bumps Generation, resets the counters, then stores
+    // Active, so a row whose State and Generation read the same before and after its fields held one owner throughout;
+    // otherwise it is read again. Rows that keep changing (a churn faster than a few reads) are left out of this look.
+    private const int RowReadAttempts = 4;
+
+    private static ParticipantSnapshot? ReadRow(ReadOnlySegment segment, int row)
+    {
+        ParticipantRow* slot = segment.Row(row);
+        for (int attempt = 0; attempt < RowReadAttempts; attempt++)
+        {
+            int state = Volatile.Read(ref slot->State);
+            ulong generation = Volatile.Read(ref slot->Generation);
+            if (state is not (ParticipantRow.StateAcquiring or ParticipantRow.StateActive))
+            {
+                return null;
+            }
+
+            int mode = Volatile.Read(ref slot->Mode);
+            int kind = Volatile.Read(ref slot->Kind);
+            int pid = Volatile.Read(ref slot->Pid);
+            ulong startTime = Volatile.Read(ref slot->StartTime);
+            ProtocolPoint.Reached(ProtocolPoint.InspectionRowRead);
+            long position = Volatile.Read(ref slot->Position);
+            long claimEnd = Volatile.Read(ref slot->ClaimEnd);
+            long lost = Volatile.Read(ref slot->Lost);
+            long messages = Volatile.Read(ref slot->Messages);
+            long bytes = Volatile.Read(ref slot->Bytes);
+            long parkedWaits = Volatile.Read(ref slot->ParkedWaits);
+            if (Volatile.Read(ref slot->Generation) != generation || Volatile.Read(ref slot->State) != state)
+            {
+                continue;
+            }
+
+            return new ParticipantSnapshot(
+                row,
+                EndpointRoles.Of(kind == ParticipantRow.KindProducer, segment.Geometry.Topology).Name(),
+                state == ParticipantRow.StateActive ? "active" : "acquiring",
+                pid,
+                startTime,
+                generation,
+                segment.IsRowAlive(row),
+                mode == ParticipantRow.ModeLossy ? SubscriberMode.Lossy : mode == ParticipantRow.ModeTethered ? SubscriberMode.Tethered : null,
+                position,
+                claimEnd,
+                lost,
+                messages,
+                bytes,
+                parkedWaits);
+        }
+
+        return null;
+    }
+
     private static ReadOnlySegment OpenSegment(string name, string? directory)
     {
         ChannelName.Validate(name);
@@ -105,29 +160,10 @@ public static unsafe class ChannelInspector
         var participants = new List<ParticipantSnapshot>();
         for (int row = 0; row < geometry.ParticipantRows; row++)
         {
-            ParticipantRow* slot = segment.Row(row);
-            int state = Volatile.Read(ref slot->State);
-            if (state is not (ParticipantRow.StateAcquiring or ParticipantRow.StateActive))
+            if (ReadRow(segment, row) is ParticipantSnapshot participant)
             {
-                continue;
+                participants.Add(participant);
             }
-
-            int mode = Volatile.Read(ref slot->Mode);
-            participants.Add(new ParticipantSnapshot(
-                row,
-                EndpointRoles.Of(Volatile.Read(ref slot->Kind) == ParticipantRow.KindProducer, geometry.Topology).Name(),
-                state == ParticipantRow.StateActive ? "active" : "acquiring",
-                Volatile.Read(ref slot->Pid),
-                Volatile.Read(ref slot->StartTime),
-                Volatile.Read(ref slot->Generation),
-                segment.IsRowAlive(row),
-                mode == ParticipantRow.ModeLossy ? SubscriberMode.Lossy : mode == ParticipantRow.ModeTethered ? SubscriberMode.Tethered : null,
-                Volatile.Read(ref slot->Position),
-                Volatile.Read(ref slot->ClaimEnd),
-                Volatile.Read(ref slot->Lost),
-                Volatile.Read(ref slot->Messages),
-                Volatile.Read(ref slot->Bytes),
-                Volatile.Read(ref slot->ParkedWaits)));
         }
 
         int completion = Volatile.Read(ref h->Completion);

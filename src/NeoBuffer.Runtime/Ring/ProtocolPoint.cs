@@ -59,6 +59,9 @@ internal static class ProtocolPoint
     /// <summary>A tool's read-only look at a segment: everything read, the check that the segment did not change meanwhile not yet made.</summary>
     public const string InspectionRead = "inspection.read";
 
+    /// <summary>A tool's read-only look at a participant row: its owner's identity read, its positions and counters not yet.</summary>
+    public const string InspectionRowRead = "inspection.row-read";
+
     /// <summary>A <see cref="MessageHold"/> about to release its message: what it did with it (a bridge: published it) is done, the message not yet consumed.</summary>
     public const string HoldReleasing = "hold.releasing";
 
@@ -66,7 +69,7 @@ internal static class ProtocolPoint
     public static readonly string[] All =
     [
         MpscAnnounced, MpscClaimed, MpscFilling, MpscZeroing, MpscPadding, BroadcastAnnounced, BroadcastSequencePublished, BroadcastResynchronised, DeadRowFound, DeadRowFreeing,
-        CompletionReasonWritten, InspectionRead, HoldReleasing,
+        CompletionReasonWritten, InspectionRead, InspectionRowRead, HoldReleasing,
     ];
 
     private static readonly bool s_enabled = ReadEnabled(out s_killAt, out s_killOnReach);
