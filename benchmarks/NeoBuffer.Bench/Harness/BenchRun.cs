@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
 using NeoBuffer.Bench.Measurements;
 
@@ -29,12 +30,15 @@ internal sealed class BenchRun(MeasurementPlan plan, ScratchDirectory scratch)
         var rounds = new List<List<Measurement>>();
         using var scratch = new ScratchDirectory();
         var run = new BenchRun(plan, scratch);
+        var elapsed = Stopwatch.StartNew();
         var probes = new List<double> { Placement.Probe(run) };
         for (int number = 1; number <= plan.Rounds; number++)
         {
             rounds.Add(new List<Measurement>(round(run)));
             probes.Add(Placement.Probe(run)); // the probe after one round is the probe before the next: they ran moments apart
-            Console.Error.WriteLine($"round {number} of {plan.Rounds}: probes {Placement.Describe(probes[^2])} then {Placement.Describe(probes[^1])}");
+            double perRound = elapsed.Elapsed.TotalSeconds / number;
+            Console.Error.WriteLine($"round {number} of {plan.Rounds}: probes {Placement.Describe(probes[^2])} then {Placement.Describe(probes[^1])}; "
+                + $"{elapsed.Elapsed.TotalSeconds:0} s so far, about {perRound * (plan.Rounds - number):0} s of rounds to go at this pace");
         }
 
         string[] names = Placement.Classify(probes);
