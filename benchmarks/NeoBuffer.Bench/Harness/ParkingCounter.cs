@@ -8,11 +8,11 @@ namespace NeoBuffer.Bench.Harness;
 /// <summary>
 /// How the raw baselines (<c>handoff</c>, <c>raw-readers</c>) wait: on a monotonic 64-bit counter in shared memory, the
 /// way the ring waits, so a baseline is a limit under load as well as on a quiet machine. A waiter spins as long as a
-/// channel's waiter does by default (<see cref="SpinCount"/> checks, each after <c>Thread.SpinWait(10)</c>), then counts
-/// itself in the side's <em>parked</em> word and sleeps in FUTEX_WAIT on the counter's low 32 bits; a publisher stores
-/// the counter and calls FUTEX_WAKE only if some waiter is parked. A baseline whose sides only spun ran 4x slower than
-/// the ring on the loaded 2-vCPU VM: a spinner waiting for a descheduled peer burns its whole time slice, while a parked
-/// side gives the CPU to the peer it waits for and is woken with the scheduler's boost for sleepers.
+/// channel's waiter does by default (<see cref="SpinCount"/> checks, each after <c>Thread.SpinWait(10)</c>), then
+/// counts itself in the side's <em>parked</em> word and sleeps in FUTEX_WAIT on the counter's low 32 bits; a publisher
+/// stores the counter and calls FUTEX_WAKE only if some waiter is parked. A handoff whose sides only spun ran 3x to 7x
+/// slower than the ring on the loaded 2-vCPU VM: a spinner waiting for a descheduled peer burns its whole time slice,
+/// while a parked side gives the CPU to the peer it waits for and is woken with the scheduler's boost for sleepers.
 /// <para>
 /// Ordering: the waiter increments <c>parked</c> (a locked instruction, a full fence) and then loads the counter; the
 /// publisher exchanges the counter (a full fence) and then loads <c>parked</c>. In every interleaving one of them sees

@@ -22,10 +22,10 @@ namespace NeoBuffer.Bench.Transports;
 /// limit of a hand-off between two.
 /// <para>
 /// Each side waits as the ring's sides do, spinning and then parking on the flag word (<see cref="ParkingCounter"/>),
-/// so the limit holds under load too: with both sides only spinning, the ring measured 4x this baseline on the loaded
-/// VM (a spinner waiting for a descheduled peer burns its slice). A slot's flag counts its laps, so it only grows and a
-/// futex can watch it: in lap L (message <c>sequence / slots</c>) the slot is empty at 2L, full at 2L + 1, and empty
-/// again for the next lap at 2L + 2. The two parked words, one per side, each have their own line.
+/// so the limit holds under load too: with both sides only spinning, the ring measured 3x to 7x this baseline on the
+/// loaded VM (a spinner waiting for a descheduled peer burns its slice). A slot's flag counts its laps, so it only
+/// grows and a futex can watch it: in lap L (message <c>sequence / slots</c>) the slot is empty at 2L, full at 2L + 1,
+/// and empty again for the next lap at 2L + 2. The two parked words, one per side, each have their own line.
 /// </para>
 /// </summary>
 internal static class HandoffBaseline
