@@ -9,10 +9,15 @@ namespace NeoBuffer.Testing;
 /// The one directory under <c>/dev/shm</c> where a run puts every segment and mapping file it makes; deleted when the
 /// run ends, fails or is interrupted. A run killed with SIGKILL cannot clean up, so each run first removes the
 /// directories of runs whose process is gone. Children exit by themselves when the parent goes (<see cref="ParentWatch"/>).
+/// <para>
+/// <c>NEOBUFFER_SCRATCH_ROOT</c> puts the directory under another tmpfs instead (say, one mounted with
+/// <c>huge=within_size</c>, to measure rings on huge pages): every segment, ring and baseline buffer of the run goes there.
+/// </para>
 /// </summary>
 public sealed class ScratchDirectory : IDisposable
 {
-    private const string Root = "/dev/shm";
+    private const string RootVariable = "NEOBUFFER_SCRATCH_ROOT";
+    private static readonly string Root = Environment.GetEnvironmentVariable(RootVariable) is { Length: > 0 } root ? root : "/dev/shm";
     private const string Prefix = "neobuffer-bench-";
     private readonly PosixSignalRegistration[] _signals;
     private int _deleted;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
 using NeoBuffer.Bench.Measurements;
 
@@ -21,22 +22,32 @@ internal sealed class BenchRun(MeasurementPlan plan, ScratchDirectory scratch)
 
     /// <summary>
     /// Runs the plan's rounds in a fresh scratch directory: each round measures what <paramref name="round"/> yields,
-    /// in order, between two placement probes, and every session is tagged with its round and the round's placement.
+    /// in order, between two placement probes, and every session is tagged with its round and, once every round has
+    /// run, with the round's placement as the run's own probes judge it (<see cref="Placement.Classify"/>).
     /// </summary>
     public static List<Measurement> Rounds(MeasurementPlan plan, Func<BenchRun, IEnumerable<Measurement>> round)
     {
-        var sessions = new List<Measurement>();
+        var rounds = new List<List<Measurement>>();
         using var scratch = new ScratchDirectory();
         var run = new BenchRun(plan, scratch);
-        (string Name, double P50Ns) before = Placement.Probe(run);
+        var elapsed = Stopwatch.StartNew();
+        var probes = new List<double> { Placement.Probe(run) };
         for (int number = 1; number <= plan.Rounds; number++)
         {
-            var measured = new List<Measurement>(round(run));
-            (string Name, double P50Ns) after = Placement.Probe(run);
-            string placement = Placement.OfRound(before.Name, after.Name);
-            Console.Error.WriteLine($"round {number} of {plan.Rounds}: placement {placement}, probes {Placement.Describe(before)} then {Placement.Describe(after)}");
-            sessions.AddRange(measured.Select(session => session with { Round = number, Placement = placement }));
-            before = after; // the probe after one round is the probe before the next: they ran moments apart
+            rounds.Add(new List<Measurement>(round(run)));
+            probes.Add(Placement.Probe(run)); // the probe after one round is the probe before the next: they ran moments apart
+            double perRound = elapsed.Elapsed.TotalSeconds / number;
+            Console.Error.WriteLine($"round {number} of {plan.Rounds}: probes {Placement.Describe(probes[^2])} then {Placement.Describe(probes[^1])}; "
+                + $"{elapsed.Elapsed.TotalSeconds:0} s so far, about {perRound * (plan.Rounds - number):0} s of rounds to go at this pace");
+        }
+
+        string[] names = Placement.Classify(probes);
+        var sessions = new List<Measurement>();
+        for (int number = 1; number <= rounds.Count; number++)
+        {
+            string placement = Placement.OfRound(names[number - 1], names[number]);
+            Console.Error.WriteLine($"round {number}: placement {placement} ({Placement.Describe(probes[number - 1])} then {Placement.Describe(probes[number])}; probes over {Placement.DistinctFactor:0.#}x apart are different placements)");
+            sessions.AddRange(rounds[number - 1].Select(session => session with { Round = number, Placement = placement }));
         }
 
         return sessions;

@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.Linq;
-using System.Threading;
 using NeoBuffer.Bench.Harness;
 using NeoBuffer.Bench.Measurements;
 using NeoBuffer.Bench.Report;
@@ -17,8 +16,11 @@ namespace NeoBuffer.Bench.Transports;
 /// reads a lease, and stores its own count in its own cache line. One shared store per frame on each side. Timed is
 /// the writer's frames per second, as in <see cref="BroadcastFrames"/>; aggregate bandwidth is that times N.
 /// <para>
-/// A waiting side spins a little, then yields its CPU (sched_yield) between checks: with more processes than the 2
-/// CPUs, a reader that only spun would take the writer's CPU, and the limit would measure the scheduler.
+/// A waiting side spins, then parks on the counter it waits for (<see cref="ParkingCounter"/>), as the ring's
+/// subscribers and producer do: with more processes than the 2 CPUs, a reader that only spun would take the writer's
+/// CPU, and one that yielded (the first version: spin 64, then sched_yield between checks) still ran whenever the
+/// scheduler had nothing better, so the limit measured the scheduler. The readers' parked count and the writer's each
+/// have their own line.
 /// </para>
 /// </summary>
 internal static class RawReadersBaseline
@@ -28,9 +30,11 @@ internal static class RawReadersBaseline
     private const int Slots = 3;
     private const int LineStride = 128; // two lines apart: adjacent-line prefetch never couples two counters
     private const int MaxReaders = 16;
+    private const int PublishedOffset = 0;
+    private const int ReadersParkedOffset = LineStride;
+    private const int WriterParkedOffset = 2 * LineStride;
+    private const int ConsumedOffset = 3 * LineStride; // then one line per reader
     private const int DataOffset = 4096;
-    private const int SpinsBeforeYield = 64;
-    private const int YieldsBetweenPeerChecks = 1 << 14;
 
     public static unsafe Measurement Measure(BenchRun run, int readers)
     {
@@ -48,7 +52,9 @@ internal static class RawReadersBaseline
             using (var shared = new SharedMapping(path))
             {
                 byte* start = shared.Base;
-                long* published = (long*)start;
+                long* published = (long*)(start + PublishedOffset);
+                int* readersParked = (int*)(start + ReadersParkedOffset);
+                int* writerParked = (int*)(start + WriterParkedOffset);
                 ChildProcess[] children = BenchChildren.StartAll(ReaderVerb, Enumerable.Range(0, readers).Select(reader => new object[] { path, reader, total }).ToArray(), pinned: false);
                 try
                 {
@@ -59,12 +65,11 @@ internal static class RawReadersBaseline
                         // The slot held frame sequence - Slots: free once every reader's count has passed it.
                         for (int reader = 0; reader < readers; reader++)
                         {
-                            long* consumed = (long*)(start + ((reader + 1) * LineStride));
-                            WaitUntil(consumed, sequence - Slots + 1, children);
+                            ParkingCounter.WaitUntil(Consumed(start, reader), sequence - Slots + 1, writerParked, children);
                         }
 
                         source.FillInto(new Span<byte>(start + DataOffset + ((sequence % Slots) * frameBytes), frameBytes), sequence);
-                        Volatile.Write(ref *published, sequence + 1); // release: the fill happened before
+                        ParkingCounter.Publish(published, sequence + 1, readersParked); // release: the fill happened before
                         timer.Count();
                     }
 
@@ -96,36 +101,21 @@ internal static class RawReadersBaseline
         using (var shared = new SharedMapping(args[0]))
         {
             byte* start = shared.Base;
-            long* published = (long*)start;
-            long* consumed = (long*)(start + ((reader + 1) * LineStride));
+            long* published = (long*)(start + PublishedOffset);
+            int* readersParked = (int*)(start + ReadersParkedOffset);
+            int* writerParked = (int*)(start + WriterParkedOffset);
+            long* consumed = Consumed(start, reader);
             var check = new MessageCheck();
             Console.WriteLine("ready");
             for (long sequence = 0; sequence < count; sequence++)
             {
-                WaitUntil(published, sequence + 1, peers: null); // acquire: the writer's fill happened before its count
+                // A child exits when its parent goes (ParentWatch), so only the parent checks its peers.
+                ParkingCounter.WaitUntil(published, sequence + 1, readersParked, peers: null); // acquire: the writer's fill happened before its count
                 check.Accept(new ReadOnlySpan<byte>(start + DataOffset + ((sequence % Slots) * MeasurementPlan.Large), MeasurementPlan.Large));
-                Volatile.Write(ref *consumed, sequence + 1); // release: every read of the slot happened before the writer may refill it
+                ParkingCounter.Publish(consumed, sequence + 1, writerParked); // release: every read of the slot happened before the writer may refill it
             }
         }
     }
 
-    // A child exits when its parent goes (ParentWatch), so only the parent checks its peers.
-    private static unsafe void WaitUntil(long* counter, long atLeast, ChildProcess[]? peers)
-    {
-        int spins = 0, yields = 0;
-        while (Volatile.Read(ref *counter) < atLeast)
-        {
-            if (++spins < SpinsBeforeYield)
-            {
-                continue;
-            }
-
-            Thread.Yield();
-            if (peers is not null && ++yields == YieldsBetweenPeerChecks)
-            {
-                Array.ForEach(peers, peer => peer.ThrowIfExited());
-                yields = 0;
-            }
-        }
-    }
+    private static unsafe long* Consumed(byte* start, int reader) => (long*)(start + ConsumedOffset + (reader * LineStride));
 }
