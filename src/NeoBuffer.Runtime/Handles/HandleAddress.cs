@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading;
 using NeoBuffer.Format;
@@ -18,15 +19,26 @@ namespace NeoBuffer.Handles;
 internal static unsafe class HandleAddress
 {
     /// <summary>
-    /// Throws unless <paramref name="segment"/> can pass handles: a batch goes to exactly one reader, so a broadcast
-    /// channel, whose messages every subscriber reads, cannot.
+    /// The segment of the endpoint a <see cref="HandleSender"/> (a writer) or a <see cref="HandleReceiver"/> (a reader)
+    /// is made for, after checking that the endpoint is open and that its channel can pass handles: a batch goes to
+    /// exactly one reader, so a broadcast channel, whose messages every subscriber reads, cannot.
     /// </summary>
-    public static void RequireSingleReader(SharedSegment segment)
+    public static SharedSegment SegmentOf(IDisposable endpoint, [CallerArgumentExpression(nameof(endpoint))] string? name = null)
     {
+        ArgumentNullException.ThrowIfNull(endpoint, name);
+        (bool disposed, SharedSegment segment) = endpoint switch
+        {
+            SharedChannelReader reader => (reader.IsDisposed, reader.Segment),
+            SharedChannelWriter writer => (writer.IsDisposed, writer.Segment),
+            _ => throw new ArgumentException($"Handles go with a channel's writer or reader, not a {endpoint.GetType().Name}.", name),
+        };
+        ObjectDisposedException.ThrowIf(disposed, endpoint);
         if (segment.Geometry.Topology == ChannelTopology.Broadcast)
         {
             throw new NotSupportedException($"Channel '{segment.Name}' is a broadcast channel: handles go to exactly one reader, so they can be passed on SPSC and MPSC channels only.");
         }
+
+        return segment;
     }
 
     /// <summary>The abstract socket name of <paramref name="segment"/>'s handle socket.</summary>

@@ -57,12 +57,8 @@ public sealed class HandleReceiver : IDisposable
     /// <exception cref="HandleTransferException">Another socket holds the channel's handle address (another receiver of this reader, or a squatter).</exception>
     public HandleReceiver(SharedChannelReader reader)
     {
-        ArgumentNullException.ThrowIfNull(reader);
-        ObjectDisposedException.ThrowIf(reader.IsDisposed, reader);
-        HandleAddress.RequireSingleReader(reader.Segment);
-
+        string address = HandleAddress.Of(HandleAddress.SegmentOf(reader));
         _reader = reader;
-        string address = HandleAddress.Of(reader.Segment);
         _listening = UnixSocket.ListenAbstract(address, out int errno);
         if (_listening < 0)
         {

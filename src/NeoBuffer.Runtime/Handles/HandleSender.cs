@@ -55,10 +55,7 @@ public sealed class HandleSender : IDisposable
     /// <exception cref="NotSupportedException">The channel is a broadcast channel.</exception>
     public HandleSender(SharedChannelWriter writer)
     {
-        ArgumentNullException.ThrowIfNull(writer);
-        ObjectDisposedException.ThrowIf(writer.IsDisposed, writer);
-        HandleAddress.RequireSingleReader(writer.Segment);
-
+        HandleAddress.SegmentOf(writer);
         _writer = writer;
     }
 
