@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -42,7 +41,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     private readonly SharedChannelReader _requests;
     private readonly SharedChannelOptions _responseOptions;
     private readonly Dictionary<int, ServerClient> _clients = [];
-    private readonly Stack<IncomingRequest<TRequest, TResponse>> _pool = new();
+    private readonly Stack<PooledRequest<TRequest, TResponse>> _pool = new();
     private int _nextClientId;
     private int _clientCount;
     private long _lastClientCheck = Environment.TickCount64;
@@ -82,7 +81,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     /// (they are not requests).
     /// </summary>
     /// <exception cref="ChannelCorruptedException">The request ring's shared state is impossible (a faulty or hostile client).</exception>
-    public bool TryRead([NotNullWhen(true)] out IncomingRequest<TRequest, TResponse>? request)
+    public bool TryRead(out IncomingRequest<TRequest, TResponse> request)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         while (_requests.TryLease(out ReadLease lease))
@@ -99,8 +98,8 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
                 switch (envelope.Kind)
                 {
                     case RequestKind.Request when _clients.TryGetValue(envelope.ClientId, out ServerClient? client):
-                        request = Rent();
-                        request.Start(client, envelope.CorrelationId, body);
+                        PooledRequest<TRequest, TResponse> pooled = Rent();
+                        request = new IncomingRequest<TRequest, TResponse>(pooled, pooled.Start(client, envelope.CorrelationId, body));
                         return true;
                     case RequestKind.Connect:
                         Accept(envelope.CorrelationId, body);
@@ -117,7 +116,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
             DropDeadClients();
         }
 
-        request = null;
+        request = default;
         return false;
     }
 
@@ -148,7 +147,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     {
         while (await WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            while (TryRead(out IncomingRequest<TRequest, TResponse>? request))
+            while (TryRead(out IncomingRequest<TRequest, TResponse> request))
             {
                 yield return request;
             }
@@ -168,7 +167,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         ArgumentNullException.ThrowIfNull(handler);
         while (await WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            while (TryRead(out IncomingRequest<TRequest, TResponse>? request))
+            while (TryRead(out IncomingRequest<TRequest, TResponse> request))
             {
                 ValueTask handling;
                 try
@@ -214,7 +213,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         _requests.Dispose();
     }
 
-    internal void Return(IncomingRequest<TRequest, TResponse> request)
+    internal void Return(PooledRequest<TRequest, TResponse> request)
     {
         lock (_pool)
         {
@@ -222,17 +221,17 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         }
     }
 
-    private IncomingRequest<TRequest, TResponse> Rent()
+    private PooledRequest<TRequest, TResponse> Rent()
     {
         lock (_pool)
         {
-            if (_pool.TryPop(out IncomingRequest<TRequest, TResponse>? pooled))
+            if (_pool.TryPop(out PooledRequest<TRequest, TResponse>? pooled))
             {
                 return pooled;
             }
         }
 
-        return new IncomingRequest<TRequest, TResponse>(this);
+        return new PooledRequest<TRequest, TResponse>(this);
     }
 
     private async Task FinishAsync(ValueTask handling, IncomingRequest<TRequest, TResponse> request)
@@ -248,15 +247,9 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         }
     }
 
-    private static void Finish(IncomingRequest<TRequest, TResponse> request, Exception error)
-    {
-        if (!request.IsAnswered)
-        {
-            request.FailEventually($"{error.GetType().Name}: {error.Message}");
-        }
-
-        request.Dispose();
-    }
+    // Ends the request of a handler that threw: a request it did not answer fails with the exception's message.
+    private static void Finish(IncomingRequest<TRequest, TResponse> request, Exception error) =>
+        request.End($"{error.GetType().Name}: {error.Message}");
 
     // A new client: open the response ring it created (its name is the record's body) and acknowledge with its id.
     private void Accept(long token, ReadOnlySpan<byte> body)
