@@ -44,6 +44,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     private readonly Stack<PooledRequest<TRequest, TResponse>> _pool = new();
     private int _nextClientId;
     private int _clientCount;
+    private long _refusedConnections;
     private long _lastClientCheck = Environment.TickCount64;
     private int _disposed;
 
@@ -69,6 +70,12 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
 
     /// <summary>Clients connected now (those that disconnected or were found dead are no longer counted).</summary>
     public int ClientCount => Volatile.Read(ref _clientCount);
+
+    /// <summary>
+    /// Connect records refused: naming a response ring that does not carry the record's token (written by another
+    /// process than the ring's owner), one this server already serves, or one that is gone or is no response ring.
+    /// </summary>
+    public long RefusedConnections => Interlocked.Read(ref _refusedConnections);
 
     /// <summary>
     /// How long <see cref="IncomingRequest{TRequest, TResponse}.ReplyAsync"/> waits for room in one client's response
@@ -251,7 +258,8 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     private static void Finish(IncomingRequest<TRequest, TResponse> request, Exception error) =>
         request.End($"{error.GetType().Name}: {error.Message}");
 
-    // A new client: open the response ring it created (its name is the record's body) and acknowledge with its id.
+    // A new client: open the response ring it created (its name is the record's body), check that the ring carries
+    // the record's token (ConnectToken says why that proves the record is the ring owner's), and acknowledge with its id.
     private void Accept(long token, ReadOnlySpan<byte> body)
     {
         DropDeadClients();
@@ -262,7 +270,18 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         }
         catch (Exception e) when (e is SharedChannelException or ArgumentException)
         {
-            return; // the client left (or died) before we got to it, or the record is not a client's: nobody to answer
+            // The client left (or died) before we got to it, the ring is already served (ours), or the record is not a
+            // client's: nobody to answer.
+            Interlocked.Increment(ref _refusedConnections);
+            return;
+        }
+
+        if (!ConnectToken.IsStampedIn(writer, token))
+        {
+            // Someone else's ring: let go of it at once, so its owner's own connect record (read later) finds it free.
+            writer.Dispose();
+            Interlocked.Increment(ref _refusedConnections);
+            return;
         }
 
         var client = new ServerClient(++_nextClientId, writer);
