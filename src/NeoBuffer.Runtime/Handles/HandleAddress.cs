@@ -57,17 +57,23 @@ internal static unsafe class HandleAddress
 
     /// <summary>
     /// Whether process <paramref name="pid"/> holds a live row of <paramref name="kind"/> (producer or consumer) in
-    /// <paramref name="segment"/>: the row is active, names that pid, and its lock is held by another open file
-    /// description than this endpoint's (a dead holder's lock is gone, so a dead row never passes).
+    /// <paramref name="segment"/>: the row is active, names that pid in this process's pid namespace, and its lock is
+    /// held by another open file description than this endpoint's (a dead holder's lock is gone, so a dead row never
+    /// passes).
     /// </summary>
+    /// <remarks>
+    /// The kernel gives a peer's pid as this process sees it, and a row holds its holder's pid as the holder sees it:
+    /// the two name one process only when the holder is in this pid namespace. A holder in another one (a container
+    /// sharing the directory and the network namespace) is never matched, so a process here that happens to have the
+    /// pid it recorded is not taken for it.
+    /// </remarks>
     public static bool HoldsLiveRow(SharedSegment segment, int pid, int kind)
     {
         for (int i = 0; i < segment.Geometry.ParticipantRows; i++)
         {
             ParticipantRow* slot = segment.Row(i);
             if (Volatile.Read(ref slot->State) == ParticipantRow.StateActive &&
-                Volatile.Read(ref slot->Kind) == kind &&
-                Volatile.Read(ref slot->Pid) == pid &&
+                Names(slot, pid, kind) &&
                 segment.IsRowLockedByOther(i))
             {
                 return true;
@@ -76,4 +82,36 @@ internal static unsafe class HandleAddress
 
         return false;
     }
+
+    /// <summary>
+    /// Whether process <paramref name="pid"/> is the last holder of a row of <paramref name="kind"/> that it no longer
+    /// holds: a writer that left the channel (or died) and whose row nobody took since. Its pid is not taken for
+    /// another process's: the row names it in this pid namespace, and no process lives with that pid now but the one
+    /// that held the row (same start time), if any.
+    /// </summary>
+    public static bool HeldRowLast(SharedSegment segment, int pid, int kind)
+    {
+        for (int i = 0; i < segment.Geometry.ParticipantRows; i++)
+        {
+            ParticipantRow* slot = segment.Row(i);
+            if (!Names(slot, pid, kind) || (Volatile.Read(ref slot->State) == ParticipantRow.StateActive && segment.IsRowLockedByOther(i)))
+            {
+                continue;
+            }
+
+            ulong? living = ProcessIdentity.ReadStartTime(pid);
+            if (living is null || living == Volatile.Read(ref slot->StartTime))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool Names(ParticipantRow* slot, int pid, int kind) =>
+        Volatile.Read(ref slot->Kind) == kind &&
+        Volatile.Read(ref slot->Pid) == pid &&
+        PidNamespace.Current != 0 &&
+        Volatile.Read(ref slot->PidNamespace) == PidNamespace.Current;
 }
