@@ -24,9 +24,9 @@ public sealed class HandlePeerIdentityTests
         using var channel = new TestChannel("handle-gone");
         string path = Path.Combine(channel.Directory, "passed.txt");
         File.WriteAllText(path, "sent by a writer that is gone");
-        int before = OpenDescriptors.Count();
-        using (SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, channel.Options()))
-        using (var receiver = new HandleReceiver(reader))
+        using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, channel.Options());
+        var receiver = new HandleReceiver(reader);
+        try
         {
             // The child sends, commits and exits; the receiver has not accepted its connection yet (it accepts only
             // inside a receive), so the connection, its hello and its batch wait in the listening socket's backlog.
@@ -36,6 +36,9 @@ public sealed class HandlePeerIdentityTests
                 Assert.Contains("committed", child.Output);
             }
 
+            // Counted after the child ran (starting the first child opens descriptors of the runtime's own for good),
+            // with the receiver holding only its listening socket.
+            int before = OpenDescriptors.Count();
             HandleBatch batch = HandlePassingTests.ReadBatch(reader);
             using (ReceivedHandles received = receiver.Receive(batch, TimeSpan.FromSeconds(5)))
             using (FileStream file = received.TakeFile(0))
@@ -45,46 +48,48 @@ public sealed class HandlePeerIdentityTests
             }
 
             Assert.Equal(0, receiver.RefusedConnections);
+            receiver.Dispose();
+            Assert.Equal(before - 1, OpenDescriptors.Count()); // its listening socket gone, nothing received left open
         }
-
-        Assert.Equal(before, OpenDescriptors.Count());
+        finally
+        {
+            receiver.Dispose();
+        }
     }
 
     [Fact]
-    public unsafe void A_sender_refuses_a_reader_whose_row_was_recorded_in_another_pid_namespace()
+    public void A_sender_refuses_a_reader_whose_row_was_recorded_in_another_pid_namespace()
     {
         using var pair = new HandleChannelPair();
-        (TestChannel channel, SharedChannelWriter writer, SharedChannelReader reader, HandleReceiver receiver, HandleSender sender) = pair;
-        using var file = new FileStream(channel.SegmentPath, FileMode.Open, FileAccess.Read);
+        using FileStream file = File.OpenRead(pair.Channel.SegmentPath);
 
         // As a reader in a container would record itself: the same pid number, another namespace. The listener's pid
         // as this process sees it equals the row's, but the row's pid names a process of the other namespace.
-        ParticipantRow* row = reader.Segment.Row(ParticipantTable.SpscReaderRow);
-        Volatile.Write(ref row->PidNamespace, PidNamespace.Current + 1);
+        RecordPidNamespace(pair.Reader.Segment, ParticipantTable.SpscReaderRow, PidNamespace.Current + 1);
         int descriptors = OpenDescriptors.Count();
-
-        HandleTransferException refused = Assert.Throws<HandleTransferException>(() => sender.Send([PassedHandle.File(file)], Generous));
+        HandleTransferException refused = Assert.Throws<HandleTransferException>(() => pair.Sender.Send([PassedHandle.File(file)], Generous));
         Assert.Contains("pid namespace", refused.Message);
         Assert.Equal(descriptors, OpenDescriptors.Count());
 
-        Volatile.Write(ref row->PidNamespace, PidNamespace.Current);
-        HandlePassingTests.Commit(writer, sender.Send([PassedHandle.File(file)], Generous));
-        using ReceivedHandles received = receiver.Receive(HandlePassingTests.ReadBatch(reader), Generous);
+        RecordPidNamespace(pair.Reader.Segment, ParticipantTable.SpscReaderRow, PidNamespace.Current);
+        HandlePassingTests.Commit(pair.Writer, pair.Sender.Send([PassedHandle.File(file)], Generous));
+        using ReceivedHandles received = pair.Receiver!.Receive(HandlePassingTests.ReadBatch(pair.Reader), Generous);
         Assert.Equal(1, received.Count); // the same reader, recorded in this namespace, is served
     }
 
     [Fact]
-    public unsafe void A_receiver_refuses_a_writer_whose_row_was_recorded_in_another_pid_namespace()
+    public void A_receiver_refuses_a_writer_whose_row_was_recorded_in_another_pid_namespace()
     {
         using var pair = new HandleChannelPair();
-        (TestChannel channel, SharedChannelWriter writer, SharedChannelReader reader, HandleReceiver receiver, HandleSender sender) = pair;
-        using var file = new FileStream(channel.SegmentPath, FileMode.Open, FileAccess.Read);
+        using FileStream file = File.OpenRead(pair.Channel.SegmentPath);
+        RecordPidNamespace(pair.Writer.Segment, ParticipantTable.SpscWriterRow, PidNamespace.Current + 1);
+        HandlePassingTests.Commit(pair.Writer, pair.Sender.Send([PassedHandle.File(file)], Generous));
 
-        ParticipantRow* row = writer.Segment.Row(ParticipantTable.SpscWriterRow);
-        Volatile.Write(ref row->PidNamespace, PidNamespace.Current + 1);
-        HandlePassingTests.Commit(writer, sender.Send([PassedHandle.File(file)], Generous));
-
-        Assert.Throws<HandleTransferException>(() => receiver.Receive(HandlePassingTests.ReadBatch(reader), TimeSpan.FromMilliseconds(500)));
-        Assert.Equal(1, receiver.RefusedConnections);
+        Assert.Throws<HandleTransferException>(() => pair.Receiver!.Receive(HandlePassingTests.ReadBatch(pair.Reader), TimeSpan.FromMilliseconds(500)));
+        Assert.Equal(1, pair.Receiver!.RefusedConnections);
     }
+
+    // Constructed state: the row's holder recorded as living in the pid namespace given.
+    private static unsafe void RecordPidNamespace(Segments.SharedSegment segment, int row, ulong pidNamespace) =>
+        Volatile.Write(ref segment.Row(row)->PidNamespace, pidNamespace);
 }
