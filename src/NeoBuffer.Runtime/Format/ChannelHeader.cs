@@ -64,6 +64,7 @@ internal struct ChannelHeader
     [FieldOffset(0x88)] public int FencedPublication; // 1 (sticky) once a participant without membarrier attached: publishers fence
     [FieldOffset(0x8C)] public int Removed;         // 1 once a remover decided to unlink the file (under the lifecycle lock)
     [FieldOffset(0x90)] public int HeldForReader;   // 1 while the last one out left a completed stream unread (SPSC, MPSC): no sweep removes it while the header still shows bytes unread
+    [FieldOffset(0x98)] public long ConnectToken;   // a request/response client's response ring: the random token of its connect record, stamped by the client before it sends the record; else 0
 
     // ---- Hot counters, one per 128-byte line ----
     [FieldOffset(0x100)] public long Tail;          // producer: next position to write; broadcast: the commit; SPSC: informative (records commit by their header)

@@ -27,6 +27,7 @@ internal struct ParticipantRow
     [FieldOffset(0x0C)] public int Pid;
     [FieldOffset(0x10)] public ulong StartTime;     // with Pid: the liveness proof
     [FieldOffset(0x18)] public ulong Generation;    // bumped on every acquisition, so a stale holder can tell it was replaced
+    [FieldOffset(0x20)] public ulong PidNamespace;  // inode of the holder's pid namespace (/proc/self/ns/pid): the namespace its Pid is a pid of
     [FieldOffset(0x40)] public long Position;       // broadcast subscriber: read position; MPSC producer: open claim or -1
     [FieldOffset(0x48)] public int Wake;            // reserved: a per-subscriber futex
     [FieldOffset(0x50)] public long Lost;           // lossy subscriber: records it lost so far

@@ -57,12 +57,8 @@ public sealed class HandleReceiver : IDisposable
     /// <exception cref="HandleTransferException">Another socket holds the channel's handle address (another receiver of this reader, or a squatter).</exception>
     public HandleReceiver(SharedChannelReader reader)
     {
-        ArgumentNullException.ThrowIfNull(reader);
-        ObjectDisposedException.ThrowIf(reader.IsDisposed, reader);
-        HandleAddress.RequireSingleReader(reader.Segment);
-
+        string address = HandleAddress.Of(HandleAddress.SegmentOf(reader));
         _reader = reader;
-        string address = HandleAddress.Of(reader.Segment);
         _listening = UnixSocket.ListenAbstract(address, out int errno);
         if (_listening < 0)
         {
@@ -81,7 +77,10 @@ public sealed class HandleReceiver : IDisposable
     /// </summary>
     public long UnreferencedBatches => _unreferenced;
 
-    /// <summary>Connections refused: from a process that holds no live writer row of the channel, beyond <see cref="MaxConnections"/>, or that did not begin with a hello.</summary>
+    /// <summary>
+    /// Connections refused: from a process that is not a writer of the channel (it holds no live writer row, and is not
+    /// the last holder of a writer row it left), beyond <see cref="MaxConnections"/>, or that did not begin with a hello.
+    /// </summary>
     public long RefusedConnections => _refused;
 
     /// <summary>Receives the batch <paramref name="batch"/> names, waiting up to <see cref="DefaultTimeout"/>.</summary>
@@ -217,7 +216,12 @@ public sealed class HandleReceiver : IDisposable
                 continue;
             }
 
-            if (_connections.Count >= MaxConnections || !HandleAddress.HoldsLiveRow(_reader.Segment, peer.Pid, ParticipantRow.KindProducer))
+            // A writer of the channel, or one that was: a writer may send, commit and leave before this accept, and
+            // the batches its committed messages name are in this connection's queue (the kernel keeps descriptors in
+            // flight alive with the socket that holds them), so they are delivered like any other.
+            if (_connections.Count >= MaxConnections ||
+                !(HandleAddress.HoldsLiveRow(_reader.Segment, peer.Pid, ParticipantRow.KindProducer) ||
+                  HandleAddress.HeldRowLast(_reader.Segment, peer.Pid, ParticipantRow.KindProducer)))
             {
                 Refuse(socket);
                 continue;

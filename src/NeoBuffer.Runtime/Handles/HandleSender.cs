@@ -55,10 +55,7 @@ public sealed class HandleSender : IDisposable
     /// <exception cref="NotSupportedException">The channel is a broadcast channel.</exception>
     public HandleSender(SharedChannelWriter writer)
     {
-        ArgumentNullException.ThrowIfNull(writer);
-        ObjectDisposedException.ThrowIf(writer.IsDisposed, writer);
-        HandleAddress.RequireSingleReader(writer.Segment);
-
+        HandleAddress.SegmentOf(writer);
         _writer = writer;
     }
 
@@ -212,7 +209,7 @@ public sealed class HandleSender : IDisposable
             if (!HandleAddress.HoldsLiveRow(_writer.Segment, listener.Pid, ParticipantRow.KindConsumer))
             {
                 throw new HandleTransferException(
-                    $"Channel '{_writer.Name}': the process listening at its handle address ({listener}) is not the channel's live reader. No handles were sent to it.");
+                    $"Channel '{_writer.Name}': the process listening at its handle address ({listener}) is not the channel's live reader (or the reader is in another pid namespace, where the pid it recorded may name another process here). No handles were sent to it.");
             }
 
             ulong token = NewToken();

@@ -13,11 +13,13 @@ public ref struct ReplyClaim
 {
     private WriteClaim _claim;
     private IAnswerable? _request;
+    private readonly long _generation;
     private ServerClient? _client;
 
-    internal ReplyClaim(IAnswerable request, ServerClient client, WriteClaim claim, Span<byte> payload)
+    internal ReplyClaim(IAnswerable request, long generation, ServerClient client, WriteClaim claim, Span<byte> payload)
     {
         _request = request;
+        _generation = generation;
         _client = client;
         _claim = claim;
         Payload = payload;
@@ -32,8 +34,7 @@ public ref struct ReplyClaim
     {
         ServerClient client = _client ?? throw new InvalidOperationException("This reply was already committed or disposed.");
         _claim.Commit();
-        MarkAnswered();
-        End(client);
+        End(client, answered: true);
     }
 
     /// <summary>Gives the space back unless the response was committed.</summary>
@@ -42,17 +43,18 @@ public ref struct ReplyClaim
         if (_client is ServerClient client)
         {
             _claim.Dispose();
-            End(client);
+            End(client, answered: false);
         }
     }
 
-    private readonly void MarkAnswered() => _request?.MarkAnswered();
-
-    private void End(ServerClient client)
+    // The gate is let go of before the answer ends: a request ended meanwhile then owes its failure, which takes the gate.
+    private void End(ServerClient client, bool answered)
     {
+        IAnswerable request = _request!;
         _client = null;
         _request = null;
         Payload = default;
         client.Exit();
+        request.EndAnswer(_generation, answered);
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
 using System.Threading.Channels;
@@ -40,7 +41,6 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
 
     private const int IndexBits = 20;
     private const long IndexMask = (1L << IndexBits) - 1;
-    private static int s_responseChannels;
 
     private readonly string _name;
     private readonly SharedChannelWriter _requests;
@@ -215,10 +215,11 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     {
         options ??= SharedChannelOptions.Default;
         MessageLayout schema = ServiceSchema<TRequest, TResponse>.Layout;
-        string responseName = $"{name}.reply-{Environment.ProcessId}-{Interlocked.Increment(ref s_responseChannels)}";
+        // A random name: nobody can create it first, or name it in a connect record, before this client made it.
+        string responseName = $"{name}.reply-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}";
         if (responseName.Length > Segments.ChannelName.MaxLength)
         {
-            throw new ArgumentException($"The server name '{name}' is too long to name a client's response channel after it; use at most {Segments.ChannelName.MaxLength - 32} characters.", nameof(name));
+            throw new ArgumentException($"The server name '{name}' is too long to name a client's response channel after it; use at most {Segments.ChannelName.MaxLength - 39} characters.", nameof(name));
         }
 
         var responseOptions = new SharedChannelOptions
@@ -229,6 +230,8 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
             SpinCount = options.SpinCount,
         };
         SharedChannelReader responses = SharedChannel.CreateReader(responseName, responseOptions, schema);
+        long token = ConnectToken.New();
+        ConnectToken.Stamp(responses, token); // the server serves our connect record only if our ring carries its token
         SharedChannelWriter requests;
         try
         {
@@ -243,7 +246,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         var client = new SharedClient<TRequest, TResponse>(name, requests, responses, options.SpinCount);
         try
         {
-            await client.HandshakeAsync(Encoding.UTF8.GetBytes(responseName), timeout, cancellationToken).ConfigureAwait(false);
+            await client.HandshakeAsync(token, Encoding.UTF8.GetBytes(responseName), timeout, cancellationToken).ConfigureAwait(false);
             return client;
         }
         catch
@@ -254,9 +257,8 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     }
 
     // Sends the connect record and waits for the server's acknowledgement, which carries this client's id.
-    private async ValueTask HandshakeAsync(byte[] responseName, TimeSpan timeout, CancellationToken cancellationToken)
+    private async ValueTask HandshakeAsync(long token, byte[] responseName, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        long token = Random.Shared.NextInt64(1, long.MaxValue);
         long deadline = Environment.TickCount64 + (timeout == Timeout.InfiniteTimeSpan ? int.MaxValue : (long)timeout.TotalMilliseconds);
         await _sending.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -42,9 +41,10 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     private readonly SharedChannelReader _requests;
     private readonly SharedChannelOptions _responseOptions;
     private readonly Dictionary<int, ServerClient> _clients = [];
-    private readonly Stack<IncomingRequest<TRequest, TResponse>> _pool = new();
+    private readonly Stack<PooledRequest<TRequest, TResponse>> _pool = new();
     private int _nextClientId;
     private int _clientCount;
+    private long _refusedConnections;
     private long _lastClientCheck = Environment.TickCount64;
     private int _disposed;
 
@@ -72,6 +72,12 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     public int ClientCount => Volatile.Read(ref _clientCount);
 
     /// <summary>
+    /// Connect records refused: naming a response ring that does not carry the record's token (written by another
+    /// process than the ring's owner), one this server already serves, or one that is gone or is no response ring.
+    /// </summary>
+    public long RefusedConnections => Interlocked.Read(ref _refusedConnections);
+
+    /// <summary>
     /// How long <see cref="IncomingRequest{TRequest, TResponse}.ReplyAsync"/> waits for room in one client's response
     /// ring before it drops the reply (a client that stopped reading). Default 10 s.
     /// </summary>
@@ -82,7 +88,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     /// (they are not requests).
     /// </summary>
     /// <exception cref="ChannelCorruptedException">The request ring's shared state is impossible (a faulty or hostile client).</exception>
-    public bool TryRead([NotNullWhen(true)] out IncomingRequest<TRequest, TResponse>? request)
+    public bool TryRead(out IncomingRequest<TRequest, TResponse> request)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         while (_requests.TryLease(out ReadLease lease))
@@ -99,8 +105,8 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
                 switch (envelope.Kind)
                 {
                     case RequestKind.Request when _clients.TryGetValue(envelope.ClientId, out ServerClient? client):
-                        request = Rent();
-                        request.Start(client, envelope.CorrelationId, body);
+                        PooledRequest<TRequest, TResponse> pooled = Rent();
+                        request = new IncomingRequest<TRequest, TResponse>(pooled, pooled.Start(client, envelope.CorrelationId, body));
                         return true;
                     case RequestKind.Connect:
                         Accept(envelope.CorrelationId, body);
@@ -117,7 +123,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
             DropDeadClients();
         }
 
-        request = null;
+        request = default;
         return false;
     }
 
@@ -148,7 +154,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     {
         while (await WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            while (TryRead(out IncomingRequest<TRequest, TResponse>? request))
+            while (TryRead(out IncomingRequest<TRequest, TResponse> request))
             {
                 yield return request;
             }
@@ -168,7 +174,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         ArgumentNullException.ThrowIfNull(handler);
         while (await WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            while (TryRead(out IncomingRequest<TRequest, TResponse>? request))
+            while (TryRead(out IncomingRequest<TRequest, TResponse> request))
             {
                 ValueTask handling;
                 try
@@ -214,7 +220,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         _requests.Dispose();
     }
 
-    internal void Return(IncomingRequest<TRequest, TResponse> request)
+    internal void Return(PooledRequest<TRequest, TResponse> request)
     {
         lock (_pool)
         {
@@ -222,17 +228,17 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         }
     }
 
-    private IncomingRequest<TRequest, TResponse> Rent()
+    private PooledRequest<TRequest, TResponse> Rent()
     {
         lock (_pool)
         {
-            if (_pool.TryPop(out IncomingRequest<TRequest, TResponse>? pooled))
+            if (_pool.TryPop(out PooledRequest<TRequest, TResponse>? pooled))
             {
                 return pooled;
             }
         }
 
-        return new IncomingRequest<TRequest, TResponse>(this);
+        return new PooledRequest<TRequest, TResponse>(this);
     }
 
     private async Task FinishAsync(ValueTask handling, IncomingRequest<TRequest, TResponse> request)
@@ -248,17 +254,12 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         }
     }
 
-    private static void Finish(IncomingRequest<TRequest, TResponse> request, Exception error)
-    {
-        if (!request.IsAnswered)
-        {
-            request.FailEventually($"{error.GetType().Name}: {error.Message}");
-        }
+    // Ends the request of a handler that threw: a request it did not answer fails with the exception's message.
+    private static void Finish(IncomingRequest<TRequest, TResponse> request, Exception error) =>
+        request.End($"{error.GetType().Name}: {error.Message}");
 
-        request.Dispose();
-    }
-
-    // A new client: open the response ring it created (its name is the record's body) and acknowledge with its id.
+    // A new client: open the response ring it created (its name is the record's body), check that the ring carries
+    // the record's token (ConnectToken says why that proves the record is the ring owner's), and acknowledge with its id.
     private void Accept(long token, ReadOnlySpan<byte> body)
     {
         DropDeadClients();
@@ -269,7 +270,18 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         }
         catch (Exception e) when (e is SharedChannelException or ArgumentException)
         {
-            return; // the client left (or died) before we got to it, or the record is not a client's: nobody to answer
+            // The client left (or died) before we got to it, the ring is already served (ours), or the record is not a
+            // client's: nobody to answer.
+            Interlocked.Increment(ref _refusedConnections);
+            return;
+        }
+
+        if (!ConnectToken.IsStampedIn(writer, token))
+        {
+            // Someone else's ring: let go of it at once, so its owner's own connect record (read later) finds it free.
+            writer.Dispose();
+            Interlocked.Increment(ref _refusedConnections);
+            return;
         }
 
         var client = new ServerClient(++_nextClientId, writer);

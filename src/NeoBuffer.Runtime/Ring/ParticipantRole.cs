@@ -206,6 +206,7 @@ internal sealed unsafe class ParticipantRole
         row->Kind = kind;
         row->Pid = me.Pid;
         row->StartTime = me.StartTime;
+        row->PidNamespace = PidNamespace.Current;
         row->Generation++;
         row->Messages = 0; // a new holder's counts start at 0 (a counter reset, as metrics backends understand it)
         row->Bytes = 0;
