@@ -178,7 +178,9 @@ public sealed class MetricsTests
         options.SpinCount = 0; // straight to the futex, so each wait that finds nothing parks
         using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, options);
         using SharedChannelReader reader = SharedChannel.OpenReader(channel.Name, options);
-        TimeSpan brief = TimeSpan.FromMilliseconds(20);
+        // Long enough that a wait is not past its deadline before it gets to park (a wait that is does not park, and
+        // on a loaded CI machine 20 ms was not: one of the four reader waits once went uncounted).
+        TimeSpan brief = TimeSpan.FromMilliseconds(250);
 
         Assert.Throws<TimeoutException>(() => reader.WaitToRead(brief));
         await Assert.ThrowsAsync<TimeoutException>(async () => await reader.WaitToReadAsync(brief));
