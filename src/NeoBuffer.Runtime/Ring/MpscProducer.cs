@@ -106,13 +106,151 @@ internal sealed unsafe class MpscProducer : RingProducer
         ClaimLength = length;
         // One 8-byte store, not Type then Length: on arm64 another core may see two stores in either order, and a
         // reader that caught only the negative length (type 0) would take a dead writer's header for corruption.
-        // Composed in a register (Length the low half, Type the high: little-endian, as every supported target is), not
-        // through a RecordHeader local, which the JIT spills as two 4-byte stores and reloads as 8 bytes (a
-        // store-forwarding stall on x86-64).
-        long filling = (uint)-(RecordHeader.Size + length) | ((long)RecordHeader.TypeMessage << 32);
-        *(long*)Memory.RecordAt(ClaimPosition) = filling;
+        *(long*)Memory.RecordAt(ClaimPosition) = RecordHeader.Word(RecordHeader.TypeMessage, -(RecordHeader.Size + length));
         ProtocolPoint.Reached(ProtocolPoint.MpscFilling);
         return Memory.PayloadAt(ClaimPosition);
+    }
+
+    /// <summary>
+    /// Claims room for as many of the source's messages as fit now with one CAS, writes them, and commits them with
+    /// one release store: of the first record's header.
+    /// <para>
+    /// The claim is announced and made as any claim is; padding, if the first record needs it, is committed at once,
+    /// and the batch stops at the first later message that would need padding (the ring's end, or a large payload's
+    /// alignment), so its records lie back to back. Every record's header is first stored "being filled" (negative,
+    /// its exact extent), then each payload is copied and, from the second on, its header stored committed; the
+    /// first record's header, stored last with release, commits them all: the consumer waits at a negative header
+    /// and reads no further until it turns positive. A writer that dies midway leaves each record either committed
+    /// whole (its payload was written before its header) or negative with its extent, which recovery pads exactly;
+    /// headers still zero follow only zeroes (nothing is copied before every header is stored), which recovery pads
+    /// up to the announced end.
+    /// </para>
+    /// </summary>
+    public override int TryWriteBatch<TSource>(ref TSource source)
+    {
+        if (ClaimPosition >= 0)
+        {
+            RingErrors.ThrowClaimOpen();
+        }
+
+        if (source.Count == 0)
+        {
+            return 0;
+        }
+
+        int firstLength = source.LengthAt(0);
+        Memory.CheckLength(firstLength);
+        long tail = Volatile.Read(ref Header->ClaimTail);
+        long padding;
+        long end;
+        int count;
+        while (true)
+        {
+            if (MpscClaimTail.IsClosed(tail))
+            {
+                Volatile.Write(ref _row->Position, -1);
+                return 0; // completed: the writer reports it
+            }
+
+            if (!RecordFraming.IsBoundaryWithin(tail, 0, long.MaxValue))
+            {
+                throw Memory.Corrupted($"the claim tail {tail} is impossible");
+            }
+
+            padding = Memory.PaddingBefore(tail, firstLength);
+            end = tail + padding + Memory.Footprint(firstLength);
+            if (end - _cachedHead > Capacity)
+            {
+                _cachedHead = ReadHead();
+                if (end - _cachedHead > Capacity)
+                {
+                    if (_cachedHead <= tail)
+                    {
+                        Volatile.Write(ref _row->Position, -1);
+                        return 0;
+                    }
+
+                    tail = Volatile.Read(ref Header->ClaimTail);
+                    continue;
+                }
+            }
+
+            count = 1;
+            while (count < source.Count)
+            {
+                int length = source.LengthAt(count);
+                Memory.CheckLength(length);
+                long next = end + Memory.Footprint(length);
+                if (Memory.PaddingBefore(end, length) != 0 || next - _cachedHead > Capacity)
+                {
+                    break;
+                }
+
+                end = next;
+                count++;
+            }
+
+            // Announced before the CAS, so a claim is never made that a crash could leave unannounced.
+            _row->ClaimEnd = end;
+            Volatile.Write(ref _row->Position, tail);
+            ProtocolPoint.Reached(ProtocolPoint.MpscAnnounced);
+            long seen = Interlocked.CompareExchange(ref Header->ClaimTail, end, tail);
+            if (seen == tail)
+            {
+                ProtocolPoint.Reached(ProtocolPoint.MpscClaimed);
+                break;
+            }
+
+            tail = seen;
+        }
+
+        Memory.WritePadding(tail, padding);
+        long first = tail + padding;
+        long position = first;
+        for (int index = 0; index < count; index++)
+        {
+            int length = source.LengthAt(index);
+            *(long*)Memory.RecordAt(position) = RecordHeader.Word(RecordHeader.TypeMessage, -(RecordHeader.Size + length));
+            position += Memory.Footprint(length);
+        }
+
+        ProtocolPoint.Reached(ProtocolPoint.MpscFilling);
+        int type = RecordHeader.TypeMessage;
+        try
+        {
+            position = first;
+            for (int index = 0; index < count; index++)
+            {
+                int length = source.LengthAt(index);
+                source.CopyTo(index, new Span<byte>(Memory.PayloadAt(position), length));
+                if (index > 0)
+                {
+                    *(long*)Memory.RecordAt(position) = RecordHeader.Word(type, RecordHeader.Size + length);
+                }
+
+                position += Memory.Footprint(length);
+            }
+        }
+        catch
+        {
+            // Claimed space cannot be given back (others may have claimed after it): the batch becomes padding.
+            type = RecordHeader.TypePadding;
+            position = first + Memory.Footprint(firstLength);
+            for (int index = 1; index < count; index++)
+            {
+                long footprint = Memory.Footprint(source.LengthAt(index));
+                *(long*)Memory.RecordAt(position) = RecordHeader.Word(type, (int)footprint);
+                position += footprint;
+            }
+
+            ClaimPosition = first;
+            Publish(type, (int)Memory.Footprint(firstLength));
+            throw;
+        }
+
+        ClaimPosition = first;
+        Publish(type, RecordHeader.Size + firstLength);
+        return count;
     }
 
     public override void Commit(int length)

@@ -38,11 +38,9 @@ internal sealed unsafe class SpscConsumer : RingConsumer
 
     // lease a record in place -> read it -> release
 
-    protected override void ConsumeUpTo(long end)
-    {
-        _head = end;
-        PublishHead();
-    }
+    protected override void Advance(long end) => _head = end;
+
+    protected override void PublishConsumed() => PublishHead();
 
     public override void ReclaimFromDeadPeers() => PeerLiveness.FaultIfWriterDead(Memory.Segment, ParticipantTable.SpscWriterRow);
 
