@@ -77,9 +77,10 @@ internal sealed unsafe class MpscConsumer : RingConsumer
         long end = Volatile.Read(ref row->ClaimEnd);
         if (consuming == head && end > head)
         {
-            // Checked as any consumed stretch is before it is zeroed: record boundaries within the claims, at most a
-            // ring long (one record, or a batch of them, which may run across the ring's end).
-            if (!RecordFraming.IsBoundaryWithin(end, head, claimTail) || end - head > memory.Capacity)
+            // Checked as any consumed stretch is before it is zeroed: a record boundary within the claims, and no longer
+            // than a consumer ever leaves unpublished (one record, or a batch's records, which may run across the
+            // ring's end: less than a publication step and one record).
+            if (!RecordFraming.IsBoundaryWithin(end, head, claimTail) || end - head >= PublishStep(memory.Capacity) + memory.LongestRecord)
             {
                 throw memory.Corrupted($"the reader's row announces zeroing [{head}, {end}), which no record covers (claim tail {claimTail})");
             }

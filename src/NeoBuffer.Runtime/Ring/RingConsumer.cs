@@ -21,8 +21,14 @@ internal abstract unsafe class RingConsumer : RingSide
     protected RingConsumer(RingMemory memory)
         : base(memory)
     {
-        _publishEvery = Math.Min(BatchPublishBytes, Capacity / 4);
+        _publishEvery = PublishStep(Capacity);
     }
+
+    /// <summary>
+    /// How much a batch consumes at most before it publishes: 16 KiB, or a quarter of a smaller ring. What a consumer
+    /// has read and not yet published is therefore always less than this plus one record.
+    /// </summary>
+    public static long PublishStep(long capacity) => Math.Min(BatchPublishBytes, capacity / 4);
 
     /// <summary>The futex word this consumer parks on when the ring is empty.</summary>
     public nint WakeWord => (nint)(&Header->ReaderWake);
