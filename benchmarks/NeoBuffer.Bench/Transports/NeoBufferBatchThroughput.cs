@@ -25,16 +25,8 @@ internal static class NeoBufferBatchThroughput
     {
         long block = run.Plan.ThroughputBlock(Scenarios.NeoBufferBatch, messageBytes);
         long total = run.ThroughputTotal(block);
-        string name = run.NextName("spscb");
-        var options = new SharedChannelOptions
-        {
-            Directory = run.Directory,
-            Capacity = MeasurementPlan.RingCapacity(messageBytes),
-            MaxMessageSize = messageBytes,
-        };
-
-        using SharedChannelReader reader = SharedChannel.CreateReader(name, options);
-        using ChildProcess producer = BenchChildren.Start(ProducerVerb, run.Directory, name, messageBytes, total);
+        using SharedChannelReader reader = NeoBufferThroughput.CreateChannel(run, "spscb", messageBytes);
+        using ChildProcess producer = BenchChildren.Start(ProducerVerb, run.Directory, reader.Name, messageBytes, total);
         var handler = new Checking(new MessageCheck(), new BlockTimer(block * run.Plan.WarmupBlocks, block, run.Plan.Blocks));
         while (handler.Check.Received < total)
         {
@@ -51,12 +43,7 @@ internal static class NeoBufferBatchThroughput
     /// <summary>The child: <c>DIRECTORY NAME MESSAGE_BYTES COUNT</c>.</summary>
     public static void Produce(string[] args)
     {
-        string directory = args[0];
-        string name = args[1];
-        int messageBytes = int.Parse(args[2]);
-        long count = long.Parse(args[3]);
-
-        using SharedChannelWriter writer = SharedChannel.OpenWriter(name, new SharedChannelOptions { Directory = directory });
+        using SharedChannelWriter writer = NeoBufferThroughput.OpenChannel(args, out int messageBytes, out long count);
         var source = new MessageSource(messageBytes);
         byte[] staging = GC.AllocateUninitializedArray<byte>(messageBytes * BatchSize, pinned: true);
         var batch = new ReadOnlyMemory<byte>[BatchSize];

@@ -176,14 +176,31 @@ internal sealed unsafe class MpscProducer : RingProducer
             }
 
             count = 1;
+            bool headFresh = false;
             while (count < source.Count)
             {
                 int length = source.LengthAt(count);
                 Memory.CheckLength(length);
                 long next = end + Memory.Footprint(length);
-                if (Memory.PaddingBefore(end, length) != 0 || next - _cachedHead > Capacity)
+                if (Memory.PaddingBefore(end, length) != 0)
                 {
                     break;
+                }
+
+                if (next - _cachedHead > Capacity)
+                {
+                    // The cached head is stale or the ring is full: read it once per batch, then take what fits.
+                    if (headFresh)
+                    {
+                        break;
+                    }
+
+                    _cachedHead = ReadHead();
+                    headFresh = true;
+                    if (next - _cachedHead > Capacity)
+                    {
+                        break;
+                    }
                 }
 
                 end = next;
