@@ -124,7 +124,7 @@ internal abstract unsafe class RingConsumer : RingSide
     protected abstract bool TryFindNext(out long position, out long footprint, out int length);
 
     /// <summary>Consumes the leased record, which ends at <paramref name="end"/>, and hands its space back.</summary>
-    protected void ConsumeUpTo(long end)
+    protected virtual void ConsumeUpTo(long end)
     {
         Advance(end);
         PublishConsumed();

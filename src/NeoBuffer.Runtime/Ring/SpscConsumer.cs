@@ -40,6 +40,13 @@ internal sealed unsafe class SpscConsumer : RingConsumer
 
     protected override void Advance(long end) => _head = end;
 
+    // One call on the one-message-per-call path, not Advance and PublishConsumed (two virtual calls).
+    protected override void ConsumeUpTo(long end)
+    {
+        _head = end;
+        PublishHead();
+    }
+
     protected override void PublishConsumed() => PublishHead();
 
     public override void ReclaimFromDeadPeers() => PeerLiveness.FaultIfWriterDead(Memory.Segment, ParticipantTable.SpscWriterRow);
