@@ -1,5 +1,4 @@
 using System;
-using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Threading.Tasks;
 using NeoBuffer.Ring;
@@ -34,24 +33,7 @@ public sealed class BatchKillPointTests
         Assert.NotEqual(0, await dying.ExitCodeAsync(Bound));
         using ChildProcess healthy = ChildProcess.Start("mpsc-produce-batches", channel.Directory, channel.Name, "2", "2000", "256", "7");
 
-        var next = new long[3];
-        while (next[2] < 2000 || next[1] < 40)
-        {
-            Assert.True(reader.WaitToRead(Bound), $"the reader got stuck after {next[1]} records of the killed writer and {next[2]} of the healthy one");
-            while (reader.TryLease(out ReadLease lease))
-            {
-                using (lease)
-                {
-                    long key = BinaryPrimitives.ReadInt64LittleEndian(lease.Payload);
-                    long producer = ProducerKey.ProducerOf(key);
-                    Assert.InRange(producer, 1, 2);
-                    Assert.Equal(ProducerKey.Of(producer, next[producer]), key); // each writer's records, in order
-                    Assert.Null(SequencedRecord.Verify(lease.Payload, key, 256));
-                    next[producer]++;
-                }
-            }
-        }
-
+        long[] next = MpscKillPointTests.ReadBothWriters(reader, fromKilled: 40, fromHealthy: 2000);
         Assert.Equal(0, await healthy.ExitCodeAsync(Bound));
         Assert.Equal(40, next[1]); // four whole batches; the fifth, killed before its commit, is padding
         Assert.False(reader.TryLease(out ReadLease _));

@@ -51,53 +51,10 @@ internal sealed unsafe class MpscProducer : RingProducer
 
     protected override byte* TryClaimChecked(int length)
     {
-        long footprint = Memory.Footprint(length);
-        long tail = Volatile.Read(ref Header->ClaimTail);
-        long padding;
-        while (true)
+        var one = new OneLength(length);
+        if (!TryReserve(ref one, out long tail, out long padding, out _))
         {
-            if (MpscClaimTail.IsClosed(tail))
-            {
-                Volatile.Write(ref _row->Position, -1);
-                return null; // completed: the writer reports it
-            }
-
-            if (!RecordFraming.IsBoundaryWithin(tail, 0, long.MaxValue))
-            {
-                throw Memory.Corrupted($"the claim tail {tail} is impossible");
-            }
-
-            padding = Memory.PaddingBefore(tail, length);
-            long end = tail + padding + footprint;
-            if (end - _cachedHead > Capacity)
-            {
-                _cachedHead = ReadHead();
-                if (end - _cachedHead > Capacity)
-                {
-                    if (_cachedHead <= tail)
-                    {
-                        Volatile.Write(ref _row->Position, -1);
-                        return null;
-                    }
-
-                    // Our tail is older than the head we just read: others claimed and were consumed meanwhile.
-                    tail = Volatile.Read(ref Header->ClaimTail);
-                    continue;
-                }
-            }
-
-            // Announced before the CAS, so a claim is never made that a crash could leave unannounced.
-            _row->ClaimEnd = end;
-            Volatile.Write(ref _row->Position, tail);
-            ProtocolPoint.Reached(ProtocolPoint.MpscAnnounced);
-            long seen = Interlocked.CompareExchange(ref Header->ClaimTail, end, tail);
-            if (seen == tail)
-            {
-                ProtocolPoint.Reached(ProtocolPoint.MpscClaimed);
-                break;
-            }
-
-            tail = seen;
+            return null;
         }
 
         // Padding is committed at once; the record is marked "being filled" until Commit.
@@ -139,86 +96,9 @@ internal sealed unsafe class MpscProducer : RingProducer
         }
 
         int firstLength = source.LengthAt(0);
-        Memory.CheckLength(firstLength);
-        long tail = Volatile.Read(ref Header->ClaimTail);
-        long padding;
-        long end;
-        int count;
-        while (true)
+        if (!TryReserve(ref source, out long tail, out long padding, out int count))
         {
-            if (MpscClaimTail.IsClosed(tail))
-            {
-                Volatile.Write(ref _row->Position, -1);
-                return 0; // completed: the writer reports it
-            }
-
-            if (!RecordFraming.IsBoundaryWithin(tail, 0, long.MaxValue))
-            {
-                throw Memory.Corrupted($"the claim tail {tail} is impossible");
-            }
-
-            padding = Memory.PaddingBefore(tail, firstLength);
-            end = tail + padding + Memory.Footprint(firstLength);
-            if (end - _cachedHead > Capacity)
-            {
-                _cachedHead = ReadHead();
-                if (end - _cachedHead > Capacity)
-                {
-                    if (_cachedHead <= tail)
-                    {
-                        Volatile.Write(ref _row->Position, -1);
-                        return 0;
-                    }
-
-                    tail = Volatile.Read(ref Header->ClaimTail);
-                    continue;
-                }
-            }
-
-            count = 1;
-            bool headFresh = false;
-            while (count < source.Count)
-            {
-                int length = source.LengthAt(count);
-                Memory.CheckLength(length);
-                long next = end + Memory.Footprint(length);
-                if (Memory.PaddingBefore(end, length) != 0)
-                {
-                    break;
-                }
-
-                if (next - _cachedHead > Capacity)
-                {
-                    // The cached head is stale or the ring is full: read it once per batch, then take what fits.
-                    if (headFresh)
-                    {
-                        break;
-                    }
-
-                    _cachedHead = ReadHead();
-                    headFresh = true;
-                    if (next - _cachedHead > Capacity)
-                    {
-                        break;
-                    }
-                }
-
-                end = next;
-                count++;
-            }
-
-            // Announced before the CAS, so a claim is never made that a crash could leave unannounced.
-            _row->ClaimEnd = end;
-            Volatile.Write(ref _row->Position, tail);
-            ProtocolPoint.Reached(ProtocolPoint.MpscAnnounced);
-            long seen = Interlocked.CompareExchange(ref Header->ClaimTail, end, tail);
-            if (seen == tail)
-            {
-                ProtocolPoint.Reached(ProtocolPoint.MpscClaimed);
-                break;
-            }
-
-            tail = seen;
+            return 0;
         }
 
         Memory.WritePadding(tail, padding);
@@ -268,6 +148,110 @@ internal sealed unsafe class MpscProducer : RingProducer
         ClaimPosition = first;
         Publish(type, RecordHeader.Size + firstLength);
         return count;
+    }
+
+    /// <summary>
+    /// Claims room by CAS on ClaimTail for the source's first message and as many of the next ones as lie back to back
+    /// after it and fit now: <paramref name="tail"/> is where the claim starts, <paramref name="padding"/> the padding
+    /// before its first record (not written yet), <paramref name="count"/> how many records it holds. False when the
+    /// channel is completed or the ring has no room for the first message.
+    /// </summary>
+    private bool TryReserve<TSource>(ref TSource source, out long tail, out long padding, out int count)
+        where TSource : IMessageBatchSource, allows ref struct
+    {
+        int firstLength = source.LengthAt(0);
+        Memory.CheckLength(firstLength);
+        tail = Volatile.Read(ref Header->ClaimTail);
+        while (true)
+        {
+            if (MpscClaimTail.IsClosed(tail))
+            {
+                Volatile.Write(ref _row->Position, -1);
+                padding = 0;
+                count = 0;
+                return false; // completed: the writer reports it
+            }
+
+            if (!RecordFraming.IsBoundaryWithin(tail, 0, long.MaxValue))
+            {
+                throw Memory.Corrupted($"the claim tail {tail} is impossible");
+            }
+
+            padding = Memory.PaddingBefore(tail, firstLength);
+            long end = tail + padding + Memory.Footprint(firstLength);
+            if (end - _cachedHead > Capacity)
+            {
+                _cachedHead = ReadHead();
+                if (end - _cachedHead > Capacity)
+                {
+                    if (_cachedHead <= tail)
+                    {
+                        Volatile.Write(ref _row->Position, -1);
+                        count = 0;
+                        return false;
+                    }
+
+                    // Our tail is older than the head we just read: others claimed and were consumed meanwhile.
+                    tail = Volatile.Read(ref Header->ClaimTail);
+                    continue;
+                }
+            }
+
+            count = 1;
+            bool headFresh = false;
+            while (count < source.Count)
+            {
+                int length = source.LengthAt(count);
+                Memory.CheckLength(length);
+                long next = end + Memory.Footprint(length);
+                if (Memory.PaddingBefore(end, length) != 0)
+                {
+                    break;
+                }
+
+                if (next - _cachedHead > Capacity)
+                {
+                    // The cached head is stale or the ring is full: read it once per batch, then take what fits.
+                    if (headFresh)
+                    {
+                        break;
+                    }
+
+                    _cachedHead = ReadHead();
+                    headFresh = true;
+                    if (next - _cachedHead > Capacity)
+                    {
+                        break;
+                    }
+                }
+
+                end = next;
+                count++;
+            }
+
+            // Announced before the CAS, so a claim is never made that a crash could leave unannounced.
+            _row->ClaimEnd = end;
+            Volatile.Write(ref _row->Position, tail);
+            ProtocolPoint.Reached(ProtocolPoint.MpscAnnounced);
+            long seen = Interlocked.CompareExchange(ref Header->ClaimTail, end, tail);
+            if (seen == tail)
+            {
+                ProtocolPoint.Reached(ProtocolPoint.MpscClaimed);
+                return true;
+            }
+
+            tail = seen;
+        }
+    }
+
+    /// <summary>A single claim, as a source of one message, so that it is reserved as a batch is.</summary>
+    private readonly ref struct OneLength(int length) : IMessageBatchSource
+    {
+        public int Count => 1;
+
+        public int LengthAt(int index) => length;
+
+        public void CopyTo(int index, Span<byte> destination) => throw new InvalidOperationException("A claim is filled by its owner.");
     }
 
     public override void Commit(int length)
