@@ -13,7 +13,7 @@ namespace NeoBuffer.Ring;
 /// returns the space by storing <see cref="ChannelHeader.Head"/>: a header a producer has not written yet therefore
 /// reads 0.
 /// <para>
-/// Crash safety: the consumer announces the record it is zeroing in its row before it zeroes it, so one that died
+/// Crash safety: the consumer announces the records it is zeroing (one, or a batch's) in its row before it zeroes them, so one that died
 /// mid-zeroing is finished by the next (<see cref="Open"/>); a claim left by a writer that died becomes padding
 /// (<see cref="ReclaimFromDeadPeers"/>).
 /// </para>
