@@ -94,6 +94,7 @@ internal static class Program
         Action<string[]> command = verb switch
         {
             NeoBufferThroughput.ProducerVerb => NeoBufferThroughput.Produce,
+            NeoBufferBatchThroughput.ProducerVerb => NeoBufferBatchThroughput.Produce,
             NeoBufferRoundTrip.EchoVerb => NeoBufferRoundTrip.Echo,
             UdsThroughput.ProducerVerb => UdsThroughput.Produce,
             UdsRoundTrip.EchoVerb => UdsRoundTrip.Echo,

@@ -33,8 +33,20 @@ public sealed class MpscKillPointTests
         Assert.NotEqual(0, await dying.ExitCodeAsync(Bound));
         using ChildProcess healthy = ChildProcess.Start("mpsc-produce", channel.Directory, channel.Name, "2", "2000", "256");
 
+        long[] next = ReadBothWriters(reader, fromKilled: 49, fromHealthy: 2000);
+        Assert.Equal(0, await healthy.ExitCodeAsync(Bound));
+        Assert.Equal(49, next[1]); // killed inside its 50th claim
+        Assert.False(reader.TryLease(out ReadLease _));
+    }
+
+    /// <summary>
+    /// Reads the records of writer 1 (the killed one) and writer 2 (the healthy one) until at least the given numbers
+    /// came: each writer's records in order, none lost, every byte as written. Returns how many came from each.
+    /// </summary>
+    internal static long[] ReadBothWriters(SharedChannelReader reader, long fromKilled, long fromHealthy)
+    {
         var next = new long[3];
-        while (next[2] < 2000 || next[1] < 49)
+        while (next[2] < fromHealthy || next[1] < fromKilled)
         {
             Assert.True(reader.WaitToRead(Bound), $"the reader got stuck after {next[1]} records of the killed writer and {next[2]} of the healthy one");
             while (reader.TryLease(out ReadLease lease))
@@ -51,9 +63,7 @@ public sealed class MpscKillPointTests
             }
         }
 
-        Assert.Equal(0, await healthy.ExitCodeAsync(Bound));
-        Assert.Equal(49, next[1]); // killed inside its 50th claim
-        Assert.False(reader.TryLease(out ReadLease _));
+        return next;
     }
 
     [Theory]

@@ -66,6 +66,7 @@ internal sealed class MeasurementPlan
         long quick = (transport, messageBytes) switch
         {
             (Report.Scenarios.NeoBuffer, Small) => 2_000_000,
+            (Report.Scenarios.NeoBufferBatch, Small) => 4_000_000,
             (Report.Scenarios.NeoBuffer, Medium) => 20_000,
             (Report.Scenarios.NeoBuffer, _) => 40,
             (Report.Scenarios.Uds, Small) => 30_000,

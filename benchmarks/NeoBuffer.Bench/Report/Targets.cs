@@ -33,6 +33,19 @@ internal static class Targets
             yield return Verdict("64 B throughput, one message per call >= 20 M", Median.Of(rates) >= 20, rates, "M msgs/s");
         }
 
+        double[] batchRates = sessions.Where(s => s.IsPair(Scenarios.Throughput, Scenarios.NeoBufferBatch, MeasurementPlan.Small))
+            .Select(s => ResultRow.From([s]).MsgsPerSec!.Value / 1e6).ToArray();
+        if (batchRates.Length > 0)
+        {
+            yield return Verdict("64 B throughput, batch APIs >= 30 M", Median.Of(batchRates) >= 30, batchRates, "M msgs/s");
+        }
+
+        double[] batchVersusOne = Ratios(Scenarios.Throughput, Scenarios.NeoBufferBatch, Scenarios.NeoBuffer, MeasurementPlan.Small, r => r.MsgsPerSec!.Value);
+        if (batchVersusOne.Length > 0)
+        {
+            yield return Information("64 B throughput, batch APIs vs one message per call", batchVersusOne, "x");
+        }
+
         double[] versusPingPong = Ratios(Scenarios.RoundTrip, Scenarios.NeoBuffer, Scenarios.PingPong, MeasurementPlan.Small, r => r.P50Ns!.Value);
         if (versusPingPong.Length > 0)
         {

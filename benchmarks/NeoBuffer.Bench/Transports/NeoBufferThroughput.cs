@@ -20,16 +20,8 @@ internal static class NeoBufferThroughput
     {
         long block = run.Plan.ThroughputBlock(Scenarios.NeoBuffer, messageBytes);
         long total = run.ThroughputTotal(block);
-        string name = run.NextName("spsc");
-        var options = new SharedChannelOptions
-        {
-            Directory = run.Directory,
-            Capacity = MeasurementPlan.RingCapacity(messageBytes),
-            MaxMessageSize = messageBytes,
-        };
-
-        using SharedChannelReader reader = SharedChannel.CreateReader(name, options);
-        using ChildProcess producer = BenchChildren.Start(ProducerVerb, run.Directory, name, messageBytes, total);
+        using SharedChannelReader reader = CreateChannel(run, "spsc", messageBytes);
+        using ChildProcess producer = BenchChildren.Start(ProducerVerb, run.Directory, reader.Name, messageBytes, total);
         var check = new MessageCheck();
         var timer = new BlockTimer(block * run.Plan.WarmupBlocks, block, run.Plan.Blocks);
         for (long i = 0; i < total; i++)
@@ -52,12 +44,7 @@ internal static class NeoBufferThroughput
     /// <summary>The child: <c>DIRECTORY NAME MESSAGE_BYTES COUNT</c>.</summary>
     public static void Produce(string[] args)
     {
-        string directory = args[0];
-        string name = args[1];
-        int messageBytes = int.Parse(args[2]);
-        long count = long.Parse(args[3]);
-
-        using SharedChannelWriter writer = SharedChannel.OpenWriter(name, new SharedChannelOptions { Directory = directory });
+        using SharedChannelWriter writer = OpenChannel(args, out int messageBytes, out long count);
         var source = new MessageSource(messageBytes);
         Console.WriteLine("ready");
         for (long sequence = 0; sequence < count; sequence++)
@@ -68,5 +55,22 @@ internal static class NeoBufferThroughput
         }
 
         writer.Complete();
+    }
+
+    /// <summary>The consumer's side of a throughput session: a fresh SPSC channel sized for the message, read by this process.</summary>
+    internal static SharedChannelReader CreateChannel(BenchRun run, string prefix, int messageBytes) =>
+        SharedChannel.CreateReader(run.NextName(prefix), new SharedChannelOptions
+        {
+            Directory = run.Directory,
+            Capacity = MeasurementPlan.RingCapacity(messageBytes),
+            MaxMessageSize = messageBytes,
+        });
+
+    /// <summary>The producer child's side: opens the channel its arguments (<c>DIRECTORY NAME MESSAGE_BYTES COUNT</c>) name.</summary>
+    internal static SharedChannelWriter OpenChannel(string[] args, out int messageBytes, out long count)
+    {
+        messageBytes = int.Parse(args[2]);
+        count = long.Parse(args[3]);
+        return SharedChannel.OpenWriter(args[1], new SharedChannelOptions { Directory = args[0] });
     }
 }

@@ -145,6 +145,53 @@ public sealed class SharedChannelWriter : IDisposable
     public bool TryWrite<T>(in T message) where T : unmanaged =>
         TryWrite(MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in message)));
 
+    /// <summary>
+    /// Copies the messages in, in order, as many as the ring has room for now, and publishes them together: SPSC and
+    /// MPSC readers see the whole batch at once, through one header store (a broadcast writer publishes each message
+    /// on its own). Returns how many were written, from the start of <paramref name="messages"/>; 0 when the ring is
+    /// full or the channel is completed. Each element is one message of its bytes, as <see cref="TryWrite{T}(in T)"/>
+    /// writes it.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A <typeparamref name="T"/> is larger than <see cref="MaxMessageSize"/>.</exception>
+    public unsafe int TryWriteBatch<T>(ReadOnlySpan<T> messages) where T : unmanaged
+    {
+        var batch = new UnmanagedBatch<T>(messages);
+        int count = TryWriteBatchCore(ref batch);
+        _metrics.CountMessages(count, (long)count * sizeof(T));
+        return count;
+    }
+
+    /// <summary>
+    /// Copies the messages in, in order, as many as the ring has room for now, and publishes them together (see
+    /// <see cref="TryWriteBatch{T}(ReadOnlySpan{T})"/>). Returns how many were written, from the start of
+    /// <paramref name="messages"/>; 0 when the ring is full or the channel is completed.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A message is longer than <see cref="MaxMessageSize"/>: nothing of the batch is published.</exception>
+    public int TryWriteBatch(ReadOnlySpan<ReadOnlyMemory<byte>> messages)
+    {
+        var batch = new MemoryBatch(messages);
+        int count = TryWriteBatchCore(ref batch);
+        long bytes = 0;
+        for (int index = 0; index < count; index++)
+        {
+            bytes += messages[index].Length;
+        }
+
+        _metrics.CountMessages(count, bytes);
+        return count;
+    }
+
+    private int TryWriteBatchCore<TSource>(ref TSource batch) where TSource : IMessageBatchSource, allows ref struct
+    {
+        ThrowIfDisposed();
+        for (int index = 0; index < batch.Count; index++)
+        {
+            CheckLength(batch.LengthAt(index)); // all checked first: a batch is refused whole, never cut at a bad message
+        }
+
+        return _completion.IsCompleted ? 0 : _ring.TryWriteBatch(ref batch);
+    }
+
     /// <summary>Copies <paramref name="payload"/> in as one message, waiting for room as long as it takes.</summary>
     /// <exception cref="ChannelClosedException">The channel was completed.</exception>
     public void Write(ReadOnlySpan<byte> payload, CancellationToken cancellationToken = default) =>

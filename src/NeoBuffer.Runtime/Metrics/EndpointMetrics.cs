@@ -79,6 +79,14 @@ internal sealed unsafe class EndpointMetrics
         counters->Bytes += length;
     }
 
+    /// <summary>A batch of <paramref name="count"/> messages of <paramref name="bytes"/> payload bytes in all. Owner thread only.</summary>
+    public void CountMessages(int count, long bytes)
+    {
+        ParticipantRow* counters = _counters;
+        counters->Messages += count;
+        counters->Bytes += bytes;
+    }
+
     /// <summary>One wait that went to sleep on the futex. Owner thread only.</summary>
     public void CountParkedWait() => _counters->ParkedWaits++;
 

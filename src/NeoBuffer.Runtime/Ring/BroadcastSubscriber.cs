@@ -265,13 +265,14 @@ internal sealed unsafe class BroadcastSubscriber : RingConsumer
 
     // lease in place -> read -> (lossy: was it intact?) -> move on
 
-    protected override void ConsumeUpTo(long end)
+    protected override void Advance(long end)
     {
         _position = end;
         _nextSequence++;
         _leaseCountedLost = false;
-        PublishPosition();
     }
+
+    protected override void PublishConsumed() => PublishPosition();
 
     public override void AbandonRead()
     {

@@ -13,7 +13,7 @@ namespace NeoBuffer.Ring;
 /// returns the space by storing <see cref="ChannelHeader.Head"/>: a header a producer has not written yet therefore
 /// reads 0.
 /// <para>
-/// Crash safety: the consumer announces the record it is zeroing in its row before it zeroes it, so one that died
+/// Crash safety: the consumer announces the records it is zeroing (one, or a batch's) in its row before it zeroes them, so one that died
 /// mid-zeroing is finished by the next (<see cref="Open"/>); a claim left by a writer that died becomes padding
 /// (<see cref="ReclaimFromDeadPeers"/>).
 /// </para>
@@ -42,6 +42,7 @@ internal sealed unsafe class MpscConsumer : RingConsumer
 {
     private readonly ParticipantRow* _row;
     private long _head;
+    private long _publishedHead; // Head as this side last stored it: [_publishedHead, _head) is read but not yet zeroed
 
     public override long Position => _head;
     private long _cachedClaimTail;
@@ -70,14 +71,16 @@ internal sealed unsafe class MpscConsumer : RingConsumer
         }
 
         consumer._head = head;
+        consumer._publishedHead = head;
         consumer._cachedClaimTail = claimTail;
         long consuming = Volatile.Read(ref row->Position);
         long end = Volatile.Read(ref row->ClaimEnd);
         if (consuming == head && end > head)
         {
-            // Checked as any record is before it is zeroed: within the claims, short of the ring's end (nothing is
-            // consumed across it), at most one record long.
-            if (!RecordFraming.IsBoundaryWithin(end, head, claimTail) || end - head > memory.Capacity - (head & memory.Mask) || end - head > memory.LongestRecord)
+            // Checked as any consumed stretch is before it is zeroed: a record boundary within the claims, and no longer
+            // than a consumer ever leaves unpublished (one record, or a batch's records, which may run across the
+            // ring's end: less than a publication step and one record).
+            if (!RecordFraming.IsBoundaryWithin(end, head, claimTail) || end - head >= PublishStep(memory.Capacity) + memory.LongestRecord)
             {
                 throw memory.Corrupted($"the reader's row announces zeroing [{head}, {end}), which no record covers (claim tail {claimTail})");
             }
@@ -263,14 +266,18 @@ internal sealed unsafe class MpscConsumer : RingConsumer
         }
     }
 
-    protected override void ConsumeUpTo(long end)
+    protected override void Advance(long end) => _head = end;
+
+    protected override void PublishConsumed()
     {
-        // Announced, so a successor can finish the zeroing should this process die in the middle of it.
-        _row->ClaimEnd = end;
-        Volatile.Write(ref _row->Position, _head);
-        new Span<byte>(Memory.RecordAt(_head), (int)(end - _head)).Clear(); // every caller checked end - head <= LongestRecord
+        // The stretch read since the last publication (one record, or a batch's records) is announced before it is
+        // zeroed, so a successor can finish the zeroing should this process die in the middle of it: the row names the
+        // published Head, which is where a successor resumes, and the end of what was read.
+        _row->ClaimEnd = _head;
+        Volatile.Write(ref _row->Position, _publishedHead);
+        Memory.Clear(_publishedHead, _head); // every caller moved _head by checked records, at most a ring past Head
         ProtocolPoint.Reached(ProtocolPoint.MpscZeroing);
-        _head = end;
+        _publishedHead = _head;
         Publication.Publish(Header, ref Header->Head, _head); // release: the zeroes are visible before the space is reused
         Volatile.Write(ref _row->Position, -1);
         RingWait.WakeIfParked((nint)(&Header->WriterWake));

@@ -51,15 +51,125 @@ internal sealed unsafe class MpscProducer : RingProducer
 
     protected override byte* TryClaimChecked(int length)
     {
-        long footprint = Memory.Footprint(length);
-        long tail = Volatile.Read(ref Header->ClaimTail);
-        long padding;
+        var one = new OneLength(length);
+        if (!TryReserve(ref one, out long tail, out long padding, out _))
+        {
+            return null;
+        }
+
+        // Padding is committed at once; the record is marked "being filled" until Commit.
+        Memory.WritePadding(tail, padding);
+        ClaimPosition = tail + padding;
+        ClaimLength = length;
+        // One 8-byte store, not Type then Length: on arm64 another core may see two stores in either order, and a
+        // reader that caught only the negative length (type 0) would take a dead writer's header for corruption.
+        *(long*)Memory.RecordAt(ClaimPosition) = RecordHeader.Word(RecordHeader.TypeMessage, -(RecordHeader.Size + length));
+        ProtocolPoint.Reached(ProtocolPoint.MpscFilling);
+        return Memory.PayloadAt(ClaimPosition);
+    }
+
+    /// <summary>
+    /// Claims room for as many of the source's messages as fit now with one CAS, writes them, and commits them with
+    /// one release store: of the first record's header.
+    /// <para>
+    /// The claim is announced and made as any claim is; padding, if the first record needs it, is committed at once,
+    /// and the batch stops at the first later message that would need padding (the ring's end, or a large payload's
+    /// alignment), so its records lie back to back. Every record's header is first stored "being filled" (negative,
+    /// its exact extent), then each payload is copied and, from the second on, its header stored committed; the
+    /// first record's header, stored last with release, commits them all: the consumer waits at a negative header
+    /// and reads no further until it turns positive. A writer that dies midway leaves each record either committed
+    /// whole (its payload was written before its header) or negative with its extent, which recovery pads exactly;
+    /// headers still zero follow only zeroes (nothing is copied before every header is stored), which recovery pads
+    /// up to the announced end.
+    /// </para>
+    /// </summary>
+    public override int TryWriteBatch<TSource>(ref TSource source)
+    {
+        if (ClaimPosition >= 0)
+        {
+            RingErrors.ThrowClaimOpen();
+        }
+
+        if (source.Count == 0)
+        {
+            return 0;
+        }
+
+        int firstLength = source.LengthAt(0);
+        if (!TryReserve(ref source, out long tail, out long padding, out int count))
+        {
+            return 0;
+        }
+
+        Memory.WritePadding(tail, padding);
+        long first = tail + padding;
+        long position = first;
+        for (int index = 0; index < count; index++)
+        {
+            int length = source.LengthAt(index);
+            *(long*)Memory.RecordAt(position) = RecordHeader.Word(RecordHeader.TypeMessage, -(RecordHeader.Size + length));
+            position += Memory.Footprint(length);
+        }
+
+        ProtocolPoint.Reached(ProtocolPoint.MpscFilling);
+        int type = RecordHeader.TypeMessage;
+        try
+        {
+            position = first;
+            for (int index = 0; index < count; index++)
+            {
+                int length = source.LengthAt(index);
+                source.CopyTo(index, new Span<byte>(Memory.PayloadAt(position), length));
+                if (index > 0)
+                {
+                    *(long*)Memory.RecordAt(position) = RecordHeader.Word(type, RecordHeader.Size + length);
+                }
+
+                position += Memory.Footprint(length);
+            }
+        }
+        catch
+        {
+            // Claimed space cannot be given back (others may have claimed after it): the batch becomes padding.
+            type = RecordHeader.TypePadding;
+            position = first + Memory.Footprint(firstLength);
+            for (int index = 1; index < count; index++)
+            {
+                long footprint = Memory.Footprint(source.LengthAt(index));
+                *(long*)Memory.RecordAt(position) = RecordHeader.Word(type, (int)footprint);
+                position += footprint;
+            }
+
+            ClaimPosition = first;
+            Publish(type, (int)Memory.Footprint(firstLength));
+            throw;
+        }
+
+        ClaimPosition = first;
+        Publish(type, RecordHeader.Size + firstLength);
+        return count;
+    }
+
+    /// <summary>
+    /// Claims room by CAS on ClaimTail for the source's first message and as many of the next ones as lie back to back
+    /// after it and fit now: <paramref name="tail"/> is where the claim starts, <paramref name="padding"/> the padding
+    /// before its first record (not written yet), <paramref name="count"/> how many records it holds. False when the
+    /// channel is completed or the ring has no room for the first message.
+    /// </summary>
+    private bool TryReserve<TSource>(ref TSource source, out long tail, out long padding, out int count)
+        where TSource : IMessageBatchSource, allows ref struct
+    {
+        int firstLength = source.LengthAt(0);
+        Memory.CheckLength(firstLength);
+        tail = Volatile.Read(ref Header->ClaimTail);
         while (true)
         {
             if (MpscClaimTail.IsClosed(tail))
             {
                 Volatile.Write(ref _row->Position, -1);
-                return null; // completed: the writer reports it
+                padding = 0;
+                count = 0;
+                return false; // completed: the writer reports it
             }
 
             if (!RecordFraming.IsBoundaryWithin(tail, 0, long.MaxValue))
@@ -67,8 +177,8 @@ internal sealed unsafe class MpscProducer : RingProducer
                 throw Memory.Corrupted($"the claim tail {tail} is impossible");
             }
 
-            padding = Memory.PaddingBefore(tail, length);
-            long end = tail + padding + footprint;
+            padding = Memory.PaddingBefore(tail, firstLength);
+            long end = tail + padding + Memory.Footprint(firstLength);
             if (end - _cachedHead > Capacity)
             {
                 _cachedHead = ReadHead();
@@ -77,13 +187,46 @@ internal sealed unsafe class MpscProducer : RingProducer
                     if (_cachedHead <= tail)
                     {
                         Volatile.Write(ref _row->Position, -1);
-                        return null;
+                        count = 0;
+                        return false;
                     }
 
                     // Our tail is older than the head we just read: others claimed and were consumed meanwhile.
                     tail = Volatile.Read(ref Header->ClaimTail);
                     continue;
                 }
+            }
+
+            count = 1;
+            bool headFresh = false;
+            while (count < source.Count)
+            {
+                int length = source.LengthAt(count);
+                Memory.CheckLength(length);
+                long next = end + Memory.Footprint(length);
+                if (Memory.PaddingBefore(end, length) != 0)
+                {
+                    break;
+                }
+
+                if (next - _cachedHead > Capacity)
+                {
+                    // The cached head is stale or the ring is full: read it once per batch, then take what fits.
+                    if (headFresh)
+                    {
+                        break;
+                    }
+
+                    _cachedHead = ReadHead();
+                    headFresh = true;
+                    if (next - _cachedHead > Capacity)
+                    {
+                        break;
+                    }
+                }
+
+                end = next;
+                count++;
             }
 
             // Announced before the CAS, so a claim is never made that a crash could leave unannounced.
@@ -94,25 +237,21 @@ internal sealed unsafe class MpscProducer : RingProducer
             if (seen == tail)
             {
                 ProtocolPoint.Reached(ProtocolPoint.MpscClaimed);
-                break;
+                return true;
             }
 
             tail = seen;
         }
+    }
 
-        // Padding is committed at once; the record is marked "being filled" until Commit.
-        Memory.WritePadding(tail, padding);
-        ClaimPosition = tail + padding;
-        ClaimLength = length;
-        // One 8-byte store, not Type then Length: on arm64 another core may see two stores in either order, and a
-        // reader that caught only the negative length (type 0) would take a dead writer's header for corruption.
-        // Composed in a register (Length the low half, Type the high: little-endian, as every supported target is), not
-        // through a RecordHeader local, which the JIT spills as two 4-byte stores and reloads as 8 bytes (a
-        // store-forwarding stall on x86-64).
-        long filling = (uint)-(RecordHeader.Size + length) | ((long)RecordHeader.TypeMessage << 32);
-        *(long*)Memory.RecordAt(ClaimPosition) = filling;
-        ProtocolPoint.Reached(ProtocolPoint.MpscFilling);
-        return Memory.PayloadAt(ClaimPosition);
+    /// <summary>A single claim, as a source of one message, so that it is reserved as a batch is.</summary>
+    private readonly ref struct OneLength(int length) : IMessageBatchSource
+    {
+        public int Count => 1;
+
+        public int LengthAt(int index) => length;
+
+        public void CopyTo(int index, Span<byte> destination) => throw new InvalidOperationException("A claim is filled by its owner.");
     }
 
     public override void Commit(int length)

@@ -1,3 +1,5 @@
+using System;
+
 namespace NeoBuffer.Ring;
 
 /// <summary>
@@ -8,12 +10,25 @@ namespace NeoBuffer.Ring;
 /// </summary>
 internal abstract unsafe class RingConsumer : RingSide
 {
+    /// <summary>The most a batch consumes before it publishes what it consumed so far (less in a small ring: a quarter of it).</summary>
+    public const long BatchPublishBytes = 16 * 1024;
+
+    private readonly long _publishEvery;
     private long _leaseEnd = -1;
+    private bool _batchOpen;
+    private long _unpublished;
 
     protected RingConsumer(RingMemory memory)
         : base(memory)
     {
+        _publishEvery = PublishStep(Capacity);
     }
+
+    /// <summary>
+    /// How much a batch consumes at most before it publishes: 16 KiB, or a quarter of a smaller ring. What a consumer
+    /// has read and not yet published is therefore always less than this plus one record.
+    /// </summary>
+    public static long PublishStep(long capacity) => Math.Min(BatchPublishBytes, capacity / 4);
 
     /// <summary>The futex word this consumer parks on when the ring is empty.</summary>
     public nint WakeWord => (nint)(&Header->ReaderWake);
@@ -46,12 +61,45 @@ internal abstract unsafe class RingConsumer : RingSide
         return true;
     }
 
-    /// <summary>Ends the lease and consumes the message.</summary>
+    /// <summary>
+    /// Ends the lease and consumes the message. Outside a batch its space goes back at once; inside one, only once the
+    /// batch ends or has consumed <see cref="BatchPublishBytes"/> (a quarter of a smaller ring) since it last handed
+    /// space back, so a producer waiting for room is woken within a bounded amount of reading, whatever the batch does.
+    /// </summary>
     public void EndRead()
     {
         long end = _leaseEnd;
         _leaseEnd = -1;
-        ConsumeUpTo(end);
+        if (!_batchOpen)
+        {
+            ConsumeUpTo(end);
+            return;
+        }
+
+        _unpublished += end - Position;
+        Advance(end);
+        if (_unpublished >= _publishEvery)
+        {
+            _unpublished = 0;
+            PublishConsumed();
+        }
+    }
+
+    /// <summary>
+    /// Opens a batch: the reads that follow hand their space back together (<see cref="EndRead"/>). Every record read
+    /// in the batch stays in place, unreused, until the batch publishes past it.
+    /// </summary>
+    public void BeginBatch() => _batchOpen = true;
+
+    /// <summary>Closes the batch, handing back whatever it consumed and has not published yet. Idempotent.</summary>
+    public void EndBatch()
+    {
+        _batchOpen = false;
+        if (_unpublished != 0)
+        {
+            _unpublished = 0;
+            PublishConsumed();
+        }
     }
 
     /// <summary>Ends the lease without consuming the message: the next read returns it again.</summary>
@@ -76,7 +124,20 @@ internal abstract unsafe class RingConsumer : RingSide
     protected abstract bool TryFindNext(out long position, out long footprint, out int length);
 
     /// <summary>Consumes the leased record, which ends at <paramref name="end"/>, and hands its space back.</summary>
-    protected abstract void ConsumeUpTo(long end);
+    protected virtual void ConsumeUpTo(long end)
+    {
+        Advance(end);
+        PublishConsumed();
+    }
+
+    /// <summary>Moves this side past the leased record, which ends at <paramref name="end"/>, without publishing it.</summary>
+    protected abstract void Advance(long end);
+
+    /// <summary>
+    /// Hands back every record this side has moved past: publishes its position (and wakes a producer parked for
+    /// room). A producer may reuse that space from then on.
+    /// </summary>
+    protected abstract void PublishConsumed();
 
     /// <summary>
     /// Adds a padding record of <paramref name="footprint"/> bytes at <paramref name="position"/> to the padding skipped

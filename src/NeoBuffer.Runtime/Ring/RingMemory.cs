@@ -73,17 +73,54 @@ internal sealed unsafe class RingMemory
     }
 
     /// <summary>
+    /// Zeroes the ring from position <paramref name="from"/> up to <paramref name="to"/>, at most a ring further on (in
+    /// two pieces when the stretch runs across the ring's end).
+    /// </summary>
+    public void Clear(long from, long to)
+    {
+        long length = to - from;
+        if (length < 0 || length > Capacity)
+        {
+            throw Corrupted($"a stretch [{from}, {to}) to zero is not within one ring");
+        }
+
+        long offset = from & Mask;
+        long first = Math.Min(length, Capacity - offset);
+        ClearBytes(Data + offset, first);
+        ClearBytes(Data, length - first);
+    }
+
+    private static void ClearBytes(byte* at, long length)
+    {
+        while (length > 0)
+        {
+            int piece = (int)Math.Min(length, int.MaxValue);
+            new Span<byte>(at, piece).Clear();
+            at += piece;
+            length -= piece;
+        }
+    }
+
+    /// <summary>
     /// Writes the padding before a record (at most two pieces: to the end of the ring, then from its start to the
-    /// payload's alignment). Each piece's header is published by <see cref="PublishRecord"/>; the piece at <paramref name="position"/> goes last, so a reader
+    /// payload's alignment), each header with one 8-byte release store; the piece at <paramref name="position"/> goes last, so a reader
     /// that sees it sees everything written behind it (the SPSC commit relies on that).
     /// </summary>
     public void WritePadding(long position, long padding)
     {
-        if (padding == 0)
+        if (padding != 0)
         {
-            return;
+            System.Threading.Volatile.Write(ref *(long*)(Data + (position & Mask)), WritePaddingBehind(position, padding));
         }
+    }
 
+    /// <summary>
+    /// Writes the padding of <paramref name="padding"/> (non-zero) bytes at <paramref name="position"/> except the header of its
+    /// first piece, which it returns as the word to store at <paramref name="position"/>: a batch publishes with one
+    /// store of the header at its start, which may be this one.
+    /// </summary>
+    public long WritePaddingBehind(long position, long padding)
+    {
         long offset = position & Mask;
         long first = Math.Min(padding, Capacity - offset);
         if (first > LongestRecord || padding - first > LongestRecord)
@@ -97,7 +134,7 @@ internal sealed unsafe class RingMemory
             PublishRecord((RecordHeader*)Data, RecordHeader.TypePadding, (int)(padding - first));
         }
 
-        PublishRecord((RecordHeader*)(Data + offset), RecordHeader.TypePadding, (int)first);
+        return RecordHeader.Word(RecordHeader.TypePadding, (int)first);
     }
 
     /// <summary>

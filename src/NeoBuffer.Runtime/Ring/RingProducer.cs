@@ -46,6 +46,40 @@ internal abstract unsafe class RingProducer : RingSide
     /// <summary>Gives the open claim back unpublished (a no-op without one).</summary>
     public virtual void Abort() => ClaimPosition = -1;
 
+    /// <summary>
+    /// Copies the source's messages in order, as many as fit now, and publishes them; returns how many. A topology
+    /// without a batch protocol publishes each on its own (this implementation); SPSC and MPSC publish the whole
+    /// batch with one header store.
+    /// </summary>
+    public virtual int TryWriteBatch<TSource>(ref TSource source)
+        where TSource : IMessageBatchSource, allows ref struct
+    {
+        int count = 0;
+        for (; count < source.Count; count++)
+        {
+            int length = source.LengthAt(count);
+            byte* payload = TryClaim(length);
+            if (payload == null)
+            {
+                break;
+            }
+
+            try
+            {
+                source.CopyTo(count, new System.Span<byte>(payload, length));
+            }
+            catch
+            {
+                Abort();
+                throw;
+            }
+
+            Commit();
+        }
+
+        return count;
+    }
+
     /// <summary>Whether a record of <paramref name="length"/> payload bytes would fit now.</summary>
     public abstract bool HasSpaceFor(int length);
 

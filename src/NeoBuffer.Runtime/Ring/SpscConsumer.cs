@@ -38,11 +38,16 @@ internal sealed unsafe class SpscConsumer : RingConsumer
 
     // lease a record in place -> read it -> release
 
+    protected override void Advance(long end) => _head = end;
+
+    // One call on the one-message-per-call path, not Advance and PublishConsumed (two virtual calls).
     protected override void ConsumeUpTo(long end)
     {
         _head = end;
         PublishHead();
     }
+
+    protected override void PublishConsumed() => PublishHead();
 
     public override void ReclaimFromDeadPeers() => PeerLiveness.FaultIfWriterDead(Memory.Segment, ParticipantTable.SpscWriterRow);
 

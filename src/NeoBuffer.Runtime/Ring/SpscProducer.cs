@@ -116,6 +116,74 @@ internal sealed unsafe class SpscProducer : RingProducer
         RingWait.WakeIfParked((nint)(&Header->ReaderWake));
     }
 
+    /// <summary>
+    /// Writes as many of the source's messages as fit now behind the tail and publishes them all with one release store:
+    /// of the header at the old tail, which stays zero (holding back every reader) until the rest is written. Every
+    /// record, padding piece and the zeroed header after the last one are plain stores made before it, so a consumer
+    /// that acquires it sees the whole batch, and reads no header past it before it does. A message that fails to copy
+    /// leaves nothing published (the header at the tail still zero) and the ring as it was.
+    /// </summary>
+    public override int TryWriteBatch<TSource>(ref TSource source)
+    {
+        if (ClaimPosition >= 0)
+        {
+            RingErrors.ThrowClaimOpen();
+        }
+
+        long start = _tail;
+        long tail = start;
+        long held = 0; // the word for the header at start, stored last
+        int count = 0;
+        for (; count < source.Count; count++)
+        {
+            int length = source.LengthAt(count);
+            Memory.CheckLength(length);
+            long padding = Memory.PaddingBefore(tail, length);
+            long position = tail + padding;
+            long end = position + Memory.Footprint(length);
+            if (!HasRoomUpTo(end))
+            {
+                break;
+            }
+
+            source.CopyTo(count, new Span<byte>(Memory.PayloadAt(position), length));
+            if (padding != 0)
+            {
+                long piece = Memory.WritePaddingBehind(tail, padding);
+                HoldOrStore(tail, piece, start, ref held);
+            }
+
+            HoldOrStore(position, RecordHeader.Word(RecordHeader.TypeMessage, RecordHeader.Size + length), start, ref held);
+            tail = end;
+        }
+
+        if (count == 0)
+        {
+            return 0;
+        }
+
+        *(long*)Memory.RecordAt(tail) = 0;
+        Volatile.Write(ref *(long*)Memory.RecordAt(start), held);
+        _tail = tail;
+        Volatile.Write(ref Header->Tail, _tail);
+        Publication.AfterRelease(Header);
+        RingWait.WakeIfParked((nint)(&Header->ReaderWake));
+        return count;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void HoldOrStore(long position, long word, long start, ref long held)
+    {
+        if (position == start)
+        {
+            held = word;
+        }
+        else
+        {
+            *(long*)Memory.RecordAt(position) = word;
+        }
+    }
+
     // Abort (the base's): nothing was published (the header at the tail is still zero); the next claim reuses the space.
 
     public override bool HasSpaceFor(int length) => HasRoomUpTo(_tail + Memory.PaddingBefore(_tail, length) + Memory.Footprint(length));

@@ -70,6 +70,20 @@ public sealed class SharedChannelReader<T> : IDisposable where T : unmanaged, IC
         return false;
     }
 
+    /// <summary>
+    /// Reads the committed messages in place, up to <paramref name="maxMessages"/>, handing each to
+    /// <paramref name="handler"/>, and hands their space back together (see
+    /// <see cref="SharedChannelReader.TryReadBatch{THandler}(ref THandler, int)"/>, which says how a batch is bounded).
+    /// The handler reads each message through its view, <c>new T.View(message.Payload)</c>. Returns how many were read.
+    /// </summary>
+    /// <param name="handler">Called for each message, in order; passed by reference, so a struct handler keeps its state.</param>
+    /// <param name="maxMessages">The most messages this batch reads (at least 1).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxMessages"/> is less than 1.</exception>
+    /// <exception cref="ChannelCorruptedException">The ring's shared state is impossible (a faulty or hostile peer).</exception>
+    public int TryReadBatch<THandler>(ref THandler handler, int maxMessages = int.MaxValue)
+        where THandler : IReadBatchHandler, allows ref struct =>
+        _reader.TryReadBatch(ref handler, maxMessages);
+
     /// <summary>Copies the next message out, if one is committed.</summary>
     /// <exception cref="InvalidOperationException"><typeparamref name="T"/> has variable-length fields or is versioned: lease it with <see cref="TryLease"/>.</exception>
     /// <exception cref="MessageFormatException">The record is not the size of <typeparamref name="T"/>; it is left unread.</exception>

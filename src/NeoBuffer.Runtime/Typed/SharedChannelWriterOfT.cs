@@ -49,6 +49,18 @@ public sealed class SharedChannelWriter<T> : IDisposable where T : unmanaged, IC
         return _writer.TryWrite(in message);
     }
 
+    /// <summary>
+    /// Copies the messages in, in order, as many as the ring has room for now, and publishes them together (see
+    /// <see cref="SharedChannelWriter.TryWriteBatch{T}(ReadOnlySpan{T})"/>). Returns how many were written, from the
+    /// start of <paramref name="messages"/>; 0 when the ring is full or the channel is completed.
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><typeparamref name="T"/> has variable-length fields or is versioned: build each with <c>T.Builder</c>.</exception>
+    public int TryWriteBatch(ReadOnlySpan<T> messages)
+    {
+        ThrowIfVariable();
+        return _writer.TryWriteBatch(messages);
+    }
+
     /// <summary>Copies <paramref name="message"/> in, waiting for room as long as it takes.</summary>
     /// <exception cref="InvalidOperationException"><typeparamref name="T"/> has variable-length fields.</exception>
     /// <exception cref="ChannelClosedException">The channel was completed.</exception>

@@ -1,0 +1,91 @@
+using System;
+using System.Collections.Generic;
+using System.Threading.Tasks;
+using NeoBuffer.Ring;
+using NeoBuffer.Testing;
+
+namespace NeoBuffer.Runtime.Tests;
+
+/// <summary>
+/// Batch writers and readers SIGKILLed at named protocol points (NEOBUFFER_KILL_AT) inside a batch, in real child
+/// processes: a dead MPSC writer's batch is lost whole and the others go on; a dead MPSC reader's successor finishes
+/// zeroing the stretch of records the batch consumed, across the ring's end, and reads on.
+/// </summary>
+public sealed class BatchKillPointTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
+
+    [Theory]
+    [InlineData(ProtocolPoint.MpscAnnounced)]
+    [InlineData(ProtocolPoint.MpscClaimed)]
+    [InlineData(ProtocolPoint.MpscFilling)]
+    public async Task A_writer_killed_inside_a_batch_loses_that_batch_and_the_others_go_on(string point)
+    {
+        using var channel = new TestChannel("batchkill");
+        SharedChannelOptions options = channel.Options(capacity: 1 << 16, maxMessageSize: 256);
+        options.Topology = ChannelTopology.MultiProducerSingleConsumer;
+        options.SpinCount = 0;
+        using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, options);
+
+        // Alone while it dies, with room for all: it dies inside its 5th batch of 10, which is claimed with one CAS.
+        using ChildProcess dying = ChildProcess.StartWith(new Dictionary<string, string> { ["NEOBUFFER_KILL_AT"] = point + "@5" },
+            "mpsc-produce-batches", channel.Directory, channel.Name, "1", "1000", "256", "10");
+        Assert.NotEqual(0, await dying.ExitCodeAsync(Bound));
+        using ChildProcess healthy = ChildProcess.Start("mpsc-produce-batches", channel.Directory, channel.Name, "2", "2000", "256", "7");
+
+        long[] next = MpscKillPointTests.ReadBothWriters(reader, fromKilled: 40, fromHealthy: 2000);
+        Assert.Equal(0, await healthy.ExitCodeAsync(Bound));
+        Assert.Equal(40, next[1]); // four whole batches; the fifth, killed before its commit, is padding
+        Assert.False(reader.TryLease(out ReadLease _));
+    }
+
+    [Fact]
+    public async Task A_reader_killed_after_zeroing_a_batch_is_replaced_and_its_successor_reads_on_without_repeats()
+    {
+        using var channel = new TestChannel("batchkill");
+        SharedChannelOptions options = channel.Options(capacity: 1 << 14, maxMessageSize: 256);
+        options.Topology = ChannelTopology.MultiProducerSingleConsumer;
+        using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, options);
+
+        // Move the head near the ring's end, so the batch below runs across it.
+        using (SharedChannelReader early = SharedChannel.OpenReader(channel.Name, channel.Options()))
+        {
+            for (long i = 0; i < 1000; i++)
+            {
+                writer.Write(BitConverter.GetBytes(-1L), Bound); // 16-byte records: 16,000 bytes of a 16,384-byte ring
+                Assert.True(early.TryRead(out long _));
+            }
+        }
+
+        for (long i = 0; i < 100; i++)
+        {
+            writer.Write(BitConverter.GetBytes(i), Bound);
+        }
+
+        // One batch reads the hundred (1,600 bytes, under a batch's publication step) and publishes once: killed there,
+        // after it announced and zeroed the stretch, before it stored Head.
+        using (ChildProcess first = ChildProcess.StartWith(new Dictionary<string, string> { ["NEOBUFFER_KILL_AT"] = ProtocolPoint.MpscZeroing },
+            "batch-read-and-hang", channel.Directory, channel.Name, "100"))
+        {
+            Assert.NotEqual(0, await first.ExitCodeAsync(Bound));
+            Assert.DoesNotContain("read", first.Output.Split('\n', StringSplitOptions.TrimEntries));
+        }
+
+        // The successor finishes that publication: the hundred are consumed (the dead reader had them), nothing is stuck.
+        using SharedChannelReader second = SharedChannel.OpenReader(channel.Name, channel.Options());
+        Assert.False(second.TryRead(out long _));
+        for (long i = 100; i < 110; i++)
+        {
+            writer.Write(BitConverter.GetBytes(i), Bound);
+        }
+
+        for (long expected = 100; expected < 110; expected++)
+        {
+            Assert.True(second.WaitToRead(Bound));
+            Assert.True(second.TryRead(out long value));
+            Assert.Equal(expected, value);
+        }
+
+        Assert.False(second.TryRead(out long _));
+    }
+}
