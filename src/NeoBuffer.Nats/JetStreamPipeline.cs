@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
@@ -65,7 +66,9 @@ internal sealed class JetStreamPipeline
         _bridgeId = bridgeId;
         _headers = headers;
         _window = new InFlightWindow(options.MaxInFlight, options.MaxInFlightBytes);
-        _inbox = connection.NewInbox() + ".";
+        // Not under the connection's own inbox prefix (NewInbox): NATS.Net routes that prefix through its request
+        // muxer, by exact subject, and a wildcard subscription under it would never be handed a message.
+        _inbox = "_INBOX." + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(11)) + ".";
         _ackTimeoutTicks = (long)(options.AckTimeout.TotalSeconds * Stopwatch.Frequency);
         if (options.Stream is not null)
         {
