@@ -46,9 +46,9 @@ internal static class NatsSuite
                 rows.Add(Step(BridgeThroughputAsync(target, bytes, messages), round));
             }
 
-            rows.Add(Step(DirectJetStreamAsync(target, 64, jetStreamMessages), round));
+            rows.Add(Step(DirectJetStreamAsync(target, 64, jetStreamMessages, window: 1), round));
             rows.Add(Step(BridgeJetStreamAsync(target, 64, jetStreamMessages, maxInFlight: 1), round));
-            rows.Add(Step(DirectJetStreamWindowAsync(target, 64, jetStreamMessages * 4), round));
+            rows.Add(Step(DirectJetStreamAsync(target, 64, jetStreamMessages * 4, JetStreamWindow), round));
             rows.Add(Step(BridgeJetStreamAsync(target, 64, jetStreamMessages * 4, maxInFlight: JetStreamWindow), round));
             foreach (int bytes in new[] { 64, 64 << 10 })
             {
@@ -160,41 +160,24 @@ internal static class NatsSuite
         return Throughput("throughput-core", Bridge, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
     }
 
-    private static async Task<Row> DirectJetStreamAsync(string url, int bytes, int count)
-    {
-        await using NatsConnection publisher = Connect(url);
-        string subject = NewSubject();
-        await NatsBridge.CreateStreamAsync(publisher, "B" + subject.Replace(".", "", StringComparison.Ordinal), [subject]);
-        var js = new NatsJSContext(publisher);
-        ReadOnlyMemory<byte> payload = Payload(bytes);
-        long allocated = GC.GetTotalAllocatedBytes(precise: true);
-        long start = Stopwatch.GetTimestamp();
-        for (int i = 0; i < count; i++)
-        {
-            (await js.PublishAsync(subject, payload, RawOut, new NatsJSPubOpts { MsgId = "direct-" + i })).EnsureSuccess();
-        }
-
-        return Throughput("throughput-jetstream-publish", Direct, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
-    }
-
     // The window both sides of the pipelined JetStream rows use: the bridge's default.
     private static readonly int JetStreamWindow = new NatsForwardOptions().MaxInFlight;
 
     // NATS.Net's own way to have several JetStream publishes in flight: start them, await the oldest when the window is
-    // full. Each call is started only after the previous one returned, as the bridge does, so they leave in order.
-    private static async Task<Row> DirectJetStreamWindowAsync(string url, int bytes, int count)
+    // full (window 1: each acknowledged before the next starts, as the bridge with MaxInFlight = 1).
+    private static async Task<Row> DirectJetStreamAsync(string url, int bytes, int count, int window)
     {
         await using NatsConnection publisher = Connect(url);
         string subject = NewSubject();
         await NatsBridge.CreateStreamAsync(publisher, "B" + subject.Replace(".", "", StringComparison.Ordinal), [subject]);
         var js = new NatsJSContext(publisher);
         ReadOnlyMemory<byte> payload = Payload(bytes);
-        var inFlight = new Queue<ValueTask<NATS.Client.JetStream.Models.PubAckResponse>>(JetStreamWindow);
+        var inFlight = new Queue<ValueTask<NATS.Client.JetStream.Models.PubAckResponse>>(window);
         long allocated = GC.GetTotalAllocatedBytes(precise: true);
         long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < count; i++)
         {
-            if (inFlight.Count == JetStreamWindow)
+            if (inFlight.Count == window)
             {
                 (await inFlight.Dequeue()).EnsureSuccess();
             }
@@ -207,8 +190,10 @@ internal static class NatsSuite
             (await inFlight.Dequeue()).EnsureSuccess();
         }
 
-        return Throughput("throughput-jetstream-window", Direct, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
+        return Throughput(JetStreamScenario(window), Direct, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
     }
+
+    private static string JetStreamScenario(int window) => window == 1 ? "throughput-jetstream-publish" : "throughput-jetstream-window";
 
     private static async Task<Row> BridgeJetStreamAsync(string url, int bytes, int count, int maxInFlight)
     {
@@ -231,8 +216,7 @@ internal static class NatsSuite
 
         writer.Complete();
         await forward.WaitAsync(Bound);
-        return Throughput(maxInFlight == 1 ? "throughput-jetstream-publish" : "throughput-jetstream-window", Bridge, bytes, count, Stopwatch.GetElapsedTime(start),
-            GC.GetTotalAllocatedBytes(precise: true) - allocated);
+        return Throughput(JetStreamScenario(maxInFlight), Bridge, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
     }
 
     private static async Task<Row> DirectLatencyAsync(string url, int bytes, int samples)
