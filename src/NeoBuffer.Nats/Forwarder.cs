@@ -345,11 +345,9 @@ internal sealed class Forwarder
             {
                 throw;
             }
-            catch (NatsJSApiException e) when (e.Error.Code is >= 400 and < 500 && e.Error.Code != 408)
+            catch (NatsJSApiException e) when (NatsBridgeException.IsForGood(e.Error))
             {
-                throw new NatsBridgeException(
-                    $"JetStream refused message {sequence} on '{_subject}' for good: {e.Error.Description} (code {e.Error.Code}, error {e.Error.ErrCode}). " +
-                    "Check that a stream stores the subject" + (_options.Stream is null ? "." : $" and that it is '{_options.Stream}'."), e);
+                throw NatsBridgeException.RefusedForGood(sequence, _subject, _options.Stream, e.Error, e);
             }
             catch (Exception e) when (e is NatsException or OperationCanceledException or TimeoutException)
             {

@@ -200,11 +200,9 @@ internal sealed class JetStreamPipeline
             }
             else if (ack.Data.Error is { } error)
             {
-                if (error.Code is >= 400 and < 500 && error.Code != 408)
+                if (NatsBridgeException.IsForGood(error))
                 {
-                    throw new NatsBridgeException(
-                        $"JetStream refused message {entry.Sequence} on '{_subject}' for good: {error.Description} (code {error.Code}, error {error.ErrCode}). " +
-                        "Check that a stream stores the subject" + (_options.Stream is null ? "." : $" and that it is '{_options.Stream}'."));
+                    throw NatsBridgeException.RefusedForGood(entry.Sequence, _subject, _options.Stream, error);
                 }
 
                 Fail(entry.Sequence, $"{error.Description} (code {error.Code})");
