@@ -151,11 +151,31 @@ internal sealed class JetStreamPipeline
             }
 
             ref InFlightWindow.Entry entry = ref _window.Add(position, record.Length, ++_sequence);
-            await PublishAsync(record, ref entry, cancellationToken).ConfigureAwait(false);
+            if (!await TryPublishAsync(record, entry.Sequence, cancellationToken).ConfigureAwait(false))
+            {
+                return true; // in the window, unacknowledged: the retry publishes it again
+            }
+
             published = true;
         }
 
         return published;
+    }
+
+    // A publish the client refuses (the connection failed and gave up, for one) is a failure like a missing
+    // acknowledgement: the record is in the window, and the retry publishes it again.
+    private async ValueTask<bool> TryPublishAsync(ReadOnlyMemory<byte> record, long sequence, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await PublishAsync(record, ref _window.At(_window.IndexOf(sequence)), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (NatsException e)
+        {
+            Fail(sequence, e.Message);
+            return false;
+        }
     }
 
     private ValueTask PublishAsync(ReadOnlyMemory<byte> record, ref InFlightWindow.Entry entry, CancellationToken cancellationToken)
@@ -300,9 +320,9 @@ internal sealed class JetStreamPipeline
                 throw Disagrees(entry.Position, entry.Length);
             }
 
-            if (!entry.Acknowledged)
+            if (!entry.Acknowledged && !await TryPublishAsync(record, entry.Sequence, cancellationToken).ConfigureAwait(false))
             {
-                await PublishAsync(record, ref _window.At(index), cancellationToken).ConfigureAwait(false);
+                return;
             }
         }
     }
