@@ -51,7 +51,7 @@ internal sealed class ReadAhead : IDisposable
         {
             spy = ChannelInspector.OpenSpy(reader.Name, directory, fromOldest: true);
         }
-        catch (SharedChannelException e)
+        catch (Exception e) when (e is SharedChannelException or System.IO.IOException or UnauthorizedAccessException)
         {
             whyNot = $"its file cannot be opened for reading ahead ({e.Message})";
             return null;
