@@ -46,6 +46,14 @@ internal sealed class ReadAhead : IDisposable
     /// </summary>
     public static ReadAhead? TryOpen(SharedChannelReader reader, string? directory, ReadOnlySpan<byte> held, long heldPosition, out string? whyNot)
     {
+        if (reader.Topology == ChannelTopology.MultiProducerSingleConsumer)
+        {
+            // Not yet: a spy reading ahead over an MPSC ring that wraps was found overtaken at the wrap (a 4 KiB ring,
+            // JetStreamBridgeTests), which the hold should rule out; until that is understood, one at a time.
+            whyNot = "reading ahead of an MPSC reader is not supported yet";
+            return null;
+        }
+
         ChannelSpy spy;
         try
         {
