@@ -135,6 +135,13 @@ internal sealed class JetStreamPipeline
     // Publishes what is committed while the window has room; true when it published anything.
     private async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
     {
+        if (_window.IsEmpty && _readAhead.NextPosition != _hold.Position)
+        {
+            // The reader went past padding the spy had not read yet (it found it committed when the spy had not), and
+            // an MPSC reader zeroes what it consumes, padding included: the spy starts again at the record now held.
+            _readAhead.Rewind(_hold.Position);
+        }
+
         bool published = false;
         while (_window.Count < _window.Capacity && _readAhead.TryRead(out ReadOnlyMemory<byte> record, out long position))
         {

@@ -52,8 +52,7 @@ public sealed class NatsForwardOptions
     /// when restarted (and the stream drops what it already has, under the same <see cref="BridgeId"/>). 1 publishes
     /// one record at a time. Records are read ahead of the reader through the channel's file, found by its name in the
     /// directory the bridge opened it in (<see cref="NatsBridge.ForwardChannelAsync"/>) or else in the default one; a
-    /// channel not found there (a sealed channel, another directory), a lossy subscriber and an MPSC channel's reader go
-    /// one at a time. Default 256.
+    /// channel not found there (a sealed channel, another directory) and a lossy subscriber go one at a time. Default 256.
     /// </summary>
     public int MaxInFlight
     {

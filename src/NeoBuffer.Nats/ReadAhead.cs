@@ -46,14 +46,6 @@ internal sealed class ReadAhead : IDisposable
     /// </summary>
     public static ReadAhead? TryOpen(SharedChannelReader reader, string? directory, ReadOnlySpan<byte> held, long heldPosition, out string? whyNot)
     {
-        if (reader.Topology == ChannelTopology.MultiProducerSingleConsumer)
-        {
-            // Not yet: a spy reading ahead over an MPSC ring that wraps was found overtaken at the wrap (a 4 KiB ring,
-            // JetStreamBridgeTests), which the hold should rule out; until that is understood, one at a time.
-            whyNot = "reading ahead of an MPSC reader is not supported yet";
-            return null;
-        }
-
         ChannelSpy spy;
         try
         {
@@ -99,6 +91,13 @@ internal sealed class ReadAhead : IDisposable
             return true;
         }
 
+        if (IsAtRingEnd())
+        {
+            payload = default;
+            position = -1;
+            return false;
+        }
+
         switch (_spy.TryRead(out payload))
         {
             case SpyRead.Message:
@@ -108,7 +107,7 @@ internal sealed class ReadAhead : IDisposable
                 position = -1;
                 return false;
             default:
-                throw Broken($"reading ahead of the held record, the spy was overtaken at position {_spy.Position}");
+                throw Broken($"reading ahead of the held record, the spy was overtaken (the oldest record is now at {_spy.Position})");
         }
     }
 
@@ -134,6 +133,12 @@ internal sealed class ReadAhead : IDisposable
         }
 
     }
+
+    /// <summary>
+    /// Where the next <see cref="TryRead"/> looks: the record put back, or the spy's position, which may be at padding
+    /// before the next record.
+    /// </summary>
+    public long NextPosition => _pendingPosition >= 0 ? _pendingPosition : _spy.Position;
 
     /// <summary>Makes the record the last <see cref="TryRead"/> returned the next one again (the caller had no room for it yet).</summary>
     public void PutBack(ReadOnlyMemory<byte> payload, long position)
@@ -165,9 +170,16 @@ internal sealed class ReadAhead : IDisposable
         return false;
     }
 
+    // MPSC: a full ring has no zero header after its last claim, so at the held record's position plus the capacity
+    // the spy would find the held record's own header (not consumed, so not zeroed) and take it for a new one. Nothing
+    // is claimed at or past ClaimTail (the spy's Frontier): stop there. SPSC keeps the header at its tail zero, and
+    // broadcast reads only below Tail, so neither can be misread this way.
+    private bool IsAtRingEnd() => _spy.Topology == ChannelTopology.MultiProducerSingleConsumer && _spy.Position >= _spy.Frontier;
+
     private bool TryReadFromSpy(out ReadOnlyMemory<byte> payload, out long position)
     {
-        if (_spy.TryRead(out payload) != SpyRead.Message)
+        payload = default;
+        if (IsAtRingEnd() || _spy.TryRead(out payload) != SpyRead.Message)
         {
             position = -1;
             return false;
