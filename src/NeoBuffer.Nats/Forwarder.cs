@@ -28,12 +28,16 @@ internal sealed class Forwarder
     private readonly string? _schemaName;
     private readonly NatsJSContext? _js;
     private readonly NatsHeaders _headers = new();
+    private readonly string? _channelDirectory;
     private long _sequence;
     private bool _warnedDisconnected;
 
-    public Forwarder(SharedChannelReader reader, MessageLayout? layout, INatsConnection connection, string subject, NatsForwardOptions options)
+    // channelDirectory: where the reader's channel file is (null: the default directory); JetStream reads ahead through it.
+    public Forwarder(SharedChannelReader reader, MessageLayout? layout, INatsConnection connection, string subject, NatsForwardOptions options,
+        string? channelDirectory)
     {
         _reader = reader;
+        _channelDirectory = channelDirectory;
         _connection = connection;
         _subject = subject;
         _options = options;
@@ -105,6 +109,65 @@ internal sealed class Forwarder
     // only after the publish succeeded (JetStream: after the stream acknowledged it), so a bridge that dies or is
     // cancelled leaves the message to the next reader.
     private async Task ForwardHeldAsync(MessageHold hold, CancellationToken cancellationToken)
+    {
+        if (_js is not null && _options.MaxInFlight > 1)
+        {
+            (bool ended, ReadAhead? readAhead) = await OpenReadAheadAsync(hold, cancellationToken).ConfigureAwait(false);
+            if (ended)
+            {
+                return;
+            }
+
+            if (readAhead is not null)
+            {
+                using (readAhead)
+                {
+                    await new JetStreamPipeline(hold, readAhead, _connection, _subject, _options, _statistics, _bridgeId, _headers)
+                        .RunAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                return;
+            }
+        }
+
+        await ForwardOneAtATimeAsync(hold, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Holds the first record (the read-ahead is checked against it) and opens the read-ahead, which leaves it held;
+    // ended when the channel completed before a first record; no read-ahead when it cannot (the record is returned).
+    private async ValueTask<(bool Ended, ReadAhead? ReadAhead)> OpenReadAheadAsync(MessageHold hold, CancellationToken cancellationToken)
+    {
+        ReadOnlyMemory<byte> first;
+        while (!hold.TryHold(out first))
+        {
+            if (!await _reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return (true, null);
+            }
+        }
+
+        ReadAhead? readAhead;
+        string? whyNot;
+        try
+        {
+            readAhead = ReadAhead.TryOpen(_reader, _channelDirectory, first.Span, hold.Position, out whyNot);
+        }
+        catch
+        {
+            hold.Return();
+            throw;
+        }
+
+        if (readAhead is null)
+        {
+            hold.Return();
+            _logger?.LogInformation("NATS bridge {Bridge}: publishing '{Channel}' to JetStream one message at a time: {Reason}.", _bridgeId, _reader.Name, whyNot);
+        }
+
+        return (false, readAhead);
+    }
+
+    private async Task ForwardOneAtATimeAsync(MessageHold hold, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -282,11 +345,9 @@ internal sealed class Forwarder
             {
                 throw;
             }
-            catch (NatsJSApiException e) when (e.Error.Code is >= 400 and < 500 && e.Error.Code != 408)
+            catch (NatsJSApiException e) when (NatsBridgeException.IsForGood(e.Error))
             {
-                throw new NatsBridgeException(
-                    $"JetStream refused message {sequence} on '{_subject}' for good: {e.Error.Description} (code {e.Error.Code}, error {e.Error.ErrCode}). " +
-                    "Check that a stream stores the subject" + (_options.Stream is null ? "." : $" and that it is '{_options.Stream}'."), e);
+                throw NatsBridgeException.RefusedForGood(sequence, _subject, _options.Stream, e.Error, e);
             }
             catch (Exception e) when (e is NatsException or OperationCanceledException or TimeoutException)
             {

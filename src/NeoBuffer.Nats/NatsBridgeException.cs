@@ -1,4 +1,5 @@
 using System;
+using NATS.Client.JetStream.Models;
 
 namespace NeoBuffer.Nats;
 
@@ -14,4 +15,15 @@ public sealed class NatsBridgeException : Exception
     public NatsBridgeException(string message, Exception innerException) : base(message, innerException)
     {
     }
+
+    /// <summary>JetStream answered a publish with an error no retry gets over (4xx but 408).</summary>
+    internal static NatsBridgeException RefusedForGood(long sequence, string subject, string? stream, ApiError error, Exception? innerException = null)
+    {
+        string message = $"JetStream refused message {sequence} on '{subject}' for good: {error.Description} (code {error.Code}, error {error.ErrCode}). " +
+            "Check that a stream stores the subject" + (stream is null ? "." : $" and that it is '{stream}'.");
+        return innerException is null ? new NatsBridgeException(message) : new NatsBridgeException(message, innerException);
+    }
+
+    /// <summary>Whether a JetStream error is one a retry cannot get over: a client error (4xx) other than a timeout (408).</summary>
+    internal static bool IsForGood(ApiError error) => error.Code is >= 400 and < 500 && error.Code != 408;
 }

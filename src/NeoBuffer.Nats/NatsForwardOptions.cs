@@ -8,6 +8,8 @@ public sealed class NatsForwardOptions
 {
     private TimeSpan _ackTimeout = TimeSpan.FromSeconds(5);
     private TimeSpan _retryDelay = TimeSpan.FromMilliseconds(200);
+    private int _maxInFlight = 256;
+    private long _maxInFlightBytes = 8L << 20;
 
     /// <summary>Core NATS (at most once, the default) or JetStream (at least once).</summary>
     public NatsBridgeMode Mode { get; set; } = NatsBridgeMode.Core;
@@ -30,7 +32,10 @@ public sealed class NatsForwardOptions
     /// </summary>
     public string? BridgeId { get; set; }
 
-    /// <summary>JetStream: how long one publish attempt waits for the stream's acknowledgement before it is retried. Default 5 s.</summary>
+    /// <summary>
+    /// JetStream: how long one publish attempt waits for the stream's acknowledgement before it is retried (with
+    /// everything published after it that is not acknowledged yet). Default 5 s.
+    /// </summary>
     public TimeSpan AckTimeout
     {
         get => _ackTimeout;
@@ -38,6 +43,38 @@ public sealed class NatsForwardOptions
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
             _ackTimeout = value;
+        }
+    }
+
+    /// <summary>
+    /// JetStream: how many published records may await the stream's acknowledgement at once. Each stays in the local
+    /// ring until it is acknowledged and every record before it is too, so a bridge that dies publishes them again
+    /// when restarted (and the stream drops what it already has, under the same <see cref="BridgeId"/>). 1 publishes
+    /// one record at a time. Records are read ahead of the reader through the channel's file, found by its name in the
+    /// directory the bridge opened it in (<see cref="NatsBridge.ForwardChannelAsync"/>) or else in the default one; a
+    /// channel not found there (a sealed channel, another directory) and a lossy subscriber go one at a time. Default 256.
+    /// </summary>
+    public int MaxInFlight
+    {
+        get => _maxInFlight;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _maxInFlight = value;
+        }
+    }
+
+    /// <summary>
+    /// JetStream: how many record bytes may await acknowledgement at once (with <see cref="MaxInFlight"/>, whichever
+    /// is reached first); a record larger than this is published alone. Default 8 MiB.
+    /// </summary>
+    public long MaxInFlightBytes
+    {
+        get => _maxInFlightBytes;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _maxInFlightBytes = value;
         }
     }
 

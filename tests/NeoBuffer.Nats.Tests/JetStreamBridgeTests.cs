@@ -72,6 +72,87 @@ public sealed class JetStreamBridgeTests(ServerFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task The_bridge_reads_ahead_where_it_finds_the_channel_file_and_publishes_one_at_a_time_where_it_does_not()
+    {
+        const int count = 300;
+        await using NatsConnection nats = Bridges.Connect(_url);
+        using var cts = new CancellationTokenSource(Bridges.Bound);
+        string elsewhere = System.IO.Directory.CreateTempSubdirectory("nats-js-elsewhere-").FullName;
+        try
+        {
+            // The default directory: a window of publishes. Another directory, with ForwardAsync(reader): the bridge
+            // looks in the default one, finds no such channel, says so once and goes one at a time. Both lose nothing.
+            foreach (string? directory in new[] { null, elsewhere })
+            {
+                (string subject, string stream) = NewStreamNames();
+                await NatsBridge.CreateStreamAsync(nats, stream, [subject], cancellationToken: cts.Token);
+                var logger = new ListLogger();
+                string name = Bridges.NewName("ahead");
+                var options = new SharedChannelOptions { Directory = directory };
+                using (SharedChannelWriter<Reading> writer = SharedChannel.CreateWriter<Reading>(name, options))
+                using (SharedChannelReader<Reading> reader = SharedChannel.OpenReader<Reading>(name, options))
+                {
+                    Bridges.WriteReadings(writer, 1, count, cts.Token);
+                    writer.Complete();
+                    NatsBridgeStatistics forwarded = await NatsBridge.ForwardAsync(reader, nats, subject,
+                        new NatsForwardOptions { Mode = NatsBridgeMode.JetStream, Stream = stream, PublishEnd = false, Logger = logger }, cts.Token).WaitAsync(Bridges.Bound);
+                    Assert.Equal(count, forwarded.Messages);
+                    Assert.Equal(0, forwarded.Retries);
+                }
+
+                bool oneAtATime = logger.Entries.Any(e => e.Message.Contains("one message at a time", StringComparison.Ordinal));
+                Assert.Equal(directory is not null, oneAtATime);
+                INatsJSStream info = await new NatsJSContext(nats).GetStreamAsync(stream, cancellationToken: cts.Token);
+                Assert.Equal((long)count, (long)info.Info.State.Messages);
+            }
+        }
+        finally
+        {
+            SharedChannel.RemoveStale(elsewhere);
+            System.IO.Directory.Delete(elsewhere, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData(ChannelTopology.SingleProducerSingleConsumer)]
+    [InlineData(ChannelTopology.MultiProducerSingleConsumer)]
+    [InlineData(ChannelTopology.Broadcast)]
+    public async Task A_window_over_a_small_ring_that_wraps_stores_every_record_once_in_order_for_every_topology(ChannelTopology topology)
+    {
+        const int count = 1500;
+        (string subject, string stream) = NewStreamNames();
+        await using NatsConnection nats = Bridges.Connect(_url);
+        using var cts = new CancellationTokenSource(Bridges.Bound);
+        await NatsBridge.CreateStreamAsync(nats, stream, [subject], cancellationToken: cts.Token);
+
+        // A 4 KiB ring holds a few dozen records: the producer wraps it many times (padding records at its end) while
+        // the window reads ahead of the held record; the broadcast reader is a tethered subscriber.
+        var logger = new ListLogger();
+        string name = Bridges.NewName("wrap");
+        using (SharedChannelWriter<Reading> writer = SharedChannel.CreateWriter<Reading>(name, new SharedChannelOptions { Topology = topology, Capacity = 4096 }))
+        using (SharedChannelReader<Reading> reader = SharedChannel.OpenReader<Reading>(name))
+        {
+            Task<NatsBridgeStatistics> forward = Task.Run(() => NatsBridge.ForwardAsync(reader, nats, subject,
+                new NatsForwardOptions { Mode = NatsBridgeMode.JetStream, Stream = stream, PublishEnd = false, Logger = logger }, cts.Token));
+            Bridges.WriteReadings(writer, 1, count, cts.Token);
+            writer.Complete();
+            NatsBridgeStatistics forwarded = await forward.WaitAsync(Bridges.Bound);
+            Assert.Equal(count, forwarded.Messages);
+        }
+
+        Assert.DoesNotContain(logger.Entries, e => e.Message.Contains("one message at a time", StringComparison.Ordinal));
+        var js = new NatsJSContext(nats);
+        INatsJSConsumer consumer = await js.CreateOrUpdateConsumerAsync(stream, new NATS.Client.JetStream.Models.ConsumerConfig { AckPolicy = NATS.Client.JetStream.Models.ConsumerConfigAckPolicy.None }, cts.Token);
+        var stored = new List<long>();
+        await foreach (NatsJSMsg<byte[]> message in consumer.FetchAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = count }, cancellationToken: cts.Token))
+        {
+            stored.Add(new Reading.View(message.Data!).Sequence);
+        }
+
+        Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), stored);
+    }
+
+    [Fact]
     public async Task A_stopped_receiver_loses_nothing_the_next_one_under_the_same_consumer_resumes_after_the_last_commit()
     {
         const int count = 600;

@@ -46,8 +46,10 @@ internal static class NatsSuite
                 rows.Add(Step(BridgeThroughputAsync(target, bytes, messages), round));
             }
 
-            rows.Add(Step(DirectJetStreamAsync(target, 64, jetStreamMessages), round));
-            rows.Add(Step(BridgeJetStreamAsync(target, 64, jetStreamMessages), round));
+            rows.Add(Step(DirectJetStreamAsync(target, 64, jetStreamMessages, window: 1), round));
+            rows.Add(Step(BridgeJetStreamAsync(target, 64, jetStreamMessages, maxInFlight: 1), round));
+            rows.Add(Step(DirectJetStreamAsync(target, 64, jetStreamMessages * 4, JetStreamWindow), round));
+            rows.Add(Step(BridgeJetStreamAsync(target, 64, jetStreamMessages * 4, maxInFlight: JetStreamWindow), round));
             foreach (int bytes in new[] { 64, 64 << 10 })
             {
                 rows.Add(Step(DirectLatencyAsync(target, bytes, latencySamples), round));
@@ -158,24 +160,42 @@ internal static class NatsSuite
         return Throughput("throughput-core", Bridge, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
     }
 
-    private static async Task<Row> DirectJetStreamAsync(string url, int bytes, int count)
+    // The window both sides of the pipelined JetStream rows use: the bridge's default.
+    private static readonly int JetStreamWindow = new NatsForwardOptions().MaxInFlight;
+
+    // NATS.Net's own way to have several JetStream publishes in flight: start them, await the oldest when the window is
+    // full (window 1: each acknowledged before the next starts, as the bridge with MaxInFlight = 1).
+    private static async Task<Row> DirectJetStreamAsync(string url, int bytes, int count, int window)
     {
         await using NatsConnection publisher = Connect(url);
         string subject = NewSubject();
         await NatsBridge.CreateStreamAsync(publisher, "B" + subject.Replace(".", "", StringComparison.Ordinal), [subject]);
         var js = new NatsJSContext(publisher);
         ReadOnlyMemory<byte> payload = Payload(bytes);
+        var inFlight = new Queue<ValueTask<NATS.Client.JetStream.Models.PubAckResponse>>(window);
         long allocated = GC.GetTotalAllocatedBytes(precise: true);
         long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < count; i++)
         {
-            (await js.PublishAsync(subject, payload, RawOut, new NatsJSPubOpts { MsgId = "direct-" + i })).EnsureSuccess();
+            if (inFlight.Count == window)
+            {
+                (await inFlight.Dequeue()).EnsureSuccess();
+            }
+
+            inFlight.Enqueue(js.PublishAsync(subject, payload, RawOut, new NatsJSPubOpts { MsgId = "direct-" + i }));
         }
 
-        return Throughput("throughput-jetstream-publish", Direct, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
+        while (inFlight.Count > 0)
+        {
+            (await inFlight.Dequeue()).EnsureSuccess();
+        }
+
+        return Throughput(JetStreamScenario(window), Direct, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
     }
 
-    private static async Task<Row> BridgeJetStreamAsync(string url, int bytes, int count)
+    private static string JetStreamScenario(int window) => window == 1 ? "throughput-jetstream-publish" : "throughput-jetstream-window";
+
+    private static async Task<Row> BridgeJetStreamAsync(string url, int bytes, int count, int maxInFlight)
     {
         await using NatsConnection publisher = Connect(url);
         string subject = NewSubject();
@@ -188,7 +208,7 @@ internal static class NatsSuite
         long allocated = GC.GetTotalAllocatedBytes(precise: true);
         long start = Stopwatch.GetTimestamp();
         Task<NatsBridgeStatistics> forward = Task.Run(() => NatsBridge.ForwardAsync(reader, publisher, subject,
-            new NatsForwardOptions { Mode = NatsBridgeMode.JetStream, Stream = stream, PublishEnd = false }));
+            new NatsForwardOptions { Mode = NatsBridgeMode.JetStream, Stream = stream, PublishEnd = false, MaxInFlight = maxInFlight }));
         for (int i = 0; i < count; i++)
         {
             writer.Write(payload.Span);
@@ -196,7 +216,7 @@ internal static class NatsSuite
 
         writer.Complete();
         await forward.WaitAsync(Bound);
-        return Throughput("throughput-jetstream-publish", Bridge, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
+        return Throughput(JetStreamScenario(maxInFlight), Bridge, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
     }
 
     private static async Task<Row> DirectLatencyAsync(string url, int bytes, int samples)

@@ -31,8 +31,9 @@ internal static class BridgeVerb
         Option<string?> stream = new("--stream") { Description = "JetStream: the stream (forward: the one that must store the subject; receive: the one to consume, required)." };
         Option<string?> consumer = new("--consumer") { Description = "JetStream receive: the durable consumer's name (required); a restart under the same name resumes." };
         Option<string?> bridgeId = new("--bridge-id") { Description = "Forward: this bridge's name in headers and JetStream message ids; keep it across restarts so the stream drops what a restart republishes." };
+        Option<int> maxInFlight = new("--max-in-flight") { Description = "JetStream forward: how many published messages may await the stream's acknowledgement at once (1: one at a time).", DefaultValueFactory = _ => new NatsForwardOptions().MaxInFlight };
         Option<SubscriberMode> subscriber = new("--subscriber") { Description = "Forward from a broadcast channel: tethered (holds the producer back) or lossy (counts what it misses).", DefaultValueFactory = _ => SubscriberMode.Tethered };
-        var command = new Command(verb, description) { name, directory, url, subject, mode, stream, consumer, bridgeId, subscriber };
+        var command = new Command(verb, description) { name, directory, url, subject, mode, stream, consumer, bridgeId, maxInFlight, subscriber };
         command.SetAction(parsed => CliExit.Run(() =>
         {
             var channelOptions = new SharedChannelOptions { Directory = parsed.GetValue(directory), SubscriberMode = parsed.GetValue(subscriber) };
@@ -45,6 +46,7 @@ internal static class BridgeVerb
                     Mode = parsed.GetValue(mode),
                     Stream = parsed.GetValue(stream),
                     BridgeId = parsed.GetValue(bridgeId),
+                    MaxInFlight = parsed.GetValue(maxInFlight),
                 }, channelOptions, stop.Token)
                 : ReceiveAsync(channel, parsed.GetValue(url)!, to, new NatsReceiveOptions
                 {
