@@ -56,7 +56,8 @@ internal static class RequestSuite
     private static ResultRow Aggregate(ResultRow row) =>
         row.Scenario == Scenarios.Request ? row with { MsgsPerSec = row.MsgsPerSec * row.Producers } : row;
 
-    // Each NeoBuffer request row carries its requests/s over gRPC's for the same size and clients (the JSON's ratio).
+    // Each NeoBuffer request row carries its requests/s over gRPC's for the same size, clients and placement (the JSON's
+    // ratio): rows are per placement, and a ratio never compares two placements.
     private static List<ResultRow> WithGrpcRatios(List<ResultRow> rows) => rows.Select(row =>
     {
         if (row.Scenario != Scenarios.Request || row.Transport != Scenarios.NeoBuffer)
@@ -64,9 +65,9 @@ internal static class RequestSuite
             return row;
         }
 
-        ResultRow grpc = rows.Single(other => other.Scenario == Scenarios.Request && other.Transport == Scenarios.Grpc &&
-            other.MessageBytes == row.MessageBytes && other.Producers == row.Producers);
-        return row with { RequestsOverGrpc = row.MsgsPerSec / grpc.MsgsPerSec };
+        ResultRow? grpc = rows.SingleOrDefault(other => other.Scenario == Scenarios.Request && other.Transport == Scenarios.Grpc &&
+            other.MessageBytes == row.MessageBytes && other.Producers == row.Producers && other.Placement == row.Placement);
+        return grpc is null ? row : row with { RequestsOverGrpc = row.MsgsPerSec / grpc.MsgsPerSec };
     }).ToList();
 
     private static IEnumerable<string> Notes(List<Measurement> sessions)
@@ -82,8 +83,11 @@ internal static class RequestSuite
         yield return string.Empty;
     }
 
-    private static IEnumerable<string> Verdicts(List<Measurement> sessions)
+    private static IEnumerable<string> Verdicts(List<Measurement> all)
     {
+        // Judged on the rounds of one placement, as every suite's verdicts are: per-round ratios of two placements differ by more than the effects measured.
+        List<Measurement> sessions = Targets.OnePlacement(all, out string placement).ToList();
+        yield return placement;
         double[] ratios = sessions.Select(s => s.Round).Distinct().Select(round => P50Ratio(sessions, round)).Order().ToArray();
         double median = ratios[ratios.Length / 2];
         yield return string.Create(CultureInfo.InvariantCulture,
