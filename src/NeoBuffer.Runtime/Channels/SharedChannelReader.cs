@@ -202,6 +202,40 @@ public sealed class SharedChannelReader : IDisposable
     }
 
     /// <summary>
+    /// Blocks the calling thread, with no spinning (the caller has spun already), until a message can be read or
+    /// <paramref name="also"/> holds; false when <paramref name="deadlineNs"/> (CLOCK_MONOTONIC) passed first. Whoever
+    /// makes <paramref name="also"/> hold wakes this reader's word (<see cref="WakeWord"/>) after doing so.
+    /// </summary>
+    /// <exception cref="ChannelClosedException">The channel completed (with or without an error) and every message was read.</exception>
+    internal bool WaitToReadOr<TAlso>(TAlso also, long deadlineNs, CancellationToken cancellationToken)
+        where TAlso : IWaitCondition
+    {
+        EnterWait();
+        bool added = false;
+        _segment.Mapping.DangerousAddRef(ref added);
+        try
+        {
+            var words = new WakeWords(_ring.WakeWord);
+            if (!RingWait.Block(new EitherCondition<MessageCondition, TAlso>(new MessageCondition(this), also), ref words, 0, deadlineNs, cancellationToken))
+            {
+                return false;
+            }
+
+            if (also.IsSatisfied() || AfterWait())
+            {
+                return true;
+            }
+
+            throw new ChannelClosedException($"Channel '{Name}' was completed, and every message was read.");
+        }
+        finally
+        {
+            _segment.Mapping.DangerousRelease();
+            ExitWait();
+        }
+    }
+
+    /// <summary>
     /// Waits asynchronously until a message can be read; no thread blocks meanwhile. Completes with true when one can,
     /// false when the channel completed and is drained.
     /// </summary>

@@ -2,6 +2,7 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using NeoBuffer.Interop;
+using NeoBuffer.Ring;
 using NeoBuffer.Segments;
 
 namespace NeoBuffer.Waiting;
@@ -88,6 +89,7 @@ internal static class RingWait
 
         using CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(static state => WakeWord((nint)state!), words.First);
         bool parked = false;
+        ProtocolPoint.Reached(ProtocolPoint.WaitArming);
         words.ArmLocally();
         var fence = default(PublisherFence);
         while (true)
