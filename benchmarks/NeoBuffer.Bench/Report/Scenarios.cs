@@ -12,6 +12,7 @@ internal static class Scenarios
     public const string Request = "request-roundtrip";
 
     public const string NeoBuffer = "neobuffer";
+    public const string NeoBufferAsync = "neobuffer-async";
     public const string Uds = "uds";
     public const string Grpc = "grpc-uds";
     public const string Pipe = "pipe";

@@ -271,6 +271,37 @@ public sealed class SharedChannelReader : IDisposable
         }
     }
 
+    /// <summary>
+    /// Parks at once (no spin: the caller has spun already) until a message can be read, as
+    /// <see cref="WaitToReadAsync(CancellationToken)"/>, and continues the caller on the futex waiter thread that saw
+    /// the wake, with no thread-pool hop: for a caller whose continuation is short and never blocks.
+    /// </summary>
+    internal ValueTask<bool> ParkToReadOnWaiterThreadAsync(CancellationToken cancellationToken)
+    {
+        EnterWait();
+        bool added = false;
+        bool handedOver = false;
+        try
+        {
+            _segment.Mapping.DangerousAddRef(ref added);
+            ValueTask<bool> wait = RingWait.ParkAsync(new MessageCondition(this), new WakeWords(_ring.WakeWord), RingWait.DeadlineOf(Timeout.InfiniteTimeSpan), cancellationToken, _segment.Mapping, continueOnWaiterThread: true);
+            handedOver = true;
+            return AfterWaitAsync(wait, Timeout.InfiniteTimeSpan);
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                if (added)
+                {
+                    _segment.Mapping.DangerousRelease();
+                }
+
+                ExitWait();
+            }
+        }
+    }
+
     // Owns the wait's place in the gate's count: the condition may still run (on the futex waiter thread) until it ends.
     private async ValueTask<bool> AfterWaitAsync(ValueTask<bool> wait, TimeSpan timeout)
     {

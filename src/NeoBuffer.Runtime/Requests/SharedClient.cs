@@ -734,7 +734,13 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         }
     }
 
-    // The reader loop: owns the response ring while any caller is parked, parking on its futex word between responses.
+    // The reader loop: owns the response ring while any async caller is parked, parking on its futex word between
+    // responses. It starts on the thread of the caller that parked (which has spun already, so it parks at once) and
+    // continues on the process's futex waiter thread that sees each wake: the drain runs there, and each awaiter's
+    // continuation is queued to the thread pool by its slot (RunContinuationsAsynchronously), so a parked request
+    // costs one hop, waiter thread to pool. The slots run their continuations asynchronously on purpose: inline, a
+    // caller's code would run on the waiter thread (every async wait of the process waiting behind it) while this loop
+    // holds the ring (a continuation that made a blocking request would wait for a reader that never comes back).
     private async Task ReadWhileParkedAsync()
     {
         try
@@ -747,7 +753,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
                     return;
                 }
 
-                if (!await _responses.WaitToReadAsync(_closing.Token).ConfigureAwait(false))
+                if (!await _responses.ParkToReadOnWaiterThreadAsync(_closing.Token).ConfigureAwait(false))
                 {
                     Fault(new ChannelClosedException($"The server '{_name}' closed this client's response channel."));
                     return;
