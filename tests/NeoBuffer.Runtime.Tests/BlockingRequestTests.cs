@@ -71,11 +71,8 @@ public sealed class BlockingRequestTests
     public async Task Blocking_and_async_callers_of_one_client_park_and_each_get_their_own_answers()
     {
         using var channel = new TestChannel("rr");
-        using ChildProcess server = ChildProcess.Start("add-server", channel.Directory, channel.Name);
-        await server.WaitForLineAsync("ready", Generous);
-        var options = channel.Options(1 << 16);
-        options.SpinCount = 1; // every request the server delays parks its caller
-        using SharedClient<AddRequest, AddResponse> client = await SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name, options, Generous);
+        using ChildProcess server = await StartServer(channel);
+        using SharedClient<AddRequest, AddResponse> client = await ConnectParking(channel);
 
         const int PerCaller = 200;
         Task[] blocking = Enumerable.Range(0, 3).Select(caller => Task.Factory.StartNew(() =>
@@ -104,11 +101,8 @@ public sealed class BlockingRequestTests
     public async Task A_blocked_request_ends_on_its_timeout_its_token_and_the_server_s_death()
     {
         using var channel = new TestChannel("rr");
-        using ChildProcess server = ChildProcess.Start("add-server", channel.Directory, channel.Name);
-        await server.WaitForLineAsync("ready", Generous);
-        var options = channel.Options(1 << 16);
-        options.SpinCount = 1;
-        using SharedClient<AddRequest, AddResponse> client = await SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name, options, Generous);
+        using ChildProcess server = await StartServer(channel);
+        using SharedClient<AddRequest, AddResponse> client = await ConnectParking(channel);
         var never = new AddRequest { A = 1, DelayMs = -1 };
 
         TimeoutException timedOut = Assert.Throws<TimeoutException>(() => client.Request(never, TimeSpan.FromMilliseconds(50)));
@@ -148,6 +142,30 @@ public sealed class BlockingRequestTests
         client.Dispose();
         Exception? error = await blocked.WaitAsync(Generous);
         Assert.IsType<ObjectDisposedException>(error);
+    }
+
+    // A server process (the test host's add-server: each request answered after its DelayMs, never if negative).
+    private static async Task<ChildProcess> StartServer(TestChannel channel)
+    {
+        ChildProcess server = ChildProcess.Start("add-server", channel.Directory, channel.Name);
+        try
+        {
+            await server.WaitForLineAsync("ready", Generous);
+            return server;
+        }
+        catch
+        {
+            server.Dispose(); // no child left behind by a failed start
+            throw;
+        }
+    }
+
+    // A client that spins once before it parks: every request its server delays parks its caller.
+    private static async Task<SharedClient<AddRequest, AddResponse>> ConnectParking(TestChannel channel)
+    {
+        SharedChannelOptions options = channel.Options(1 << 16);
+        options.SpinCount = 1;
+        return await SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name, options, Generous);
     }
 
     private static SharedChannelOptions NoSpin(TestChannel channel)

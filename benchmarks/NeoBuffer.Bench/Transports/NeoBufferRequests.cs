@@ -37,18 +37,13 @@ internal static class NeoBufferRequests
 
     private static void Ask(string directory, string name, int messageBytes, int total, RoundTripTimer timer, ChildProcess server)
     {
-        using SharedClient<BenchRequest, BenchResponse> client = Connect(directory, name);
-        int bodyBytes = messageBytes - BenchRequest.Builder.LengthFor(0);
-        var source = new MessageSource(bodyBytes);
-        var check = new MessageCheck();
+        using var asker = new Asker(directory, name, messageBytes);
         for (int i = 0; i < total; i++)
         {
             long start = Stopwatch.GetTimestamp();
-            RequestClaim<BenchRequest, BenchResponse> claim = client.ClaimRequest(messageBytes, BenchRun.ChildTimeout);
-            var request = new BenchRequest.Builder(claim.Payload, bodyBytes) { Sequence = i };
-            source.FillInto(request.Body, i);
+            RequestClaim<BenchRequest, BenchResponse> claim = asker.Build(i);
             using ResponseLease<BenchResponse> response = claim.Send(BenchRun.ChildTimeout);
-            Accept(check, response, i);
+            asker.Accept(response, i);
             timer.Record(Stopwatch.GetTimestamp() - start);
         }
 
@@ -57,44 +52,59 @@ internal static class NeoBufferRequests
 
     private static async Task AskAsync(string directory, string name, int messageBytes, int total, RoundTripTimer timer, ChildProcess server)
     {
-        using SharedClient<BenchRequest, BenchResponse> client = Connect(directory, name);
-        int bodyBytes = messageBytes - BenchRequest.Builder.LengthFor(0);
-        var source = new MessageSource(bodyBytes);
-        var check = new MessageCheck();
+        using var asker = new Asker(directory, name, messageBytes);
         for (int i = 0; i < total; i++)
         {
             long start = Stopwatch.GetTimestamp();
-            using ResponseLease<BenchResponse> response = await Send(client, source, messageBytes, bodyBytes, i).ConfigureAwait(false);
-            Accept(check, response, i);
+            using ResponseLease<BenchResponse> response = await asker.SendAsync(i).ConfigureAwait(false);
+            asker.Accept(response, i);
             timer.Record(Stopwatch.GetTimestamp() - start);
         }
 
         server.ThrowIfExited();
     }
 
-    // The claim is a ref struct: built and sent outside the async method, which awaits what it returns.
-    private static ValueTask<ResponseLease<BenchResponse>> Send(SharedClient<BenchRequest, BenchResponse> client, MessageSource source, int messageBytes, int bodyBytes, int sequence)
+    /// <summary>One client's side of the session: its connection, the request it copies in, and the check of each response.</summary>
+    private sealed class Asker : IDisposable
     {
-        RequestClaim<BenchRequest, BenchResponse> claim = client.ClaimRequest(messageBytes, BenchRun.ChildTimeout);
-        var request = new BenchRequest.Builder(claim.Payload, bodyBytes) { Sequence = sequence };
-        source.FillInto(request.Body, sequence);
-        return claim.SendAsync(BenchRun.ChildTimeout);
-    }
+        private readonly SharedClient<BenchRequest, BenchResponse> _client;
+        private readonly MessageSource _source;
+        private readonly MessageCheck _check = new();
+        private readonly int _messageBytes;
+        private readonly int _bodyBytes;
 
-    private static void Accept(MessageCheck check, ResponseLease<BenchResponse> response, int sequence)
-    {
-        var view = new BenchResponse.View(response.Payload);
-        check.Accept(view.Body);
-        if (view.Sequence != sequence)
+        public Asker(string directory, string name, int messageBytes)
         {
-            throw new InvalidOperationException($"Request {sequence} got the response to {view.Sequence}.");
+            var options = new SharedChannelOptions { Directory = directory, Capacity = RequestPlan.RingCapacity, SpinCount = SpinCount };
+            _client = SharedChannel.ConnectAsync<BenchRequest, BenchResponse>(name, options, BenchRun.ChildTimeout).AsTask().GetAwaiter().GetResult();
+            _messageBytes = messageBytes;
+            _bodyBytes = messageBytes - BenchRequest.Builder.LengthFor(0);
+            _source = new MessageSource(_bodyBytes);
         }
-    }
 
-    private static SharedClient<BenchRequest, BenchResponse> Connect(string directory, string name)
-    {
-        var options = new SharedChannelOptions { Directory = directory, Capacity = RequestPlan.RingCapacity, SpinCount = SpinCount };
-        return SharedChannel.ConnectAsync<BenchRequest, BenchResponse>(name, options, BenchRun.ChildTimeout).AsTask().GetAwaiter().GetResult();
+        /// <summary>Claims request <paramref name="sequence"/> in place and fills it, ready to send.</summary>
+        public RequestClaim<BenchRequest, BenchResponse> Build(int sequence)
+        {
+            RequestClaim<BenchRequest, BenchResponse> claim = _client.ClaimRequest(_messageBytes, BenchRun.ChildTimeout);
+            var request = new BenchRequest.Builder(claim.Payload, _bodyBytes) { Sequence = sequence };
+            _source.FillInto(request.Body, sequence);
+            return claim;
+        }
+
+        // The claim is a ref struct: built and sent here, outside the async loop, which awaits what this returns.
+        public ValueTask<ResponseLease<BenchResponse>> SendAsync(int sequence) => Build(sequence).SendAsync(BenchRun.ChildTimeout);
+
+        public void Accept(ResponseLease<BenchResponse> response, int sequence)
+        {
+            var view = new BenchResponse.View(response.Payload);
+            _check.Accept(view.Body);
+            if (view.Sequence != sequence)
+            {
+                throw new InvalidOperationException($"Request {sequence} got the response to {view.Sequence}.");
+            }
+        }
+
+        public void Dispose() => _client.Dispose();
     }
 
     /// <summary>The server child: <c>DIRECTORY NAME</c>; serves until killed, each response the request's body sent back.</summary>
