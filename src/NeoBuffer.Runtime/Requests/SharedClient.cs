@@ -118,7 +118,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     /// message types without variable-length fields): the blocking form of
     /// <see cref="RequestAsync(TRequest, TimeSpan, CancellationToken)"/>. It spins, then sleeps on the response ring's
     /// wake word itself, so the server's reply wakes this very thread; no thread-pool thread is involved, and nothing
-    /// is allocated.
+    /// is allocated (but the registration of a cancellable token, once the caller parks).
     /// </summary>
     /// <exception cref="TimeoutException">No response within <paramref name="timeout"/>.</exception>
     /// <exception cref="RequestFailedException">The server's handler failed the request.</exception>
