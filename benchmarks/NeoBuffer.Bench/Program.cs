@@ -47,7 +47,8 @@ internal static class Program
         }
         catch (Exception e)
         {
-            Console.Error.WriteLine(e);
+            // One line, never a stack trace: what failed and why (a child's failure carries the child's own message).
+            Console.Error.WriteLine($"NeoBuffer.Bench: {e.GetType().Name}: {e.Message}");
             return 1;
         }
     }

@@ -22,17 +22,18 @@ internal static class RequestSuite
     {
         Console.WriteLine($"NeoBuffer request/response benchmark ({(plan.IsQuick ? "quick" : "full")}: {plan.Rounds} rounds; per round and row a fresh session of {plan.WarmupBlocks} warm-up + {plan.Blocks} timed blocks per client; rows are medians over the blocks)");
         Console.WriteLine($"machine:    {MachineDescription.Describe()}; load average {MachineDescription.LoadAverage()} at start");
-        Console.WriteLine("neobuffer:  a SharedServer child (ServeAsync, SpinCount 40000, so its async wait spins about 1 ms) answering each request with its body; CLIENTS SharedClients in this process, a thread each, one request at a time, built in place (ClaimRequest, SendAsync), SpinCount 2500");
+        Console.WriteLine("neobuffer:  a SharedServer child (ServeAsync, SpinCount 40000, so its async wait spins about 1 ms) answering each request with its body; CLIENTS SharedClients in this process, a thread each, one request at a time, built in place (ClaimRequest) and sent blocking (Send: spins about 1 ms, SpinCount 2500, then parks the thread)");
+        Console.WriteLine("neobuffer-async: the same server; CLIENTS SharedClients as async loops on the thread pool awaiting SendAsync (a parked request's continuation runs on the pool)");
         Console.WriteLine("uds:        CLIENTS Unix stream sockets, an echo child each, a thread each here sending a frame and blocking in recv(2) for the echo");
         Console.WriteLine("grpc-uds:   a Grpc.AspNetCore server child (Kestrel on a Unix socket, HTTP/2) with a unary Echo(bytes); CLIENTS Grpc.Net.Client channels here (SocketsHttpHandler ConnectCallback to the socket), a thread each, one call at a time");
-        Console.WriteLine("pingpong:   the raw round-trip limit (two processes bouncing a cache line), 64 B row");
+        Console.WriteLine("pingpong:   the raw round-trip limit (two processes bouncing a cache line), 64 B row; futex: the raw parked round trip (each side sleeps in FUTEX_WAIT, the other always calls FUTEX_WAKE), the limit once requests park");
         Console.WriteLine("requests/s: the sum over clients of each client's rate (the clients run at once); p50/p99 over every client's samples");
         Console.WriteLine();
 
         var total = Stopwatch.StartNew();
         List<Measurement> sessions = BenchRun.Rounds(plan, Round);
         List<ResultRow> rows = WithGrpcRatios(SuiteReport.Rows(sessions).Select(Aggregate).ToList());
-        SuiteReport.Print(rows, Notes(sessions), Verdicts(sessions), "64 B round trip p50 <= 2x the raw ping-pong of the same round; requests/s >= 50x gRPC over UDS", jsonPath, participants: true);
+        SuiteReport.Print(rows, Notes(sessions), Verdicts(sessions), "64 B round trip p50 <= 2x the raw ping-pong of the same round; requests/s >= 50x gRPC over UDS (each for the blocking and the async client)", jsonPath, participants: true);
         Console.WriteLine($"took {total.Elapsed.TotalSeconds:0.0} s; load average {MachineDescription.LoadAverage()} at the end");
         return 0;
     }
@@ -40,12 +41,14 @@ internal static class RequestSuite
     private static IEnumerable<Measurement> Round(BenchRun run)
     {
         yield return RawPingPong.Measure(run, MeasurementPlan.Small);
+        yield return RawPingPong.Measure(run, MeasurementPlan.Small, ReaderWait.Parked);
         foreach (int size in RequestPlan.MessageSizes)
         {
             foreach (int clients in RequestPlan.ClientCounts)
             {
                 Console.Error.WriteLine($"  {size} B, {clients} client(s)");
-                yield return NeoBufferRequests.Measure(run, size, clients);
+                yield return NeoBufferRequests.Measure(run, size, clients, blocking: true);
+                yield return NeoBufferRequests.Measure(run, size, clients, blocking: false);
                 yield return UdsRequests.Measure(run, size, clients);
                 yield return GrpcRequests.Measure(run, size, clients);
             }
@@ -56,56 +59,70 @@ internal static class RequestSuite
     private static ResultRow Aggregate(ResultRow row) =>
         row.Scenario == Scenarios.Request ? row with { MsgsPerSec = row.MsgsPerSec * row.Producers } : row;
 
-    // Each NeoBuffer request row carries its requests/s over gRPC's for the same size and clients (the JSON's ratio).
+    // Each NeoBuffer request row carries its requests/s over gRPC's for the same size, clients and placement (the JSON's
+    // ratio): rows are per placement, and a ratio never compares two placements.
     private static List<ResultRow> WithGrpcRatios(List<ResultRow> rows) => rows.Select(row =>
     {
-        if (row.Scenario != Scenarios.Request || row.Transport != Scenarios.NeoBuffer)
+        if (row.Scenario != Scenarios.Request || row.Transport is not (Scenarios.NeoBuffer or Scenarios.NeoBufferAsync))
         {
             return row;
         }
 
-        ResultRow grpc = rows.Single(other => other.Scenario == Scenarios.Request && other.Transport == Scenarios.Grpc &&
-            other.MessageBytes == row.MessageBytes && other.Producers == row.Producers);
-        return row with { RequestsOverGrpc = row.MsgsPerSec / grpc.MsgsPerSec };
+        ResultRow? grpc = rows.SingleOrDefault(other => other.Scenario == Scenarios.Request && other.Transport == Scenarios.Grpc &&
+            other.MessageBytes == row.MessageBytes && other.Producers == row.Producers && other.Placement == row.Placement);
+        return grpc is null ? row : row with { RequestsOverGrpc = row.MsgsPerSec / grpc.MsgsPerSec };
     }).ToList();
 
     private static IEnumerable<string> Notes(List<Measurement> sessions)
     {
-        yield return "per round: neobuffer 64 B, 1 client, p50 over the ping-pong's p50 of the same round; requests/s over uds's and over grpc-uds's:";
+        yield return "per round: neobuffer (blocking) and neobuffer-async 64 B, 1 client, p50 over the ping-pong's p50 of the same round; 64 B, 4 clients, p50 over the raw futex round trip's p50 (4 clients and a server on 2 CPUs park);";
+        yield return "           requests/s over uds's and over grpc-uds's (neobuffer-async's over grpc-uds's in brackets):";
         foreach (int round in sessions.Select(s => s.Round).Distinct())
         {
             string rates = string.Join("; ", RequestPlan.MessageSizes.SelectMany(size => RequestPlan.ClientCounts.Select(clients =>
-                FormattableString.Invariant($"{size} B x{clients} {RateRatio(sessions, round, Scenarios.Uds, size, clients):0.0}x uds, {RateRatio(sessions, round, Scenarios.Grpc, size, clients):0.0}x grpc-uds"))));
-            yield return FormattableString.Invariant($"  round {round}: p50 / ping-pong {P50Ratio(sessions, round):0.00}; {rates}");
+                FormattableString.Invariant($"{size} B x{clients} {RateRatio(sessions, round, Scenarios.NeoBuffer, Scenarios.Uds, size, clients):0.0}x uds, {RateRatio(sessions, round, Scenarios.NeoBuffer, Scenarios.Grpc, size, clients):0.0}x grpc-uds ({RateRatio(sessions, round, Scenarios.NeoBufferAsync, Scenarios.Grpc, size, clients):0.0}x)"))));
+            yield return FormattableString.Invariant(
+                $"  round {round}: p50 / ping-pong {P50Ratio(sessions, round, Scenarios.NeoBuffer):0.00} (async {P50Ratio(sessions, round, Scenarios.NeoBufferAsync):0.00}); x4 p50 / futex {FutexRatio(sessions, round, Scenarios.NeoBuffer):0.00} (async {FutexRatio(sessions, round, Scenarios.NeoBufferAsync):0.00}); {rates}");
         }
 
         yield return string.Empty;
     }
 
-    private static IEnumerable<string> Verdicts(List<Measurement> sessions)
+    private static IEnumerable<string> Verdicts(List<Measurement> all)
     {
-        double[] ratios = sessions.Select(s => s.Round).Distinct().Select(round => P50Ratio(sessions, round)).Order().ToArray();
-        double median = ratios[ratios.Length / 2];
-        yield return string.Create(CultureInfo.InvariantCulture,
-            $"64 B round trip p50, 1 client: {median:0.00}x the raw ping-pong [{ratios[0]:0.00}, {ratios[^1]:0.00}] (target <= 2x): {(median <= 2 ? "met" : "NOT met")}");
-        foreach (int size in RequestPlan.MessageSizes)
+        // Judged on the rounds of one placement, as every suite's verdicts are: per-round ratios of two placements differ by more than the effects measured.
+        List<Measurement> sessions = Targets.OnePlacement(all, out string placement).ToList();
+        yield return placement;
+        int[] rounds = sessions.Select(s => s.Round).Distinct().ToArray();
+        foreach (string transport in new[] { Scenarios.NeoBuffer, Scenarios.NeoBufferAsync })
         {
-            foreach (int clients in RequestPlan.ClientCounts)
+            double[] ratios = rounds.Select(round => P50Ratio(sessions, round, transport)).Order().ToArray();
+            double median = ratios[ratios.Length / 2];
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"{transport}: 64 B round trip p50, 1 client: {median:0.00}x the raw ping-pong [{ratios[0]:0.00}, {ratios[^1]:0.00}] (target <= 2x): {(median <= 2 ? "met" : "NOT met")}");
+            foreach (int size in RequestPlan.MessageSizes)
             {
-                double[] rates = sessions.Select(s => s.Round).Distinct().Select(round => RateRatio(sessions, round, Scenarios.Grpc, size, clients)).Order().ToArray();
-                double rate = rates[rates.Length / 2];
-                yield return string.Create(CultureInfo.InvariantCulture,
-                    $"requests/s, {size} B, {clients} client(s): {rate:0.0}x gRPC over UDS [{rates[0]:0.0}, {rates[^1]:0.0}] (target >= 50x): {(rate >= 50 ? "met" : "NOT met")}");
+                foreach (int clients in RequestPlan.ClientCounts)
+                {
+                    double[] rates = rounds.Select(round => RateRatio(sessions, round, transport, Scenarios.Grpc, size, clients)).Order().ToArray();
+                    double rate = rates[rates.Length / 2];
+                    yield return string.Create(CultureInfo.InvariantCulture,
+                        $"{transport}: requests/s, {size} B, {clients} client(s): {rate:0.0}x gRPC over UDS [{rates[0]:0.0}, {rates[^1]:0.0}] (target >= 50x): {(rate >= 50 ? "met" : "NOT met")}");
+                }
             }
         }
     }
 
-    private static double P50Ratio(List<Measurement> sessions, int round) =>
-        Row(sessions, round, Scenarios.Request, Scenarios.NeoBuffer, MeasurementPlan.Small, 1).P50Ns!.Value /
+    private static double P50Ratio(List<Measurement> sessions, int round, string transport) =>
+        Row(sessions, round, Scenarios.Request, transport, MeasurementPlan.Small, 1).P50Ns!.Value /
         Row(sessions, round, Scenarios.RoundTrip, Scenarios.PingPong, MeasurementPlan.Small, 1).P50Ns!.Value;
 
-    private static double RateRatio(List<Measurement> sessions, int round, string baseline, int size, int clients) =>
-        Rate(sessions, round, Scenarios.NeoBuffer, size, clients) / Rate(sessions, round, baseline, size, clients);
+    private static double FutexRatio(List<Measurement> sessions, int round, string transport) =>
+        Row(sessions, round, Scenarios.Request, transport, MeasurementPlan.Small, RequestPlan.ClientCounts[^1]).P50Ns!.Value /
+        Row(sessions, round, Scenarios.RoundTripParked, Scenarios.Futex, MeasurementPlan.Small, 1).P50Ns!.Value;
+
+    private static double RateRatio(List<Measurement> sessions, int round, string transport, string baseline, int size, int clients) =>
+        Rate(sessions, round, transport, size, clients) / Rate(sessions, round, baseline, size, clients);
 
     private static double Rate(List<Measurement> sessions, int round, string transport, int size, int clients) =>
         Aggregate(Row(sessions, round, Scenarios.Request, transport, size, clients)).MsgsPerSec!.Value;

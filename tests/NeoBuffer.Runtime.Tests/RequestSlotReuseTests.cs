@@ -45,5 +45,9 @@ public sealed class RequestSlotReuseTests
         public void Recycle(int index)
         {
         }
+
+        public void Answered()
+        {
+        }
     }
 }

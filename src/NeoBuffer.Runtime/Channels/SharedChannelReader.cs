@@ -269,6 +269,40 @@ public sealed class SharedChannelReader : IDisposable
     }
 
     /// <summary>
+    /// Blocks the calling thread, with no spinning (the caller has spun already), until a message can be read or
+    /// <paramref name="also"/> holds; false when <paramref name="deadlineNs"/> (CLOCK_MONOTONIC) passed first. Whoever
+    /// makes <paramref name="also"/> hold wakes this reader's word (<see cref="WakeWord"/>) after doing so.
+    /// </summary>
+    /// <exception cref="ChannelClosedException">The channel completed (with or without an error) and every message was read.</exception>
+    internal bool WaitToReadOr<TAlso>(TAlso also, long deadlineNs, CancellationToken cancellationToken)
+        where TAlso : IWaitCondition
+    {
+        EnterWait();
+        bool added = false;
+        _segment.Mapping.DangerousAddRef(ref added);
+        try
+        {
+            var words = new WakeWords(_ring.WakeWord);
+            if (!RingWait.Block(new EitherCondition<MessageCondition, TAlso>(new MessageCondition(this), also), ref words, 0, deadlineNs, cancellationToken))
+            {
+                return false;
+            }
+
+            if (also.IsSatisfied() || AfterWait())
+            {
+                return true;
+            }
+
+            throw new ChannelClosedException($"Channel '{Name}' was completed, and every message was read.");
+        }
+        finally
+        {
+            _segment.Mapping.DangerousRelease();
+            ExitWait();
+        }
+    }
+
+    /// <summary>
     /// Waits asynchronously until a message can be read; no thread blocks meanwhile. Completes with true when one can,
     /// false when the channel completed and is drained.
     /// </summary>
@@ -299,6 +333,37 @@ public sealed class SharedChannelReader : IDisposable
         {
             if (!handedOver)
             {
+                ExitWait();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Parks at once (no spin: the caller has spun already) until a message can be read, as
+    /// <see cref="WaitToReadAsync(CancellationToken)"/>, and continues the caller on the futex waiter thread that saw
+    /// the wake, with no thread-pool hop: for a caller whose continuation is short and never blocks.
+    /// </summary>
+    internal ValueTask<bool> ParkToReadOnWaiterThreadAsync(CancellationToken cancellationToken)
+    {
+        EnterWait();
+        bool added = false;
+        bool handedOver = false;
+        try
+        {
+            _segment.Mapping.DangerousAddRef(ref added);
+            ValueTask<bool> wait = RingWait.ParkAsync(new MessageCondition(this), new WakeWords(_ring.WakeWord), RingWait.DeadlineOf(Timeout.InfiniteTimeSpan), cancellationToken, _segment.Mapping, continueOnWaiterThread: true);
+            handedOver = true;
+            return AfterWaitAsync(wait, Timeout.InfiniteTimeSpan);
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                if (added)
+                {
+                    _segment.Mapping.DangerousRelease();
+                }
+
                 ExitWait();
             }
         }

@@ -92,6 +92,7 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
         _length = body.Length;
         AfterResolved();
         _core.SetResult(status);
+        _owner.Answered();
         return true;
     }
 
@@ -105,8 +106,13 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
 
         AfterResolved();
         _core.SetException(error);
+        _owner.Answered();
         return true;
     }
+
+    /// <summary>Fails request <paramref name="id"/> with the timeout's error; false when it was resolved already.</summary>
+    public bool TryTimeOut(long id, TimeSpan timeout) =>
+        TryFail(id, new TimeoutException($"The server '{_owner.Name}' did not answer the request within {timeout.TotalMilliseconds:0.###} ms. A response that comes later is dropped."));
 
     /// <summary>
     /// The caller stops spinning: arms the timeout and the cancellation and counts itself parked (uncounted again at
@@ -225,7 +231,7 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
         long remainingNs = Volatile.Read(ref _deadlineNs) - MonotonicClock.NowNs;
         if (remainingNs <= 0)
         {
-            TryFail(timed, new TimeoutException($"The server '{_owner.Name}' did not answer the request within {_timeout.TotalMilliseconds:0.###} ms. A response that comes later is dropped."));
+            TryTimeOut(timed, _timeout);
         }
         else if (Id == timed)
         {
@@ -258,6 +264,12 @@ internal interface IPendingOwner
     string Name { get; }
 
     void ParkedChanged(int delta);
+
+    /// <summary>
+    /// Called after each resolution (its CAS, a full fence, then the result set): wakes a caller blocked on another
+    /// thread's reading of the responses, if any is parked.
+    /// </summary>
+    void Answered();
 
     void Recycle(int index);
 }

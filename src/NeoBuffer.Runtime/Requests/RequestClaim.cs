@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using System.Threading.Tasks.Sources;
 using NeoBuffer.Requests;
 
 namespace NeoBuffer;
@@ -33,7 +34,30 @@ public ref struct RequestClaim<TRequest, TResponse>
     /// <exception cref="InvalidOperationException">The claim was already sent or disposed.</exception>
     public ValueTask<ResponseLease<TResponse>> SendAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        SharedClient<TRequest, TResponse> client = _client ?? throw new InvalidOperationException("This request was already sent or disposed.");
+        PendingRequest<TResponse> slot = Commit(out SharedClient<TRequest, TResponse> client);
+        short version = slot.Version;
+        return new ValueTask<ResponseLease<TResponse>>(client.Await(slot, timeout, cancellationToken), version);
+    }
+
+    /// <summary>
+    /// Sends the request and blocks the calling thread until its response arrives (as
+    /// <see cref="SharedClient{TRequest, TResponse}.RequestLease"/> does): no thread-pool thread is involved.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The claim was already sent or disposed.</exception>
+    /// <exception cref="TimeoutException">No response within <paramref name="timeout"/>.</exception>
+    /// <exception cref="RequestFailedException">The server's handler failed the request.</exception>
+    /// <exception cref="System.Threading.Channels.ChannelClosedException">The server died or closed.</exception>
+    public ResponseLease<TResponse> Send(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        PendingRequest<TResponse> slot = Commit(out SharedClient<TRequest, TResponse> client);
+        short version = slot.Version;
+        return ((IValueTaskSource<ResponseLease<TResponse>>)client.Wait(slot, timeout, cancellationToken)).GetResult(version);
+    }
+
+    /// <summary>Commits the request and lets go of the send gate; returns the slot its response will resolve.</summary>
+    internal PendingRequest<TResponse> Commit(out SharedClient<TRequest, TResponse> client)
+    {
+        client = _client ?? throw new InvalidOperationException("This request was already sent or disposed.");
         _client = null;
         Payload = default;
         PendingRequest<TResponse> slot;
@@ -50,8 +74,7 @@ public ref struct RequestClaim<TRequest, TResponse>
         }
 
         client.EndSend(sent: true);
-        short version = slot.Version;
-        return new ValueTask<ResponseLease<TResponse>>(client.Await(slot, timeout, cancellationToken), version);
+        return slot;
     }
 
     /// <summary>Gives the space back unless the request was sent.</summary>

@@ -7,7 +7,9 @@ using System.Text;
 using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
+using System.Threading.Tasks.Sources;
 using NeoBuffer.Requests;
+using NeoBuffer.Waiting;
 
 namespace NeoBuffer;
 
@@ -20,8 +22,12 @@ namespace NeoBuffer;
 /// <para>
 /// <b>How a response is waited for.</b> A caller first spins (<see cref="SharedChannelOptions.SpinCount"/> rounds),
 /// reading the response ring itself whenever no other thread is, so a quick server answers without a context switch
-/// or an allocation. Then it parks: an async loop reads the ring (parking on its futex word, no thread blocked) while
-/// any caller is parked, and completes each awaiter.
+/// or an allocation. Then a blocking call (<see cref="Request(TRequest, TimeSpan, CancellationToken)"/>,
+/// <see cref="RequestLease"/>, <see cref="RequestClaim{TRequest, TResponse}.Send"/>) parks its own thread: on the
+/// response ring's futex word when no other thread reads the ring (the server's commit wakes it directly), else on a
+/// word of the client's that whoever answers its request, or lets go of the ring, wakes. An async call parks without
+/// a thread: a reader loop on the process's futex waiter thread reads the ring while any async caller is parked, and
+/// completes each awaiter, whose continuation runs on the thread pool.
 /// </para>
 /// <para>
 /// <b>Failures.</b> A server that dies or is disposed fails every pending request, and every later one, with a
@@ -50,9 +56,15 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     private readonly SemaphoreSlim _inFlight = new(MaxInFlight, MaxInFlight);
     private readonly SemaphoreSlim _sending = new(1, 1);
     private readonly CancellationTokenSource _closing = new();
+
+    // The wake word (an event count, RingWait's protocol) of blocking callers waiting for another thread's reading of
+    // the ring: whoever answers a request or lets go of the ring wakes it. Pinned, so its address stays put while a
+    // thread sleeps on it; process-private, and each waker has made a full fence (its CAS or exchange) just before.
+    private readonly int[] _handoff = GC.AllocateArray<int>(1, pinned: true);
     private readonly int _spinCount;
     private int _clientId;
     private long _sequence;
+    private long _blockedSleeps;
     private int _reading;
     private int _parked;
     private int _requestsClosed;
@@ -69,6 +81,9 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         {
             _free.Push(i);
         }
+
+        // Dispose cancels _closing before it waits for the ring's reader: a blocked caller wakes, sees the fault, and lets go.
+        _closing.Token.UnsafeRegister(static state => ((SharedClient<TRequest, TResponse>)state!).WakeBlockedCallers(), this);
     }
 
     /// <summary>The server's name.</summary>
@@ -97,6 +112,46 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     /// <summary>Sends <paramref name="request"/> and returns its response, waiting as long as it takes (see the overload with a timeout).</summary>
     public ValueTask<TResponse> RequestAsync(TRequest request, CancellationToken cancellationToken = default) =>
         RequestAsync(request, Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>
+    /// Sends <paramref name="request"/> and blocks the calling thread until its response arrives, copied out (for
+    /// message types without variable-length fields): the blocking form of
+    /// <see cref="RequestAsync(TRequest, TimeSpan, CancellationToken)"/>. It spins, then sleeps on the response ring's
+    /// wake word itself, so the server's reply wakes this very thread; no thread-pool thread is involved, and nothing
+    /// is allocated (but the registration of a cancellable token, once the caller parks).
+    /// </summary>
+    /// <exception cref="TimeoutException">No response within <paramref name="timeout"/>.</exception>
+    /// <exception cref="RequestFailedException">The server's handler failed the request.</exception>
+    /// <exception cref="ChannelClosedException">The server died or closed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    public TResponse Request(TRequest request, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ThrowIfVariable<TRequest>("build it with ClaimRequest");
+        ThrowIfVariable<TResponse>("use RequestLease");
+        PendingRequest<TResponse> slot = Send(in request, timeout, cancellationToken);
+        short version = slot.Version;
+        return ((IValueTaskSource<TResponse>)Wait(slot, timeout, cancellationToken)).GetResult(version);
+    }
+
+    /// <summary>Sends <paramref name="request"/> and blocks until its response arrives, however long it takes (see the overload with a timeout).</summary>
+    public TResponse Request(TRequest request, CancellationToken cancellationToken = default) =>
+        Request(request, Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>
+    /// Sends <paramref name="request"/> and blocks the calling thread until its response arrives, as a lease over
+    /// pooled memory: the blocking form of <see cref="RequestLeaseAsync"/>. Dispose the lease once.
+    /// </summary>
+    /// <exception cref="TimeoutException">No response within <paramref name="timeout"/>.</exception>
+    /// <exception cref="RequestFailedException">The server's handler failed the request.</exception>
+    /// <exception cref="ChannelClosedException">The server died or closed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    public ResponseLease<TResponse> RequestLease(TRequest request, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ThrowIfVariable<TRequest>("build it with ClaimRequest");
+        PendingRequest<TResponse> slot = Send(in request, timeout, cancellationToken);
+        short version = slot.Version;
+        return ((IValueTaskSource<ResponseLease<TResponse>>)Wait(slot, timeout, cancellationToken)).GetResult(version);
+    }
 
     /// <summary>
     /// Sends <paramref name="request"/> and returns its response as a lease over pooled memory (for responses with
@@ -347,6 +402,20 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         }
     }
 
+    // The blocking send: at once if a slot, the gate and room are free; else through a claim, which waits for each.
+    private PendingRequest<TResponse> Send(in TRequest request, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ReadOnlySpan<byte> bytes = MemoryMarshal.AsBytes(new ReadOnlySpan<TRequest>(in request));
+        if (TrySendNow(bytes) is PendingRequest<TResponse> sent)
+        {
+            return sent;
+        }
+
+        RequestClaim<TRequest, TResponse> claim = ClaimRequest(bytes.Length, timeout, cancellationToken);
+        bytes.CopyTo(claim.Payload);
+        return claim.Commit(out _);
+    }
+
     private async ValueTask<TResponse> RequestSlowAsync(TRequest request, TimeSpan timeout, CancellationToken cancellationToken)
     {
         PendingRequest<TResponse> slot = await SendAsync(request, timeout, cancellationToken).ConfigureAwait(false);
@@ -474,6 +543,111 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     internal PendingRequest<TResponse> Await(PendingRequest<TResponse> slot, TimeSpan timeout, CancellationToken cancellationToken)
     {
         long id = slot.Id;
+        if (!Spin(slot))
+        {
+            slot.Park(id, timeout, cancellationToken);
+            EnsureReader();
+        }
+
+        return slot;
+    }
+
+    /// <summary>
+    /// Spins for the response of <paramref name="slot"/>'s request, then blocks the calling thread until it is resolved
+    /// (answered, failed, timed out or cancelled; the caller's GetResult says which). Returns the slot.
+    /// </summary>
+    /// <remarks>
+    /// While no other thread reads the ring, the caller reads it itself and sleeps on the ring's own wake word, so the
+    /// server's commit wakes it directly. While another thread does (another blocking caller, or the async reader
+    /// loop), it sleeps on <see cref="_handoff"/> until its request is resolved or the ring is free. Either sleep is
+    /// <see cref="RingWait.Block{TCondition}(TCondition, ref WakeWords, int, long, CancellationToken)"/>: the word is
+    /// armed (full fence) before the condition is checked a last time, and each waker changes what the condition reads
+    /// with a full fence before it looks at the word, so a reply (or a release of the ring) that lands between the
+    /// caller's last check and its sleep is seen by one side or the other: the caller never sleeps through it.
+    /// </remarks>
+    internal PendingRequest<TResponse> Wait(PendingRequest<TResponse> slot, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        long id = slot.Id;
+        if (Spin(slot))
+        {
+            return slot;
+        }
+
+        long deadline = RingWait.DeadlineOf(timeout);
+        try
+        {
+            while (slot.Id == id)
+            {
+                if (Volatile.Read(ref _fault) is Func<Exception> fault)
+                {
+                    slot.TryFail(id, fault());
+                    break;
+                }
+
+                bool inTime = TryEnterReading() ? ReadUntilAnswered(slot, id, deadline, cancellationToken) : AwaitReader(slot, id, deadline, cancellationToken);
+                if (!inTime)
+                {
+                    slot.TryTimeOut(id, timeout);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            slot.TryFail(id, new OperationCanceledException(cancellationToken));
+        }
+
+        // Resolved (its id CAS'd away): the resolver sets the result right after its CAS.
+        var spin = new SpinWait();
+        while (!slot.IsResolved)
+        {
+            spin.SpinOnce();
+        }
+
+        return slot;
+    }
+
+    // The caller holds the ring: drains it, sleeping on its wake word between responses, until the slot's request is
+    // resolved; false at the deadline. A failure of the ring faults the client (which fails the slot too).
+    private bool ReadUntilAnswered(PendingRequest<TResponse> slot, long id, long deadline, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                Drain();
+                if (slot.Id != id || Volatile.Read(ref _fault) is not null)
+                {
+                    return true;
+                }
+
+                if (!_responses.WaitToReadOr(new ResolvedCondition(this, slot, id), deadline, cancellationToken))
+                {
+                    return false;
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Fault(e);
+            return true;
+        }
+        finally
+        {
+            ExitReading();
+        }
+    }
+
+    // Another thread holds the ring: sleeps until the slot's request is resolved, the ring is let go of (then this
+    // caller may take it), or the client faults; false at the deadline.
+    private unsafe bool AwaitReader(PendingRequest<TResponse> slot, long id, long deadline, CancellationToken cancellationToken)
+    {
+        var words = new WakeWords(HandoffWord);
+        return RingWait.Block(new HandoffCondition(this, slot, id), ref words, 0, deadline, cancellationToken);
+    }
+
+    // Spins for the response, reading the ring whenever no other thread is; true once the slot is resolved.
+    private bool Spin(PendingRequest<TResponse> slot)
+    {
         for (int round = 0; !slot.IsResolved; round++)
         {
             if (TryEnterReading())
@@ -493,26 +667,27 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
 
                 if (slot.IsResolved)
                 {
-                    break;
+                    return true;
                 }
             }
 
             if (round >= _spinCount)
             {
-                slot.Park(id, timeout, cancellationToken);
-                EnsureReader();
-                break;
+                return false;
             }
 
             Thread.SpinWait(10);
         }
 
-        return slot;
+        return true;
     }
 
     string IPendingOwner.Name => _name;
 
     void IPendingOwner.ParkedChanged(int delta) => Interlocked.Add(ref _parked, delta);
+
+    // Right after a resolution's CAS (a full fence): one load when no blocking caller sleeps on the handoff word.
+    void IPendingOwner.Answered() => RingWait.WakeIfParked(HandoffWord);
 
     void IPendingOwner.Recycle(int index)
     {
@@ -524,17 +699,33 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         _inFlight.Release();
     }
 
-    private bool TryEnterReading() => Volatile.Read(ref _reading) == 0 && Interlocked.CompareExchange(ref _reading, 1, 0) == 0;
+    /// <summary>Takes the response ring's reading (one thread at a time drains it); false when another thread holds it.</summary>
+    internal bool TryEnterReading() => Volatile.Read(ref _reading) == 0 && Interlocked.CompareExchange(ref _reading, 1, 0) == 0;
 
     // Letting go of the reader, then looking for parked callers, against a caller counting itself parked, then trying
     // to take the reader (EnsureReader): both through full fences, so either the caller takes it or this sees the caller.
-    private void ExitReading()
+    // A blocking caller arms the handoff word (full fence) before it checks the reader is taken, and this looks at the
+    // word after the exchange, so either it sees the ring free or this wakes it to take the ring.
+    internal void ExitReading()
     {
         Interlocked.Exchange(ref _reading, 0);
+        RingWait.WakeIfParked(HandoffWord);
         if (Volatile.Read(ref _parked) > 0)
         {
             EnsureReader();
         }
+    }
+
+    /// <summary>Blocking waits for a response that slept on a futex (each counted once, before its first sleep).</summary>
+    internal long BlockedSleeps => Volatile.Read(ref _blockedSleeps);
+
+    private unsafe nint HandoffWord => (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_handoff));
+
+    // Dispose: the blocking callers (on the ring's word or the handoff word) wake and find the fault.
+    private void WakeBlockedCallers()
+    {
+        RingWait.WakeWord(HandoffWord);
+        RingWait.WakeWord(_responses.WakeWord);
     }
 
     private void EnsureReader()
@@ -545,7 +736,13 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         }
     }
 
-    // The reader loop: owns the response ring while any caller is parked, parking on its futex word between responses.
+    // The reader loop: owns the response ring while any async caller is parked, parking on its futex word between
+    // responses. It starts on the thread of the caller that parked (which has spun already, so it parks at once) and
+    // continues on the process's futex waiter thread that sees each wake: the drain runs there, and each awaiter's
+    // continuation is queued to the thread pool by its slot (RunContinuationsAsynchronously), so a parked request
+    // costs one hop, waiter thread to pool. The slots run their continuations asynchronously on purpose: inline, a
+    // caller's code would run on the waiter thread (every async wait of the process waiting behind it) while this loop
+    // holds the ring (a continuation that made a blocking request would wait for a reader that never comes back).
     private async Task ReadWhileParkedAsync()
     {
         try
@@ -558,7 +755,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
                     return;
                 }
 
-                if (!await _responses.WaitToReadAsync(_closing.Token).ConfigureAwait(false))
+                if (!await _responses.ParkToReadOnWaiterThreadAsync(_closing.Token).ConfigureAwait(false))
                 {
                     Fault(new ChannelClosedException($"The server '{_name}' closed this client's response channel."));
                     return;
@@ -652,6 +849,32 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         {
             return false;
         }
+    }
+
+    // The ring's reader waits for a response or for its request resolved by other means (cancellation, a fault): those
+    // wake the ring's word themselves (the token's registration, WakeBlockedCallers).
+    private readonly struct ResolvedCondition(SharedClient<TRequest, TResponse> client, PendingRequest<TResponse> slot, long id) : IWaitCondition
+    {
+        public bool IsSatisfied() => slot.Id != id || Volatile.Read(ref client._fault) is not null;
+
+        public void ReclaimFromDeadPeers()
+        {
+        }
+
+        public void OnParking() => Interlocked.Increment(ref client._blockedSleeps);
+    }
+
+    // A caller waiting for another thread's reading: its request resolved, the ring free to take, or the client faulted.
+    private readonly struct HandoffCondition(SharedClient<TRequest, TResponse> client, PendingRequest<TResponse> slot, long id) : IWaitCondition
+    {
+        public bool IsSatisfied() => slot.Id != id || Volatile.Read(ref client._reading) == 0 || Volatile.Read(ref client._fault) is not null;
+
+        public void ReclaimFromDeadPeers()
+        {
+            // The thread that reads the ring checks the server; this one waits for that thread.
+        }
+
+        public void OnParking() => Interlocked.Increment(ref client._blockedSleeps);
     }
 
     private static void ThrowIfVariable<T>(string instead) where T : unmanaged, IChannelMessage<T>

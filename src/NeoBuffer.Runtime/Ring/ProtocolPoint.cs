@@ -65,11 +65,14 @@ internal static class ProtocolPoint
     /// <summary>A <see cref="MessageHold"/> about to release its message: what it did with it (a bridge: published it) is done, the message not yet consumed.</summary>
     public const string HoldReleasing = "hold.releasing";
 
+    /// <summary>Any blocking wait: its condition found false after the spin, its wake word not yet armed (a wake that lands here must still end the wait).</summary>
+    public const string WaitArming = "wait.arming";
+
     /// <summary>Every known point: NEOBUFFER_KILL_AT must name one (the chaos harness draws its kills from its own subsets).</summary>
     public static readonly string[] All =
     [
         MpscAnnounced, MpscClaimed, MpscFilling, MpscZeroing, MpscPadding, BroadcastAnnounced, BroadcastSequencePublished, BroadcastResynchronised, DeadRowFound, DeadRowFreeing,
-        CompletionReasonWritten, InspectionRead, InspectionRowRead, HoldReleasing,
+        CompletionReasonWritten, InspectionRead, InspectionRowRead, HoldReleasing, WaitArming,
     ];
 
     private static readonly bool s_enabled = ReadEnabled(out s_killAt, out s_killOnReach);

@@ -35,8 +35,14 @@ internal sealed unsafe class FutexWaitEngine
     /// the task completes. With <paramref name="sliceCheck"/>, the waiter thread runs it after
     /// <see cref="RingWait.UnfencedSliceNs"/> and then every <see cref="RingWait.PeerCheckIntervalNs"/> while the wait lasts: the wait completes with 0 when it says so, and
     /// with its exception when it throws.
+    /// <para>
+    /// With <paramref name="continueOnWaiterThread"/>, the task's continuations run synchronously on the thread that
+    /// completes it (the waiter thread, or a cancelling one) instead of on the thread pool: for a caller whose
+    /// continuation is short and never blocks (a loop that drains a ring and parks again), saving a thread-pool hop
+    /// per wake. Every other wait in the process waits while it runs.
+    /// </para>
     /// </summary>
-    public Task<int> WaitAnyAsync((nint Word, int Expected)[] words, long deadlineNs, CancellationToken cancellationToken, ISliceCheck? sliceCheck = null)
+    public Task<int> WaitAnyAsync((nint Word, int Expected)[] words, long deadlineNs, CancellationToken cancellationToken, ISliceCheck? sliceCheck = null, bool continueOnWaiterThread = false)
     {
         if (words.Length is 0 or > MaxWordsPerThread)
         {
@@ -48,7 +54,7 @@ internal sealed unsafe class FutexWaitEngine
             return Task.FromCanceled<int>(cancellationToken);
         }
 
-        var wait = new PendingWait(words, deadlineNs, sliceCheck);
+        var wait = new PendingWait(words, deadlineNs, sliceCheck, continueOnWaiterThread);
         Worker worker;
         lock (_gate)
         {
@@ -89,13 +95,13 @@ internal sealed unsafe class FutexWaitEngine
         return worker;
     }
 
-    private sealed class PendingWait((nint Word, int Expected)[] words, long deadlineNs, ISliceCheck? sliceCheck)
+    private sealed class PendingWait((nint Word, int Expected)[] words, long deadlineNs, ISliceCheck? sliceCheck, bool continueOnWaiterThread)
     {
         public readonly (nint Word, int Expected)[] Words = words;
         public readonly long DeadlineNs = deadlineNs;
         public readonly ISliceCheck? SliceCheck = sliceCheck;
         public long NextCheckNs = sliceCheck is null ? long.MaxValue : MonotonicClock.NowNs + RingWait.UnfencedSliceNs;
-        public readonly TaskCompletionSource<int> Completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public readonly TaskCompletionSource<int> Completion = new(continueOnWaiterThread ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
         public CancellationTokenRegistration Registration;
 
         /// <summary>The index of the first word that changed, or -1.</summary>

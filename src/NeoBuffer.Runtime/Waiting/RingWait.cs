@@ -2,6 +2,7 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using NeoBuffer.Interop;
+using NeoBuffer.Ring;
 using NeoBuffer.Segments;
 
 namespace NeoBuffer.Waiting;
@@ -88,6 +89,7 @@ internal static class RingWait
 
         using CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(static state => WakeWord((nint)state!), words.First);
         bool parked = false;
+        ProtocolPoint.Reached(ProtocolPoint.WaitArming);
         words.ArmLocally();
         var fence = default(PublisherFence);
         while (true)
@@ -184,9 +186,10 @@ internal static class RingWait
     /// The one parked async wait loop, over one wake word or many: arms every word, re-checks the condition, and hands
     /// the words to the futex waiter thread, which fences for publishers and looks for dead peers slice by slice.
     /// False when the deadline passed first. Releases <paramref name="heldMapping"/>, a reference the caller took for
-    /// the wait, when it ends; the caller keeps every word mapped.
+    /// the wait, when it ends; the caller keeps every word mapped. With <paramref name="continueOnWaiterThread"/>, the
+    /// caller's continuation runs on the waiter thread (<see cref="FutexWaitEngine.WaitAnyAsync"/>).
     /// </summary>
-    public static async ValueTask<bool> ParkAsync<TCondition>(TCondition condition, WakeWords words, long deadline, CancellationToken cancellationToken, SegmentMapping? heldMapping = null)
+    public static async ValueTask<bool> ParkAsync<TCondition>(TCondition condition, WakeWords words, long deadline, CancellationToken cancellationToken, SegmentMapping? heldMapping = null, bool continueOnWaiterThread = false)
         where TCondition : IWaitCondition
     {
         try
@@ -210,7 +213,7 @@ internal static class RingWait
 
                 // The waiter thread fences for publishers and checks the peers itself, slice by slice; the wait ends
                 // only on a wake, the deadline, a dead peer's error, or a condition found true.
-                if (await FutexWaitEngine.Shared.WaitAnyAsync(words.Armed(), deadline, cancellationToken, sliceCheck).ConfigureAwait(false) < 0)
+                if (await FutexWaitEngine.Shared.WaitAnyAsync(words.Armed(), deadline, cancellationToken, sliceCheck, continueOnWaiterThread).ConfigureAwait(false) < 0)
                 {
                     // The deadline: one last look, fenced for publishers if the slice checks had not yet done it, as
                     // a blocking wait re-checks before it gives up.
