@@ -197,7 +197,7 @@ public sealed class BlockingRequestTests
             return false;
         }
 
-        Assert.True(server.TryRead(out IncomingRequest<AddRequest, AddResponse>? request));
+        Assert.True(server.TryRead(out IncomingRequest<AddRequest, AddResponse> request));
         using (request)
         {
             AddRequest add = request.Message;
