@@ -22,7 +22,7 @@ internal sealed class HostileConnect : IHostCommand
         byte[] reply = Encoding.UTF8.GetBytes(args[2]);
         using (WriteClaim claim = requests.Claim(RequestEnvelope.Size + reply.Length, TimeSpan.FromSeconds(30)))
         {
-            var envelope = new RequestEnvelope { CorrelationId = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & long.MaxValue | 1, Kind = RequestKind.Connect };
+            var envelope = new RequestEnvelope { Token = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & long.MaxValue | 1, Kind = RequestKind.Connect };
             MemoryMarshal.Write(claim.Payload, in envelope);
             reply.CopyTo(claim.Payload.Slice(RequestEnvelope.Size));
             claim.Commit();
