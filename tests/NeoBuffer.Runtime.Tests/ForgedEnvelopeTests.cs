@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 using NeoBuffer.Requests;
 using NeoBuffer.Testing;
 using NeoBuffer.TestHost.Messages;
+using static NeoBuffer.Runtime.Tests.ManualServing;
 
 namespace NeoBuffer.Runtime.Tests;
 
@@ -18,8 +19,6 @@ namespace NeoBuffer.Runtime.Tests;
 /// </summary>
 public sealed class ForgedEnvelopeTests
 {
-    private static readonly TimeSpan Generous = TimeSpan.FromMinutes(2);
-
     [Fact]
     public async Task A_request_and_a_disconnect_forged_under_another_clients_id_are_refused_and_that_client_gets_its_own_answer()
     {

@@ -9,7 +9,8 @@ namespace NeoBuffer.Runtime.Tests;
 /// <summary>Tests that read an add server's requests themselves (no <c>ServeAsync</c>), to hold or answer each when they choose.</summary>
 internal static class ManualServing
 {
-    private static readonly TimeSpan Generous = TimeSpan.FromMinutes(2);
+    /// <summary>How long these tests wait for anything: far past what a loaded machine needs, so only a bug reaches it.</summary>
+    public static readonly TimeSpan Generous = TimeSpan.FromMinutes(2);
 
     /// <summary>The next request, waiting for it at most two minutes. Connect and disconnect records are handled on the way.</summary>
     public static async Task<IncomingRequest<AddRequest, AddResponse>> ReadOneAsync(SharedServer<AddRequest, AddResponse> server)

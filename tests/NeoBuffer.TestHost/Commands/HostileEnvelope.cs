@@ -1,7 +1,6 @@
 using System;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using NeoBuffer.Requests;
 using NeoBuffer.TestHost.Messages;
 
@@ -19,27 +18,14 @@ internal sealed class HostileEnvelope : IHostCommand
 
     public int Run(string[] args)
     {
-        using SharedChannelWriter requests = SharedChannel.OpenWriter(args[1], new SharedChannelOptions { Directory = args[0] }, ServiceSchema<AddRequest, AddResponse>.Layout);
+        using SharedChannelWriter requests = ForgedRecords.OpenRequests(args[0], args[1]);
         int client = int.Parse(args[2], CultureInfo.InvariantCulture);
-        long correlation = long.Parse(args[3], CultureInfo.InvariantCulture);
-        long token = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & long.MaxValue | 1;
-
-        int requestLength = RequestEnvelope.Size + System.Runtime.CompilerServices.Unsafe.SizeOf<AddRequest>();
-        using (WriteClaim claim = requests.Claim(requestLength, TimeSpan.FromSeconds(30)))
-        {
-            var envelope = new RequestEnvelope { CorrelationId = correlation, ClientId = client, Kind = RequestKind.Request, Token = token };
-            MemoryMarshal.Write(claim.Payload, in envelope);
-            MemoryMarshal.Write(claim.Payload.Slice(RequestEnvelope.Size), new AddRequest { A = 100, B = 100 });
-            claim.Commit();
-        }
-
-        using (WriteClaim claim = requests.Claim(RequestEnvelope.Size, TimeSpan.FromSeconds(30)))
-        {
-            var envelope = new RequestEnvelope { ClientId = client, Kind = RequestKind.Disconnect, Token = token };
-            MemoryMarshal.Write(claim.Payload, in envelope);
-            claim.Commit();
-        }
-
+        long token = ForgedRecords.RandomToken();
+        var add = new AddRequest { A = 100, B = 100 };
+        var request = new RequestEnvelope { CorrelationId = long.Parse(args[3], CultureInfo.InvariantCulture), ClientId = client, Kind = RequestKind.Request, Token = token };
+        ForgedRecords.Write(requests, in request, MemoryMarshal.AsBytes(new ReadOnlySpan<AddRequest>(in add)));
+        var disconnect = new RequestEnvelope { ClientId = client, Kind = RequestKind.Disconnect, Token = token };
+        ForgedRecords.Write(requests, in disconnect, ReadOnlySpan<byte>.Empty);
         Console.WriteLine("sent");
         return 0;
     }
