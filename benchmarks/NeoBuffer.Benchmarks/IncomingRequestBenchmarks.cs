@@ -64,7 +64,7 @@ public class IncomingRequestBenchmarks
             throw new InvalidOperationException("The request ring is full, but every request was read.");
         }
 
-        var envelope = new RequestEnvelope { CorrelationId = ++_sequence, ClientId = _client.ClientId, Kind = RequestKind.Request };
+        var envelope = new RequestEnvelope { CorrelationId = ++_sequence, ClientId = _client.ClientId, Kind = RequestKind.Request, Token = _client.Token };
         MemoryMarshal.Write(claim.Payload, in envelope);
         MemoryMarshal.Write(claim.Payload.Slice(RequestEnvelope.Size), new SumRequest { A = 2, B = 3 });
         claim.Commit();

@@ -211,19 +211,11 @@ public sealed class RequestResponseTests
         using var channel = new TestChannel("rr");
         SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options());
         var pending = new List<Task<AddResponse>>();
-        using SharedClient<AddRequest, AddResponse> client = await ConnectWhileServing(server, channel);
+        using SharedClient<AddRequest, AddResponse> client = await ManualServing.ConnectAsync(server, channel);
         pending.Add(client.RequestAsync(new AddRequest { A = 1 }).AsTask());
         await Poll.UntilAsync(() => server.TryRead(out IncomingRequest<AddRequest, AddResponse> _), Generous, "the request to reach the server");
         server.Dispose();
         ChannelClosedException closed = await Assert.ThrowsAsync<ChannelClosedException>(() => pending[0].WaitAsync(Generous));
         Assert.Contains("closed", closed.Message);
-    }
-
-    // Connecting needs the server to read the connect record: read it on another thread meanwhile.
-    private static async Task<SharedClient<AddRequest, AddResponse>> ConnectWhileServing(SharedServer<AddRequest, AddResponse> server, TestChannel channel)
-    {
-        Task<SharedClient<AddRequest, AddResponse>> connecting = SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name, channel.Options(), Generous).AsTask();
-        await Poll.UntilAsync(() => { server.TryRead(out _); return connecting.IsCompleted; }, Generous, "the connection");
-        return await connecting;
     }
 }

@@ -20,16 +20,16 @@ public sealed class StaleRequestTests
     {
         using var channel = new TestChannel("rr");
         using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
-        using SharedClient<AddRequest, AddResponse> alice = await ConnectWhileServing(server, channel);
-        using SharedClient<AddRequest, AddResponse> bob = await ConnectWhileServing(server, channel);
+        using SharedClient<AddRequest, AddResponse> alice = await ManualServing.ConnectAsync(server, channel);
+        using SharedClient<AddRequest, AddResponse> bob = await ManualServing.ConnectAsync(server, channel);
 
         Task<AddResponse> first = Task.Run(() => alice.RequestAsync(new AddRequest { A = 1 }, Generous).AsTask());
-        IncomingRequest<AddRequest, AddResponse> stale = await ReadOne(server);
+        IncomingRequest<AddRequest, AddResponse> stale = await ManualServing.ReadOneAsync(server);
         stale.Dispose(); // alice's request ends without a reply: she is told so
         stale.Dispose(); // a second dispose of the same request does nothing
 
         Task<AddResponse> second = Task.Run(() => bob.RequestAsync(new AddRequest { A = 2 }, Generous).AsTask());
-        IncomingRequest<AddRequest, AddResponse> current = await ReadOne(server);
+        IncomingRequest<AddRequest, AddResponse> current = await ManualServing.ReadOneAsync(server);
         Assert.Equal(2, current.Message.A);
 
         // Every way to answer, or to read, through the ended request is refused; none reaches bob's request.
@@ -94,14 +94,14 @@ public sealed class StaleRequestTests
     {
         using var channel = new TestChannel("rr");
         using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
-        using SharedClient<AddRequest, AddResponse> client = await ConnectWhileServing(server, channel);
+        using SharedClient<AddRequest, AddResponse> client = await ManualServing.ConnectAsync(server, channel);
 
         // The client's reply gate is held by a claim, so request 1's ReplyAsync waits; request 1 is disposed meanwhile
         // (a handler that did not await its reply), and request 2 is read: the waiting reply still answers request 1.
         Task<AddResponse> first = Task.Run(() => client.RequestAsync(new AddRequest { A = 1 }, Generous).AsTask());
-        IncomingRequest<AddRequest, AddResponse> one = await ReadOne(server);
+        IncomingRequest<AddRequest, AddResponse> one = await ManualServing.ReadOneAsync(server);
         Task<AddResponse> second = Task.Run(() => client.RequestAsync(new AddRequest { A = 2 }, Generous).AsTask());
-        IncomingRequest<AddRequest, AddResponse> two = await ReadOne(server);
+        IncomingRequest<AddRequest, AddResponse> two = await ManualServing.ReadOneAsync(server);
         using var held = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
         Task holding = HoldReplyGate(two, held, release);
@@ -112,7 +112,7 @@ public sealed class StaleRequestTests
         AssertEnded(Assert.ThrowsAny<InvalidOperationException>(() => one.TryReply(new AddResponse { Sum = -1 })));
 
         Task<AddResponse> third = Task.Run(() => client.RequestAsync(new AddRequest { A = 3 }, Generous).AsTask());
-        IncomingRequest<AddRequest, AddResponse> three = await ReadOne(server);
+        IncomingRequest<AddRequest, AddResponse> three = await ManualServing.ReadOneAsync(server);
         release.Set(); // the claim is given back: request 1's reply goes out
         await holding.WaitAsync(Generous);
         await replying.WaitAsync(Generous);
@@ -151,26 +151,4 @@ public sealed class StaleRequestTests
             TaskScheduler.Default);
 
     private static void AssertEnded(InvalidOperationException error) => Assert.Contains("has ended", error.Message);
-
-    private static async Task<IncomingRequest<AddRequest, AddResponse>> ReadOne(SharedServer<AddRequest, AddResponse> server)
-    {
-        using var timeout = new CancellationTokenSource(Generous);
-        while (true)
-        {
-            if (server.TryRead(out IncomingRequest<AddRequest, AddResponse> request))
-            {
-                return request;
-            }
-
-            await server.WaitToReadAsync(timeout.Token);
-        }
-    }
-
-    // Connecting needs the server to read the connect record: read it meanwhile (no request is sent yet).
-    private static async Task<SharedClient<AddRequest, AddResponse>> ConnectWhileServing(SharedServer<AddRequest, AddResponse> server, TestChannel channel)
-    {
-        Task<SharedClient<AddRequest, AddResponse>> connecting = SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16), Generous).AsTask();
-        await Poll.UntilAsync(() => { Assert.False(server.TryRead(out _)); return connecting.IsCompleted; }, Generous, "the connection");
-        return await connecting;
-    }
 }

@@ -14,13 +14,16 @@ namespace NeoBuffer.Requests;
 /// client is marked gone disposes the writer as it lets go: the gate's lock orders "mark gone, then try the gate"
 /// against "let go of the gate, then look at the mark", so one of the two always sees the other.
 /// </remarks>
-internal sealed class ServerClient(int id, SharedChannelWriter writer)
+internal sealed class ServerClient(int id, long token, SharedChannelWriter writer)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile bool _gone;
     private int _writerDisposed;
 
     public int Id { get; } = id;
+
+    /// <summary>The token the client connected with: every record it writes carries it (<see cref="RequestEnvelope.Token"/>).</summary>
+    public long Token { get; } = token;
 
     public SharedChannelWriter Writer { get; } = writer;
 

@@ -62,7 +62,12 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     // thread sleeps on it; process-private, and each waker has made a full fence (its CAS or exchange) just before.
     private readonly int[] _handoff = GC.AllocateArray<int>(1, pinned: true);
     private readonly int _spinCount;
+
+    // The connect token (ConnectToken): stamped in the response ring, and carried by every record this client writes
+    // into the request ring, so the server can tell them from records another process writes under this client's id.
+    private readonly long _token;
     private int _clientId;
+    private long _droppedResponses;
     private long _sequence;
     private long _blockedSleeps;
     private int _reading;
@@ -71,9 +76,10 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     private int _disposed;
     private Func<Exception>? _fault;
 
-    private SharedClient(string name, SharedChannelWriter requests, SharedChannelReader responses, int spinCount)
+    private SharedClient(string name, SharedChannelWriter requests, SharedChannelReader responses, long token, int spinCount)
     {
         _name = name;
+        _token = token;
         _requests = requests;
         _responses = responses;
         _spinCount = spinCount;
@@ -91,6 +97,16 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
 
     /// <summary>The id the server gave this client.</summary>
     public int ClientId => _clientId;
+
+    /// <summary>
+    /// Responses read and dropped because they answered no request pending now: a response that came after its request
+    /// timed out or was cancelled, or one that answers a request this client never sent (only a faulty or hostile
+    /// server writes those). They never complete another request, and reading goes on.
+    /// </summary>
+    public long DroppedResponses => Interlocked.Read(ref _droppedResponses);
+
+    /// <summary>The connect token this client's records carry.</summary>
+    internal long Token => _token;
 
     /// <summary>
     /// Sends <paramref name="request"/> and returns its response, copied out (for message types without
@@ -258,7 +274,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
             // A holder that took the gate meanwhile makes this Wait fail; its own release comes here next.
             if (Interlocked.Exchange(ref _requestsClosed, 1) == 0)
             {
-                SendControl(RequestKind.Disconnect, 0, ReadOnlySpan<byte>.Empty);
+                SendControl(RequestKind.Disconnect, ReadOnlySpan<byte>.Empty);
                 _requests.Dispose();
             }
 
@@ -298,10 +314,10 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
             throw;
         }
 
-        var client = new SharedClient<TRequest, TResponse>(name, requests, responses, options.SpinCount);
+        var client = new SharedClient<TRequest, TResponse>(name, requests, responses, token, options.SpinCount);
         try
         {
-            await client.HandshakeAsync(token, Encoding.UTF8.GetBytes(responseName), timeout, cancellationToken).ConfigureAwait(false);
+            await client.HandshakeAsync(Encoding.UTF8.GetBytes(responseName), timeout, cancellationToken).ConfigureAwait(false);
             return client;
         }
         catch
@@ -312,13 +328,13 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     }
 
     // Sends the connect record and waits for the server's acknowledgement, which carries this client's id.
-    private async ValueTask HandshakeAsync(long token, byte[] responseName, TimeSpan timeout, CancellationToken cancellationToken)
+    private async ValueTask HandshakeAsync(byte[] responseName, TimeSpan timeout, CancellationToken cancellationToken)
     {
         long deadline = Environment.TickCount64 + (timeout == Timeout.InfiniteTimeSpan ? int.MaxValue : (long)timeout.TotalMilliseconds);
         await _sending.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            while (!SendControl(RequestKind.Connect, token, responseName))
+            while (!SendControl(RequestKind.Connect, responseName))
             {
                 if (!await _requests.WaitToWriteAsync(RequestEnvelope.Size + responseName.Length, Remaining(deadline, timeout), cancellationToken).ConfigureAwait(false))
                 {
@@ -355,7 +371,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
             {
                 using (lease)
                 {
-                    if (lease.Length >= ResponseEnvelope.Size && MemoryMarshal.Read<ResponseEnvelope>(lease.Payload) is { Status: ResponseStatus.Connected } ack && ack.CorrelationId == token)
+                    if (lease.Length >= ResponseEnvelope.Size && MemoryMarshal.Read<ResponseEnvelope>(lease.Payload) is { Status: ResponseStatus.Connected } ack && ack.CorrelationId == _token)
                     {
                         _clientId = ack.Value;
                         return;
@@ -512,7 +528,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         PendingRequest<TResponse> slot = _slots[index] ??= new PendingRequest<TResponse>(this, index);
         long id = (Interlocked.Increment(ref _sequence) << IndexBits) | (long)index;
         slot.Begin(id);
-        var envelope = new RequestEnvelope { CorrelationId = id, ClientId = _clientId, Kind = RequestKind.Request };
+        var envelope = new RequestEnvelope { CorrelationId = id, ClientId = _clientId, Kind = RequestKind.Request, Token = _token };
         MemoryMarshal.Write(record, in envelope);
 
         // Against FailAll: it sets the fault, then scans the slots; this sets the slot, then looks at the fault (both
@@ -786,9 +802,18 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
 
                 ResponseEnvelope envelope = MemoryMarshal.Read<ResponseEnvelope>(lease.Payload);
                 long index = envelope.CorrelationId & IndexMask;
-                if (envelope.Status != ResponseStatus.Connected && envelope.CorrelationId > 0 && index < MaxInFlight && _slots[index] is PendingRequest<TResponse> slot)
+
+                // A response reaches a request only through its slot's CAS of the exact id (sequence and slot), so one
+                // with an id no request is pending under (late, or never asked for) is dropped and counted: it cannot
+                // complete another request, and nothing is thrown here, where every pending request would fail with it.
+                bool delivered = envelope.Status is ResponseStatus.Ok or ResponseStatus.Failed
+                    && envelope.CorrelationId > 0
+                    && index < MaxInFlight
+                    && _slots[index] is PendingRequest<TResponse> slot
+                    && slot.TryRespond(envelope.CorrelationId, envelope.Status, lease.Payload.Slice(ResponseEnvelope.Size));
+                if (!delivered)
                 {
-                    slot.TryRespond(envelope.CorrelationId, envelope.Status, lease.Payload.Slice(ResponseEnvelope.Size));
+                    Interlocked.Increment(ref _droppedResponses);
                 }
             }
         }
@@ -830,7 +855,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     }
 
     // A control record (connect, disconnect) written now if there is room; the caller holds the send gate.
-    private bool SendControl(int kind, long token, ReadOnlySpan<byte> body)
+    private bool SendControl(int kind, ReadOnlySpan<byte> body)
     {
         try
         {
@@ -839,7 +864,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
                 return false;
             }
 
-            var envelope = new RequestEnvelope { CorrelationId = token, ClientId = _clientId, Kind = kind };
+            var envelope = new RequestEnvelope { ClientId = _clientId, Kind = kind, Token = _token };
             MemoryMarshal.Write(claim.Payload, in envelope);
             body.CopyTo(claim.Payload.Slice(RequestEnvelope.Size));
             claim.Commit();

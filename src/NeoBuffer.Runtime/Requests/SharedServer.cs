@@ -45,6 +45,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     private int _nextClientId;
     private int _clientCount;
     private long _refusedConnections;
+    private long _refusedRecords;
     private long _lastClientCheck = Environment.TickCount64;
     private int _disposed;
 
@@ -78,6 +79,13 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     public long RefusedConnections => Interlocked.Read(ref _refusedConnections);
 
     /// <summary>
+    /// Request and disconnect records refused: naming no client connected now (one that left, or an id nobody was
+    /// given), or carrying another token than the one the named client connected with (written by another process
+    /// under that client's id). A refused request is not answered and a refused disconnect disconnects nobody.
+    /// </summary>
+    public long RefusedRecords => Interlocked.Read(ref _refusedRecords);
+
+    /// <summary>
     /// How long <see cref="IncomingRequest{TRequest, TResponse}.ReplyAsync"/> waits for room in one client's response
     /// ring before it drops the reply (a client that stopped reading). Default 10 s.
     /// </summary>
@@ -104,15 +112,15 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
                 ReadOnlySpan<byte> body = lease.Payload.Slice(RequestEnvelope.Size);
                 switch (envelope.Kind)
                 {
-                    case RequestKind.Request when _clients.TryGetValue(envelope.ClientId, out ServerClient? client):
+                    case RequestKind.Request when SentBy(envelope) is ServerClient client:
                         PooledRequest<TRequest, TResponse> pooled = Rent();
                         request = new IncomingRequest<TRequest, TResponse>(pooled, pooled.Start(client, envelope.CorrelationId, body));
                         return true;
                     case RequestKind.Connect:
-                        Accept(envelope.CorrelationId, body);
+                        Accept(envelope.Token, body);
                         break;
-                    case RequestKind.Disconnect:
-                        Drop(envelope.ClientId, reason: null);
+                    case RequestKind.Disconnect when SentBy(envelope) is ServerClient client:
+                        Drop(client.Id, reason: null);
                         break;
                 }
             }
@@ -258,6 +266,20 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     private static void Finish(IncomingRequest<TRequest, TResponse> request, Exception error) =>
         request.End($"{error.GetType().Name}: {error.Message}");
 
+    // The connected client that wrote this record, or null (counted): the record must carry the token the client
+    // connected with, which only the client and the server hold (RequestEnvelope says why that is enough). One lookup
+    // and one 8-byte compare: what every request costs.
+    private ServerClient? SentBy(in RequestEnvelope envelope)
+    {
+        if (_clients.TryGetValue(envelope.ClientId, out ServerClient? client) && client.Token == envelope.Token)
+        {
+            return client;
+        }
+
+        Interlocked.Increment(ref _refusedRecords);
+        return null;
+    }
+
     // A new client: open the response ring it created (its name is the record's body), check that the ring carries
     // the record's token (ConnectToken says why that proves the record is the ring owner's), and acknowledge with its id.
     private void Accept(long token, ReadOnlySpan<byte> body)
@@ -284,7 +306,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
             return;
         }
 
-        var client = new ServerClient(++_nextClientId, writer);
+        var client = new ServerClient(++_nextClientId, token, writer);
         if (!client.TryEnter() || !client.TryWrite(token, ResponseStatus.Connected, client.Id, ReadOnlySpan<byte>.Empty))
         {
             writer.Dispose(); // a ring too small for even the acknowledgement

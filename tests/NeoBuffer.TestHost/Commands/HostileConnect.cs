@@ -1,9 +1,6 @@
 using System;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using System.Text;
 using NeoBuffer.Requests;
-using NeoBuffer.TestHost.Messages;
 
 namespace NeoBuffer.TestHost.Commands;
 
@@ -18,16 +15,9 @@ internal sealed class HostileConnect : IHostCommand
 
     public int Run(string[] args)
     {
-        using SharedChannelWriter requests = SharedChannel.OpenWriter(args[1], new SharedChannelOptions { Directory = args[0] }, ServiceSchema<AddRequest, AddResponse>.Layout);
-        byte[] reply = Encoding.UTF8.GetBytes(args[2]);
-        using (WriteClaim claim = requests.Claim(RequestEnvelope.Size + reply.Length, TimeSpan.FromSeconds(30)))
-        {
-            var envelope = new RequestEnvelope { CorrelationId = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & long.MaxValue | 1, Kind = RequestKind.Connect };
-            MemoryMarshal.Write(claim.Payload, in envelope);
-            reply.CopyTo(claim.Payload.Slice(RequestEnvelope.Size));
-            claim.Commit();
-        }
-
+        using SharedChannelWriter requests = ForgedRecords.OpenRequests(args[0], args[1]);
+        var envelope = new RequestEnvelope { Kind = RequestKind.Connect, Token = ForgedRecords.RandomToken() };
+        ForgedRecords.Write(requests, in envelope, Encoding.UTF8.GetBytes(args[2]));
         Console.WriteLine("sent");
         return 0;
     }

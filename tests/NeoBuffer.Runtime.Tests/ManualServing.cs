@@ -1,0 +1,37 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using NeoBuffer.Testing;
+using NeoBuffer.TestHost.Messages;
+
+namespace NeoBuffer.Runtime.Tests;
+
+/// <summary>Tests that read an add server's requests themselves (no <c>ServeAsync</c>), to hold or answer each when they choose.</summary>
+internal static class ManualServing
+{
+    /// <summary>How long these tests wait for anything: far past what a loaded machine needs, so only a bug reaches it.</summary>
+    public static readonly TimeSpan Generous = TimeSpan.FromMinutes(2);
+
+    /// <summary>The next request, waiting for it at most two minutes. Connect and disconnect records are handled on the way.</summary>
+    public static async Task<IncomingRequest<AddRequest, AddResponse>> ReadOneAsync(SharedServer<AddRequest, AddResponse> server)
+    {
+        using var timeout = new CancellationTokenSource(Generous);
+        while (true)
+        {
+            if (server.TryRead(out IncomingRequest<AddRequest, AddResponse> request))
+            {
+                return request;
+            }
+
+            await server.WaitToReadAsync(timeout.Token);
+        }
+    }
+
+    /// <summary>Connects a client: connecting needs the server to read the connect record, so it is read meanwhile (no request is sent yet).</summary>
+    public static async Task<SharedClient<AddRequest, AddResponse>> ConnectAsync(SharedServer<AddRequest, AddResponse> server, TestChannel channel)
+    {
+        Task<SharedClient<AddRequest, AddResponse>> connecting = SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16), Generous).AsTask();
+        await Poll.UntilAsync(() => { Assert.False(server.TryRead(out _)); return connecting.IsCompleted; }, Generous, "the connection");
+        return await connecting;
+    }
+}
