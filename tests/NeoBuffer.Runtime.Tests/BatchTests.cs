@@ -108,15 +108,19 @@ public sealed class BatchTests
     }
 
     /// <summary>
-    /// A writer parked on a full ring while the reader is inside one long batch: the batch hands space back once it has
-    /// read a quarter of the ring, so the writer is woken and writes while the batch is still open. A batch that handed
-    /// space back only at its end would keep the writer parked until the handler's wait gives up.
+    /// A writer parked on a full ring when a batch starts, and a handler that waits for that writer: after half the
+    /// ring (the batch must have handed space back by its publication step, a quarter of the ring), or after its second
+    /// message (far less than a step: only the parked writer's wake word can make the batch hand the first message's
+    /// space back). A batch that missed either would hold the writer parked until the handler's wait gives up.
     /// </summary>
     [Theory]
-    [InlineData(ChannelTopology.SingleProducerSingleConsumer)]
-    [InlineData(ChannelTopology.MultiProducerSingleConsumer)]
-    [InlineData(ChannelTopology.Broadcast)]
-    public async Task A_writer_parked_on_a_full_ring_makes_progress_while_a_long_batch_is_open(ChannelTopology topology)
+    [InlineData(ChannelTopology.SingleProducerSingleConsumer, false)]
+    [InlineData(ChannelTopology.MultiProducerSingleConsumer, false)]
+    [InlineData(ChannelTopology.Broadcast, false)]
+    [InlineData(ChannelTopology.SingleProducerSingleConsumer, true)]
+    [InlineData(ChannelTopology.MultiProducerSingleConsumer, true)]
+    [InlineData(ChannelTopology.Broadcast, true)]
+    public async Task A_writer_parked_on_a_full_ring_makes_progress_while_a_batch_handler_waits_for_it(ChannelTopology topology, bool afterTwoMessages)
     {
         using var channel = new TestChannel("batch");
         SharedChannelOptions options = channel.Options(capacity: 16384, maxMessageSize: 256);
@@ -135,43 +139,6 @@ public sealed class BatchTests
             wrote.Set();
         });
 
-        var handler = new WaitingForTheWriter { Wrote = wrote, WaitAfter = filled / 2, Bound = Bound };
-        int read = reader.TryReadBatch(ref handler);
-        Assert.True(handler.WriterWrote, $"the writer, parked on a full ring, wrote nothing while the batch read {handler.Count} of its {filled} messages");
-        await BoundedWork.Within(writing, Bound, "the parked writer");
-        Assert.Equal(handler.Count, read);
-        Assert.Equal(filled + 1, read + RingFill.Drain(reader, 16384));
-    }
-
-    /// <summary>
-    /// A writer already parked on a full ring when a batch starts, and a handler that waits for that writer after its
-    /// second message: far less than a publication step is read, so only the parked writer's wake word can make the
-    /// batch hand the first messages' space back. A batch that waited for the step would hold the writer parked until
-    /// the handler's wait gives up.
-    /// </summary>
-    [Theory]
-    [InlineData(ChannelTopology.SingleProducerSingleConsumer)]
-    [InlineData(ChannelTopology.MultiProducerSingleConsumer)]
-    [InlineData(ChannelTopology.Broadcast)]
-    public async Task A_writer_parked_before_a_batch_gets_room_from_the_first_message_a_handler_finishes(ChannelTopology topology)
-    {
-        using var channel = new TestChannel("batch");
-        SharedChannelOptions options = channel.Options(capacity: 16384, maxMessageSize: 256);
-        options.Topology = topology;
-        options.SpinCount = 0; // the writer parks on the futex at once
-        using var work = new BoundedWork();
-        SharedChannelReader reader = work.Uses(SharedChannel.CreateReader(channel.Name, options));
-        SharedChannelWriter writer = work.Uses(SharedChannel.OpenWriter(channel.Name, channel.Options()));
-        byte[] payload = new byte[56]; // 64-byte records
-        int filled = RingFill.UntilRefused(writer, payload);
-
-        using var wrote = new ManualResetEventSlim();
-        Task writing = work.Start(() =>
-        {
-            writer.Write(payload, Bound, work.Stopping);
-            wrote.Set();
-        });
-
         // The batch starts only once the writer has armed its wake word: the case under test is a writer already parked.
         var parked = Deadline.In(Bound, "the writer parking on the full ring");
         while (!WriterParked(writer))
@@ -181,11 +148,11 @@ public sealed class BatchTests
             Thread.Yield();
         }
 
-        var handler = new WaitingForTheWriter { Wrote = wrote, WaitAfter = 2, Bound = Bound };
+        var handler = new WaitingForTheWriter { Wrote = wrote, WaitAfter = afterTwoMessages ? 2 : filled / 2, Bound = Bound };
         int read = reader.TryReadBatch(ref handler);
-        Assert.True(handler.WriterWrote, $"the writer, parked on a full ring, wrote nothing while the batch held its first {handler.Count - 1} messages");
+        Assert.True(handler.WriterWrote, $"the writer, parked on a full ring, wrote nothing while the batch read {handler.Count} of its {filled} messages");
         await BoundedWork.Within(writing, Bound, "the parked writer");
-        Assert.Equal(2, read);
+        Assert.Equal(handler.WaitAfter, read);
         Assert.Equal(filled + 1, read + RingFill.Drain(reader, 16384));
     }
 
@@ -388,7 +355,7 @@ public sealed class BatchTests
                 return true;
             }
 
-            // Half the ring read: far more than a batch may hold back. The writer must get its room now, inside the batch.
+            // The writer, parked before the batch, must get its room now, inside the batch.
             WriterWrote = Wrote.Wait(Bound);
             return false;
         }
