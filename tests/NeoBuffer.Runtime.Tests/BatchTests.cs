@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using NeoBuffer.Ring;
 using NeoBuffer.Testing;
 
 namespace NeoBuffer.Runtime.Tests;
@@ -107,15 +108,19 @@ public sealed class BatchTests
     }
 
     /// <summary>
-    /// A writer parked on a full ring while the reader is inside one long batch: the batch hands space back once it has
-    /// read a quarter of the ring, so the writer is woken and writes while the batch is still open. A batch that handed
-    /// space back only at its end would keep the writer parked until the handler's wait gives up.
+    /// A writer parked on a full ring when a batch starts, and a handler that waits for that writer: after half the
+    /// ring (the batch must have handed space back by its publication step, a quarter of the ring), or after its second
+    /// message (far less than a step: only the parked writer's wake word can make the batch hand the first message's
+    /// space back). A batch that missed either would hold the writer parked until the handler's wait gives up.
     /// </summary>
     [Theory]
-    [InlineData(ChannelTopology.SingleProducerSingleConsumer)]
-    [InlineData(ChannelTopology.MultiProducerSingleConsumer)]
-    [InlineData(ChannelTopology.Broadcast)]
-    public async Task A_writer_parked_on_a_full_ring_makes_progress_while_a_long_batch_is_open(ChannelTopology topology)
+    [InlineData(ChannelTopology.SingleProducerSingleConsumer, false)]
+    [InlineData(ChannelTopology.MultiProducerSingleConsumer, false)]
+    [InlineData(ChannelTopology.Broadcast, false)]
+    [InlineData(ChannelTopology.SingleProducerSingleConsumer, true)]
+    [InlineData(ChannelTopology.MultiProducerSingleConsumer, true)]
+    [InlineData(ChannelTopology.Broadcast, true)]
+    public async Task A_writer_parked_on_a_full_ring_makes_progress_while_a_batch_handler_waits_for_it(ChannelTopology topology, bool afterTwoMessages)
     {
         using var channel = new TestChannel("batch");
         SharedChannelOptions options = channel.Options(capacity: 16384, maxMessageSize: 256);
@@ -134,12 +139,107 @@ public sealed class BatchTests
             wrote.Set();
         });
 
-        var handler = new WaitingForTheWriter { Wrote = wrote, WaitAfter = filled / 2, Bound = Bound };
+        // The batch starts only once the writer has armed its wake word: the case under test is a writer already parked.
+        var parked = Deadline.In(Bound, "the writer parking on the full ring");
+        while (!WriterParked(writer))
+        {
+            parked.Check();
+            Assert.False(writing.IsCompleted, "the writer stopped before it parked");
+            Thread.Yield();
+        }
+
+        var handler = new WaitingForTheWriter { Wrote = wrote, WaitAfter = afterTwoMessages ? 2 : filled / 2, Bound = Bound };
         int read = reader.TryReadBatch(ref handler);
         Assert.True(handler.WriterWrote, $"the writer, parked on a full ring, wrote nothing while the batch read {handler.Count} of its {filled} messages");
         await BoundedWork.Within(writing, Bound, "the parked writer");
-        Assert.Equal(handler.Count, read);
+        Assert.Equal(handler.WaitAfter, read);
         Assert.Equal(filled + 1, read + RingFill.Drain(reader, 16384));
+    }
+
+    private static unsafe bool WriterParked(SharedChannelWriter writer) => (Volatile.Read(ref writer.Segment.Header->WriterWake) & 1) != 0;
+
+    /// <summary>
+    /// Completion is settled only once the batch that read the last message has handed its space back: the awaiter of
+    /// Completion may dispose the reader at once, which must not find records the batch read and still holds. Seen at
+    /// the MPSC zeroing point, where the batch's stretch is handed back, Completion must still be pending.
+    /// </summary>
+    [Fact]
+    public void Completion_is_settled_after_a_batch_hands_back_its_space_not_inside_it()
+    {
+        using var channel = new TestChannel("batch");
+        SharedChannelOptions options = channel.Options(capacity: 4096);
+        options.Topology = ChannelTopology.MultiProducerSingleConsumer;
+        using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, options);
+        using (SharedChannelWriter writer = SharedChannel.OpenWriter(channel.Name, channel.Options()))
+        {
+            for (long i = 0; i < 3; i++)
+            {
+                Assert.True(writer.TryWrite(i));
+            }
+
+            writer.Complete();
+        }
+
+        Task completion = reader.Completion; // watched: the reading thread settles it as it reads the last message
+        bool? completedWhileHandingBack = null;
+        var counting = new Counting();
+        using (ProtocolPoint.OnThisThread(point =>
+        {
+            if (point == ProtocolPoint.MpscZeroing)
+            {
+                completedWhileHandingBack ??= completion.IsCompleted;
+            }
+        }))
+        {
+            Assert.Equal(3, reader.TryReadBatch(ref counting));
+        }
+
+        Assert.False(completedWhileHandingBack, "Completion was settled before the batch handed its space back");
+        Assert.True(completion.IsCompletedSuccessfully);
+    }
+
+    /// <summary>
+    /// A Dispose on another thread while a batch is handing its space back (after its last lease ended, so no lease
+    /// keeps the ring mapped) waits for the batch: the reader keeps its role, and its mapping, until the batch returns.
+    /// </summary>
+    [Fact]
+    public void A_reader_disposed_on_another_thread_while_a_batch_hands_back_its_space_detaches_when_the_batch_returns()
+    {
+        using var channel = new TestChannel("batch");
+        SharedChannelOptions options = channel.Options(capacity: 4096);
+        options.Topology = ChannelTopology.MultiProducerSingleConsumer;
+        SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, options);
+        using SharedChannelWriter writer = SharedChannel.OpenWriter(channel.Name, channel.Options());
+        try
+        {
+            for (long i = 0; i < 3; i++)
+            {
+                Assert.True(writer.TryWrite(i));
+            }
+
+            var counting = new Counting();
+            using (ProtocolPoint.OnThisThread(point =>
+            {
+                if (point == ProtocolPoint.MpscZeroing)
+                {
+                    // Thrown from here, a failure stops the batch before it stores Head into memory Dispose may have unmapped.
+                    Assert.True(Task.Run(reader.Dispose).Wait(Bound), "Dispose did not return");
+                    Assert.Throws<ChannelRoleTakenException>(() => SharedChannel.OpenReader(channel.Name, channel.Options()).Dispose());
+                }
+            }))
+            {
+                Assert.Equal(3, reader.TryReadBatch(ref counting));
+            }
+
+            // Detached once the batch returned: the role is free, and the three were consumed (handed back) before it.
+            using SharedChannelReader next = SharedChannel.OpenReader(channel.Name, channel.Options());
+            Assert.False(next.TryRead(out long _));
+            Assert.Throws<ObjectDisposedException>(() => reader.TryReadBatch(ref counting));
+        }
+        finally
+        {
+            reader.Dispose();
+        }
     }
 
     /// <summary>
@@ -255,7 +355,7 @@ public sealed class BatchTests
                 return true;
             }
 
-            // Half the ring read: far more than a batch may hold back. The writer must get its room now, inside the batch.
+            // The writer, parked before the batch, must get its room now, inside the batch.
             WriterWrote = Wrote.Wait(Bound);
             return false;
         }

@@ -129,11 +129,20 @@ public sealed class SharedChannelReader : IDisposable
     /// </summary>
     /// <remarks>
     /// <para>
-    /// A batch never strands a writer waiting for room: the space goes back when the call returns, and within a long
-    /// batch at least every 16 KiB read (a quarter of a smaller ring). Each message's payload is valid during its
-    /// <see cref="IReadBatchHandler.OnMessage"/> call. A message whose handler throws counts as read, and the batch
-    /// ends there (the exception propagates after the space is handed back). Disposing the reader from the handler
-    /// ends the batch after that message, which is then left unread for the next reader.
+    /// The space goes back when the call returns, within a long batch at least every 16 KiB read (a quarter of a
+    /// smaller ring), and as soon as a message's handler returns while a writer is parked waiting for room. A writer
+    /// that parks while a handler runs is seen only when that handler returns: a handler must not wait for the writer
+    /// (a reply, a rendezvous) without ending the batch first (return false), or it may hold the writer parked. Each
+    /// message's payload is valid during its <see cref="IReadBatchHandler.OnMessage"/> call. A message whose handler
+    /// throws counts as read, and the batch ends there (the exception propagates after the space is handed back).
+    /// Disposing the reader, from the handler or another thread, ends the batch after that message, which is then
+    /// left unread for the next reader when the handler disposed it; the reader detaches when the batch returns.
+    /// <see cref="Completion"/> is settled only after the batch has handed its space back.
+    /// </para>
+    /// <para>
+    /// A reader process that dies inside a batch had not yet handed back what it read since the batch last did: the
+    /// next reader of the channel receives those messages again (up to 16 KiB, or a quarter of a smaller ring, plus
+    /// one message), as a reader that dies inside a lease leaves that message for the next one.
     /// </para>
     /// <para>
     /// With a struct handler the loop is specialised and nothing is allocated per message. Wait for messages with
@@ -148,42 +157,52 @@ public sealed class SharedChannelReader : IDisposable
     public unsafe int TryReadBatch<THandler>(ref THandler handler, int maxMessages = int.MaxValue)
         where THandler : IReadBatchHandler, allows ref struct
     {
-        ObjectDisposedException.ThrowIf(_gate.IsDisposed, this);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
+
+        // Counted as a wait: between two leases the batch still holds consumed space it has not handed back, and a
+        // Dispose on another thread (after awaiting Completion, say) must not unmap the ring under EndBatch. The last
+        // one out (this batch, or Dispose when no batch is open) detaches.
+        EnterWait();
         int count = 0;
-        _ring.BeginBatch();
         try
         {
-            while (count < maxMessages && _ring.TryBeginRead(out byte* payload, out int length))
+            _ring.BeginBatch();
+            try
             {
-                count++;
-                bool goOn;
-                try
+                while (count < maxMessages && _ring.TryBeginRead(out byte* payload, out int length))
                 {
-                    goOn = handler.OnMessage(new BatchMessage(this, new ReadOnlySpan<byte>(payload, length)));
-                }
-                finally
-                {
-                    EndLease(length); // a reader disposed by the handler hands the batch back and detaches here
-                }
+                    count++;
+                    bool goOn;
+                    try
+                    {
+                        goOn = handler.OnMessage(new BatchMessage(this, new ReadOnlySpan<byte>(payload, length)));
+                    }
+                    finally
+                    {
+                        ConsumeLease(length); // a reader disposed meanwhile leaves this message unread and hands the batch back
+                    }
 
-                if (!goOn || _gate.IsDisposed)
-                {
-                    break;
+                    if (!goOn || _gate.IsDisposed)
+                    {
+                        break;
+                    }
                 }
+            }
+            finally
+            {
+                _ring.EndBatch(); // the ring is still mapped: this batch counts as a wait until below
+            }
+
+            // Only now, with the batch's space handed back: Completion settled earlier would let its awaiter dispose
+            // the reader, or a new reader attach, while this one still holds records it read.
+            if (!_gate.IsDisposed)
+            {
+                ObserveCompletion();
             }
         }
         finally
         {
-            if (!_gate.IsDisposed)
-            {
-                _ring.EndBatch();
-            }
-        }
-
-        if (count == 0)
-        {
-            ObserveCompletion();
+            ExitWait();
         }
 
         return count;
@@ -524,6 +543,18 @@ public sealed class SharedChannelReader : IDisposable
     /// <summary>Ends the open lease of a message of <paramref name="length"/> payload bytes.</summary>
     internal void EndLease(int length)
     {
+        if (ConsumeLease(length))
+        {
+            ObserveCompletionIfWatched();
+        }
+    }
+
+    /// <summary>
+    /// Ends the open lease and consumes its message without looking at <see cref="Completion"/> (a batch looks once
+    /// its space is handed back); false when the reader was disposed meanwhile, which left the message unread.
+    /// </summary>
+    private bool ConsumeLease(int length)
+    {
         _leaseNumber++;
         if (_disposeWhenLeaseEnds)
         {
@@ -531,18 +562,18 @@ public sealed class SharedChannelReader : IDisposable
             _ring.EndBatch(); // what a batch read before this lease is handed back while the ring is still ours
             Interlocked.MemoryBarrier(); // the lease's end before the gate's load of the wait count (see ExitWait)
             DetachUnlessWaiting();
-            return;
+            return false;
         }
 
         _ring.EndRead();
-        ObserveCompletionIfWatched();
         if (_leaseFoundOverwritten)
         {
             _leaseFoundOverwritten = false; // the ring counted it lost: counting it read too would count it twice
-            return;
+            return true;
         }
 
         _metrics.CountMessage(length);
+        return true;
     }
 
     /// <summary>Whether <see cref="Dispose"/> was called (read by the completion watch on the futex waiter thread).</summary>

@@ -152,6 +152,13 @@ public sealed class SharedChannelWriter : IDisposable
     /// full or the channel is completed. Each element is one message of its bytes, as <see cref="TryWrite{T}(in T)"/>
     /// writes it.
     /// </summary>
+    /// <remarks>
+    /// A writer that dies while writing a batch (its process killed, or crashed) publishes none of it: an MPSC reader
+    /// recovers the claim and sees no message of that batch, not even those already copied, and reads on with the
+    /// other writers' messages; an SPSC or broadcast reader sees every message committed before the batch (a broadcast
+    /// batch: each message that was published on its own), then the channel faults as for any dead writer. The MPSC
+    /// batches of a writer stop at the ring's end, so a batch may take fewer messages than there is room for.
+    /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">A <typeparamref name="T"/> is larger than <see cref="MaxMessageSize"/>.</exception>
     public unsafe int TryWriteBatch<T>(ReadOnlySpan<T> messages) where T : unmanaged
     {
@@ -164,7 +171,8 @@ public sealed class SharedChannelWriter : IDisposable
     /// <summary>
     /// Copies the messages in, in order, as many as the ring has room for now, and publishes them together (see
     /// <see cref="TryWriteBatch{T}(ReadOnlySpan{T})"/>). Returns how many were written, from the start of
-    /// <paramref name="messages"/>; 0 when the ring is full or the channel is completed.
+    /// <paramref name="messages"/>; 0 when the ring is full or the channel is completed. A writer that dies midway
+    /// publishes none of the batch (see the remarks there).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A message is longer than <see cref="MaxMessageSize"/>: nothing of the batch is published.</exception>
     public int TryWriteBatch(ReadOnlySpan<ReadOnlyMemory<byte>> messages)

@@ -179,8 +179,8 @@ internal sealed unsafe class MpscConsumer : RingConsumer
     private bool Covers(long position, long end) => position <= _head && _head < end;
 
     /// <summary>
-    /// Turns the dead claim at the head into padding: exactly its record when the dead writer wrote its header (the
-    /// negative length is the extent), else up to the nearest end announced over the head (the real claimer's row is
+    /// Turns the dead claim at the head into padding: exactly its extent when the dead writer wrote its first header (the
+    /// negative length names it: one record, or a whole batch), else up to the nearest end announced over the head (the real claimer's row is
     /// among those, so never past its claim), the ring's end, and one record's length; the next check covers the rest.
     /// </summary>
     private void PadDeadClaim(long* at, long seen, long nearestEnd)
@@ -198,11 +198,18 @@ internal sealed unsafe class MpscConsumer : RingConsumer
         long extent;
         if (header.Length < 0)
         {
-            header.Length = -header.Length; // int.MinValue stays negative, and is refused as too short
-            extent = Memory.CheckRecord(_head, header, _cachedClaimTail, out bool isPadding);
-            if (isPadding)
+            // The claim's whole extent: one record's footprint, or a batch's stretch, whose later records may be
+            // committed already and go with the first, so that a batch is lost whole. It is the dead writer's claim,
+            // so it lies within the claims and, as every claim, before the ring's end.
+            extent = RecordFraming.Align8(-(long)header.Length);
+            if (header.Type != RecordHeader.TypeMessage)
             {
-                throw Memory.Corrupted($"the padding at position {_head} is marked as being filled, which no writer does");
+                throw Memory.Corrupted($"the record at position {_head} is marked as being filled with type {header.Type}, which no writer does");
+            }
+
+            if (!RecordFraming.IsBoundaryWithin(_head + extent, _head, _cachedClaimTail) || (_head & Memory.Mask) + extent > Capacity)
+            {
+                throw Memory.Corrupted($"the claim being filled at position {_head} names {extent} bytes, past the claim tail {_cachedClaimTail} or the ring's end");
             }
         }
         else
@@ -220,9 +227,17 @@ internal sealed unsafe class MpscConsumer : RingConsumer
             extent = Math.Min(nearestEnd - _head, Math.Min(Capacity - (_head & Memory.Mask), Memory.LongestRecord));
         }
 
+        // In pieces no longer than any record (the consumer refuses longer padding): the later ones plainly, inside the
+        // dead claim where nobody else writes, then the first by CAS, whose release makes the others visible before
+        // the consumer can move past it.
+        long first = Math.Min(extent, Memory.LongestRecord);
+        for (long piece = _head + first; piece < _head + extent; piece += Memory.LongestRecord)
+        {
+            *(long*)Memory.RecordAt(piece) = RecordHeader.Word(RecordHeader.TypePadding, (int)Math.Min(_head + extent - piece, Memory.LongestRecord));
+        }
+
         ProtocolPoint.Reached(ProtocolPoint.MpscPadding);
-        var padding = new RecordHeader { Length = (int)extent, Type = RecordHeader.TypePadding }; // extent <= LongestRecord
-        Interlocked.CompareExchange(ref *at, Unsafe.As<RecordHeader, long>(ref padding), seen);
+        Interlocked.CompareExchange(ref *at, RecordHeader.Word(RecordHeader.TypePadding, (int)first), seen);
     }
 
     public override bool IsDrained() => !HasMessage() && _head == MpscClaimTail.PositionOf(Volatile.Read(ref Header->ClaimTail));

@@ -27,6 +27,9 @@ namespace NeoBuffer.Ring;
 /// </summary>
 internal sealed unsafe class MpscProducer : RingProducer
 {
+    /// <summary>The longest stretch a batch's records span: its first header's negative length names it while it is filled.</summary>
+    private const long MaxBatchStretch = int.MaxValue & ~(RecordFraming.RecordAlignment - 1);
+
     private readonly ParticipantRow* _row;
     private readonly bool _failWhenReaderDies;
     private long _cachedHead;
@@ -52,7 +55,7 @@ internal sealed unsafe class MpscProducer : RingProducer
     protected override byte* TryClaimChecked(int length)
     {
         var one = new OneLength(length);
-        if (!TryReserve(ref one, out long tail, out long padding, out _))
+        if (!TryReserve(ref one, out long tail, out long padding, out _, out _))
         {
             return null;
         }
@@ -74,12 +77,12 @@ internal sealed unsafe class MpscProducer : RingProducer
     /// <para>
     /// The claim is announced and made as any claim is; padding, if the first record needs it, is committed at once,
     /// and the batch stops at the first later message that would need padding (the ring's end, or a large payload's
-    /// alignment), so its records lie back to back. Every record's header is first stored "being filled" (negative,
-    /// its exact extent), then each payload is copied and, from the second on, its header stored committed; the
-    /// first record's header, stored last with release, commits them all: the consumer waits at a negative header
-    /// and reads no further until it turns positive. A writer that dies midway leaves each record either committed
-    /// whole (its payload was written before its header) or negative with its extent, which recovery pads exactly;
-    /// headers still zero follow only zeroes (nothing is copied before every header is stored), which recovery pads
+    /// alignment), so its records lie back to back. The first record's header is stored "being filled" with the whole
+    /// stretch's extent (negative), then each payload is copied and, from the second on, its header stored committed;
+    /// the first record's header, stored last with release, commits them all: the consumer waits at a negative header
+    /// and reads no further until it turns positive. A writer that dies midway leaves that negative header, and
+    /// recovery pads the whole stretch it names, later records committed or not: the batch is lost whole, never in
+    /// part. A writer that dies before storing it leaves only zeroes (nothing is copied before), which recovery pads
     /// up to the announced end.
     /// </para>
     /// </summary>
@@ -96,33 +99,32 @@ internal sealed unsafe class MpscProducer : RingProducer
         }
 
         int firstLength = source.LengthAt(0);
-        if (!TryReserve(ref source, out long tail, out long padding, out int count))
+        if (!TryReserve(ref source, out long tail, out long padding, out int count, out long end))
         {
             return 0;
         }
 
         Memory.WritePadding(tail, padding);
         long first = tail + padding;
-        long position = first;
-        for (int index = 0; index < count; index++)
-        {
-            int length = source.LengthAt(index);
-            *(long*)Memory.RecordAt(position) = RecordHeader.Word(RecordHeader.TypeMessage, -(RecordHeader.Size + length));
-            position += Memory.Footprint(length);
-        }
 
+        // "Being filled", with the whole stretch as its extent (at most MaxBatchStretch): recovery pads all of it, so
+        // the later records, committed one by one below, never reach a reader unless the first does. Stored before any
+        // copy: a first header still zero means the stretch holds nothing of this batch yet.
+        *(long*)Memory.RecordAt(first) = RecordHeader.Word(RecordHeader.TypeMessage, -(int)(end - first));
         ProtocolPoint.Reached(ProtocolPoint.MpscFilling);
         int type = RecordHeader.TypeMessage;
+        long position = first;
         try
         {
-            position = first;
             for (int index = 0; index < count; index++)
             {
                 int length = source.LengthAt(index);
                 source.CopyTo(index, new Span<byte>(Memory.PayloadAt(position), length));
                 if (index > 0)
                 {
+                    // Plain: the consumer reaches it only through the first header's release store below.
                     *(long*)Memory.RecordAt(position) = RecordHeader.Word(type, RecordHeader.Size + length);
+                    ProtocolPoint.Reached(ProtocolPoint.MpscBatchCopied);
                 }
 
                 position += Memory.Footprint(length);
@@ -153,10 +155,11 @@ internal sealed unsafe class MpscProducer : RingProducer
     /// <summary>
     /// Claims room by CAS on ClaimTail for the source's first message and as many of the next ones as lie back to back
     /// after it and fit now: <paramref name="tail"/> is where the claim starts, <paramref name="padding"/> the padding
-    /// before its first record (not written yet), <paramref name="count"/> how many records it holds. False when the
+    /// before its first record (not written yet), <paramref name="count"/> how many records it holds, and
+    /// <paramref name="end"/> where it ends (its records span at most <see cref="MaxBatchStretch"/>). False when the
     /// channel is completed or the ring has no room for the first message.
     /// </summary>
-    private bool TryReserve<TSource>(ref TSource source, out long tail, out long padding, out int count)
+    private bool TryReserve<TSource>(ref TSource source, out long tail, out long padding, out int count, out long end)
         where TSource : IMessageBatchSource, allows ref struct
     {
         int firstLength = source.LengthAt(0);
@@ -169,6 +172,7 @@ internal sealed unsafe class MpscProducer : RingProducer
                 Volatile.Write(ref _row->Position, -1);
                 padding = 0;
                 count = 0;
+                end = 0;
                 return false; // completed: the writer reports it
             }
 
@@ -178,7 +182,7 @@ internal sealed unsafe class MpscProducer : RingProducer
             }
 
             padding = Memory.PaddingBefore(tail, firstLength);
-            long end = tail + padding + Memory.Footprint(firstLength);
+            end = tail + padding + Memory.Footprint(firstLength);
             if (end - _cachedHead > Capacity)
             {
                 _cachedHead = ReadHead();
@@ -204,7 +208,7 @@ internal sealed unsafe class MpscProducer : RingProducer
                 int length = source.LengthAt(count);
                 Memory.CheckLength(length);
                 long next = end + Memory.Footprint(length);
-                if (Memory.PaddingBefore(end, length) != 0)
+                if (Memory.PaddingBefore(end, length) != 0 || next - (tail + padding) > MaxBatchStretch)
                 {
                     break;
                 }

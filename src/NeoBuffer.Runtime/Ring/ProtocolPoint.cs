@@ -32,6 +32,9 @@ internal static class ProtocolPoint
     /// <summary>MPSC producer: the record header says "being filled", the commit not yet made.</summary>
     public const string MpscFilling = "mpsc.filling";
 
+    /// <summary>MPSC producer in a batch: a later record's payload is copied and its header stored committed, the batch's first header still "being filled".</summary>
+    public const string MpscBatchCopied = "mpsc.batch-copied";
+
     /// <summary>MPSC consumer: the record it is consuming is announced and zeroed, Head not yet published.</summary>
     public const string MpscZeroing = "mpsc.zeroing";
 
@@ -71,7 +74,7 @@ internal static class ProtocolPoint
     /// <summary>Every known point: NEOBUFFER_KILL_AT must name one (the chaos harness draws its kills from its own subsets).</summary>
     public static readonly string[] All =
     [
-        MpscAnnounced, MpscClaimed, MpscFilling, MpscZeroing, MpscPadding, BroadcastAnnounced, BroadcastSequencePublished, BroadcastResynchronised, DeadRowFound, DeadRowFreeing,
+        MpscAnnounced, MpscClaimed, MpscFilling, MpscBatchCopied, MpscZeroing, MpscPadding, BroadcastAnnounced, BroadcastSequencePublished, BroadcastResynchronised, DeadRowFound, DeadRowFreeing,
         CompletionReasonWritten, InspectionRead, InspectionRowRead, HoldReleasing, WaitArming,
     ];
 

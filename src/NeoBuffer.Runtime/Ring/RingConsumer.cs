@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 
 namespace NeoBuffer.Ring;
 
@@ -62,9 +63,10 @@ internal abstract unsafe class RingConsumer : RingSide
     }
 
     /// <summary>
-    /// Ends the lease and consumes the message. Outside a batch its space goes back at once; inside one, only once the
-    /// batch ends or has consumed <see cref="BatchPublishBytes"/> (a quarter of a smaller ring) since it last handed
-    /// space back, so a producer waiting for room is woken within a bounded amount of reading, whatever the batch does.
+    /// Ends the lease and consumes the message. Outside a batch its space goes back at once; inside one, once the batch
+    /// ends, has consumed <see cref="BatchPublishBytes"/> (a quarter of a smaller ring) since it last handed space back,
+    /// or finds a producer parked for room as this message ends: a producer waiting for room is woken within a bounded
+    /// amount of reading, and one already parked is not kept waiting by the next handler.
     /// </summary>
     public void EndRead()
     {
@@ -78,7 +80,11 @@ internal abstract unsafe class RingConsumer : RingSide
 
         _unpublished += end - Position;
         Advance(end);
-        if (_unpublished >= _publishEvery)
+
+        // A writer parked for room gets what was read at once: a handler that goes on to wait for that writer (a
+        // reply, a rendezvous) would otherwise hold it parked while less than a publication step is held. One load
+        // of a word on its own cache line, which only a parking or woken writer stores to: an L1 hit while none parks.
+        if (_unpublished >= _publishEvery || (Volatile.Read(ref Header->WriterWake) & 1) != 0)
         {
             _unpublished = 0;
             PublishConsumed();

@@ -52,7 +52,8 @@ public sealed class SharedChannelWriter<T> : IDisposable where T : unmanaged, IC
     /// <summary>
     /// Copies the messages in, in order, as many as the ring has room for now, and publishes them together (see
     /// <see cref="SharedChannelWriter.TryWriteBatch{T}(ReadOnlySpan{T})"/>). Returns how many were written, from the
-    /// start of <paramref name="messages"/>; 0 when the ring is full or the channel is completed.
+    /// start of <paramref name="messages"/>; 0 when the ring is full or the channel is completed. A writer that dies
+    /// midway publishes none of the batch: an MPSC reader sees no message of it, not even those already copied.
     /// </summary>
     /// <exception cref="InvalidOperationException"><typeparamref name="T"/> has variable-length fields or is versioned: build each with <c>T.Builder</c>.</exception>
     public int TryWriteBatch(ReadOnlySpan<T> messages)
