@@ -144,54 +144,6 @@ public sealed class BlockingRequestTests
         Assert.IsType<ObjectDisposedException>(error);
     }
 
-    [Fact]
-    public async Task A_blocking_request_from_a_continuation_run_inline_where_responses_are_delivered_is_refused()
-    {
-        using var channel = new TestChannel("rr");
-        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, NoSpin(channel));
-        using SharedClient<AddRequest, AddResponse> client = await Connect(channel, server);
-
-        // The awaiter's context runs Post at once: its continuation runs on the thread that delivers the response (the
-        // futex waiter thread, draining the ring), where a blocking request would wait for that very thread.
-        Task<Exception?> continuation = AwaitThenBlockUnder(new InlineContext(), client);
-        using (IncomingRequest<AddRequest, AddResponse> one = await ManualServing.ReadOneAsync(server))
-        {
-            Assert.True(one.TryReply(new AddResponse { Sum = 1 }));
-        }
-
-        InvalidOperationException refused = Assert.IsType<InvalidOperationException>(await continuation.WaitAsync(Generous));
-        Assert.Contains("delivers responses", refused.Message);
-        Assert.False(server.TryRead(out _)); // refused before anything was sent
-        Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreePermits);
-    }
-
-    // Starts an async request under the context, and once it resumes (through the context), makes a blocking one.
-    private static Task<Exception?> AwaitThenBlockUnder(SynchronizationContext context, SharedClient<AddRequest, AddResponse> client)
-    {
-        SynchronizationContext? previous = SynchronizationContext.Current;
-        SynchronizationContext.SetSynchronizationContext(context);
-        try
-        {
-            return Run();
-        }
-        finally
-        {
-            SynchronizationContext.SetSynchronizationContext(previous);
-        }
-
-        async Task<Exception?> Run()
-        {
-            await client.RequestAsync(new AddRequest { A = 1 }, Generous);
-            return Record.Exception(() => client.Request(new AddRequest { A = 2 }, TimeSpan.FromSeconds(2)));
-        }
-    }
-
-    // A synchronization context that runs every posted callback at once, on the posting thread.
-    private sealed class InlineContext : SynchronizationContext
-    {
-        public override void Post(SendOrPostCallback d, object? state) => d(state);
-    }
-
     // A server process (the test host's add-server: each request answered after its DelayMs, never if negative).
     private static async Task<ChildProcess> StartServer(TestChannel channel)
     {
