@@ -63,6 +63,17 @@ public sealed class ClientDisposeTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => serve.WaitAsync(Generous));
     }
 
+    [Fact]
+    public async Task Dispose_with_a_parked_async_caller_and_a_blocking_caller_holding_the_ring_fails_both()
+    {
+        // In a child: the fault this pins (a reader loop restarted on the same stack until Dispose took the ring) ends
+        // in a stack overflow, which no test host survives. The child checks both callers end disposed and says "ok".
+        using var channel = new TestChannel("rr");
+        using ChildProcess child = ChildProcess.Start("dispose-with-parked-callers", channel.Directory, channel.Name);
+        int exitCode = await child.ExitCodeAsync(Generous);
+        Assert.True(exitCode == 0 && child.LastLine == "ok", $"exit code {exitCode}: {child.Output}");
+    }
+
     private static (SharedServer<AddRequest, AddResponse> Server, Task Serve) Serve(TestChannel channel, CancellationToken serving)
     {
         SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));

@@ -1,8 +1,12 @@
 using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
 using System.Threading.Tasks.Sources;
 using NeoBuffer.Requests;
+using NeoBuffer.Ring;
+using NeoBuffer.Testing;
 using NeoBuffer.TestHost.Messages;
 
 namespace NeoBuffer.Runtime.Tests;
@@ -34,6 +38,88 @@ public sealed class RequestSlotReuseTests
         Assert.Equal(ValueTaskSourceStatus.Pending, slot.GetStatus(slot.Version));
     }
 
+    [Fact]
+    public async Task A_second_GetResult_of_an_answered_request_throws_and_leaves_the_next_request_of_its_slot_alone()
+    {
+        using var channel = new TestChannel("rr");
+        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
+        using SharedClient<AddRequest, AddResponse> client = await ManualServing.ConnectAsync(server, channel);
+
+        ValueTask<AddResponse> first = client.RequestAsync(new AddRequest { A = 1 }, ManualServing.Generous);
+        using (IncomingRequest<AddRequest, AddResponse> one = await ManualServing.ReadOneAsync(server))
+        {
+            Assert.True(one.TryReply(new AddResponse { Sum = 1 }));
+        }
+
+        Assert.Equal(1, (await first).Sum);
+
+        // The slot went back to the free list when its result was taken: the next request is given it.
+        ValueTask<AddResponse> second = client.RequestAsync(new AddRequest { A = 2 }, ManualServing.Generous);
+        Assert.Throws<InvalidOperationException>(() => first.Result); // a misuse, refused before it touches the slot
+
+        using (IncomingRequest<AddRequest, AddResponse> two = await ManualServing.ReadOneAsync(server))
+        {
+            Assert.True(two.TryReply(new AddResponse { Sum = 2 }));
+        }
+
+        Assert.Equal(2, (await second.AsTask().WaitAsync(ManualServing.Generous)).Sum);
+        Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreeSlots);
+    }
+
+    [Fact]
+    public async Task A_request_whose_commit_throws_gives_back_its_slot_and_permit()
+    {
+        using var channel = new TestChannel("rr");
+        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
+        using SharedClient<AddRequest, AddResponse> client = await ManualServing.ConnectAsync(server, channel);
+
+        // The commit of each request's record throws, after its slot was taken: on the send-now path and through a claim.
+        var failure = new InvalidOperationException("the commit failed");
+        using (ProtocolPoint.OnThisThread(point =>
+        {
+            if (point == ProtocolPoint.RequestBegun)
+            {
+                throw failure;
+            }
+        }))
+        {
+            Assert.Same(failure, Assert.Throws<InvalidOperationException>(() => { _ = client.RequestAsync(new AddRequest { A = 1 }, ManualServing.Generous); }));
+            Assert.Same(failure, SendThroughClaim(client));
+        }
+
+        Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreeSlots);
+        Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreePermits);
+
+        // Neither record reached the server; the next request does, and is answered.
+        Task<AddResponse> next = Task.Run(() => client.RequestAsync(new AddRequest { A = 3 }, ManualServing.Generous).AsTask());
+        using (IncomingRequest<AddRequest, AddResponse> three = await ManualServing.ReadOneAsync(server))
+        {
+            Assert.Equal(3, three.Message.A);
+            Assert.True(three.TryReply(new AddResponse { Sum = 3 }));
+        }
+
+        Assert.Equal(3, (await next.WaitAsync(ManualServing.Generous)).Sum);
+    }
+
+    private static Exception? SendThroughClaim(SharedClient<AddRequest, AddResponse> client)
+    {
+        RequestClaim<AddRequest, AddResponse> claim = client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), ManualServing.Generous);
+        MemoryMarshal.Write(claim.Payload, new AddRequest { A = 2 });
+        try
+        {
+            claim.Send(ManualServing.Generous).Dispose();
+            return null;
+        }
+        catch (Exception e)
+        {
+            return e;
+        }
+        finally
+        {
+            claim.Dispose();
+        }
+    }
+
     private sealed class Owner : IPendingOwner
     {
         public string Name => "slot-reuse";
@@ -42,7 +128,7 @@ public sealed class RequestSlotReuseTests
         {
         }
 
-        public void Recycle(int index)
+        public void Recycle(int index, bool releasePermit)
         {
         }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using NeoBuffer.Ring;
 using NeoBuffer.Testing;
 using NeoBuffer.TestHost.Messages;
 
@@ -123,6 +124,58 @@ public sealed class StaleRequestTests
         Assert.Equal(3, (await third.WaitAsync(Generous)).Sum);
         two.Dispose();
         three.Dispose();
+    }
+
+    [Fact]
+    public async Task An_end_late_on_an_earlier_request_never_gives_its_reason_to_the_next_request()
+    {
+        using var channel = new TestChannel("rr");
+        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
+        using SharedClient<AddRequest, AddResponse> alice = await ManualServing.ConnectAsync(server, channel);
+        using SharedClient<AddRequest, AddResponse> bob = await ManualServing.ConnectAsync(server, channel);
+
+        // Alice's request has an answer in progress (a claimed reply) when a copy of it is ended on another thread,
+        // which stops right after reading the request's state, before its reason is published.
+        Task<AddResponse> first = Task.Run(() => alice.RequestAsync(new AddRequest { A = 1 }, Generous).AsTask());
+        IncomingRequest<AddRequest, AddResponse> one = await ManualServing.ReadOneAsync(server);
+        Assert.True(one.TryClaimReply(8, out ReplyClaim claimOne));
+        using var paused = new ManualResetEventSlim();
+        using var resume = new ManualResetEventSlim();
+        var stale = new Thread(() =>
+        {
+            using (ProtocolPoint.OnThisThread(point =>
+            {
+                if (point == ProtocolPoint.RequestEnding && !paused.IsSet)
+                {
+                    paused.Set();
+                    resume.Wait(Generous);
+                }
+            }))
+            {
+                one.End("alice's handler failed");
+            }
+        })
+        { IsBackground = true };
+        stale.Start();
+        Assert.True(paused.Wait(Generous));
+
+        // Meanwhile alice's request ends and its storage serves bob's, which also has an answer in progress when it is
+        // ended with its own reason.
+        claimOne.Dispose();
+        one.Dispose();
+        Task<AddResponse> second = Task.Run(() => bob.RequestAsync(new AddRequest { A = 2 }, Generous).AsTask());
+        IncomingRequest<AddRequest, AddResponse> two = await ManualServing.ReadOneAsync(server);
+        Assert.True(two.TryClaimReply(8, out ReplyClaim claimTwo));
+        two.End("bob's handler failed");
+
+        resume.Set(); // the stale end goes on, on a generation that has moved on
+        Assert.True(stale.Join(Generous));
+        claimTwo.Dispose(); // bob's answer gives up: bob's request fails with the reason of bob's own end
+
+        RequestFailedException failed = await Assert.ThrowsAsync<RequestFailedException>(() => second.WaitAsync(Generous));
+        Assert.Contains("bob's handler failed", failed.Message);
+        Assert.DoesNotContain("alice", failed.Message);
+        Assert.Contains("without a reply", (await Assert.ThrowsAsync<RequestFailedException>(() => first.WaitAsync(Generous))).Message);
     }
 
     [Fact]

@@ -110,6 +110,25 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
         return true;
     }
 
+    /// <summary>
+    /// Gives the slot back after its request <paramref name="id"/> was begun but never sent (the commit of its record
+    /// threw, <paramref name="error"/>): nobody will await it, so the slot is recycled here. The in-flight permit stays
+    /// with the failed send, which gives it back as every failed send does.
+    /// </summary>
+    public void Abandon(long id, Exception error)
+    {
+        // Begin published the id, so a failure of the whole client may resolve it first: whichever CAS wins resolves it,
+        // and the slot is reset only once that resolver has set its result (it does so right after its CAS).
+        TryFail(id, error);
+        var spin = new SpinWait();
+        while (!IsResolved)
+        {
+            spin.SpinOnce();
+        }
+
+        Recycle(releasePermit: false);
+    }
+
     /// <summary>Fails request <paramref name="id"/> with the timeout's error; false when it was resolved already.</summary>
     public bool TryTimeOut(long id, TimeSpan timeout) =>
         TryFail(id, new TimeoutException($"The server '{_owner.Name}' did not answer the request within {timeout.TotalMilliseconds:0.###} ms. A response that comes later is dropped."));
@@ -164,6 +183,7 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
 
     TResponse IValueTaskSource<TResponse>.GetResult(short token)
     {
+        ThrowUnlessCompleted(token);
         try
         {
             ThrowIfFailed(_core.GetResult(token));
@@ -176,12 +196,13 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
         }
         finally
         {
-            Recycle();
+            Recycle(releasePermit: true);
         }
     }
 
     ResponseLease<TResponse> IValueTaskSource<ResponseLease<TResponse>>.GetResult(short token)
     {
+        ThrowUnlessCompleted(token);
         try
         {
             ThrowIfFailed(_core.GetResult(token));
@@ -191,7 +212,18 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
         }
         finally
         {
-            Recycle();
+            Recycle(releasePermit: true);
+        }
+    }
+
+    // A GetResult that is not the one owed (a second one on the same ValueTask, whose token the recycle made stale, or
+    // one before the request was resolved) throws here, before the try: the slot may already serve another request,
+    // and recycling it again would reset that request's awaitable, drop its continuation and free its index twice.
+    private void ThrowUnlessCompleted(short token)
+    {
+        if (_core.GetStatus(token) == ValueTaskSourceStatus.Pending) // throws InvalidOperationException for a stale token
+        {
+            throw new InvalidOperationException("The request has not been resolved yet: await it, or call GetResult only once it completed.");
         }
     }
 
@@ -239,14 +271,14 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
         }
     }
 
-    private void Recycle()
+    private void Recycle(bool releasePermit)
     {
         _cancellation.Dispose();
         _cancellation = default;
         _core.Reset();
         _park = 0;
         Volatile.Write(ref _word, 0);
-        _owner.Recycle(Index);
+        _owner.Recycle(Index, releasePermit);
     }
 
     private void ReturnBuffer()
@@ -271,5 +303,6 @@ internal interface IPendingOwner
     /// </summary>
     void Answered();
 
-    void Recycle(int index);
+    /// <summary>The slot at <paramref name="index"/> is free again; with <paramref name="releasePermit"/>, its in-flight permit too.</summary>
+    void Recycle(int index, bool releasePermit);
 }

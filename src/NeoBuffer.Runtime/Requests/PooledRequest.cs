@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using NeoBuffer.Ring;
 
 namespace NeoBuffer.Requests;
 
@@ -17,9 +18,12 @@ namespace NeoBuffer.Requests;
 /// <remarks>
 /// <para>
 /// One word, <c>_state</c>, holds the generation and where the request stands: open, being answered (one reply,
-/// failure or claim in progress), answered, and whether its owner ended it. Every change is a CAS on that word, so a
-/// use checks and acts on the same generation at once: no window where the generation was right when checked and
-/// the object was reused before it acted.
+/// failure or claim in progress), answered, and whether its owner ended it. Every change (an answer begun or ended, an
+/// end) is a CAS on that word, so a use that acts checks and acts on the same generation at once: no window where the
+/// generation was right when checked and the object was reused before it acted. Reads (<see cref="Payload"/>,
+/// <see cref="ClientId"/>) only check the generation and then read: a read racing an end and the object's reuse on
+/// another thread may return the next request's bytes or client. It can never answer that request (answering is the
+/// CAS above); only a caller that uses a request after ending it, or while another thread ends it, can see that.
 /// </para>
 /// <para>
 /// The fields (<c>_client</c>, <c>_correlationId</c>, the bytes) are written by <see cref="Start"/> before the release
@@ -45,7 +49,7 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
     private long _correlationId;
     private byte[] _buffer = [];
     private int _length;
-    private string? _endReason;
+    private EndReason? _endReason;
 
     // Generation 0 is never handed out (a default IncomingRequest has no object at all, but keep the two apart anyway).
     private long _state = (1L << GenerationShift) | Ended | Answered;
@@ -71,7 +75,6 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
         _length = request.Length;
         _client = client;
         _correlationId = correlationId;
-        _endReason = null;
         long generation = Volatile.Read(ref _state) >> GenerationShift;
         Volatile.Write(ref _state, generation << GenerationShift | Open); // release: the fields above go with it
         return generation;
@@ -142,7 +145,8 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
             {
                 if (!answered)
                 {
-                    FailEventually(_client!, _correlationId, _endReason ?? "the server ended the request without a reply");
+                    EndReason? reason = Volatile.Read(ref _endReason); // published before the Ended this CAS saw
+                    FailEventually(_client!, _correlationId, reason is not null && reason.Generation == generation ? reason.Text : "the server ended the request without a reply");
                 }
 
                 Recycle(generation);
@@ -169,7 +173,8 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
             long phase = state & PhaseMask;
             if (phase == Answering)
             {
-                _endReason = reason; // read by the answer in progress after it sees Ended (the CAS below orders it)
+                ProtocolPoint.Reached(ProtocolPoint.RequestEnding);
+                PublishEndReason(generation, reason); // read by the answer in progress after it sees Ended (this CAS, then that one)
             }
 
             long ended = phase == Open ? (state & ~PhaseMask) | Ended | Answered : state | Ended;
@@ -193,6 +198,27 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
     }
 
     void IAnswerable.EndAnswer(long generation, bool answered) => EndAnswer(generation, answered);
+
+    // The reason must be visible before the CAS that sets Ended (the answer in progress reads it once it sees Ended), so
+    // it is published before that CAS, which may then fail: the generation may have ended and the object served the
+    // next request meanwhile. So the reason carries its generation, is read only by an answer of that generation, and
+    // replaces only a reason of an older one: an end late on an earlier generation can never replace (or supply) the
+    // reason of the request now served. Of two ends of one generation racing, the first to publish gives the reason.
+    private void PublishEndReason(long generation, string reason)
+    {
+        var mine = new EndReason(generation, reason);
+        EndReason? seen = Volatile.Read(ref _endReason);
+        while (seen is null || seen.Generation < generation)
+        {
+            EndReason? was = Interlocked.CompareExchange(ref _endReason, mine, seen);
+            if (ReferenceEquals(was, seen))
+            {
+                return;
+            }
+
+            seen = was;
+        }
+    }
 
     /// <summary>
     /// Sends a response record whose body is <paramref name="body"/> if the client's gate and ring allow it now.
@@ -427,7 +453,6 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
     private void Recycle(long generation)
     {
         _client = null;
-        _endReason = null;
         Volatile.Write(ref _state, ((generation + 1) << GenerationShift) | Ended | Answered);
         _server.Return(this);
     }
@@ -455,6 +480,14 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
             case Answering:
                 throw new InvalidOperationException("Another reply to this request is in progress (a reply claimed and not yet committed, or a ReplyAsync still waiting).");
         }
+    }
+
+    // An end's reason for the answer in progress, and the generation of the request it ended (see PublishEndReason).
+    private sealed class EndReason(long generation, string text)
+    {
+        public long Generation { get; } = generation;
+
+        public string Text { get; } = text;
     }
 
     private static InvalidOperationException EndedError() =>

@@ -43,12 +43,13 @@ public ref struct RequestClaim<TRequest, TResponse>
     /// Sends the request and blocks the calling thread until its response arrives (as
     /// <see cref="SharedClient{TRequest, TResponse}.RequestLease"/> does): no thread-pool thread is involved.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The claim was already sent or disposed.</exception>
+    /// <exception cref="InvalidOperationException">The claim was already sent or disposed, or this is a thread that delivers responses (see <see cref="SharedClient{TRequest, TResponse}.Request(TRequest, TimeSpan, CancellationToken)"/>); the claim is then not sent.</exception>
     /// <exception cref="TimeoutException">No response within <paramref name="timeout"/>.</exception>
     /// <exception cref="RequestFailedException">The server's handler failed the request.</exception>
     /// <exception cref="System.Threading.Channels.ChannelClosedException">The server died or closed.</exception>
     public ResponseLease<TResponse> Send(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
+        ResponseDelivery.ThrowIfBlockingForbidden((_client ?? throw new InvalidOperationException("This request was already sent or disposed.")).Name);
         PendingRequest<TResponse> slot = Commit(out SharedClient<TRequest, TResponse> client);
         short version = slot.Version;
         return ((IValueTaskSource<ResponseLease<TResponse>>)client.Wait(slot, timeout, cancellationToken)).GetResult(version);
@@ -63,12 +64,10 @@ public ref struct RequestClaim<TRequest, TResponse>
         PendingRequest<TResponse> slot;
         try
         {
-            slot = client.Begin(_claim.Payload);
-            _claim.Commit();
+            slot = client.CommitRequest(ref _claim); // a commit that throws gives back the claim and the slot
         }
         catch
         {
-            _claim.Dispose();
             client.EndSend(sent: false);
             throw;
         }

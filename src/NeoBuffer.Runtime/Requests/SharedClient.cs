@@ -9,6 +9,7 @@ using System.Threading.Channels;
 using System.Threading.Tasks;
 using System.Threading.Tasks.Sources;
 using NeoBuffer.Requests;
+using NeoBuffer.Ring;
 using NeoBuffer.Waiting;
 
 namespace NeoBuffer;
@@ -136,14 +137,25 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     /// wake word itself, so the server's reply wakes this very thread; no thread-pool thread is involved, and nothing
     /// is allocated (but the registration of a cancellable token, once the caller parks).
     /// </summary>
+    /// <remarks>
+    /// Never call a blocking form (this, <see cref="RequestLease"/>, <see cref="RequestClaim{TRequest, TResponse}.Send"/>)
+    /// from a continuation that a <see cref="SynchronizationContext"/> or <see cref="TaskScheduler"/> may run inline
+    /// (one whose <c>Post</c> runs the callback at once): an async request's continuation is posted to the context it
+    /// captured from the thread that delivers the response, which holds the response ring (or is the process's futex
+    /// waiter thread, which every async wait needs), so a blocking request there would wait for itself. It is refused
+    /// there with an <see cref="InvalidOperationException"/> before anything is sent; use the async forms instead, or
+    /// resume on the thread pool with <c>ConfigureAwait(false)</c>.
+    /// </remarks>
     /// <exception cref="TimeoutException">No response within <paramref name="timeout"/>.</exception>
     /// <exception cref="RequestFailedException">The server's handler failed the request.</exception>
     /// <exception cref="ChannelClosedException">The server died or closed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    /// <exception cref="InvalidOperationException">Called on a thread that delivers responses (see remarks); nothing was sent.</exception>
     public TResponse Request(TRequest request, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ThrowIfVariable<TRequest>("build it with ClaimRequest");
         ThrowIfVariable<TResponse>("use RequestLease");
+        ResponseDelivery.ThrowIfBlockingForbidden(_name);
         PendingRequest<TResponse> slot = Send(in request, timeout, cancellationToken);
         short version = slot.Version;
         return ((IValueTaskSource<TResponse>)Wait(slot, timeout, cancellationToken)).GetResult(version);
@@ -161,9 +173,11 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     /// <exception cref="RequestFailedException">The server's handler failed the request.</exception>
     /// <exception cref="ChannelClosedException">The server died or closed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    /// <exception cref="InvalidOperationException">Called on a thread that delivers responses (see remarks); nothing was sent.</exception>
     public ResponseLease<TResponse> RequestLease(TRequest request, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ThrowIfVariable<TRequest>("build it with ClaimRequest");
+        ResponseDelivery.ThrowIfBlockingForbidden(_name);
         PendingRequest<TResponse> slot = Send(in request, timeout, cancellationToken);
         short version = slot.Version;
         return ((IValueTaskSource<ResponseLease<TResponse>>)Wait(slot, timeout, cancellationToken)).GetResult(version);
@@ -240,6 +254,11 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         }
 
         Interlocked.CompareExchange(ref _fault, static () => new ObjectDisposedException(nameof(SharedClient<TRequest, TResponse>), "The client was disposed."), null);
+
+        // Fail every pending request now, before waiting for anything: resolving a slot touches neither ring. From here
+        // no parked caller is left to need a reader (a request begun later fails itself in Begin), so a thread letting
+        // go of the ring starts no reader loop (ExitReading), and the ring is free for this Dispose to take below.
+        FailAll();
 
         // Cancelling first ends every send queued for the gate. The request ring is closed (disconnect record, then
         // unmapped) by whoever holds the gate once the fault is set: this, if the gate is free within a second, else the
@@ -407,10 +426,13 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
                 return null;
             }
 
-            PendingRequest<TResponse> slot = Begin(claim.Payload);
             request.CopyTo(claim.Payload.Slice(RequestEnvelope.Size));
-            claim.Commit();
-            return slot;
+            return CommitRequest(ref claim);
+        }
+        catch
+        {
+            _inFlight.Release(); // a claim or commit that threw: no request is in flight
+            throw;
         }
         finally
         {
@@ -510,14 +532,36 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
             return null;
         }
 
-        PendingRequest<TResponse> slot = Begin(claim.Payload);
         MemoryMarshal.Write(claim.Payload.Slice(RequestEnvelope.Size), in request);
-        claim.Commit();
-        return slot;
+        return CommitRequest(ref claim);
     }
 
-    /// <summary>Takes a slot (the caller holds an in-flight permit) and writes the envelope of its request into <paramref name="record"/>.</summary>
-    internal PendingRequest<TResponse> Begin(Span<byte> record)
+    /// <summary>
+    /// Takes a slot for the request built in <paramref name="claim"/> (the caller holds an in-flight permit), writes its
+    /// envelope and commits it. If the commit throws, the claim is given back and so is the slot (its index; the caller
+    /// gives back the permit, as every failed send does), so a failed send leaks nothing.
+    /// </summary>
+    internal PendingRequest<TResponse> CommitRequest(ref WriteClaim claim)
+    {
+        PendingRequest<TResponse>? slot = null;
+        long id = 0;
+        try
+        {
+            slot = Begin(claim.Payload, out id);
+            ProtocolPoint.Reached(ProtocolPoint.RequestBegun);
+            claim.Commit();
+            return slot;
+        }
+        catch (Exception e)
+        {
+            claim.Dispose();
+            slot?.Abandon(id, e);
+            throw;
+        }
+    }
+
+    // Takes a slot (the caller holds an in-flight permit) and writes the envelope of its request into the record.
+    private PendingRequest<TResponse> Begin(Span<byte> record, out long id)
     {
         int index;
         lock (_free)
@@ -526,7 +570,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         }
 
         PendingRequest<TResponse> slot = _slots[index] ??= new PendingRequest<TResponse>(this, index);
-        long id = (Interlocked.Increment(ref _sequence) << IndexBits) | (long)index;
+        id = (Interlocked.Increment(ref _sequence) << IndexBits) | (long)index;
         slot.Begin(id);
         var envelope = new RequestEnvelope { CorrelationId = id, ClientId = _clientId, Kind = RequestKind.Request, Token = _token };
         MemoryMarshal.Write(record, in envelope);
@@ -705,14 +749,17 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     // Right after a resolution's CAS (a full fence): one load when no blocking caller sleeps on the handoff word.
     void IPendingOwner.Answered() => RingWait.WakeIfParked(HandoffWord);
 
-    void IPendingOwner.Recycle(int index)
+    void IPendingOwner.Recycle(int index, bool releasePermit)
     {
         lock (_free)
         {
             _free.Push(index);
         }
 
-        _inFlight.Release();
+        if (releasePermit)
+        {
+            _inFlight.Release();
+        }
     }
 
     /// <summary>Takes the response ring's reading (one thread at a time drains it); false when another thread holds it.</summary>
@@ -722,15 +769,34 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     // to take the reader (EnsureReader): both through full fences, so either the caller takes it or this sees the caller.
     // A blocking caller arms the handoff word (full fence) before it checks the reader is taken, and this looks at the
     // word after the exchange, so either it sees the ring free or this wakes it to take the ring.
+    // Once the client is faulted no reader is started: whoever set the fault fails every pending request (Fault,
+    // Dispose), so the parked callers are being resolved, not waiting for the ring. Starting one anyway would run a loop
+    // that sees the fault, lets go and, finding the count not yet down, starts another on the same stack, again and
+    // again until the count drops: a stack overflow when that takes long (a Dispose waiting for the send gate).
     internal void ExitReading()
     {
         Interlocked.Exchange(ref _reading, 0);
         RingWait.WakeIfParked(HandoffWord);
-        if (Volatile.Read(ref _parked) > 0)
+        if (Volatile.Read(ref _parked) > 0 && Volatile.Read(ref _fault) is null)
         {
             EnsureReader();
         }
     }
+
+    /// <summary>Slots on the free list (all <see cref="MaxInFlight"/> of them when no request is in flight).</summary>
+    internal int FreeSlots
+    {
+        get
+        {
+            lock (_free)
+            {
+                return _free.Count;
+            }
+        }
+    }
+
+    /// <summary>In-flight permits not taken (all <see cref="MaxInFlight"/> of them when no request is in flight).</summary>
+    internal int FreePermits => _inFlight.CurrentCount;
 
     /// <summary>Blocking waits for a response that slept on a futex (each counted once, before its first sleep).</summary>
     internal long BlockedSleeps => Volatile.Read(ref _blockedSleeps);
@@ -758,7 +824,8 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     // continuation is queued to the thread pool by its slot (RunContinuationsAsynchronously), so a parked request
     // costs one hop, waiter thread to pool. The slots run their continuations asynchronously on purpose: inline, a
     // caller's code would run on the waiter thread (every async wait of the process waiting behind it) while this loop
-    // holds the ring (a continuation that made a blocking request would wait for a reader that never comes back).
+    // holds the ring (a continuation that made a blocking request would wait for a reader that never comes back). A
+    // continuation that a captured context runs inline all the same is refused a blocking request (ResponseDelivery).
     private async Task ReadWhileParkedAsync()
     {
         try
@@ -790,6 +857,19 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
 
     // Delivers every response waiting in the ring to its slot. Only the holder of _reading calls it.
     private void Drain()
+    {
+        ResponseDelivery.Enter(); // a continuation run inline from here must not block on this ring (ResponseDelivery)
+        try
+        {
+            DrainMarked();
+        }
+        finally
+        {
+            ResponseDelivery.Exit();
+        }
+    }
+
+    private void DrainMarked()
     {
         while (_responses.TryLease(out ReadLease lease))
         {

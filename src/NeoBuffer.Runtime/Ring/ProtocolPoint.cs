@@ -71,11 +71,17 @@ internal static class ProtocolPoint
     /// <summary>Any blocking wait: its condition found false after the spin, its wake word not yet armed (a wake that lands here must still end the wait).</summary>
     public const string WaitArming = "wait.arming";
 
+    /// <summary>Request client: a request's slot is taken and its envelope written, its record not yet committed.</summary>
+    public const string RequestBegun = "request.begun";
+
+    /// <summary>Request server: ending a request read its state word (an answer in progress), its end not yet published.</summary>
+    public const string RequestEnding = "request.ending";
+
     /// <summary>Every known point: NEOBUFFER_KILL_AT must name one (the chaos harness draws its kills from its own subsets).</summary>
     public static readonly string[] All =
     [
         MpscAnnounced, MpscClaimed, MpscFilling, MpscBatchCopied, MpscZeroing, MpscPadding, BroadcastAnnounced, BroadcastSequencePublished, BroadcastResynchronised, DeadRowFound, DeadRowFreeing,
-        CompletionReasonWritten, InspectionRead, InspectionRowRead, HoldReleasing, WaitArming,
+        CompletionReasonWritten, InspectionRead, InspectionRowRead, HoldReleasing, WaitArming, RequestBegun, RequestEnding,
     ];
 
     private static readonly bool s_enabled = ReadEnabled(out s_killAt, out s_killOnReach);

@@ -23,8 +23,14 @@ internal sealed unsafe class FutexWaitEngine
 
     private static readonly Lazy<FutexWaitEngine> s_shared = new(() => new FutexWaitEngine(), LazyThreadSafetyMode.ExecutionAndPublication);
 
+    [ThreadStatic]
+    private static bool t_isWaiterThread;
+
     private readonly object _gate = new();
     private readonly List<Worker> _workers = new();
+
+    /// <summary>Whether the calling thread is one of the waiter threads (code running here holds up every async wait).</summary>
+    public static bool IsWaiterThread => t_isWaiterThread;
 
     public static FutexWaitEngine Shared => s_shared.Value;
 
@@ -170,6 +176,7 @@ internal sealed unsafe class FutexWaitEngine
 
         public void Run()
         {
+            t_isWaiterThread = true;
             var entries = new Futex.WaitV[MaxWordsPerThread + 1];
             var completed = new List<(PendingWait Wait, int Result)>();
             var due = new List<PendingWait>();
