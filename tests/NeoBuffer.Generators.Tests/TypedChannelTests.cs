@@ -147,18 +147,9 @@ public sealed class TypedChannelTests
         using SharedChannelReader<Everything> reader = SharedChannel.OpenReader<Everything>(channel.Name, channel.Options());
         long sum = RoundTrips(writer, reader, 1_000); // warm up: JIT and first-use layout checks allocate
 
-        // The runtime itself may allocate a few bytes on this thread once in a while (tiering, on-stack replacement),
-        // which is not the hot path's doing: a per-message allocation shows in every window, so one clean window of
-        // 2,000 round trips out of five is the claim, and the windows are printed when none is clean.
-        var windows = new long[5];
-        for (int i = 0; i < windows.Length; i++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            sum += RoundTrips(writer, reader, 2_000);
-            windows[i] = GC.GetAllocatedBytesForCurrentThread() - before;
-        }
+        long[] windows = ThreadAllocations.PerWindow(() => sum += RoundTrips(writer, reader, 2_000));
 
-        Assert.True(windows.Min() == 0, $"bytes allocated per window of 2,000 round trips: {string.Join(", ", windows)}");
+        Assert.True(windows.Min() == 0, ThreadAllocations.Describe(windows, "2,000 round trips"));
         Assert.Equal(11_000L * 64, sum);
     }
 

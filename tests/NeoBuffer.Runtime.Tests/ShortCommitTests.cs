@@ -44,6 +44,33 @@ public sealed class ShortCommitTests
         Assert.False(reader.TryLease(out _));
     }
 
+    [Theory]
+    [InlineData(ChannelTopology.SingleProducerSingleConsumer)]
+    [InlineData(ChannelTopology.MultiProducerSingleConsumer)]
+    [InlineData(ChannelTopology.Broadcast)]
+    public void After_a_shorter_commit_the_reader_finds_nothing_more_until_the_next_message(ChannelTopology topology)
+    {
+        // The claim's payload, filled with non-zero bytes, lies where the shorter record ends: only the commit's own
+        // marking of that end (a zero header, or padding) keeps the reader from taking those bytes for a record.
+        using var channel = new TestChannel("short");
+        SharedChannelOptions options = channel.Options(capacity: 16384, maxMessageSize: 4096);
+        options.Topology = topology;
+        using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, options);
+        using SharedChannelWriter writer = SharedChannel.OpenWriter(channel.Name, channel.Options());
+        var deadline = Deadline.In(Generous, "reading short commits one at a time");
+        for (int round = 0; round < 150; round++)
+        {
+            (int claimed, int committed) = Shapes[round % Shapes.Length];
+            byte fill = (byte)(round | 1);
+            WriteClaim claim = writer.Claim(claimed, Generous);
+            claim.Payload.Fill(fill);
+            claim.Commit(committed);
+
+            ExpectMessage(reader, deadline, committed, fill);
+            Assert.False(reader.TryLease(out _), $"round {round}: a message appeared after a {committed}-byte commit of a {claimed}-byte claim");
+        }
+    }
+
     [Fact]
     public async Task Mpsc_a_second_writer_process_claims_after_a_shrunk_claim_and_both_are_read_back_exactly()
     {

@@ -12,7 +12,7 @@ namespace NeoBuffer.Ring;
 /// Publication: a record is committed by a release store of the 8-byte header at its position, so the consumer,
 /// which reads that header anyway, needs no other line: the producer's tail never travels between the cores. For the
 /// consumer to tell a committed header from bytes of an older lap, the header at the producer's tail is always zero:
-/// before each commit the producer zeroes the header that follows the record (it keeps 8 bytes of slack for it), and
+/// each claim zeroes the header that will follow the record (it keeps 8 bytes of slack for it), and
 /// it writes the padding and record headers behind the first one before it publishes that one. Each publication is
 /// followed by a load of the peer's wake word, ordered after the store by <see cref="Publication"/>: that
 /// store-then-load pair, mirrored by the parking side, is what makes a lost wake-up impossible.
@@ -85,6 +85,14 @@ internal sealed unsafe class SpscProducer : RingProducer
         ClaimPosition = _tail + padding;
         _claimPadding = padding;
         ClaimLength = length;
+
+        // The header after the record is zeroed now, before the caller writes the payload, not at the commit: then the
+        // commit's one store lands on a line the producer has just written, instead of queuing behind the ownership of
+        // the next line while a polling consumer takes the record's first line back (one more transfer of that line per
+        // message; measured in docs/benchmarks/notes.md). It is free ring, past the zero header at the tail that holds
+        // every reader back, so storing it early publishes nothing; an aborted claim leaves it there, as harmless as
+        // any byte of free ring.
+        *(long*)Memory.RecordAt(end) = 0;
         return Memory.PayloadAt(ClaimPosition);
     }
 
@@ -96,8 +104,14 @@ internal sealed unsafe class SpscProducer : RingProducer
         // before the record, already sized for the claimed length, stays as it is, and a payload that was 64-aligned
         // for a large claim may be short now, which no reader minds (alignment is a floor for large payloads only).
         long end = ClaimPosition + Memory.Footprint(length);
+
         // Everything behind the header at the tail first; that header, stored last with release, publishes them all.
-        *(long*)Memory.RecordAt(end) = 0;
+        // The claim zeroed the header after the record as claimed; a shorter record ends earlier and needs its own.
+        if (length != ClaimLength)
+        {
+            *(long*)Memory.RecordAt(end) = 0;
+        }
+
         RecordHeader record = new() { Type = RecordHeader.TypeMessage, Length = RecordHeader.Size + length };
         if (_claimPadding == 0)
         {
