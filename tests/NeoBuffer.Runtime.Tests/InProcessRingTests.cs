@@ -103,6 +103,65 @@ public sealed class InProcessRingTests
     }
 
     [Fact]
+    public void A_copy_of_an_ended_claim_can_neither_end_the_next_claim_nor_commit_without_one()
+    {
+        using var channel = new TestChannel();
+        using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, channel.Options());
+        using SharedChannelReader reader = SharedChannel.OpenReader(channel.Name, channel.Options());
+
+        // A WriteClaim is a struct: the copy still holds the writer after the original is committed.
+        Assert.True(writer.TryClaim(16, out WriteClaim first));
+        first.Payload.Fill(1);
+        WriteClaim staleCommit = first;
+        WriteClaim staleAbort = first;
+        first.Commit();
+
+        Assert.True(Refused(ref staleCommit, commit: true)); // no claim open: the ring would write before its start
+        Assert.True(writer.TryClaim(8, out WriteClaim second));
+        second.Payload.Fill(2);
+        Assert.True(Refused(ref staleCommit, commit: true)); // would publish the 8-byte claim as 16 bytes
+        Assert.True(Refused(ref staleAbort, commit: false)); // would throw the open claim away
+        second.Commit();
+
+        ExpectLease(reader, 16, 1);
+        ExpectLease(reader, 8, 2);
+        Assert.False(reader.TryLease(out _));
+    }
+
+    private static bool Refused(ref WriteClaim claim, bool commit)
+    {
+        WriteClaim attempt = claim; // each attempt on a fresh copy: a refused one must not use the original up
+        try
+        {
+            if (commit)
+            {
+                attempt.Commit();
+            }
+            else
+            {
+                attempt.Abort();
+            }
+
+            return false;
+        }
+        catch (InvalidOperationException e)
+        {
+            Assert.Contains("already committed or aborted", e.Message);
+            return true;
+        }
+    }
+
+    private static void ExpectLease(SharedChannelReader reader, int length, byte fill)
+    {
+        Assert.True(reader.TryLease(out ReadLease lease));
+        using (lease)
+        {
+            Assert.Equal(length, lease.Payload.Length);
+            Assert.True(lease.Payload.IndexOfAnyExcept(fill) < 0);
+        }
+    }
+
+    [Fact]
     public void Committing_twice_is_an_error()
     {
         using var channel = new TestChannel();

@@ -71,6 +71,45 @@ public sealed class ShortCommitTests
         }
     }
 
+    [Theory]
+    [InlineData(ChannelTopology.SingleProducerSingleConsumer)]
+    [InlineData(ChannelTopology.MultiProducerSingleConsumer)]
+    [InlineData(ChannelTopology.Broadcast)]
+    public void After_an_aborted_claim_a_claim_of_another_length_leaves_nothing_more_to_read(ChannelTopology topology)
+    {
+        // The aborted claim's non-zero bytes lie where the next, shorter record ends: that claim must mark its own end,
+        // whatever the claim before it left there.
+        using var channel = new TestChannel("short");
+        SharedChannelOptions options = channel.Options(capacity: 16384, maxMessageSize: 4096);
+        options.Topology = topology;
+        using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, options);
+        using SharedChannelWriter writer = SharedChannel.OpenWriter(channel.Name, channel.Options());
+        var deadline = Deadline.In(Generous, "reading claims made after aborted ones");
+        for (int round = 0; round < 150; round++)
+        {
+            WriteClaim aborted = writer.Claim(1500 + (round * 37 % 2000), Generous);
+            aborted.Payload.Fill(0xAB);
+            aborted.Abort();
+
+            int length = 9 + (round * 13 % 120);
+            byte fill = (byte)(round | 1);
+            WriteClaim claim = writer.Claim(length, Generous);
+            claim.Payload.Fill(fill);
+            if (round % 3 == 0)
+            {
+                claim.Commit(length - 1);
+                length--;
+            }
+            else
+            {
+                claim.Commit();
+            }
+
+            ExpectMessage(reader, deadline, length, fill);
+            Assert.False(reader.TryLease(out _), $"round {round}: a message appeared after a {length}-byte record that followed an aborted claim");
+        }
+    }
+
     [Fact]
     public async Task Mpsc_a_second_writer_process_claims_after_a_shrunk_claim_and_both_are_read_back_exactly()
     {

@@ -24,6 +24,7 @@ public sealed unsafe class ClaimBufferWriter : IBufferWriter<byte>, IDisposable
     private readonly ClaimMemoryManager _memory;
     private byte* _payload;
     private int _claimed;
+    private long _claim; // the writer's number for the open claim
     private int _written;
     private bool _disposed;
 
@@ -122,7 +123,7 @@ public sealed unsafe class ClaimBufferWriter : IBufferWriter<byte>, IDisposable
         int claimed = _claimed;
         int written = _written;
         Close();
-        WriteClaim claim = new(_writer, new Span<byte>(_payload, claimed));
+        WriteClaim claim = new(_writer, _claim, new Span<byte>(_payload, claimed));
         _payload = null;
         claim.Commit(written);
     }
@@ -134,7 +135,7 @@ public sealed unsafe class ClaimBufferWriter : IBufferWriter<byte>, IDisposable
         {
             Close();
             _payload = null;
-            _writer.AbortClaim();
+            _writer.AbortClaim(_claim);
         }
     }
 
@@ -164,6 +165,7 @@ public sealed unsafe class ClaimBufferWriter : IBufferWriter<byte>, IDisposable
 
     private void Open(byte* payload, int claimed)
     {
+        _claim = _writer.OpenClaim;
         _payload = payload;
         _claimed = claimed;
         _written = 0;

@@ -123,7 +123,7 @@ internal sealed class CompletionWatch : ISliceCheck
             case ChannelTopology.Broadcast:
                 return Volatile.Read(ref _row->Position) == Volatile.Read(ref _header->Tail);
             default:
-                // Each commit zeroes the header at its own end before it publishes, so the header at Head is zero
+                // Each record's end holds a zero header before the record is published, so the header at Head is zero
                 // exactly when nothing committed is left to read, even if the writer died before storing Tail. A
                 // misaligned Head is corruption, which the reading thread reports; the watch only declines to decide.
                 long head = Volatile.Read(ref _header->Head);

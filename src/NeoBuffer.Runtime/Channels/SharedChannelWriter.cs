@@ -33,6 +33,8 @@ public sealed class SharedChannelWriter : IDisposable
     private readonly RingProducer _ring;
     private readonly ParticipantRole _role;
     private readonly ChannelCompletion _completion;
+    private long _claimsOpened;
+    private long _openClaim;
     private readonly int _spinCount;
     private readonly EndpointMetrics _metrics;
     private DetachGate _gate;
@@ -76,7 +78,7 @@ public sealed class SharedChannelWriter : IDisposable
             return false;
         }
 
-        claim = new WriteClaim(this, new Span<byte>(payload, length));
+        claim = new WriteClaim(this, _openClaim, new Span<byte>(payload, length));
         return true;
     }
 
@@ -88,8 +90,11 @@ public sealed class SharedChannelWriter : IDisposable
     /// <summary>Claims <paramref name="length"/> bytes, waiting up to <paramref name="timeout"/> for room.</summary>
     /// <exception cref="TimeoutException">No room appeared within <paramref name="timeout"/>.</exception>
     /// <exception cref="ChannelClosedException">The channel was completed.</exception>
-    public unsafe WriteClaim Claim(int length, TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        new(this, new Span<byte>(ClaimPayload(length, timeout, cancellationToken), length));
+    public unsafe WriteClaim Claim(int length, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        byte* payload = ClaimPayload(length, timeout, cancellationToken);
+        return new WriteClaim(this, _openClaim, new Span<byte>(payload, length));
+    }
 
     /// <summary>
     /// Creates an <see cref="System.Buffers.IBufferWriter{T}"/> that writes each message in place in a claim, for
@@ -107,8 +112,17 @@ public sealed class SharedChannelWriter : IDisposable
     internal unsafe byte* TryClaimPayload(int length)
     {
         ThrowIfDisposed();
-        return _completion.IsCompleted ? null : _ring.TryClaim(length);
+        byte* payload = _completion.IsCompleted ? null : _ring.TryClaim(length);
+        if (payload != null)
+        {
+            _openClaim = ++_claimsOpened;
+        }
+
+        return payload;
     }
+
+    /// <summary>The number of the open claim (0 when none is open): a claim ends only by the number it was opened under.</summary>
+    internal long OpenClaim => _openClaim;
 
     /// <summary>Claims <paramref name="length"/> bytes, waiting up to <paramref name="timeout"/> for room: the payload.</summary>
     internal unsafe byte* ClaimPayload(int length, TimeSpan timeout, CancellationToken cancellationToken)
@@ -426,14 +440,32 @@ public sealed class SharedChannelWriter : IDisposable
     internal bool IsDisposed => _gate.IsDisposed;
 
     /// <summary>Publishes the open claim as a message of <paramref name="length"/> bytes, at most the length claimed (checked by the caller).</summary>
-    internal void CommitClaim(int length)
+    internal void CommitClaim(int length, long claim)
     {
         ThrowIfDisposed();
+        EndClaim(claim);
         _ring.Commit(length);
         _metrics.CountMessage(length);
     }
 
-    internal void AbortClaim() => _ring.Abort();
+    internal void AbortClaim(long claim)
+    {
+        EndClaim(claim);
+        _ring.Abort();
+    }
+
+    // A WriteClaim is a struct: a copy of one that was committed or aborted still holds this writer. Its number, not the
+    // ring's "a claim is open", decides whether it may end the open claim: a stale copy never publishes another claim's
+    // bytes under its own length, nor commits with no claim open (the ring would write before its own start).
+    private void EndClaim(long claim)
+    {
+        if (claim == 0 || claim != _openClaim)
+        {
+            throw new InvalidOperationException("This claim was already committed or aborted.");
+        }
+
+        _openClaim = 0;
+    }
 
     private void CheckLength(int length)
     {

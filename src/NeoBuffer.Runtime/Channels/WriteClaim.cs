@@ -9,10 +9,12 @@ namespace NeoBuffer;
 public ref struct WriteClaim
 {
     private SharedChannelWriter? _writer;
+    private readonly long _number;
 
-    internal WriteClaim(SharedChannelWriter writer, Span<byte> payload)
+    internal WriteClaim(SharedChannelWriter writer, long number, Span<byte> payload)
     {
         _writer = writer;
+        _number = number;
         Payload = payload;
     }
 
@@ -23,11 +25,11 @@ public ref struct WriteClaim
     public readonly int Length => Payload.Length;
 
     /// <summary>Publishes the message to the reader.</summary>
-    /// <exception cref="InvalidOperationException">The claim was already committed or aborted.</exception>
+    /// <exception cref="InvalidOperationException">The claim was already committed or aborted (through this value or a copy of it).</exception>
     public void Commit()
     {
         int length = Payload.Length; // Finish clears it
-        Finish().CommitClaim(length);
+        Finish().CommitClaim(length, _number);
     }
 
     /// <summary>
@@ -44,14 +46,14 @@ public ref struct WriteClaim
             ThrowCommitLength(length, Payload.Length);
         }
 
-        Finish().CommitClaim(length);
+        Finish().CommitClaim(length, _number);
     }
 
     /// <summary>Gives the space back without publishing anything.</summary>
     /// <exception cref="InvalidOperationException">The claim was already committed or aborted.</exception>
     public void Abort()
     {
-        Finish().AbortClaim();
+        Finish().AbortClaim(_number);
     }
 
     /// <summary>Aborts the claim unless it was committed.</summary>

@@ -23,6 +23,9 @@ namespace NeoBuffer.Ring;
 /// </summary>
 internal static class ProtocolPoint
 {
+    /// <summary>SPSC producer: everything behind the record's header is stored (the zero header at its end included), the header at the tail not yet.</summary>
+    public const string SpscPublishing = "spsc.publishing";
+
     /// <summary>MPSC producer: the claim is announced in its row, the CAS on ClaimTail not yet made.</summary>
     public const string MpscAnnounced = "mpsc.announced";
 
@@ -80,7 +83,7 @@ internal static class ProtocolPoint
     /// <summary>Every known point: NEOBUFFER_KILL_AT must name one (the chaos harness draws its kills from its own subsets).</summary>
     public static readonly string[] All =
     [
-        MpscAnnounced, MpscClaimed, MpscFilling, MpscBatchCopied, MpscZeroing, MpscPadding, BroadcastAnnounced, BroadcastSequencePublished, BroadcastResynchronised, DeadRowFound, DeadRowFreeing,
+        SpscPublishing, MpscAnnounced, MpscClaimed, MpscFilling, MpscBatchCopied, MpscZeroing, MpscPadding, BroadcastAnnounced, BroadcastSequencePublished, BroadcastResynchronised, DeadRowFound, DeadRowFreeing,
         CompletionReasonWritten, InspectionRead, InspectionRowRead, HoldReleasing, WaitArming, RequestBegun, RequestEnding,
     ];
 

@@ -113,6 +113,7 @@ internal sealed unsafe class SpscProducer : RingProducer
         }
 
         RecordHeader record = new() { Type = RecordHeader.TypeMessage, Length = RecordHeader.Size + length };
+        ProtocolPoint.Reached(ProtocolPoint.SpscPublishing);
         if (_claimPadding == 0)
         {
             Volatile.Write(ref *(long*)Memory.RecordAt(ClaimPosition), Unsafe.As<RecordHeader, long>(ref record));
