@@ -34,6 +34,22 @@ internal static class Bridges
             MaxReconnectRetry = -1,
         });
 
+    /// <summary>The record a bridge message carries (the bytes after its envelope); null for an end marker.</summary>
+    public static byte[]? RecordOf(byte[]? message)
+    {
+        Assert.Equal(EnvelopeRead.Read, Envelope.TryRead(message, out Envelope envelope, out _));
+        return envelope.Kind == EnvelopeKind.End ? null : message![Envelope.Size..];
+    }
+
+    /// <summary>A record as an outbound bridge of <paramref name="fingerprint"/> would publish it.</summary>
+    public static byte[] Enveloped(ulong fingerprint, byte[] record, long sequence = 1)
+    {
+        byte[] message = new byte[Envelope.Size + record.Length];
+        new Envelope(EnvelopeKind.Record, fingerprint, sequence).WriteTo(message);
+        record.CopyTo(message, Envelope.Size);
+        return message;
+    }
+
     public static string LabelOf(long sequence) => $"sensor reading {sequence}";
 
     /// <summary>Writes readings <paramref name="from"/> to <paramref name="to"/> (inclusive), each with its label and sequence-derived samples.</summary>

@@ -146,7 +146,7 @@ public sealed class JetStreamBridgeTests(ServerFixture fixture) : IClassFixture<
         var stored = new List<long>();
         await foreach (NatsJSMsg<byte[]> message in consumer.FetchAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = count }, cancellationToken: cts.Token))
         {
-            stored.Add(new Reading.View(message.Data!).Sequence);
+            stored.Add(new Reading.View(Bridges.RecordOf(message.Data)!).Sequence);
         }
 
         Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), stored);
