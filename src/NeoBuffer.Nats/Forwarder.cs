@@ -25,16 +25,12 @@ internal sealed class Forwarder
     private readonly string _bridgeId;
     private readonly ulong _fingerprint;
     private readonly NatsJSContext? _js;
-    private readonly string? _channelDirectory;
     private long _sequence;
     private bool _warnedDisconnected;
 
-    // channelDirectory: where the reader's channel file is (null: the default directory); JetStream reads ahead through it.
-    public Forwarder(SharedChannelReader reader, MessageLayout? layout, INatsConnection connection, string subject, NatsForwardOptions options,
-        string? channelDirectory)
+    public Forwarder(SharedChannelReader reader, MessageLayout? layout, INatsConnection connection, string subject, NatsForwardOptions options)
     {
         _reader = reader;
-        _channelDirectory = channelDirectory;
         _connection = connection;
         _subject = subject;
         _options = options;
@@ -139,7 +135,7 @@ internal sealed class Forwarder
         string? whyNot;
         try
         {
-            readAhead = ReadAhead.TryOpen(_reader, _channelDirectory, first.Span, hold.Position, out whyNot);
+            readAhead = ReadAhead.TryOpen(_reader, first.Span, hold.Position, out whyNot);
         }
         catch
         {

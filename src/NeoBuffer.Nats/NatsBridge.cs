@@ -113,7 +113,7 @@ public static class NatsBridge
         ArgumentException.ThrowIfNullOrEmpty(channel);
         MessageLayout? layout = StoredSchema.Of(channel, channelOptions?.Directory);
         using SharedChannelReader reader = SharedChannel.OpenReaderBySchema(channel, layout, channelOptions);
-        return await ForwardAsync(reader, layout, connection, subject, options, cancellationToken, channelOptions?.Directory).ConfigureAwait(false);
+        return await ForwardAsync(reader, layout, connection, subject, options, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -184,12 +184,12 @@ public static class NatsBridge
     }
 
     private static Task<NatsBridgeStatistics> ForwardAsync(SharedChannelReader reader, MessageLayout? layout, INatsConnection connection,
-        string subject, NatsForwardOptions? options, CancellationToken cancellationToken, string? channelDirectory = null)
+        string subject, NatsForwardOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentException.ThrowIfNullOrWhiteSpace(subject);
-        return new Forwarder(reader, layout, connection, subject, options ?? new NatsForwardOptions(), channelDirectory).RunAsync(cancellationToken);
+        return new Forwarder(reader, layout, connection, subject, options ?? new NatsForwardOptions()).RunAsync(cancellationToken);
     }
 
     private static Task<NatsBridgeStatistics> ReceiveAsync(INatsConnection connection, string subject, SharedChannelWriter writer, MessageLayout? layout,
