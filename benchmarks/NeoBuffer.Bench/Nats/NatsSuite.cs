@@ -44,6 +44,8 @@ internal static class NatsSuite
                 rows.Add(Step(DirectThroughputAsync(target, bytes, messages, withEnvelope: false), round));
                 rows.Add(Step(DirectThroughputAsync(target, bytes, messages, withEnvelope: true), round));
                 rows.Add(Step(BridgeThroughputAsync(target, bytes, messages), round));
+                rows.Add(Step(ForwardOnlyThroughputAsync(target, bytes, messages), round));
+                rows.Add(Step(ReceiveOnlyThroughputAsync(target, bytes, messages), round));
             }
 
             rows.Add(Step(DirectJetStreamAsync(target, 64, jetStreamMessages, window: 1), round));
@@ -78,13 +80,15 @@ internal static class NatsSuite
 
     private static void Print(List<Row> rows)
     {
-        Console.WriteLine("| scenario | bytes | NATS.Net direct | bridge | bridge / direct (median of per-round ratios) | alloc B/msg direct / bridge | NATS.Net direct with the bridge's 24-byte envelope |");
-        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
+        Console.WriteLine("| scenario | bytes | NATS.Net direct | bridge | bridge / direct (median of per-round ratios) | alloc B/msg direct / bridge | NATS.Net direct with the bridge's 24-byte envelope | outbound bridge only / inbound bridge only |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var group in rows.GroupBy(r => (r.Scenario, r.MessageBytes)))
         {
             Row[] direct = group.Where(r => r.Transport == Direct).OrderBy(r => r.Round).ToArray();
             Row[] bridge = group.Where(r => r.Transport == Bridge).OrderBy(r => r.Round).ToArray();
             Row[] withEnvelope = group.Where(r => r.Transport == DirectWithEnvelope).OrderBy(r => r.Round).ToArray();
+            Row[] forwardOnly = group.Where(r => r.Transport == ForwardOnly).OrderBy(r => r.Round).ToArray();
+            Row[] receiveOnly = group.Where(r => r.Transport == ReceiveOnly).OrderBy(r => r.Round).ToArray();
             bool latency = group.Key.Scenario.StartsWith("latency", StringComparison.Ordinal);
             double[] ratios = direct.Zip(bridge, (d, b) => latency ? b.P50Us / d.P50Us : b.MessagesPerSecond / d.MessagesPerSecond).ToArray();
             string Show(Row[] r) => latency
@@ -93,13 +97,16 @@ internal static class NatsSuite
             string ratio = latency ? $"{Median(ratios):F2}x p50" : $"{Median(ratios):F2}x rate";
             Console.WriteLine($"| {group.Key.Scenario} | {group.Key.MessageBytes} | {Show(direct)} | {Show(bridge)} | {ratio} | " +
                 $"{Median(direct.Select(x => x.AllocatedBytesPerMessage)):F0} / {Median(bridge.Select(x => x.AllocatedBytesPerMessage)):F0} | " +
-                (withEnvelope.Length == 0 ? "|" : $"{Show(withEnvelope)}, {Median(withEnvelope.Select(x => x.AllocatedBytesPerMessage)):F0} B/msg |"));
+                (withEnvelope.Length == 0 ? "|" : $"{Show(withEnvelope)}, {Median(withEnvelope.Select(x => x.AllocatedBytesPerMessage)):F0} B/msg |") +
+                (forwardOnly.Length == 0 ? " |" : $" {Show(forwardOnly)} / {Show(receiveOnly)} |"));
         }
     }
 
     private const string Direct = "nats.net-direct";
     private const string Bridge = "neobuffer-bridge";
     private const string DirectWithEnvelope = "nats.net-direct-with-envelope";
+    private const string ForwardOnly = "neobuffer-forward-only";
+    private const string ReceiveOnly = "neobuffer-receive-only";
 
     // The bytes the bridge puts before each record (docs/nats.md, "Wire format"): 'N' 'B', version 1, kind 0, zeros,
     // fingerprint, sequence. The direct publisher sends the same bytes (a fixed sequence) so the wire carries as much.
@@ -153,6 +160,88 @@ internal static class NatsSuite
         });
         await received.WaitAsync(Bound);
         return Throughput("throughput-core", Bridge, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
+    }
+
+    // Half the bridge path, to tell which half costs what: ring, outbound bridge, nats-server, NATS.Net subscription.
+    private static async Task<Row> ForwardOnlyThroughputAsync(string url, int bytes, int count)
+    {
+        await using NatsConnection publisher = Connect(url), subscriber = Connect(url);
+        string subject = NewSubject();
+        await using INatsSub<NatsMemoryOwner<byte>> subscription = await subscriber.SubscribeCoreAsync(subject, serializer: RawIn);
+        await subscriber.PingAsync();
+        string name = "bench-nats-fwd-" + Guid.NewGuid().ToString("N")[..12];
+        using SharedChannelWriter near = SharedChannel.CreateWriter(name, Pair.OptionsFor(bytes));
+        using SharedChannelReader nearReader = SharedChannel.OpenReader(name);
+        using var stop = new CancellationTokenSource();
+        Task forward = Task.Run(() => NatsBridge.ForwardAsync(nearReader, publisher, subject, new NatsForwardOptions { PublishEnd = false }, stop.Token));
+        ReadOnlyMemory<byte> payload = Payload(bytes);
+        Task received = Task.Run(async () =>
+        {
+            int n = 0;
+            while (n < count && await subscription.Msgs.WaitToReadAsync())
+            {
+                while (subscription.Msgs.TryRead(out NatsMsg<NatsMemoryOwner<byte>> message))
+                {
+                    message.Data.Dispose();
+                    n++;
+                }
+            }
+        });
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
+        long start = Stopwatch.GetTimestamp();
+        await Task.Run(() =>
+        {
+            for (int i = 0; i < count; i++)
+            {
+                near.Write(payload.Span);
+            }
+        });
+        await received.WaitAsync(Bound);
+        Row row = Throughput("throughput-core", ForwardOnly, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
+        stop.Cancel();
+        await forward.ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(Bound);
+        return row;
+    }
+
+    // The other half: NATS.Net publishing what an outbound bridge would (envelope, fingerprint 0), nats-server,
+    // inbound bridge, ring, reader.
+    private static async Task<Row> ReceiveOnlyThroughputAsync(string url, int bytes, int count)
+    {
+        await using NatsConnection publisher = Connect(url), subscriber = Connect(url);
+        string subject = NewSubject();
+        string name = "bench-nats-rcv-" + Guid.NewGuid().ToString("N")[..12];
+        using SharedChannelWriter far = SharedChannel.CreateWriter(name, Pair.OptionsFor(bytes));
+        using SharedChannelReader farReader = SharedChannel.OpenReader(name);
+        using var stop = new CancellationTokenSource();
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task receive = Task.Run(() => NatsBridge.ReceiveAsync(subscriber, subject, far, new NatsReceiveOptions { Ready = () => ready.TrySetResult() }, stop.Token));
+        await Task.WhenAny(ready.Task, receive).WaitAsync(Bound);
+        await publisher.ConnectAsync();
+        ReadOnlyMemory<byte> payload = Enveloped(Payload(bytes));
+        Task received = Task.Run(() =>
+        {
+            int n = 0;
+            while (n < count && farReader.WaitToRead(Bound))
+            {
+                while (n < count && farReader.TryLease(out ReadLease lease))
+                {
+                    lease.Dispose();
+                    n++;
+                }
+            }
+        });
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < count; i++)
+        {
+            await publisher.PublishAsync(subject, payload, serializer: RawOut);
+        }
+
+        await received.WaitAsync(Bound);
+        Row row = Throughput("throughput-core", ReceiveOnly, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
+        stop.Cancel();
+        await receive.ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(Bound);
+        return row;
     }
 
     // The window both sides of the pipelined JetStream rows use: the bridge's default.
@@ -330,9 +419,13 @@ internal static class NatsSuite
 
         public SharedChannelWriter Near { get; }
 
+        // At least 4 MiB, and room for 8 messages.
+        public static SharedChannelOptions OptionsFor(int bytes) =>
+            new() { Capacity = Math.Max(1L << 22, (long)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)bytes) * 8) };
+
         public static async Task<Pair> StartAsync(NatsConnection publisher, NatsConnection subscriber, int bytes)
         {
-            var options = new SharedChannelOptions { Capacity = Math.Max(1L << 22, (long)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)bytes) * 8) };
+            SharedChannelOptions options = OptionsFor(bytes);
             string id = Guid.NewGuid().ToString("N")[..12];
             SharedChannelWriter near = SharedChannel.CreateWriter("bench-nats-near-" + id, options);
             SharedChannelReader nearReader = SharedChannel.OpenReader("bench-nats-near-" + id);
