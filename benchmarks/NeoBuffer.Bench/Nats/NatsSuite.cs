@@ -93,7 +93,7 @@ internal static class NatsSuite
             double[] ratios = direct.Zip(bridge, (d, b) => latency ? b.P50Us / d.P50Us : b.MessagesPerSecond / d.MessagesPerSecond).ToArray();
             string Show(Row[] r) => latency
                 ? $"p50 {Median(r.Select(x => x.P50Us)):F0} us, p99 {Median(r.Select(x => x.P99Us)):F0} us"
-                : $"{Median(r.Select(x => x.MessagesPerSecond)):N0} msgs/s, {Median(r.Select(x => x.GigabytesPerSecond)):F3} GB/s";
+                : $"{Median(r.Select(x => x.MessagesPerSecond)):N0} msgs/s, {Median(r.Select(x => x.GigabytesPerSecond)):F3} GB/s, {Median(r.Select(x => x.CpuUsPerMessage)):F1} us CPU/msg";
             string ratio = latency ? $"{Median(ratios):F2}x p50" : $"{Median(ratios):F2}x rate";
             Console.WriteLine($"| {group.Key.Scenario} | {group.Key.MessageBytes} | {Show(direct)} | {Show(bridge)} | {ratio} | " +
                 $"{Median(direct.Select(x => x.AllocatedBytesPerMessage)):F0} / {Median(bridge.Select(x => x.AllocatedBytesPerMessage)):F0} | " +
@@ -120,27 +120,15 @@ internal static class NatsSuite
         await subscriber.PingAsync();
         await publisher.ConnectAsync();
         ReadOnlyMemory<byte> payload = withEnvelope ? Enveloped(Payload(bytes)) : Payload(bytes);
-        Task received = Task.Run(async () =>
-        {
-            int n = 0;
-            while (n < count && await subscription.Msgs.WaitToReadAsync())
-            {
-                while (subscription.Msgs.TryRead(out NatsMsg<NatsMemoryOwner<byte>> message))
-                {
-                    message.Data.Dispose();
-                    n++;
-                }
-            }
-        });
-        long allocated = GC.GetTotalAllocatedBytes(precise: true);
-        long start = Stopwatch.GetTimestamp();
+        Task received = Task.Run(() => ReceiveAsync(subscription, count));
+        Meter meter = Meter.Start();
         for (int i = 0; i < count; i++)
         {
             await publisher.PublishAsync(subject, payload, serializer: RawOut);
         }
 
         await received.WaitAsync(Bound);
-        return Throughput("throughput-core", withEnvelope ? DirectWithEnvelope : Direct, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
+        return meter.Stop("throughput-core", withEnvelope ? DirectWithEnvelope : Direct, bytes, count);
     }
 
     private static async Task<Row> BridgeThroughputAsync(string url, int bytes, int count)
@@ -149,8 +137,7 @@ internal static class NatsSuite
         await using Pair pair = await Pair.StartAsync(publisher, subscriber, bytes);
         ReadOnlyMemory<byte> payload = Payload(bytes);
         Task received = Task.Run(() => pair.Read(count));
-        long allocated = GC.GetTotalAllocatedBytes(precise: true);
-        long start = Stopwatch.GetTimestamp();
+        Meter meter = Meter.Start();
         await Task.Run(() =>
         {
             for (int i = 0; i < count; i++)
@@ -159,7 +146,20 @@ internal static class NatsSuite
             }
         });
         await received.WaitAsync(Bound);
-        return Throughput("throughput-core", Bridge, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
+        return meter.Stop("throughput-core", Bridge, bytes, count);
+    }
+
+    private static async Task ReceiveAsync(INatsSub<NatsMemoryOwner<byte>> subscription, int count)
+    {
+        int n = 0;
+        while (n < count && await subscription.Msgs.WaitToReadAsync())
+        {
+            while (subscription.Msgs.TryRead(out NatsMsg<NatsMemoryOwner<byte>> message))
+            {
+                message.Data.Dispose();
+                n++;
+            }
+        }
     }
 
     // Half the bridge path, to tell which half costs what: ring, outbound bridge, nats-server, NATS.Net subscription.
@@ -175,20 +175,8 @@ internal static class NatsSuite
         using var stop = new CancellationTokenSource();
         Task forward = Task.Run(() => NatsBridge.ForwardAsync(nearReader, publisher, subject, new NatsForwardOptions { PublishEnd = false }, stop.Token));
         ReadOnlyMemory<byte> payload = Payload(bytes);
-        Task received = Task.Run(async () =>
-        {
-            int n = 0;
-            while (n < count && await subscription.Msgs.WaitToReadAsync())
-            {
-                while (subscription.Msgs.TryRead(out NatsMsg<NatsMemoryOwner<byte>> message))
-                {
-                    message.Data.Dispose();
-                    n++;
-                }
-            }
-        });
-        long allocated = GC.GetTotalAllocatedBytes(precise: true);
-        long start = Stopwatch.GetTimestamp();
+        Task received = Task.Run(() => ReceiveAsync(subscription, count));
+        Meter meter = Meter.Start();
         await Task.Run(() =>
         {
             for (int i = 0; i < count; i++)
@@ -197,7 +185,7 @@ internal static class NatsSuite
             }
         });
         await received.WaitAsync(Bound);
-        Row row = Throughput("throughput-core", ForwardOnly, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
+        Row row = meter.Stop("throughput-core", ForwardOnly, bytes, count);
         stop.Cancel();
         await forward.ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(Bound);
         return row;
@@ -230,15 +218,14 @@ internal static class NatsSuite
                 }
             }
         });
-        long allocated = GC.GetTotalAllocatedBytes(precise: true);
-        long start = Stopwatch.GetTimestamp();
+        Meter meter = Meter.Start();
         for (int i = 0; i < count; i++)
         {
             await publisher.PublishAsync(subject, payload, serializer: RawOut);
         }
 
         await received.WaitAsync(Bound);
-        Row row = Throughput("throughput-core", ReceiveOnly, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
+        Row row = meter.Stop("throughput-core", ReceiveOnly, bytes, count);
         stop.Cancel();
         await receive.ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(Bound);
         return row;
@@ -257,8 +244,7 @@ internal static class NatsSuite
         var js = new NatsJSContext(publisher);
         ReadOnlyMemory<byte> payload = Payload(bytes);
         var inFlight = new Queue<ValueTask<NATS.Client.JetStream.Models.PubAckResponse>>(window);
-        long allocated = GC.GetTotalAllocatedBytes(precise: true);
-        long start = Stopwatch.GetTimestamp();
+        Meter meter = Meter.Start();
         for (int i = 0; i < count; i++)
         {
             if (inFlight.Count == window)
@@ -274,7 +260,7 @@ internal static class NatsSuite
             (await inFlight.Dequeue()).EnsureSuccess();
         }
 
-        return Throughput(JetStreamScenario(window), Direct, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
+        return meter.Stop(JetStreamScenario(window), Direct, bytes, count);
     }
 
     private static string JetStreamScenario(int window) => window == 1 ? "throughput-jetstream-publish" : "throughput-jetstream-window";
@@ -289,8 +275,7 @@ internal static class NatsSuite
         using SharedChannelWriter writer = SharedChannel.CreateWriter(name, new SharedChannelOptions { Capacity = 1 << 22 });
         using SharedChannelReader reader = SharedChannel.OpenReader(name);
         ReadOnlyMemory<byte> payload = Payload(bytes);
-        long allocated = GC.GetTotalAllocatedBytes(precise: true);
-        long start = Stopwatch.GetTimestamp();
+        Meter meter = Meter.Start();
         Task<NatsBridgeStatistics> forward = Task.Run(() => NatsBridge.ForwardAsync(reader, publisher, subject,
             new NatsForwardOptions { Mode = NatsBridgeMode.JetStream, Stream = stream, PublishEnd = false, MaxInFlight = maxInFlight }));
         for (int i = 0; i < count; i++)
@@ -300,7 +285,7 @@ internal static class NatsSuite
 
         writer.Complete();
         await forward.WaitAsync(Bound);
-        return Throughput(JetStreamScenario(maxInFlight), Bridge, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
+        return meter.Stop(JetStreamScenario(maxInFlight), Bridge, bytes, count);
     }
 
     private static async Task<Row> DirectLatencyAsync(string url, int bytes, int samples)
@@ -345,8 +330,35 @@ internal static class NatsSuite
         return Latency(Bridge, bytes, latencies);
     }
 
-    private static Row Throughput(string scenario, string transport, int bytes, int count, TimeSpan elapsed, long allocated) =>
-        new(scenario, transport, bytes, count, count / elapsed.TotalSeconds, (double)count * bytes / elapsed.TotalSeconds / 1e9, 0, 0, (double)allocated / count);
+    // Wall time, allocation and this process's CPU time (user + system, every thread: clients, bridges, rings) over a
+    // throughput session. CPU per message says what a path costs even when other processes take the cores from it,
+    // which the rate on a loaded machine does not; nats-server's own CPU is not in it.
+    private readonly struct Meter
+    {
+        private readonly long _start;
+        private readonly long _allocated;
+        private readonly TimeSpan _cpu;
+
+        private Meter(long start, long allocated, TimeSpan cpu)
+        {
+            _start = start;
+            _allocated = allocated;
+            _cpu = cpu;
+        }
+
+        public static Meter Start() => new(Stopwatch.GetTimestamp(), GC.GetTotalAllocatedBytes(precise: true), Process.GetCurrentProcess().TotalProcessorTime);
+
+        public Row Stop(string scenario, string transport, int bytes, int count)
+        {
+            TimeSpan elapsed = Stopwatch.GetElapsedTime(_start);
+            long allocated = GC.GetTotalAllocatedBytes(precise: true) - _allocated;
+            TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime - _cpu;
+            return new Row(scenario, transport, bytes, count, count / elapsed.TotalSeconds, (double)count * bytes / elapsed.TotalSeconds / 1e9, 0, 0, (double)allocated / count)
+            {
+                CpuUsPerMessage = cpu.TotalMicroseconds / count,
+            };
+        }
+    }
 
     private static Row Latency(string transport, int bytes, double[] latencies)
     {
@@ -394,6 +406,8 @@ internal static class NatsSuite
         double P50Us, double P99Us, double AllocatedBytesPerMessage)
     {
         public int Round { get; init; }
+
+        public double CpuUsPerMessage { get; init; }
     }
 
     /// <summary>
