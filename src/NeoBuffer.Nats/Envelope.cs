@@ -14,7 +14,7 @@ namespace NeoBuffer.Nats;
 /// loads. Other subscribers still tell what a message is from the first bytes: the magic, the version, the fingerprint.
 /// </para>
 /// </summary>
-internal readonly struct Envelope
+internal readonly record struct Envelope(EnvelopeKind Kind, ulong Fingerprint, long Sequence)
 {
     /// <summary>Bytes before the record: a multiple of 8, so a record keeps the alignment it had in the ring.</summary>
     public const int Size = 24;
@@ -27,19 +27,6 @@ internal readonly struct Envelope
 
     private const byte Magic0 = (byte)'N';
     private const byte Magic1 = (byte)'B';
-
-    public Envelope(EnvelopeKind kind, ulong fingerprint, long sequence)
-    {
-        Kind = kind;
-        Fingerprint = fingerprint;
-        Sequence = sequence;
-    }
-
-    public EnvelopeKind Kind { get; }
-
-    public ulong Fingerprint { get; }
-
-    public long Sequence { get; }
 
     public void WriteTo(Span<byte> destination)
     {

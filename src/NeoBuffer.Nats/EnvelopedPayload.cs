@@ -5,18 +5,7 @@ using NATS.Client.Core;
 namespace NeoBuffer.Nats;
 
 /// <summary>A message as a bridge publishes it: the envelope, then the body (a record in the ring, or an end reason).</summary>
-internal readonly struct EnvelopedPayload
-{
-    public EnvelopedPayload(Envelope envelope, ReadOnlyMemory<byte> body)
-    {
-        Envelope = envelope;
-        Body = body;
-    }
-
-    public Envelope Envelope { get; }
-
-    public ReadOnlyMemory<byte> Body { get; }
-}
+internal readonly record struct EnvelopedPayload(Envelope Envelope, ReadOnlyMemory<byte> Body);
 
 /// <summary>
 /// Writes an <see cref="EnvelopedPayload"/> straight into the NATS connection's write buffer, during the publish call:
