@@ -206,9 +206,8 @@ internal sealed class Receiver
         throw new NatsBridgeException($"The JetStream consumer '{_options.Consumer}' on '{_options.Stream}' stopped delivering unexpectedly.");
     }
 
-    // This channel's end marker (another schema's is refused like its records).
-    private bool IsEnd(ReadOnlySpan<byte> message) =>
-        Envelope.TryRead(message, out Envelope envelope, out _) == EnvelopeRead.Read && envelope.Kind == EnvelopeKind.End && envelope.Fingerprint == _fingerprint;
+    private static bool IsEnd(ReadOnlySpan<byte> message) =>
+        Envelope.TryRead(message, out Envelope envelope, out _) == EnvelopeRead.Read && envelope.Kind == EnvelopeKind.End;
 
     // Asked only when earlier runs left messages unacknowledged and not all came back yet. The server may count an
     // acknowledgement it has not processed yet: then the marker waits one AckWait more, which is slow but not wrong.
@@ -240,13 +239,6 @@ internal sealed class Receiver
                     $"this bridge reads only version {Envelope.CurrentVersion}: run the same NeoBuffer.Nats version on both sides");
         }
 
-        // Before the end marker too: another schema's stream ending on the same subject does not end this channel.
-        if (envelope.Fingerprint != _fingerprint)
-        {
-            return Refuse($"of fingerprint {envelope.Fingerprint:x16}",
-                $"the channel carries {_layout?.Name ?? "raw bytes"} ({_fingerprint:x16})");
-        }
-
         if (envelope.Kind == EnvelopeKind.End)
         {
             if (!_options.CompleteOnEnd)
@@ -258,6 +250,12 @@ internal sealed class Receiver
             ReadOnlySpan<byte> reason = message.Span[Envelope.Size..];
             _writer.TryComplete(reason.IsEmpty ? null : new Exception(Encoding.UTF8.GetString(reason)));
             return new ValueTask<Outcome>(Outcome.Finished);
+        }
+
+        if (envelope.Fingerprint != _fingerprint)
+        {
+            return Refuse($"of fingerprint {envelope.Fingerprint:x16}",
+                $"the channel carries {_layout?.Name ?? "raw bytes"} ({_fingerprint:x16})");
         }
 
         // The record is the payload after the envelope, byte for byte what the outbound bridge read from its ring.
