@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
@@ -15,8 +16,6 @@ namespace NeoBuffer.Nats;
 /// <summary>One run of an outbound bridge: local channel to NATS subject.</summary>
 internal sealed class Forwarder
 {
-    private static readonly NatsRawSerializer<ReadOnlyMemory<byte>> Raw = NatsRawSerializer<ReadOnlyMemory<byte>>.Default;
-
     private readonly SharedChannelReader _reader;
     private readonly INatsConnection _connection;
     private readonly string _subject;
@@ -24,36 +23,22 @@ internal sealed class Forwarder
     private readonly NatsBridgeStatistics _statistics;
     private readonly ILogger? _logger;
     private readonly string _bridgeId;
-    private readonly string _fingerprint;
-    private readonly string? _schemaName;
+    private readonly ulong _fingerprint;
     private readonly NatsJSContext? _js;
-    private readonly NatsHeaders _headers = new();
-    private readonly string? _channelDirectory;
     private long _sequence;
     private bool _warnedDisconnected;
 
-    // channelDirectory: where the reader's channel file is (null: the default directory); JetStream reads ahead through it.
-    public Forwarder(SharedChannelReader reader, MessageLayout? layout, INatsConnection connection, string subject, NatsForwardOptions options,
-        string? channelDirectory)
+    public Forwarder(SharedChannelReader reader, MessageLayout? layout, INatsConnection connection, string subject, NatsForwardOptions options)
     {
         _reader = reader;
-        _channelDirectory = channelDirectory;
         _connection = connection;
         _subject = subject;
         _options = options;
         _statistics = options.Statistics ?? new NatsBridgeStatistics();
         _logger = options.Logger;
         _bridgeId = options.BridgeId ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
-        _fingerprint = (layout?.Fingerprint ?? 0).ToString("x16", CultureInfo.InvariantCulture);
-        _schemaName = layout?.Name;
+        _fingerprint = layout?.Fingerprint ?? 0;
         _js = options.Mode == NatsBridgeMode.JetStream ? new NatsJSContext(connection) : null;
-        _headers[NatsBridgeHeaders.Fingerprint] = _fingerprint;
-        if (_schemaName is not null)
-        {
-            _headers[NatsBridgeHeaders.Schema] = _schemaName;
-        }
-
-        _headers[NatsBridgeHeaders.Bridge] = _bridgeId;
     }
 
     public async Task<NatsBridgeStatistics> RunAsync(CancellationToken cancellationToken)
@@ -122,7 +107,7 @@ internal sealed class Forwarder
             {
                 using (readAhead)
                 {
-                    await new JetStreamPipeline(hold, readAhead, _connection, _subject, _options, _statistics, _bridgeId, _headers)
+                    await new JetStreamPipeline(hold, readAhead, _connection, _subject, _options, _statistics, _bridgeId, _fingerprint)
                         .RunAsync(cancellationToken).ConfigureAwait(false);
                 }
 
@@ -150,7 +135,7 @@ internal sealed class Forwarder
         string? whyNot;
         try
         {
-            readAhead = ReadAhead.TryOpen(_reader, _channelDirectory, first.Span, hold.Position, out whyNot);
+            readAhead = ReadAhead.TryOpen(_reader, first.Span, hold.Position, out whyNot);
         }
         catch
         {
@@ -253,10 +238,10 @@ internal sealed class Forwarder
     private ValueTask PublishAsync(ReadOnlyMemory<byte> record, long position, CancellationToken cancellationToken)
     {
         long sequence = ++_sequence;
-        SetHeaders(sequence);
+        var message = new EnvelopedPayload(new Envelope(EnvelopeKind.Record, _fingerprint, sequence), record);
         if (_js is not null)
         {
-            return PublishJetStreamAsync(record, position, sequence, cancellationToken);
+            return PublishJetStreamAsync(message, position, cancellationToken);
         }
 
         if (_connection.ConnectionState != NatsConnectionState.Open)
@@ -274,7 +259,8 @@ internal sealed class Forwarder
         }
 
         _warnedDisconnected = false;
-        ValueTask publish = _connection.PublishAsync(_subject, record, _headers, serializer: Raw, cancellationToken: cancellationToken);
+        // No headers: the envelope is the only metadata, and a header block would cost the receiving client a parse.
+        ValueTask publish = _connection.PublishAsync(_subject, message, serializer: EnvelopedPayloadSerializer.Default, cancellationToken: cancellationToken);
         if (publish.IsCompletedSuccessfully)
         {
             _statistics.CountMessage(record.Length);
@@ -290,13 +276,9 @@ internal sealed class Forwarder
         _statistics.CountMessage(length);
     }
 
-    // The headers object is written into the connection's buffer during the publish call and then free again, so one
-    // serves every message; only the sequence number's text is new each time.
-    private void SetHeaders(long sequence) =>
-        _headers[NatsBridgeHeaders.Sequence] = sequence.ToString(CultureInfo.InvariantCulture);
-
-    private async ValueTask PublishJetStreamAsync(ReadOnlyMemory<byte> record, long position, long sequence, CancellationToken cancellationToken)
+    private async ValueTask PublishJetStreamAsync(EnvelopedPayload message, long position, CancellationToken cancellationToken)
     {
+        long sequence = message.Envelope.Sequence;
         var publishOptions = new NatsJSPubOpts
         {
             // A held record's id is its channel position: a bridge killed after the stream stored the record but
@@ -304,19 +286,19 @@ internal sealed class Forwarder
             // under the same id and the stream drops the copy. The run's sequence number would start again at 1.
             MsgId = position >= 0
                 ? string.Concat(_bridgeId, "-p", position.ToString(CultureInfo.InvariantCulture))
-                : string.Concat(_bridgeId, "-", _headers[NatsBridgeHeaders.Sequence].ToString()),
+                : string.Concat(_bridgeId, "-", sequence.ToString(CultureInfo.InvariantCulture)),
             ExpectedStream = _options.Stream,
         };
-        PubAckResponse ack = await PublishUntilAcknowledgedAsync(record, publishOptions, sequence, cancellationToken).ConfigureAwait(false);
+        PubAckResponse ack = await PublishUntilAcknowledgedAsync(message, publishOptions, sequence, cancellationToken).ConfigureAwait(false);
         if (ack.Duplicate)
         {
             _statistics.CountDuplicate();
         }
 
-        _statistics.CountMessage(record.Length);
+        _statistics.CountMessage(message.Body.Length);
     }
 
-    private async ValueTask<PubAckResponse> PublishUntilAcknowledgedAsync(ReadOnlyMemory<byte> record, NatsJSPubOpts publishOptions, long sequence,
+    private async ValueTask<PubAckResponse> PublishUntilAcknowledgedAsync(EnvelopedPayload message, NatsJSPubOpts publishOptions, long sequence,
         CancellationToken cancellationToken)
     {
         int failures = 0;
@@ -327,7 +309,7 @@ internal sealed class Forwarder
             Exception failure;
             try
             {
-                PubAckResponse ack = await _js!.PublishAsync(_subject, record, Raw, publishOptions, _headers, attempt.Token).ConfigureAwait(false);
+                PubAckResponse ack = await _js!.PublishAsync(_subject, message, EnvelopedPayloadSerializer.Default, publishOptions, headers: null, attempt.Token).ConfigureAwait(false);
                 if (!ack.Duplicate)
                 {
                     // A duplicate is the stream saying it has the message already: success, for at least once.
@@ -378,12 +360,9 @@ internal sealed class Forwarder
 
     private async ValueTask PublishEndAsync(Exception? fault, CancellationToken cancellationToken)
     {
-        var headers = new NatsHeaders
-        {
-            [NatsBridgeHeaders.Fingerprint] = _fingerprint,
-            [NatsBridgeHeaders.Bridge] = _bridgeId,
-            [NatsBridgeHeaders.End] = fault is null ? "ok" : Reason(fault),
-        };
+        // Its sequence is the run's record count: a subscriber can tell how many records the run published.
+        var end = new EnvelopedPayload(new Envelope(EnvelopeKind.End, _fingerprint, _sequence),
+            fault is null ? ReadOnlyMemory<byte>.Empty : Encoding.UTF8.GetBytes(Reason(fault)));
         if (_js is not null)
         {
             var publishOptions = new NatsJSPubOpts { MsgId = _bridgeId + "-end", ExpectedStream = _options.Stream };
@@ -393,7 +372,7 @@ internal sealed class Forwarder
                 {
                     using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                     attempt.CancelAfter(_options.AckTimeout);
-                    PubAckResponse ack = await _js.PublishAsync(_subject, ReadOnlyMemory<byte>.Empty, Raw, publishOptions, headers, attempt.Token).ConfigureAwait(false);
+                    PubAckResponse ack = await _js.PublishAsync(_subject, end, EnvelopedPayloadSerializer.Default, publishOptions, headers: null, attempt.Token).ConfigureAwait(false);
                     if (!ack.Duplicate)
                     {
                         ack.EnsureSuccess();
@@ -408,7 +387,7 @@ internal sealed class Forwarder
             }
         }
 
-        await _connection.PublishAsync(_subject, ReadOnlyMemory<byte>.Empty, headers, serializer: Raw, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await _connection.PublishAsync(_subject, end, serializer: EnvelopedPayloadSerializer.Default, cancellationToken: cancellationToken).ConfigureAwait(false);
         // Core publishes are buffered: make sure the marker left before the caller disposes the connection.
         await _connection.PingAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -35,8 +35,6 @@ internal sealed class JetStreamPipeline
     private const string MessageIdHeader = "Nats-Msg-Id";
     private const string ExpectedStreamHeader = "Nats-Expected-Stream";
 
-    private static readonly NatsRawSerializer<ReadOnlyMemory<byte>> Raw = NatsRawSerializer<ReadOnlyMemory<byte>>.Default;
-
     private readonly MessageHold _hold;
     private readonly ReadAhead _readAhead;
     private readonly INatsConnection _connection;
@@ -45,7 +43,8 @@ internal sealed class JetStreamPipeline
     private readonly NatsBridgeStatistics _statistics;
     private readonly ILogger? _logger;
     private readonly string _bridgeId;
-    private readonly NatsHeaders _headers;
+    private readonly ulong _fingerprint;
+    private readonly NatsHeaders _headers = new();
     private readonly InFlightWindow _window;
     private readonly string _inbox;
     private readonly long _ackTimeoutTicks;
@@ -54,7 +53,7 @@ internal sealed class JetStreamPipeline
     private string? _failure;
 
     public JetStreamPipeline(MessageHold hold, ReadAhead readAhead, INatsConnection connection, string subject, NatsForwardOptions options,
-        NatsBridgeStatistics statistics, string bridgeId, NatsHeaders headers)
+        NatsBridgeStatistics statistics, string bridgeId, ulong fingerprint)
     {
         _hold = hold;
         _readAhead = readAhead;
@@ -64,7 +63,7 @@ internal sealed class JetStreamPipeline
         _statistics = statistics;
         _logger = options.Logger;
         _bridgeId = bridgeId;
-        _headers = headers;
+        _fingerprint = fingerprint;
         _window = new InFlightWindow(options.MaxInFlight, options.MaxInFlightBytes);
         // Not under the connection's own inbox prefix (NewInbox): NATS.Net routes that prefix through its request
         // muxer, by exact subject, and a wildcard subscription under it would never be handed a message.
@@ -187,13 +186,13 @@ internal sealed class JetStreamPipeline
 
     private ValueTask PublishAsync(ReadOnlyMemory<byte> record, ref InFlightWindow.Entry entry, CancellationToken cancellationToken)
     {
-        // The headers object is written into the connection's buffer during the call; each publish is awaited before
-        // the next, so one object serves all.
-        _headers[NatsBridgeHeaders.Sequence] = entry.Sequence.ToString(CultureInfo.InvariantCulture);
+        // The headers object (JetStream's own headers only: the bridge's metadata is in the envelope) is written into
+        // the connection's buffer during the call; each publish is awaited before the next, so one object serves all.
         _headers[MessageIdHeader] = string.Concat(_bridgeId, "-p", entry.Position.ToString(CultureInfo.InvariantCulture));
         entry.Deadline = Stopwatch.GetTimestamp() + _ackTimeoutTicks;
-        return _connection.PublishAsync(_subject, record, _headers, replyTo: string.Concat(_inbox, entry.Sequence.ToString(CultureInfo.InvariantCulture)),
-            serializer: Raw, cancellationToken: cancellationToken);
+        var message = new EnvelopedPayload(new Envelope(EnvelopeKind.Record, _fingerprint, entry.Sequence), record);
+        return _connection.PublishAsync(_subject, message, _headers, replyTo: string.Concat(_inbox, entry.Sequence.ToString(CultureInfo.InvariantCulture)),
+            serializer: EnvelopedPayloadSerializer.Default, cancellationToken: cancellationToken);
     }
 
     private void TakeAcknowledgements(INatsSub<PubAckResponse> acks)

@@ -10,7 +10,7 @@ namespace NeoBuffer.Nats;
 /// <summary>
 /// Continues a NeoBuffer channel on another host through NATS. <see cref="ForwardAsync(SharedChannelReader, INatsConnection, string, NatsForwardOptions?, CancellationToken)"/>
 /// reads a local channel and publishes each record to a subject, its bytes exactly as the generator laid them out,
-/// with the schema fingerprint, schema name and a sequence number in headers (<see cref="NatsBridgeHeaders"/>);
+/// after a 24-byte envelope carrying the wire format's version, the schema fingerprint and a sequence number (no headers);
 /// <see cref="ReceiveAsync(INatsConnection, string, SharedChannelWriter, NatsReceiveOptions?, CancellationToken)"/>
 /// takes them from the subject and writes them into a local channel, refusing other schemas and malformed records.
 /// </summary>
@@ -91,7 +91,7 @@ public static class NatsBridge
     /// <summary>
     /// Publishes every message of the local channel <paramref name="channel"/>, raw or typed, without its message's .NET
     /// type: the bridge opens it as a reader by the schema its header stores
-    /// (<see cref="SharedChannel.OpenReaderBySchema"/>), so the headers carry that schema's fingerprint and name exactly
+    /// (<see cref="SharedChannel.OpenReaderBySchema"/>), so its envelopes carry that schema's fingerprint exactly
     /// as <see cref="ForwardAsync{T}"/> would. What <c>neobuffer bridge forward</c> runs. Disposes the reader at the end.
     /// </summary>
     /// <param name="channel">The local channel's name; it must exist.</param>
@@ -113,7 +113,7 @@ public static class NatsBridge
         ArgumentException.ThrowIfNullOrEmpty(channel);
         MessageLayout? layout = StoredSchema.Of(channel, channelOptions?.Directory);
         using SharedChannelReader reader = SharedChannel.OpenReaderBySchema(channel, layout, channelOptions);
-        return await ForwardAsync(reader, layout, connection, subject, options, cancellationToken, channelOptions?.Directory).ConfigureAwait(false);
+        return await ForwardAsync(reader, layout, connection, subject, options, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -184,12 +184,12 @@ public static class NatsBridge
     }
 
     private static Task<NatsBridgeStatistics> ForwardAsync(SharedChannelReader reader, MessageLayout? layout, INatsConnection connection,
-        string subject, NatsForwardOptions? options, CancellationToken cancellationToken, string? channelDirectory = null)
+        string subject, NatsForwardOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentException.ThrowIfNullOrWhiteSpace(subject);
-        return new Forwarder(reader, layout, connection, subject, options ?? new NatsForwardOptions(), channelDirectory).RunAsync(cancellationToken);
+        return new Forwarder(reader, layout, connection, subject, options ?? new NatsForwardOptions()).RunAsync(cancellationToken);
     }
 
     private static Task<NatsBridgeStatistics> ReceiveAsync(INatsConnection connection, string subject, SharedChannelWriter writer, MessageLayout? layout,

@@ -21,7 +21,7 @@ public sealed class NatsForwardOptions
     public string? Stream { get; set; }
 
     /// <summary>
-    /// Names this bridge in the <see cref="NatsBridgeHeaders.Bridge"/> header and in JetStream message ids:
+    /// Names this bridge in its JetStream message ids (and in its log lines):
     /// <c>{BridgeId}-p{position}</c>, the record's position in the local channel (a lossy subscriber, which cannot hold
     /// a record: <c>{BridgeId}-{sequence}</c>). Give the same name to a bridge restarted on the same channel, and the
     /// stream drops a record the previous run published but had not yet released (the restart republishes it under the
@@ -90,7 +90,7 @@ public sealed class NatsForwardOptions
     }
 
     /// <summary>
-    /// Whether to publish an end-of-stream marker (an empty message with the <see cref="NatsBridgeHeaders.End"/> header)
+    /// Whether to publish an end-of-stream marker (a message whose envelope says end, docs/nats.md "Wire format")
     /// when the local channel completes, so that the inbound bridge completes its channel too. Default true.
     /// </summary>
     public bool PublishEnd { get; set; } = true;

@@ -47,7 +47,7 @@ public sealed class NatsReceiveOptions
     }
 
     /// <summary>
-    /// Whether an end-of-stream marker (see <see cref="NatsBridgeHeaders.End"/>) completes the local channel and ends
+    /// Whether an end-of-stream marker (a message whose envelope says end) completes the local channel and ends
     /// the bridge. Default true; false ignores markers and runs until cancelled.
     /// </summary>
     public bool CompleteOnEnd { get; set; } = true;

@@ -26,11 +26,11 @@ internal sealed class ReadAhead : IDisposable
     private const int SequencedFrame = 16;
 
     private readonly string _name;
-    private readonly string? _directory;
+    private readonly string _directory;
     private readonly int _frame;
     private ChannelSpy _spy;
 
-    private ReadAhead(string name, string? directory, ChannelSpy spy)
+    private ReadAhead(string name, string directory, ChannelSpy spy)
     {
         _name = name;
         _directory = directory;
@@ -39,13 +39,24 @@ internal sealed class ReadAhead : IDisposable
     }
 
     /// <summary>
-    /// Opens a spy on <paramref name="reader"/>'s channel in <paramref name="directory"/> (null: the default directory),
-    /// positioned at the record the reader holds (<paramref name="held"/> at <paramref name="heldPosition"/>), and
-    /// makes sure it is that channel: same topology, and the record at that position has the held bytes. Null, with the
-    /// reason, when it cannot: no channel file there (a sealed channel, or another directory), or another channel.
+    /// Opens a spy on <paramref name="reader"/>'s channel, positioned at the record the reader holds
+    /// (<paramref name="held"/>, in the reader's mapping, at <paramref name="heldPosition"/>), and makes sure it is that
+    /// channel: same topology, and the record at that position has the held bytes. Null, with the reason, when it
+    /// cannot: the channel has no file (a sealed channel) or the file cannot be opened.
     /// </summary>
-    public static ReadAhead? TryOpen(SharedChannelReader reader, string? directory, ReadOnlySpan<byte> held, long heldPosition, out string? whyNot)
+    public static ReadAhead? TryOpen(SharedChannelReader reader, ReadOnlySpan<byte> held, long heldPosition, out string? whyNot)
     {
+        // The directory of the file the held bytes are mapped from: the reader's own file, wherever the reader opened
+        // it. Looking the name up in the default directory instead found no file (another directory), or worse a
+        // namesake there whose first record matched and whose later ones were published as the reader's.
+        string? file = MappedFile.PathOf(held);
+        string? directory = file is null ? null : System.IO.Path.GetDirectoryName(file);
+        if (directory is null)
+        {
+            whyNot = "the channel has no file to read ahead in (a sealed channel)";
+            return null;
+        }
+
         ChannelSpy spy;
         try
         {
@@ -63,7 +74,7 @@ internal sealed class ReadAhead : IDisposable
             || !first.Span.SequenceEqual(held))
         {
             readAhead.Dispose();
-            whyNot = $"the channel '{reader.Name}' found in {directory ?? "the default directory"} is not the one the reader has open";
+            whyNot = $"the channel '{reader.Name}' found in {directory} is not the one the reader has open";
             return null;
         }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Text;
 using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
@@ -25,8 +26,7 @@ internal sealed class Receiver
     private readonly ILogger? _logger;
     private readonly RecordCheck _check;
     private readonly ulong _fingerprint;
-    private readonly string _fingerprintText; // as outbound bridges write it: the common case needs no parsing
-    private readonly HashSet<string> _refusedSchemas = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _refusals = new(StringComparer.Ordinal);
     private int _malformedLogged;
 
     public Receiver(INatsConnection connection, string subject, SharedChannelWriter writer, MessageLayout? layout, NatsReceiveOptions options)
@@ -40,7 +40,6 @@ internal sealed class Receiver
         _logger = options.Logger;
         _check = new RecordCheck(layout);
         _fingerprint = layout?.Fingerprint ?? 0;
-        _fingerprintText = _fingerprint.ToString("x16", CultureInfo.InvariantCulture);
     }
 
     public Task<NatsBridgeStatistics> RunAsync(CancellationToken cancellationToken) =>
@@ -165,12 +164,13 @@ internal sealed class Receiver
                 continue;
             }
 
-            if (isRedelivery && !IsEnd(message.Headers))
+            bool isEnd = IsEnd(data.Memory.Span);
+            if (isRedelivery && !isEnd)
             {
                 redelivered++;
             }
 
-            if (_options.CompleteOnEnd && IsEnd(message.Headers) && redelivered < outstandingAtStart &&
+            if (_options.CompleteOnEnd && isEnd && redelivered < outstandingAtStart &&
                 await OthersOutstandingAsync(consumer, cancellationToken).ConfigureAwait(false))
             {
                 // Messages an earlier run pulled and never acknowledged come back only after AckWait, behind the end
@@ -206,7 +206,8 @@ internal sealed class Receiver
         throw new NatsBridgeException($"The JetStream consumer '{_options.Consumer}' on '{_options.Stream}' stopped delivering unexpectedly.");
     }
 
-    private static bool IsEnd(NatsHeaders? headers) => headers is not null && headers.ContainsKey(NatsBridgeHeaders.End);
+    private static bool IsEnd(ReadOnlySpan<byte> message) =>
+        Envelope.TryRead(message, out Envelope envelope, out _) == EnvelopeRead.Read && envelope.Kind == EnvelopeKind.End;
 
     // Asked only when earlier runs left messages unacknowledged and not all came back yet. The server may count an
     // acknowledgement it has not processed yet: then the marker waits one AckWait more, which is slow but not wrong.
@@ -216,9 +217,29 @@ internal sealed class Receiver
         return consumer.Info.NumAckPending > 1;
     }
 
-    private ValueTask<Outcome> ProcessAsync(NatsHeaders? headers, ReadOnlyMemory<byte> record, CancellationToken cancellationToken)
+    // The previous wire format's header: a message from an outbound bridge of that format is refused by name.
+    private const string PreviousFormatHeader = "NeoBuffer-Fingerprint";
+
+    private ValueTask<Outcome> ProcessAsync(NatsHeaders? headers, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
-        if (headers is not null && headers.TryGetLastValue(NatsBridgeHeaders.End, out string? end))
+        // Core messages carry no headers at all; a JetStream message's are the stream's own (Nats-Msg-Id), so the
+        // lookup is paid only there. Checked before the prefix: an old record could begin with the magic by chance.
+        if (headers is not null && headers.ContainsKey(PreviousFormatHeader))
+        {
+            return Refuse("of the bridge's previous wire format (NeoBuffer-* headers, no envelope)",
+                "upgrade the outbound bridge: this bridge reads only envelope version " + Envelope.CurrentVersion.ToString(CultureInfo.InvariantCulture));
+        }
+
+        switch (Envelope.TryRead(message.Span, out Envelope envelope, out byte version))
+        {
+            case EnvelopeRead.NotAnEnvelope:
+                return Refuse("without a NeoBuffer envelope", "they were not published by a NeoBuffer bridge");
+            case EnvelopeRead.OtherVersion:
+                return Refuse($"of envelope version {version}",
+                    $"this bridge reads only version {Envelope.CurrentVersion}: run the same NeoBuffer.Nats version on both sides");
+        }
+
+        if (envelope.Kind == EnvelopeKind.End)
         {
             if (!_options.CompleteOnEnd)
             {
@@ -226,15 +247,19 @@ internal sealed class Receiver
             }
 
             // The channel keeps only about 60 characters of the reason, so it gets the far side's own words, unwrapped.
-            _writer.TryComplete(end == "ok" ? null : new Exception(end));
+            ReadOnlySpan<byte> reason = message.Span[Envelope.Size..];
+            _writer.TryComplete(reason.IsEmpty ? null : new Exception(Encoding.UTF8.GetString(reason)));
             return new ValueTask<Outcome>(Outcome.Finished);
         }
 
-        if (!FingerprintMatches(headers))
+        if (envelope.Fingerprint != _fingerprint)
         {
-            return new ValueTask<Outcome>(Outcome.Refused);
+            return Refuse($"of fingerprint {envelope.Fingerprint:x16}",
+                $"the channel carries {_layout?.Name ?? "raw bytes"} ({_fingerprint:x16})");
         }
 
+        // The record is the payload after the envelope, byte for byte what the outbound bridge read from its ring.
+        ReadOnlyMemory<byte> record = message[Envelope.Size..];
         string? problem = record.Length > _writer.MaxMessageSize
             ? $"the record has {record.Length} bytes, more than the channel's largest message ({_writer.MaxMessageSize} bytes)"
             : _check.Problem(record.Span);
@@ -244,8 +269,8 @@ internal sealed class Receiver
             if (_malformedLogged < 10)
             {
                 _malformedLogged++;
-                _logger?.LogWarning("NATS bridge into '{Channel}': refused a malformed record from '{Subject}' ({Sequence}): {Problem}.",
-                    _writer.Name, _subject, Header(headers, NatsBridgeHeaders.Sequence), problem);
+                _logger?.LogWarning("NATS bridge into '{Channel}': refused a malformed record from '{Subject}' (sequence {Sequence}): {Problem}.",
+                    _writer.Name, _subject, envelope.Sequence, problem);
             }
 
             return new ValueTask<Outcome>(Outcome.Refused);
@@ -258,6 +283,20 @@ internal sealed class Receiver
         }
 
         return WriteSlowAsync(record, cancellationToken);
+    }
+
+    // Counted in Rejected, never written; logged once per kind of refusal (a schema, a version, not ours).
+    private ValueTask<Outcome> Refuse(string what, string why)
+    {
+        _statistics.CountRejected();
+        if (_refusals.Add(what))
+        {
+            _logger?.LogWarning(
+                "NATS bridge into '{Channel}': refused messages on '{Subject}' {What}: {Why}. They are counted in Rejected and never written; this is logged once per kind.",
+                _writer.Name, _subject, what, why);
+        }
+
+        return new ValueTask<Outcome>(Outcome.Refused);
     }
 
     // The ring is full: wait for the local reader, which holds the NATS side back in turn (JetStream: no more pulls;
@@ -276,36 +315,6 @@ internal sealed class Receiver
         _statistics.CountMessage(record.Length);
         return Outcome.Written;
     }
-
-    private bool FingerprintMatches(NatsHeaders? headers)
-    {
-        string? text = Header(headers, NatsBridgeHeaders.Fingerprint);
-        if (string.Equals(text, _fingerprintText, StringComparison.Ordinal))
-        {
-            return true;
-        }
-
-        if (text is not null && ulong.TryParse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out ulong fingerprint) && fingerprint == _fingerprint)
-        {
-            return true;
-        }
-
-        _statistics.CountRejected();
-        string schema = Header(headers, NatsBridgeHeaders.Schema) ?? (text is null ? "(no NeoBuffer headers)" : "(raw bytes)");
-        string key = $"{text}/{schema}";
-        if (_refusedSchemas.Add(key))
-        {
-            _logger?.LogWarning(
-                "NATS bridge into '{Channel}': refused messages on '{Subject}' of schema {Schema} (fingerprint {Fingerprint}); the channel carries {Expected} ({ExpectedFingerprint:x16}). " +
-                "They are counted in Rejected and never written; this is logged once per schema.",
-                _writer.Name, _subject, schema, text ?? "none", _layout?.Name ?? "raw bytes", _fingerprint);
-        }
-
-        return false;
-    }
-
-    private static string? Header(NatsHeaders? headers, string name) =>
-        headers is not null && headers.TryGetLastValue(name, out string? value) ? value : null;
 
     private enum Outcome
     {

@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
+using NATS.Client.JetStream;
 
 namespace NeoBuffer.Nats.Tests;
 
@@ -15,6 +16,13 @@ internal static class Bridges
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
     public static string NewName(string prefix) => $"nats-{prefix}-{Guid.NewGuid().ToString("N")[..16]}";
+
+    /// <summary>A fresh JetStream subject and the name of a stream to store it.</summary>
+    public static (string Subject, string Stream) NewStreamNames()
+    {
+        string id = Guid.NewGuid().ToString("N")[..12];
+        return ($"js.{id}.readings", $"S{id}");
+    }
 
     public static string NewSubject(string prefix) => $"test.{prefix}.{Guid.NewGuid():N}";
 
@@ -33,6 +41,40 @@ internal static class Bridges
             ReconnectWaitMax = TimeSpan.FromMilliseconds(300),
             MaxReconnectRetry = -1,
         });
+
+    /// <summary>The record a bridge message carries (the bytes after its envelope); null for an end marker.</summary>
+    public static byte[]? RecordOf(byte[]? message)
+    {
+        Assert.Equal(EnvelopeRead.Read, Envelope.TryRead(message, out Envelope envelope, out _));
+        return envelope.Kind == EnvelopeKind.End ? null : message![Envelope.Size..];
+    }
+
+    /// <summary>A record as an outbound bridge of <paramref name="fingerprint"/> would publish it.</summary>
+    public static byte[] Enveloped(ulong fingerprint, byte[] record, long sequence = 1)
+    {
+        byte[] message = new byte[Envelope.Size + record.Length];
+        new Envelope(EnvelopeKind.Record, fingerprint, sequence).WriteTo(message);
+        record.CopyTo(message, Envelope.Size);
+        return message;
+    }
+
+    /// <summary>The sequence numbers of the readings stored in <paramref name="stream"/>, in stream order (end markers left out).</summary>
+    public static async Task<List<long>> StoredReadingsAsync(NatsConnection nats, string stream, int count, CancellationToken cancellationToken)
+    {
+        var js = new NatsJSContext(nats);
+        INatsJSConsumer consumer = await js.CreateOrUpdateConsumerAsync(stream,
+            new NATS.Client.JetStream.Models.ConsumerConfig { AckPolicy = NATS.Client.JetStream.Models.ConsumerConfigAckPolicy.None }, cancellationToken);
+        var stored = new List<long>();
+        await foreach (NatsJSMsg<byte[]> message in consumer.FetchAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = count, Expires = TimeSpan.FromSeconds(5) }, cancellationToken: cancellationToken))
+        {
+            if (Bridges.RecordOf(message.Data) is { } record)
+            {
+                stored.Add(new Reading.View(record).Sequence);
+            }
+        }
+
+        return stored;
+    }
 
     public static string LabelOf(long sequence) => $"sensor reading {sequence}";
 

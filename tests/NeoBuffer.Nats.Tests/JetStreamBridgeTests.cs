@@ -17,7 +17,7 @@ public sealed class JetStreamBridgeTests(ServerFixture fixture) : IClassFixture<
     public async Task Records_go_through_a_stream_and_a_receiver_started_later_replays_them_all()
     {
         const int count = 1500;
-        (string subject, string stream) = NewStreamNames();
+        (string subject, string stream) = Bridges.NewStreamNames();
         await using NatsConnection nats = Bridges.Connect(_url);
         using var cts = new CancellationTokenSource(Bridges.Bound);
         await NatsBridge.CreateStreamAsync(nats, stream, [subject], cancellationToken: cts.Token);
@@ -45,7 +45,7 @@ public sealed class JetStreamBridgeTests(ServerFixture fixture) : IClassFixture<
     [Fact]
     public async Task A_retried_publish_with_the_same_message_id_is_dropped_by_the_stream()
     {
-        (string subject, string stream) = NewStreamNames();
+        (string subject, string stream) = Bridges.NewStreamNames();
         await using NatsConnection nats = Bridges.Connect(_url);
         using var cts = new CancellationTokenSource(Bridges.Bound);
         await NatsBridge.CreateStreamAsync(nats, stream, [subject], cancellationToken: cts.Token);
@@ -72,7 +72,7 @@ public sealed class JetStreamBridgeTests(ServerFixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public async Task The_bridge_reads_ahead_where_it_finds_the_channel_file_and_publishes_one_at_a_time_where_it_does_not()
+    public async Task The_bridge_reads_ahead_through_the_readers_own_channel_file_in_any_directory_not_a_namesake_in_the_default_one()
     {
         const int count = 300;
         await using NatsConnection nats = Bridges.Connect(_url);
@@ -80,15 +80,23 @@ public sealed class JetStreamBridgeTests(ServerFixture fixture) : IClassFixture<
         string elsewhere = System.IO.Directory.CreateTempSubdirectory("nats-js-elsewhere-").FullName;
         try
         {
-            // The default directory: a window of publishes. Another directory, with ForwardAsync(reader): the bridge
-            // looks in the default one, finds no such channel, says so once and goes one at a time. Both lose nothing.
+            // ForwardAsync(reader) is not told the directory. In another one, with a channel of the same name in the
+            // default directory whose first record is the same and whose later ones are not: the bridge must read
+            // ahead through the file the reader has mapped, not through the namesake (nor give up the window).
             foreach (string? directory in new[] { null, elsewhere })
             {
-                (string subject, string stream) = NewStreamNames();
+                (string subject, string stream) = Bridges.NewStreamNames();
                 await NatsBridge.CreateStreamAsync(nats, stream, [subject], cancellationToken: cts.Token);
                 var logger = new ListLogger();
                 string name = Bridges.NewName("ahead");
                 var options = new SharedChannelOptions { Directory = directory };
+                using SharedChannelWriter<Reading>? namesake = directory is null ? null : SharedChannel.CreateWriter<Reading>(name);
+                if (namesake is not null)
+                {
+                    Bridges.WriteReadings(namesake, 1, 1, cts.Token);
+                    Bridges.WriteReadings(namesake, 501, 500 + count - 1, cts.Token);
+                }
+
                 using (SharedChannelWriter<Reading> writer = SharedChannel.CreateWriter<Reading>(name, options))
                 using (SharedChannelReader<Reading> reader = SharedChannel.OpenReader<Reading>(name, options))
                 {
@@ -100,10 +108,8 @@ public sealed class JetStreamBridgeTests(ServerFixture fixture) : IClassFixture<
                     Assert.Equal(0, forwarded.Retries);
                 }
 
-                bool oneAtATime = logger.Entries.Any(e => e.Message.Contains("one message at a time", StringComparison.Ordinal));
-                Assert.Equal(directory is not null, oneAtATime);
-                INatsJSStream info = await new NatsJSContext(nats).GetStreamAsync(stream, cancellationToken: cts.Token);
-                Assert.Equal((long)count, (long)info.Info.State.Messages);
+                Assert.DoesNotContain(logger.Entries, e => e.Message.Contains("one message at a time", StringComparison.Ordinal));
+                Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), await Bridges.StoredReadingsAsync(nats, stream, count, cts.Token));
             }
         }
         finally
@@ -120,7 +126,7 @@ public sealed class JetStreamBridgeTests(ServerFixture fixture) : IClassFixture<
     public async Task A_window_over_a_small_ring_that_wraps_stores_every_record_once_in_order_for_every_topology(ChannelTopology topology)
     {
         const int count = 1500;
-        (string subject, string stream) = NewStreamNames();
+        (string subject, string stream) = Bridges.NewStreamNames();
         await using NatsConnection nats = Bridges.Connect(_url);
         using var cts = new CancellationTokenSource(Bridges.Bound);
         await NatsBridge.CreateStreamAsync(nats, stream, [subject], cancellationToken: cts.Token);
@@ -146,7 +152,7 @@ public sealed class JetStreamBridgeTests(ServerFixture fixture) : IClassFixture<
         var stored = new List<long>();
         await foreach (NatsJSMsg<byte[]> message in consumer.FetchAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = count }, cancellationToken: cts.Token))
         {
-            stored.Add(new Reading.View(message.Data!).Sequence);
+            stored.Add(new Reading.View(Bridges.RecordOf(message.Data)!).Sequence);
         }
 
         Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), stored);
@@ -156,7 +162,7 @@ public sealed class JetStreamBridgeTests(ServerFixture fixture) : IClassFixture<
     public async Task A_stopped_receiver_loses_nothing_the_next_one_under_the_same_consumer_resumes_after_the_last_commit()
     {
         const int count = 600;
-        (string subject, string stream) = NewStreamNames();
+        (string subject, string stream) = Bridges.NewStreamNames();
         await using NatsConnection nats = Bridges.Connect(_url);
         using var cts = new CancellationTokenSource(Bridges.Bound);
         await NatsBridge.CreateStreamAsync(nats, stream, [subject], cancellationToken: cts.Token);
@@ -204,7 +210,7 @@ public sealed class JetStreamBridgeTests(ServerFixture fixture) : IClassFixture<
     {
         const int count = 3000;
         await using NatsServer server = await NatsServer.StartAsync();
-        (string subject, string stream) = NewStreamNames();
+        (string subject, string stream) = Bridges.NewStreamNames();
         await using NatsConnection nearNats = Bridges.Connect(server.Url);
         await using NatsConnection farNats = Bridges.Connect(server.Url);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(45));
@@ -232,11 +238,5 @@ public sealed class JetStreamBridgeTests(ServerFixture fixture) : IClassFixture<
         await receive.WaitAsync(cts.Token);
         sequences = await read.WaitAsync(cts.Token);
         Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), sequences.Distinct().Order());
-    }
-
-    private static (string Subject, string Stream) NewStreamNames()
-    {
-        string id = Guid.NewGuid().ToString("N")[..12];
-        return ($"js.{id}.readings", $"S{id}");
     }
 }

@@ -76,7 +76,7 @@ public sealed class StableMessageIdTests(ServerFixture fixture) : IClassFixture<
             int records = 0;
             await foreach (NatsJSMsg<byte[]> msg in reader.FetchAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = count + 1 }, cancellationToken: cts.Token))
             {
-                if (msg.Data is { Length: > 0 } data)
+                if (Bridges.RecordOf(msg.Data) is { } data)
                 {
                     long sequence = new Reading.View(data).Sequence;
                     Assert.False(seen[sequence], $"record {sequence} is in the stream twice");

@@ -41,9 +41,11 @@ internal static class NatsSuite
             Console.Error.WriteLine($"round {round} of {rounds}");
             foreach ((int bytes, int messages) in sizes)
             {
-                rows.Add(Step(DirectThroughputAsync(target, bytes, messages, withHeaders: false), round));
-                rows.Add(Step(DirectThroughputAsync(target, bytes, messages, withHeaders: true), round));
+                rows.Add(Step(DirectThroughputAsync(target, bytes, messages, withEnvelope: false), round));
+                rows.Add(Step(DirectThroughputAsync(target, bytes, messages, withEnvelope: true), round));
                 rows.Add(Step(BridgeThroughputAsync(target, bytes, messages), round));
+                rows.Add(Step(ForwardOnlyThroughputAsync(target, bytes, messages), round));
+                rows.Add(Step(ReceiveOnlyThroughputAsync(target, bytes, messages), round));
             }
 
             rows.Add(Step(DirectJetStreamAsync(target, 64, jetStreamMessages, window: 1), round));
@@ -78,67 +80,55 @@ internal static class NatsSuite
 
     private static void Print(List<Row> rows)
     {
-        Console.WriteLine("| scenario | bytes | NATS.Net direct | bridge | bridge / direct (median of per-round ratios) | alloc B/msg direct / bridge | NATS.Net direct with the bridge's 4 headers |");
-        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
+        Console.WriteLine("| scenario | bytes | NATS.Net direct | bridge | bridge / direct (median of per-round ratios) | alloc B/msg direct / bridge | NATS.Net direct with the bridge's 24-byte envelope | outbound bridge only / inbound bridge only |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var group in rows.GroupBy(r => (r.Scenario, r.MessageBytes)))
         {
             Row[] direct = group.Where(r => r.Transport == Direct).OrderBy(r => r.Round).ToArray();
             Row[] bridge = group.Where(r => r.Transport == Bridge).OrderBy(r => r.Round).ToArray();
-            Row[] withHeaders = group.Where(r => r.Transport == DirectWithHeaders).OrderBy(r => r.Round).ToArray();
+            Row[] withEnvelope = group.Where(r => r.Transport == DirectWithEnvelope).OrderBy(r => r.Round).ToArray();
+            Row[] forwardOnly = group.Where(r => r.Transport == ForwardOnly).OrderBy(r => r.Round).ToArray();
+            Row[] receiveOnly = group.Where(r => r.Transport == ReceiveOnly).OrderBy(r => r.Round).ToArray();
             bool latency = group.Key.Scenario.StartsWith("latency", StringComparison.Ordinal);
             double[] ratios = direct.Zip(bridge, (d, b) => latency ? b.P50Us / d.P50Us : b.MessagesPerSecond / d.MessagesPerSecond).ToArray();
             string Show(Row[] r) => latency
                 ? $"p50 {Median(r.Select(x => x.P50Us)):F0} us, p99 {Median(r.Select(x => x.P99Us)):F0} us"
-                : $"{Median(r.Select(x => x.MessagesPerSecond)):N0} msgs/s, {Median(r.Select(x => x.GigabytesPerSecond)):F3} GB/s";
+                : $"{Median(r.Select(x => x.MessagesPerSecond)):N0} msgs/s, {Median(r.Select(x => x.GigabytesPerSecond)):F3} GB/s, {Median(r.Select(x => x.CpuUsPerMessage)):F1} us CPU/msg";
             string ratio = latency ? $"{Median(ratios):F2}x p50" : $"{Median(ratios):F2}x rate";
             Console.WriteLine($"| {group.Key.Scenario} | {group.Key.MessageBytes} | {Show(direct)} | {Show(bridge)} | {ratio} | " +
                 $"{Median(direct.Select(x => x.AllocatedBytesPerMessage)):F0} / {Median(bridge.Select(x => x.AllocatedBytesPerMessage)):F0} | " +
-                (withHeaders.Length == 0 ? "|" : $"{Show(withHeaders)}, {Median(withHeaders.Select(x => x.AllocatedBytesPerMessage)):F0} B/msg |"));
+                (withEnvelope.Length == 0 ? "|" : $"{Show(withEnvelope)}, {Median(withEnvelope.Select(x => x.AllocatedBytesPerMessage)):F0} B/msg |") +
+                (forwardOnly.Length == 0 ? " |" : $" {Show(forwardOnly)} / {Show(receiveOnly)} |"));
         }
     }
 
     private const string Direct = "nats.net-direct";
     private const string Bridge = "neobuffer-bridge";
-    private const string DirectWithHeaders = "nats.net-direct-with-headers";
+    private const string DirectWithEnvelope = "nats.net-direct-with-envelope";
+    private const string ForwardOnly = "neobuffer-forward-only";
+    private const string ReceiveOnly = "neobuffer-receive-only";
 
-    private static async Task<Row> DirectThroughputAsync(string url, int bytes, int count, bool withHeaders)
+    // The bytes the bridge puts before each record (docs/nats.md, "Wire format"): 'N' 'B', version 1, kind 0, zeros,
+    // fingerprint, sequence. The direct publisher sends the same bytes (a fixed sequence) so the wire carries as much.
+    private const int EnvelopeBytes = 24;
+
+    private static async Task<Row> DirectThroughputAsync(string url, int bytes, int count, bool withEnvelope)
     {
-        // With the four headers the bridge adds (fixed values but the sequence): what NATS itself charges for them.
-        NatsHeaders? headers = withHeaders
-            ? new NatsHeaders { ["NeoBuffer-Fingerprint"] = "0000000000000000", ["NeoBuffer-Schema"] = "Bench.Payload", ["NeoBuffer-Bridge"] = "0123456789abcdef" }
-            : null;
         await using NatsConnection publisher = Connect(url), subscriber = Connect(url);
         string subject = NewSubject();
         await using INatsSub<NatsMemoryOwner<byte>> subscription = await subscriber.SubscribeCoreAsync(subject, serializer: RawIn);
         await subscriber.PingAsync();
         await publisher.ConnectAsync();
-        ReadOnlyMemory<byte> payload = Payload(bytes);
-        Task received = Task.Run(async () =>
-        {
-            int n = 0;
-            while (n < count && await subscription.Msgs.WaitToReadAsync())
-            {
-                while (subscription.Msgs.TryRead(out NatsMsg<NatsMemoryOwner<byte>> message))
-                {
-                    message.Data.Dispose();
-                    n++;
-                }
-            }
-        });
-        long allocated = GC.GetTotalAllocatedBytes(precise: true);
-        long start = Stopwatch.GetTimestamp();
+        ReadOnlyMemory<byte> payload = withEnvelope ? Enveloped(Payload(bytes)) : Payload(bytes);
+        Task received = Task.Run(() => ReceiveAsync(subscription, count));
+        Meter meter = Meter.Start();
         for (int i = 0; i < count; i++)
         {
-            if (headers is not null)
-            {
-                headers["NeoBuffer-Seq"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            }
-
-            await publisher.PublishAsync(subject, payload, headers, serializer: RawOut);
+            await publisher.PublishAsync(subject, payload, serializer: RawOut);
         }
 
         await received.WaitAsync(Bound);
-        return Throughput("throughput-core", withHeaders ? DirectWithHeaders : Direct, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
+        return meter.Stop("throughput-core", withEnvelope ? DirectWithEnvelope : Direct, bytes, count);
     }
 
     private static async Task<Row> BridgeThroughputAsync(string url, int bytes, int count)
@@ -147,8 +137,7 @@ internal static class NatsSuite
         await using Pair pair = await Pair.StartAsync(publisher, subscriber, bytes);
         ReadOnlyMemory<byte> payload = Payload(bytes);
         Task received = Task.Run(() => pair.Read(count));
-        long allocated = GC.GetTotalAllocatedBytes(precise: true);
-        long start = Stopwatch.GetTimestamp();
+        Meter meter = Meter.Start();
         await Task.Run(() =>
         {
             for (int i = 0; i < count; i++)
@@ -157,7 +146,89 @@ internal static class NatsSuite
             }
         });
         await received.WaitAsync(Bound);
-        return Throughput("throughput-core", Bridge, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
+        return meter.Stop("throughput-core", Bridge, bytes, count);
+    }
+
+    private static async Task ReceiveAsync(INatsSub<NatsMemoryOwner<byte>> subscription, int count)
+    {
+        int n = 0;
+        while (n < count && await subscription.Msgs.WaitToReadAsync())
+        {
+            while (subscription.Msgs.TryRead(out NatsMsg<NatsMemoryOwner<byte>> message))
+            {
+                message.Data.Dispose();
+                n++;
+            }
+        }
+    }
+
+    // Half the bridge path, to tell which half costs what: ring, outbound bridge, nats-server, NATS.Net subscription.
+    private static async Task<Row> ForwardOnlyThroughputAsync(string url, int bytes, int count)
+    {
+        await using NatsConnection publisher = Connect(url), subscriber = Connect(url);
+        string subject = NewSubject();
+        await using INatsSub<NatsMemoryOwner<byte>> subscription = await subscriber.SubscribeCoreAsync(subject, serializer: RawIn);
+        await subscriber.PingAsync();
+        string name = "bench-nats-fwd-" + Guid.NewGuid().ToString("N")[..12];
+        using SharedChannelWriter near = SharedChannel.CreateWriter(name, Pair.OptionsFor(bytes));
+        using SharedChannelReader nearReader = SharedChannel.OpenReader(name);
+        using var stop = new CancellationTokenSource();
+        Task forward = Task.Run(() => NatsBridge.ForwardAsync(nearReader, publisher, subject, new NatsForwardOptions { PublishEnd = false }, stop.Token));
+        ReadOnlyMemory<byte> payload = Payload(bytes);
+        Task received = Task.Run(() => ReceiveAsync(subscription, count));
+        Meter meter = Meter.Start();
+        await Task.Run(() =>
+        {
+            for (int i = 0; i < count; i++)
+            {
+                near.Write(payload.Span);
+            }
+        });
+        await received.WaitAsync(Bound);
+        Row row = meter.Stop("throughput-core", ForwardOnly, bytes, count);
+        stop.Cancel();
+        await forward.ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(Bound);
+        return row;
+    }
+
+    // The other half: NATS.Net publishing what an outbound bridge would (envelope, fingerprint 0), nats-server,
+    // inbound bridge, ring, reader.
+    private static async Task<Row> ReceiveOnlyThroughputAsync(string url, int bytes, int count)
+    {
+        await using NatsConnection publisher = Connect(url), subscriber = Connect(url);
+        string subject = NewSubject();
+        string name = "bench-nats-rcv-" + Guid.NewGuid().ToString("N")[..12];
+        using SharedChannelWriter far = SharedChannel.CreateWriter(name, Pair.OptionsFor(bytes));
+        using SharedChannelReader farReader = SharedChannel.OpenReader(name);
+        using var stop = new CancellationTokenSource();
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task receive = Task.Run(() => NatsBridge.ReceiveAsync(subscriber, subject, far, new NatsReceiveOptions { Ready = () => ready.TrySetResult() }, stop.Token));
+        await Task.WhenAny(ready.Task, receive).WaitAsync(Bound);
+        await publisher.ConnectAsync();
+        ReadOnlyMemory<byte> payload = Enveloped(Payload(bytes));
+        Task received = Task.Run(() =>
+        {
+            int n = 0;
+            while (n < count && farReader.WaitToRead(Bound))
+            {
+                while (n < count && farReader.TryLease(out ReadLease lease))
+                {
+                    lease.Dispose();
+                    n++;
+                }
+            }
+        });
+        Meter meter = Meter.Start();
+        for (int i = 0; i < count; i++)
+        {
+            await publisher.PublishAsync(subject, payload, serializer: RawOut);
+        }
+
+        await received.WaitAsync(Bound);
+        Row row = meter.Stop("throughput-core", ReceiveOnly, bytes, count);
+        stop.Cancel();
+        await receive.ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(Bound);
+        return row;
     }
 
     // The window both sides of the pipelined JetStream rows use: the bridge's default.
@@ -173,8 +244,7 @@ internal static class NatsSuite
         var js = new NatsJSContext(publisher);
         ReadOnlyMemory<byte> payload = Payload(bytes);
         var inFlight = new Queue<ValueTask<NATS.Client.JetStream.Models.PubAckResponse>>(window);
-        long allocated = GC.GetTotalAllocatedBytes(precise: true);
-        long start = Stopwatch.GetTimestamp();
+        Meter meter = Meter.Start();
         for (int i = 0; i < count; i++)
         {
             if (inFlight.Count == window)
@@ -190,7 +260,7 @@ internal static class NatsSuite
             (await inFlight.Dequeue()).EnsureSuccess();
         }
 
-        return Throughput(JetStreamScenario(window), Direct, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
+        return meter.Stop(JetStreamScenario(window), Direct, bytes, count);
     }
 
     private static string JetStreamScenario(int window) => window == 1 ? "throughput-jetstream-publish" : "throughput-jetstream-window";
@@ -205,8 +275,7 @@ internal static class NatsSuite
         using SharedChannelWriter writer = SharedChannel.CreateWriter(name, new SharedChannelOptions { Capacity = 1 << 22 });
         using SharedChannelReader reader = SharedChannel.OpenReader(name);
         ReadOnlyMemory<byte> payload = Payload(bytes);
-        long allocated = GC.GetTotalAllocatedBytes(precise: true);
-        long start = Stopwatch.GetTimestamp();
+        Meter meter = Meter.Start();
         Task<NatsBridgeStatistics> forward = Task.Run(() => NatsBridge.ForwardAsync(reader, publisher, subject,
             new NatsForwardOptions { Mode = NatsBridgeMode.JetStream, Stream = stream, PublishEnd = false, MaxInFlight = maxInFlight }));
         for (int i = 0; i < count; i++)
@@ -216,7 +285,7 @@ internal static class NatsSuite
 
         writer.Complete();
         await forward.WaitAsync(Bound);
-        return Throughput(JetStreamScenario(maxInFlight), Bridge, bytes, count, Stopwatch.GetElapsedTime(start), GC.GetTotalAllocatedBytes(precise: true) - allocated);
+        return meter.Stop(JetStreamScenario(maxInFlight), Bridge, bytes, count);
     }
 
     private static async Task<Row> DirectLatencyAsync(string url, int bytes, int samples)
@@ -261,8 +330,35 @@ internal static class NatsSuite
         return Latency(Bridge, bytes, latencies);
     }
 
-    private static Row Throughput(string scenario, string transport, int bytes, int count, TimeSpan elapsed, long allocated) =>
-        new(scenario, transport, bytes, count, count / elapsed.TotalSeconds, (double)count * bytes / elapsed.TotalSeconds / 1e9, 0, 0, (double)allocated / count);
+    // Wall time, allocation and this process's CPU time (user + system, every thread: clients, bridges, rings) over a
+    // throughput session. CPU per message says what a path costs even when other processes take the cores from it,
+    // which the rate on a loaded machine does not; nats-server's own CPU is not in it.
+    private readonly struct Meter
+    {
+        private readonly long _start;
+        private readonly long _allocated;
+        private readonly TimeSpan _cpu;
+
+        private Meter(long start, long allocated, TimeSpan cpu)
+        {
+            _start = start;
+            _allocated = allocated;
+            _cpu = cpu;
+        }
+
+        public static Meter Start() => new(Stopwatch.GetTimestamp(), GC.GetTotalAllocatedBytes(precise: true), Process.GetCurrentProcess().TotalProcessorTime);
+
+        public Row Stop(string scenario, string transport, int bytes, int count)
+        {
+            TimeSpan elapsed = Stopwatch.GetElapsedTime(_start);
+            long allocated = GC.GetTotalAllocatedBytes(precise: true) - _allocated;
+            TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime - _cpu;
+            return new Row(scenario, transport, bytes, count, count / elapsed.TotalSeconds, (double)count * bytes / elapsed.TotalSeconds / 1e9, 0, 0, (double)allocated / count)
+            {
+                CpuUsPerMessage = cpu.TotalMicroseconds / count,
+            };
+        }
+    }
 
     private static Row Latency(string transport, int bytes, double[] latencies)
     {
@@ -287,6 +383,17 @@ internal static class NatsSuite
 
     private static string NewSubject() => "bench." + Guid.NewGuid().ToString("N")[..16];
 
+    private static ReadOnlyMemory<byte> Enveloped(ReadOnlyMemory<byte> payload)
+    {
+        byte[] message = new byte[EnvelopeBytes + payload.Length];
+        message[0] = (byte)'N';
+        message[1] = (byte)'B';
+        message[2] = 1;
+        message[16] = 1;
+        payload.CopyTo(message.AsMemory(EnvelopeBytes));
+        return message;
+    }
+
     private static ReadOnlyMemory<byte> Payload(int bytes)
     {
         byte[] payload = new byte[bytes];
@@ -299,6 +406,8 @@ internal static class NatsSuite
         double P50Us, double P99Us, double AllocatedBytesPerMessage)
     {
         public int Round { get; init; }
+
+        public double CpuUsPerMessage { get; init; }
     }
 
     /// <summary>
@@ -324,9 +433,13 @@ internal static class NatsSuite
 
         public SharedChannelWriter Near { get; }
 
+        // At least 4 MiB, and room for 8 messages.
+        public static SharedChannelOptions OptionsFor(int bytes) =>
+            new() { Capacity = Math.Max(1L << 22, (long)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)bytes) * 8) };
+
         public static async Task<Pair> StartAsync(NatsConnection publisher, NatsConnection subscriber, int bytes)
         {
-            var options = new SharedChannelOptions { Capacity = Math.Max(1L << 22, (long)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)bytes) * 8) };
+            SharedChannelOptions options = OptionsFor(bytes);
             string id = Guid.NewGuid().ToString("N")[..12];
             SharedChannelWriter near = SharedChannel.CreateWriter("bench-nats-near-" + id, options);
             SharedChannelReader nearReader = SharedChannel.OpenReader("bench-nats-near-" + id);

@@ -1,0 +1,71 @@
+using System;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using NATS.Client.Core;
+
+namespace NeoBuffer.Nats.Tests;
+
+/// <summary>The JetStream window's recovery paths, each driven to the state it recovers from.</summary>
+public sealed class WindowRecoveryTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+{
+    private readonly string _url = fixture.Server.Url;
+
+    [Fact]
+    public async Task A_publish_the_client_refuses_is_published_again_with_the_window_and_stored_once_in_order()
+    {
+        const int count = 60;
+        (string subject, string stream) = Bridges.NewStreamNames();
+        await using NatsConnection nats = Bridges.Connect(_url);
+        using var cts = new CancellationTokenSource(Bridges.Bound);
+        await NatsBridge.CreateStreamAsync(nats, stream, [subject], cancellationToken: cts.Token);
+
+        // The 10th publish of the window fails in the client (a NatsException, not a missing acknowledgement), once.
+        INatsConnection failing = FailingPublishes.Wrap(nats, n => n == 10, out FailingPublishes proxy);
+        using var near = new LocalChannel<Reading>("near");
+        Bridges.WriteReadings(near.Writer, 1, count, cts.Token);
+        near.Writer.Complete();
+        NatsBridgeStatistics forwarded = await NatsBridge.ForwardAsync(near.Reader, failing, subject,
+            new NatsForwardOptions { Mode = NatsBridgeMode.JetStream, Stream = stream, PublishEnd = false, RetryDelay = TimeSpan.FromMilliseconds(10) },
+            cts.Token).WaitAsync(Bridges.Bound);
+
+        Assert.Equal(1, proxy.Refused);
+        Assert.Equal(count, forwarded.Messages);
+        Assert.Equal(1, forwarded.Retries);
+        Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), await Bridges.StoredReadingsAsync(nats, stream, count, cts.Token));
+    }
+
+    [Fact]
+    public async Task After_an_empty_window_the_read_ahead_starts_again_at_a_record_the_reader_took_past_padding()
+    {
+        const int count = 150;
+        (string subject, string stream) = Bridges.NewStreamNames();
+        await using NatsConnection nats = Bridges.Connect(_url);
+        using var cts = new CancellationTokenSource(Bridges.Bound);
+        await NatsBridge.CreateStreamAsync(nats, stream, [subject], cancellationToken: cts.Token);
+
+        // An MPSC ring of 4 KiB, one record at a time, each released before the next is written: whenever a record
+        // does not fit before the ring's end, the read-ahead waits at the end of the last one, where the writer then
+        // puts padding, and the reader (which zeroes what it skips) takes the record after it before the read-ahead
+        // looks. Three wraps of the ring, so three times.
+        var statistics = new NatsBridgeStatistics();
+        using var near = new LocalChannel<Reading>("near", new SharedChannelOptions { Topology = ChannelTopology.MultiProducerSingleConsumer, Capacity = 4096 });
+        Task<NatsBridgeStatistics> forward = Task.Run(() => NatsBridge.ForwardAsync(near.Reader, nats, subject,
+            new NatsForwardOptions { Mode = NatsBridgeMode.JetStream, Stream = stream, PublishEnd = false, Statistics = statistics }, cts.Token));
+        for (int i = 1; i <= count; i++)
+        {
+            Bridges.WriteReadings(near.Writer, i, i, cts.Token);
+            int written = i;
+            Assert.True(SpinWait.SpinUntil(() => statistics.Messages == written || forward.IsCompleted, Bridges.Bound), $"record {i} was not released: {statistics}");
+            if (forward.IsCompleted)
+            {
+                await forward; // the bridge stopped: its exception is the failure
+            }
+        }
+
+        near.Writer.Complete();
+        NatsBridgeStatistics forwarded = await forward.WaitAsync(Bridges.Bound);
+        Assert.Equal(count, forwarded.Messages);
+        Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), await Bridges.StoredReadingsAsync(nats, stream, count, cts.Token));
+    }
+}
