@@ -138,13 +138,12 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     /// is allocated (but the registration of a cancellable token, once the caller parks).
     /// </summary>
     /// <remarks>
-    /// Never call a blocking form (this, <see cref="RequestLease"/>, <see cref="RequestClaim{TRequest, TResponse}.Send"/>)
-    /// from a continuation that a <see cref="SynchronizationContext"/> or <see cref="TaskScheduler"/> may run inline
-    /// (one whose <c>Post</c> runs the callback at once): an async request's continuation is posted to the context it
-    /// captured from the thread that delivers the response, which holds the response ring (or is the process's futex
-    /// waiter thread, which every async wait needs), so a blocking request there would wait for itself. It is refused
-    /// there with an <see cref="InvalidOperationException"/> before anything is sent; use the async forms instead, or
-    /// resume on the thread pool with <c>ConfigureAwait(false)</c>.
+    /// A blocking form (this, <see cref="RequestLease"/>, <see cref="RequestClaim{TRequest, TResponse}.Send"/>) may be
+    /// called from an async request's continuation, whatever context it resumes through: the library never resumes an
+    /// awaiter on the thread that delivered its response (which holds the response ring, or is the process's futex
+    /// waiter thread); a continuation captured with a <see cref="SynchronizationContext"/> or
+    /// <see cref="TaskScheduler"/> is handed to it from a thread-pool thread. On a thread that does deliver responses
+    /// it is refused with an <see cref="InvalidOperationException"/> before anything is sent: it would wait for itself.
     /// </remarks>
     /// <exception cref="TimeoutException">No response within <paramref name="timeout"/>.</exception>
     /// <exception cref="RequestFailedException">The server's handler failed the request.</exception>
@@ -825,7 +824,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     // costs one hop, waiter thread to pool. The slots run their continuations asynchronously on purpose: inline, a
     // caller's code would run on the waiter thread (every async wait of the process waiting behind it) while this loop
     // holds the ring (a continuation that made a blocking request would wait for a reader that never comes back). A
-    // continuation that a captured context runs inline all the same is refused a blocking request (ResponseDelivery).
+    // continuation captured with a context is posted to it from the pool too, never from here (PendingRequest.OnCompleted).
     private async Task ReadWhileParkedAsync()
     {
         try
@@ -858,7 +857,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     // Delivers every response waiting in the ring to its slot. Only the holder of _reading calls it.
     private void Drain()
     {
-        ResponseDelivery.Enter(); // a continuation run inline from here must not block on this ring (ResponseDelivery)
+        ResponseDelivery.Enter(); // caller code never runs in here; should it, it must not block on this ring (ResponseDelivery)
         try
         {
             DrainMarked();
