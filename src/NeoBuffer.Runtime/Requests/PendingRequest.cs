@@ -308,7 +308,9 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
     {
         if (status == ResponseStatus.Failed)
         {
-            throw new RequestFailedException($"The server '{_owner.Name}' failed the request: {Encoding.UTF8.GetString(_buffer, 0, _length)}");
+            // A server sends at most ResponseStatus.MaxReasonLength bytes: a longer text (a faulty server) is cut there.
+            int length = Math.Min(_length, ResponseStatus.MaxReasonLength);
+            throw new RequestFailedException($"The server '{_owner.Name}' failed the request: {Encoding.UTF8.GetString(_buffer, 0, length)}");
         }
     }
 

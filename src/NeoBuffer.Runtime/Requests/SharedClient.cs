@@ -101,8 +101,8 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
 
     /// <summary>
     /// Responses read and dropped because they answered no request pending now: a response that came after its request
-    /// timed out or was cancelled, or one that answers a request this client never sent (only a faulty or hostile
-    /// server writes those). They never complete another request, and reading goes on.
+    /// timed out or was cancelled, or one that answers a request this client never sent, or whose envelope is malformed
+    /// (only a faulty or hostile server writes those). They never complete or fail another request, and reading goes on.
     /// </summary>
     public long DroppedResponses => Interlocked.Read(ref _droppedResponses);
 
@@ -394,6 +394,8 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
                         _clientId = ack.Value;
                         return;
                     }
+
+                    Interlocked.Increment(ref _droppedResponses); // no request is pending yet: anything else answers none
                 }
             }
         }
@@ -874,28 +876,37 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         {
             using (lease)
             {
-                if (lease.Length < ResponseEnvelope.Size)
-                {
-                    throw new ChannelCorruptedException($"A response of server '{_name}' has {lease.Length} bytes, fewer than its envelope.");
-                }
-
-                ResponseEnvelope envelope = MemoryMarshal.Read<ResponseEnvelope>(lease.Payload);
-                long index = envelope.CorrelationId & IndexMask;
-
-                // A response reaches a request only through its slot's CAS of the exact id (sequence and slot), so one
-                // with an id no request is pending under (late, or never asked for) is dropped and counted: it cannot
-                // complete another request, and nothing is thrown here, where every pending request would fail with it.
-                bool delivered = envelope.Status is ResponseStatus.Ok or ResponseStatus.Failed
-                    && envelope.CorrelationId > 0
-                    && index < MaxInFlight
-                    && _slots[index] is PendingRequest<TResponse> slot
-                    && slot.TryRespond(envelope.CorrelationId, envelope.Status, lease.Payload.Slice(ResponseEnvelope.Size));
-                if (!delivered)
+                if (!TryDeliver(lease.Payload))
                 {
                     Interlocked.Increment(ref _droppedResponses);
                 }
             }
         }
+    }
+
+    // Hands one response-ring record to the request it answers; false when it answers none. Only the server writes this
+    // ring, and the ring itself checked the record's framing (a broken frame throws ChannelCorruptedException from
+    // TryLease: then nothing after it can be found, and the client faults). So a record that is well framed but whose
+    // envelope is wrong (shorter than the envelope, a status no server writes here, a Value that is not 0, an id no
+    // request is pending under) is the server's mistake or malice, confined to that record: it is dropped and counted,
+    // the ring is read on, and nothing is thrown here, where every pending request would fail with it. A server can
+    // fail or starve any request of this client anyway; it cannot complete one with another's answer (the slot's CAS
+    // of the exact id), and it cannot fail the others through a bad record.
+    private bool TryDeliver(ReadOnlySpan<byte> record)
+    {
+        if (record.Length < ResponseEnvelope.Size)
+        {
+            return false;
+        }
+
+        ResponseEnvelope envelope = MemoryMarshal.Read<ResponseEnvelope>(record);
+        long index = envelope.CorrelationId & IndexMask;
+        return envelope.Status is ResponseStatus.Ok or ResponseStatus.Failed
+            && envelope.Value == 0
+            && envelope.CorrelationId > 0
+            && index < MaxInFlight
+            && _slots[index] is PendingRequest<TResponse> slot
+            && slot.TryRespond(envelope.CorrelationId, envelope.Status, record.Slice(ResponseEnvelope.Size));
     }
 
     private void Fault(Exception error)
