@@ -326,6 +326,16 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         {
             requests = SharedChannel.OpenWriter(name, new SharedChannelOptions { Directory = options.Directory, SpinCount = options.SpinCount }, schema);
         }
+        catch (ChannelSchemaMismatchException mismatch) when (ServiceEnvelope.TryReadFormat(mismatch.ActualSchema, out int theirs) && theirs != ServiceEnvelope.Format)
+        {
+            // Refused before a record was written: say first what no message definition can fix.
+            responses.Dispose();
+            throw new ChannelSchemaMismatchException(
+                $"The server '{name}' frames its requests and responses in envelope format {theirs}, and this client in format {ServiceEnvelope.Format}: " +
+                $"they cannot talk. Build client and server with the same NeoBuffer version.{Environment.NewLine}{mismatch.Message}",
+                mismatch.ExpectedSchema,
+                mismatch.ActualSchema);
+        }
         catch
         {
             responses.Dispose();
