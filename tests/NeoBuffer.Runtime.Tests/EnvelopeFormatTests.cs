@@ -19,8 +19,7 @@ public sealed class EnvelopeFormatTests
     {
         // A server of format 1 (the request envelope without a token), as it lays out its request ring.
         using var channel = new TestChannel("ef");
-        var requestOptions = new SharedChannelOptions { Directory = channel.Directory, Capacity = 1 << 16, Topology = ChannelTopology.MultiProducerSingleConsumer };
-        using SharedChannelReader requests = SharedChannel.CreateReader(channel.Name, requestOptions, SchemaOfFormat(1));
+        using SharedChannelReader requests = CreateRequestRing(channel, SchemaOfFormat(1));
 
         ChannelSchemaMismatchException refused = await Assert.ThrowsAsync<ChannelSchemaMismatchException>(
             async () => await SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16), Generous));

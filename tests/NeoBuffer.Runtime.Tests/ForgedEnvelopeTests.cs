@@ -161,8 +161,7 @@ public sealed class ForgedEnvelopeTests
         TestChannel channel, Action<SharedChannelWriter> beforeAck)
     {
         MessageLayout schema = ServiceSchema<AddRequest, AddResponse>.Layout;
-        var requestOptions = new SharedChannelOptions { Directory = channel.Directory, Capacity = 1 << 16, Topology = ChannelTopology.MultiProducerSingleConsumer };
-        SharedChannelReader requests = SharedChannel.CreateReader(channel.Name, requestOptions, schema);
+        SharedChannelReader requests = CreateRequestRing(channel, schema);
         ValueTask<SharedClient<AddRequest, AddResponse>> connecting = SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16), Generous);
 
         (RequestEnvelope connect, string replyName) = await ReadRecordAsync(requests, body => Encoding.UTF8.GetString(body));

@@ -201,7 +201,7 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
         object? context = (flags & ValueTaskSourceOnCompletedFlags.UseSchedulingContext) != 0 ? CapturedContext() : null;
         if (context is null)
         {
-            _core.OnCompleted(continuation, state, token, flags);
+            _core.OnCompleted(continuation, state, token, flags & ~ValueTaskSourceOnCompletedFlags.UseSchedulingContext); // none to capture: no second look
             return;
         }
 

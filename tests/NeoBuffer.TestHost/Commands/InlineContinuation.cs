@@ -49,16 +49,16 @@ internal sealed class InlineContinuation : IHostCommand
         if (path == "blocking-reader")
         {
             // A blocking request the server never answers: alone, it takes the response ring and sleeps on it.
-            reader = new Thread(() => Swallow(() => client.Request(new AddRequest { A = Never }, Bound))) { IsBackground = true };
+            reader = new Thread(() => ClientChecks.Catch(() => client.Request(new AddRequest { A = Never }, Bound))) { IsBackground = true };
             reader.Start();
-            if (!Until(() => client.BlockedSleeps >= 1))
+            if (!ClientChecks.Until(() => client.BlockedSleeps >= 1, Bound))
             {
-                return Fail("the blocking request never slept holding the ring");
+                return ClientChecks.Fail("the blocking request never slept holding the ring");
             }
         }
         else if (path is not ("reader-loop" or "server-closed"))
         {
-            return Fail($"unknown path '{path}'");
+            return ClientChecks.Fail($"unknown path '{path}'");
         }
 
         // The async request parks (no spin); its continuation is registered before the server may answer it.
@@ -75,13 +75,13 @@ internal sealed class InlineContinuation : IHostCommand
 
         if (await Task.WhenAny(continuation, Task.Delay(Bound)) != continuation)
         {
-            return Fail("the continuation did not finish");
+            return ClientChecks.Fail("the continuation did not finish");
         }
 
         string outcome = await continuation;
         if (reader is not null && !reader.Join(Bound))
         {
-            return Fail("the blocking reader did not end after Dispose");
+            return ClientChecks.Fail("the blocking reader did not end after Dispose");
         }
 
         finished.SetResult();
@@ -90,7 +90,7 @@ internal sealed class InlineContinuation : IHostCommand
         server.Dispose();
         if (outcome != "ok")
         {
-            return Fail(outcome);
+            return ClientChecks.Fail(outcome);
         }
 
         Console.WriteLine("ok");
@@ -118,7 +118,7 @@ internal sealed class InlineContinuation : IHostCommand
             string where = FutexWaitEngine.IsWaiterThread ? "on the futex waiter thread"
                 : Thread.CurrentThread == reader ? "on the blocking reader's thread"
                 : "";
-            Exception? second = Catch(() => client.Request(new AddRequest { A = AtOnce, B = 2 }, TimeSpan.FromSeconds(5)));
+            Exception? second = ClientChecks.Catch(() => client.Request(new AddRequest { A = AtOnce, B = 2 }, TimeSpan.FromSeconds(5)));
             client.Dispose();
             if (where.Length > 0)
             {
@@ -149,21 +149,6 @@ internal sealed class InlineContinuation : IHostCommand
         }
     }
 
-    private static Exception? Catch(Action action)
-    {
-        try
-        {
-            action();
-            return null;
-        }
-        catch (Exception e)
-        {
-            return e;
-        }
-    }
-
-    private static void Swallow(Action action) => Catch(action);
-
     private static async ValueTask Answer(IncomingRequest<AddRequest, AddResponse> request, Task released, Task finished)
     {
         AddRequest add = request.Message;
@@ -179,28 +164,6 @@ internal sealed class InlineContinuation : IHostCommand
         }
 
         await request.ReplyAsync(new AddResponse { Sum = add.A + add.B, ServerPid = Environment.ProcessId });
-    }
-
-    private static bool Until(Func<bool> condition)
-    {
-        long deadline = Environment.TickCount64 + (long)Bound.TotalMilliseconds;
-        while (!condition())
-        {
-            if (Environment.TickCount64 > deadline)
-            {
-                return false;
-            }
-
-            Thread.Yield();
-        }
-
-        return true;
-    }
-
-    private static int Fail(string what)
-    {
-        Console.WriteLine(what);
-        return 1;
     }
 
     // Runs every posted callback at once, on the posting thread: the context a blocking request must survive.
