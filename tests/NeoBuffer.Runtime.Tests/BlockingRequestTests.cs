@@ -2,9 +2,11 @@ using System;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using NeoBuffer.Requests;
 using NeoBuffer.Ring;
 using NeoBuffer.Testing;
 using NeoBuffer.TestHost.Messages;
+using NeoBuffer.Waiting;
 
 namespace NeoBuffer.Runtime.Tests;
 
@@ -143,6 +145,78 @@ public sealed class BlockingRequestTests
         Exception? error = await blocked.WaitAsync(Generous);
         Assert.IsType<ObjectDisposedException>(error);
     }
+
+    /// <summary>
+    /// An async request awaited under a context whose Post runs the callback at once, resolved along each path that
+    /// resolves requests while holding the response ring (the async reader loop on the futex waiter thread, another
+    /// thread's blocking read, the reader loop failing every request when the server closes): its continuation must run
+    /// off that thread, so a blocking request and a Dispose of the client made there end. Run in a child process,
+    /// which the test kills at the deadline: a continuation run on the ring's thread would wait for itself there.
+    /// </summary>
+    [Theory]
+    [InlineData("reader-loop")]
+    [InlineData("blocking-reader")]
+    [InlineData("server-closed")]
+    public async Task A_continuation_resumed_through_an_inline_context_never_runs_where_the_ring_is_held(string path)
+    {
+        using var channel = new TestChannel("ic");
+        using ChildProcess child = ChildProcess.Start("inline-continuation", channel.Directory, channel.Name, path);
+        int exitCode = await child.ExitCodeAsync(TimeSpan.FromSeconds(60));
+        Assert.True(exitCode == 0, $"{path}: {child.Output}{child.ErrorOutput}");
+        Assert.Equal("ok", child.LastLine);
+    }
+
+    [Fact]
+    public async Task A_blocking_request_on_a_thread_that_delivers_responses_is_refused_before_anything_is_sent()
+    {
+        using var channel = new TestChannel("rr");
+        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, NoSpin(channel));
+        using SharedClient<AddRequest, AddResponse> client = await Connect(channel, server);
+
+        // A guard missing lets the request through: nobody serves it, so it ends on its timeout instead.
+        Exception? error;
+        ResponseDelivery.Enter();
+        try
+        {
+            error = Record.Exception(() => client.Request(new AddRequest { A = 1 }, TimeSpan.FromSeconds(2)));
+        }
+        finally
+        {
+            ResponseDelivery.Exit();
+        }
+
+        Assert.Contains("delivers responses", Assert.IsType<InvalidOperationException>(error).Message);
+        Assert.False(server.TryRead(out _));
+        Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreePermits);
+    }
+
+    [Fact]
+    public async Task A_blocking_request_on_the_futex_waiter_thread_is_refused_before_anything_is_sent()
+    {
+        using var channel = new TestChannel("rr");
+        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, NoSpin(channel));
+        using SharedClient<AddRequest, AddResponse> client = await Connect(channel, server);
+
+        // A continuation the waiter thread runs itself (as the client's reader loop's): registered before the word
+        // changes, so it cannot run on this thread instead.
+        int[] word = GC.AllocateArray<int>(1, pinned: true);
+        nint address = Address(word);
+        Task<int> woken = FutexWaitEngine.Shared.WaitAnyAsync([(address, 0)], RingWait.DeadlineOf(Generous), CancellationToken.None, continueOnWaiterThread: true);
+        Task<(bool OnWaiter, Exception? Error)> attempt = woken.ContinueWith(
+            _ => (FutexWaitEngine.IsWaiterThread, (Exception?)Record.Exception(() => client.Request(new AddRequest { A = 1 }, TimeSpan.FromSeconds(2)))),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        RingWait.WakeWord(address);
+
+        (bool onWaiter, Exception? error) = await attempt.WaitAsync(Generous);
+        Assert.True(onWaiter, "the attempt did not run on the waiter thread: the test exercised nothing");
+        Assert.Contains("delivers responses", Assert.IsType<InvalidOperationException>(error).Message);
+        Assert.False(server.TryRead(out _));
+        GC.KeepAlive(word);
+    }
+
+    private static unsafe nint Address(int[] pinned) => (nint)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(pinned));
 
     // A server process (the test host's add-server: each request answered after its DelayMs, never if negative).
     private static async Task<ChildProcess> StartServer(TestChannel channel)

@@ -74,17 +74,10 @@ public sealed class ForgedEnvelopeTests
     {
         // The server here is built by hand from the two rings, so it can write responses no SharedServer writes.
         using var channel = new TestChannel("fe");
-        MessageLayout schema = ServiceSchema<AddRequest, AddResponse>.Layout;
-        var requestOptions = new SharedChannelOptions { Directory = channel.Directory, Capacity = 1 << 16, Topology = ChannelTopology.MultiProducerSingleConsumer };
-        using SharedChannelReader requests = SharedChannel.CreateReader(channel.Name, requestOptions, schema);
-        ValueTask<SharedClient<AddRequest, AddResponse>> connecting = SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16), Generous);
-
-        (RequestEnvelope connect, string replyName) = await ReadRecordAsync(requests, body => Encoding.UTF8.GetString(body));
-        Assert.Equal(RequestKind.Connect, connect.Kind);
-        using SharedChannelWriter replies = SharedChannel.OpenWriter(replyName, new SharedChannelOptions { Directory = channel.Directory }, schema);
-        Write(replies, connect.Token, ResponseStatus.Connected, value: 7, sum: 0);
-        using SharedClient<AddRequest, AddResponse> client = await connecting;
-        Assert.Equal(7, client.ClientId);
+        (SharedChannelReader requests, SharedChannelWriter replies, SharedClient<AddRequest, AddResponse> client) = await ConnectByHandAsync(channel, _ => { });
+        using SharedChannelReader disposeRequests = requests;
+        using SharedChannelWriter disposeReplies = replies;
+        using SharedClient<AddRequest, AddResponse> disposeClient = client;
 
         Task<AddResponse> first = client.RequestAsync(new AddRequest { A = 2, B = 3 }, Generous).AsTask();
         (RequestEnvelope asked, _) = await ReadRecordAsync(requests, static _ => 0);
@@ -111,6 +104,90 @@ public sealed class ForgedEnvelopeTests
         Write(replies, next.CorrelationId, ResponseStatus.Ok, 0, sum: 9);
         Assert.Equal(9, (await second.WaitAsync(Generous)).Sum);
         Assert.Equal(6, client.DroppedResponses);
+    }
+
+    [Fact]
+    public async Task Well_framed_records_with_a_bad_envelope_are_dropped_and_counted_and_fail_no_other_request()
+    {
+        using var channel = new TestChannel("fe");
+
+        // Before the acknowledgement: a record shorter than the envelope and an acknowledgement with another token.
+        (SharedChannelReader requests, SharedChannelWriter replies, SharedClient<AddRequest, AddResponse> client) = await ConnectByHandAsync(channel, replies =>
+        {
+            WriteRaw(replies, [1, 2, 3, 4, 5, 6, 7, 8]);
+            Write(replies, 12345, ResponseStatus.Connected, value: 9, sum: 0);
+        });
+        using SharedChannelReader disposeRequests = requests;
+        using SharedChannelWriter disposeReplies = replies;
+        using SharedClient<AddRequest, AddResponse> disposeClient = client;
+        Assert.Equal(7, client.ClientId);
+        Assert.Equal(2, client.DroppedResponses);
+
+        // Two requests pending. For the first: a record shorter than the envelope, an empty one, and the right id and
+        // status with a Value no server writes in a response; then its real answer.
+        Task<AddResponse> first = client.RequestAsync(new AddRequest { A = 2, B = 3 }, Generous).AsTask();
+        long firstId = (await ReadRecordAsync(requests, static _ => 0)).Envelope.CorrelationId;
+        Task<AddResponse> second = client.RequestAsync(new AddRequest { A = 4, B = 5 }, Generous).AsTask();
+        long secondId = (await ReadRecordAsync(requests, static _ => 0)).Envelope.CorrelationId;
+        WriteRaw(replies, BitConverter.GetBytes(firstId));
+        WriteRaw(replies, []);
+        Write(replies, firstId, ResponseStatus.Ok, value: 1, sum: 666);
+        Write(replies, firstId, ResponseStatus.Ok, value: 0, sum: 5);
+        Assert.Equal(5, (await first.WaitAsync(Generous)).Sum);
+        Assert.Equal(5, client.DroppedResponses);
+
+        // A well-formed envelope over a body of the wrong size fails its own request only.
+        WriteRaw(replies, Envelope(secondId, ResponseStatus.Ok, new byte[3]));
+        await Assert.ThrowsAsync<MessageFormatException>(() => second.WaitAsync(Generous));
+
+        // A failure with a reason far past what a server sends: its request fails with the reason cut at 1 KiB.
+        Task<AddResponse> third = client.RequestAsync(new AddRequest { A = 6, B = 7 }, Generous).AsTask();
+        long thirdId = (await ReadRecordAsync(requests, static _ => 0)).Envelope.CorrelationId;
+        WriteRaw(replies, Envelope(thirdId, ResponseStatus.Failed, Encoding.UTF8.GetBytes(new string('x', 4000))));
+        RequestFailedException failed = await Assert.ThrowsAsync<RequestFailedException>(() => third.WaitAsync(Generous));
+        Assert.Contains(new string('x', ResponseStatus.MaxReasonLength), failed.Message);
+        Assert.DoesNotContain(new string('x', ResponseStatus.MaxReasonLength + 1), failed.Message);
+
+        // Nothing of it faulted the client: the next request is answered.
+        Task<AddResponse> fourth = client.RequestAsync(new AddRequest { A = 8, B = 9 }, Generous).AsTask();
+        Write(replies, (await ReadRecordAsync(requests, static _ => 0)).Envelope.CorrelationId, ResponseStatus.Ok, 0, sum: 17);
+        Assert.Equal(17, (await fourth.WaitAsync(Generous)).Sum);
+        Assert.Equal(5, client.DroppedResponses);
+    }
+
+    // Creates the request ring by hand, connects a client to it and acknowledges its connect record (id 7), after
+    // writing whatever else <paramref name="beforeAck"/> writes into the client's ring.
+    private static async Task<(SharedChannelReader Requests, SharedChannelWriter Replies, SharedClient<AddRequest, AddResponse> Client)> ConnectByHandAsync(
+        TestChannel channel, Action<SharedChannelWriter> beforeAck)
+    {
+        MessageLayout schema = ServiceSchema<AddRequest, AddResponse>.Layout;
+        SharedChannelReader requests = CreateRequestRing(channel, schema);
+        ValueTask<SharedClient<AddRequest, AddResponse>> connecting = SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16), Generous);
+
+        (RequestEnvelope connect, string replyName) = await ReadRecordAsync(requests, body => Encoding.UTF8.GetString(body));
+        Assert.Equal(RequestKind.Connect, connect.Kind);
+        SharedChannelWriter replies = SharedChannel.OpenWriter(replyName, new SharedChannelOptions { Directory = channel.Directory }, schema);
+        beforeAck(replies);
+        Write(replies, connect.Token, ResponseStatus.Connected, value: 7, sum: 0);
+        SharedClient<AddRequest, AddResponse> client = await connecting;
+        Assert.Equal(7, client.ClientId);
+        return (requests, replies, client);
+    }
+
+    private static byte[] Envelope(long correlationId, int status, byte[] body)
+    {
+        var record = new byte[ResponseEnvelope.Size + body.Length];
+        var envelope = new ResponseEnvelope { CorrelationId = correlationId, Status = status };
+        MemoryMarshal.Write(record, in envelope);
+        body.CopyTo(record, ResponseEnvelope.Size);
+        return record;
+    }
+
+    private static void WriteRaw(SharedChannelWriter replies, byte[] record)
+    {
+        using WriteClaim claim = replies.Claim(record.Length, Generous);
+        record.CopyTo(claim.Payload);
+        claim.Commit();
     }
 
     private static async Task<(RequestEnvelope Envelope, T Body)> ReadRecordAsync<T>(SharedChannelReader requests, Func<byte[], T> body)

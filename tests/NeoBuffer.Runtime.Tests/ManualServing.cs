@@ -27,6 +27,16 @@ internal static class ManualServing
         }
     }
 
+    /// <summary>
+    /// The request ring of the add service created by hand, as a server lays it out (here with <paramref name="schema"/>),
+    /// so a test can read its records and write what no <see cref="SharedServer{TRequest, TResponse}"/> writes.
+    /// </summary>
+    public static SharedChannelReader CreateRequestRing(TestChannel channel, MessageLayout schema) =>
+        SharedChannel.CreateReader(
+            channel.Name,
+            new SharedChannelOptions { Directory = channel.Directory, Capacity = 1 << 16, Topology = ChannelTopology.MultiProducerSingleConsumer },
+            schema);
+
     /// <summary>Connects a client: connecting needs the server to read the connect record, so it is read meanwhile (no request is sent yet).</summary>
     public static async Task<SharedClient<AddRequest, AddResponse>> ConnectAsync(SharedServer<AddRequest, AddResponse> server, TestChannel channel)
     {

@@ -48,6 +48,13 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
     private TimeSpan _timeout;
     private CancellationTokenRegistration _cancellation;
 
+    // The continuation of an await under a context, and that context (OnCompleted): posted to from the thread pool.
+    private static readonly Action<object?> s_postToCapturedContext = PostToCapturedContext;
+    private static readonly SendOrPostCallback s_runContinuation = RunContinuation;
+    private Action<object?>? _continuation;
+    private object? _continuationState;
+    private object? _context;
+
     public PendingRequest(IPendingOwner owner, int index)
     {
         _owner = owner;
@@ -178,8 +185,78 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
 
     public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
 
-    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _core.OnCompleted(continuation, state, token, flags);
+    /// <remarks>
+    /// A continuation never runs on the thread that resolves the request: that thread may hold the client's response
+    /// ring (a drain: the reader loop, a spinning or blocking caller) or be the futex waiter thread, and caller code run
+    /// there could wait for itself (a blocking request, a Dispose, both waiting for the ring its own stack holds) or hold
+    /// up every async wait of the process. Without a captured context the core queues it to the thread pool
+    /// (RunContinuationsAsynchronously). With one, the core would call the context's Post (or the scheduler's QueueTask)
+    /// on the resolving thread itself, and a context may run the callback right there: so the context is captured here
+    /// instead, and posted to from a thread-pool thread (<see cref="PostToCapturedContext"/>). The cost, one pool hop
+    /// before the Post, falls only on awaits under a context, which pay a hop to that context anyway; the common await
+    /// (none captured, or ConfigureAwait(false)) goes through the core unchanged, with nothing allocated.
+    /// </remarks>
+    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+    {
+        object? context = (flags & ValueTaskSourceOnCompletedFlags.UseSchedulingContext) != 0 ? CapturedContext() : null;
+        if (context is null)
+        {
+            _core.OnCompleted(continuation, state, token, flags & ~ValueTaskSourceOnCompletedFlags.UseSchedulingContext); // none to capture: no second look
+            return;
+        }
+
+        // Read back only by the pool work item the core queues once the request is resolved, which comes after this
+        // (the core publishes its continuation with an interlocked exchange); the slot is recycled only by the
+        // GetResult the continuation itself calls.
+        _continuation = continuation;
+        _continuationState = state;
+        _context = context;
+        _core.OnCompleted(s_postToCapturedContext, this, token, flags & ~ValueTaskSourceOnCompletedFlags.UseSchedulingContext);
+    }
+
+    // What an await captures (as the core would): a SynchronizationContext other than the base one, else a TaskScheduler
+    // other than the default.
+    private static object? CapturedContext()
+    {
+        SynchronizationContext? context = SynchronizationContext.Current;
+        if (context is not null && context.GetType() != typeof(SynchronizationContext))
+        {
+            return context;
+        }
+
+        TaskScheduler scheduler = TaskScheduler.Current;
+        return scheduler != TaskScheduler.Default ? scheduler : null;
+    }
+
+    // On a thread-pool thread, never the resolving one: hands the continuation to the context the await captured.
+    private static void PostToCapturedContext(object? state)
+    {
+        var slot = (PendingRequest<TResponse>)state!;
+        object context = slot._context!;
+        slot._context = null;
+        if (context is SynchronizationContext synchronizationContext)
+        {
+            synchronizationContext.Post(s_runContinuation, slot);
+        }
+        else
+        {
+            Action<object?> continuation = slot._continuation!;
+            object? continuationState = slot._continuationState;
+            slot._continuation = null;
+            slot._continuationState = null;
+            Task.Factory.StartNew(continuation, continuationState, CancellationToken.None, TaskCreationOptions.DenyChildAttach, (TaskScheduler)context);
+        }
+    }
+
+    private static void RunContinuation(object? state)
+    {
+        var slot = (PendingRequest<TResponse>)state!;
+        Action<object?> continuation = slot._continuation!;
+        object? continuationState = slot._continuationState;
+        slot._continuation = null;
+        slot._continuationState = null;
+        continuation(continuationState); // may call GetResult and recycle the slot: nothing of it is read after this
+    }
 
     TResponse IValueTaskSource<TResponse>.GetResult(short token)
     {
@@ -231,7 +308,9 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
     {
         if (status == ResponseStatus.Failed)
         {
-            throw new RequestFailedException($"The server '{_owner.Name}' failed the request: {Encoding.UTF8.GetString(_buffer, 0, _length)}");
+            // A server sends at most ResponseStatus.MaxReasonLength bytes: a longer text (a faulty server) is cut there.
+            int length = Math.Min(_length, ResponseStatus.MaxReasonLength);
+            throw new RequestFailedException($"The server '{_owner.Name}' failed the request: {Encoding.UTF8.GetString(_buffer, 0, length)}");
         }
     }
 

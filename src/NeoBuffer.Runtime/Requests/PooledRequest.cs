@@ -354,7 +354,7 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
     public static byte[] ReasonText(string reason)
     {
         byte[] text = Encoding.UTF8.GetBytes(reason);
-        return text.Length <= 1024 ? text : text.AsSpan(0, 1024).ToArray();
+        return text.Length <= ResponseStatus.MaxReasonLength ? text : text.AsSpan(0, ResponseStatus.MaxReasonLength).ToArray();
     }
 
     private static async Task FailSlowAsync(ServerClient client, long correlationId, byte[] text, TimeSpan timeout)

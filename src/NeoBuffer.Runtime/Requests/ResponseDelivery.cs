@@ -6,10 +6,12 @@ namespace NeoBuffer.Requests;
 /// <summary>
 /// The threads on which a blocking request must not wait for its response: a thread delivering responses (reading a
 /// client's response ring, which it holds meanwhile) and the futex waiter thread (which every async wait of the
-/// process needs). A caller's code reaches them when a response completes an awaiter whose continuation was captured
-/// with a <see cref="System.Threading.SynchronizationContext"/> or <see cref="System.Threading.Tasks.TaskScheduler"/>
-/// that runs it inline: a blocking request made there would wait for a reader that is its own thread (or for a wake
-/// only the waiter thread can see), so it is refused instead of hanging every async wait of the process.
+/// process needs). A blocking request made there would wait for a reader that is its own thread (or for a wake only
+/// the waiter thread can see). The library keeps caller code off both: a resolved request's continuation is queued to
+/// the thread pool, and one captured with a context is posted to it from a thread-pool thread
+/// (<see cref="PendingRequest{TResponse}.OnCompleted"/>), never from the resolving thread. This guard is the second
+/// line: should caller code reach such a thread all the same, its blocking request is refused (before anything is
+/// sent) instead of hanging the client and every async wait of the process.
 /// </summary>
 internal static class ResponseDelivery
 {
@@ -29,7 +31,7 @@ internal static class ResponseDelivery
         if (t_depth > 0 || FutexWaitEngine.IsWaiterThread)
         {
             throw new InvalidOperationException(
-                $"A blocking request to '{server}' was made on a thread that delivers responses (a continuation run inline by its SynchronizationContext or TaskScheduler): it would wait for itself. Use RequestAsync there, or resume on the thread pool (ConfigureAwait(false)).");
+                $"A blocking request to '{server}' was made on a thread that delivers responses (one that reads a response ring, or the futex waiter thread): it would wait for itself. Use RequestAsync there, or resume on the thread pool (ConfigureAwait(false)).");
         }
     }
 }

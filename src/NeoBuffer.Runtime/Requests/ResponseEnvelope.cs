@@ -14,7 +14,7 @@ internal struct ResponseEnvelope
     /// <summary>A <see cref="ResponseStatus"/>.</summary>
     public int Status;
 
-    /// <summary>In a connect acknowledgement, the client's id; else 0.</summary>
+    /// <summary>In a connect acknowledgement, the client's id; else 0 (a response with another value is dropped).</summary>
     public int Value;
 }
 
@@ -24,9 +24,12 @@ internal static class ResponseStatus
     /// <summary>The response message follows.</summary>
     public const int Ok = 0;
 
-    /// <summary>The server failed the request: UTF-8 text saying why follows.</summary>
+    /// <summary>The server failed the request: UTF-8 text saying why follows, at most <see cref="MaxReasonLength"/> bytes.</summary>
     public const int Failed = 1;
 
     /// <summary>The server accepted the connection; <see cref="ResponseEnvelope.Value"/> is the client's id.</summary>
     public const int Connected = 2;
+
+    /// <summary>The most bytes of a failure's reason the client reads (a server sends no more).</summary>
+    public const int MaxReasonLength = 1024;
 }

@@ -101,8 +101,8 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
 
     /// <summary>
     /// Responses read and dropped because they answered no request pending now: a response that came after its request
-    /// timed out or was cancelled, or one that answers a request this client never sent (only a faulty or hostile
-    /// server writes those). They never complete another request, and reading goes on.
+    /// timed out or was cancelled, or one that answers a request this client never sent, or whose envelope is malformed
+    /// (only a faulty or hostile server writes those). They never complete or fail another request, and reading goes on.
     /// </summary>
     public long DroppedResponses => Interlocked.Read(ref _droppedResponses);
 
@@ -138,13 +138,12 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     /// is allocated (but the registration of a cancellable token, once the caller parks).
     /// </summary>
     /// <remarks>
-    /// Never call a blocking form (this, <see cref="RequestLease"/>, <see cref="RequestClaim{TRequest, TResponse}.Send"/>)
-    /// from a continuation that a <see cref="SynchronizationContext"/> or <see cref="TaskScheduler"/> may run inline
-    /// (one whose <c>Post</c> runs the callback at once): an async request's continuation is posted to the context it
-    /// captured from the thread that delivers the response, which holds the response ring (or is the process's futex
-    /// waiter thread, which every async wait needs), so a blocking request there would wait for itself. It is refused
-    /// there with an <see cref="InvalidOperationException"/> before anything is sent; use the async forms instead, or
-    /// resume on the thread pool with <c>ConfigureAwait(false)</c>.
+    /// A blocking form (this, <see cref="RequestLease"/>, <see cref="RequestClaim{TRequest, TResponse}.Send"/>) may be
+    /// called from an async request's continuation, whatever context it resumes through: the library never resumes an
+    /// awaiter on the thread that delivered its response (which holds the response ring, or is the process's futex
+    /// waiter thread); a continuation captured with a <see cref="SynchronizationContext"/> or
+    /// <see cref="TaskScheduler"/> is handed to it from a thread-pool thread. On a thread that does deliver responses
+    /// it is refused with an <see cref="InvalidOperationException"/> before anything is sent: it would wait for itself.
     /// </remarks>
     /// <exception cref="TimeoutException">No response within <paramref name="timeout"/>.</exception>
     /// <exception cref="RequestFailedException">The server's handler failed the request.</exception>
@@ -327,6 +326,16 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         {
             requests = SharedChannel.OpenWriter(name, new SharedChannelOptions { Directory = options.Directory, SpinCount = options.SpinCount }, schema);
         }
+        catch (ChannelSchemaMismatchException mismatch) when (ServiceEnvelope.TryReadFormat(mismatch.ActualSchema, out int theirs) && theirs != ServiceEnvelope.Format)
+        {
+            // Refused before a record was written: say first what no message definition can fix.
+            responses.Dispose();
+            throw new ChannelSchemaMismatchException(
+                $"The server '{name}' frames its requests and responses in envelope format {theirs}, and this client in format {ServiceEnvelope.Format}: " +
+                $"they cannot talk. Build client and server with the same NeoBuffer version.{Environment.NewLine}{mismatch.Message}",
+                mismatch.ExpectedSchema,
+                mismatch.ActualSchema);
+        }
         catch
         {
             responses.Dispose();
@@ -395,6 +404,8 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
                         _clientId = ack.Value;
                         return;
                     }
+
+                    Interlocked.Increment(ref _droppedResponses); // no request is pending yet: anything else answers none
                 }
             }
         }
@@ -825,7 +836,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     // costs one hop, waiter thread to pool. The slots run their continuations asynchronously on purpose: inline, a
     // caller's code would run on the waiter thread (every async wait of the process waiting behind it) while this loop
     // holds the ring (a continuation that made a blocking request would wait for a reader that never comes back). A
-    // continuation that a captured context runs inline all the same is refused a blocking request (ResponseDelivery).
+    // continuation captured with a context is posted to it from the pool too, never from here (PendingRequest.OnCompleted).
     private async Task ReadWhileParkedAsync()
     {
         try
@@ -858,7 +869,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     // Delivers every response waiting in the ring to its slot. Only the holder of _reading calls it.
     private void Drain()
     {
-        ResponseDelivery.Enter(); // a continuation run inline from here must not block on this ring (ResponseDelivery)
+        ResponseDelivery.Enter(); // caller code never runs in here; should it, it must not block on this ring (ResponseDelivery)
         try
         {
             DrainMarked();
@@ -875,28 +886,37 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         {
             using (lease)
             {
-                if (lease.Length < ResponseEnvelope.Size)
-                {
-                    throw new ChannelCorruptedException($"A response of server '{_name}' has {lease.Length} bytes, fewer than its envelope.");
-                }
-
-                ResponseEnvelope envelope = MemoryMarshal.Read<ResponseEnvelope>(lease.Payload);
-                long index = envelope.CorrelationId & IndexMask;
-
-                // A response reaches a request only through its slot's CAS of the exact id (sequence and slot), so one
-                // with an id no request is pending under (late, or never asked for) is dropped and counted: it cannot
-                // complete another request, and nothing is thrown here, where every pending request would fail with it.
-                bool delivered = envelope.Status is ResponseStatus.Ok or ResponseStatus.Failed
-                    && envelope.CorrelationId > 0
-                    && index < MaxInFlight
-                    && _slots[index] is PendingRequest<TResponse> slot
-                    && slot.TryRespond(envelope.CorrelationId, envelope.Status, lease.Payload.Slice(ResponseEnvelope.Size));
-                if (!delivered)
+                if (!TryDeliver(lease.Payload))
                 {
                     Interlocked.Increment(ref _droppedResponses);
                 }
             }
         }
+    }
+
+    // Hands one response-ring record to the request it answers; false when it answers none. Only the server writes this
+    // ring, and the ring itself checked the record's framing (a broken frame throws ChannelCorruptedException from
+    // TryLease: then nothing after it can be found, and the client faults). So a record that is well framed but whose
+    // envelope is wrong (shorter than the envelope, a status no server writes here, a Value that is not 0, an id no
+    // request is pending under) is the server's mistake or malice, confined to that record: it is dropped and counted,
+    // the ring is read on, and nothing is thrown here, where every pending request would fail with it. A server can
+    // fail or starve any request of this client anyway; it cannot complete one with another's answer (the slot's CAS
+    // of the exact id), and it cannot fail the others through a bad record.
+    private bool TryDeliver(ReadOnlySpan<byte> record)
+    {
+        if (record.Length < ResponseEnvelope.Size)
+        {
+            return false;
+        }
+
+        ResponseEnvelope envelope = MemoryMarshal.Read<ResponseEnvelope>(record);
+        long index = envelope.CorrelationId & IndexMask;
+        return envelope.Status is ResponseStatus.Ok or ResponseStatus.Failed
+            && envelope.Value == 0
+            && envelope.CorrelationId > 0
+            && index < MaxInFlight
+            && _slots[index] is PendingRequest<TResponse> slot
+            && slot.TryRespond(envelope.CorrelationId, envelope.Status, record.Slice(ResponseEnvelope.Size));
     }
 
     private void Fault(Exception error)

@@ -33,13 +33,13 @@ internal sealed class DisposeWithParkedCallers : IHostCommand
         // B: a blocking request, alone, so it takes the response ring and sleeps on the ring's wake word.
         Exception? blockingError = null;
         var blocking = new Thread(
-            () => blockingError = Record(() => client.Request(new AddRequest { DelayMs = -1 })),
+            () => blockingError = ClientChecks.Catch(() => client.Request(new AddRequest { DelayMs = -1 })),
             maxStackSize: 256 * 1024)
         { IsBackground = true };
         blocking.Start();
-        if (!Until(() => client.BlockedSleeps >= 1))
+        if (!ClientChecks.Until(() => client.BlockedSleeps >= 1, Bound))
         {
-            return Fail("the blocking request never slept holding the ring");
+            return ClientChecks.Fail("the blocking request never slept holding the ring");
         }
 
         // C: an async request without a timeout: it cannot take the ring (B holds it), so it parks.
@@ -59,65 +59,30 @@ internal sealed class DisposeWithParkedCallers : IHostCommand
         claiming.Start();
         if (!held.Wait(Bound))
         {
-            return Fail("the claim never held the send gate");
+            return ClientChecks.Fail("the claim never held the send gate");
         }
 
         client.Dispose();
         disposed.Set();
         if (!blocking.Join(Bound) || !claiming.Join(Bound))
         {
-            return Fail("a caller was still blocked a minute after Dispose");
+            return ClientChecks.Fail("a caller was still blocked a minute after Dispose");
         }
 
         if (blockingError is not ObjectDisposedException)
         {
-            return Fail($"the blocking request ended with {blockingError?.GetType().Name ?? "a response"}, not ObjectDisposedException");
+            return ClientChecks.Fail($"the blocking request ended with {blockingError?.GetType().Name ?? "a response"}, not ObjectDisposedException");
         }
 
         Exception? parkedError = await Task.WhenAny(parked, Task.Delay(Bound)) == parked ? parked.Exception?.InnerException : new TimeoutException("still pending");
         if (parkedError is not ObjectDisposedException)
         {
-            return Fail($"the parked async request ended with {parkedError?.GetType().Name ?? "a response"}, not ObjectDisposedException");
+            return ClientChecks.Fail($"the parked async request ended with {parkedError?.GetType().Name ?? "a response"}, not ObjectDisposedException");
         }
 
         serving.Cancel();
         await Task.WhenAny(serve, Task.Delay(Bound));
         Console.WriteLine("ok");
         return 0;
-    }
-
-    private static Exception? Record(Action action)
-    {
-        try
-        {
-            action();
-            return null;
-        }
-        catch (Exception e)
-        {
-            return e;
-        }
-    }
-
-    private static bool Until(Func<bool> condition)
-    {
-        long deadline = Environment.TickCount64 + (long)Bound.TotalMilliseconds;
-        while (!condition())
-        {
-            if (Environment.TickCount64 > deadline)
-            {
-                return false;
-            }
-
-            Thread.Yield();
-        }
-
-        return true;
-    }
-
-    private static int Fail(string what)
-    {
-        Console.WriteLine(what);
-        return 1;
     }
 }
