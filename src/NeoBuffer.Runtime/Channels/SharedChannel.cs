@@ -195,7 +195,7 @@ public static partial class SharedChannel
     /// to accept it.
     /// </summary>
     /// <exception cref="ChannelNotFoundException">No server of that name exists.</exception>
-    /// <exception cref="ChannelSchemaMismatchException">The server serves other request or response types; the message shows both schemas.</exception>
+    /// <exception cref="ChannelSchemaMismatchException">The server serves other request or response types, or speaks another request/response envelope format (a NeoBuffer of another version); the message shows both schemas.</exception>
     /// <exception cref="ChannelRoleTakenException">The server has as many clients as it admits.</exception>
     /// <exception cref="TimeoutException">The server did not accept the connection in time.</exception>
     public static ValueTask<SharedClient<TRequest, TResponse>> ConnectAsync<TRequest, TResponse>(string name, SharedChannelOptions? options, TimeSpan timeout, CancellationToken cancellationToken = default)
