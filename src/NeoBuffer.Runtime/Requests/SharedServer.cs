@@ -157,6 +157,14 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     /// message, and one that returns without replying answers it with "ended without a reply". Each request is
     /// disposed when its handler ends.
     /// </summary>
+    /// <remarks>
+    /// The handler reads its request in place, where the client wrote it in the shared request ring, with no copy,
+    /// while it runs synchronously: a handler that reads, replies (<c>TryReply</c> or a claimed reply) and returns a
+    /// completed <see cref="ValueTask"/> costs no copy of the request. A handler that returns unfinished (it awaited
+    /// something not yet done) has its request copied out before the server reads on, so that it can read it, through
+    /// the handle, for as long as it runs; code of the handler running on another thread meanwhile reads a copy too.
+    /// Read the request through the handle (<c>request.Payload</c>, <c>request.Message</c>) after each <c>await</c>.
+    /// </remarks>
     public async Task ServeAsync(Func<IncomingRequest<TRequest, TResponse>, ValueTask> handler, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(handler);
