@@ -1,6 +1,10 @@
 using System;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
+using NeoBuffer.Requests;
 using NeoBuffer.Testing;
 using NeoBuffer.TestHost.Messages;
 using static NeoBuffer.Runtime.Tests.ManualServing;
@@ -127,6 +131,58 @@ public sealed class InPlaceRequestTests
         Assert.Contains("without a reply", ended.Message);
         Assert.Equal(7, (await client.RequestAsync(new AddRequest { A = 2, B = 5 }, Generous)).Sum);
         Assert.Equal(4, failures);
+        serving.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => serve.WaitAsync(Generous));
+    }
+
+    [Fact]
+    public async Task Serving_requests_in_place_allocates_nothing_per_request()
+    {
+        using var channel = new TestChannel("ip");
+        using var serving = new CancellationTokenSource();
+        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
+        using SharedClient<AddRequest, AddResponse> client = await ConnectAsync(server, channel);
+
+        // The requests are all in the ring before serving starts, written as the client writes them, so one drain of
+        // the ring on one thread calls every handler: the bytes that thread allocated between two handler calls are
+        // what one request cost (read, handed out, answered, ended).
+        const int Requests = 64;
+        using (SharedChannelWriter requests = SharedChannel.OpenWriter(channel.Name, new SharedChannelOptions { Directory = channel.Directory }, ServiceSchema<AddRequest, AddResponse>.Layout))
+        {
+            for (int i = 1; i <= Requests; i++)
+            {
+                using WriteClaim claim = requests.Claim(RequestEnvelope.Size + Unsafe.SizeOf<AddRequest>(), Generous);
+                var envelope = new RequestEnvelope { CorrelationId = i, ClientId = client.ClientId, Kind = RequestKind.Request, Token = client.Token };
+                MemoryMarshal.Write(claim.Payload, in envelope);
+                MemoryMarshal.Write(claim.Payload.Slice(RequestEnvelope.Size), new AddRequest { A = i, B = i });
+                claim.Commit();
+            }
+        }
+
+        var allocated = new long[Requests];
+        var threads = new int[Requests];
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int handled = 0;
+        Task serve = Task.Run(() => server.ServeAsync(request =>
+        {
+            allocated[handled] = GC.GetAllocatedBytesForCurrentThread();
+            threads[handled] = Environment.CurrentManagedThreadId;
+            AddRequest asked = request.Message;
+            if (!request.TryReply(new AddResponse { Sum = asked.A + asked.B }) || ++handled == Requests)
+            {
+                done.TrySetResult();
+            }
+
+            return ValueTask.CompletedTask;
+        }, serving.Token));
+        await done.Task.WaitAsync(Generous);
+        Assert.Equal(Requests, handled);
+        Assert.All(threads, thread => Assert.Equal(threads[0], thread));
+
+        // The first requests warm up (the pooled storage is created once); after them, most requests allocate nothing
+        // (a rare window may catch a runtime allocation that is not the request's).
+        long[] perRequest = Enumerable.Range(Requests / 2, Requests / 2 - 1).Select(i => allocated[i + 1] - allocated[i]).ToArray();
+        Assert.True(perRequest.Count(bytes => bytes == 0) > perRequest.Length / 2, ThreadAllocations.Describe(perRequest, "one request served in place"));
         serving.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => serve.WaitAsync(Generous));
     }
