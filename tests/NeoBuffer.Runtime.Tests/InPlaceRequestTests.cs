@@ -1,11 +1,11 @@
 using System;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
 using NeoBuffer.Requests;
 using NeoBuffer.Testing;
+using NeoBuffer.TestHost.Commands;
 using NeoBuffer.TestHost.Messages;
 using static NeoBuffer.Runtime.Tests.ManualServing;
 
@@ -15,8 +15,9 @@ namespace NeoBuffer.Runtime.Tests;
 /// <c>ServeAsync</c> hands each handler its request in place in the shared request ring and copies it out only for a
 /// handler that has not finished when it returns. These pin what that must never change: a handler that goes async reads
 /// its own bytes for as long as it runs, however many other requests reuse the ring space they came from; a handler's
-/// code on another thread reads them too; and a request kept past its handler is ended like any other. The rings are
-/// small (4 KiB: some 60 requests a lap), so the space of a request parked in its handler is reused many times over.
+/// code on another thread reads them too; a request kept past its handler is ended like any other; and serving in place
+/// allocates nothing. The rings are small (4 KiB: some 60 requests a lap), so the space of a request parked in its
+/// handler is reused many times over.
 /// </summary>
 public sealed class InPlaceRequestTests
 {
@@ -27,11 +28,9 @@ public sealed class InPlaceRequestTests
     public async Task A_handler_that_goes_async_reads_its_request_intact_after_other_clients_requests_reuse_its_ring_space()
     {
         using var channel = new TestChannel("ip");
-        using var serving = new CancellationTokenSource();
-        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(RingBytes));
         var parked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task serve = Task.Run(() => server.ServeAsync(async request =>
+        await using var served = new ServedAddServer(channel, RingBytes, async request =>
         {
             AddRequest asked = request.Message; // in place: the handler has not returned yet
             if (asked.A == 1000)
@@ -50,9 +49,9 @@ public sealed class InPlaceRequestTests
             {
                 await request.ReplyAsync(new AddResponse { Sum = asked.A + asked.B });
             }
-        }, serving.Token));
-        using SharedClient<AddRequest, AddResponse> alice = await SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16), Generous);
-        using SharedClient<AddRequest, AddResponse> bob = await SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16), Generous);
+        });
+        using SharedClient<AddRequest, AddResponse> alice = await served.ConnectAsync();
+        using SharedClient<AddRequest, AddResponse> bob = await served.ConnectAsync();
 
         Task<AddResponse> held = alice.RequestAsync(new AddRequest { A = 1000, B = 7, DelayMs = 42 }, Generous).AsTask();
         await parked.Task.WaitAsync(Generous);
@@ -66,29 +65,24 @@ public sealed class InPlaceRequestTests
         AddResponse answer = await held.WaitAsync(Generous);
         Assert.Equal(1007, answer.Sum);
         Assert.Equal(42, answer.ServerPid);
-        Assert.Equal(0, server.RefusedRecords);
-        serving.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => serve.WaitAsync(Generous));
+        Assert.Equal(0, served.Server.RefusedRecords);
     }
 
     [Fact]
     public async Task A_handler_reading_its_request_from_another_thread_while_it_runs_gets_the_requests_own_bytes()
     {
-        using var channel = new TestChannel("ip");
-        using var serving = new CancellationTokenSource();
-        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(RingBytes));
-
         // The handler's synchronous part waits (bounded) for a task on the pool that reads the request: the pool thread
         // is not the serving thread, so it reads a copy, made while the ring's record is still held. Then the handler
         // reads it again itself and answers with both, finishing synchronously.
-        Task serve = Task.Run(() => server.ServeAsync(request =>
+        using var channel = new TestChannel("ip");
+        await using var served = new ServedAddServer(channel, RingBytes, request =>
         {
             AddRequest elsewhere = Task.Run(() => request.Message).WaitAsync(Generous).GetAwaiter().GetResult();
             AddRequest here = request.Message;
             Assert.True(request.TryReply(new AddResponse { Sum = elsewhere.A + here.B, ServerPid = elsewhere.DelayMs }));
             return ValueTask.CompletedTask;
-        }, serving.Token));
-        using SharedClient<AddRequest, AddResponse> client = await SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16), Generous);
+        });
+        using SharedClient<AddRequest, AddResponse> client = await served.ConnectAsync();
 
         for (int i = 1; i <= OtherRequests / 10; i++)
         {
@@ -96,23 +90,17 @@ public sealed class InPlaceRequestTests
             Assert.Equal(101L * i, answer.Sum);
             Assert.Equal(i, answer.ServerPid);
         }
-
-        serving.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => serve.WaitAsync(Generous));
     }
 
     [Fact]
     public async Task A_request_kept_past_its_synchronous_handler_throws_on_every_use_while_the_next_request_reads_its_own_bytes()
     {
-        using var channel = new TestChannel("ip");
-        using var serving = new CancellationTokenSource();
-        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(RingBytes));
-        IncomingRequest<AddRequest, AddResponse> kept = default;
-        var failures = 0;
-
         // Request 1's handler keeps its handle and returns at once (it ended, and its ring space is let go of). Request 2's
         // handler, running in place where request 1 may have been, tries the kept handle every way before it answers.
-        Task serve = Task.Run(() => server.ServeAsync(request =>
+        using var channel = new TestChannel("ip");
+        IncomingRequest<AddRequest, AddResponse> kept = default;
+        var failures = 0;
+        await using var served = new ServedAddServer(channel, RingBytes, request =>
         {
             if (request.Message.A == 1)
             {
@@ -124,15 +112,13 @@ public sealed class InPlaceRequestTests
             failures += Fails(() => Task.Run(() => kept.Message).WaitAsync(Generous).GetAwaiter().GetResult());
             Assert.True(request.TryReply(new AddResponse { Sum = request.Message.A + request.Message.B }));
             return ValueTask.CompletedTask;
-        }, serving.Token));
-        using SharedClient<AddRequest, AddResponse> client = await SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16), Generous);
+        });
+        using SharedClient<AddRequest, AddResponse> client = await served.ConnectAsync();
 
         RequestFailedException ended = await Assert.ThrowsAsync<RequestFailedException>(() => client.RequestAsync(new AddRequest { A = 1 }, Generous).AsTask());
         Assert.Contains("without a reply", ended.Message);
         Assert.Equal(7, (await client.RequestAsync(new AddRequest { A = 2, B = 5 }, Generous)).Sum);
         Assert.Equal(4, failures);
-        serving.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => serve.WaitAsync(Generous));
     }
 
     [Fact]
@@ -147,15 +133,13 @@ public sealed class InPlaceRequestTests
         // the ring on one thread calls every handler: the bytes that thread allocated between two handler calls are
         // what one request cost (read, handed out, answered, ended).
         const int Requests = 64;
-        using (SharedChannelWriter requests = SharedChannel.OpenWriter(channel.Name, new SharedChannelOptions { Directory = channel.Directory }, ServiceSchema<AddRequest, AddResponse>.Layout))
+        using (SharedChannelWriter requests = ForgedRecords.OpenRequests(channel.Directory, channel.Name))
         {
             for (int i = 1; i <= Requests; i++)
             {
-                using WriteClaim claim = requests.Claim(RequestEnvelope.Size + Unsafe.SizeOf<AddRequest>(), Generous);
                 var envelope = new RequestEnvelope { CorrelationId = i, ClientId = client.ClientId, Kind = RequestKind.Request, Token = client.Token };
-                MemoryMarshal.Write(claim.Payload, in envelope);
-                MemoryMarshal.Write(claim.Payload.Slice(RequestEnvelope.Size), new AddRequest { A = i, B = i });
-                claim.Commit();
+                var add = new AddRequest { A = i, B = i };
+                ForgedRecords.Write(requests, in envelope, MemoryMarshal.AsBytes(new ReadOnlySpan<AddRequest>(in add)));
             }
         }
 
@@ -176,6 +160,8 @@ public sealed class InPlaceRequestTests
             return ValueTask.CompletedTask;
         }, serving.Token));
         await done.Task.WaitAsync(Generous);
+        serving.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => serve.WaitAsync(Generous));
         Assert.Equal(Requests, handled);
         Assert.All(threads, thread => Assert.Equal(threads[0], thread));
 
@@ -183,8 +169,6 @@ public sealed class InPlaceRequestTests
         // (a rare window may catch a runtime allocation that is not the request's).
         long[] perRequest = Enumerable.Range(Requests / 2, Requests / 2 - 1).Select(i => allocated[i + 1] - allocated[i]).ToArray();
         Assert.True(perRequest.Count(bytes => bytes == 0) > perRequest.Length / 2, ThreadAllocations.Describe(perRequest, "one request served in place"));
-        serving.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => serve.WaitAsync(Generous));
     }
 
     private static int Fails(Action use)
