@@ -115,6 +115,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         request = default;
         return false;
     }
+
     /// <summary>
     /// Waits asynchronously until a request may be waiting; no thread blocks meanwhile. Completes with false only if
     /// the request ring was completed (the server never does that itself while open).
