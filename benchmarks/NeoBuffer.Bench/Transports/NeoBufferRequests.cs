@@ -11,7 +11,8 @@ namespace NeoBuffer.Bench.Transports;
 
 /// <summary>
 /// Request/response through <see cref="SharedServer{TRequest, TResponse}"/>: a server child answers each request with
-/// its body sent back; this process runs CLIENTS clients (each its own <see cref="SharedClient{TRequest, TResponse}"/>,
+/// its body sent back, read in place in the request ring and copied straight into the claimed reply (the handler
+/// finishes synchronously, so the request is never copied out); this process runs CLIENTS clients (each its own <see cref="SharedClient{TRequest, TResponse}"/>,
 /// its own response ring), each sending one request at a time, built in place, and reading the response's every byte.
 /// A sample is the time from before the claim of the request to the response in hand. Two ways, as a user would write
 /// them: <see cref="Scenarios.NeoBuffer"/> gives each client a thread of its own that blocks in

@@ -9,10 +9,13 @@ using NeoBuffer.Requests;
 namespace NeoBuffer;
 
 /// <summary>
-/// One request a <see cref="SharedServer{TRequest, TResponse}"/> received: the request message (copied out of the
-/// shared request ring, so holding it holds back no other client) and the way back to its client. Reply once, from any
-/// thread, then dispose it (<see cref="SharedServer{TRequest, TResponse}.ServeAsync"/> disposes it for you when the
-/// handler ends).
+/// One request a <see cref="SharedServer{TRequest, TResponse}"/> received: the request message and the way back to its
+/// client. Reply once, from any thread, then dispose it (<see cref="SharedServer{TRequest, TResponse}.ServeAsync"/>
+/// disposes it for you when the handler ends). Holding it holds back no other client: a request from
+/// <see cref="SharedServer{TRequest, TResponse}.TryRead"/> or <see cref="SharedServer{TRequest, TResponse}.ReadAllAsync"/>
+/// is a copy; one given to a <see cref="SharedServer{TRequest, TResponse}.ServeAsync"/> handler is read in place in
+/// the shared request ring while the handler runs synchronously, and copied out only if the handler returns before it
+/// has finished.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -43,7 +46,12 @@ public readonly struct IncomingRequest<TRequest, TResponse> : IDisposable
         _generation = generation;
     }
 
-    /// <summary>The request's bytes: read them with <c>new TRequest.View(request.Payload)</c>. Valid until the request ends.</summary>
+    /// <summary>
+    /// The request's bytes: read them with <c>new TRequest.View(request.Payload)</c>. Get them again after an
+    /// <c>await</c> (a span cannot be kept across one): in a <see cref="SharedServer{TRequest, TResponse}.ServeAsync"/>
+    /// handler, the span got before the handler's first unfinished <c>await</c> points into the shared ring, and the one
+    /// got after it into the copy made when the handler returned. Valid until the request ends.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The request has ended.</exception>
     public ReadOnlySpan<byte> Payload => Request.Payload(_generation);
 

@@ -49,6 +49,12 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
     private long _correlationId;
     private byte[] _buffer = [];
     private int _length;
+
+    // While a ServeAsync handler runs synchronously: where the request's bytes are in the request ring (the server
+    // holds their lease) and the thread running the handler; zero when the bytes are in _buffer. LeaveRing says why.
+    private nint _inPlace;
+    private int _servingThread;
+    private readonly Lock _leaving = new();
     private EndReason? _endReason;
 
     // Generation 0 is never handed out (a default IncomingRequest has no object at all, but keep the two apart anyway).
@@ -58,8 +64,63 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
 
     public SharedServer<TRequest, TResponse> Server => _server;
 
-    /// <summary>Fills the object with a request just read and opens a new generation for it; returns that generation.</summary>
+    /// <summary>Fills the object with a request just read, copying its bytes, and opens a new generation for it; returns that generation.</summary>
     public long Start(ServerClient client, long correlationId, ReadOnlySpan<byte> request)
+    {
+        CopyIn(request);
+        return OpenGeneration(client, correlationId);
+    }
+
+    /// <summary>
+    /// Fills the object with a request read in place: <paramref name="request"/> is in the request ring, under a lease
+    /// the caller holds until it calls <see cref="LeaveRing"/>, and the calling thread is the one that runs the
+    /// request's handler meanwhile. Opens a new generation for it and returns that generation.
+    /// </summary>
+    public unsafe long StartInPlace(ServerClient client, long correlationId, ReadOnlySpan<byte> request)
+    {
+        // Under the lock: a thread copying out (a late use of an earlier generation's handle) sees the pointer and the
+        // length of one request, whose lease is held until LeaveRing, which takes this lock.
+        lock (_leaving)
+        {
+            _length = request.Length;
+            _servingThread = Environment.CurrentManagedThreadId;
+            _inPlace = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(request)); // mapped shared memory: never moves
+        }
+
+        return OpenGeneration(client, correlationId);
+    }
+
+    /// <summary>
+    /// Called by the serving thread when the handler of a request read in place has returned, before it lets go of the
+    /// lease: with <paramref name="keep"/> (the handler has not finished) the bytes are copied out first, so that the
+    /// rest of the handler reads the copy; without, they are let go of (the request ends next).
+    /// </summary>
+    /// <remarks>
+    /// Who may read the ring's bytes, and until when. The lease keeps the record's space from every client until the
+    /// serving thread lets go of it, right after this call. Only the serving thread, while in the handler's synchronous
+    /// part, reads the bytes in place: a span cannot be kept across an await or in a closure, so the handler's code
+    /// that runs after it returned (a continuation, on any thread) or beside it (a task it started) reads them through
+    /// the handle again, and <see cref="Payload"/> on any other thread first copies them out under this lock. So every
+    /// read of the ring's bytes is either on the serving thread before this call, or inside the lock; this call takes
+    /// the lock, and the lease is let go of after it: no read of the ring's bytes can run after their space is handed
+    /// back. A copy already made by another thread is kept (the bytes are the same).
+    /// </remarks>
+    public void LeaveRing(bool keep)
+    {
+        lock (_leaving)
+        {
+            if (_inPlace != 0 && keep)
+            {
+                CopyOutOfRing();
+            }
+
+            Volatile.Write(ref _inPlace, 0);
+        }
+    }
+
+    private unsafe void CopyOutOfRing() => CopyIn(new ReadOnlySpan<byte>((void*)_inPlace, _length));
+
+    private void CopyIn(ReadOnlySpan<byte> request)
     {
         if (_buffer.Length < request.Length)
         {
@@ -73,6 +134,10 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
 
         request.CopyTo(_buffer);
         _length = request.Length;
+    }
+
+    private long OpenGeneration(ServerClient client, long correlationId)
+    {
         _client = client;
         _correlationId = correlationId;
         long generation = Volatile.Read(ref _state) >> GenerationShift;
@@ -80,10 +145,31 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
         return generation;
     }
 
-    /// <summary>The request's bytes, if <paramref name="generation"/> is still this object's request.</summary>
-    public ReadOnlySpan<byte> Payload(long generation)
+    /// <summary>
+    /// The request's bytes, if <paramref name="generation"/> is still this object's request: in the request ring on the
+    /// thread running its handler's synchronous part (<see cref="LeaveRing"/>), else the copy.
+    /// </summary>
+    public unsafe ReadOnlySpan<byte> Payload(long generation)
     {
         ThrowIfEnded(generation);
+        nint inPlace = Volatile.Read(ref _inPlace);
+        if (inPlace != 0)
+        {
+            if (Environment.CurrentManagedThreadId == _servingThread)
+            {
+                return new ReadOnlySpan<byte>((void*)inPlace, _length);
+            }
+
+            lock (_leaving)
+            {
+                if (_inPlace != 0)
+                {
+                    CopyOutOfRing();
+                    Volatile.Write(ref _inPlace, 0);
+                }
+            }
+        }
+
         return _buffer.AsSpan(0, _length);
     }
 

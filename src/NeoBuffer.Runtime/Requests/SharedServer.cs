@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -79,9 +80,11 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     public long RefusedConnections => Interlocked.Read(ref _refusedConnections);
 
     /// <summary>
-    /// Request and disconnect records refused: naming no client connected now (one that left, or an id nobody was
-    /// given), or carrying another token than the one the named client connected with (written by another process
-    /// under that client's id). A refused request is not answered and a refused disconnect disconnects nobody.
+    /// Records refused: shorter than the request envelope, of an unknown kind, naming no client connected now (one
+    /// that left, or an id nobody was given), carrying another token than the one the named client connected with
+    /// (written by another process under that client's id), or a request whose length no <typeparamref name="TRequest"/>
+    /// has. None reaches a handler; a refused disconnect disconnects nobody. Only a request of the last kind is
+    /// answered (with a failure saying why, since it came from the client itself); the others have nobody to answer.
     /// </summary>
     public long RefusedRecords => Interlocked.Read(ref _refusedRecords);
 
@@ -93,42 +96,20 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
 
     /// <summary>
     /// Takes the next request, if one is waiting. Connections and disconnections in the ring are handled on the way
-    /// (they are not requests).
+    /// (they are not requests). The request is copied out of the shared ring, so holding it holds back no other client.
     /// </summary>
     /// <exception cref="ChannelCorruptedException">The request ring's shared state is impossible (a faulty or hostile client).</exception>
     public bool TryRead(out IncomingRequest<TRequest, TResponse> request)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        while (_requests.TryLease(out ReadLease lease))
+        if (TryLeaseRequest(out ReadLease lease, out ServerClient? client, out long correlationId))
         {
             using (lease)
             {
-                if (lease.Length < RequestEnvelope.Size)
-                {
-                    continue; // not written by this library: nobody to answer
-                }
-
-                RequestEnvelope envelope = MemoryMarshal.Read<RequestEnvelope>(lease.Payload);
-                ReadOnlySpan<byte> body = lease.Payload.Slice(RequestEnvelope.Size);
-                switch (envelope.Kind)
-                {
-                    case RequestKind.Request when SentBy(envelope) is ServerClient client:
-                        PooledRequest<TRequest, TResponse> pooled = Rent();
-                        request = new IncomingRequest<TRequest, TResponse>(pooled, pooled.Start(client, envelope.CorrelationId, body));
-                        return true;
-                    case RequestKind.Connect:
-                        Accept(envelope.Token, body);
-                        break;
-                    case RequestKind.Disconnect when SentBy(envelope) is ServerClient client:
-                        Drop(client.Id, reason: null);
-                        break;
-                }
+                PooledRequest<TRequest, TResponse> pooled = Rent();
+                request = new IncomingRequest<TRequest, TResponse>(pooled, pooled.Start(client, correlationId, lease.Payload.Slice(RequestEnvelope.Size)));
+                return true;
             }
-        }
-
-        if (Environment.TickCount64 - _lastClientCheck > ClientCheckInterval.TotalMilliseconds)
-        {
-            DropDeadClients();
         }
 
         request = default;
@@ -177,33 +158,21 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     /// message, and one that returns without replying answers it with "ended without a reply". Each request is
     /// disposed when its handler ends.
     /// </summary>
+    /// <remarks>
+    /// The handler reads its request in place, where the client wrote it in the shared request ring, with no copy,
+    /// while it runs synchronously: a handler that reads, replies (<c>TryReply</c> or a claimed reply) and returns a
+    /// completed <see cref="ValueTask"/> costs no copy of the request. A handler that returns unfinished (it awaited
+    /// something not yet done) has its request copied out before the server reads on, so that it can read it, through
+    /// the handle, for as long as it runs; code of the handler running on another thread meanwhile reads a copy too.
+    /// Read the request through the handle (<c>request.Payload</c>, <c>request.Message</c>) after each <c>await</c>.
+    /// </remarks>
     public async Task ServeAsync(Func<IncomingRequest<TRequest, TResponse>, ValueTask> handler, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(handler);
         while (await WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            while (TryRead(out IncomingRequest<TRequest, TResponse> request))
-            {
-                ValueTask handling;
-                try
-                {
-                    handling = handler(request);
-                }
-                catch (Exception e)
-                {
-                    Finish(request, e);
-                    continue;
-                }
-
-                if (handling.IsCompletedSuccessfully)
-                {
-                    request.Dispose();
-                }
-                else
-                {
-                    _ = FinishAsync(handling, request);
-                }
-            }
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            ServeWaiting(handler);
         }
     }
 
@@ -226,6 +195,101 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         _clients.Clear();
         Volatile.Write(ref _clientCount, 0);
         _requests.Dispose();
+    }
+
+    // Calls the handler for every request waiting, each read in place in the request ring: the ring's record is held
+    // (its lease open, so no client's claim can reuse that space) for exactly as long as the handler runs
+    // synchronously. A handler that completes at once has read the request where its client wrote it; one that does
+    // not is handed over to a copy before the lease is let go of (PooledRequest.LeaveRing says why no reader of the
+    // handle can be left holding the ring's bytes). Synchronous, because a lease is a ref struct: it cannot live across
+    // the awaits of ServeAsync, and no request needs it to.
+    private void ServeWaiting(Func<IncomingRequest<TRequest, TResponse>, ValueTask> handler)
+    {
+        while (TryLeaseRequest(out ReadLease lease, out ServerClient? client, out long correlationId))
+        {
+            using (lease)
+            {
+                PooledRequest<TRequest, TResponse> pooled = Rent();
+                var request = new IncomingRequest<TRequest, TResponse>(pooled, pooled.StartInPlace(client, correlationId, lease.Payload.Slice(RequestEnvelope.Size)));
+                ValueTask handling;
+                try
+                {
+                    handling = handler(request);
+                }
+                catch (Exception e)
+                {
+                    pooled.LeaveRing(keep: false);
+                    Finish(request, e);
+                    continue;
+                }
+
+                if (handling.IsCompletedSuccessfully)
+                {
+                    pooled.LeaveRing(keep: false); // before the end: the storage may be pooled (and rented) once ended
+                    request.Dispose();
+                }
+                else
+                {
+                    pooled.LeaveRing(keep: true); // before the lease is let go of, at the end of this block
+                    _ = FinishAsync(handling, request);
+                }
+            }
+        }
+    }
+
+    // The next request record, its lease open (the caller disposes it), from a connected client whose token it carries.
+    // Every other record is acted on (connect, disconnect) or refused and counted on the way. On false no lease is open.
+    private bool TryLeaseRequest(out ReadLease lease, [NotNullWhen(true)] out ServerClient? client, out long correlationId)
+    {
+        while (_requests.TryLease(out lease))
+        {
+            bool keep = false;
+            try
+            {
+                if (!RequestRecord.TryOpen(lease.Payload, out RequestEnvelope envelope))
+                {
+                    Interlocked.Increment(ref _refusedRecords);
+                    continue;
+                }
+
+                switch (envelope.Kind)
+                {
+                    case RequestKind.Request when SentBy(envelope) is ServerClient sender:
+                        if (RequestRecord.MessageProblem<TRequest>(lease.Payload.Slice(RequestEnvelope.Size)) is string problem)
+                        {
+                            Refuse(sender, envelope.CorrelationId, problem);
+                            break;
+                        }
+
+                        client = sender;
+                        correlationId = envelope.CorrelationId;
+                        keep = true;
+                        return true;
+                    case RequestKind.Connect:
+                        Accept(envelope.Token, lease.Payload.Slice(RequestEnvelope.Size));
+                        break;
+                    case RequestKind.Disconnect when SentBy(envelope) is ServerClient sender:
+                        Drop(sender.Id, reason: null);
+                        break;
+                }
+            }
+            finally
+            {
+                if (!keep)
+                {
+                    lease.Dispose();
+                }
+            }
+        }
+
+        if (Environment.TickCount64 - _lastClientCheck > ClientCheckInterval.TotalMilliseconds)
+        {
+            DropDeadClients();
+        }
+
+        client = null;
+        correlationId = 0;
+        return false;
     }
 
     internal void Return(PooledRequest<TRequest, TResponse> request)
@@ -260,6 +324,16 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         {
             Finish(request, e);
         }
+    }
+
+    // A request from a connected client (its token checked) whose message cannot be a TRequest: counted with the
+    // records refused, and failed with the reason, so that its caller gets a clear error instead of its timeout. The
+    // failure goes as any failure the server owes does (a pooled request opened with no bytes, ended at once).
+    private void Refuse(ServerClient client, long correlationId, string reason)
+    {
+        Interlocked.Increment(ref _refusedRecords);
+        PooledRequest<TRequest, TResponse> pooled = Rent();
+        pooled.End(pooled.Start(client, correlationId, ReadOnlySpan<byte>.Empty), reason);
     }
 
     // Ends the request of a handler that threw: a request it did not answer fails with the exception's message.

@@ -7,8 +7,9 @@ using NeoBuffer.TestHost.Messages;
 namespace NeoBuffer.TestHost.Commands;
 
 /// <summary>
-/// What the hostile request-ring commands share: the add server's request ring, opened as a writer as any client
-/// opens it, and records written into it with an envelope of the command's choosing.
+/// What the hostile request-ring commands (and the tests that write request records by hand) share: the add server's
+/// request ring, opened as a writer as any client opens it, and records written into it with an envelope of the
+/// command's choosing.
 /// </summary>
 internal static class ForgedRecords
 {
@@ -25,6 +26,14 @@ internal static class ForgedRecords
         using WriteClaim claim = requests.Claim(RequestEnvelope.Size + body.Length, TimeSpan.FromSeconds(30));
         MemoryMarshal.Write(claim.Payload, in envelope);
         body.CopyTo(claim.Payload.Slice(RequestEnvelope.Size));
+        claim.Commit();
+    }
+
+    /// <summary>Writes one record of exactly <paramref name="payload"/>, envelope or not: what only a hostile peer writes.</summary>
+    public static void WriteRaw(SharedChannelWriter requests, ReadOnlySpan<byte> payload)
+    {
+        using WriteClaim claim = requests.Claim(payload.Length, TimeSpan.FromSeconds(30));
+        payload.CopyTo(claim.Payload);
         claim.Commit();
     }
 }
