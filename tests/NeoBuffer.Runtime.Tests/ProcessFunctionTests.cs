@@ -99,6 +99,21 @@ public sealed class ProcessFunctionTests : IDisposable
     }
 
     [Fact]
+    public async Task Disposing_a_killed_call_leaves_none_of_its_channels_behind()
+    {
+        // The result's collector is still waiting on the result channel when the child dies; the handle's Dispose must
+        // not return before that wait has, or the channel is removed only later, by whichever thread ends the wait.
+        for (int call = 0; call < 20; call++)
+        {
+            ProcessFunctionHandle handle = TestFunctions.HangProcess.Spawn(s_options);
+            handle.Kill();
+            await handle.WaitForExitAsync(s_bound);
+            handle.Dispose();
+            Assert.Empty(LeftSegments());
+        }
+    }
+
+    [Fact]
     public async Task Cancellation_kills_the_child()
     {
         using var cancel = new CancellationTokenSource();

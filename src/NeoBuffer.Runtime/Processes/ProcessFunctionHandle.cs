@@ -29,6 +29,7 @@ public class ProcessFunctionHandle : IDisposable
     private readonly StringBuilder? _output;
     private readonly StringBuilder? _error;
     private readonly Task _exited;
+    private Task _recordWait = Task.CompletedTask;
     private int _disposed;
 
     internal ProcessFunctionHandle(StartedChild child)
@@ -111,11 +112,29 @@ public class ProcessFunctionHandle : IDisposable
 
         // A SIGKILLed process is gone as soon as the kernel reaps it; bounded all the same, so a dispose never hangs.
         _exited.Wait(s_exitAfterResult);
+
+        // The collector ends once it sees the exit, cancelling its wait for a record. That wait must have returned
+        // before the reader is disposed: a reader disposed during a wait detaches (and removes the call's segments)
+        // only when the wait returns, on whatever thread that is, so the call's channels could outlive this Dispose.
+        WaitQuietly(ResultRecord);
+        WaitQuietly(_recordWait);
         ChildSignals.Forget(_process.Id);
         _arguments.Dispose();
         _results.Dispose();
         _process.Dispose();
         GC.SuppressFinalize(this);
+    }
+
+    // Only for the wait to be over: whatever the task ended with is observed where it is awaited.
+    private static void WaitQuietly(Task task)
+    {
+        try
+        {
+            task.Wait(s_exitAfterResult);
+        }
+        catch (AggregateException)
+        {
+        }
     }
 
     /// <summary>
@@ -168,7 +187,8 @@ public class ProcessFunctionHandle : IDisposable
                     return TryTakeRecord() is { } last ? Decode(last) : throw new ProcessFunctionCrashedException(FunctionName, ProcessId, _process.ExitCode);
                 }
 
-                await Task.WhenAny(WaitForRecordAsync(stop.Token), _exited).ConfigureAwait(false);
+                _recordWait = WaitForRecordAsync(stop.Token);
+                await Task.WhenAny(_recordWait, _exited).ConfigureAwait(false);
             }
         }
         finally
