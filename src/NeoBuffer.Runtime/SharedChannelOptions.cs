@@ -64,10 +64,10 @@ public sealed class SharedChannelOptions
     public bool KeepSegment { get; set; }
 
     /// <summary>
-    /// How many times a waiter checks the ring before it parks in the kernel (each check follows a short pause of about
-    /// 0.4 us on the machines we measured). Spinning saves the ~20 us of a park and wake but takes a core from the peer
-    /// it waits for, which hurts when processes outnumber cores. Default 100 (about 40 us); 0 parks at once; raise it
-    /// for lowest latency with a core to spare per waiter.
+    /// How long a waiter spins before it parks in the kernel, in rounds of about 0.4 us on the machines we measured (a
+    /// round is eight checks of the ring, each after a pause of about 50 ns). Spinning saves the ~20 us of a park and
+    /// wake but takes a core from the peer it waits for, which hurts when processes outnumber cores. Default 100 (about
+    /// 40 us); 0 parks at once; raise it for lowest latency with a core to spare per waiter.
     /// </summary>
     public int SpinCount
     {

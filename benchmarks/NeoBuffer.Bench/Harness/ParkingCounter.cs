@@ -8,8 +8,8 @@ namespace NeoBuffer.Bench.Harness;
 /// <summary>
 /// How the raw baselines (<c>handoff</c>, <c>raw-readers</c>) wait: on a monotonic 64-bit counter in shared memory, the
 /// way the ring waits, so a baseline is a limit under load as well as on a quiet machine. A waiter spins as long as a
-/// channel's waiter does by default (<see cref="SpinCount"/> checks, each after <c>Thread.SpinWait(10)</c>), then
-/// counts itself in the side's <em>parked</em> word and sleeps in FUTEX_WAIT on the counter's low 32 bits; a publisher
+/// channel's waiter does by default (<see cref="SpinCount"/> rounds of checks, with the ring's own pause between
+/// them), then counts itself in the side's <em>parked</em> word and sleeps in FUTEX_WAIT on the counter's low 32 bits; a publisher
 /// stores the counter and calls FUTEX_WAKE only if some waiter is parked. A handoff whose sides only spun ran 3x to 7x
 /// slower than the ring on the loaded 2-vCPU VM: a spinner waiting for a descheduled peer burns its whole time slice,
 /// while a parked side gives the CPU to the peer it waits for and is woken with the scheduler's boost for sleepers.
@@ -29,7 +29,7 @@ namespace NeoBuffer.Bench.Harness;
 /// </summary>
 internal static unsafe class ParkingCounter
 {
-    /// <summary>Checks before parking: <c>SharedChannelOptions.SpinCount</c>'s default, which the NeoBuffer rows use.</summary>
+    /// <summary>Spin rounds before parking: <c>SharedChannelOptions.SpinCount</c>'s default, which the NeoBuffer rows use.</summary>
     public const int SpinCount = 100;
 
     /// <summary>A parked waiter wakes this often to check that its peers are alive, so a dead peer fails the run instead of hanging it.</summary>
@@ -58,9 +58,9 @@ internal static unsafe class ParkingCounter
             return;
         }
 
-        for (int i = 0; i < SpinCount; i++)
+        for (long i = NeoBuffer.Waiting.SpinPoll.Checks(SpinCount); i > 0; i--)
         {
-            Thread.SpinWait(10);
+            NeoBuffer.Waiting.SpinPoll.Pause();
             if (Volatile.Read(ref *counter) >= atLeast)
             {
                 return;

@@ -719,7 +719,8 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     // Spins for the response, reading the ring whenever no other thread is; true once the slot is resolved.
     private bool Spin(PendingRequest<TResponse> slot)
     {
-        for (int round = 0; !slot.IsResolved; round++)
+        long checks = SpinPoll.Checks(_spinCount);
+        for (long check = 0; !slot.IsResolved; check++)
         {
             if (TryEnterReading())
             {
@@ -742,12 +743,12 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
                 }
             }
 
-            if (round >= _spinCount)
+            if (check >= checks)
             {
                 return false;
             }
 
-            Thread.SpinWait(10);
+            SpinPoll.Pause();
         }
 
         return true;

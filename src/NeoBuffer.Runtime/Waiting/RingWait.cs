@@ -78,9 +78,9 @@ internal static class RingWait
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        for (int i = 0; i < spinCount; i++)
+        for (long i = SpinPoll.Checks(spinCount); i > 0; i--)
         {
-            Thread.SpinWait(10);
+            SpinPoll.Pause();
             if (condition.IsSatisfied())
             {
                 return true;
@@ -161,9 +161,9 @@ internal static class RingWait
             }
 
             // A short spin only: this runs on the caller's thread, which may be a thread-pool thread.
-            for (int i = 0; i < spinCount / 16; i++)
+            for (long i = SpinPoll.Checks(spinCount / 16); i > 0; i--)
             {
-                Thread.SpinWait(10);
+                SpinPoll.Pause();
                 if (condition.IsSatisfied())
                 {
                     return new ValueTask<bool>(true);
