@@ -23,9 +23,7 @@ public sealed class ShortCommitTests
     public void A_shorter_commit_is_read_back_exactly_and_the_next_record_follows_it(ChannelTopology topology)
     {
         using var channel = new TestChannel("short");
-        SharedChannelOptions options = channel.Options(capacity: 16384, maxMessageSize: 4096);
-        options.Topology = topology;
-        using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, options);
+        using SharedChannelReader reader = CreateReader(channel, topology);
         using SharedChannelWriter writer = SharedChannel.OpenWriter(channel.Name, channel.Options());
         var deadline = Deadline.In(Generous, "writing and reading short commits");
         for (int round = 0; round < 150; round++)
@@ -53,9 +51,7 @@ public sealed class ShortCommitTests
         // The claim's payload, filled with non-zero bytes, lies where the shorter record ends: only the commit's own
         // marking of that end (a zero header, or padding) keeps the reader from taking those bytes for a record.
         using var channel = new TestChannel("short");
-        SharedChannelOptions options = channel.Options(capacity: 16384, maxMessageSize: 4096);
-        options.Topology = topology;
-        using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, options);
+        using SharedChannelReader reader = CreateReader(channel, topology);
         using SharedChannelWriter writer = SharedChannel.OpenWriter(channel.Name, channel.Options());
         var deadline = Deadline.In(Generous, "reading short commits one at a time");
         for (int round = 0; round < 150; round++)
@@ -80,9 +76,7 @@ public sealed class ShortCommitTests
         // The aborted claim's non-zero bytes lie where the next, shorter record ends: that claim must mark its own end,
         // whatever the claim before it left there.
         using var channel = new TestChannel("short");
-        SharedChannelOptions options = channel.Options(capacity: 16384, maxMessageSize: 4096);
-        options.Topology = topology;
-        using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, options);
+        using SharedChannelReader reader = CreateReader(channel, topology);
         using SharedChannelWriter writer = SharedChannel.OpenWriter(channel.Name, channel.Options());
         var deadline = Deadline.In(Generous, "reading claims made after aborted ones");
         for (int round = 0; round < 150; round++)
@@ -114,9 +108,7 @@ public sealed class ShortCommitTests
     public async Task Mpsc_a_second_writer_process_claims_after_a_shrunk_claim_and_both_are_read_back_exactly()
     {
         using var channel = new TestChannel("short");
-        SharedChannelOptions options = channel.Options(capacity: 16384, maxMessageSize: 4096);
-        options.Topology = ChannelTopology.MultiProducerSingleConsumer;
-        using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, options);
+        using SharedChannelReader reader = CreateReader(channel, ChannelTopology.MultiProducerSingleConsumer);
         using SharedChannelWriter writer = SharedChannel.OpenWriter(channel.Name, channel.Options());
         using ClaimBufferWriter output = writer.CreateBufferWriter(); // a claim that lives across the await below
         var deadline = Deadline.In(Generous, "reading the two writers' short commits");
@@ -178,6 +170,14 @@ public sealed class ShortCommitTests
 
         ExpectMessage(reader, Deadline.In(Generous, "reading the message"), 16, 5);
         Assert.False(reader.TryLease(out _));
+    }
+
+    // A 16 KiB ring of the topology, wrapped many times over by the 150 rounds of a test, with room for the largest claim.
+    private static SharedChannelReader CreateReader(TestChannel channel, ChannelTopology topology)
+    {
+        SharedChannelOptions options = channel.Options(capacity: 16384, maxMessageSize: 4096);
+        options.Topology = topology;
+        return SharedChannel.CreateReader(channel.Name, options);
     }
 
     private static void ExpectMessage(SharedChannelReader reader, Deadline deadline, int length, byte fill, byte last = 0)
