@@ -5,16 +5,17 @@ namespace NeoBuffer.Nats;
 
 /// <summary>
 /// The fixed 24-byte prefix of every message a bridge publishes, in place of headers (docs/nats.md, "Wire format"):
-/// <c>'N' 'B'</c>, the format version, the kind, four zero bytes, the schema fingerprint and the run's sequence
-/// number (both 64-bit little-endian). A record message's payload after it is the record's bytes exactly; an end
-/// marker's is the UTF-8 text of the error the channel was completed with (nothing when it completed cleanly).
+/// <c>'N' 'B'</c>, the format version, the kind, the record count of a batch (zero for the other kinds), the schema
+/// fingerprint and the run's sequence number (both 64-bit little-endian). A record message's payload after it is the
+/// record's bytes exactly; a batch's, its records framed (<see cref="RecordBatch"/>); an end marker's, the UTF-8 text of
+/// the error the channel was completed with (nothing when it completed cleanly).
 /// <para>
 /// Why a prefix and not headers: NATS.Net parses every received header block into a dictionary of strings, which at
 /// 64 B costs more than everything else the bridge does; a fixed binary prefix costs 24 bytes on the wire and a few
 /// loads. Other subscribers still tell what a message is from the first bytes: the magic, the version, the fingerprint.
 /// </para>
 /// </summary>
-internal readonly record struct Envelope(EnvelopeKind Kind, ulong Fingerprint, long Sequence)
+internal readonly record struct Envelope(EnvelopeKind Kind, ulong Fingerprint, long Sequence, int Count = 0)
 {
     /// <summary>Bytes before the record: a multiple of 8, so a record keeps the alignment it had in the ring.</summary>
     public const int Size = 24;
@@ -35,7 +36,7 @@ internal readonly record struct Envelope(EnvelopeKind Kind, ulong Fingerprint, l
         destination[1] = Magic1;
         destination[2] = CurrentVersion;
         destination[3] = (byte)Kind;
-        BinaryPrimitives.WriteUInt32LittleEndian(destination[4..], 0);
+        BinaryPrimitives.WriteInt32LittleEndian(destination[4..], Count);
         BinaryPrimitives.WriteUInt64LittleEndian(destination[8..], Fingerprint);
         BinaryPrimitives.WriteInt64LittleEndian(destination[16..], Sequence);
     }
@@ -56,13 +57,13 @@ internal readonly record struct Envelope(EnvelopeKind Kind, ulong Fingerprint, l
             return EnvelopeRead.OtherVersion;
         }
 
-        if (message.Length < Size || message[3] > (byte)EnvelopeKind.End)
+        if (message.Length < Size || message[3] > (byte)EnvelopeKind.Batch)
         {
             return EnvelopeRead.NotAnEnvelope;
         }
 
         envelope = new Envelope((EnvelopeKind)message[3], BinaryPrimitives.ReadUInt64LittleEndian(message[8..]),
-            BinaryPrimitives.ReadInt64LittleEndian(message[16..]));
+            BinaryPrimitives.ReadInt64LittleEndian(message[16..]), BinaryPrimitives.ReadInt32LittleEndian(message[4..]));
         return EnvelopeRead.Read;
     }
 }
@@ -75,6 +76,9 @@ internal enum EnvelopeKind : byte
 
     /// <summary>The end of the stream: the outbound bridge's local channel was completed.</summary>
     End = 1,
+
+    /// <summary>Records that were waiting together, <see cref="Envelope.Count"/> of them, the first with the envelope's sequence number.</summary>
+    Batch = 2,
 }
 
 /// <summary>The outcome of <see cref="Envelope.TryRead"/>.</summary>

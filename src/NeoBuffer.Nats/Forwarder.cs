@@ -115,6 +115,12 @@ internal sealed class Forwarder
             }
         }
 
+        if (_js is null && _options.MaxBatchBytes > 0)
+        {
+            await ForwardGatheringAsync(hold, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         await ForwardOneAtATimeAsync(hold, cancellationToken).ConfigureAwait(false);
     }
 
@@ -166,17 +172,106 @@ internal sealed class Forwarder
                 continue;
             }
 
-            try
+            await PublishHeldAsync(hold, record, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // The held record is released only once NATS.Net has taken it; a failed or cancelled publish leaves it in the ring.
+    private async ValueTask PublishHeldAsync(MessageHold hold, ReadOnlyMemory<byte> record, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await PublishAsync(record, hold.Position, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            hold.Return();
+            throw;
+        }
+
+        hold.Release();
+    }
+
+    // Core mode: the small records waiting in the ring leave together, in one message. They are gathered in one batch
+    // read (TryReadBatch: copied into the batch and consumed, the ring's space handed back once per batch rather than
+    // once per record, so a producer waiting for room is not woken for every 64 bytes). A record too large to gather
+    // leaves alone, published from the ring while held, with no copy; one met in the middle of a gathering has been
+    // consumed already, so it is copied aside and published right after the batch, keeping the channel's order.
+    // Nothing waits for records to come: the batch is what was there when the bridge looked. A gathered record is
+    // lost with the bridge if it dies or is cancelled before NATS.Net has taken it, as at most once allows (so is what
+    // NATS.Net has buffered and not yet sent, gathered or not).
+    private async Task ForwardGatheringAsync(MessageHold hold, CancellationToken cancellationToken)
+    {
+        using var batch = new RecordBatch(_options.MaxBatchBytes);
+        var gatherer = new Gatherer(batch);
+        try
+        {
+            while (true)
             {
-                await PublishAsync(record, hold.Position, cancellationToken).ConfigureAwait(false);
+                if (!hold.TryHold(out ReadOnlyMemory<byte> record))
+                {
+                    if (!await _reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                if (!batch.Gathers(record.Length))
+                {
+                    await PublishHeldAsync(hold, record, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                hold.Return(); // read again, first of the gathering
+                _reader.TryReadBatch(ref gatherer);
+                await PublishBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+                batch.Clear();
+                if (gatherer.HasSetAside)
+                {
+                    await PublishAsync(gatherer.SetAside, position: -1, cancellationToken).ConfigureAwait(false);
+                    gatherer.ClearSetAside();
+                }
             }
-            catch
+        }
+        finally
+        {
+            gatherer.ClearSetAside();
+        }
+    }
+
+    // Copies each record of a batch read into the batch while any record small enough to gather still fits, so only
+    // a large one can fail to fit: that one is copied aside and ends the read.
+    private struct Gatherer(RecordBatch batch) : IReadBatchHandler
+    {
+        private byte[]? _setAside;
+        private int _setAsideLength;
+
+        public readonly bool HasSetAside => _setAside is not null;
+
+        public readonly ReadOnlyMemory<byte> SetAside => _setAside.AsMemory(0, _setAsideLength);
+
+        public bool OnMessage(in BatchMessage message)
+        {
+            if (batch.TryAdd(message.Payload))
             {
-                hold.Return();
-                throw;
+                return batch.HasRoomForAnyGathered;
             }
 
-            hold.Release();
+            _setAside = ArrayPool<byte>.Shared.Rent(message.Length);
+            _setAsideLength = message.Length;
+            message.Payload.CopyTo(_setAside);
+            return false;
+        }
+
+        public void ClearSetAside()
+        {
+            if (_setAside is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_setAside);
+                _setAside = null;
+            }
         }
     }
 
@@ -234,6 +329,52 @@ internal sealed class Forwarder
         return -1;
     }
 
+    // One gathered record leaves as a record message, two or more as a batch; the sequence numbers run on either way.
+    private ValueTask PublishBatchAsync(RecordBatch batch, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 1)
+        {
+            return PublishAsync(batch.First, position: -1, cancellationToken);
+        }
+
+        long first = _sequence + 1;
+        _sequence += batch.Count;
+        ReadOnlyMemory<byte> message = batch.MessageWith(new Envelope(EnvelopeKind.Batch, _fingerprint, first, batch.Count));
+        if (_connection.ConnectionState != NatsConnectionState.Open)
+        {
+            DropDisconnected(batch.Count);
+            return ValueTask.CompletedTask;
+        }
+
+        _warnedDisconnected = false;
+        ValueTask publish = _connection.PublishAsync(_subject, message, serializer: NatsRawSerializer<ReadOnlyMemory<byte>>.Default, cancellationToken: cancellationToken);
+        if (publish.IsCompletedSuccessfully)
+        {
+            _statistics.CountMessages(batch.Count, batch.RecordBytes);
+            return ValueTask.CompletedTask;
+        }
+
+        return AwaitBatchAsync(publish, batch.Count, batch.RecordBytes);
+    }
+
+    private async ValueTask AwaitBatchAsync(ValueTask publish, int count, long bytes)
+    {
+        await publish.ConfigureAwait(false);
+        _statistics.CountMessages(count, bytes);
+    }
+
+    private void DropDisconnected(int count)
+    {
+        // At most once: waiting for the reconnect would hold the local producer back for as long as NATS is away.
+        _statistics.CountDropped(count);
+        if (!_warnedDisconnected)
+        {
+            _warnedDisconnected = true;
+            _logger?.LogWarning("NATS bridge {Bridge}: connection to NATS is {State}; core-mode messages for '{Subject}' are dropped until it is back.",
+                _bridgeId, _connection.ConnectionState, _subject);
+        }
+    }
+
     // position: the held record's channel position, -1 for a copied (lossy) one.
     private ValueTask PublishAsync(ReadOnlyMemory<byte> record, long position, CancellationToken cancellationToken)
     {
@@ -246,15 +387,7 @@ internal sealed class Forwarder
 
         if (_connection.ConnectionState != NatsConnectionState.Open)
         {
-            // At most once: waiting for the reconnect would hold the local producer back for as long as NATS is away.
-            _statistics.CountDropped();
-            if (!_warnedDisconnected)
-            {
-                _warnedDisconnected = true;
-                _logger?.LogWarning("NATS bridge {Bridge}: connection to NATS is {State}; core-mode messages for '{Subject}' are dropped until it is back.",
-                    _bridgeId, _connection.ConnectionState, _subject);
-            }
-
+            DropDisconnected(1);
             return ValueTask.CompletedTask;
         }
 

@@ -18,21 +18,31 @@ public sealed class NatsBridgeStatistics
     private long _retries;
     private long _lost;
 
-    /// <summary>Messages moved: published and (JetStream) acknowledged outbound; committed to the local channel inbound.</summary>
+    /// <summary>
+    /// Records moved: published and (JetStream) acknowledged outbound; committed to the local channel inbound. A batch
+    /// (core mode, <see cref="NatsForwardOptions.MaxBatchBytes"/>) counts each of its records.
+    /// </summary>
     public long Messages => Volatile.Read(ref _messages);
 
     /// <summary>Record bytes of <see cref="Messages"/>.</summary>
     public long Bytes => Volatile.Read(ref _bytes);
 
-    /// <summary>Inbound messages refused because their schema fingerprint is not the channel's (or is missing); never written.</summary>
+    /// <summary>
+    /// Inbound records refused because their schema fingerprint is not the channel's (or is missing); never written. A
+    /// refused batch counts the records its envelope says it carries.
+    /// </summary>
     public long Rejected => Volatile.Read(ref _rejected);
 
-    /// <summary>Inbound messages refused because the record is malformed (too short, a descriptor outside it, too large for the ring); never written.</summary>
+    /// <summary>
+    /// Inbound records refused because they are malformed (too short, a descriptor outside it, too large for the ring);
+    /// never written. A batch whose framing is broken is refused whole and counts once; a well-framed batch has each of
+    /// its records checked on its own.
+    /// </summary>
     public long Malformed => Volatile.Read(ref _malformed);
 
     /// <summary>
-    /// Core mode only: outbound messages not published because the connection was down, and inbound messages the NATS
-    /// client dropped because the bridge's pending buffer was full (a slow consumer).
+    /// Core mode only: outbound records not published because the connection was down, and inbound NATS messages (a
+    /// batch counts once) the NATS client dropped because the bridge's pending buffer was full (a slow consumer).
     /// </summary>
     public long Dropped => Volatile.Read(ref _dropped);
 
@@ -51,17 +61,19 @@ public sealed class NatsBridgeStatistics
     /// <summary>Outbound from a lossy subscriber only: messages the local producer overwrote before the bridge read them, or while it did.</summary>
     public long Lost => Volatile.Read(ref _lost);
 
-    internal void CountMessage(int bytes)
+    internal void CountMessage(int bytes) => CountMessages(1, bytes);
+
+    internal void CountMessages(int count, long bytes)
     {
-        Interlocked.Increment(ref _messages);
+        Interlocked.Add(ref _messages, count);
         Interlocked.Add(ref _bytes, bytes);
     }
 
-    internal void CountRejected() => Interlocked.Increment(ref _rejected);
+    internal void CountRejected(int count = 1) => Interlocked.Add(ref _rejected, count);
 
-    internal void CountMalformed() => Interlocked.Increment(ref _malformed);
+    internal void CountMalformed(int count = 1) => Interlocked.Add(ref _malformed, count);
 
-    internal void CountDropped() => Interlocked.Increment(ref _dropped);
+    internal void CountDropped(int count = 1) => Interlocked.Add(ref _dropped, count);
 
     internal void CountSlowConsumer() => Interlocked.Increment(ref _slowConsumerEvents);
 

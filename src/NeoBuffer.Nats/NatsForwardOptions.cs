@@ -10,6 +10,7 @@ public sealed class NatsForwardOptions
     private TimeSpan _retryDelay = TimeSpan.FromMilliseconds(200);
     private int _maxInFlight = 256;
     private long _maxInFlightBytes = 8L << 20;
+    private int _maxBatchBytes = 32 << 10;
 
     /// <summary>Core NATS (at most once, the default) or JetStream (at least once).</summary>
     public NatsBridgeMode Mode { get; set; } = NatsBridgeMode.Core;
@@ -75,6 +76,26 @@ public sealed class NatsForwardOptions
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
             _maxInFlightBytes = value;
+        }
+    }
+
+    /// <summary>
+    /// Core mode: the most bytes one NATS message carries when several records are waiting in the local ring at once
+    /// (their frames included; docs/nats.md, "Wire format"). The bridge publishes what is waiting when it looks, and
+    /// never waits for more: a record with nothing behind it leaves alone, at once. A record larger than a quarter of
+    /// this always leaves alone, published straight from the ring. 0 publishes every record in a message of its own.
+    /// Keep it below the server's <c>max_payload</c>. JetStream mode ignores it: each record is a message of its own,
+    /// with its own message id. Default 32 KiB.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative or more than 1 MiB.</exception>
+    public int MaxBatchBytes
+    {
+        get => _maxBatchBytes;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 1 << 20);
+            _maxBatchBytes = value;
         }
     }
 

@@ -28,6 +28,7 @@ internal sealed class Receiver
     private readonly ulong _fingerprint;
     private readonly HashSet<string> _refusals = new(StringComparer.Ordinal);
     private int _malformedLogged;
+    private ReadOnlyMemory<byte>[] _batch = new ReadOnlyMemory<byte>[64];
 
     public Receiver(INatsConnection connection, string subject, SharedChannelWriter writer, MessageLayout? layout, NatsReceiveOptions options)
     {
@@ -254,25 +255,22 @@ internal sealed class Receiver
 
         if (envelope.Fingerprint != _fingerprint)
         {
-            return Refuse($"of fingerprint {envelope.Fingerprint:x16}",
+            // A batch counts the records it says it has, as far as its length could hold them (it is not split).
+            int records = envelope.Kind == EnvelopeKind.Batch ? Math.Clamp(envelope.Count, 1, Math.Max(1, (message.Length - Envelope.Size) / RecordBatch.FrameSize)) : 1;
+            return Refuse($"of fingerprint {envelope.Fingerprint:x16}", records,
                 $"the channel carries {_layout?.Name ?? "raw bytes"} ({_fingerprint:x16})");
+        }
+
+        if (envelope.Kind == EnvelopeKind.Batch)
+        {
+            return ProcessBatch(envelope, message[Envelope.Size..], cancellationToken);
         }
 
         // The record is the payload after the envelope, byte for byte what the outbound bridge read from its ring.
         ReadOnlyMemory<byte> record = message[Envelope.Size..];
-        string? problem = record.Length > _writer.MaxMessageSize
-            ? $"the record has {record.Length} bytes, more than the channel's largest message ({_writer.MaxMessageSize} bytes)"
-            : _check.Problem(record.Span);
-        if (problem is not null)
+        if (ProblemOf(record) is string problem)
         {
-            _statistics.CountMalformed();
-            if (_malformedLogged < 10)
-            {
-                _malformedLogged++;
-                _logger?.LogWarning("NATS bridge into '{Channel}': refused a malformed record from '{Subject}' (sequence {Sequence}): {Problem}.",
-                    _writer.Name, _subject, envelope.Sequence, problem);
-            }
-
+            RefuseMalformed(envelope.Sequence, problem);
             return new ValueTask<Outcome>(Outcome.Refused);
         }
 
@@ -285,10 +283,91 @@ internal sealed class Receiver
         return WriteSlowAsync(record, cancellationToken);
     }
 
-    // Counted in Rejected, never written; logged once per kind of refusal (a schema, a version, not ours).
-    private ValueTask<Outcome> Refuse(string what, string why)
+    // A batch whose framing is broken is refused whole, before anything of it is written; in a well-framed one each
+    // record is checked as a record message would be, and the good ones are written in order, as many as fit at once
+    // with one publication, the rest as room comes.
+    private ValueTask<Outcome> ProcessBatch(Envelope envelope, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
-        _statistics.CountRejected();
+        if (RecordBatch.TrySplit(body, envelope.Count, ref _batch) is string broken)
+        {
+            RefuseMalformed(envelope.Sequence, "a batch: " + broken);
+            return new ValueTask<Outcome>(Outcome.Refused);
+        }
+
+        int good = 0;
+        for (int i = 0; i < envelope.Count; i++)
+        {
+            if (ProblemOf(_batch[i]) is string problem)
+            {
+                RefuseMalformed(envelope.Sequence + i, problem);
+                continue;
+            }
+
+            _batch[good++] = _batch[i];
+        }
+
+        int written = good == 0 ? 0 : _writer.TryWriteBatch(_batch.AsSpan(0, good));
+        CountWritten(0, written);
+        if (written == good)
+        {
+            return new ValueTask<Outcome>(good == 0 ? Outcome.Refused : Outcome.Written);
+        }
+
+        return WriteRestAsync(written, good, cancellationToken);
+    }
+
+    private async ValueTask<Outcome> WriteRestAsync(int written, int good, CancellationToken cancellationToken)
+    {
+        while (written < good)
+        {
+            Outcome outcome = await WriteSlowAsync(_batch[written], cancellationToken).ConfigureAwait(false);
+            if (outcome != Outcome.Written)
+            {
+                return outcome;
+            }
+
+            written++;
+            int more = _writer.TryWriteBatch(_batch.AsSpan(written, good - written));
+            CountWritten(written, more);
+            written += more;
+        }
+
+        return Outcome.Written;
+    }
+
+    private void CountWritten(int from, int count)
+    {
+        long bytes = 0;
+        for (int i = from; i < from + count; i++)
+        {
+            bytes += _batch[i].Length;
+        }
+
+        _statistics.CountMessages(count, bytes);
+    }
+
+    private string? ProblemOf(ReadOnlyMemory<byte> record) =>
+        record.Length > _writer.MaxMessageSize
+            ? $"the record has {record.Length} bytes, more than the channel's largest message ({_writer.MaxMessageSize} bytes)"
+            : _check.Problem(record.Span);
+
+    private void RefuseMalformed(long sequence, string problem)
+    {
+        _statistics.CountMalformed();
+        if (_malformedLogged < 10)
+        {
+            _malformedLogged++;
+            _logger?.LogWarning("NATS bridge into '{Channel}': refused a malformed record from '{Subject}' (sequence {Sequence}): {Problem}.",
+                _writer.Name, _subject, sequence, problem);
+        }
+    }
+
+    // Counted in Rejected, never written; logged once per kind of refusal (a schema, a version, not ours).
+    private ValueTask<Outcome> Refuse(string what, string why) => Refuse(what, 1, why);
+
+    private ValueTask<Outcome> Refuse(string what, int records, string why)
+    {
+        _statistics.CountRejected(records);
         if (_refusals.Add(what))
         {
             _logger?.LogWarning(

@@ -45,7 +45,7 @@ public sealed class CoreBridgeTests(ServerFixture fixture) : IClassFixture<Serve
     }
 
     [Fact]
-    public async Task Each_message_is_a_24_byte_envelope_then_the_record_itself_with_no_headers()
+    public async Task With_batching_off_each_message_is_a_24_byte_envelope_then_the_record_itself_with_no_headers()
     {
         string subject = Bridges.NewSubject("envelope");
         await using NatsConnection nats = Bridges.Connect(_url);
@@ -58,7 +58,7 @@ public sealed class CoreBridgeTests(ServerFixture fixture) : IClassFixture<Serve
         using SharedChannelReader<Reading> reader = SharedChannel.OpenReader<Reading>(name);
         Bridges.WriteReadings(writer, 7, 8);
         writer.Complete();
-        await NatsBridge.ForwardAsync(reader, nats, subject, cancellationToken: cts.Token);
+        await NatsBridge.ForwardAsync(reader, nats, subject, new NatsForwardOptions { MaxBatchBytes = 0 }, cts.Token);
 
         // The bytes as docs/nats.md gives them: 'N' 'B', version 1, kind 0, four zeros, fingerprint, sequence (LE).
         NatsMsg<byte[]> first = await sub.Msgs.ReadAsync(cts.Token);
@@ -192,10 +192,12 @@ public sealed class CoreBridgeTests(ServerFixture fixture) : IClassFixture<Serve
         Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(
             o => NatsBridge.ReceiveAsync(subscriber, subject, far.Writer, o, cts.Token), new NatsReceiveOptions { Statistics = statistics });
 
+        // One record per NATS message: batched, the 3000 records would be a dozen messages, too few to overflow it.
         using var near = new LocalChannel<Reading>("near", new SharedChannelOptions { Capacity = 1 << 20 });
         Bridges.WriteReadings(near.Writer, 1, count);
         near.Writer.Complete();
-        NatsBridgeStatistics forwarded = await NatsBridge.ForwardAsync(near.Reader, publisher, subject, cancellationToken: cts.Token).WaitAsync(Bridges.Bound);
+        NatsBridgeStatistics forwarded = await NatsBridge.ForwardAsync(near.Reader, publisher, subject, new NatsForwardOptions { MaxBatchBytes = 0 }, cts.Token)
+            .WaitAsync(Bridges.Bound);
         Assert.Equal(count, forwarded.Messages);
 
         var sequences = Bridges.ReadReadings(far.Reader);

@@ -32,8 +32,17 @@ internal static class BridgeVerb
         Option<string?> consumer = new("--consumer") { Description = "JetStream receive: the durable consumer's name (required); a restart under the same name resumes." };
         Option<string?> bridgeId = new("--bridge-id") { Description = "Forward: this bridge's name in headers and JetStream message ids; keep it across restarts so the stream drops what a restart republishes." };
         Option<int> maxInFlight = new("--max-in-flight") { Description = "JetStream forward: how many published messages may await the stream's acknowledgement at once (1: one at a time).", DefaultValueFactory = _ => new NatsForwardOptions().MaxInFlight };
+        Option<int> maxBatchBytes = new("--max-batch-bytes") { Description = "Core forward: the most bytes one NATS message carries when several records are waiting at once (0: one record per message).", DefaultValueFactory = _ => new NatsForwardOptions().MaxBatchBytes };
+        maxBatchBytes.Validators.Add(result =>
+        {
+            int value = result.GetValueOrDefault<int>();
+            if (value is < 0 or > 1 << 20)
+            {
+                result.AddError($"--max-batch-bytes must be from 0 to {1 << 20}, not {value}.");
+            }
+        });
         Option<SubscriberMode> subscriber = new("--subscriber") { Description = "Forward from a broadcast channel: tethered (holds the producer back) or lossy (counts what it misses).", DefaultValueFactory = _ => SubscriberMode.Tethered };
-        var command = new Command(verb, description) { name, directory, url, subject, mode, stream, consumer, bridgeId, maxInFlight, subscriber };
+        var command = new Command(verb, description) { name, directory, url, subject, mode, stream, consumer, bridgeId, maxInFlight, maxBatchBytes, subscriber };
         command.SetAction(parsed => CliExit.Run(() =>
         {
             var channelOptions = new SharedChannelOptions { Directory = parsed.GetValue(directory), SubscriberMode = parsed.GetValue(subscriber) };
@@ -47,6 +56,7 @@ internal static class BridgeVerb
                     Stream = parsed.GetValue(stream),
                     BridgeId = parsed.GetValue(bridgeId),
                     MaxInFlight = parsed.GetValue(maxInFlight),
+                    MaxBatchBytes = parsed.GetValue(maxBatchBytes),
                 }, channelOptions, stop.Token)
                 : ReceiveAsync(channel, parsed.GetValue(url)!, to, new NatsReceiveOptions
                 {
