@@ -62,8 +62,14 @@ internal readonly record struct Envelope(EnvelopeKind Kind, ulong Fingerprint, l
             return EnvelopeRead.NotAnEnvelope;
         }
 
-        envelope = new Envelope((EnvelopeKind)message[3], BinaryPrimitives.ReadUInt64LittleEndian(message[8..]),
-            BinaryPrimitives.ReadInt64LittleEndian(message[16..]), BinaryPrimitives.ReadInt32LittleEndian(message[4..]));
+        var kind = (EnvelopeKind)message[3];
+        int count = BinaryPrimitives.ReadInt32LittleEndian(message[4..]);
+        if (kind != EnvelopeKind.Batch && count != 0)
+        {
+            return EnvelopeRead.NotAnEnvelope; // only a batch has a count: these bytes are not one a bridge wrote
+        }
+
+        envelope = new Envelope(kind, BinaryPrimitives.ReadUInt64LittleEndian(message[8..]), BinaryPrimitives.ReadInt64LittleEndian(message[16..]), count);
         return EnvelopeRead.Read;
     }
 }

@@ -198,11 +198,13 @@ internal sealed class Forwarder
     // leaves alone, published from the ring while held, with no copy; one met in the middle of a gathering has been
     // consumed already, so it is copied aside and published right after the batch, keeping the channel's order.
     // Nothing waits for records to come: the batch is what was there when the bridge looked. A gathered record is
-    // lost with the bridge if it dies or is cancelled before NATS.Net has taken it, as at most once allows (so is what
-    // NATS.Net has buffered and not yet sent, gathered or not).
+    // lost with the bridge if it dies, or if the publish fails or is cancelled before NATS.Net has taken it (then it is
+    // counted in Dropped), as at most once allows; so is what NATS.Net has buffered and not yet sent, gathered or not.
     private async Task ForwardGatheringAsync(MessageHold hold, CancellationToken cancellationToken)
     {
-        using var batch = new RecordBatch(_options.MaxBatchBytes);
+        // Never a message the server refuses: its max_payload bounds the envelope and body together.
+        int serverLimit = (_connection.ServerInfo?.MaxPayload ?? int.MaxValue) - Envelope.Size;
+        using var batch = new RecordBatch(Math.Min(_options.MaxBatchBytes, serverLimit));
         var gatherer = new Gatherer(batch);
         try
         {
@@ -226,11 +228,30 @@ internal sealed class Forwarder
 
                 hold.Return(); // read again, first of the gathering
                 _reader.TryReadBatch(ref gatherer);
-                await PublishBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await PublishBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    // Consumed when gathered: a publish that fails or is cancelled loses them, counted, never silently.
+                    _statistics.CountDropped(batch.Count + (gatherer.HasSetAside ? 1 : 0));
+                    throw;
+                }
+
                 batch.Clear();
                 if (gatherer.HasSetAside)
                 {
-                    await PublishAsync(gatherer.SetAside, position: -1, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        await PublishAsync(gatherer.SetAside, position: -1, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        _statistics.CountDropped();
+                        throw;
+                    }
+
                     gatherer.ClearSetAside();
                 }
             }

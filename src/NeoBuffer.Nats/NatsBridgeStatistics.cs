@@ -41,8 +41,9 @@ public sealed class NatsBridgeStatistics
     public long Malformed => Volatile.Read(ref _malformed);
 
     /// <summary>
-    /// Core mode only: outbound records not published because the connection was down, and inbound NATS messages (a
-    /// batch counts once) the NATS client dropped because the bridge's pending buffer was full (a slow consumer).
+    /// Core mode only: outbound records not published because the connection was down, or lost with a batch whose
+    /// publish failed or was cancelled (the bridge then throws); and inbound NATS messages (a batch counts once) the
+    /// NATS client dropped because the bridge's pending buffer was full (a slow consumer).
     /// </summary>
     public long Dropped => Volatile.Read(ref _dropped);
 

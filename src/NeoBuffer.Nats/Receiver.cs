@@ -28,6 +28,7 @@ internal sealed class Receiver
     private readonly ulong _fingerprint;
     private readonly HashSet<string> _refusals = new(StringComparer.Ordinal);
     private int _malformedLogged;
+    private const int MaxKeptBatch = 4096;
     private ReadOnlyMemory<byte>[] _batch = new ReadOnlyMemory<byte>[64];
 
     public Receiver(INatsConnection connection, string subject, SharedChannelWriter writer, MessageLayout? layout, NatsReceiveOptions options)
@@ -288,6 +289,12 @@ internal sealed class Receiver
     // with one publication, the rest as room comes.
     private ValueTask<Outcome> ProcessBatch(Envelope envelope, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
+        // One hostile batch of a hundred thousand empty records must not keep an array that size for good.
+        if (_batch.Length > MaxKeptBatch && envelope.Count <= MaxKeptBatch)
+        {
+            _batch = new ReadOnlyMemory<byte>[MaxKeptBatch];
+        }
+
         if (RecordBatch.TrySplit(body, envelope.Count, ref _batch) is string broken)
         {
             RefuseMalformed(envelope.Sequence, "a batch: " + broken);

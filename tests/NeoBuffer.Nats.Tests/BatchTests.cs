@@ -108,6 +108,41 @@ public sealed class BatchTests(ServerFixture fixture) : IClassFixture<ServerFixt
     }
 
     [Fact]
+    public async Task A_batch_is_never_larger_than_the_server_takes()
+    {
+        string subject = Bridges.NewSubject("max-payload");
+        await using NatsConnection nats = Bridges.Connect(_url);
+        using var cts = new CancellationTokenSource(Bridges.Bound);
+        await using INatsSub<byte[]> sub = await nats.SubscribeCoreAsync<byte[]>(subject, cancellationToken: cts.Token);
+        await nats.PingAsync(cts.Token);
+
+        // The server's default max_payload is 1 MiB; four records of a quarter of MaxBatchBytes = 1 MiB each would
+        // make a 1 MiB body, plus the envelope: 24 bytes more than the server takes.
+        int maxPayload = nats.ServerInfo!.MaxPayload;
+        int quarter = (1 << 20) / 4 - 8;
+        string name = Bridges.NewName("max-payload");
+        using SharedChannelWriter writer = SharedChannel.CreateWriter(name, new SharedChannelOptions { Capacity = 4 << 20 });
+        using SharedChannelReader reader = SharedChannel.OpenReader(name);
+        for (int i = 0; i < 4; i++)
+        {
+            writer.Write(Filled(quarter, (byte)(i + 1)));
+        }
+
+        writer.Complete();
+        NatsBridgeStatistics forwarded = await NatsBridge.ForwardAsync(reader, nats, subject, new NatsForwardOptions { MaxBatchBytes = 1 << 20 }, cts.Token);
+        Assert.Equal((4, 0L), (forwarded.Messages, forwarded.Dropped));
+        var marks = new List<byte>();
+        while (marks.Count < 4)
+        {
+            byte[] message = (await sub.Msgs.ReadAsync(cts.Token)).Data!;
+            Assert.True(message.Length <= maxPayload, $"a {message.Length}-byte message against a max_payload of {maxPayload}");
+            marks.AddRange(message[3] == 2 ? Split(message).Select(r => r[0]) : [message[24]]);
+        }
+
+        Assert.Equal([1, 2, 3, 4], marks);
+    }
+
+    [Fact]
     public async Task Batches_cross_byte_exact_and_the_inbound_bridge_writes_their_records_in_order()
     {
         const int count = 20_000;
@@ -171,8 +206,10 @@ public sealed class BatchTests(ServerFixture fixture) : IClassFixture<ServerFixt
 
         // Well framed, with a record too short for Reading between two good ones: only that one is refused.
         await nats.PublishAsync(subject, Batched(fingerprint, 1, one, new byte[5], two), cancellationToken: cts.Token);
-        // Another schema's batch: its records are counted as refused, by the count it gives.
+        // Another schema's batch: its records are counted as refused, by the count it gives. A record message with a
+        // count (only a batch has one) is not one a bridge writes: refused too.
         await nats.PublishAsync(subject, Batched(fingerprint ^ 1, 1, one, two, one), cancellationToken: cts.Token);
+        await nats.PublishAsync(subject, Patched(Bridges.Enveloped(fingerprint, one), 4, BitConverter.GetBytes(5)), cancellationToken: cts.Token);
 
         using var near = new LocalChannel<Reading>("near");
         Bridges.WriteReadings(near.Writer, 1, 2);
@@ -182,7 +219,7 @@ public sealed class BatchTests(ServerFixture fixture) : IClassFixture<ServerFixt
         NatsBridgeStatistics received = await receive.WaitAsync(Bridges.Bound);
         Assert.Equal([101L, 102L, 1L, 2L], Bridges.ReadReadings(far.Reader));
         Assert.Equal(broken.Count + 1, received.Malformed);
-        Assert.Equal(3, received.Rejected);
+        Assert.Equal(3 + 1, received.Rejected);
         Assert.Equal(4, received.Messages);
     }
 
