@@ -82,10 +82,11 @@ public sealed class NatsForwardOptions
     /// <summary>
     /// Core mode: the most bytes one NATS message carries when several records are waiting in the local ring at once
     /// (their frames included; docs/nats.md, "Wire format"). The bridge publishes what is waiting when it looks, and
-    /// never waits for more: a record with nothing behind it leaves alone, at once. A record larger than a quarter of
-    /// this always leaves alone, published straight from the ring. 0 publishes every record in a message of its own.
-    /// Keep it below the server's <c>max_payload</c>. JetStream mode ignores it: each record is a message of its own,
-    /// with its own message id. Default 32 KiB.
+    /// never waits for more: a record with nothing behind it leaves alone, at once. A record whose frame (8 bytes plus
+    /// the record rounded up to a multiple of 8) takes more than a quarter of this leaves alone when it comes first,
+    /// published straight from the ring. 0 (or anything under 32) publishes every record in a message of its own. A
+    /// batch never exceeds the server's <c>max_payload</c>, whatever this says. JetStream mode ignores it: each record
+    /// is a message of its own, with its own message id. Default 32 KiB.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative or more than 1 MiB.</exception>
     public int MaxBatchBytes
