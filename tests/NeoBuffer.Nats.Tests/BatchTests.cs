@@ -22,8 +22,7 @@ public sealed class BatchTests(ServerFixture fixture) : IClassFixture<ServerFixt
         string subject = Bridges.NewSubject("batch");
         await using NatsConnection nats = Bridges.Connect(_url);
         using var cts = new CancellationTokenSource(Bridges.Bound);
-        await using INatsSub<byte[]> sub = await nats.SubscribeCoreAsync<byte[]>(subject, cancellationToken: cts.Token);
-        await nats.PingAsync(cts.Token);
+        await using INatsSub<byte[]> sub = await Bridges.TapAsync(nats, subject, cts.Token);
 
         using var near = new LocalChannel<Reading>("near");
         Bridges.WriteReadings(near.Writer, 1, 8);
@@ -63,8 +62,7 @@ public sealed class BatchTests(ServerFixture fixture) : IClassFixture<ServerFixt
         string subject = Bridges.NewSubject("large");
         await using NatsConnection nats = Bridges.Connect(_url);
         using var cts = new CancellationTokenSource(Bridges.Bound);
-        await using INatsSub<byte[]> sub = await nats.SubscribeCoreAsync<byte[]>(subject, cancellationToken: cts.Token);
-        await nats.PingAsync(cts.Token);
+        await using INatsSub<byte[]> sub = await Bridges.TapAsync(nats, subject, cts.Token);
 
         // A 4 KiB batch gathers records of up to 1 KiB (a quarter, frame included). The 4000-byte record after two
         // small ones no longer fits their batch and follows it alone; the 2000-byte one joins the small one before it,
@@ -113,8 +111,7 @@ public sealed class BatchTests(ServerFixture fixture) : IClassFixture<ServerFixt
         string subject = Bridges.NewSubject("max-payload");
         await using NatsConnection nats = Bridges.Connect(_url);
         using var cts = new CancellationTokenSource(Bridges.Bound);
-        await using INatsSub<byte[]> sub = await nats.SubscribeCoreAsync<byte[]>(subject, cancellationToken: cts.Token);
-        await nats.PingAsync(cts.Token);
+        await using INatsSub<byte[]> sub = await Bridges.TapAsync(nats, subject, cts.Token);
 
         // The server's default max_payload is 1 MiB; four records of a quarter of MaxBatchBytes = 1 MiB each would
         // make a 1 MiB body, plus the envelope: 24 bytes more than the server takes.

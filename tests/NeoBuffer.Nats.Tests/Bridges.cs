@@ -42,6 +42,14 @@ internal static class Bridges
             MaxReconnectRetry = -1,
         });
 
+    /// <summary>A plain subscription to <paramref name="subject"/>, to read the bytes a bridge puts on the wire; in place once this returns.</summary>
+    public static async Task<INatsSub<byte[]>> TapAsync(NatsConnection nats, string subject, CancellationToken cancellationToken)
+    {
+        INatsSub<byte[]> sub = await nats.SubscribeCoreAsync<byte[]>(subject, cancellationToken: cancellationToken);
+        await nats.PingAsync(cancellationToken); // the round trip proves the server has the subscription
+        return sub;
+    }
+
     /// <summary>The record a bridge message carries (the bytes after its envelope); null for an end marker.</summary>
     public static byte[]? RecordOf(byte[]? message)
     {
