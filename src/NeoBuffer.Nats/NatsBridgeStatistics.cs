@@ -17,6 +17,7 @@ public sealed class NatsBridgeStatistics
     private long _duplicates;
     private long _retries;
     private long _lost;
+    private long _directRecords;
 
     /// <summary>
     /// Records moved: published and (JetStream) acknowledged outbound; committed to the local channel inbound. A batch
@@ -61,6 +62,15 @@ public sealed class NatsBridgeStatistics
 
     /// <summary>Outbound from a lossy subscriber only: messages the local producer overwrote before the bridge read them, or while it did.</summary>
     public long Lost => Volatile.Read(ref _lost);
+
+    /// <summary>Inbound, core mode: the records committed straight from the NATS client's read buffer (a part of <see cref="Messages"/>).</summary>
+    internal long DirectRecords => Volatile.Read(ref _directRecords);
+
+    internal void CountDirectRecord(int bytes)
+    {
+        Interlocked.Increment(ref _directRecords);
+        CountMessages(1, bytes);
+    }
 
     internal void CountMessage(int bytes) => CountMessages(1, bytes);
 

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
@@ -13,7 +14,7 @@ using NATS.Client.JetStream.Models;
 namespace NeoBuffer.Nats;
 
 /// <summary>One run of an inbound bridge: NATS subject to local channel.</summary>
-internal sealed class Receiver
+internal sealed class Receiver : RingSubscription.IDirectWriter
 {
     private static readonly NatsRawSerializer<NatsMemoryOwner<byte>> Raw = NatsRawSerializer<NatsMemoryOwner<byte>>.Default;
 
@@ -49,44 +50,29 @@ internal sealed class Receiver
 
     private async Task<NatsBridgeStatistics> RunCoreAsync(CancellationToken cancellationToken)
     {
-        INatsSub<NatsMemoryOwner<byte>> subscription = await _connection.SubscribeCoreAsync(_subject, serializer: Raw, cancellationToken: cancellationToken)
-            .ConfigureAwait(false);
-        ValueTask OnDropped(object? sender, NatsMessageDroppedEventArgs e)
-        {
-            if (ReferenceEquals(e.Subscription, subscription))
-            {
-                _statistics.CountDropped();
-            }
-
-            return ValueTask.CompletedTask;
-        }
-
-        ValueTask OnSlowConsumer(object? sender, NatsSlowConsumerEventArgs e)
-        {
-            if (ReferenceEquals(e.Subscription, subscription))
-            {
-                _statistics.CountSlowConsumer();
-                _logger?.LogWarning("NATS bridge into '{Channel}': slow consumer on '{Subject}'; the NATS client drops what its pending buffer cannot hold (core mode is at most once).",
-                    _writer.Name, _subject);
-            }
-
-            return ValueTask.CompletedTask;
-        }
-
-        _connection.MessageDropped += OnDropped;
-        _connection.SlowConsumerDetected += OnSlowConsumer;
+        var subscription = new RingSubscription(_connection, _subject, this, cancellationToken);
+        await _connection.AddSubAsync(subscription, cancellationToken).ConfigureAwait(false);
         try
         {
             // The round trip proves the server processed the SUB sent before it.
             await _connection.PingAsync(cancellationToken).ConfigureAwait(false);
             _options.Ready?.Invoke();
-            ChannelReader<NatsMsg<NatsMemoryOwner<byte>>> messages = subscription.Msgs;
-            while (await messages.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            ChannelReader<QueuedMessage> queued = subscription.Queued;
+            while (await queued.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                while (messages.TryRead(out NatsMsg<NatsMemoryOwner<byte>> message))
+                while (queued.TryRead(out QueuedMessage message))
                 {
-                    using NatsMemoryOwner<byte> data = message.Data;
-                    Outcome outcome = await ProcessAsync(message.Headers, data.Memory, cancellationToken).ConfigureAwait(false);
+                    Outcome outcome;
+                    try
+                    {
+                        outcome = await ProcessAsync(message.PreviousFormat, message.Payload, cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        message.Return();
+                        subscription.Handled(); // after the write: only then may NATS.Net's reader write again
+                    }
+
                     if (outcome == Outcome.Finished)
                     {
                         return _statistics;
@@ -99,9 +85,62 @@ internal sealed class Receiver
         }
         finally
         {
-            _connection.MessageDropped -= OnDropped;
-            _connection.SlowConsumerDetected -= OnSlowConsumer;
+            subscription.Close(); // no direct write is under way or can start: the caller may dispose the writer
             await subscription.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    // On NATS.Net's socket reader, while nothing is queued (RingSubscription says why the ring then has no other
+    // writer): a plain record message of this channel's fingerprint is copied from NATS.Net's read buffer into a claim,
+    // checked there, and committed; anything else, or no room, is left to the loop, which copies, refuses, logs or waits.
+    bool RingSubscription.IDirectWriter.TryWrite(in ReadOnlySequence<byte> payload)
+    {
+        long length = payload.Length - Envelope.Size;
+        if (length <= 0 || length > _writer.MaxMessageSize)
+        {
+            return false;
+        }
+
+        Span<byte> prefix = stackalloc byte[Envelope.Size];
+        payload.Slice(0, Envelope.Size).CopyTo(prefix);
+        if (Envelope.TryRead(prefix, out Envelope envelope, out _) != EnvelopeRead.Read || envelope.Kind != EnvelopeKind.Record || envelope.Fingerprint != _fingerprint)
+        {
+            return false;
+        }
+
+        WriteClaim claim;
+        try
+        {
+            if (!_writer.TryClaim((int)length, out claim))
+            {
+                return false;
+            }
+        }
+        catch (Exception e) when (e is System.Threading.Channels.ChannelClosedException or ObjectDisposedException or InvalidOperationException)
+        {
+            return false; // the loop meets the same state and says what it is
+        }
+
+        payload.Slice(Envelope.Size).CopyTo(claim.Payload);
+        if (_check.Problem(claim.Payload) is not null)
+        {
+            claim.Abort();
+            return false;
+        }
+
+        claim.Commit();
+        _statistics.CountDirectRecord((int)length);
+        return true;
+    }
+
+    void RingSubscription.IDirectWriter.Dropped(bool firstOfOverflow)
+    {
+        _statistics.CountDropped();
+        if (firstOfOverflow)
+        {
+            _statistics.CountSlowConsumer();
+            _logger?.LogWarning("NATS bridge into '{Channel}': slow consumer on '{Subject}'; what its pending buffer cannot hold is dropped (core mode is at most once).",
+                _writer.Name, _subject);
         }
     }
 
@@ -181,7 +220,9 @@ internal sealed class Receiver
                 continue;
             }
 
-            Outcome outcome = await ProcessAsync(message.Headers, data.Memory, cancellationToken).ConfigureAwait(false);
+            // A JetStream message's headers are the stream's own (Nats-Msg-Id): the lookup is paid only here.
+            bool previousFormat = message.Headers is { } headers && headers.ContainsKey(PreviousFormatHeader);
+            Outcome outcome = await ProcessAsync(previousFormat, data.Memory, cancellationToken).ConfigureAwait(false);
             switch (outcome)
             {
                 case Outcome.Refused:
@@ -219,14 +260,14 @@ internal sealed class Receiver
         return consumer.Info.NumAckPending > 1;
     }
 
-    // The previous wire format's header: a message from an outbound bridge of that format is refused by name.
-    private const string PreviousFormatHeader = "NeoBuffer-Fingerprint";
+    /// <summary>The previous wire format's header: a message from an outbound bridge of that format is refused by name.</summary>
+    internal const string PreviousFormatHeader = "NeoBuffer-Fingerprint";
 
-    private ValueTask<Outcome> ProcessAsync(NatsHeaders? headers, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    // previousFormat: the message carried PreviousFormatHeader. Checked before the prefix: an old record could begin
+    // with the magic by chance.
+    private ValueTask<Outcome> ProcessAsync(bool previousFormat, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
-        // Core messages carry no headers at all; a JetStream message's are the stream's own (Nats-Msg-Id), so the
-        // lookup is paid only there. Checked before the prefix: an old record could begin with the magic by chance.
-        if (headers is not null && headers.ContainsKey(PreviousFormatHeader))
+        if (previousFormat)
         {
             return Refuse("of the bridge's previous wire format (NeoBuffer-* headers, no envelope)",
                 "upgrade the outbound bridge: this bridge reads only envelope version " + Envelope.CurrentVersion.ToString(CultureInfo.InvariantCulture));

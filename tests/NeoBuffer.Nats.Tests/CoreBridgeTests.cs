@@ -45,6 +45,34 @@ public sealed class CoreBridgeTests(ServerFixture fixture) : IClassFixture<Serve
     }
 
     [Fact]
+    public async Task Records_written_straight_from_the_nats_buffer_and_those_queued_behind_a_full_ring_arrive_once_in_order()
+    {
+        const int count = 3000;
+        string subject = Bridges.NewSubject("direct");
+        await using NatsConnection publisher = Bridges.Connect(_url);
+        await using NatsConnection subscriber = Bridges.Connect(_url);
+        using var cts = new CancellationTokenSource(Bridges.Bound);
+
+        // A 4 KiB ring nobody reads until everything is sent: the first records go straight from NATS.Net's read
+        // buffer into the ring, the rest queue behind the full ring (lossless: NATS.Net's reader waits when the queue
+        // is full), and once the reader drains the ring the queue is written in order, then straight writes resume.
+        using var far = new LocalChannel<Reading>("far", new SharedChannelOptions { Capacity = 4096 });
+        var statistics = new NatsBridgeStatistics();
+        Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(
+            o => NatsBridge.ReceiveAsync(subscriber, subject, far.Writer, o, cts.Token), new NatsReceiveOptions { Statistics = statistics });
+        using var near = new LocalChannel<Reading>("near", new SharedChannelOptions { Capacity = 1 << 20 });
+        Bridges.WriteReadings(near.Writer, 1, count);
+        near.Writer.Complete();
+        await NatsBridge.ForwardAsync(near.Reader, publisher, subject, new NatsForwardOptions { MaxBatchBytes = 0 }, cts.Token).WaitAsync(Bridges.Bound);
+
+        Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), Bridges.ReadReadings(far.Reader));
+        NatsBridgeStatistics received = await receive.WaitAsync(Bridges.Bound);
+        Assert.Equal(count, received.Messages);
+        Assert.InRange(received.DirectRecords, 1, count - 1); // both ways were taken
+        Assert.Equal(0, received.Dropped + received.Malformed + received.Rejected);
+    }
+
+    [Fact]
     public async Task With_batching_off_each_message_is_a_24_byte_envelope_then_the_record_itself_with_no_headers()
     {
         string subject = Bridges.NewSubject("envelope");
