@@ -51,9 +51,9 @@ internal sealed class Receiver : RingSubscription.IDirectWriter
     private async Task<NatsBridgeStatistics> RunCoreAsync(CancellationToken cancellationToken)
     {
         var subscription = new RingSubscription(_connection, _subject, this, cancellationToken);
-        await _connection.AddSubAsync(subscription, cancellationToken).ConfigureAwait(false);
         try
         {
+            await _connection.AddSubAsync(subscription, cancellationToken).ConfigureAwait(false);
             // The round trip proves the server processed the SUB sent before it.
             await _connection.PingAsync(cancellationToken).ConfigureAwait(false);
             _options.Ready?.Invoke();
@@ -87,6 +87,10 @@ internal sealed class Receiver : RingSubscription.IDirectWriter
         {
             subscription.Close(); // no direct write is under way or can start: the caller may dispose the writer
             await subscription.DisposeAsync().ConfigureAwait(false);
+            while (subscription.Queued.TryRead(out QueuedMessage left))
+            {
+                left.Return();
+            }
         }
     }
 

@@ -111,8 +111,9 @@ internal sealed class RingSubscription : NatsSubBase
             return QueueWhenRoomAsync(message);
         }
 
-        // DropWrite: refused outright (the other drop modes drop inside TryWrite, through OnDropped).
-        OnDropped(message);
+        // Every drop mode drops inside TryWrite (through OnDropped): false means the queue was completed, the
+        // subscription is ending, and nobody will read what comes now. Not a slow consumer's drop.
+        Discard(message);
         return ValueTask.CompletedTask;
     }
 
@@ -140,15 +141,21 @@ internal sealed class RingSubscription : NatsSubBase
         }
         catch (ChannelClosedException)
         {
-            OnDropped(message);
+            Discard(message); // the subscription ended while NATS.Net's reader waited for room
         }
     }
 
+    // A slow consumer's drop: the queue was full.
     private void OnDropped(QueuedMessage message)
+    {
+        Discard(message);
+        _direct.Dropped(Interlocked.Exchange(ref _overflowing, 1) == 0);
+    }
+
+    private void Discard(QueuedMessage message)
     {
         message.Return();
         Interlocked.Decrement(ref _queued);
-        _direct.Dropped(Interlocked.Exchange(ref _overflowing, 1) == 0);
     }
 
     // The previous wire format's header, looked for in the raw header block ("NATS/1.0\r\nName: value\r\n..."; names

@@ -73,6 +73,40 @@ public sealed class CoreBridgeTests(ServerFixture fixture) : IClassFixture<Serve
     }
 
     [Fact]
+    public async Task Stopping_a_bridge_whose_nats_reader_waits_for_room_drops_nothing_and_reports_no_slow_consumer()
+    {
+        string subject = Bridges.NewSubject("stop-full");
+        await using NatsConnection publisher = Bridges.Connect(_url);
+        await using NatsConnection subscriber = Bridges.Connect(_url, pendingCapacity: 1);
+        using var cts = new CancellationTokenSource(Bridges.Bound);
+        using var stop = new CancellationTokenSource();
+        var logger = new ListLogger();
+
+        // A 4 KiB ring nobody reads and a queue of one: once the ring is full, NATS.Net's reader waits for room.
+        using var far = new LocalChannel<Reading>("far", new SharedChannelOptions { Capacity = 4096 });
+        var statistics = new NatsBridgeStatistics();
+        Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(
+            o => NatsBridge.ReceiveAsync(subscriber, subject, far.Writer, o, stop.Token), new NatsReceiveOptions { Statistics = statistics, Logger = logger });
+        using var near = new LocalChannel<Reading>("near", new SharedChannelOptions { Capacity = 1 << 20 });
+        Bridges.WriteReadings(near.Writer, 1, 300);
+        near.Writer.Complete();
+        await NatsBridge.ForwardAsync(near.Reader, publisher, subject, new NatsForwardOptions { MaxBatchBytes = 0 }, cts.Token);
+        ChannelSnapshot ring = ChannelInspector.Snapshot(far.Name);
+        while (ring.Capacity - (ring.Tail - ring.Head) > 256)
+        {
+            await Task.Yield(); // until the ring is full
+            cts.Token.ThrowIfCancellationRequested();
+            ring = ChannelInspector.Snapshot(far.Name);
+        }
+
+        stop.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => receive.WaitAsync(Bridges.Bound));
+        await subscriber.DisposeAsync(); // its reader loop ends once the waiting delivery has: what it counts is counted
+        Assert.Equal((0L, 0L), (statistics.Dropped, statistics.SlowConsumerEvents));
+        Assert.DoesNotContain(logger.Entries, e => e.Message.Contains("slow consumer"));
+    }
+
+    [Fact]
     public async Task With_batching_off_each_message_is_a_24_byte_envelope_then_the_record_itself_with_no_headers()
     {
         string subject = Bridges.NewSubject("envelope");
