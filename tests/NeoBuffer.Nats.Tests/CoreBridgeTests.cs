@@ -56,14 +56,10 @@ public sealed class CoreBridgeTests(ServerFixture fixture) : IClassFixture<Serve
         // A 4 KiB ring nobody reads until everything is sent: the first records go straight from NATS.Net's read
         // buffer into the ring, the rest queue behind the full ring (lossless: NATS.Net's reader waits when the queue
         // is full), and once the reader drains the ring the queue is written in order, then straight writes resume.
-        using var far = new LocalChannel<Reading>("far", new SharedChannelOptions { Capacity = 4096 });
-        var statistics = new NatsBridgeStatistics();
-        Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(
-            o => NatsBridge.ReceiveAsync(subscriber, subject, far.Writer, o, cts.Token), new NatsReceiveOptions { Statistics = statistics });
-        using var near = new LocalChannel<Reading>("near", new SharedChannelOptions { Capacity = 1 << 20 });
-        Bridges.WriteReadings(near.Writer, 1, count);
-        near.Writer.Complete();
-        await NatsBridge.ForwardAsync(near.Reader, publisher, subject, new NatsForwardOptions { MaxBatchBytes = 0 }, cts.Token).WaitAsync(Bridges.Bound);
+        using StalledRing stalled = await StalledRing.StartAsync(subscriber, subject, new NatsReceiveOptions(), cts.Token);
+        LocalChannel<Reading> far = stalled.Far;
+        Task<NatsBridgeStatistics> receive = stalled.Receive;
+        await StalledRing.FloodAsync(publisher, subject, count, cts.Token);
 
         Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), Bridges.ReadReadings(far.Reader));
         NatsBridgeStatistics received = await receive.WaitAsync(Bridges.Bound);
@@ -83,14 +79,11 @@ public sealed class CoreBridgeTests(ServerFixture fixture) : IClassFixture<Serve
         var logger = new ListLogger();
 
         // A 4 KiB ring nobody reads and a queue of one: once the ring is full, NATS.Net's reader waits for room.
-        using var far = new LocalChannel<Reading>("far", new SharedChannelOptions { Capacity = 4096 });
-        var statistics = new NatsBridgeStatistics();
-        Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(
-            o => NatsBridge.ReceiveAsync(subscriber, subject, far.Writer, o, stop.Token), new NatsReceiveOptions { Statistics = statistics, Logger = logger });
-        using var near = new LocalChannel<Reading>("near", new SharedChannelOptions { Capacity = 1 << 20 });
-        Bridges.WriteReadings(near.Writer, 1, 300);
-        near.Writer.Complete();
-        await NatsBridge.ForwardAsync(near.Reader, publisher, subject, new NatsForwardOptions { MaxBatchBytes = 0 }, cts.Token);
+        using StalledRing stalled = await StalledRing.StartAsync(subscriber, subject, new NatsReceiveOptions { Logger = logger }, stop.Token);
+        LocalChannel<Reading> far = stalled.Far;
+        Task<NatsBridgeStatistics> receive = stalled.Receive;
+        NatsBridgeStatistics statistics = stalled.Statistics;
+        await StalledRing.FloodAsync(publisher, subject, 300, cts.Token);
         ChannelSnapshot ring = ChannelInspector.Snapshot(far.Name);
         while (ring.Capacity - (ring.Tail - ring.Head) > 256)
         {
@@ -249,17 +242,11 @@ public sealed class CoreBridgeTests(ServerFixture fixture) : IClassFixture<Serve
         using var cts = new CancellationTokenSource(Bridges.Bound);
 
         // A 4 KiB ring nobody reads until the flood is over: the bridge waits for room, its pending buffer overflows.
-        using var far = new LocalChannel<Reading>("far", new SharedChannelOptions { Capacity = 4096 });
-        var statistics = new NatsBridgeStatistics();
-        Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(
-            o => NatsBridge.ReceiveAsync(subscriber, subject, far.Writer, o, cts.Token), new NatsReceiveOptions { Statistics = statistics });
-
-        // One record per NATS message: batched, the 3000 records would be a dozen messages, too few to overflow it.
-        using var near = new LocalChannel<Reading>("near", new SharedChannelOptions { Capacity = 1 << 20 });
-        Bridges.WriteReadings(near.Writer, 1, count);
-        near.Writer.Complete();
-        NatsBridgeStatistics forwarded = await NatsBridge.ForwardAsync(near.Reader, publisher, subject, new NatsForwardOptions { MaxBatchBytes = 0 }, cts.Token)
-            .WaitAsync(Bridges.Bound);
+        using StalledRing stalled = await StalledRing.StartAsync(subscriber, subject, new NatsReceiveOptions(), cts.Token);
+        LocalChannel<Reading> far = stalled.Far;
+        Task<NatsBridgeStatistics> receive = stalled.Receive;
+        NatsBridgeStatistics statistics = stalled.Statistics;
+        NatsBridgeStatistics forwarded = await StalledRing.FloodAsync(publisher, subject, count, cts.Token);
         Assert.Equal(count, forwarded.Messages);
 
         var sequences = Bridges.ReadReadings(far.Reader);
