@@ -171,6 +171,50 @@ public sealed class CorruptedRingTests
         Assert.Throws<ChannelCorruptedException>(() => reader.TryLease(out ReadLease _));
     }
 
+    [Fact]
+    public void An_mpsc_record_reaching_past_the_claim_tail_is_reported_and_nothing_past_the_claims_is_zeroed()
+    {
+        // One 8-byte message claims ring bytes 0-15 (ClaimTail 16). A hostile producer makes its header say 128 bytes,
+        // over unclaimed space where another producer may be writing a claim of its own (the marker at 64). The reader
+        // refuses it (when it reads it, or at the latest when it hands its space back) and zeroes nothing past ClaimTail.
+        using var channel = new TestChannel();
+        SharedChannelOptions options = channel.Options(capacity: 4096);
+        options.Topology = ChannelTopology.MultiProducerSingleConsumer;
+        using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, options);
+        using (SharedChannelWriter writer = SharedChannel.OpenWriter(channel.Name, channel.Options()))
+        {
+            writer.TryWrite(7L);
+        }
+
+        long data = DataOffsetOf(channel);
+        byte[] marker = [1, 2, 3, 4, 5, 6, 7, 8];
+        Scribble(channel, data + 64, marker);
+        Scribble(channel, data, BitConverter.GetBytes(128));
+        Assert.Throws<ChannelCorruptedException>(() =>
+        {
+            if (reader.TryLease(out ReadLease lease))
+            {
+                lease.Dispose();
+            }
+        });
+
+        using SafeFileHandle file = File.OpenHandle(channel.SegmentPath, FileMode.Open, FileAccess.Read);
+        byte[] after = new byte[8];
+        RandomAccess.Read(file, after, data + 64);
+        Assert.Equal(marker, after);
+        RandomAccess.Read(file, after, HeadOffset);
+        Assert.Equal(0L, BitConverter.ToInt64(after)); // the record was not handed back
+    }
+
+    // Where the ring starts in the segment file (the header's DataOffset, at 0x40).
+    private static long DataOffsetOf(TestChannel channel)
+    {
+        using SafeFileHandle file = File.OpenHandle(channel.SegmentPath, FileMode.Open, FileAccess.Read);
+        byte[] offset = new byte[8];
+        RandomAccess.Read(file, offset, 0x40);
+        return BitConverter.ToInt64(offset);
+    }
+
     private static void Scribble(TestChannel channel, long offset, byte[] bytes)
     {
         // A write(2) to the file lands in the same pages the processes have mapped, like a hostile peer's store.
