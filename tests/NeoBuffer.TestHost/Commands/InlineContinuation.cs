@@ -131,7 +131,7 @@ internal sealed class InlineContinuation : IHostCommand
                     : $"after the server closed, the requests ended with {first?.GetType().Name ?? "an answer"} and {second?.GetType().Name ?? "an answer"}";
             }
 
-            return first is null && second is null ? "ok" : $"the requests ended with {first?.GetType().Name ?? "an answer"} and {second?.GetType().Name ?? "an answer"}: {(first ?? second)!.Message}";
+            return first is null && second is null ? "ok" : $"the requests ended with {first?.GetType().Name ?? "an answer"} and {second?.GetType().Name ?? "an answer"}: {(first ?? second)!}";
         }
     }
 
