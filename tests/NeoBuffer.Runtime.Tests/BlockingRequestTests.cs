@@ -216,6 +216,72 @@ public sealed class BlockingRequestTests
         GC.KeepAlive(word);
     }
 
+    /// <summary>
+    /// A blocking wait that starts while another thread is delivering its response (the deliverer has won the request's
+    /// id, its result not yet set) gets that response. It read the id back as Resolved and waited for it to change,
+    /// which it never did: at its deadline it "timed out" the answered request, and the deliverer's result then hit an
+    /// already completed request (a bare InvalidOperationException, seen once in CI).
+    /// </summary>
+    [Fact]
+    public async Task A_blocking_wait_that_starts_while_its_response_is_being_delivered_gets_that_response()
+    {
+        using var channel = new TestChannel("rr");
+        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, NoSpin(channel));
+        using SharedClient<AddRequest, AddResponse> client = await Connect(channel, server);
+
+        RequestClaim<AddRequest, AddResponse> claim = client.ClaimRequest(System.Runtime.CompilerServices.Unsafe.SizeOf<AddRequest>(), Generous);
+        System.Runtime.InteropServices.MemoryMarshal.Write(claim.Payload, new AddRequest { A = 40, B = 2 });
+        PendingRequest<AddResponse> slot = claim.Commit(out _);
+        long id = slot.Id;
+        short version = slot.Version;
+        byte[] body = new byte[System.Runtime.CompilerServices.Unsafe.SizeOf<AddResponse>()];
+        System.Runtime.InteropServices.MemoryMarshal.Write(body, new AddResponse { Sum = 42 });
+
+        // This thread holds the response ring, as a blocking reader would, so the waiter cannot read it itself.
+        Assert.True(client.TryEnterReading());
+        try
+        {
+            using var won = new ManualResetEventSlim();
+            using var go = new ManualResetEventSlim();
+            Task<bool> deliverer = Task.Factory.StartNew(() =>
+            {
+                using (ProtocolPoint.OnThisThread(point =>
+                {
+                    if (point == ProtocolPoint.RequestResolving)
+                    {
+                        won.Set();
+                        go.Wait(Generous); // until the waiter has read the id and spun
+                    }
+                }))
+                {
+                    return slot.TryRespond(id, ResponseStatus.Ok, body);
+                }
+            }, TaskCreationOptions.LongRunning);
+            Assert.True(won.Wait(Generous));
+
+            Task<long> waiter = Task.Factory.StartNew(() =>
+            {
+                using (ProtocolPoint.OnThisThread(point =>
+                {
+                    if (point == ProtocolPoint.RequestWaiting)
+                    {
+                        go.Set();
+                    }
+                }))
+                {
+                    return ((System.Threading.Tasks.Sources.IValueTaskSource<AddResponse>)client.Wait(slot, TimeSpan.FromSeconds(2), CancellationToken.None)).GetResult(version).Sum;
+                }
+            }, TaskCreationOptions.LongRunning);
+
+            Assert.True(await deliverer.WaitAsync(Generous));
+            Assert.Equal(42L, await waiter.WaitAsync(Generous));
+        }
+        finally
+        {
+            client.ExitReading(); // else the client's Dispose waits for the ring this test holds
+        }
+    }
+
     private static unsafe nint Address(int[] pinned) => (nint)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(pinned));
 
     // A server process (the test host's add-server: each request answered after its DelayMs, never if negative).

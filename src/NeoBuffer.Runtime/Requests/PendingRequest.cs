@@ -84,10 +84,13 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
     /// <summary>Delivers the response to request <paramref name="id"/>; false when the slot no longer waits for it.</summary>
     public bool TryRespond(long id, int status, ReadOnlySpan<byte> body)
     {
-        if (Interlocked.CompareExchange(ref _word, Resolved, id) != id)
+        // An id is positive; Resolved (-1) names no request, and a CAS from it would "win" a request already won.
+        if (id <= 0 || Interlocked.CompareExchange(ref _word, Resolved, id) != id)
         {
             return false;
         }
+
+        Ring.ProtocolPoint.Reached(Ring.ProtocolPoint.RequestResolving);
 
         if (_buffer.Length < body.Length)
         {
@@ -106,10 +109,12 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
     /// <summary>Fails request <paramref name="id"/> (a timeout, a cancellation, a dead server); false when it was resolved already.</summary>
     public bool TryFail(long id, Exception error)
     {
-        if (Interlocked.CompareExchange(ref _word, Resolved, id) != id)
+        if (id <= 0 || Interlocked.CompareExchange(ref _word, Resolved, id) != id)
         {
             return false;
         }
+
+        Ring.ProtocolPoint.Reached(Ring.ProtocolPoint.RequestResolving);
 
         AfterResolved();
         _core.SetException(error);

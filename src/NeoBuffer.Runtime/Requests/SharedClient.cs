@@ -613,8 +613,10 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     /// </summary>
     internal PendingRequest<TResponse> Await(PendingRequest<TResponse> slot, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        // Read back from the slot, the id is Resolved (not positive) once a resolver has won it, even before the result
+        // is set: nothing is left to park for, the await itself waits the moment until the result lands.
         long id = slot.Id;
-        if (!Spin(slot))
+        if (id > 0 && !Spin(slot))
         {
             slot.Park(id, timeout, cancellationToken);
             EnsureReader();
@@ -644,10 +646,14 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
             return slot;
         }
 
+        // A resolver may have won the id already (it reads Resolved) without having set the result: then the wait
+        // below is only the spin at the end. Taken for a live id, Resolved would keep this caller waiting for a change
+        // that never comes, and at its deadline "time out" a request another thread had answered.
+        ProtocolPoint.Reached(ProtocolPoint.RequestWaiting);
         long deadline = RingWait.DeadlineOf(timeout);
         try
         {
-            while (slot.Id == id)
+            while (id > 0 && slot.Id == id)
             {
                 if (Volatile.Read(ref _fault) is Func<Exception> fault)
                 {

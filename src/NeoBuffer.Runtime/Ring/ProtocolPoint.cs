@@ -80,11 +80,17 @@ internal static class ProtocolPoint
     /// <summary>Request server: ending a request read its state word (an answer in progress), its end not yet published.</summary>
     public const string RequestEnding = "request.ending";
 
+    /// <summary>Request client: a resolver (a response, a failure) won its request's id, the result not yet set.</summary>
+    public const string RequestResolving = "request.resolving";
+
+    /// <summary>Request client: a blocking caller read its request's id and spun, and is about to wait for it.</summary>
+    public const string RequestWaiting = "request.waiting";
+
     /// <summary>Every known point: NEOBUFFER_KILL_AT must name one (the chaos harness draws its kills from its own subsets).</summary>
     public static readonly string[] All =
     [
         SpscPublishing, MpscAnnounced, MpscClaimed, MpscFilling, MpscBatchCopied, MpscZeroing, MpscPadding, BroadcastAnnounced, BroadcastSequencePublished, BroadcastResynchronised, DeadRowFound, DeadRowFreeing,
-        CompletionReasonWritten, InspectionRead, InspectionRowRead, HoldReleasing, WaitArming, RequestBegun, RequestEnding,
+        CompletionReasonWritten, InspectionRead, InspectionRowRead, HoldReleasing, WaitArming, RequestBegun, RequestEnding, RequestResolving, RequestWaiting,
     ];
 
     private static readonly bool s_enabled = ReadEnabled(out s_killAt, out s_killOnReach);
