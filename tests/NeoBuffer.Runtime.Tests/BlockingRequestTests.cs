@@ -282,6 +282,58 @@ public sealed class BlockingRequestTests
         }
     }
 
+    /// <summary>
+    /// The async form of the same moment, with a token already cancelled: the await starts after a resolver won the id
+    /// and gets the response. Parking for the Resolved id registered the cancellation, whose failure then "won" the
+    /// request too, and the resolver's result hit a completed request on the resolver's own thread.
+    /// </summary>
+    [Fact]
+    public async Task An_await_that_starts_while_its_response_is_being_delivered_gets_that_response_even_cancelled()
+    {
+        using var channel = new TestChannel("rr");
+        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, NoSpin(channel));
+        using SharedClient<AddRequest, AddResponse> client = await Connect(channel, server);
+
+        RequestClaim<AddRequest, AddResponse> claim = client.ClaimRequest(System.Runtime.CompilerServices.Unsafe.SizeOf<AddRequest>(), Generous);
+        System.Runtime.InteropServices.MemoryMarshal.Write(claim.Payload, new AddRequest { A = 40, B = 2 });
+        PendingRequest<AddResponse> slot = claim.Commit(out _);
+        long id = slot.Id;
+        short version = slot.Version;
+        byte[] body = new byte[System.Runtime.CompilerServices.Unsafe.SizeOf<AddResponse>()];
+        System.Runtime.InteropServices.MemoryMarshal.Write(body, new AddResponse { Sum = 42 });
+
+        Assert.True(client.TryEnterReading()); // the await can neither read the ring itself nor start a reader loop
+        try
+        {
+            using var won = new ManualResetEventSlim();
+            using var go = new ManualResetEventSlim();
+            Task<bool> deliverer = Task.Factory.StartNew(() =>
+            {
+                using (ProtocolPoint.OnThisThread(point =>
+                {
+                    if (point == ProtocolPoint.RequestResolving)
+                    {
+                        won.Set();
+                        go.Wait(Generous);
+                    }
+                }))
+                {
+                    return slot.TryRespond(id, ResponseStatus.Ok, body);
+                }
+            }, TaskCreationOptions.LongRunning);
+            Assert.True(won.Wait(Generous));
+
+            var awaiting = new ValueTask<AddResponse>(client.Await(slot, Generous, new CancellationToken(canceled: true)), version);
+            go.Set();
+            Assert.True(await deliverer.WaitAsync(Generous));
+            Assert.Equal(42L, (await awaiting.AsTask().WaitAsync(Generous)).Sum);
+        }
+        finally
+        {
+            client.ExitReading();
+        }
+    }
+
     private static unsafe nint Address(int[] pinned) => (nint)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(pinned));
 
     // A server process (the test host's add-server: each request answered after its DelayMs, never if negative).
