@@ -361,27 +361,35 @@ internal sealed class Forwarder
         long first = _sequence + 1;
         _sequence += batch.Count;
         ReadOnlyMemory<byte> message = batch.MessageWith(new Envelope(EnvelopeKind.Batch, _fingerprint, first, batch.Count));
+        return PublishCoreAsync(message, NatsRawSerializer<ReadOnlyMemory<byte>>.Default, batch.Count, batch.RecordBytes, cancellationToken);
+    }
+
+    // Core mode's one publish, of a record or a batch of them: dropped and counted while NATS is away, else handed to
+    // NATS.Net and counted once it has taken it. No headers: the envelope is the only metadata, and a header block
+    // would cost the receiving client a parse.
+    private ValueTask PublishCoreAsync<T>(T message, INatsSerialize<T> serializer, int records, long bytes, CancellationToken cancellationToken)
+    {
         if (_connection.ConnectionState != NatsConnectionState.Open)
         {
-            DropDisconnected(batch.Count);
+            DropDisconnected(records);
             return ValueTask.CompletedTask;
         }
 
         _warnedDisconnected = false;
-        ValueTask publish = _connection.PublishAsync(_subject, message, serializer: NatsRawSerializer<ReadOnlyMemory<byte>>.Default, cancellationToken: cancellationToken);
+        ValueTask publish = _connection.PublishAsync(_subject, message, serializer: serializer, cancellationToken: cancellationToken);
         if (publish.IsCompletedSuccessfully)
         {
-            _statistics.CountMessages(batch.Count, batch.RecordBytes);
+            _statistics.CountMessages(records, bytes);
             return ValueTask.CompletedTask;
         }
 
-        return AwaitBatchAsync(publish, batch.Count, batch.RecordBytes);
+        return AwaitCountedAsync(publish, records, bytes);
     }
 
-    private async ValueTask AwaitBatchAsync(ValueTask publish, int count, long bytes)
+    private async ValueTask AwaitCountedAsync(ValueTask publish, int records, long bytes)
     {
         await publish.ConfigureAwait(false);
-        _statistics.CountMessages(count, bytes);
+        _statistics.CountMessages(records, bytes);
     }
 
     private void DropDisconnected(int count)
@@ -406,28 +414,7 @@ internal sealed class Forwarder
             return PublishJetStreamAsync(message, position, cancellationToken);
         }
 
-        if (_connection.ConnectionState != NatsConnectionState.Open)
-        {
-            DropDisconnected(1);
-            return ValueTask.CompletedTask;
-        }
-
-        _warnedDisconnected = false;
-        // No headers: the envelope is the only metadata, and a header block would cost the receiving client a parse.
-        ValueTask publish = _connection.PublishAsync(_subject, message, serializer: EnvelopedPayloadSerializer.Default, cancellationToken: cancellationToken);
-        if (publish.IsCompletedSuccessfully)
-        {
-            _statistics.CountMessage(record.Length);
-            return ValueTask.CompletedTask;
-        }
-
-        return AwaitCoreAsync(publish, record.Length);
-    }
-
-    private async ValueTask AwaitCoreAsync(ValueTask publish, int length)
-    {
-        await publish.ConfigureAwait(false);
-        _statistics.CountMessage(length);
+        return PublishCoreAsync(message, EnvelopedPayloadSerializer.Default, records: 1, record.Length, cancellationToken);
     }
 
     private async ValueTask PublishJetStreamAsync(EnvelopedPayload message, long position, CancellationToken cancellationToken)
