@@ -226,60 +226,24 @@ public sealed class BlockingRequestTests
     public async Task A_blocking_wait_that_starts_while_its_response_is_being_delivered_gets_that_response()
     {
         using var channel = new TestChannel("rr");
-        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, NoSpin(channel));
-        using SharedClient<AddRequest, AddResponse> client = await Connect(channel, server);
-
-        RequestClaim<AddRequest, AddResponse> claim = client.ClaimRequest(System.Runtime.CompilerServices.Unsafe.SizeOf<AddRequest>(), Generous);
-        System.Runtime.InteropServices.MemoryMarshal.Write(claim.Payload, new AddRequest { A = 40, B = 2 });
-        PendingRequest<AddResponse> slot = claim.Commit(out _);
-        long id = slot.Id;
-        short version = slot.Version;
-        byte[] body = new byte[System.Runtime.CompilerServices.Unsafe.SizeOf<AddResponse>()];
-        System.Runtime.InteropServices.MemoryMarshal.Write(body, new AddResponse { Sum = 42 });
-
-        // This thread holds the response ring, as a blocking reader would, so the waiter cannot read it itself.
-        Assert.True(client.TryEnterReading());
-        try
+        using ResolvingRace race = await ResolvingRace.StartAsync(channel);
+        Task<long> waiter = Task.Factory.StartNew(() =>
         {
-            using var won = new ManualResetEventSlim();
-            using var go = new ManualResetEventSlim();
-            Task<bool> deliverer = Task.Factory.StartNew(() =>
+            using (ProtocolPoint.OnThisThread(point =>
             {
-                using (ProtocolPoint.OnThisThread(point =>
+                if (point == ProtocolPoint.RequestWaiting)
                 {
-                    if (point == ProtocolPoint.RequestResolving)
-                    {
-                        won.Set();
-                        go.Wait(Generous); // until the waiter has read the id and spun
-                    }
-                }))
-                {
-                    return slot.TryRespond(id, ResponseStatus.Ok, body);
+                    race.LetTheResolverOn(); // the waiter has read the id and spun
                 }
-            }, TaskCreationOptions.LongRunning);
-            Assert.True(won.Wait(Generous));
-
-            Task<long> waiter = Task.Factory.StartNew(() =>
+            }))
             {
-                using (ProtocolPoint.OnThisThread(point =>
-                {
-                    if (point == ProtocolPoint.RequestWaiting)
-                    {
-                        go.Set();
-                    }
-                }))
-                {
-                    return ((System.Threading.Tasks.Sources.IValueTaskSource<AddResponse>)client.Wait(slot, TimeSpan.FromSeconds(2), CancellationToken.None)).GetResult(version).Sum;
-                }
-            }, TaskCreationOptions.LongRunning);
+                PendingRequest<AddResponse> waited = race.Client.Wait(race.Slot, TimeSpan.FromSeconds(2), CancellationToken.None);
+                return ((System.Threading.Tasks.Sources.IValueTaskSource<AddResponse>)waited).GetResult(race.Version).Sum;
+            }
+        }, TaskCreationOptions.LongRunning);
 
-            Assert.True(await deliverer.WaitAsync(Generous));
-            Assert.Equal(42L, await waiter.WaitAsync(Generous));
-        }
-        finally
-        {
-            client.ExitReading(); // else the client's Dispose waits for the ring this test holds
-        }
+        Assert.True(await race.Resolver.WaitAsync(Generous));
+        Assert.Equal(42L, await waiter.WaitAsync(Generous));
     }
 
     /// <summary>
@@ -291,46 +255,81 @@ public sealed class BlockingRequestTests
     public async Task An_await_that_starts_while_its_response_is_being_delivered_gets_that_response_even_cancelled()
     {
         using var channel = new TestChannel("rr");
-        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, NoSpin(channel));
-        using SharedClient<AddRequest, AddResponse> client = await Connect(channel, server);
+        using ResolvingRace race = await ResolvingRace.StartAsync(channel);
+        var awaiting = new ValueTask<AddResponse>(race.Client.Await(race.Slot, Generous, new CancellationToken(canceled: true)), race.Version);
+        race.LetTheResolverOn();
 
-        RequestClaim<AddRequest, AddResponse> claim = client.ClaimRequest(System.Runtime.CompilerServices.Unsafe.SizeOf<AddRequest>(), Generous);
-        System.Runtime.InteropServices.MemoryMarshal.Write(claim.Payload, new AddRequest { A = 40, B = 2 });
-        PendingRequest<AddResponse> slot = claim.Commit(out _);
-        long id = slot.Id;
-        short version = slot.Version;
-        byte[] body = new byte[System.Runtime.CompilerServices.Unsafe.SizeOf<AddResponse>()];
-        System.Runtime.InteropServices.MemoryMarshal.Write(body, new AddResponse { Sum = 42 });
+        Assert.True(await race.Resolver.WaitAsync(Generous));
+        Assert.Equal(42L, (await awaiting.AsTask().WaitAsync(Generous)).Sum);
+    }
 
-        Assert.True(client.TryEnterReading()); // the await can neither read the ring itself nor start a reader loop
-        try
+    /// <summary>
+    /// A request (40 + 2) in flight whose response (42) another thread is delivering, stopped at the moment between
+    /// winning the request's id and setting its result (<see cref="ProtocolPoint.RequestResolving"/>) until
+    /// <see cref="LetTheResolverOn"/>. The test's thread holds the client's response ring, as a blocking reader
+    /// would, so a waiter can neither read the ring itself nor start a reader loop.
+    /// </summary>
+    private sealed class ResolvingRace : IDisposable
+    {
+        private readonly SharedServer<AddRequest, AddResponse> _server;
+        private readonly ManualResetEventSlim _go = new();
+
+        private ResolvingRace(SharedServer<AddRequest, AddResponse> server, SharedClient<AddRequest, AddResponse> client)
         {
+            _server = server;
+            Client = client;
+        }
+
+        public SharedClient<AddRequest, AddResponse> Client { get; }
+
+        public PendingRequest<AddResponse> Slot { get; private set; } = null!;
+
+        public short Version { get; private set; }
+
+        /// <summary>The delivery: true once it has resolved the request.</summary>
+        public Task<bool> Resolver { get; private set; } = Task.FromResult(false);
+
+        public static async Task<ResolvingRace> StartAsync(TestChannel channel)
+        {
+            SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, NoSpin(channel));
+            var race = new ResolvingRace(server, await Connect(channel, server));
+            RequestClaim<AddRequest, AddResponse> claim = race.Client.ClaimRequest(System.Runtime.CompilerServices.Unsafe.SizeOf<AddRequest>(), Generous);
+            System.Runtime.InteropServices.MemoryMarshal.Write(claim.Payload, new AddRequest { A = 40, B = 2 });
+            race.Slot = claim.Commit(out _);
+            race.Version = race.Slot.Version;
+            long id = race.Slot.Id;
+            byte[] body = new byte[System.Runtime.CompilerServices.Unsafe.SizeOf<AddResponse>()];
+            System.Runtime.InteropServices.MemoryMarshal.Write(body, new AddResponse { Sum = 42 });
+
+            Assert.True(race.Client.TryEnterReading());
             using var won = new ManualResetEventSlim();
-            using var go = new ManualResetEventSlim();
-            Task<bool> deliverer = Task.Factory.StartNew(() =>
+            race.Resolver = Task.Factory.StartNew(() =>
             {
                 using (ProtocolPoint.OnThisThread(point =>
                 {
                     if (point == ProtocolPoint.RequestResolving)
                     {
                         won.Set();
-                        go.Wait(Generous);
+                        race._go.Wait(Generous);
                     }
                 }))
                 {
-                    return slot.TryRespond(id, ResponseStatus.Ok, body);
+                    return race.Slot.TryRespond(id, ResponseStatus.Ok, body);
                 }
             }, TaskCreationOptions.LongRunning);
             Assert.True(won.Wait(Generous));
-
-            var awaiting = new ValueTask<AddResponse>(client.Await(slot, Generous, new CancellationToken(canceled: true)), version);
-            go.Set();
-            Assert.True(await deliverer.WaitAsync(Generous));
-            Assert.Equal(42L, (await awaiting.AsTask().WaitAsync(Generous)).Sum);
+            return race;
         }
-        finally
+
+        public void LetTheResolverOn() => _go.Set();
+
+        public void Dispose()
         {
-            client.ExitReading();
+            _go.Set();
+            Client.ExitReading(); // else the client's Dispose waits for the ring this test holds
+            Client.Dispose();
+            _server.Dispose();
+            _go.Dispose();
         }
     }
 
