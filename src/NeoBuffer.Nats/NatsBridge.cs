@@ -64,7 +64,7 @@ public static class NatsBridge
     /// <paramref name="cancellationToken"/> is cancelled. A message whose fingerprint is not
     /// <typeparamref name="T"/>'s, or whose record is malformed, is counted and never written.
     /// </summary>
-    /// <returns>The bridge's counters, once the end marker arrived or the local channel was completed by another writer.</returns>
+    /// <returns>The bridge's counters, once the end marker arrived or the local channel was completed by another writer (noticed at the next message).</returns>
     /// <exception cref="System.Threading.Channels.ChannelClosedException">The local channel's reader died (or left) while the ring was full.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="NatsBridgeException">The JetStream stream or consumer could not be set up (the message says why).</exception>
@@ -129,7 +129,7 @@ public static class NatsBridge
     /// <param name="options">How to receive.</param>
     /// <param name="channelOptions">How to open the channel: <see cref="SharedChannelOptions.Directory"/> and the writer options.</param>
     /// <param name="cancellationToken">Stops the bridge.</param>
-    /// <returns>The bridge's counters, once the end marker arrived or the local channel was completed by another writer.</returns>
+    /// <returns>The bridge's counters, once the end marker arrived or the local channel was completed by another writer (noticed at the next message).</returns>
     /// <exception cref="ChannelNotFoundException">No such channel.</exception>
     /// <exception cref="ChannelFormatException">The channel's stored schema cannot be read.</exception>
     /// <exception cref="ChannelRoleTakenException">The channel already has its writer (or all it admits).</exception>

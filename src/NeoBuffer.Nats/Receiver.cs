@@ -73,7 +73,9 @@ internal sealed class Receiver : RingSubscription.IDirectWriter
                         subscription.Handled(); // after the write: only then may NATS.Net's reader write again
                     }
 
-                    if (outcome == Outcome.Finished)
+                    // A channel completed here (by another of its writers) takes nothing more: the bridge ends, as
+                    // at an end marker. Core mode is at most once, so the message that found it completed is gone.
+                    if (outcome is Outcome.Finished or Outcome.LocalChannelCompleted)
                     {
                         return _statistics;
                     }

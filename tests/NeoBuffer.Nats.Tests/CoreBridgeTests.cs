@@ -280,6 +280,34 @@ public sealed class CoreBridgeTests(ServerFixture fixture) : IClassFixture<Serve
     }
 
     [Fact]
+    public async Task An_inbound_bridge_whose_channel_another_writer_completed_stops_at_the_next_message_and_says_so_once()
+    {
+        string subject = Bridges.NewSubject("completed");
+        await using NatsConnection nats = Bridges.Connect(_url);
+        using var cts = new CancellationTokenSource(Bridges.Bound);
+
+        var logger = new ListLogger();
+        using var far = new LocalChannel<Reading>("far", new SharedChannelOptions { Topology = ChannelTopology.MultiProducerSingleConsumer });
+        Task<NatsBridgeStatistics> receive = await Bridges.StartReceiveAsync(
+            o => NatsBridge.ReceiveAsync(nats, subject, far.Writer, o, cts.Token), new NatsReceiveOptions { Logger = logger });
+        using (SharedChannelWriter<Reading> other = SharedChannel.OpenWriter<Reading>(far.Name))
+        {
+            other.Complete();
+        }
+
+        // Three records and no end marker: only the channel's completion can end the bridge.
+        using var near = new LocalChannel<Reading>("near");
+        Bridges.WriteReadings(near.Writer, 1, 3);
+        near.Writer.Complete();
+        await NatsBridge.ForwardAsync(near.Reader, nats, subject, new NatsForwardOptions { PublishEnd = false, MaxBatchBytes = 0 }, cts.Token);
+
+        NatsBridgeStatistics received = await receive.WaitAsync(Bridges.Bound);
+        Assert.Equal(0, received.Messages);
+        Assert.Empty(Bridges.ReadReadings(far.Reader));
+        Assert.Single(logger.Entries, e => e.Message.Contains("completed locally", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_lossy_subscriber_bridge_never_holds_the_producer_back_and_counts_what_it_lost()
     {
         const int count = 20_000;
