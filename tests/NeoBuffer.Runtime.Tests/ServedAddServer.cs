@@ -28,6 +28,9 @@ internal sealed class ServedAddServer : IAsyncDisposable
 
     public SharedServer<AddRequest, AddResponse> Server { get; }
 
+    /// <summary>The serving loop: it ends only when the test stops it, unless a fault ends it first.</summary>
+    public Task Serving => _serve;
+
     /// <summary>A new client of the server (its connect record is read by the serving loop).</summary>
     public async Task<SharedClient<AddRequest, AddResponse>> ConnectAsync() =>
         await SharedChannel.ConnectAsync<AddRequest, AddResponse>(Channel.Name, Channel.Options(1 << 16), Generous);

@@ -78,10 +78,34 @@ internal sealed class ServerClient(int id, long token, SharedChannelWriter write
         return true;
     }
 
-    /// <summary>Claims a response record of <paramref name="length"/> body bytes with its envelope written. The caller holds the gate.</summary>
+    /// <summary>
+    /// Claims a response record of <paramref name="length"/> body bytes with its envelope written. The caller holds the
+    /// gate. False when the ring is full, or when the client is gone: marked gone by the server, or found now to have
+    /// broken its own ring.
+    /// </summary>
+    /// <remarks>
+    /// The client created its ring and is its reader, so it can write any value into the ring's shared state (its read
+    /// position, say). The writer checks what it reads there and throws when it is impossible; that is this client's
+    /// doing and must cost the server nothing more than this client. So the client is marked gone here, and every
+    /// reply to it from now on is dropped as a reply to a client that left is; the writer is disposed when the caller
+    /// lets go of the gate (<see cref="Exit"/>), and the server's next check of its clients lets go of this one.
+    /// Whatever calls this (a handler's reply, the failure a handler owes, the acknowledgement on the serving loop)
+    /// sees a reply it could not write, never the client's fault.
+    /// </remarks>
     public bool TryClaim(long correlationId, int status, int value, int length, out WriteClaim claim, out Span<byte> body)
     {
-        if (_gone || !Writer.TryClaim(ResponseEnvelope.Size + length, out claim))
+        bool claimed = false;
+        claim = default;
+        try
+        {
+            claimed = !_gone && Writer.TryClaim(ResponseEnvelope.Size + length, out claim);
+        }
+        catch (Exception e) when (e is SharedChannelException or System.Threading.Channels.ChannelClosedException)
+        {
+            _gone = true;
+        }
+
+        if (!claimed)
         {
             claim = default;
             body = default;
@@ -94,15 +118,23 @@ internal sealed class ServerClient(int id, long token, SharedChannelWriter write
         return true;
     }
 
-    /// <summary>Whether the client's response ring is still read by a live process (a liveness probe; no shared state changes).</summary>
-    public bool IsReaderAlive()
+    /// <summary>
+    /// Whether the server should keep this client: not found gone (<see cref="TryClaim"/>), and its response ring still
+    /// read by a live process (a liveness probe; no shared state changes).
+    /// </summary>
+    public bool IsServable()
     {
+        if (_gone)
+        {
+            return false;
+        }
+
         try
         {
             Writer.ThrowIfReaderGone();
             return true;
         }
-        catch (System.Threading.Channels.ChannelClosedException)
+        catch (Exception e) when (e is SharedChannelException or System.Threading.Channels.ChannelClosedException)
         {
             return false;
         }

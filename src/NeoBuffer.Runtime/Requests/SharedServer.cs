@@ -401,14 +401,15 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         }
     }
 
-    // A client that died never says goodbye: its response ring's reader row is dead. One lock probe per client.
+    // A client that died never says goodbye: its response ring's reader row is dead. One lock probe per client. A
+    // client found to have broken its own ring while a reply was written to it is let go of here too.
     private void DropDeadClients()
     {
         _lastClientCheck = Environment.TickCount64;
         List<int>? dead = null;
         foreach (ServerClient client in _clients.Values)
         {
-            if (!client.IsReaderAlive())
+            if (!client.IsServable())
             {
                 (dead ??= []).Add(client.Id);
             }

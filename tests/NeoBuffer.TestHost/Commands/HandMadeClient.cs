@@ -1,0 +1,101 @@
+using System;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using NeoBuffer.Requests;
+using NeoBuffer.TestHost.Messages;
+
+namespace NeoBuffer.TestHost.Commands;
+
+/// <summary>
+/// A client of the add server made by hand, as a peer that does not use <see cref="SharedClient{TRequest, TResponse}"/>
+/// makes one: its own response ring (named, stamped and created as the library's client does), a writer of the request
+/// ring, and records written with an envelope of the command's choosing. It owns its ring: it can do to it whatever the
+/// ring's reader can, which is what the hostile client commands do.
+/// </summary>
+internal sealed class HandMadeClient : IDisposable
+{
+    private HandMadeClient(SharedChannelReader replies, SharedChannelWriter requests, string replyName, long token)
+    {
+        Replies = replies;
+        Requests = requests;
+        ReplyName = replyName;
+        Token = token;
+    }
+
+    /// <summary>The response ring this client created (and reads, if it reads at all).</summary>
+    public SharedChannelReader Replies { get; }
+
+    /// <summary>This client's writer of the server's request ring.</summary>
+    public SharedChannelWriter Requests { get; }
+
+    /// <summary>The response ring's channel name, which the connect record carries.</summary>
+    public string ReplyName { get; }
+
+    /// <summary>The connect token stamped in the response ring.</summary>
+    public long Token { get; }
+
+    /// <summary>The id the server acknowledged (0 until <see cref="AwaitAcknowledgement"/>).</summary>
+    public int ClientId { get; private set; }
+
+    /// <summary>Creates a response ring of <paramref name="capacity"/> bytes, stamps a token in it, and opens the request ring of the add server NAME.</summary>
+    public static HandMadeClient Create(string directory, string name, long capacity)
+    {
+        string replyName = $"{name}.reply-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}";
+        var options = new SharedChannelOptions { Directory = directory, Capacity = capacity, MaxMessageSize = SharedChannelOptions.LargestMessageFor(capacity) };
+        SharedChannelReader replies = SharedChannel.CreateReader(replyName, options, ServiceSchema<AddRequest, AddResponse>.Layout);
+        try
+        {
+            long token = ForgedRecords.RandomToken();
+            ConnectToken.Stamp(replies, token);
+            return new HandMadeClient(replies, ForgedRecords.OpenRequests(directory, name), replyName, token);
+        }
+        catch
+        {
+            replies.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Writes this client's connect record (its ring's name, its token).</summary>
+    public void SendConnect()
+    {
+        var envelope = new RequestEnvelope { Kind = RequestKind.Connect, Token = Token };
+        ForgedRecords.Write(Requests, in envelope, Encoding.UTF8.GetBytes(ReplyName));
+    }
+
+    /// <summary>Reads this client's ring up to the server's acknowledgement and keeps the id it carries.</summary>
+    public void AwaitAcknowledgement(TimeSpan timeout)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            Replies.WaitToRead(deadline - DateTime.UtcNow);
+            while (Replies.TryLease(out ReadLease lease))
+            {
+                using (lease)
+                {
+                    var envelope = MemoryMarshal.Read<ResponseEnvelope>(lease.Payload);
+                    if (envelope.Status == ResponseStatus.Connected && envelope.CorrelationId == Token)
+                    {
+                        ClientId = envelope.Value;
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Writes a request asking <paramref name="request"/> under this client's id and token with the id <paramref name="correlationId"/>.</summary>
+    public void SendRequest(long correlationId, in AddRequest request)
+    {
+        var envelope = new RequestEnvelope { CorrelationId = correlationId, ClientId = ClientId, Kind = RequestKind.Request, Token = Token };
+        ForgedRecords.Write(Requests, in envelope, MemoryMarshal.AsBytes(new ReadOnlySpan<AddRequest>(in request)));
+    }
+
+    public void Dispose()
+    {
+        Requests.Dispose();
+        Replies.Dispose();
+    }
+}
