@@ -7,12 +7,16 @@ using static NeoBuffer.Runtime.Tests.ManualServing;
 namespace NeoBuffer.Runtime.Tests;
 
 /// <summary>
-/// A client creates its response ring and is its reader, so it can write anything into that ring's shared state. What
-/// the server finds there when it replies (a read position no reader publishes) is that client's problem alone: the
-/// server lets go of the client and goes on serving everyone else; nothing of it escapes the serving loop.
+/// A client creates its response ring and is its reader, so it can write anything into that ring's shared state and
+/// take any lock on its file. What the server finds there when it opens the ring or replies (a read position no reader
+/// publishes, a lock nobody lets go of) is that client's problem alone: the server refuses or lets go of the client in
+/// a bounded time and goes on serving everyone else; nothing of it escapes the serving loop.
 /// </summary>
 public sealed class HostileClientRingTests
 {
+    // Far past the one second a held file lock is waited for, far below the suite's patience for a hang.
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+
     [Fact]
     public async Task A_client_that_corrupts_its_own_response_ring_is_dropped_and_the_server_serves_the_others()
     {
@@ -36,6 +40,46 @@ public sealed class HostileClientRingTests
         await Poll.UntilAsync(() => served.Serving.IsCompleted || served.Server.ClientCount == 1, Generous, "the hostile client let go of");
         Assert.False(served.Serving.IsCompleted, $"The serving loop ended: {served.Serving.Exception?.GetBaseException()}");
         Assert.Equal(9, (await honest.RequestAsync(new AddRequest { A = 4, B = 5 }, Generous)).Sum);
+        Assert.False(hostile.HasExited, hostile.ErrorOutput);
+    }
+
+    [Fact]
+    public async Task A_connect_naming_a_ring_whose_file_lock_its_owner_keeps_is_refused_and_nobody_else_waits_for_it()
+    {
+        using var channel = new TestChannel("hc");
+        await using var served = new ServedAddServer(channel, 1 << 16, AddAnswer.Answer);
+        using SharedClient<AddRequest, AddResponse> honest = await served.ConnectAsync();
+
+        using ChildProcess hostile = ChildProcess.Start("lock-own-ring", channel.Directory, channel.Name);
+        await hostile.WaitForLineAsync("sent", Generous);
+
+        // The server, opening the ring the record names, waits a bounded time for the file's lifecycle lock, then
+        // refuses the record; the honest client is served meanwhile or just after.
+        await Poll.UntilAsync(() => served.Server.RefusedConnections == 1, Bound, "the connect record refused");
+        Assert.Equal(9, (await honest.RequestAsync(new AddRequest { A = 4, B = 5 }, Bound)).Sum);
+
+        // Connecting creates a response ring, which sweeps the directory first: the held file is passed over, not
+        // waited for. (Run apart: before the sweep waited a bounded time, this call blocked its thread for good.)
+        using SharedClient<AddRequest, AddResponse> late = await Task.Run(served.ConnectAsync).WaitAsync(Bound);
+        Assert.Equal(11, (await late.RequestAsync(new AddRequest { A = 5, B = 6 }, Bound)).Sum);
+        Assert.Equal(2, served.Server.ClientCount);
+        Assert.False(hostile.HasExited, hostile.ErrorOutput);
+    }
+
+    [Fact]
+    public async Task A_client_that_keeps_its_ring_files_lock_as_it_leaves_costs_the_server_a_bounded_wait()
+    {
+        using var channel = new TestChannel("hc");
+        await using var served = new ServedAddServer(channel, 1 << 16, AddAnswer.Answer);
+        using SharedClient<AddRequest, AddResponse> honest = await served.ConnectAsync();
+
+        // Connected, then the lock taken and a disconnect sent: the server lets go of the ring (it detaches, which takes
+        // that lock), waits a bounded time for it, and leaves as a crashed process would; it serves on.
+        using ChildProcess hostile = ChildProcess.Start("lock-own-ring", channel.Directory, channel.Name, "connected");
+        await hostile.WaitForLineAsync("sent", Generous);
+        await Poll.UntilAsync(() => served.Server.ClientCount == 1, Bound, "the leaving client let go of");
+        Assert.Equal(9, (await honest.RequestAsync(new AddRequest { A = 4, B = 5 }, Bound)).Sum);
+        Assert.Equal(0, served.Server.RefusedConnections);
         Assert.False(hostile.HasExited, hostile.ErrorOutput);
     }
 }

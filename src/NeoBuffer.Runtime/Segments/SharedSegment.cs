@@ -69,6 +69,12 @@ internal sealed unsafe class SharedSegment : IDisposable
     /// <summary>Byte whose exclusive lock serialises "the last one out removes the file" against attaching.</summary>
     public const long LifecycleLockOffset = 2;
 
+    /// <summary>
+    /// How long an attach, a detach or a listing waits for the lifecycle lock, which its holders keep for a few system
+    /// calls: a holder past this is stopped or hostile, and is not waited for (docs/format.md, "Lifetime").
+    /// </summary>
+    public static readonly TimeSpan LifecyclePatience = TimeSpan.FromSeconds(1);
+
     /// <summary>The file byte whose lock proves row <paramref name="index"/>'s holder alive: the row's first byte.</summary>
     public long RowLockOffset(int index) => _imageOffset + Geometry.ParticipantTableOffset + (long)index * ParticipantRow.Size;
 
@@ -511,7 +517,13 @@ internal sealed unsafe class SharedSegment : IDisposable
     /// </summary>
     private void Attach()
     {
-        ByteLocks.LockExclusive(_fd, LifecycleLockOffset);
+        if (!ByteLocks.TryLockExclusive(_fd, LifecycleLockOffset, LifecyclePatience))
+        {
+            throw new SharedChannelException(
+                $"Cannot attach to channel '{Name}': another process has held the lock that attaching and removing take (byte {LifecycleLockOffset} of '{Path}') " +
+                $"for over {LifecyclePatience.TotalSeconds:0} s, which only a stopped or hostile process does (lslocks shows which). Try again once it has let go.");
+        }
+
         try
         {
             if (Volatile.Read(ref _fileHeader->Removed) != 0)
@@ -536,10 +548,13 @@ internal sealed unsafe class SharedSegment : IDisposable
             return;
         }
 
-        // Under the lifecycle lock, so no one attaches between "nobody else is attached" and the unlink.
-        ByteLocks.LockExclusive(_fd, LifecycleLockOffset);
+        // Under the lifecycle lock, so no one attaches between "nobody else is attached" and the unlink. A process that
+        // keeps that lock past the patience (stopped, or hostile) is not waited for: this endpoint then leaves as one
+        // that crashed does, deciding nothing (its attach lock goes with its descriptor), and if it was the last one
+        // out, the first sweep after the lock is let go of removes the file.
+        bool locked = ByteLocks.TryLockExclusive(_fd, LifecycleLockOffset, LifecyclePatience);
         ByteLocks.Unlock(_fd, AttachLockOffset);
-        if (!_keep && !ByteLocks.IsLockedByOther(_fd, AttachLockOffset))
+        if (locked && !_keep && !ByteLocks.IsLockedByOther(_fd, AttachLockOffset))
         {
             // The last one out: nobody else can move the positions now, so they are final. A completed SPSC or MPSC
             // stream with messages unread is held for its reader if no reader has attached yet (a writer may write,
@@ -559,7 +574,11 @@ internal sealed unsafe class SharedSegment : IDisposable
             }
         }
 
-        ByteLocks.Unlock(_fd, LifecycleLockOffset);
+        if (locked)
+        {
+            ByteLocks.Unlock(_fd, LifecycleLockOffset);
+        }
+
         _mapping.CloseWithMapping(_fd);
         _mapping.Dispose();
     }

@@ -64,6 +64,13 @@ internal sealed class HandMadeClient : IDisposable
         ForgedRecords.Write(Requests, in envelope, Encoding.UTF8.GetBytes(ReplyName));
     }
 
+    /// <summary>Writes this client's disconnect record (its id, its token).</summary>
+    public void SendDisconnect()
+    {
+        var envelope = new RequestEnvelope { ClientId = ClientId, Kind = RequestKind.Disconnect, Token = Token };
+        ForgedRecords.Write(Requests, in envelope, ReadOnlySpan<byte>.Empty);
+    }
+
     /// <summary>Reads this client's ring up to the server's acknowledgement and keeps the id it carries.</summary>
     public void AwaitAcknowledgement(TimeSpan timeout)
     {
