@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.Threading.Tasks;
 using NeoBuffer.Testing;
 using NeoBuffer.TestHost.Messages;
@@ -81,5 +82,25 @@ public sealed class HostileClientRingTests
         Assert.Equal(9, (await honest.RequestAsync(new AddRequest { A = 4, B = 5 }, Bound)).Sum);
         Assert.Equal(0, served.Server.RefusedConnections);
         Assert.False(hostile.HasExited, hostile.ErrorOutput);
+    }
+
+    [Fact]
+    public async Task Connect_records_naming_a_file_that_is_no_finished_channel_are_refused_at_once()
+    {
+        using var channel = new TestChannel("hc");
+        await using var served = new ServedAddServer(channel, 1 << 16, AddAnswer.Answer);
+        using SharedClient<AddRequest, AddResponse> honest = await served.ConnectAsync();
+
+        // Twenty records naming an empty file: each is refused as soon as the server has read the file's (missing)
+        // header. Were each given time for a creator to finish it, the serving loop would stand still for all of them.
+        const int Records = 20;
+        using (ChildProcess hostile = ChildProcess.Start("name-unfinished-ring", channel.Directory, channel.Name, Records.ToString(CultureInfo.InvariantCulture)))
+        {
+            Assert.True(0 == await hostile.ExitCodeAsync(Generous), hostile.ErrorOutput);
+        }
+
+        await Poll.UntilAsync(() => served.Server.RefusedConnections == Records, Bound, "the connect records refused");
+        Assert.Equal(9, (await honest.RequestAsync(new AddRequest { A = 4, B = 5 }, Bound)).Sum);
+        Assert.Equal(1, served.Server.ClientCount);
     }
 }

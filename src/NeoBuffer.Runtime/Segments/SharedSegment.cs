@@ -16,7 +16,6 @@ namespace NeoBuffer.Segments;
 internal sealed unsafe class SharedSegment : IDisposable
 {
     // How long an opener waits for a creator that is still writing the header.
-    private static readonly TimeSpan InitializationWait = TimeSpan.FromSeconds(2);
 
     private readonly SegmentMapping _mapping;
     private readonly int _fd;
@@ -449,30 +448,20 @@ internal sealed unsafe class SharedSegment : IDisposable
 
     internal static SegmentGeometry ReadGeometry(int fd, string path)
     {
-        // The creator makes the file, sizes it, then writes the header and publishes InitState last. An opener that
-        // races it waits briefly for that, rather than reporting a half-made channel as corrupt.
-        var clock = Stopwatch.StartNew();
-        byte[] prefix = new byte[SegmentGeometry.MaxHeaderSize];
-        while (true)
+        // A channel appears under its name only whole (built under a private name, InitState published, then linked:
+        // "Lifetime"), so an opener never races its creator: a header not ready here never will be (a creator of
+        // another kind died, or a peer planted the file). It is refused at once; waiting for it would let any process
+        // that can write the directory stall every opener it names the file to (a server reading connect records).
+        long length = SegmentFile.SizeOf(fd);
+        byte[] prefix = new byte[(int)Math.Clamp(length, 0, SegmentGeometry.MaxHeaderSize)];
+        int read = SegmentFile.ReadPrefix(fd, prefix);
+        SegmentGeometry geometry = HeaderCodec.Validate(prefix.AsSpan(0, read), length, path);
+        if (BitConverter.ToUInt32(prefix, 0x80) != ChannelHeader.InitStateReady)
         {
-            long length = SegmentFile.SizeOf(fd);
-            int read = SegmentFile.ReadPrefix(fd, prefix.AsSpan(0, (int)Math.Min(length, prefix.Length)));
-            bool ready = read >= ChannelHeader.Size &&
-                         BitConverter.ToUInt64(prefix, 0) == ChannelHeader.MagicValue &&
-                         BitConverter.ToUInt32(prefix, 0x80) == ChannelHeader.InitStateReady;
-            if (ready || clock.Elapsed > InitializationWait || (read >= 8 && BitConverter.ToUInt64(prefix, 0) != 0 && BitConverter.ToUInt64(prefix, 0) != ChannelHeader.MagicValue))
-            {
-                SegmentGeometry geometry = HeaderCodec.Validate(prefix.AsSpan(0, read), length, path);
-                if (!ready)
-                {
-                    throw new ChannelFormatException($"'{path}' cannot be opened as a channel: its creator never finished writing its header (it may have died while creating it). Remove the file and create the channel again.");
-                }
-
-                return geometry;
-            }
-
-            Thread.Sleep(5);
+            throw new ChannelFormatException($"'{path}' cannot be opened as a channel: its creator never finished writing its header (it may have died while creating it). Remove the file and create the channel again.");
         }
+
+        return geometry;
     }
 
     private void CheckSchema(MessageLayout? schema)
