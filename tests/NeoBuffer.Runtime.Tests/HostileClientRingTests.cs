@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.IO;
 using System.Threading.Tasks;
 using NeoBuffer.Testing;
 using NeoBuffer.TestHost.Messages;
@@ -102,5 +103,30 @@ public sealed class HostileClientRingTests
         await Poll.UntilAsync(() => served.Server.RefusedConnections == Records, Bound, "the connect records refused");
         Assert.Equal(9, (await honest.RequestAsync(new AddRequest { A = 4, B = 5 }, Bound)).Sum);
         Assert.Equal(1, served.Server.ClientCount);
+    }
+
+    [Fact]
+    public async Task A_connect_naming_a_broadcast_channel_is_refused_so_nothing_is_held_once_its_maker_dies()
+    {
+        using var channel = new TestChannel("hc");
+        await using var served = new ServedAddServer(channel, 1 << 16, AddAnswer.Answer);
+        using SharedClient<AddRequest, AddResponse> honest = await served.ConnectAsync();
+
+        // A broadcast channel of the service's schema, stamped with the record's token. Were it taken for a response
+        // ring, the server would be its producer, which no dead subscriber ever fails: the server would never find its
+        // maker dead, and would hold the channel for as long as it lives.
+        using ChildProcess hostile = ChildProcess.Start("connect-other-topology", channel.Directory, channel.Name, nameof(ChannelTopology.Broadcast));
+        await hostile.WaitForLineAsync("sent", Generous);
+        await Poll.UntilAsync(() => served.Server.RefusedConnections + served.Server.ClientCount == 2, Bound, "the connect record served or refused");
+        hostile.Kill();
+        Assert.True(hostile.WaitExit(Bound));
+
+        await Poll.UntilAsync(() => served.Server.ClientCount == 1, Bound, "nobody but the honest client served");
+        Assert.Equal(1, served.Server.RefusedConnections);
+        Assert.Equal(9, (await honest.RequestAsync(new AddRequest { A = 4, B = 5 }, Bound)).Sum);
+
+        // Nobody holds the dead maker's channel: the next sweep removes it, and the honest client's ring is all that is left.
+        SharedChannel.RemoveStale(channel.Directory);
+        Assert.Single(Directory.GetFiles(channel.Directory, $"neobuffer.{channel.Name}.reply-*"));
     }
 }

@@ -75,7 +75,8 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
 
     /// <summary>
     /// Connect records refused: naming a response ring that does not carry the record's token (written by another
-    /// process than the ring's owner), one this server already serves, or one that is gone or is no response ring.
+    /// process than the ring's owner), one this server already serves, or one that is gone or is no response ring (no
+    /// channel, one of another schema, or one that is not a single-producer ring).
     /// </summary>
     public long RefusedConnections => Interlocked.Read(ref _refusedConnections);
 
@@ -372,9 +373,13 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
             return;
         }
 
-        if (!ConnectToken.IsStampedIn(writer, token))
+        // A client's ring is a single-producer ring this server writes alone and whose reader it can find dead. A
+        // channel of another topology (of the same schema, made to be named here) is no client's: as its producer, the
+        // server would never see its maker die (a broadcast producer outlives every subscriber) and would hold it for
+        // good; as one writer among many, it might be the service's own request ring.
+        if (writer.Topology != ChannelTopology.SingleProducerSingleConsumer || !ConnectToken.IsStampedIn(writer, token))
         {
-            // Someone else's ring: let go of it at once, so its owner's own connect record (read later) finds it free.
+            // Someone else's ring, or none: let go of it at once, so its owner's own connect record (read later) finds it free.
             writer.Dispose();
             Interlocked.Increment(ref _refusedConnections);
             return;

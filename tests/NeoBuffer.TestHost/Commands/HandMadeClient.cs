@@ -38,11 +38,11 @@ internal sealed class HandMadeClient : IDisposable
     /// <summary>The id the server acknowledged (0 until <see cref="AwaitAcknowledgement"/>).</summary>
     public int ClientId { get; private set; }
 
-    /// <summary>Creates a response ring of <paramref name="capacity"/> bytes, stamps a token in it, and opens the request ring of the add server NAME.</summary>
-    public static HandMadeClient Create(string directory, string name, long capacity)
+    /// <summary>Creates a response ring of <paramref name="capacity"/> bytes (of another topology than a client's, if told), stamps a token in it, and opens the request ring of the add server NAME.</summary>
+    public static HandMadeClient Create(string directory, string name, long capacity, ChannelTopology topology = ChannelTopology.SingleProducerSingleConsumer)
     {
         string replyName = $"{name}.reply-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}";
-        var options = new SharedChannelOptions { Directory = directory, Capacity = capacity, MaxMessageSize = SharedChannelOptions.LargestMessageFor(capacity) };
+        var options = new SharedChannelOptions { Directory = directory, Capacity = capacity, MaxMessageSize = SharedChannelOptions.LargestMessageFor(capacity), Topology = topology };
         SharedChannelReader replies = SharedChannel.CreateReader(replyName, options, ServiceSchema<AddRequest, AddResponse>.Layout);
         try
         {
