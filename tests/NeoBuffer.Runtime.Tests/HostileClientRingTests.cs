@@ -129,4 +129,22 @@ public sealed class HostileClientRingTests
         SharedChannel.RemoveStale(channel.Directory);
         Assert.Single(Directory.GetFiles(channel.Directory, $"neobuffer.{channel.Name}.reply-*"));
     }
+
+    [Fact]
+    public async Task One_writer_connecting_many_rings_gets_no_more_clients_than_the_ring_has_writers()
+    {
+        using var channel = new TestChannel("hc");
+        await using var served = new ServedAddServer(channel, 1 << 16, AddAnswer.Answer, maxProducers: 3);
+        using SharedClient<AddRequest, AddResponse> honest = await served.ConnectAsync();
+
+        // Ten connect records from one writer, each naming a ring of its own carrying its token: honest records, but
+        // past MaxProducers clients each costs the server a descriptor and a mapping it keeps for as long as the
+        // writer lives, however many there are. The server holds three clients at most (the writers the ring admits).
+        using ChildProcess hostile = ChildProcess.Start("connect-many", channel.Directory, channel.Name, "10");
+        await hostile.WaitForLineAsync("sent", Generous);
+        await Poll.UntilAsync(() => served.Server.RefusedConnections + served.Server.ClientCount == 11, Bound, "the ten connect records served or refused");
+        Assert.Equal(3, served.Server.ClientCount);
+        Assert.Equal(8, served.Server.RefusedConnections);
+        Assert.Equal(9, (await honest.RequestAsync(new AddRequest { A = 4, B = 5 }, Bound)).Sum);
+    }
 }

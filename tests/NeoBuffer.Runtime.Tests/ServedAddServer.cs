@@ -17,10 +17,12 @@ internal sealed class ServedAddServer : IAsyncDisposable
     private readonly CancellationTokenSource _serving = new();
     private readonly Task _serve;
 
-    public ServedAddServer(TestChannel channel, long capacity, Func<IncomingRequest<AddRequest, AddResponse>, ValueTask> handler)
+    public ServedAddServer(TestChannel channel, long capacity, Func<IncomingRequest<AddRequest, AddResponse>, ValueTask> handler, int maxProducers = 16)
     {
         Channel = channel;
-        Server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(capacity));
+        SharedChannelOptions options = channel.Options(capacity);
+        options.MaxProducers = maxProducers;
+        Server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, options);
         _serve = Task.Run(() => Server.ServeAsync(handler, _serving.Token));
     }
 

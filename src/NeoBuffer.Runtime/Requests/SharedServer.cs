@@ -43,6 +43,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     private readonly SharedChannelOptions _responseOptions;
     private readonly Dictionary<int, ServerClient> _clients = [];
     private readonly Stack<PooledRequest<TRequest, TResponse>> _pool = new();
+    private readonly int _maxClients;
     private int _nextClientId;
     private int _clientCount;
     private long _refusedConnections;
@@ -64,6 +65,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
             MaxProducers = options.MaxProducers,
         };
         _requests = SharedChannel.CreateReader(name, requestOptions, ServiceSchema<TRequest, TResponse>.Layout);
+        _maxClients = options.MaxProducers;
         _responseOptions = new SharedChannelOptions { Directory = options.Directory, SpinCount = options.SpinCount };
     }
 
@@ -76,7 +78,8 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     /// <summary>
     /// Connect records refused: naming a response ring that does not carry the record's token (written by another
     /// process than the ring's owner), one this server already serves, or one that is gone or is no response ring (no
-    /// channel, one of another schema, or one that is not a single-producer ring).
+    /// channel, one of another schema, or one that is not a single-producer ring); and any connect record while
+    /// <see cref="SharedChannelOptions.MaxProducers"/> clients are connected (one writer connecting ring after ring).
     /// </summary>
     public long RefusedConnections => Interlocked.Read(ref _refusedConnections);
 
@@ -360,6 +363,18 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     private void Accept(long token, ReadOnlySpan<byte> body)
     {
         DropDeadClients();
+
+        // Every client holds a writer row of the request ring while it is connected, so no more clients than the ring
+        // admits writers can be connected honestly. More can only be one writer connecting ring after ring (each an
+        // honest record, its own token stamped in it): each would cost a descriptor, a mapping and a probe per check,
+        // kept as long as that writer lives, with no bound. Refused instead; that writer can shut others out no more
+        // than by taking every writer row itself.
+        if (_clients.Count >= _maxClients)
+        {
+            Interlocked.Increment(ref _refusedConnections);
+            return;
+        }
+
         SharedChannelWriter writer;
         try
         {

@@ -41,13 +41,9 @@ internal sealed class HandMadeClient : IDisposable
     /// <summary>Creates a response ring of <paramref name="capacity"/> bytes (of another topology than a client's, if told), stamps a token in it, and opens the request ring of the add server NAME.</summary>
     public static HandMadeClient Create(string directory, string name, long capacity, ChannelTopology topology = ChannelTopology.SingleProducerSingleConsumer)
     {
-        string replyName = $"{name}.reply-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}";
-        var options = new SharedChannelOptions { Directory = directory, Capacity = capacity, MaxMessageSize = SharedChannelOptions.LargestMessageFor(capacity), Topology = topology };
-        SharedChannelReader replies = SharedChannel.CreateReader(replyName, options, ServiceSchema<AddRequest, AddResponse>.Layout);
+        (SharedChannelReader replies, string replyName, long token) = CreateRing(directory, name, capacity, topology);
         try
         {
-            long token = ForgedRecords.RandomToken();
-            ConnectToken.Stamp(replies, token);
             return new HandMadeClient(replies, ForgedRecords.OpenRequests(directory, name), replyName, token);
         }
         catch
@@ -57,12 +53,26 @@ internal sealed class HandMadeClient : IDisposable
         }
     }
 
-    /// <summary>Writes this client's connect record (its ring's name, its token).</summary>
-    public void SendConnect()
+    /// <summary>A response ring for the add server NAME, named and stamped with a new token as a client's is.</summary>
+    public static (SharedChannelReader Replies, string ReplyName, long Token) CreateRing(string directory, string name, long capacity, ChannelTopology topology = ChannelTopology.SingleProducerSingleConsumer)
     {
-        var envelope = new RequestEnvelope { Kind = RequestKind.Connect, Token = Token };
-        ForgedRecords.Write(Requests, in envelope, Encoding.UTF8.GetBytes(ReplyName));
+        string replyName = $"{name}.reply-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}";
+        var options = new SharedChannelOptions { Directory = directory, Capacity = capacity, MaxMessageSize = SharedChannelOptions.LargestMessageFor(capacity), Topology = topology };
+        SharedChannelReader replies = SharedChannel.CreateReader(replyName, options, ServiceSchema<AddRequest, AddResponse>.Layout);
+        long token = ForgedRecords.RandomToken();
+        ConnectToken.Stamp(replies, token);
+        return (replies, replyName, token);
     }
+
+    /// <summary>Writes a connect record naming <paramref name="replyName"/> with <paramref name="token"/>.</summary>
+    public static void SendConnect(SharedChannelWriter requests, string replyName, long token)
+    {
+        var envelope = new RequestEnvelope { Kind = RequestKind.Connect, Token = token };
+        ForgedRecords.Write(requests, in envelope, Encoding.UTF8.GetBytes(replyName));
+    }
+
+    /// <summary>Writes this client's connect record (its ring's name, its token).</summary>
+    public void SendConnect() => SendConnect(Requests, ReplyName, Token);
 
     /// <summary>Writes this client's disconnect record (its id, its token).</summary>
     public void SendDisconnect()
