@@ -1,17 +1,19 @@
 using System;
+using System.Globalization;
+using System.Linq;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using NeoBuffer.Requests;
-using NeoBuffer.TestHost.Messages;
 
 namespace NeoBuffer.TestHost.Commands;
 
 /// <summary>
-/// A client of the add server made by hand, as a peer that does not use <see cref="SharedClient{TRequest, TResponse}"/>
-/// makes one: its own response ring (named, stamped and created as the library's client does), a writer of the request
-/// ring, and records written with an envelope of the command's choosing. It owns its ring: it can do to it whatever the
-/// ring's reader can, which is what the hostile client commands do.
+/// A client of a server made by hand, as a peer that does not use <see cref="SharedClient{TRequest, TResponse}"/> makes
+/// one: its own response ring (named, stamped and created as the library's client does), a writer of the request ring,
+/// and records written with an envelope of the command's choosing. It takes the service's schema from the server's
+/// request ring, so it is a client of any service (the add server of the tests, samples/RequestReply's server). It owns
+/// its ring: it can do to it whatever the ring's reader can, which is what the hostile client commands do.
 /// </summary>
 internal sealed class HandMadeClient : IDisposable
 {
@@ -38,13 +40,14 @@ internal sealed class HandMadeClient : IDisposable
     /// <summary>The id the server acknowledged (0 until <see cref="AwaitAcknowledgement"/>).</summary>
     public int ClientId { get; private set; }
 
-    /// <summary>Creates a response ring of <paramref name="capacity"/> bytes (of another topology than a client's, if told), stamps a token in it, and opens the request ring of the add server NAME.</summary>
+    /// <summary>Creates a response ring of <paramref name="capacity"/> bytes (of another topology than a client's, if told), stamps a token in it, and opens the request ring of the server NAME.</summary>
     public static HandMadeClient Create(string directory, string name, long capacity, ChannelTopology topology = ChannelTopology.SingleProducerSingleConsumer)
     {
+        MessageLayout schema = ServiceSchemaOf(directory, name);
         (SharedChannelReader replies, string replyName, long token) = CreateRing(directory, name, capacity, topology);
         try
         {
-            return new HandMadeClient(replies, ForgedRecords.OpenRequests(directory, name), replyName, token);
+            return new HandMadeClient(replies, SharedChannel.OpenWriterBySchema(name, schema, new SharedChannelOptions { Directory = directory }), replyName, token);
         }
         catch
         {
@@ -53,15 +56,29 @@ internal sealed class HandMadeClient : IDisposable
         }
     }
 
-    /// <summary>A response ring for the add server NAME, named and stamped with a new token as a client's is.</summary>
+    /// <summary>A response ring for the server NAME, named and stamped with a new token as a client's is.</summary>
     public static (SharedChannelReader Replies, string ReplyName, long Token) CreateRing(string directory, string name, long capacity, ChannelTopology topology = ChannelTopology.SingleProducerSingleConsumer)
     {
         string replyName = $"{name}.reply-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}";
         var options = new SharedChannelOptions { Directory = directory, Capacity = capacity, MaxMessageSize = SharedChannelOptions.LargestMessageFor(capacity), Topology = topology };
-        SharedChannelReader replies = SharedChannel.CreateReader(replyName, options, ServiceSchema<AddRequest, AddResponse>.Layout);
+        SharedChannelReader replies = SharedChannel.CreateReader(replyName, options, ServiceSchemaOf(directory, name));
         long token = ForgedRecords.RandomToken();
         ConnectToken.Stamp(replies, token);
         return (replies, replyName, token);
+    }
+
+    /// <summary>The service schema the server NAME's request ring records, as a layout that opens it (and makes its clients' rings).</summary>
+    public static MessageLayout ServiceSchemaOf(string directory, string name)
+    {
+        ChannelInfo server = SharedChannel.List(directory).Single(channel => channel.Name == name);
+        return new MessageLayout("service " + name, 0, 1, Array.Empty<MessageField>(), server.SchemaText);
+    }
+
+    /// <summary>The size of the request message of the service <paramref name="schema"/> (its first message's fixed size).</summary>
+    public static int RequestSize(MessageLayout schema)
+    {
+        string line = schema.SchemaText.Split('\n').First(l => l.StartsWith("message ", StringComparison.Ordinal));
+        return int.Parse(line.Split(' ').First(word => word.StartsWith("size=", StringComparison.Ordinal))["size=".Length..], CultureInfo.InvariantCulture);
     }
 
     /// <summary>Writes a connect record naming <paramref name="replyName"/> with <paramref name="token"/>.</summary>
@@ -103,11 +120,11 @@ internal sealed class HandMadeClient : IDisposable
         }
     }
 
-    /// <summary>Writes a request asking <paramref name="request"/> under this client's id and token with the id <paramref name="correlationId"/>.</summary>
-    public void SendRequest(long correlationId, in AddRequest request)
+    /// <summary>Writes a request whose message is <paramref name="message"/> under this client's id and token with the id <paramref name="correlationId"/>.</summary>
+    public void SendRequest(long correlationId, ReadOnlySpan<byte> message)
     {
         var envelope = new RequestEnvelope { CorrelationId = correlationId, ClientId = ClientId, Kind = RequestKind.Request, Token = Token };
-        ForgedRecords.Write(Requests, in envelope, MemoryMarshal.AsBytes(new ReadOnlySpan<AddRequest>(in request)));
+        ForgedRecords.Write(Requests, in envelope, message);
     }
 
     public void Dispose()
