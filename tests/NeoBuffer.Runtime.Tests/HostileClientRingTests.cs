@@ -34,8 +34,7 @@ public sealed class HostileClientRingTests
         using SharedClient<AddRequest, AddResponse> honest = await served.ConnectAsync();
         Assert.Equal(5, (await honest.RequestAsync(new AddRequest { A = 2, B = 3 }, Generous)).Sum);
 
-        using ChildProcess hostile = ChildProcess.Start("corrupt-own-ring", channel.Directory, channel.Name);
-        await hostile.WaitForLineAsync("sent", Generous);
+        using ChildProcess hostile = await StartHostileAsync(channel, "corrupt-own-ring");
 
         // The server replies to the hostile client until its ring looks full, then reads the impossible position: it
         // lets go of that client (alive, but no longer served), and its serving loop goes on.
@@ -52,8 +51,7 @@ public sealed class HostileClientRingTests
         await using var served = new ServedAddServer(channel, 1 << 16, AddAnswer.Answer);
         using SharedClient<AddRequest, AddResponse> honest = await served.ConnectAsync();
 
-        using ChildProcess hostile = ChildProcess.Start("lock-own-ring", channel.Directory, channel.Name);
-        await hostile.WaitForLineAsync("sent", Generous);
+        using ChildProcess hostile = await StartHostileAsync(channel, "lock-own-ring");
 
         // The server, opening the ring the record names, waits a bounded time for the file's lifecycle lock, then
         // refuses the record; the honest client is served meanwhile or just after.
@@ -77,8 +75,7 @@ public sealed class HostileClientRingTests
 
         // Connected, then the lock taken and a disconnect sent: the server lets go of the ring (it detaches, which takes
         // that lock), waits a bounded time for it, and leaves as a crashed process would; it serves on.
-        using ChildProcess hostile = ChildProcess.Start("lock-own-ring", channel.Directory, channel.Name, "connected");
-        await hostile.WaitForLineAsync("sent", Generous);
+        using ChildProcess hostile = await StartHostileAsync(channel, "lock-own-ring", "connected");
         await Poll.UntilAsync(() => served.Server.ClientCount == 1, Bound, "the leaving client let go of");
         Assert.Equal(9, (await honest.RequestAsync(new AddRequest { A = 4, B = 5 }, Bound)).Sum);
         Assert.Equal(0, served.Server.RefusedConnections);
@@ -115,8 +112,7 @@ public sealed class HostileClientRingTests
         // A broadcast channel of the service's schema, stamped with the record's token. Were it taken for a response
         // ring, the server would be its producer, which no dead subscriber ever fails: the server would never find its
         // maker dead, and would hold the channel for as long as it lives.
-        using ChildProcess hostile = ChildProcess.Start("connect-other-topology", channel.Directory, channel.Name, nameof(ChannelTopology.Broadcast));
-        await hostile.WaitForLineAsync("sent", Generous);
+        using ChildProcess hostile = await StartHostileAsync(channel, "connect-other-topology", nameof(ChannelTopology.Broadcast));
         await Poll.UntilAsync(() => served.Server.RefusedConnections + served.Server.ClientCount == 2, Bound, "the connect record served or refused");
         hostile.Kill();
         Assert.True(hostile.WaitExit(Bound));
@@ -140,11 +136,26 @@ public sealed class HostileClientRingTests
         // Ten connect records from one writer, each naming a ring of its own carrying its token: honest records, but
         // past MaxProducers clients each costs the server a descriptor and a mapping it keeps for as long as the
         // writer lives, however many there are. The server holds three clients at most (the writers the ring admits).
-        using ChildProcess hostile = ChildProcess.Start("connect-many", channel.Directory, channel.Name, "10");
-        await hostile.WaitForLineAsync("sent", Generous);
+        using ChildProcess hostile = await StartHostileAsync(channel, "connect-many", "10");
         await Poll.UntilAsync(() => served.Server.RefusedConnections + served.Server.ClientCount == 11, Bound, "the ten connect records served or refused");
         Assert.Equal(3, served.Server.ClientCount);
         Assert.Equal(8, served.Server.RefusedConnections);
         Assert.Equal(9, (await honest.RequestAsync(new AddRequest { A = 4, B = 5 }, Bound)).Sum);
+    }
+
+    // A hostile child of the test host against the served channel, once it has written what it writes ("sent").
+    private static async Task<ChildProcess> StartHostileAsync(TestChannel channel, string command, params string[] args)
+    {
+        ChildProcess hostile = ChildProcess.Start(command, [channel.Directory, channel.Name, .. args]);
+        try
+        {
+            await hostile.WaitForLineAsync("sent", Generous);
+            return hostile;
+        }
+        catch
+        {
+            hostile.Dispose();
+            throw;
+        }
     }
 }

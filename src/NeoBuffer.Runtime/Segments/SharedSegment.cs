@@ -446,14 +446,21 @@ internal sealed unsafe class SharedSegment : IDisposable
         }
     }
 
-    internal static SegmentGeometry ReadGeometry(int fd, string path)
+    internal static SegmentGeometry ReadGeometry(int fd, string path) => ReadFinishedHeader(fd, path, out _, out _);
+
+    /// <summary>
+    /// Reads and validates the header of the file behind <paramref name="fd"/>, which must be a finished channel's:
+    /// <paramref name="prefix"/> gets the header bytes read, <paramref name="length"/> the file's size.
+    /// </summary>
+    /// <exception cref="ChannelFormatException">The file is no valid channel, or its header was never finished.</exception>
+    internal static SegmentGeometry ReadFinishedHeader(int fd, string path, out byte[] prefix, out long length)
     {
         // A channel appears under its name only whole (built under a private name, InitState published, then linked:
         // "Lifetime"), so an opener never races its creator: a header not ready here never will be (a creator of
         // another kind died, or a peer planted the file). It is refused at once; waiting for it would let any process
         // that can write the directory stall every opener it names the file to (a server reading connect records).
-        long length = SegmentFile.SizeOf(fd);
-        byte[] prefix = new byte[(int)Math.Clamp(length, 0, SegmentGeometry.MaxHeaderSize)];
+        length = SegmentFile.SizeOf(fd);
+        prefix = new byte[(int)Math.Clamp(length, 0, SegmentGeometry.MaxHeaderSize)];
         int read = SegmentFile.ReadPrefix(fd, prefix);
         SegmentGeometry geometry = HeaderCodec.Validate(prefix.AsSpan(0, read), length, path);
         if (BitConverter.ToUInt32(prefix, 0x80) != ChannelHeader.InitStateReady)
