@@ -143,6 +143,33 @@ public sealed class HostileClientRingTests
         Assert.Equal(9, (await honest.RequestAsync(new AddRequest { A = 4, B = 5 }, Bound)).Sum);
     }
 
+    [Theory]
+    [InlineData(8)]
+    [InlineData(24)]
+    [InlineData(40)]
+    public async Task A_client_whose_ring_takes_only_short_messages_costs_the_server_only_its_own_answers(int longest)
+    {
+        using var channel = new TestChannel("hc");
+        await using var served = new ServedAddServer(channel, 1 << 16, AddAnswer.Answer);
+        using SharedClient<AddRequest, AddResponse> honest = await served.ConnectAsync();
+
+        // A ring whose longest message is shorter than an envelope and an AddResponse (32 bytes) is no client's: refused
+        // (8: not even an acknowledgement fits). One that takes a response but not every failure's reason (40) is
+        // served, and a failure the server owes it (here for a request of a length no AddRequest has) is cut to fit.
+        bool served40 = longest >= 32;
+        using ChildProcess hostile = await StartHostileAsync(channel, "connect-narrow-ring", longest.ToString(CultureInfo.InvariantCulture), served40 ? "ask" : "connect");
+        await Poll.UntilAsync(() => served.Serving.IsCompleted || served.Server.RefusedConnections + served.Server.ClientCount == 2, Bound, "the connect record served or refused");
+        Assert.False(served.Serving.IsCompleted, $"The serving loop ended: {served.Serving.Exception?.GetBaseException()}");
+        Assert.Equal(served40 ? 0 : 1, served.Server.RefusedConnections);
+        if (served40)
+        {
+            Assert.Contains($"failed {longest - 16}", hostile.Lines);
+        }
+
+        Assert.Equal(9, (await honest.RequestAsync(new AddRequest { A = 4, B = 5 }, Bound)).Sum);
+        Assert.False(served.Serving.IsCompleted, $"The serving loop ended: {served.Serving.Exception?.GetBaseException()}");
+    }
+
     // A hostile child of the test host against the served channel, once it has written what it writes ("sent").
     private static async Task<ChildProcess> StartHostileAsync(TestChannel channel, string command, params string[] args)
     {

@@ -458,7 +458,7 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
                 while (!client.IsGone && !client.TryWrite(correlationId, ResponseStatus.Failed, 0, text))
                 {
                     TimeSpan left = timeout - TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
-                    if (left <= TimeSpan.Zero || !await client.Writer.WaitToWriteAsync(ResponseEnvelope.Size + text.Length, left, CancellationToken.None).ConfigureAwait(false))
+                    if (left <= TimeSpan.Zero || !await client.Writer.WaitToWriteAsync(ResponseEnvelope.Size + Math.Min(text.Length, client.LongestReason), left, CancellationToken.None).ConfigureAwait(false))
                     {
                         return;
                     }

@@ -29,6 +29,13 @@ internal sealed class ServerClient(int id, long token, SharedChannelWriter write
 
     public bool IsGone => _gone;
 
+    /// <summary>
+    /// The most bytes of a failure's reason this client's ring takes: a failure's text is cut to it. A client made by
+    /// this library takes the 1 KiB a server sends; a ring made to take less is refused at connect only when it cannot
+    /// take a response (the server's check), so the reason is cut rather than the failure lost.
+    /// </summary>
+    public int LongestReason => Math.Min(ResponseStatus.MaxReasonLength, Writer.MaxMessageSize - ResponseEnvelope.Size);
+
     /// <summary>Takes the gate if no other reply holds it.</summary>
     public bool TryEnter() => _gate.Wait(0);
 
@@ -63,11 +70,16 @@ internal sealed class ServerClient(int id, long token, SharedChannelWriter write
     }
 
     /// <summary>
-    /// Writes a response record whose body is <paramref name="body"/>, if there is room now. The caller holds the gate.
-    /// False when the ring is full.
+    /// Writes a response record whose body is <paramref name="body"/> (a failure's reason cut to <see cref="LongestReason"/>),
+    /// if there is room now. The caller holds the gate. False when the ring is full.
     /// </summary>
     public bool TryWrite(long correlationId, int status, int value, ReadOnlySpan<byte> body)
     {
+        if (status == ResponseStatus.Failed && body.Length > LongestReason)
+        {
+            body = body.Slice(0, LongestReason);
+        }
+
         if (!TryClaim(correlationId, status, value, body.Length, out WriteClaim claim, out Span<byte> payload))
         {
             return false;

@@ -78,7 +78,8 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     /// <summary>
     /// Connect records refused: naming a response ring that does not carry the record's token (written by another
     /// process than the ring's owner), one this server already serves, or one that is gone or is no response ring (no
-    /// channel, one of another schema, or one that is not a single-producer ring); and any connect record while
+    /// channel, one of another schema, one that is not a single-producer ring, or one whose longest message is shorter
+    /// than a response); and any connect record while
     /// <see cref="SharedChannelOptions.MaxProducers"/> clients are connected (one writer connecting ring after ring).
     /// </summary>
     public long RefusedConnections => Interlocked.Read(ref _refusedConnections);
@@ -391,8 +392,13 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         // A client's ring is a single-producer ring this server writes alone and whose reader it can find dead. A
         // channel of another topology (of the same schema, made to be named here) is no client's: as its producer, the
         // server would never see its maker die (a broadcast producer outlives every subscriber) and would hold it for
-        // good; as one writer among many, it might be the service's own request ring.
-        if (writer.Topology != ChannelTopology.SingleProducerSingleConsumer || !ConnectToken.IsStampedIn(writer, token))
+        // good; as one writer among many, it might be the service's own request ring. Nor is a ring whose longest
+        // message is shorter than an envelope and the shortest response: no answer could ever be written into it (the
+        // claim would throw, on this loop for the acknowledgement or a failure owed). A failure's reason is cut to what
+        // a ring takes (ServerClient.LongestReason); a response longer than the ring takes fails its handler's reply.
+        if (writer.Topology != ChannelTopology.SingleProducerSingleConsumer
+            || writer.MaxMessageSize < ResponseEnvelope.Size + TResponse.Layout.FixedSize
+            || !ConnectToken.IsStampedIn(writer, token))
         {
             // Someone else's ring, or none: let go of it at once, so its owner's own connect record (read later) finds it free.
             writer.Dispose();

@@ -40,11 +40,11 @@ internal sealed class HandMadeClient : IDisposable
     /// <summary>The id the server acknowledged (0 until <see cref="AwaitAcknowledgement"/>).</summary>
     public int ClientId { get; private set; }
 
-    /// <summary>Creates a response ring of <paramref name="capacity"/> bytes (of another topology than a client's, if told), stamps a token in it, and opens the request ring of the server NAME.</summary>
-    public static HandMadeClient Create(string directory, string name, long capacity, ChannelTopology topology = ChannelTopology.SingleProducerSingleConsumer)
+    /// <summary>Creates a response ring of <paramref name="capacity"/> bytes (of another topology or longest message than a client's, if told), stamps a token in it, and opens the request ring of the server NAME.</summary>
+    public static HandMadeClient Create(string directory, string name, long capacity, ChannelTopology topology = ChannelTopology.SingleProducerSingleConsumer, int? maxMessageSize = null)
     {
         MessageLayout schema = ServiceSchemaOf(directory, name);
-        (SharedChannelReader replies, string replyName, long token) = CreateRing(directory, name, capacity, topology);
+        (SharedChannelReader replies, string replyName, long token) = CreateRing(directory, name, capacity, topology, maxMessageSize);
         try
         {
             return new HandMadeClient(replies, SharedChannel.OpenWriterBySchema(name, schema, new SharedChannelOptions { Directory = directory }), replyName, token);
@@ -57,10 +57,17 @@ internal sealed class HandMadeClient : IDisposable
     }
 
     /// <summary>A response ring for the server NAME, named and stamped with a new token as a client's is.</summary>
-    public static (SharedChannelReader Replies, string ReplyName, long Token) CreateRing(string directory, string name, long capacity, ChannelTopology topology = ChannelTopology.SingleProducerSingleConsumer)
+    public static (SharedChannelReader Replies, string ReplyName, long Token) CreateRing(
+        string directory, string name, long capacity, ChannelTopology topology = ChannelTopology.SingleProducerSingleConsumer, int? maxMessageSize = null)
     {
         string replyName = $"{name}.reply-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}";
-        var options = new SharedChannelOptions { Directory = directory, Capacity = capacity, MaxMessageSize = SharedChannelOptions.LargestMessageFor(capacity), Topology = topology };
+        var options = new SharedChannelOptions
+        {
+            Directory = directory,
+            Capacity = capacity,
+            MaxMessageSize = maxMessageSize ?? SharedChannelOptions.LargestMessageFor(capacity),
+            Topology = topology,
+        };
         SharedChannelReader replies = SharedChannel.CreateReader(replyName, options, ServiceSchemaOf(directory, name));
         long token = ForgedRecords.RandomToken();
         ConnectToken.Stamp(replies, token);
