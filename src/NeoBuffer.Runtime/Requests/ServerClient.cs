@@ -19,6 +19,7 @@ internal sealed class ServerClient(int id, long token, SharedChannelWriter write
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile bool _gone;
     private int _writerDisposed;
+    private int _waitingReplies;
 
     public int Id { get; } = id;
 
@@ -35,6 +36,30 @@ internal sealed class ServerClient(int id, long token, SharedChannelWriter write
     /// take a response (the server's check), so the reason is cut rather than the failure lost.
     /// </summary>
     public int LongestReason => Math.Min(ResponseStatus.MaxReasonLength, Writer.MaxMessageSize - ResponseEnvelope.Size);
+
+    /// <summary>
+    /// Counts one more reply (or failure) waiting for this client's gate or for room in its ring, unless
+    /// <paramref name="limit"/> wait already: then false, and the caller drops its reply at once.
+    /// </summary>
+    /// <remarks>
+    /// The limit is a client's most requests in flight: a client made by the library never has more replies owed to
+    /// it. More waiting can only be a client that sends requests and reads no answers, and each would cost the server a
+    /// reply kept, on a timer, for the whole reply timeout: with no bound, memory in proportion to how fast that one
+    /// client writes.
+    /// </remarks>
+    public bool TryStartWaiting(int limit)
+    {
+        if (Interlocked.Increment(ref _waitingReplies) <= limit)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _waitingReplies);
+        return false;
+    }
+
+    /// <summary>Ends a wait counted by <see cref="TryStartWaiting"/>.</summary>
+    public void EndWaiting() => Interlocked.Decrement(ref _waitingReplies);
 
     /// <summary>Takes the gate if no other reply holds it.</summary>
     public bool TryEnter() => _gate.Wait(0);
