@@ -1,7 +1,6 @@
 using System;
 using System.Globalization;
 using System.IO;
-using System.Threading;
 using System.Threading.Tasks;
 using NeoBuffer.Testing;
 using NeoBuffer.TestHost.Messages;
@@ -35,7 +34,7 @@ public sealed class HostileClientRingTests
         using SharedClient<AddRequest, AddResponse> honest = await served.ConnectAsync();
         Assert.Equal(5, (await honest.RequestAsync(new AddRequest { A = 2, B = 3 }, Generous)).Sum);
 
-        using ChildProcess hostile = await StartHostileAsync(channel, "corrupt-own-ring");
+        using ChildProcess hostile = await HostileChild.StartAsync(channel, "corrupt-own-ring");
 
         // The server replies to the hostile client until its ring looks full, then reads the impossible position: it
         // lets go of that client (alive, but no longer served), and its serving loop goes on.
@@ -52,7 +51,7 @@ public sealed class HostileClientRingTests
         await using var served = new ServedAddServer(channel, 1 << 16, AddAnswer.Answer);
         using SharedClient<AddRequest, AddResponse> honest = await served.ConnectAsync();
 
-        using ChildProcess hostile = await StartHostileAsync(channel, "lock-own-ring");
+        using ChildProcess hostile = await HostileChild.StartAsync(channel, "lock-own-ring");
 
         // The server, opening the ring the record names, waits a bounded time for the file's lifecycle lock, then
         // refuses the record; the honest client is served meanwhile or just after.
@@ -76,7 +75,7 @@ public sealed class HostileClientRingTests
 
         // Connected, then the lock taken and a disconnect sent: the server lets go of the ring (it detaches, which takes
         // that lock), waits a bounded time for it, and leaves as a crashed process would; it serves on.
-        using ChildProcess hostile = await StartHostileAsync(channel, "lock-own-ring", "connected");
+        using ChildProcess hostile = await HostileChild.StartAsync(channel, "lock-own-ring", "connected");
         await Poll.UntilAsync(() => served.Server.ClientCount == 1, Bound, "the leaving client let go of");
         Assert.Equal(9, (await honest.RequestAsync(new AddRequest { A = 4, B = 5 }, Bound)).Sum);
         Assert.Equal(0, served.Server.RefusedConnections);
@@ -113,7 +112,7 @@ public sealed class HostileClientRingTests
         // A broadcast channel of the service's schema, stamped with the record's token. Were it taken for a response
         // ring, the server would be its producer, which no dead subscriber ever fails: the server would never find its
         // maker dead, and would hold the channel for as long as it lives.
-        using ChildProcess hostile = await StartHostileAsync(channel, "connect-other-topology", nameof(ChannelTopology.Broadcast));
+        using ChildProcess hostile = await HostileChild.StartAsync(channel, "connect-other-topology", nameof(ChannelTopology.Broadcast));
         await Poll.UntilAsync(() => served.Server.RefusedConnections + served.Server.ClientCount == 2, Bound, "the connect record served or refused");
         hostile.Kill();
         Assert.True(hostile.WaitExit(Bound));
@@ -137,7 +136,7 @@ public sealed class HostileClientRingTests
         // Ten connect records from one writer, each naming a ring of its own carrying its token: honest records, but
         // past MaxProducers clients each costs the server a descriptor and a mapping it keeps for as long as the
         // writer lives, however many there are. The server holds three clients at most (the writers the ring admits).
-        using ChildProcess hostile = await StartHostileAsync(channel, "connect-many", "10");
+        using ChildProcess hostile = await HostileChild.StartAsync(channel, "connect-many", "10");
         await Poll.UntilAsync(() => served.Server.RefusedConnections + served.Server.ClientCount == 11, Bound, "the ten connect records served or refused");
         Assert.Equal(3, served.Server.ClientCount);
         Assert.Equal(8, served.Server.RefusedConnections);
@@ -158,7 +157,7 @@ public sealed class HostileClientRingTests
         // (8: not even an acknowledgement fits). One that takes a response but not every failure's reason (40) is
         // served, and a failure the server owes it (here for a request of a length no AddRequest has) is cut to fit.
         bool served40 = longest >= 32;
-        using ChildProcess hostile = await StartHostileAsync(channel, "connect-narrow-ring", longest.ToString(CultureInfo.InvariantCulture), served40 ? "ask" : "connect");
+        using ChildProcess hostile = await HostileChild.StartAsync(channel, "connect-narrow-ring", longest.ToString(CultureInfo.InvariantCulture), served40 ? "ask" : "connect");
         await Poll.UntilAsync(() => served.Serving.IsCompleted || served.Server.RefusedConnections + served.Server.ClientCount == 2, Bound, "the connect record served or refused");
         Assert.False(served.Serving.IsCompleted, $"The serving loop ended: {served.Serving.Exception?.GetBaseException()}");
         Assert.Equal(served40 ? 0 : 1, served.Server.RefusedConnections);
@@ -169,43 +168,5 @@ public sealed class HostileClientRingTests
 
         Assert.Equal(9, (await honest.RequestAsync(new AddRequest { A = 4, B = 5 }, Bound)).Sum);
         Assert.False(served.Serving.IsCompleted, $"The serving loop ended: {served.Serving.Exception?.GetBaseException()}");
-    }
-
-    [Fact]
-    public async Task A_client_that_sends_and_never_reads_has_no_more_replies_kept_waiting_than_a_client_has_requests_in_flight()
-    {
-        using var channel = new TestChannel("hc");
-        await using var served = new ServedAddServer(channel, 1 << 20, AddAnswer.Answer);
-        using SharedClient<AddRequest, AddResponse> honest = await served.ConnectAsync();
-        served.Server.ReplyTimeout = TimeSpan.FromMinutes(2); // every reply kept waiting is still waiting when counted
-
-        // Six thousand requests, none of whose answers is read: once its ring is full, each reply waits (for the
-        // client's gate, or for room) up to the reply timeout, on a timer. A client made by the library never has more
-        // than MaxInFlight requests pending, so no more replies than that are kept waiting for it: the rest are dropped
-        // at once, each a TimeoutException to its handler.
-        int timers = (int)Timer.ActiveCount;
-        using ChildProcess hostile = await StartHostileAsync(channel, "flood-unread", "6000");
-        // The honest request is read after all six thousand (one ring, in order), and each reply that waits has taken
-        // its timer before the serving loop reads on.
-        Assert.Equal(9, (await honest.RequestAsync(new AddRequest { A = 4, B = 5 }, Bound)).Sum);
-        long waiting = Timer.ActiveCount - timers;
-        Assert.False(served.Serving.IsCompleted, $"The serving loop ended: {served.Serving.Exception?.GetBaseException()}");
-        Assert.InRange(waiting, SharedClient<AddRequest, AddResponse>.MaxInFlight / 2, 2 * SharedClient<AddRequest, AddResponse>.MaxInFlight);
-    }
-
-    // A hostile child of the test host against the served channel, once it has written what it writes ("sent").
-    private static async Task<ChildProcess> StartHostileAsync(TestChannel channel, string command, params string[] args)
-    {
-        ChildProcess hostile = ChildProcess.Start(command, [channel.Directory, channel.Name, .. args]);
-        try
-        {
-            await hostile.WaitForLineAsync("sent", Generous);
-            return hostile;
-        }
-        catch
-        {
-            hostile.Dispose();
-            throw;
-        }
     }
 }
