@@ -1,4 +1,6 @@
+using System;
 using System.Runtime.InteropServices;
+using System.Threading;
 using NeoBuffer.Interop;
 
 namespace NeoBuffer.Segments;
@@ -17,18 +19,38 @@ internal static unsafe class ByteLocks
     /// <summary>Takes a shared (read) lock on byte <paramref name="offset"/>; false when another holds it exclusively.</summary>
     public static bool TryLockShared(int fd, long offset) => Set(fd, offset, LibC.F_RDLCK);
 
-    /// <summary>Takes the write lock on byte <paramref name="offset"/>, waiting for other holders to let go.</summary>
-    public static void LockExclusive(int fd, long offset)
+    /// <summary>
+    /// Takes the write lock on byte <paramref name="offset"/>, waiting up to <paramref name="patience"/> for other
+    /// holders to let go; false when one still holds it then (at once, with a zero patience, when one holds it now).
+    /// </summary>
+    /// <remarks>
+    /// Retried, not slept on in the kernel (<c>F_OFD_SETLKW</c> has no deadline): a lock its holders keep for a few
+    /// system calls can be kept for ever by a process that is stopped, or hostile (any process that can open the file
+    /// can lock any byte of it), and no attach, detach or sweep may wait on such a process without bound. A few
+    /// yields first, for a holder in the middle of its calls, then a millisecond's sleep between tries.
+    /// </remarks>
+    public static bool TryLockExclusive(int fd, long offset, TimeSpan patience)
     {
-        var flock = new LibC.Flock { Type = LibC.F_WRLCK, Whence = LibC.SEEK_SET, Start = offset, Length = 1 };
-        while (LibC.FcntlLock(fd, LibC.F_OFD_SETLKW, &flock) != 0)
+        long deadline = Environment.TickCount64 + (long)patience.TotalMilliseconds;
+        var spin = new SpinWait();
+        while (!TryLock(fd, offset))
         {
-            int errno = Marshal.GetLastSystemError();
-            if (errno != LibC.EINTR)
+            if (Environment.TickCount64 >= deadline)
             {
-                throw new SharedChannelException($"Cannot take a segment lock: {LibC.Describe(errno)}.");
+                return false;
+            }
+
+            if (spin.Count < 10)
+            {
+                spin.SpinOnce(sleep1Threshold: -1);
+            }
+            else
+            {
+                Thread.Sleep(1);
             }
         }
+
+        return true;
     }
 
     /// <summary>Releases this open file's lock on byte <paramref name="offset"/>.</summary>

@@ -109,7 +109,15 @@ internal static unsafe class SegmentDirectory
 
         try
         {
-            ByteLocks.LockExclusive(fd, SharedSegment.LifecycleLockOffset);
+            // A sweep does not wait for the lifecycle lock: a file whose lock is held is being attached to, detached
+            // from or swept right now (or held by a stopped or hostile process), so it is not this sweep's to judge,
+            // and every create and open of the directory would otherwise wait for that holder. The next sweep looks
+            // again. A listing waits as an attach does, then leaves the file out.
+            if (!ByteLocks.TryLockExclusive(fd, SharedSegment.LifecycleLockOffset, remove ? TimeSpan.Zero : SharedSegment.LifecyclePatience))
+            {
+                return null;
+            }
+
             try
             {
                 bool attached = ByteLocks.IsLockedByOther(fd, SharedSegment.AttachLockOffset);
@@ -160,7 +168,13 @@ internal static unsafe class SegmentDirectory
         {
             // Under the lifecycle lock, as a sweep removes: an opener racing with us either attached first (and we
             // refuse) or finds Removed set once it has the lock, and backs off.
-            ByteLocks.LockExclusive(fd, SharedSegment.LifecycleLockOffset);
+            if (!ByteLocks.TryLockExclusive(fd, SharedSegment.LifecycleLockOffset, SharedSegment.LifecyclePatience))
+            {
+                throw new ChannelInUseException(
+                    $"Channel '{name}' is being attached to or removed by a process that has held its lifecycle lock (byte {SharedSegment.LifecycleLockOffset} of '{path}') " +
+                    $"for over {SharedSegment.LifecyclePatience.TotalSeconds:0} s, which only a stopped or hostile process does (lslocks shows which). Try again once it has let go.");
+            }
+
             try
             {
                 long length = SegmentFile.SizeOf(fd);
