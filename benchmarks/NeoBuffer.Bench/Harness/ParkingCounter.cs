@@ -58,9 +58,9 @@ internal static unsafe class ParkingCounter
             return;
         }
 
-        for (long i = NeoBuffer.Waiting.SpinPoll.Checks(SpinCount); i > 0; i--)
+        for (long check = 1, checks = NeoBuffer.Waiting.SpinPoll.Checks(SpinCount); check <= checks; check++)
         {
-            NeoBuffer.Waiting.SpinPoll.Pause();
+            NeoBuffer.Waiting.SpinPoll.Pause(check);
             if (Volatile.Read(ref *counter) >= atLeast)
             {
                 return;

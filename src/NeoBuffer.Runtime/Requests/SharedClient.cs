@@ -766,7 +766,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
                 return false;
             }
 
-            SpinPoll.Pause();
+            SpinPoll.Pause(check + 1);
         }
 
         return true;

@@ -78,9 +78,9 @@ internal static class RingWait
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        for (long i = SpinPoll.Checks(spinCount); i > 0; i--)
+        for (long check = 1, checks = SpinPoll.Checks(spinCount); check <= checks; check++)
         {
-            SpinPoll.Pause();
+            SpinPoll.Pause(check);
             if (condition.IsSatisfied())
             {
                 return true;
@@ -161,9 +161,9 @@ internal static class RingWait
             }
 
             // A short spin only: this runs on the caller's thread, which may be a thread-pool thread.
-            for (long i = SpinPoll.Checks(spinCount / 16); i > 0; i--)
+            for (long check = 1, checks = SpinPoll.Checks(spinCount / 16); check <= checks; check++)
             {
-                SpinPoll.Pause();
+                SpinPoll.Pause(check);
                 if (condition.IsSatisfied())
                 {
                     return new ValueTask<bool>(true);
