@@ -1,4 +1,6 @@
+using System;
 using System.Runtime.InteropServices;
+using System.Threading;
 using NeoBuffer.Interop;
 
 namespace NeoBuffer.Segments;
@@ -17,19 +19,45 @@ internal static unsafe class ByteLocks
     /// <summary>Takes a shared (read) lock on byte <paramref name="offset"/>; false when another holds it exclusively.</summary>
     public static bool TryLockShared(int fd, long offset) => Set(fd, offset, LibC.F_RDLCK);
 
-    /// <summary>Takes the write lock on byte <paramref name="offset"/>, waiting for other holders to let go.</summary>
-    public static void LockExclusive(int fd, long offset)
+    /// <summary>
+    /// Takes the write lock on byte <paramref name="offset"/>, waiting at most <paramref name="timeout"/> for other
+    /// holders to let go (zero: one try); false past it, with nothing taken.
+    /// </summary>
+    /// <remarks>
+    /// Never <c>F_OFD_SETLKW</c>: that sleeps in the kernel until the holder lets go, with no timeout, and no signal a
+    /// .NET process handles ends it (the runtime retries EINTR). Any process that can open the file can take a lock and
+    /// keep it, so a blocking wait would hang for as long as a hostile peer, or a holder stopped by SIGSTOP or a
+    /// debugger, likes. The locks polled here are held by honest peers for a few system calls, so the first retries
+    /// only yield, and later ones sleep in growing steps of at most 10 ms.
+    /// </remarks>
+    public static bool TryLockExclusive(int fd, long offset, TimeSpan timeout)
     {
-        var flock = new LibC.Flock { Type = LibC.F_WRLCK, Whence = LibC.SEEK_SET, Start = offset, Length = 1 };
-        while (LibC.FcntlLock(fd, LibC.F_OFD_SETLKW, &flock) != 0)
+        long deadline = MonotonicClock.NowNs + (long)timeout.TotalMilliseconds * 1_000_000;
+        for (int attempt = 0; ; attempt++)
         {
-            int errno = Marshal.GetLastSystemError();
-            if (errno != LibC.EINTR)
+            if (TryLock(fd, offset))
             {
-                throw new SharedChannelException($"Cannot take a segment lock: {LibC.Describe(errno)}.");
+                return true;
+            }
+
+            if (MonotonicClock.NowNs >= deadline)
+            {
+                return false;
+            }
+
+            if (attempt < YieldingAttempts)
+            {
+                Thread.Yield();
+            }
+            else
+            {
+                Thread.Sleep(Math.Min(attempt - YieldingAttempts + 1, MaxSleepMs));
             }
         }
     }
+
+    private const int YieldingAttempts = 16;
+    private const int MaxSleepMs = 10;
 
     /// <summary>Releases this open file's lock on byte <paramref name="offset"/>.</summary>
     public static void Unlock(int fd, long offset) => Set(fd, offset, LibC.F_UNLCK);

@@ -109,7 +109,13 @@ internal static unsafe class SegmentDirectory
 
         try
         {
-            ByteLocks.LockExclusive(fd, SharedSegment.LifecycleLockOffset);
+            // A sweep does not wait: a busy lock means someone is attaching, detaching or removing this segment right
+            // now, so it is not stale, or not the sweep's to remove. A listing waits a bounded while, then leaves it out.
+            if (!LifecycleLock.TryTake(fd, remove ? TimeSpan.Zero : LifecycleLock.Wait))
+            {
+                return null;
+            }
+
             try
             {
                 bool attached = ByteLocks.IsLockedByOther(fd, SharedSegment.AttachLockOffset);
@@ -132,7 +138,7 @@ internal static unsafe class SegmentDirectory
             }
             finally
             {
-                ByteLocks.Unlock(fd, SharedSegment.LifecycleLockOffset);
+                LifecycleLock.Release(fd);
             }
         }
         finally
@@ -160,7 +166,7 @@ internal static unsafe class SegmentDirectory
         {
             // Under the lifecycle lock, as a sweep removes: an opener racing with us either attached first (and we
             // refuse) or finds Removed set once it has the lock, and backs off.
-            ByteLocks.LockExclusive(fd, SharedSegment.LifecycleLockOffset);
+            LifecycleLock.Take(fd, name, path);
             try
             {
                 long length = SegmentFile.SizeOf(fd);
@@ -184,7 +190,7 @@ internal static unsafe class SegmentDirectory
             }
             finally
             {
-                ByteLocks.Unlock(fd, SharedSegment.LifecycleLockOffset);
+                LifecycleLock.Release(fd);
             }
         }
         finally

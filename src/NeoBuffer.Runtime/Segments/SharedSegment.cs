@@ -511,7 +511,7 @@ internal sealed unsafe class SharedSegment : IDisposable
     /// </summary>
     private void Attach()
     {
-        ByteLocks.LockExclusive(_fd, LifecycleLockOffset);
+        LifecycleLock.Take(_fd, Name, Path);
         try
         {
             if (Volatile.Read(ref _fileHeader->Removed) != 0)
@@ -524,7 +524,7 @@ internal sealed unsafe class SharedSegment : IDisposable
         }
         finally
         {
-            ByteLocks.Unlock(_fd, LifecycleLockOffset);
+            LifecycleLock.Release(_fd);
         }
     }
 
@@ -536,30 +536,40 @@ internal sealed unsafe class SharedSegment : IDisposable
             return;
         }
 
-        // Under the lifecycle lock, so no one attaches between "nobody else is attached" and the unlink.
-        ByteLocks.LockExclusive(_fd, LifecycleLockOffset);
-        ByteLocks.Unlock(_fd, AttachLockOffset);
-        if (!_keep && !ByteLocks.IsLockedByOther(_fd, AttachLockOffset))
+        // Under the lifecycle lock, so no one attaches between "nobody else is attached" and the unlink. A lock some
+        // other process keeps past the bound (stopped, or hostile) is not waited out: this endpoint detaches without
+        // deciding whether it was the last one out, and leaves the file to the first sweep after that process lets go
+        // (a sweep removes it if nobody is attached then; a completed stream's unread messages are not held for a reader).
+        if (!LifecycleLock.TryTake(_fd, LifecycleLock.Wait))
         {
-            // The last one out: nobody else can move the positions now, so they are final. A completed SPSC or MPSC
-            // stream with messages unread is held for its reader if no reader has attached yet (a writer may write,
-            // complete and exit before its reader starts: a one-way hand-off). Once a reader has held the reader row
-            // (its generation counts every acquisition), what it left unread is not held: it chose to leave, or died,
-            // and a file kept then would be kept for nobody. A stream left open or faulted is not a hand-off, a duplex
-            // file goes with both sides, and broadcast messages are promised only to subscribers attached when they
-            // were written: those go as before.
-            bool unread = IsCompletedStreamWithUnread(Header, Geometry)
-                && Volatile.Read(ref Row(Geometry.Topology == ChannelTopology.MultiProducerSingleConsumer
-                    ? ParticipantTable.MpscReaderRow : ParticipantTable.SpscReaderRow)->Generation) == 0;
-            Volatile.Write(ref _fileHeader->HeldForReader, unread ? 1 : 0);
-            if (!unread)
+            ByteLocks.Unlock(_fd, AttachLockOffset);
+        }
+        else
+        {
+            ByteLocks.Unlock(_fd, AttachLockOffset);
+            if (!_keep && !ByteLocks.IsLockedByOther(_fd, AttachLockOffset))
             {
-                Volatile.Write(ref _fileHeader->Removed, 1);
-                LibC.Unlink(Path);
+                // The last one out: nobody else can move the positions now, so they are final. A completed SPSC or MPSC
+                // stream with messages unread is held for its reader if no reader has attached yet (a writer may write,
+                // complete and exit before its reader starts: a one-way hand-off). Once a reader has held the reader row
+                // (its generation counts every acquisition), what it left unread is not held: it chose to leave, or
+                // died, and a file kept then would be kept for nobody. A stream left open or faulted is not a hand-off,
+                // a duplex file goes with both sides, and broadcast messages are promised only to subscribers attached
+                // when they were written: those go as before.
+                bool unread = IsCompletedStreamWithUnread(Header, Geometry)
+                    && Volatile.Read(ref Row(Geometry.Topology == ChannelTopology.MultiProducerSingleConsumer
+                        ? ParticipantTable.MpscReaderRow : ParticipantTable.SpscReaderRow)->Generation) == 0;
+                Volatile.Write(ref _fileHeader->HeldForReader, unread ? 1 : 0);
+                if (!unread)
+                {
+                    Volatile.Write(ref _fileHeader->Removed, 1);
+                    LibC.Unlink(Path);
+                }
             }
+
+            LifecycleLock.Release(_fd);
         }
 
-        ByteLocks.Unlock(_fd, LifecycleLockOffset);
         _mapping.CloseWithMapping(_fd);
         _mapping.Dispose();
     }
