@@ -61,6 +61,30 @@ public sealed class SendReceiveFailureTests
     }
 
     [Fact]
+    public async Task A_writer_of_line_breaks_and_terminal_escapes_gets_one_line_per_message_without_control_characters()
+    {
+        using var segments = new SegmentDirectory();
+        using SampleProcess receiver = SampleProcess.Start("SendReceive", segments.Path, "receive", "chat");
+        await segments.WaitForChannelAsync("chat", Timeout);
+
+        // A writer of the channel's own (this process, through the raw API) writes what no typed line holds: a line
+        // break that would forge a second received line, and escape sequences that would clear the receiver's terminal
+        // and retitle it. Every message stays one line, its control characters replaced by spaces.
+        using (SharedChannelWriter hostile = SharedChannel.OpenWriter("chat", new SharedChannelOptions { Directory = segments.Path }))
+        {
+            foreach (string text in new[] { "one\ntwo", "\u001b[2J\u001b]0;owned\u0007cleared", "tab\tand\rreturn", "last" })
+            {
+                Assert.True(hostile.TryWrite(System.Text.Encoding.UTF8.GetBytes(text)));
+            }
+        }
+
+        await receiver.WaitUntilAsync((stdout, _) => stdout.Contains("last"), Timeout, "the last message");
+        receiver.Signal(2); // SIGINT
+        Assert.Equal(0, await receiver.ExitCodeAsync(Timeout));
+        Assert.Equal(["one two", " [2J ]0;owned cleared", "tab and return", "last"], receiver.OutputLines);
+    }
+
+    [Fact]
     public async Task A_receiver_whose_ring_is_corrupted_says_so_in_one_line_and_removes_the_segment()
     {
         using var segments = new SegmentDirectory();
