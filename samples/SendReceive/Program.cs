@@ -110,6 +110,9 @@ static SharedChannelReader? OpenReceiver(string name, out string? refusal)
 
 static int Send(string name, CancellationToken stop)
 {
+    // How long a line waits for room before the sender decides its receiver stopped reading.
+    TimeSpan roomTimeout = TimeSpan.FromSeconds(10);
+
     SharedChannelWriter writer;
     try
     {
@@ -136,8 +139,20 @@ static int Send(string name, CancellationToken stop)
 
                 // Claim room for the line in the ring (waiting while the receiver catches up) and encode it in place.
                 // A receiver that died or left fails this wait once the ring is full (ChannelClosedException, which
-                // SampleExit reports): nothing would ever make room again.
-                WriteClaim claim = writer.Claim(length, stop);
+                // SampleExit reports): nothing would ever make room again. One that is alive but takes nothing for
+                // roomTimeout (stopped, stuck) ends it too: the ring holds a megabyte of lines, so it has read none of
+                // a great many.
+                WriteClaim claim;
+                try
+                {
+                    claim = writer.Claim(length, roomTimeout, stop);
+                }
+                catch (TimeoutException)
+                {
+                    return SampleExit.Print(SampleExit.Failed,
+                        $"sender: the receiver of '{name}' made no room for a line in {roomTimeout.TotalSeconds:0} s: the channel is full, and the receiver is stopped or stuck. This line and the rest were not sent.");
+                }
+
                 Encoding.UTF8.GetBytes(text, claim.Payload);
                 claim.Commit();
             }
