@@ -54,7 +54,9 @@ internal sealed unsafe class ReadOnlySegment : IDisposable
     /// <exception cref="ChannelFormatException">It is not a whole, valid channel.</exception>
     public static ReadOnlySegment Open(string name, string path)
     {
-        int fd = LibC.Open(path, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+        // O_NONBLOCK: opening a FIFO to read would otherwise wait for a writer to open it, for ever. Anything but a
+        // regular file is then refused before it is read; on a regular file the flag changes nothing.
+        int fd = LibC.Open(path, LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
         if (fd < 0)
         {
             int errno = Marshal.GetLastSystemError();
@@ -69,6 +71,7 @@ internal sealed unsafe class ReadOnlySegment : IDisposable
 
         try
         {
+            SegmentFile.RequireRegularFile(fd, path);
             long length = SegmentFile.SizeOf(fd);
             byte[] prefix = new byte[(int)Math.Clamp(length, 0, SegmentGeometry.MaxHeaderSize)];
             int read = SegmentFile.ReadPrefix(fd, prefix);
