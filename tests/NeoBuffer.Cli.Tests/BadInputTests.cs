@@ -84,7 +84,7 @@ public sealed class BadInputTests : IDisposable
             Assert.True(mkfifo.WaitForExit(TimeSpan.FromSeconds(30)) && mkfifo.ExitCode == 0, $"mkfifo {path} failed");
         }
 
-        foreach (string verb in new[] { "inspect", "tail" })
+        foreach (string verb in new[] { "inspect", "tail", "rm" })
         {
             Neobuffer run = await Neobuffer.RunAsync(verb, "bad-fifo", "--dir", _channel.Directory);
             Assert.True(run.ExitCode == 1, run.ToString());
