@@ -15,7 +15,7 @@ namespace NeoBuffer.Runtime.Tests;
 /// </summary>
 public sealed class HeldLifecycleLockTests
 {
-    // The lock is waited for LifecycleLock.Wait (2 s) at most by each call below; what is left is slack for a loaded machine.
+    // The lock is waited for SharedSegment.LifecyclePatience (1 s) at most by each call below; the rest is slack for a loaded machine.
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class HeldLifecycleLockTests
             Exception? refused = await BoundedWork.Within(open, Bound, "opening a channel whose lifecycle lock another process keeps");
             Assert.NotNull(refused);
             Assert.IsType<SharedChannelException>(refused);
-            Assert.Contains($"Channel '{channel.Name}' is locked", refused.Message);
+            Assert.Contains($"Cannot attach to channel '{channel.Name}'", refused.Message);
             Assert.Contains(channel.SegmentPath, refused.Message);
 
             await BoundedWork.Within(Task.Factory.StartNew(writer.Dispose, TaskCreationOptions.LongRunning), Bound, "disposing the writer");

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
+using NeoBuffer.Requests;
 using NeoBuffer.Testing;
 using NeoBuffer.TestHost.Messages;
 
@@ -130,7 +131,27 @@ public sealed class RequestResponseTests
         Assert.Contains(EchoRequest.Layout.SchemaText, refused.ExpectedSchema);
         Assert.Contains(AddRequest.Layout.SchemaText, refused.ActualSchema);
         Assert.Contains(AddResponse.Layout.SchemaText, refused.Message);
+
+        // Which message differs, and how: not that the server's text "does not parse" (it is no single message's).
+        Assert.Contains($"the request: {EchoRequest.Layout.Name} here, {AddRequest.Layout.Name} at the server", refused.Message);
+        Assert.DoesNotContain("the response:", refused.Message);
+        Assert.DoesNotContain("does not parse", refused.Message);
         await Assert.ThrowsAsync<ChannelNotFoundException>(async () => await SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name + "-none", channel.Options(), Generous));
+    }
+
+    [Fact]
+    public void A_service_schema_that_differs_in_one_message_s_fields_is_explained_by_that_message_alone()
+    {
+        // The server's response has the same name and another layout (its ServerPid widened): the request is the same.
+        string ours = ServiceSchema<AddRequest, AddResponse>.Layout.SchemaText;
+        string theirs = ours.Replace("field ServerPid scalar offset=8 size=4 type=int32", "field ServerPid scalar offset=8 size=8 type=int64", StringComparison.Ordinal);
+        Assert.NotEqual(ours, theirs);
+
+        string differences = Assert.IsType<string>(ServiceSchemaDifference.Explain(ours, theirs));
+        Assert.StartsWith($"  - the response: {AddResponse.Layout.Name} differs here and at the server: ", differences);
+        Assert.Contains("ServerPid", differences);
+        Assert.DoesNotContain("the request", differences);
+        Assert.Null(ServiceSchemaDifference.Explain(ours, AddRequest.Layout.SchemaText)); // not a service schema: nothing to say
     }
 
     [Fact]

@@ -17,16 +17,21 @@ internal sealed class ServedAddServer : IAsyncDisposable
     private readonly CancellationTokenSource _serving = new();
     private readonly Task _serve;
 
-    public ServedAddServer(TestChannel channel, long capacity, Func<IncomingRequest<AddRequest, AddResponse>, ValueTask> handler)
+    public ServedAddServer(TestChannel channel, long capacity, Func<IncomingRequest<AddRequest, AddResponse>, ValueTask> handler, int maxProducers = 16)
     {
         Channel = channel;
-        Server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(capacity));
+        SharedChannelOptions options = channel.Options(capacity);
+        options.MaxProducers = maxProducers;
+        Server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, options);
         _serve = Task.Run(() => Server.ServeAsync(handler, _serving.Token));
     }
 
     public TestChannel Channel { get; }
 
     public SharedServer<AddRequest, AddResponse> Server { get; }
+
+    /// <summary>The serving loop: it ends only when the test stops it, unless a fault ends it first.</summary>
+    public Task Serving => _serve;
 
     /// <summary>A new client of the server (its connect record is read by the serving loop).</summary>
     public async Task<SharedClient<AddRequest, AddResponse>> ConnectAsync() =>

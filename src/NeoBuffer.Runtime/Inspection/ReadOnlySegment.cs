@@ -72,15 +72,7 @@ internal sealed unsafe class ReadOnlySegment : IDisposable
         try
         {
             SegmentFile.RequireRegularFile(fd, path);
-            long length = SegmentFile.SizeOf(fd);
-            byte[] prefix = new byte[(int)Math.Clamp(length, 0, SegmentGeometry.MaxHeaderSize)];
-            int read = SegmentFile.ReadPrefix(fd, prefix);
-            SegmentGeometry geometry = HeaderCodec.Validate(prefix.AsSpan(0, read), length, path);
-            if (BitConverter.ToUInt32(prefix, 0x80) != ChannelHeader.InitStateReady)
-            {
-                throw new ChannelFormatException($"'{path}' cannot be opened as a channel: its creator has not finished it (it is being created, or its creator died first).");
-            }
-
+            SegmentGeometry geometry = SharedSegment.ReadFinishedHeader(fd, path, out byte[] prefix, out long length);
             byte[] identity = prefix.AsSpan(0, geometry.SchemaOffset + System.Text.Encoding.UTF8.GetByteCount(geometry.SchemaText)).ToArray();
             void* address = LibC.MMap(null, (nuint)length, LibC.PROT_READ, LibC.MAP_SHARED, fd, 0);
             if (address == (void*)-1)

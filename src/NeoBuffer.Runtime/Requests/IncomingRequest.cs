@@ -97,7 +97,7 @@ public readonly struct IncomingRequest<TRequest, TResponse> : IDisposable
     /// that does not read its responses costs only its own replies.
     /// </summary>
     /// <exception cref="InvalidOperationException">The request has ended or was already answered, or <typeparamref name="TResponse"/> has variable-length fields.</exception>
-    /// <exception cref="TimeoutException">The client's ring stayed full for the whole reply timeout; the reply is dropped.</exception>
+    /// <exception cref="TimeoutException">The client's ring stayed full for the whole reply timeout, or <see cref="SharedClient{TRequest, TResponse}.MaxInFlight"/> replies to this client were waiting already (it sends requests and reads no answers); the reply is dropped.</exception>
     /// <exception cref="ChannelClosedException">The client is gone (it disconnected or died); the reply is dropped.</exception>
     public ValueTask ReplyAsync(TResponse response, CancellationToken cancellationToken = default)
     {

@@ -445,6 +445,11 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
 
     private static async Task FailSlowAsync(ServerClient client, long correlationId, byte[] text, TimeSpan timeout)
     {
+        if (!client.TryStartWaiting(SharedClient<TRequest, TResponse>.MaxInFlight))
+        {
+            return; // a client that reads none of what it is owed: like a reply past that many, the failure is dropped
+        }
+
         long started = Environment.TickCount64;
         try
         {
@@ -458,7 +463,7 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
                 while (!client.IsGone && !client.TryWrite(correlationId, ResponseStatus.Failed, 0, text))
                 {
                     TimeSpan left = timeout - TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
-                    if (left <= TimeSpan.Zero || !await client.Writer.WaitToWriteAsync(ResponseEnvelope.Size + text.Length, left, CancellationToken.None).ConfigureAwait(false))
+                    if (left <= TimeSpan.Zero || !await client.Writer.WaitToWriteAsync(ResponseEnvelope.Size + Math.Min(text.Length, client.LongestReason), left, CancellationToken.None).ConfigureAwait(false))
                     {
                         return;
                     }
@@ -474,14 +479,25 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
             // The client stopped reading for the whole reply timeout or went away: like a reply, the failure is dropped
             // and the client's own timeout (or its dead server check) ends the request.
         }
+        finally
+        {
+            client.EndWaiting();
+        }
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask ReplySlowAsync(long generation, ServerClient client, long correlationId, TResponse response, CancellationToken cancellationToken)
     {
         bool sent = false;
+        bool waiting = false;
         try
         {
+            waiting = client.TryStartWaiting(SharedClient<TRequest, TResponse>.MaxInFlight);
+            if (!waiting)
+            {
+                throw new TimeoutException($"Client {client.Id} of server '{_server.Name}' has {SharedClient<TRequest, TResponse>.MaxInFlight} replies waiting already (as many as a client has requests in flight): it reads none of its responses, and this reply was dropped. Other clients are not affected.");
+            }
+
             TimeSpan timeout = _server.ReplyTimeout;
             long started = Environment.TickCount64;
             if (!await client.EnterAsync(timeout, cancellationToken).ConfigureAwait(false))
@@ -527,6 +543,11 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
         }
         finally
         {
+            if (waiting)
+            {
+                client.EndWaiting(); // before the answer ends too: a failure it owes counts as one waiting
+            }
+
             EndAnswer(generation, sent);
         }
     }

@@ -19,6 +19,7 @@ internal sealed class ServerClient(int id, long token, SharedChannelWriter write
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile bool _gone;
     private int _writerDisposed;
+    private int _waitingReplies;
 
     public int Id { get; } = id;
 
@@ -28,6 +29,37 @@ internal sealed class ServerClient(int id, long token, SharedChannelWriter write
     public SharedChannelWriter Writer { get; } = writer;
 
     public bool IsGone => _gone;
+
+    /// <summary>
+    /// The most bytes of a failure's reason this client's ring takes: a failure's text is cut to it. A client made by
+    /// this library takes the 1 KiB a server sends; a ring made to take less is refused at connect only when it cannot
+    /// take a response (the server's check), so the reason is cut rather than the failure lost.
+    /// </summary>
+    public int LongestReason => Math.Min(ResponseStatus.MaxReasonLength, Writer.MaxMessageSize - ResponseEnvelope.Size);
+
+    /// <summary>
+    /// Counts one more reply (or failure) waiting for this client's gate or for room in its ring, unless
+    /// <paramref name="limit"/> wait already: then false, and the caller drops its reply at once.
+    /// </summary>
+    /// <remarks>
+    /// The limit is a client's most requests in flight: a client made by the library never has more replies owed to
+    /// it. More waiting can only be a client that sends requests and reads no answers, and each would cost the server a
+    /// reply kept, on a timer, for the whole reply timeout: with no bound, memory in proportion to how fast that one
+    /// client writes.
+    /// </remarks>
+    public bool TryStartWaiting(int limit)
+    {
+        if (Interlocked.Increment(ref _waitingReplies) <= limit)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _waitingReplies);
+        return false;
+    }
+
+    /// <summary>Ends a wait counted by <see cref="TryStartWaiting"/>.</summary>
+    public void EndWaiting() => Interlocked.Decrement(ref _waitingReplies);
 
     /// <summary>Takes the gate if no other reply holds it.</summary>
     public bool TryEnter() => _gate.Wait(0);
@@ -63,11 +95,16 @@ internal sealed class ServerClient(int id, long token, SharedChannelWriter write
     }
 
     /// <summary>
-    /// Writes a response record whose body is <paramref name="body"/>, if there is room now. The caller holds the gate.
-    /// False when the ring is full.
+    /// Writes a response record whose body is <paramref name="body"/> (a failure's reason cut to <see cref="LongestReason"/>),
+    /// if there is room now. The caller holds the gate. False when the ring is full.
     /// </summary>
     public bool TryWrite(long correlationId, int status, int value, ReadOnlySpan<byte> body)
     {
+        if (status == ResponseStatus.Failed && body.Length > LongestReason)
+        {
+            body = body.Slice(0, LongestReason);
+        }
+
         if (!TryClaim(correlationId, status, value, body.Length, out WriteClaim claim, out Span<byte> payload))
         {
             return false;
@@ -78,10 +115,34 @@ internal sealed class ServerClient(int id, long token, SharedChannelWriter write
         return true;
     }
 
-    /// <summary>Claims a response record of <paramref name="length"/> body bytes with its envelope written. The caller holds the gate.</summary>
+    /// <summary>
+    /// Claims a response record of <paramref name="length"/> body bytes with its envelope written. The caller holds the
+    /// gate. False when the ring is full, or when the client is gone: marked gone by the server, or found now to have
+    /// broken its own ring.
+    /// </summary>
+    /// <remarks>
+    /// The client created its ring and is its reader, so it can write any value into the ring's shared state (its read
+    /// position, say). The writer checks what it reads there and throws when it is impossible; that is this client's
+    /// doing and must cost the server nothing more than this client. So the client is marked gone here, and every
+    /// reply to it from now on is dropped as a reply to a client that left is; the writer is disposed when the caller
+    /// lets go of the gate (<see cref="Exit"/>), and the server's next check of its clients lets go of this one.
+    /// Whatever calls this (a handler's reply, the failure a handler owes, the acknowledgement on the serving loop)
+    /// sees a reply it could not write, never the client's fault.
+    /// </remarks>
     public bool TryClaim(long correlationId, int status, int value, int length, out WriteClaim claim, out Span<byte> body)
     {
-        if (_gone || !Writer.TryClaim(ResponseEnvelope.Size + length, out claim))
+        bool claimed = false;
+        claim = default;
+        try
+        {
+            claimed = !_gone && Writer.TryClaim(ResponseEnvelope.Size + length, out claim);
+        }
+        catch (Exception e) when (e is SharedChannelException or System.Threading.Channels.ChannelClosedException)
+        {
+            _gone = true;
+        }
+
+        if (!claimed)
         {
             claim = default;
             body = default;
@@ -94,15 +155,23 @@ internal sealed class ServerClient(int id, long token, SharedChannelWriter write
         return true;
     }
 
-    /// <summary>Whether the client's response ring is still read by a live process (a liveness probe; no shared state changes).</summary>
-    public bool IsReaderAlive()
+    /// <summary>
+    /// Whether the server should keep this client: not found gone (<see cref="TryClaim"/>), and its response ring still
+    /// read by a live process (a liveness probe; no shared state changes).
+    /// </summary>
+    public bool IsServable()
     {
+        if (_gone)
+        {
+            return false;
+        }
+
         try
         {
             Writer.ThrowIfReaderGone();
             return true;
         }
-        catch (System.Threading.Channels.ChannelClosedException)
+        catch (Exception e) when (e is SharedChannelException or System.Threading.Channels.ChannelClosedException)
         {
             return false;
         }

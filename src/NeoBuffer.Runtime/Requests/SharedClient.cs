@@ -336,6 +336,18 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
                 mismatch.ExpectedSchema,
                 mismatch.ActualSchema);
         }
+        catch (ChannelSchemaMismatchException mismatch) when (ServiceSchemaDifference.Explain(mismatch.ExpectedSchema, mismatch.ActualSchema) is string differences)
+        {
+            // Another service of the same format: say which of its messages differ, and how.
+            responses.Dispose();
+            throw new ChannelSchemaMismatchException(
+                $"The server '{name}' serves other messages than this client sends or expects:{Environment.NewLine}{differences}{Environment.NewLine}" +
+                $"This client's service schema:{Environment.NewLine}{mismatch.ExpectedSchema}{Environment.NewLine}" +
+                $"The server's:{Environment.NewLine}{mismatch.ActualSchema}{Environment.NewLine}" +
+                "Build client and server with the same message definitions, or connect to the server of these messages.",
+                mismatch.ExpectedSchema,
+                mismatch.ActualSchema);
+        }
         catch
         {
             responses.Dispose();

@@ -43,6 +43,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     private readonly SharedChannelOptions _responseOptions;
     private readonly Dictionary<int, ServerClient> _clients = [];
     private readonly Stack<PooledRequest<TRequest, TResponse>> _pool = new();
+    private readonly int _maxClients;
     private int _nextClientId;
     private int _clientCount;
     private long _refusedConnections;
@@ -64,6 +65,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
             MaxProducers = options.MaxProducers,
         };
         _requests = SharedChannel.CreateReader(name, requestOptions, ServiceSchema<TRequest, TResponse>.Layout);
+        _maxClients = options.MaxProducers;
         _responseOptions = new SharedChannelOptions { Directory = options.Directory, SpinCount = options.SpinCount };
     }
 
@@ -75,7 +77,10 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
 
     /// <summary>
     /// Connect records refused: naming a response ring that does not carry the record's token (written by another
-    /// process than the ring's owner), one this server already serves, or one that is gone or is no response ring.
+    /// process than the ring's owner), one this server already serves, or one that is gone or is no response ring (no
+    /// channel, one of another schema, one that is not a single-producer ring, or one whose longest message is shorter
+    /// than a response); and any connect record while
+    /// <see cref="SharedChannelOptions.MaxProducers"/> clients are connected (one writer connecting ring after ring).
     /// </summary>
     public long RefusedConnections => Interlocked.Read(ref _refusedConnections);
 
@@ -359,6 +364,18 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     private void Accept(long token, ReadOnlySpan<byte> body)
     {
         DropDeadClients();
+
+        // Every client holds a writer row of the request ring while it is connected, so no more clients than the ring
+        // admits writers can be connected honestly. More can only be one writer connecting ring after ring (each an
+        // honest record, its own token stamped in it): each would cost a descriptor, a mapping and a probe per check,
+        // kept as long as that writer lives, with no bound. Refused instead; that writer can shut others out no more
+        // than by taking every writer row itself.
+        if (_clients.Count >= _maxClients)
+        {
+            Interlocked.Increment(ref _refusedConnections);
+            return;
+        }
+
         SharedChannelWriter writer;
         try
         {
@@ -372,9 +389,18 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
             return;
         }
 
-        if (!ConnectToken.IsStampedIn(writer, token))
+        // A client's ring is a single-producer ring this server writes alone and whose reader it can find dead. A
+        // channel of another topology (of the same schema, made to be named here) is no client's: as its producer, the
+        // server would never see its maker die (a broadcast producer outlives every subscriber) and would hold it for
+        // good; as one writer among many, it might be the service's own request ring. Nor is a ring whose longest
+        // message is shorter than an envelope and the shortest response: no answer could ever be written into it (the
+        // claim would throw, on this loop for the acknowledgement or a failure owed). A failure's reason is cut to what
+        // a ring takes (ServerClient.LongestReason); a response longer than the ring takes fails its handler's reply.
+        if (writer.Topology != ChannelTopology.SingleProducerSingleConsumer
+            || writer.MaxMessageSize < ResponseEnvelope.Size + TResponse.Layout.FixedSize
+            || !ConnectToken.IsStampedIn(writer, token))
         {
-            // Someone else's ring: let go of it at once, so its owner's own connect record (read later) finds it free.
+            // Someone else's ring, or none: let go of it at once, so its owner's own connect record (read later) finds it free.
             writer.Dispose();
             Interlocked.Increment(ref _refusedConnections);
             return;
@@ -401,14 +427,15 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         }
     }
 
-    // A client that died never says goodbye: its response ring's reader row is dead. One lock probe per client.
+    // A client that died never says goodbye: its response ring's reader row is dead. One lock probe per client. A
+    // client found to have broken its own ring while a reply was written to it is let go of here too.
     private void DropDeadClients()
     {
         _lastClientCheck = Environment.TickCount64;
         List<int>? dead = null;
         foreach (ServerClient client in _clients.Values)
         {
-            if (!client.IsReaderAlive())
+            if (!client.IsServable())
             {
                 (dead ??= []).Add(client.Id);
             }

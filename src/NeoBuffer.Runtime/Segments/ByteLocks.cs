@@ -20,44 +20,38 @@ internal static unsafe class ByteLocks
     public static bool TryLockShared(int fd, long offset) => Set(fd, offset, LibC.F_RDLCK);
 
     /// <summary>
-    /// Takes the write lock on byte <paramref name="offset"/>, waiting at most <paramref name="timeout"/> for other
-    /// holders to let go (zero: one try); false past it, with nothing taken.
+    /// Takes the write lock on byte <paramref name="offset"/>, waiting up to <paramref name="patience"/> for other
+    /// holders to let go; false when one still holds it then (at once, with a zero patience, when one holds it now).
     /// </summary>
     /// <remarks>
-    /// Never <c>F_OFD_SETLKW</c>: that sleeps in the kernel until the holder lets go, with no timeout, and no signal a
-    /// .NET process handles ends it (the runtime retries EINTR). Any process that can open the file can take a lock and
-    /// keep it, so a blocking wait would hang for as long as a hostile peer, or a holder stopped by SIGSTOP or a
-    /// debugger, likes. The locks polled here are held by honest peers for a few system calls, so the first retries
-    /// only yield, and later ones sleep in growing steps of at most 10 ms.
+    /// Retried, not slept on in the kernel (<c>F_OFD_SETLKW</c> has no deadline): a lock its holders keep for a few
+    /// system calls can be kept for ever by a process that is stopped, or hostile (any process that can open the file
+    /// can lock any byte of it), and no attach, detach or sweep may wait on such a process without bound. A few
+    /// yields first, for a holder in the middle of its calls, then a millisecond's sleep between tries.
     /// </remarks>
-    public static bool TryLockExclusive(int fd, long offset, TimeSpan timeout)
+    public static bool TryLockExclusive(int fd, long offset, TimeSpan patience)
     {
-        long deadline = MonotonicClock.NowNs + (long)timeout.TotalMilliseconds * 1_000_000;
-        for (int attempt = 0; ; attempt++)
+        long deadline = Environment.TickCount64 + (long)patience.TotalMilliseconds;
+        var spin = new SpinWait();
+        while (!TryLock(fd, offset))
         {
-            if (TryLock(fd, offset))
-            {
-                return true;
-            }
-
-            if (MonotonicClock.NowNs >= deadline)
+            if (Environment.TickCount64 >= deadline)
             {
                 return false;
             }
 
-            if (attempt < YieldingAttempts)
+            if (spin.Count < 10)
             {
-                Thread.Yield();
+                spin.SpinOnce(sleep1Threshold: -1);
             }
             else
             {
-                Thread.Sleep(Math.Min(attempt - YieldingAttempts + 1, MaxSleepMs));
+                Thread.Sleep(1);
             }
         }
-    }
 
-    private const int YieldingAttempts = 16;
-    private const int MaxSleepMs = 10;
+        return true;
+    }
 
     /// <summary>Releases this open file's lock on byte <paramref name="offset"/>.</summary>
     public static void Unlock(int fd, long offset) => Set(fd, offset, LibC.F_UNLCK);

@@ -109,9 +109,11 @@ internal static unsafe class SegmentDirectory
 
         try
         {
-            // A sweep does not wait: a busy lock means someone is attaching, detaching or removing this segment right
-            // now, so it is not stale, or not the sweep's to remove. A listing waits a bounded while, then leaves it out.
-            if (!LifecycleLock.TryTake(fd, remove ? TimeSpan.Zero : LifecycleLock.Wait))
+            // A sweep does not wait for the lifecycle lock: a file whose lock is held is being attached to, detached
+            // from or swept right now (or held by a stopped or hostile process), so it is not this sweep's to judge,
+            // and every create and open of the directory would otherwise wait for that holder. The next sweep looks
+            // again. A listing waits as an attach does, then leaves the file out.
+            if (!ByteLocks.TryLockExclusive(fd, SharedSegment.LifecycleLockOffset, remove ? TimeSpan.Zero : SharedSegment.LifecyclePatience))
             {
                 return null;
             }
@@ -138,7 +140,7 @@ internal static unsafe class SegmentDirectory
             }
             finally
             {
-                LifecycleLock.Release(fd);
+                ByteLocks.Unlock(fd, SharedSegment.LifecycleLockOffset);
             }
         }
         finally
@@ -166,7 +168,13 @@ internal static unsafe class SegmentDirectory
         {
             // Under the lifecycle lock, as a sweep removes: an opener racing with us either attached first (and we
             // refuse) or finds Removed set once it has the lock, and backs off.
-            LifecycleLock.Take(fd, name, path);
+            if (!ByteLocks.TryLockExclusive(fd, SharedSegment.LifecycleLockOffset, SharedSegment.LifecyclePatience))
+            {
+                throw new ChannelInUseException(
+                    $"Channel '{name}' is being attached to or removed by a process that has held its lifecycle lock (byte {SharedSegment.LifecycleLockOffset} of '{path}') " +
+                    $"for over {SharedSegment.LifecyclePatience.TotalSeconds:0} s, which only a stopped or hostile process does (lslocks shows which). Try again once it has let go.");
+            }
+
             try
             {
                 long length = SegmentFile.SizeOf(fd);
@@ -191,7 +199,7 @@ internal static unsafe class SegmentDirectory
             }
             finally
             {
-                LifecycleLock.Release(fd);
+                ByteLocks.Unlock(fd, SharedSegment.LifecycleLockOffset);
             }
         }
         finally

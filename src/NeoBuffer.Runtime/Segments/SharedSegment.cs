@@ -16,7 +16,6 @@ namespace NeoBuffer.Segments;
 internal sealed unsafe class SharedSegment : IDisposable
 {
     // How long an opener waits for a creator that is still writing the header.
-    private static readonly TimeSpan InitializationWait = TimeSpan.FromSeconds(2);
 
     private readonly SegmentMapping _mapping;
     private readonly int _fd;
@@ -68,6 +67,12 @@ internal sealed unsafe class SharedSegment : IDisposable
 
     /// <summary>Byte whose exclusive lock serialises "the last one out removes the file" against attaching.</summary>
     public const long LifecycleLockOffset = 2;
+
+    /// <summary>
+    /// How long an attach, a detach or a listing waits for the lifecycle lock, which its holders keep for a few system
+    /// calls: a holder past this is stopped or hostile, and is not waited for (docs/format.md, "Lifetime").
+    /// </summary>
+    public static readonly TimeSpan LifecyclePatience = TimeSpan.FromSeconds(1);
 
     /// <summary>The file byte whose lock proves row <paramref name="index"/>'s holder alive: the row's first byte.</summary>
     public long RowLockOffset(int index) => _imageOffset + Geometry.ParticipantTableOffset + (long)index * ParticipantRow.Size;
@@ -441,32 +446,29 @@ internal sealed unsafe class SharedSegment : IDisposable
         }
     }
 
-    internal static SegmentGeometry ReadGeometry(int fd, string path)
+    internal static SegmentGeometry ReadGeometry(int fd, string path) => ReadFinishedHeader(fd, path, out _, out _);
+
+    /// <summary>
+    /// Reads and validates the header of the file behind <paramref name="fd"/>, which must be a finished channel's:
+    /// <paramref name="prefix"/> gets the header bytes read, <paramref name="length"/> the file's size.
+    /// </summary>
+    /// <exception cref="ChannelFormatException">The file is no valid channel, or its header was never finished.</exception>
+    internal static SegmentGeometry ReadFinishedHeader(int fd, string path, out byte[] prefix, out long length)
     {
-        // The creator makes the file, sizes it, then writes the header and publishes InitState last. An opener that
-        // races it waits briefly for that, rather than reporting a half-made channel as corrupt.
-        var clock = Stopwatch.StartNew();
-        byte[] prefix = new byte[SegmentGeometry.MaxHeaderSize];
-        while (true)
+        // A channel appears under its name only whole (built under a private name, InitState published, then linked:
+        // "Lifetime"), so an opener never races its creator: a header not ready here never will be (a creator of
+        // another kind died, or a peer planted the file). It is refused at once; waiting for it would let any process
+        // that can write the directory stall every opener it names the file to (a server reading connect records).
+        length = SegmentFile.SizeOf(fd);
+        prefix = new byte[(int)Math.Clamp(length, 0, SegmentGeometry.MaxHeaderSize)];
+        int read = SegmentFile.ReadPrefix(fd, prefix);
+        SegmentGeometry geometry = HeaderCodec.Validate(prefix.AsSpan(0, read), length, path);
+        if (BitConverter.ToUInt32(prefix, 0x80) != ChannelHeader.InitStateReady)
         {
-            long length = SegmentFile.SizeOf(fd);
-            int read = SegmentFile.ReadPrefix(fd, prefix.AsSpan(0, (int)Math.Min(length, prefix.Length)));
-            bool ready = read >= ChannelHeader.Size &&
-                         BitConverter.ToUInt64(prefix, 0) == ChannelHeader.MagicValue &&
-                         BitConverter.ToUInt32(prefix, 0x80) == ChannelHeader.InitStateReady;
-            if (ready || clock.Elapsed > InitializationWait || (read >= 8 && BitConverter.ToUInt64(prefix, 0) != 0 && BitConverter.ToUInt64(prefix, 0) != ChannelHeader.MagicValue))
-            {
-                SegmentGeometry geometry = HeaderCodec.Validate(prefix.AsSpan(0, read), length, path);
-                if (!ready)
-                {
-                    throw new ChannelFormatException($"'{path}' cannot be opened as a channel: its creator never finished writing its header (it may have died while creating it). Remove the file and create the channel again.");
-                }
-
-                return geometry;
-            }
-
-            Thread.Sleep(5);
+            throw new ChannelFormatException($"'{path}' cannot be opened as a channel: its creator never finished writing its header (it may have died while creating it). Remove the file and create the channel again.");
         }
+
+        return geometry;
     }
 
     private void CheckSchema(MessageLayout? schema)
@@ -511,7 +513,13 @@ internal sealed unsafe class SharedSegment : IDisposable
     /// </summary>
     private void Attach()
     {
-        LifecycleLock.Take(_fd, Name, Path);
+        if (!ByteLocks.TryLockExclusive(_fd, LifecycleLockOffset, LifecyclePatience))
+        {
+            throw new SharedChannelException(
+                $"Cannot attach to channel '{Name}': another process has held the lock that attaching and removing take (byte {LifecycleLockOffset} of '{Path}') " +
+                $"for over {LifecyclePatience.TotalSeconds:0} s, which only a stopped or hostile process does (lslocks shows which). Try again once it has let go.");
+        }
+
         try
         {
             if (Volatile.Read(ref _fileHeader->Removed) != 0)
@@ -524,7 +532,7 @@ internal sealed unsafe class SharedSegment : IDisposable
         }
         finally
         {
-            LifecycleLock.Release(_fd);
+            ByteLocks.Unlock(_fd, LifecycleLockOffset);
         }
     }
 
@@ -536,38 +544,35 @@ internal sealed unsafe class SharedSegment : IDisposable
             return;
         }
 
-        // Under the lifecycle lock, so no one attaches between "nobody else is attached" and the unlink. A lock some
-        // other process keeps past the bound (stopped, or hostile) is not waited out: this endpoint detaches without
-        // deciding whether it was the last one out, and leaves the file to the first sweep after that process lets go
-        // (a sweep removes it if nobody is attached then; a completed stream's unread messages are not held for a reader).
-        if (!LifecycleLock.TryTake(_fd, LifecycleLock.Wait))
+        // Under the lifecycle lock, so no one attaches between "nobody else is attached" and the unlink. A process that
+        // keeps that lock past the patience (stopped, or hostile) is not waited for: this endpoint then leaves as one
+        // that crashed does, deciding nothing (its attach lock goes with its descriptor), and if it was the last one
+        // out, the first sweep after the lock is let go of removes the file.
+        bool locked = ByteLocks.TryLockExclusive(_fd, LifecycleLockOffset, LifecyclePatience);
+        ByteLocks.Unlock(_fd, AttachLockOffset);
+        if (locked && !_keep && !ByteLocks.IsLockedByOther(_fd, AttachLockOffset))
         {
-            ByteLocks.Unlock(_fd, AttachLockOffset);
-        }
-        else
-        {
-            ByteLocks.Unlock(_fd, AttachLockOffset);
-            if (!_keep && !ByteLocks.IsLockedByOther(_fd, AttachLockOffset))
+            // The last one out: nobody else can move the positions now, so they are final. A completed SPSC or MPSC
+            // stream with messages unread is held for its reader if no reader has attached yet (a writer may write,
+            // complete and exit before its reader starts: a one-way hand-off). Once a reader has held the reader row
+            // (its generation counts every acquisition), what it left unread is not held: it chose to leave, or died,
+            // and a file kept then would be kept for nobody. A stream left open or faulted is not a hand-off, a duplex
+            // file goes with both sides, and broadcast messages are promised only to subscribers attached when they
+            // were written: those go as before.
+            bool unread = IsCompletedStreamWithUnread(Header, Geometry)
+                && Volatile.Read(ref Row(Geometry.Topology == ChannelTopology.MultiProducerSingleConsumer
+                    ? ParticipantTable.MpscReaderRow : ParticipantTable.SpscReaderRow)->Generation) == 0;
+            Volatile.Write(ref _fileHeader->HeldForReader, unread ? 1 : 0);
+            if (!unread)
             {
-                // The last one out: nobody else can move the positions now, so they are final. A completed SPSC or MPSC
-                // stream with messages unread is held for its reader if no reader has attached yet (a writer may write,
-                // complete and exit before its reader starts: a one-way hand-off). Once a reader has held the reader row
-                // (its generation counts every acquisition), what it left unread is not held: it chose to leave, or
-                // died, and a file kept then would be kept for nobody. A stream left open or faulted is not a hand-off,
-                // a duplex file goes with both sides, and broadcast messages are promised only to subscribers attached
-                // when they were written: those go as before.
-                bool unread = IsCompletedStreamWithUnread(Header, Geometry)
-                    && Volatile.Read(ref Row(Geometry.Topology == ChannelTopology.MultiProducerSingleConsumer
-                        ? ParticipantTable.MpscReaderRow : ParticipantTable.SpscReaderRow)->Generation) == 0;
-                Volatile.Write(ref _fileHeader->HeldForReader, unread ? 1 : 0);
-                if (!unread)
-                {
-                    Volatile.Write(ref _fileHeader->Removed, 1);
-                    LibC.Unlink(Path);
-                }
+                Volatile.Write(ref _fileHeader->Removed, 1);
+                LibC.Unlink(Path);
             }
+        }
 
-            LifecycleLock.Release(_fd);
+        if (locked)
+        {
+            ByteLocks.Unlock(_fd, LifecycleLockOffset);
         }
 
         _mapping.CloseWithMapping(_fd);
