@@ -47,11 +47,14 @@ internal static class Pool
                 }
             }
 
-            // A stopped run ends the queues with an error: the jobs nobody took are abandoned, not a stream held for a
-            // worker that will never come (a completed stream with unread jobs and no reader yet would be kept for one).
-            foreach (SharedChannelWriter queue in jobs)
+            // A stopped run ends the queues with an error, and so does a queue whose worker has already exited (a worker
+            // returns only after its queue ends, so it died, perhaps before it ever opened the queue): the jobs nobody
+            // took are abandoned, not a stream held for a worker that will never come (a completed stream with unread
+            // jobs and no reader yet would be kept for one, its file left behind).
+            for (int i = 0; i < workers; i++)
             {
-                queue.Complete(stop.IsCancellationRequested ? new OperationCanceledException("The pool was stopped.") : null);
+                string? abandoned = stop.IsCancellationRequested ? "The pool was stopped." : pool[i].Completion.IsCompleted ? "Its worker exited." : null;
+                jobs[i].Complete(abandoned is null ? null : new OperationCanceledException(abandoned));
             }
 
             // The workers answer what they still hold, then return; a worker that died (Ctrl+C reaches it too) ends its
@@ -59,7 +62,15 @@ internal static class Pool
             var deadline = Stopwatch.StartNew();
             while (received < sent && deadline.Elapsed < TimeSpan.FromSeconds(10) && !stop.IsCancellationRequested)
             {
+                // Once every worker has exited, one more drain takes all they committed (before exiting): nothing more
+                // can come, so a worker that died is reported now, not after the 10 s.
+                bool allExited = pool.All(w => w.Completion.IsCompleted);
                 received += Drain(answers, ref sum);
+                if (allExited)
+                {
+                    break;
+                }
+
                 WaitBriefly(answers, stop);
             }
 

@@ -13,8 +13,9 @@ using NeoBuffer;
 //   terminal 1:  dotnet run --project samples/SendReceive -- receive chat     prints every line it gets; Ctrl+C ends it
 //   terminal 2:  dotnet run --project samples/SendReceive -- send chat        sends each line typed; Ctrl+D or Ctrl+C ends it
 //   terminal 3:  dotnet run --project samples/SendReceive -- send chat        ... as many senders as you like (up to 16)
-// The receiver's standard output is exactly the lines it received. Standard error carries the one line that says why
-// a process failed (SampleExit.cs: exit code 1, or 2 for a bad command line), and a greeting only when it is a terminal.
+// The receiver's standard output is exactly the lines it received, one per message (control characters become spaces).
+// Standard error carries the one line that says why a process failed (SampleExit.cs: exit code 1, or 2 for a bad
+// command line), and a greeting only when it is a terminal.
 if (args.Length != 2 || args[0] is not ("send" or "receive"))
 {
     return SampleExit.Print(SampleExit.Usage, "usage: SendReceive receive NAME | SendReceive send NAME");
@@ -55,7 +56,10 @@ static int Receive(string name, CancellationToken stop)
                 {
                     using (line)
                     {
-                        Console.WriteLine(Encoding.UTF8.GetString(line.Payload)); // invalid UTF-8 from a sender becomes U+FFFD
+                        // Any process that opens the channel can write into it, not only this sample's senders: invalid
+                        // UTF-8 becomes U+FFFD, and control characters become spaces, so a message is always one line
+                        // and cannot forge another or drive the terminal (escape sequences).
+                        Console.WriteLine(SampleExit.OneLine(Encoding.UTF8.GetString(line.Payload)));
                     }
                 }
             }
@@ -106,6 +110,9 @@ static SharedChannelReader? OpenReceiver(string name, out string? refusal)
 
 static int Send(string name, CancellationToken stop)
 {
+    // How long a line waits for room before the sender decides its receiver stopped reading.
+    TimeSpan roomTimeout = TimeSpan.FromSeconds(10);
+
     SharedChannelWriter writer;
     try
     {
@@ -132,8 +139,20 @@ static int Send(string name, CancellationToken stop)
 
                 // Claim room for the line in the ring (waiting while the receiver catches up) and encode it in place.
                 // A receiver that died or left fails this wait once the ring is full (ChannelClosedException, which
-                // SampleExit reports): nothing would ever make room again.
-                WriteClaim claim = writer.Claim(length, stop);
+                // SampleExit reports): nothing would ever make room again. One that is alive but takes nothing for
+                // roomTimeout (stopped, stuck) ends it too: the ring holds a megabyte of lines, so it has read none of
+                // a great many.
+                WriteClaim claim;
+                try
+                {
+                    claim = writer.Claim(length, roomTimeout, stop);
+                }
+                catch (TimeoutException)
+                {
+                    return SampleExit.Print(SampleExit.Failed,
+                        $"sender: the receiver of '{name}' made no room for a line in {roomTimeout.TotalSeconds:0} s: the channel is full, and the receiver is stopped or stuck. This line and the rest were not sent.");
+                }
+
                 Encoding.UTF8.GetBytes(text, claim.Payload);
                 claim.Commit();
             }

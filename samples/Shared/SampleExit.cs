@@ -72,6 +72,9 @@ internal static partial class SampleExit
         // library's messages name the channel and say what to do.
         ChannelNotFoundException or ChannelExistsException or ChannelSchemaMismatchException or ChannelRoleTakenException
             or TimeoutException or MessageFormatException or RequestFailedException => (Failed, error.Message),
+        // A process function's child threw, or died before it returned: the message says which and how (exit code,
+        // signal), and is no directory problem, though these derive from SharedChannelException.
+        ProcessFunctionException or ProcessFunctionCrashedException => (Failed, error.Message),
         System.ComponentModel.Win32Exception => (Failed, $"could not start a child process: {error.Message} (too many processes, or out of memory?)"),
         // The rest of SharedChannelException: the directory is missing, full or not allowed, or the path is a symlink.
         IOException or UnauthorizedAccessException => (Failed, $"{error.Message} Check the segment directory (NEOBUFFER_DIR, else /dev/shm)."),

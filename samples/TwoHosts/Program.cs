@@ -2,7 +2,6 @@ using System;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using System.Threading;
-using System.Threading.Channels;
 using NATS.Client.Core;
 using NeoBuffer;
 using NeoBuffer.Nats;
@@ -29,25 +28,28 @@ void Stop(PosixSignalContext context)
     stop.Cancel();
 }
 
-// The documented failures each become one line and exit code 1: never a stack trace.
-try
+// The documented failures each become one line and exit code 1 (2 for a bad channel name), never a stack trace: the
+// library's through the samples' shared SampleExit, the bridge's here.
+return SampleExit.Run(options.Verb, () =>
 {
-    return options.Verb switch
+    try
     {
-        "demo" => Demo.Run(options, stop.Token),
-        "produce" => Roles.Produce(options, stop.Token),
-        "subscribe" => Roles.Subscribe(options, stop.Token),
-        "bridge-out" => await Roles.BridgeOutAsync(options, stop.Token),
-        _ => await Roles.BridgeInAsync(options, stop.Token),
-    };
-}
-catch (OperationCanceledException) when (stop.IsCancellationRequested)
-{
-    Console.Error.WriteLine($"{options.Verb}: stopped");
-    return 130;
-}
-catch (Exception e) when (e is SharedChannelException or ChannelClosedException or NatsBridgeException or NatsException or TimeoutException or MessageFormatException)
-{
-    Console.Error.WriteLine($"{options.Verb}: {e.Message}");
-    return 1;
-}
+        return options.Verb switch
+        {
+            "demo" => Demo.Run(options, stop.Token),
+            "produce" => Roles.Produce(options, stop.Token),
+            "subscribe" => Roles.Subscribe(options, stop.Token),
+            "bridge-out" => Roles.BridgeOutAsync(options, stop.Token).GetAwaiter().GetResult(),
+            _ => Roles.BridgeInAsync(options, stop.Token).GetAwaiter().GetResult(),
+        };
+    }
+    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+    {
+        Console.Error.WriteLine($"{options.Verb}: stopped");
+        return 130;
+    }
+    catch (Exception e) when (e is NatsBridgeException or NatsException)
+    {
+        return SampleExit.Print(SampleExit.Failed, $"{options.Verb}: {e.Message}");
+    }
+});

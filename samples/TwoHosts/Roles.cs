@@ -134,7 +134,8 @@ internal static class Roles
         }
         catch (System.Threading.Channels.ChannelClosedException e)
         {
-            Console.WriteLine($"subscribe: the stream ended with an error after {next - 1} messages: {e.Message}");
+            // The reason is text the writer put in shared memory, whoever that was: one line, control characters removed.
+            Console.WriteLine(SampleExit.OneLine($"subscribe: the stream ended with an error after {next - 1} messages: {e.Message}"));
             return 1;
         }
 

@@ -75,6 +75,34 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task A_fifo_under_a_channel_name_is_refused_in_one_line_and_hangs_no_verb()
+    {
+        // Opening a FIFO to read waits for a writer to open it too, for ever: every verb that reads segments did.
+        string path = Path.Combine(_channel.Directory, "neobuffer.bad-fifo");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]))
+        {
+            Assert.True(mkfifo.WaitForExit(TimeSpan.FromSeconds(30)) && mkfifo.ExitCode == 0, $"mkfifo {path} failed");
+        }
+
+        foreach (string verb in new[] { "inspect", "tail", "rm" })
+        {
+            Neobuffer run = await Neobuffer.RunAsync(verb, "bad-fifo", "--dir", _channel.Directory);
+            Assert.True(run.ExitCode == 1, run.ToString());
+            string line = Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith("neobuffer: ", line);
+            Assert.Contains("a pipe, not a regular file", line);
+        }
+
+        Neobuffer list = await Neobuffer.RunAsync("ls", "--dir", _channel.Directory);
+        Assert.True(list.ExitCode == 0, list.ToString());
+        Assert.Contains(list.Lines, line => line.StartsWith(_channel.Name, StringComparison.Ordinal));
+        Assert.DoesNotContain(list.Lines, line => line.StartsWith("bad-fifo", StringComparison.Ordinal));
+
+        Neobuffer top = await Neobuffer.RunAsync("top", "--dir", _channel.Directory, "--iterations", "1");
+        Assert.True(top.ExitCode == 0, top.ToString());
+    }
+
+    [Fact]
     public async Task A_missing_channel_is_exit_1_and_a_bad_command_line_or_missing_directory_exit_2()
     {
         Neobuffer missing = await Neobuffer.RunAsync("inspect", "nothing-here", "--dir", _channel.Directory);

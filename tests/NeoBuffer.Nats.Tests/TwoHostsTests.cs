@@ -41,6 +41,46 @@ public sealed class TwoHostsTests(ServerFixture fixture) : IClassFixture<ServerF
     }
 
     [Fact]
+    public void A_bad_channel_name_is_one_line_and_exit_code_2_never_a_stack_trace()
+    {
+        using var subscriber = SampleProcess.Start(null, "subscribe", "--channel", "host-b/telemetry");
+        int exit = subscriber.WaitForExit(TimeSpan.FromSeconds(30));
+
+        Assert.True(exit == 2, $"exit code {exit}: {subscriber.Output}");
+        string line = Assert.Single(subscriber.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("subscribe: A channel name may hold only", line);
+        Assert.DoesNotContain("   at ", subscriber.Output);
+    }
+
+    [Fact]
+    public async Task A_peer_that_faults_the_channel_with_line_breaks_and_escapes_in_its_reason_forges_no_line()
+    {
+        // A writer of host B's channel (this process, in place of the inbound bridge) ends the stream with a reason
+        // that tries to print a second, forged success line and to clear the subscriber's terminal.
+        string hostB = Directory.CreateTempSubdirectory("nats-host-b-").FullName;
+        try
+        {
+            using SharedChannelWriter<Telemetry> writer = SharedChannel.CreateWriter<Telemetry>("telemetry", new SharedChannelOptions { Directory = hostB });
+            using var subscriber = SampleProcess.Start(hostB, "subscribe", "--count", "5");
+            await subscriber.WaitForLineAsync("ready", Bridges.Bound);
+            const string Forged = "subscribe: received 5 messages"; // a reason keeps 62 characters, its type name's included
+            writer.Complete(new Exception($"x\n{Forged}\u001b[2J"));
+
+            int exit = subscriber.WaitForExit(Bridges.Bound);
+            Assert.True(exit == 1, $"exit code {exit}: {subscriber.Output}");
+            string[] lines = subscriber.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.DoesNotContain(lines, line => line.StartsWith(Forged, StringComparison.Ordinal));
+            Assert.DoesNotContain('\u001b', subscriber.Output);
+            Assert.Contains(lines, line => line.StartsWith("subscribe: the stream ended with an error after 0 messages: ", StringComparison.Ordinal) && line.Contains(Forged));
+        }
+        finally
+        {
+            SharedChannel.RemoveStale(hostB);
+            Directory.Delete(hostB, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task An_outbound_bridge_killed_mid_flight_is_replaced_and_JetStream_mode_loses_nothing()
     {
         const int count = 6000;

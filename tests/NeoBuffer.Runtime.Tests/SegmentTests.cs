@@ -248,6 +248,27 @@ public sealed class SegmentTests
         }
     }
 
+    [Fact]
+    public void A_fifo_planted_at_the_segment_path_is_refused_as_no_channel_and_left_alone_by_sweeps()
+    {
+        using var channel = new TestChannel();
+        MakeFifo(channel.SegmentPath);
+
+        // A FIFO has no size (lseek fails on it): it used to reach the header reader as length -1.
+        var error = Assert.Throws<ChannelFormatException>(() => SharedChannel.OpenReader(channel.Name, channel.Options()));
+        Assert.Contains("a pipe, not a regular file", error.Message);
+        Assert.Throws<ChannelExistsException>(() => SharedChannel.CreateWriter(channel.Name, channel.Options()));
+        Assert.Equal(0, SharedChannel.RemoveStale(channel.Directory));
+        Assert.DoesNotContain(SharedChannel.List(channel.Directory), c => c.Name == channel.Name);
+        Assert.True(File.Exists(channel.SegmentPath));
+    }
+
+    private static void MakeFifo(string path)
+    {
+        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]);
+        Assert.True(mkfifo.WaitForExit(TimeSpan.FromSeconds(30)) && mkfifo.ExitCode == 0, $"mkfifo {path} failed");
+    }
+
     private static byte[] ValidSegmentBytes(TestChannel channel)
     {
         SharedChannelOptions options = channel.Options(capacity: 4096);

@@ -45,4 +45,19 @@ public sealed class ProcessFunctionsTests
 
         Assert.Empty(segments.Files);
     }
+
+    [Fact]
+    public async Task A_pool_whose_worker_is_killed_says_so_in_one_line_without_blaming_the_directory()
+    {
+        using var segments = new SegmentDirectory();
+        using SampleProcess sample = SampleProcess.Start("ProcessFunctions", segments.Path, "pool", "--workers", "1", "--seconds", "600");
+        await sample.WaitForLineAsync("1 workers started", Timeout);
+        int worker = Assert.Single(Orphans.ChildrenOf(sample.Id));
+
+        SampleProcess.Signal(worker, 9); // SIGKILL: the function never returns
+        string error = await CleanFailure.AssertAsync(sample, expectedExitCode: 1, Timeout);
+        Assert.Contains("killed by signal 9", error);
+        Assert.DoesNotContain("segment directory", error); // a crashed child is no directory problem
+        Assert.True(segments.Files.Length == 0, "left behind: " + string.Join(", ", segments.Files));
+    }
 }

@@ -31,6 +31,8 @@ internal sealed partial class SampleProcess : IDisposable
 
     public int Id => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     /// <summary>What the child wrote to its standard input; close it to send end-of-file.</summary>
     public StreamWriter Input => _process.StandardInput;
 

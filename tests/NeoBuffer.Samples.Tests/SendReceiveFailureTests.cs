@@ -13,6 +13,8 @@ namespace NeoBuffer.Samples.Tests;
 public sealed class SendReceiveFailureTests
 {
     private const int SigKill = 9;
+    private const int SigStop = 19;
+    private const int SigCont = 18;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     [Fact]
@@ -58,6 +60,78 @@ public sealed class SendReceiveFailureTests
         string error = await CleanFailure.AssertAsync(sender, expectedExitCode: 1, Timeout);
         Assert.Contains("never read", error);
         Assert.Empty(segments.Files);
+    }
+
+    [Fact]
+    public async Task A_sender_whose_receiver_stopped_reading_gives_up_once_the_ring_stays_full_in_one_line()
+    {
+        using var segments = new SegmentDirectory();
+        using SampleProcess receiver = SampleProcess.Start("SendReceive", segments.Path, "receive", "chat");
+        await segments.WaitForChannelAsync("chat", Timeout);
+        using SampleProcess sender = SampleProcess.Start("SendReceive", segments.Path, "send", "chat");
+        await sender.Input.WriteLineAsync("first");
+        await sender.Input.FlushAsync();
+        await receiver.WaitUntilAsync((stdout, _) => stdout.Contains("first"), Timeout, "the first line");
+
+        // The receiver is alive (its row's lock held) but reads nothing more: stopped, as by Ctrl+Z or a debugger.
+        receiver.Signal(SigStop);
+        try
+        {
+            // 2 MiB of lines into the 1 MiB ring: the sender fills it, then waits for room that never comes. The
+            // feeding stops at a full pipe meanwhile, and fails once the sender has exited.
+            Task feeding = Task.Run(async () =>
+            {
+                try
+                {
+                    string line = new('x', 1000);
+                    for (int i = 0; i < 2048; i++)
+                    {
+                        await sender.Input.WriteLineAsync(line);
+                    }
+
+                    await sender.Input.FlushAsync();
+                }
+                catch (IOException)
+                {
+                }
+            });
+
+            string error = await CleanFailure.AssertAsync(sender, expectedExitCode: 1, Timeout);
+            Assert.Contains("made no room for a line in 10 s", error);
+            await feeding.WaitAsync(Timeout);
+        }
+        finally
+        {
+            receiver.Signal(SigCont);
+        }
+
+        receiver.Signal(2); // SIGINT
+        Assert.Equal(0, await receiver.ExitCodeAsync(Timeout));
+        Assert.Empty(segments.Files);
+    }
+
+    [Fact]
+    public async Task A_writer_of_line_breaks_and_terminal_escapes_gets_one_line_per_message_without_control_characters()
+    {
+        using var segments = new SegmentDirectory();
+        using SampleProcess receiver = SampleProcess.Start("SendReceive", segments.Path, "receive", "chat");
+        await segments.WaitForChannelAsync("chat", Timeout);
+
+        // A writer of the channel's own (this process, through the raw API) writes what no typed line holds: a line
+        // break that would forge a second received line, and escape sequences that would clear the receiver's terminal
+        // and retitle it. Every message stays one line, its control characters replaced by spaces.
+        using (SharedChannelWriter hostile = SharedChannel.OpenWriter("chat", new SharedChannelOptions { Directory = segments.Path }))
+        {
+            foreach (string text in new[] { "one\ntwo", "\u001b[2J\u001b]0;owned\u0007cleared", "tab\tand\rreturn", "last" })
+            {
+                Assert.True(hostile.TryWrite(System.Text.Encoding.UTF8.GetBytes(text)));
+            }
+        }
+
+        await receiver.WaitUntilAsync((stdout, _) => stdout.Contains("last"), Timeout, "the last message");
+        receiver.Signal(2); // SIGINT
+        Assert.Equal(0, await receiver.ExitCodeAsync(Timeout));
+        Assert.Equal(["one two", " [2J ]0;owned cleared", "tab and return", "last"], receiver.OutputLines);
     }
 
     [Fact]

@@ -54,7 +54,9 @@ internal sealed unsafe class ReadOnlySegment : IDisposable
     /// <exception cref="ChannelFormatException">It is not a whole, valid channel.</exception>
     public static ReadOnlySegment Open(string name, string path)
     {
-        int fd = LibC.Open(path, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+        // O_NONBLOCK: opening a FIFO to read would otherwise wait for a writer to open it, for ever. Anything but a
+        // regular file is then refused before it is read; on a regular file the flag changes nothing.
+        int fd = LibC.Open(path, LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
         if (fd < 0)
         {
             int errno = Marshal.GetLastSystemError();
@@ -69,6 +71,7 @@ internal sealed unsafe class ReadOnlySegment : IDisposable
 
         try
         {
+            SegmentFile.RequireRegularFile(fd, path);
             SegmentGeometry geometry = SharedSegment.ReadFinishedHeader(fd, path, out byte[] prefix, out long length);
             byte[] identity = prefix.AsSpan(0, geometry.SchemaOffset + System.Text.Encoding.UTF8.GetByteCount(geometry.SchemaText)).ToArray();
             void* address = LibC.MMap(null, (nuint)length, LibC.PROT_READ, LibC.MAP_SHARED, fd, 0);

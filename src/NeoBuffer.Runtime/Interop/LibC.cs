@@ -14,6 +14,7 @@ internal static unsafe partial class LibC
     // constants, struct flock/msghdr/cmsghdr layouts on 64-bit), except where a value is chosen per architecture.
     public const int O_RDONLY = 0x0;
     public const int O_RDWR = 0x2;
+    public const int O_NONBLOCK = 0x800; // the same on x86-64 and arm64
     public const int O_CREAT = 0x40;
     public const int O_EXCL = 0x80;
     public const int O_CLOEXEC = 0x80000;

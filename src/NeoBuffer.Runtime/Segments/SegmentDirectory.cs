@@ -182,6 +182,7 @@ internal static unsafe class SegmentDirectory
                 int read = SegmentFile.ReadPrefix(fd, prefix);
                 if (!force)
                 {
+                    SegmentFile.RequireRegularFile(fd, path);
                     if (TryValidate(prefix.AsSpan(0, read), length, path) is null)
                     {
                         HeaderCodec.Validate(prefix.AsSpan(0, read), length, path); // throws the reason

@@ -78,7 +78,34 @@ internal static unsafe class SegmentFile
             };
         }
 
+        try
+        {
+            RequireRegularFile(fd, path);
+        }
+        catch
+        {
+            LibC.Close(fd);
+            throw;
+        }
+
         return fd;
+    }
+
+    /// <summary>
+    /// Throws unless <paramref name="fd"/> is a regular file. Anyone who can write the directory can put a FIFO, a socket
+    /// or a device under a channel's name: none is a segment, none has a size (lseek fails on a FIFO), and reading a
+    /// FIFO waits for a writer that may never come.
+    /// </summary>
+    /// <exception cref="ChannelFormatException">It is not a regular file.</exception>
+    public static void RequireRegularFile(int fd, string path)
+    {
+        int? type = Handles.DescriptorKind.TypeOf(fd);
+        if (type != LibC.S_IFREG)
+        {
+            string what = type is int known ? Handles.DescriptorKind.Name(known) : $"a file that cannot be examined ({LibC.Describe(Marshal.GetLastSystemError())})";
+            throw new ChannelFormatException(
+                $"'{path}' cannot be opened as a channel: it is {what}, not a regular file. No NeoBuffer channel is; remove it if no program of yours made it.");
+        }
     }
 
     /// <summary>The file's current size.</summary>
