@@ -258,7 +258,8 @@ internal sealed class Preview : IFrameConsumer
         {
             for (int tx = 0; tx < 64; tx++)
             {
-                _thumbnail[ty * 64 + tx] = rgba[(ty * height / 36) * width + tx * width / 64];
+                // In 64 bits: a frame may hold up to 2^29 pixels, and ty * height or tx * width would pass 2^31.
+                _thumbnail[ty * 64 + tx] = rgba[(int)((long)ty * height / 36 * width + (long)tx * width / 64)];
             }
         }
     }
