@@ -24,7 +24,9 @@ public sealed class ClosedClaimCounterTests
     public async Task A_writer_killed_between_closing_claims_and_completing_ends_the_other_writers_and_the_reader_clearly()
     {
         using var channel = new TestChannel("closed-claims");
-        using SharedChannelReader reader = CreateMpscReader(channel);
+        SharedChannelOptions options = channel.Options();
+        options.Topology = ChannelTopology.MultiProducerSingleConsumer;
+        using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, options);
         using SharedChannelWriter writer = SharedChannel.OpenWriter(channel.Name, channel.Options());
         using SharedChannelWriter rescuer = SharedChannel.OpenWriter(channel.Name, channel.Options());
         Assert.True(writer.TryWrite(1L));
@@ -67,7 +69,9 @@ public sealed class ClosedClaimCounterTests
     public async Task A_reader_that_drained_up_to_a_closed_claim_counter_sees_the_end_though_no_writer_tries_again()
     {
         using var channel = new TestChannel("closed-claims");
-        using SharedChannelReader reader = CreateMpscReader(channel);
+        SharedChannelOptions options = channel.Options();
+        options.Topology = ChannelTopology.MultiProducerSingleConsumer;
+        using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, options);
         using (SharedChannelWriter writer = SharedChannel.OpenWriter(channel.Name, channel.Options()))
         {
             Assert.True(writer.TryWrite(7L));
@@ -88,7 +92,9 @@ public sealed class ClosedClaimCounterTests
     public async Task A_claim_counter_closed_by_a_peer_without_completing_is_the_end_for_writers_not_room()
     {
         using var channel = new TestChannel("closed-claims");
-        using SharedChannelReader reader = CreateMpscReader(channel);
+        SharedChannelOptions options = channel.Options();
+        options.Topology = ChannelTopology.MultiProducerSingleConsumer;
+        using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, options);
         using SharedChannelWriter writer = SharedChannel.OpenWriter(channel.Name, channel.Options());
         var bytes = new SegmentBytes(channel);
         bytes.WriteLong(ClaimTail, bytes.ReadLong(ClaimTail) | ClosedBit);
@@ -98,12 +104,5 @@ public sealed class ClosedClaimCounterTests
         Assert.False(writer.WaitToWrite(sizeof(long), Bound));
         Assert.Throws<ChannelClosedException>(() => writer.Claim(sizeof(long), Bound));
         Assert.Throws<ChannelClosedException>(() => reader.WaitToRead(Bound));
-    }
-
-    private static SharedChannelReader CreateMpscReader(TestChannel channel)
-    {
-        SharedChannelOptions options = channel.Options();
-        options.Topology = ChannelTopology.MultiProducerSingleConsumer;
-        return SharedChannel.CreateReader(channel.Name, options);
     }
 }
