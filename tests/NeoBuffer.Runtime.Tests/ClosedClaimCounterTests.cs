@@ -66,29 +66,6 @@ public sealed class ClosedClaimCounterTests
     }
 
     [Fact]
-    public async Task A_reader_that_drained_up_to_a_closed_claim_counter_sees_the_end_though_no_writer_tries_again()
-    {
-        using var channel = new TestChannel("closed-claims");
-        SharedChannelOptions options = channel.Options();
-        options.Topology = ChannelTopology.MultiProducerSingleConsumer;
-        using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, options);
-        using (SharedChannelWriter writer = SharedChannel.OpenWriter(channel.Name, channel.Options()))
-        {
-            Assert.True(writer.TryWrite(7L));
-        }
-
-        var bytes = new SegmentBytes(channel);
-        bytes.WriteLong(ClaimTail, bytes.ReadLong(ClaimTail) | ClosedBit); // as a completer killed at mpsc.closed leaves it
-
-        Assert.True(reader.TryRead(out long seven));
-        Assert.Equal(7L, seven);
-        // Nothing can be committed past a closed counter: the reader must not wait for it (it used to, to its timeout).
-        var end = Assert.Throws<ChannelClosedException>(() => reader.WaitToRead(TimeSpan.FromSeconds(5)));
-        Assert.Contains("stopped between closing and completing", end.Message);
-        await Assert.ThrowsAsync<ChannelClosedException>(() => reader.Completion.WaitAsync(Bound));
-    }
-
-    [Fact]
     public async Task A_claim_counter_closed_by_a_peer_without_completing_is_the_end_for_writers_not_room()
     {
         using var channel = new TestChannel("closed-claims");

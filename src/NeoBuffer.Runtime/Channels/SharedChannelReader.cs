@@ -726,26 +726,8 @@ public sealed class SharedChannelReader : IDisposable
         }
     }
 
-    // Completion is stored after every producer stopped claiming, so once it is seen, drained means finished. An MPSC
-    // completer closes the claim counter first: one that died before recording the completion (or a peer that set the
-    // bit alone) leaves producers that can never commit again while the completion reads open. Drained up to a closed
-    // counter is finished too, and the completion is recorded for the dead completer (as a writer would), rather than
-    // waited for until the reader's timeout, or for ever.
-    private bool IsDrainedAndCompleted()
-    {
-        if (_channelCompletion.IsCompleted)
-        {
-            return _ring.IsDrained();
-        }
-
-        if (!_ring.ProducersClosed || !_ring.IsDrained())
-        {
-            return false;
-        }
-
-        _channelCompletion.FinishAbandoned();
-        return true;
-    }
+    // Completion is stored after every producer stopped claiming, so once it is seen, drained means finished.
+    private bool IsDrainedAndCompleted() => _channelCompletion.IsCompleted && _ring.IsDrained();
 
     private ChannelClosedException FaultError() => new($"Channel '{Name}' was completed with an error: {_channelCompletion.Error()}");
 

@@ -67,14 +67,14 @@ internal sealed unsafe class ChannelCompletion(ChannelHeader* header)
 
     /// <summary>
     /// Finishes a completion whose completer closed the producers to claims (MPSC: the claim counter's closed bit) and
-    /// never recorded it: it records it a moment later, so that is waited for (at most 100 ms, once); past that the
-    /// completer died between its two stores (or a peer set the bit alone), and the channel is faulted
+    /// never recorded it: it records it a moment later, so that is waited for briefly, as for a reason being written;
+    /// past that the completer died between its two stores (or a peer set the bit alone), and the channel is faulted
     /// here, saying so. Then every producer and reader sees the end that the closed counter already decided: no claim
     /// can pass it, so nothing more can be committed.
     /// </summary>
     public void FinishAbandoned()
     {
-        long deadline = MonotonicClock.NowNs + AbandonedWaitNs;
+        long deadline = MonotonicClock.NowNs + ReasonWaitNs;
         var spinner = default(SpinWait);
         while (!IsCompleted)
         {
@@ -87,12 +87,6 @@ internal sealed unsafe class ChannelCompletion(ChannelHeader* header)
             spinner.SpinOnce();
         }
     }
-
-    /// <summary>
-    /// How long <see cref="FinishAbandoned"/> gives a completer between its two stores: they are adjacent, so only a
-    /// completer that died there (or one descheduled there for this long, on a badly overloaded machine) misses it.
-    /// </summary>
-    private const long AbandonedWaitNs = 100_000_000;
 
     /// <summary>The reason <see cref="FinishAbandoned"/> records (a reason keeps its first 62 characters).</summary>
     public const string AbandonedReason = "its completer stopped between closing and completing it";

@@ -240,8 +240,6 @@ internal sealed unsafe class MpscConsumer : RingConsumer
         Interlocked.CompareExchange(ref *at, RecordHeader.Word(RecordHeader.TypePadding, (int)first), seen);
     }
 
-    public override bool ProducersClosed => MpscClaimTail.IsClosed(Volatile.Read(ref Header->ClaimTail));
-
     public override bool IsDrained() => !HasMessage() && _head == MpscClaimTail.PositionOf(Volatile.Read(ref Header->ClaimTail));
 
     protected override bool TryFindNext(out long position, out long footprint, out int length)

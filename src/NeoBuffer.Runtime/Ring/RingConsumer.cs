@@ -118,12 +118,6 @@ internal abstract unsafe class RingConsumer : RingSide
     public virtual bool IsDrained() => !HasMessage();
 
     /// <summary>
-    /// Whether the producers are closed to claims as the shared state says (MPSC: the claim counter's closed bit, which a
-    /// completion sets before it records the completion): then nothing can be committed past what was claimed.
-    /// </summary>
-    public virtual bool ProducersClosed => false;
-
-    /// <summary>
     /// Deals with producers that died (docs/format.md, "Liveness"): in MPSC, a dead writer's unfinished claim becomes
     /// padding so the others go on; in SPSC and broadcast, a dead writer faults the channel (after what it committed).
     /// </summary>
