@@ -277,7 +277,7 @@ public sealed class SharedChannelWriter : IDisposable
             }
 
             ThrowIfDisposed();
-            return !HasEnded();
+            return !_completion.IsCompleted;
         }
         finally
         {
@@ -308,7 +308,7 @@ public sealed class SharedChannelWriter : IDisposable
             ValueTask<bool> wait = RingWait.WaitAsync(new RoomCondition(this, length), _ring.WakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken);
             if (wait.IsCompletedSuccessfully && wait.Result)
             {
-                return new ValueTask<bool>(!HasEnded());
+                return new ValueTask<bool>(!_completion.IsCompleted);
             }
 
             handedOver = true;
@@ -334,7 +334,7 @@ public sealed class SharedChannelWriter : IDisposable
             }
 
             ThrowIfDisposed();
-            return !HasEnded();
+            return !_completion.IsCompleted;
         }
         finally
         {
@@ -473,30 +473,6 @@ public sealed class SharedChannelWriter : IDisposable
         {
             RingErrors.ThrowTooLarge(Name, length, MaxMessageSize);
         }
-    }
-
-    /// <summary>
-    /// Whether the stream has ended for this writer: completed, or its producers closed to claims. An MPSC completion
-    /// closes the claim counter first and records the completion just after (docs/format.md, "Completion"); a completer
-    /// that died between the two, or a peer that set the bit alone, leaves a counter no claim can pass while the
-    /// completion reads open. Taken for room (a closed counter holds no writer back), that made a claim retry at once,
-    /// for ever, past its timeout and its token. A closed counter is the end: the completion is finished here for
-    /// whoever closed it, and readers are woken to see it.
-    /// </summary>
-    private bool HasEnded()
-    {
-        if (_completion.IsCompleted)
-        {
-            return true;
-        }
-
-        if (!_ring.IsClosed)
-        {
-            return false;
-        }
-
-        _completion.FinishAbandoned();
-        return true;
     }
 
     private ChannelClosedException ClosedError() => new($"Channel '{Name}' was completed; nothing more can be written to it.");

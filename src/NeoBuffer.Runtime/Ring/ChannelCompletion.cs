@@ -66,32 +66,6 @@ internal sealed unsafe class ChannelCompletion(ChannelHeader* header)
     }
 
     /// <summary>
-    /// Finishes a completion whose completer closed the producers to claims (MPSC: the claim counter's closed bit) and
-    /// never recorded it: it records it a moment later, so that is waited for briefly, as for a reason being written;
-    /// past that the completer died between its two stores (or a peer set the bit alone), and the channel is faulted
-    /// here, saying so. Then every producer and reader sees the end that the closed counter already decided: no claim
-    /// can pass it, so nothing more can be committed.
-    /// </summary>
-    public void FinishAbandoned()
-    {
-        long deadline = MonotonicClock.NowNs + ReasonWaitNs;
-        var spinner = default(SpinWait);
-        while (!IsCompleted)
-        {
-            if (MonotonicClock.NowNs > deadline)
-            {
-                TryComplete(AbandonedReason);
-                return;
-            }
-
-            spinner.SpinOnce();
-        }
-    }
-
-    /// <summary>The reason <see cref="FinishAbandoned"/> records (a reason keeps its first 62 characters).</summary>
-    public const string AbandonedReason = "its completer stopped between closing and completing it";
-
-    /// <summary>
     /// The reason given when the channel was faulted, bounded and decoded leniently (it came from shared memory). A
     /// faulter that won but has not yet published its reason is waited for briefly; one that died while writing it
     /// leaves the state Faulting for good, which is reported as such rather than waited on.
