@@ -67,6 +67,48 @@ public sealed class CompletionReasonTests
     }
 
     [Fact]
+    public async Task A_reader_waits_for_the_reason_of_a_faulter_descheduled_before_publishing_it()
+    {
+        using var channel = new TestChannel("reason");
+        using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, channel.Options());
+        using SharedChannelWriter writer = SharedChannel.OpenWriter(channel.Name, channel.Options());
+        using var readerWaits = new ManualResetEventSlim();
+        Task<ChannelClosedException>? read = null;
+        using (ProtocolPoint.OnThisThread(name =>
+        {
+            if (name != ProtocolPoint.CompletionReasonWritten)
+            {
+                return;
+            }
+
+            // The faulter won and wrote its text; before it publishes Faulted, the reader finds the fault and waits
+            // for the reason. Then the faulter stays off the processor 100 ms, as a descheduled thread can.
+            read = Task.Factory.StartNew(() =>
+            {
+                using (ProtocolPoint.OnThisThread(point =>
+                {
+                    if (point == ProtocolPoint.CompletionReasonAwaited)
+                    {
+                        readerWaits.Set();
+                    }
+                }))
+                {
+                    return Assert.Throws<ChannelClosedException>(() => reader.WaitToRead(Bound));
+                }
+            }, TaskCreationOptions.LongRunning);
+            Assert.True(readerWaits.Wait(Bound), "the reader never waited for the reason");
+            Thread.Sleep(100);
+        }))
+        {
+            writer.Complete(new InvalidOperationException("lens cap on"));
+        }
+
+        Assert.NotNull(read);
+        ChannelClosedException error = await read.WaitAsync(Bound);
+        Assert.EndsWith("InvalidOperationException: lens cap on", error.Message);
+    }
+
+    [Fact]
     public async Task A_writer_killed_while_writing_its_reason_faults_the_channel_without_a_hang()
     {
         using var channel = new TestChannel("reason");

@@ -17,8 +17,13 @@ internal sealed unsafe class ChannelCompletion(ChannelHeader* header)
 {
     private const int MaxErrorBytes = ChannelHeader.CompletionErrorCapacity;
 
-    /// <summary>How long <see cref="Error"/> waits for a winning faulter to finish its reason: writing 248 bytes takes nanoseconds.</summary>
-    private const long ReasonWaitNs = 10_000_000;
+    /// <summary>
+    /// How long <see cref="Error"/> waits for a winning faulter to publish its reason. Writing 248 bytes takes
+    /// nanoseconds, but the faulter may be descheduled in between for a slice or several on a loaded machine (10 ms was
+    /// too short: a live faulter's reason was reported missing), so only a faulter gone this long counts as dead
+    /// mid-write. The wait is paid in full only in that case, once.
+    /// </summary>
+    private const long ReasonWaitNs = 1_000_000_000;
 
     public int State => Volatile.Read(ref header->Completion);
 
@@ -74,6 +79,11 @@ internal sealed unsafe class ChannelCompletion(ChannelHeader* header)
     {
         long deadline = MonotonicClock.NowNs + ReasonWaitNs;
         var spinner = default(SpinWait);
+        if (State == CompletionState.Faulting)
+        {
+            ProtocolPoint.Reached(ProtocolPoint.CompletionReasonAwaited);
+        }
+
         while (State == CompletionState.Faulting)
         {
             if (MonotonicClock.NowNs > deadline)

@@ -62,6 +62,9 @@ internal static class ProtocolPoint
     /// <summary>Any endpoint completing the channel with an error: the reason is written, the completion not yet published.</summary>
     public const string CompletionReasonWritten = "completion.reason-written";
 
+    /// <summary>Any endpoint reading a fault's reason: the winning faulter has not published it yet, and it is about to be waited for.</summary>
+    public const string CompletionReasonAwaited = "completion.reason-awaited";
+
     /// <summary>A tool's read-only look at a segment: everything read, the check that the segment did not change meanwhile not yet made.</summary>
     public const string InspectionRead = "inspection.read";
 
@@ -90,7 +93,7 @@ internal static class ProtocolPoint
     public static readonly string[] All =
     [
         SpscPublishing, MpscAnnounced, MpscClaimed, MpscFilling, MpscBatchCopied, MpscZeroing, MpscPadding, BroadcastAnnounced, BroadcastSequencePublished, BroadcastResynchronised, DeadRowFound, DeadRowFreeing,
-        CompletionReasonWritten, InspectionRead, InspectionRowRead, HoldReleasing, WaitArming, RequestBegun, RequestEnding, RequestResolving, RequestWaiting,
+        CompletionReasonWritten, CompletionReasonAwaited, InspectionRead, InspectionRowRead, HoldReleasing, WaitArming, RequestBegun, RequestEnding, RequestResolving, RequestWaiting,
     ];
 
     private static readonly bool s_enabled = ReadEnabled(out s_killAt, out s_killOnReach);
