@@ -277,7 +277,7 @@ public sealed class SharedChannelWriter : IDisposable
             }
 
             ThrowIfDisposed();
-            return !_completion.IsCompleted;
+            return !HasEnded();
         }
         finally
         {
@@ -308,7 +308,7 @@ public sealed class SharedChannelWriter : IDisposable
             ValueTask<bool> wait = RingWait.WaitAsync(new RoomCondition(this, length), _ring.WakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken);
             if (wait.IsCompletedSuccessfully && wait.Result)
             {
-                return new ValueTask<bool>(!_completion.IsCompleted);
+                return new ValueTask<bool>(!HasEnded());
             }
 
             handedOver = true;
@@ -334,7 +334,7 @@ public sealed class SharedChannelWriter : IDisposable
             }
 
             ThrowIfDisposed();
-            return !_completion.IsCompleted;
+            return !HasEnded();
         }
         finally
         {
@@ -475,6 +475,16 @@ public sealed class SharedChannelWriter : IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether the stream has ended for this writer: completed, or its producers closed to claims. An MPSC completion
+    /// closes the claim counter first and records the completion just after (docs/format.md, "Completion"), so a
+    /// closed counter with the completion still open is a completion under way, or one whose completer died between
+    /// the two, or a peer that set the bit alone. No claim can pass it in any of those, so for a writer it is the end:
+    /// taken for room, it made a claim retry at once, for ever, past its timeout and its token. A writer's end carries
+    /// no reason, so it need not wait for the completion to be recorded; the reader does (see "Completion").
+    /// </summary>
+    private bool HasEnded() => _completion.IsCompleted || _ring.IsClosed;
+
     private ChannelClosedException ClosedError() => new($"Channel '{Name}' was completed; nothing more can be written to it.");
 
     private TimeoutException TimedOut(TimeSpan timeout) =>
@@ -484,7 +494,7 @@ public sealed class SharedChannelWriter : IDisposable
 
     private readonly struct RoomCondition(SharedChannelWriter writer, int length) : IWaitCondition
     {
-        public bool IsSatisfied() => writer._gate.IsDisposed || writer._completion.IsCompleted || writer._ring.HasSpaceFor(length);
+        public bool IsSatisfied() => writer._gate.IsDisposed || writer.HasEnded() || writer._ring.HasSpaceFor(length);
 
         public void ReclaimFromDeadPeers() => writer._ring.ReclaimFromDeadPeers();
 

@@ -311,6 +311,8 @@ internal sealed unsafe class MpscProducer : RingProducer
     public override void ReclaimFromDeadPeers() => PeerLiveness.ThrowIfReaderGone(Memory.Segment, ParticipantTable.MpscReaderRow, _failWhenReaderDies);
 
 
+    public override bool IsClosed => MpscClaimTail.IsClosed(Volatile.Read(ref Header->ClaimTail));
+
     public override void Close()
     {
         long tail = Volatile.Read(ref Header->ClaimTail);
@@ -319,6 +321,7 @@ internal sealed unsafe class MpscProducer : RingProducer
             long seen = Interlocked.CompareExchange(ref Header->ClaimTail, tail | MpscClaimTail.ClosedBit, tail);
             if (seen == tail)
             {
+                ProtocolPoint.Reached(ProtocolPoint.MpscClosed);
                 return;
             }
 

@@ -44,6 +44,9 @@ internal static class ProtocolPoint
     /// <summary>MPSC consumer: a dead writer's claim is decided to become padding, the padding not yet published.</summary>
     public const string MpscPadding = "mpsc.padding";
 
+    /// <summary>MPSC completion: the claim counter is closed, the completion not yet recorded.</summary>
+    public const string MpscClosed = "mpsc.closed";
+
     /// <summary>Broadcast producer: TailIntent announced, the claim's padding and payload not yet written.</summary>
     public const string BroadcastAnnounced = "broadcast.announced";
 
@@ -92,7 +95,7 @@ internal static class ProtocolPoint
     /// <summary>Every known point: NEOBUFFER_KILL_AT must name one (the chaos harness draws its kills from its own subsets).</summary>
     public static readonly string[] All =
     [
-        SpscPublishing, MpscAnnounced, MpscClaimed, MpscFilling, MpscBatchCopied, MpscZeroing, MpscPadding, BroadcastAnnounced, BroadcastSequencePublished, BroadcastResynchronised, DeadRowFound, DeadRowFreeing,
+        SpscPublishing, MpscAnnounced, MpscClaimed, MpscFilling, MpscBatchCopied, MpscZeroing, MpscPadding, MpscClosed, BroadcastAnnounced, BroadcastSequencePublished, BroadcastResynchronised, DeadRowFound, DeadRowFreeing,
         CompletionReasonWritten, CompletionReasonAwaited, InspectionRead, InspectionRowRead, HoldReleasing, WaitArming, RequestBegun, RequestEnding, RequestResolving, RequestWaiting,
     ];
 

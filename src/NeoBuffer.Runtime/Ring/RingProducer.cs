@@ -93,6 +93,12 @@ internal abstract unsafe class RingProducer : RingSide
     }
 
     /// <summary>
+    /// Whether the producers are closed to claims (<see cref="Close"/> ran, here or in another process), as the shared
+    /// state says: then no claim can succeed again, whatever the completion word says yet.
+    /// </summary>
+    public virtual bool IsClosed => false;
+
+    /// <summary>
     /// Deals with consumers that died while this producer waits for room: a dead tethered subscriber stops holding it
     /// back; a dead SPSC or MPSC reader makes the wait fail, when the channel was created to (the default).
     /// </summary>
