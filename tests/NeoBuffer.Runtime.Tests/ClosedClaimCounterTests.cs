@@ -10,8 +10,9 @@ namespace NeoBuffer.Runtime.Tests;
 /// <summary>
 /// An MPSC completion closes the claim counter (ClaimTail's closed bit) and then records the completion. A completer
 /// that dies between the two, or a peer that sets the bit alone, leaves a counter no claim can pass while the channel
-/// still reads open. The other writers take it for the end, at once and within their timeouts, instead of for room
-/// (they used to retry for ever at full speed); a surviving writer can then complete the channel for the reader.
+/// still reads open. The other writers take it for their end, at once and within their timeouts, instead of for room
+/// (they used to retry for ever at full speed); and only the closer records the completion, so a writer completing in
+/// reaction to that end never overrides the closer's outcome.
 /// </summary>
 public sealed class ClosedClaimCounterTests
 {
@@ -20,12 +21,11 @@ public sealed class ClosedClaimCounterTests
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
     [Fact]
-    public async Task A_writer_killed_between_closing_claims_and_completing_ends_the_other_writers_who_can_complete_for_the_reader()
+    public async Task A_writer_killed_between_closing_claims_and_completing_ends_the_other_writers_within_their_timeouts()
     {
         using var channel = new TestChannel("closed-claims");
         using SharedChannelReader reader = CreateMpscReader(channel);
         using SharedChannelWriter writer = SharedChannel.OpenWriter(channel.Name, channel.Options());
-        using SharedChannelWriter rescuer = SharedChannel.OpenWriter(channel.Name, channel.Options());
         Assert.True(writer.TryWrite(1L));
         using (ChildProcess completer = ChildProcess.StartWith(
             new Dictionary<string, string> { ["NEOBUFFER_KILL_AT"] = ProtocolPoint.MpscClosed },
@@ -51,15 +51,48 @@ public sealed class ClosedClaimCounterTests
             Exception? refused = await BoundedWork.Within(claim, Bound, "a claim on a channel whose claim counter a dead completer closed");
             Assert.IsType<ChannelClosedException>(refused);
         }
-        finally
+        catch
         {
-            rescuer.TryComplete(); // ends a claim that retries for ever, so a failing run fails alone
+            writer.Dispose(); // ends a claim that retries for ever, so a failing run fails alone
+            throw;
         }
 
-        // The rescuer's completion found the counter closed and recorded the end: the reader gets what was committed, then the end.
+        // What was committed before is delivered; the end itself was never recorded, so the reader's wait ends at its timeout.
         Assert.True(reader.TryRead(out long first));
         Assert.Equal(1L, first);
-        Assert.False(reader.WaitToRead(Bound));
+        Assert.False(writer.TryComplete()); // not its completion to record
+        Assert.Throws<TimeoutException>(() => reader.WaitToRead(TimeSpan.FromMilliseconds(200)));
+    }
+
+    [Fact]
+    public void A_writer_completing_in_reaction_to_its_end_never_overrides_the_live_closers_completion()
+    {
+        using var channel = new TestChannel("closed-claims");
+        using SharedChannelReader reader = CreateMpscReader(channel);
+        using SharedChannelWriter closer = SharedChannel.OpenWriter(channel.Name, channel.Options());
+        using SharedChannelWriter other = SharedChannel.OpenWriter(channel.Name, channel.Options());
+        bool? otherCompleted = null;
+        using (ProtocolPoint.OnThisThread(name =>
+        {
+            if (name == ProtocolPoint.MpscClosed)
+            {
+                // The closer is between its two stores: the other writer's writes end, and it completes in reaction.
+                Task<bool> reaction = Task.Factory.StartNew(() =>
+                {
+                    Assert.False(other.WaitToWrite(sizeof(long), Bound));
+                    return other.TryComplete();
+                }, TaskCreationOptions.LongRunning);
+                Assert.True(reaction.Wait(Bound), "the other writer's reaction did not finish");
+                otherCompleted = reaction.Result;
+            }
+        }))
+        {
+            closer.Complete(new InvalidOperationException("the closer's reason"));
+        }
+
+        Assert.False(otherCompleted);
+        var end = Assert.Throws<ChannelClosedException>(() => reader.WaitToRead(Bound));
+        Assert.EndsWith("InvalidOperationException: the closer's reason", end.Message);
     }
 
     [Fact]

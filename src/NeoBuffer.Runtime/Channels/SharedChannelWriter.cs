@@ -261,7 +261,7 @@ public sealed class SharedChannelWriter : IDisposable
 
     /// <summary>
     /// Waits up to <paramref name="timeout"/> until a message of <paramref name="length"/> bytes fits. Returns true when
-    /// it does, false when the channel was completed.
+    /// it does, false when the channel was completed (or, with several writers, another writer began completing it).
     /// </summary>
     /// <exception cref="TimeoutException">No room appeared within <paramref name="timeout"/>.</exception>
     public bool WaitToWrite(int length, TimeSpan timeout, CancellationToken cancellationToken = default)
@@ -287,14 +287,15 @@ public sealed class SharedChannelWriter : IDisposable
 
     /// <summary>
     /// Waits asynchronously until a message of <paramref name="length"/> bytes fits. Completes with true when it does,
-    /// false when the channel was completed. No thread blocks while it waits.
+    /// false when the channel was completed (or, with several writers, another writer began completing it). No thread
+    /// blocks while it waits.
     /// </summary>
     public ValueTask<bool> WaitToWriteAsync(int length, CancellationToken cancellationToken = default) =>
         WaitToWriteAsync(length, Timeout.InfiniteTimeSpan, cancellationToken);
 
     /// <summary>
     /// Waits asynchronously up to <paramref name="timeout"/> until a message of <paramref name="length"/> bytes fits.
-    /// Completes with true when it does, false when the channel was completed.
+    /// Completes with true when it does, false when the channel was completed (or another writer began completing it).
     /// </summary>
     /// <exception cref="TimeoutException">No room appeared within <paramref name="timeout"/>.</exception>
     public ValueTask<bool> WaitToWriteAsync(int length, TimeSpan timeout, CancellationToken cancellationToken = default)
@@ -344,13 +345,19 @@ public sealed class SharedChannelWriter : IDisposable
 
     /// <summary>
     /// Ends the stream: readers read what was written, then see the channel completed (with <paramref name="error"/>
-    /// as the reason when given). Returns false when it was already completed.
+    /// as the reason when given). Returns false when it was already completed, or (several writers) when another
+    /// writer's completion is under way.
     /// </summary>
     public bool TryComplete(Exception? error = null)
     {
         ThrowIfDisposed();
-        _ring.Close();
-        return _completion.TryComplete(error is null ? null : $"{error.GetType().Name}: {error.Message}");
+        string? reason = error is null ? null : $"{error.GetType().Name}: {error.Message}"; // before the close: its window stays two stores wide
+
+        // With several writers, the one whose close set the claim counter's bit owns the completion: a writer that
+        // found the counter closed (and so its own writes ended, see HasEnded) and completes in reaction must not
+        // record its outcome over the closer's, which is about to be stored. Should the closer have died in between,
+        // its completion is never stored: the reader's waits then end at their timeouts (docs/format.md, "MPSC").
+        return _ring.Close() && _completion.TryComplete(reason);
     }
 
     /// <summary>Ends the stream (see <see cref="TryComplete"/>).</summary>

@@ -301,7 +301,7 @@ internal sealed unsafe class MpscProducer : RingProducer
         long tail = Volatile.Read(ref Header->ClaimTail);
         if (MpscClaimTail.IsClosed(tail))
         {
-            return true; // nothing to wait for: the claim will report the completion
+            return true; // nothing to wait for: the claim fails, and the writer sees its end (SharedChannelWriter.HasEnded)
         }
 
         _cachedHead = head;
@@ -313,7 +313,7 @@ internal sealed unsafe class MpscProducer : RingProducer
 
     public override bool IsClosed => MpscClaimTail.IsClosed(Volatile.Read(ref Header->ClaimTail));
 
-    public override void Close()
+    public override bool Close()
     {
         long tail = Volatile.Read(ref Header->ClaimTail);
         while (!MpscClaimTail.IsClosed(tail))
@@ -322,11 +322,13 @@ internal sealed unsafe class MpscProducer : RingProducer
             if (seen == tail)
             {
                 ProtocolPoint.Reached(ProtocolPoint.MpscClosed);
-                return;
+                return true;
             }
 
             tail = seen;
         }
+
+        return false;
     }
 
     /// <summary>

@@ -85,12 +85,11 @@ internal abstract unsafe class RingProducer : RingSide
 
     /// <summary>
     /// Stops every producer of the channel from claiming, before the channel is marked completed, so that no claim can
-    /// slip in after a reader has decided it has read everything. Single-producer rings need nothing: the completing
-    /// producer is the only one.
+    /// slip in after a reader has decided it has read everything. True when this call closed it; false when another
+    /// producer had (its completion is under way, or it died in between). Single-producer rings need nothing: the
+    /// completing producer is the only one.
     /// </summary>
-    public virtual void Close()
-    {
-    }
+    public virtual bool Close() => true;
 
     /// <summary>
     /// Whether the producers are closed to claims (<see cref="Close"/> ran, here or in another process), as the shared
