@@ -273,4 +273,21 @@ public sealed class ChannelInspectorTests
         Assert.False(File.Exists(channel.SegmentPath));
         Assert.Throws<ChannelNotFoundException>(() => ChannelInspector.Remove(channel.Name, channel.Directory));
     }
+
+    [Fact]
+    public void A_spy_on_a_channel_of_large_messages_holds_only_as_much_as_the_messages_it_copied()
+    {
+        using var channel = new TestChannel("inspect");
+        SharedChannelOptions options = channel.Options(capacity: 1 << 24, maxMessageSize: 4 << 20);
+        using SharedChannelWriter writer = SharedChannel.CreateWriter(channel.Name, options);
+        Assert.True(writer.TryWrite("small"u8));
+
+        // `neobuffer tail` opens one of these on any channel: 4 MiB here, hundreds of MiB on a channel of video frames.
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        using ChannelSpy spy = ChannelInspector.OpenSpy(channel.Name, channel.Directory);
+        Assert.Equal(SpyRead.Message, spy.TryRead(out ReadOnlyMemory<byte> payload));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal("small", Encoding.ASCII.GetString(payload.Span));
+        Assert.True(allocated < options.MaxMessageSize / 2, $"opening a spy and reading 5 bytes allocated {allocated} bytes"); // not the largest message up front
+    }
 }

@@ -45,7 +45,7 @@ public sealed unsafe class ChannelSpy : IDisposable
     private readonly int _frame;
     private readonly int _maxPayload;
     private readonly long _producerSlack;
-    private readonly byte[] _copy;
+    private byte[] _copy = []; // grown to the largest message seen: a channel's largest may be hundreds of MiB
     private long _position;
     private long _nextSequence = -1;
 
@@ -59,7 +59,6 @@ public sealed unsafe class ChannelSpy : IDisposable
         Topology = segment.Geometry.Topology;
         _frame = Topology == ChannelTopology.Broadcast ? RecordFraming.SequencedFrame : RecordFraming.PlainFrame;
         _producerSlack = 2 * (RecordFraming.WorstCaseFootprint(_maxPayload, _frame) + RecordHeader.Size);
-        _copy = new byte[_maxPayload];
         _position = StartPosition();
         if (!fromOldest)
         {
@@ -157,6 +156,11 @@ public sealed unsafe class ChannelSpy : IDisposable
             byte* frame = _data + (_position & (_capacity - 1));
             long sequence = Topology == ChannelTopology.Broadcast ? *(long*)(frame + RecordHeader.Size) : -1;
             int length = record.Length - _frame;
+            if (_copy.Length < length)
+            {
+                _copy = new byte[Math.Min(_maxPayload, Math.Max(length, Math.Max(4096, 2 * _copy.Length)))];
+            }
+
             new ReadOnlySpan<byte>(frame + _frame, length).CopyTo(_copy);
             if (!IsIntact(_position))
             {
