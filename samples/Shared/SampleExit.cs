@@ -1,5 +1,7 @@
 using System;
+using System.Globalization;
 using System.IO;
+using System.Text;
 using System.Threading.Channels;
 using NeoBuffer;
 
@@ -88,13 +90,26 @@ internal static partial class SampleExit
 
     /// <summary>
     /// One line, whatever the text holds: messages can quote text a peer wrote into shared memory (the reason a writer
-    /// gave when it completed the channel), which must not forge extra lines or control the terminal.
+    /// gave when it completed the channel), which must not forge extra lines, control the terminal or hide what it
+    /// says. Control characters, line and paragraph separators and invisible format characters (bidirectional
+    /// overrides, zero-width ones, tag characters) become spaces.
     /// </summary>
     public static string OneLine(string text) => string.Create(text.Length, text, static (span, source) =>
     {
         for (int i = 0; i < span.Length; i++)
         {
-            span[i] = char.IsControl(source[i]) ? ' ' : source[i];
+            if (char.IsHighSurrogate(source[i]) && i + 1 < span.Length && char.IsLowSurrogate(source[i + 1]))
+            {
+                bool hidden = Rune.GetUnicodeCategory(new Rune(source[i], source[i + 1])) == UnicodeCategory.Format;
+                span[i] = hidden ? ' ' : source[i];
+                span[i + 1] = hidden ? ' ' : source[i + 1];
+                i++;
+                continue;
+            }
+
+            span[i] = char.IsControl(source[i]) || char.GetUnicodeCategory(source[i]) is UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
+                ? ' '
+                : source[i];
         }
     });
 }

@@ -119,10 +119,11 @@ public sealed class SendReceiveFailureTests
 
         // A writer of the channel's own (this process, through the raw API) writes what no typed line holds: a line
         // break that would forge a second received line, and escape sequences that would clear the receiver's terminal
-        // and retitle it. Every message stays one line, its control characters replaced by spaces.
+        // and retitle it, a line separator, and invisible characters (a right-to-left override, a zero-width space, a tag
+        // character) that would hide what a line says. Every message stays one line, each of those replaced by spaces.
         using (SharedChannelWriter hostile = SharedChannel.OpenWriter("chat", new SharedChannelOptions { Directory = segments.Path }))
         {
-            foreach (string text in new[] { "one\ntwo", "\u001b[2J\u001b]0;owned\u0007cleared", "tab\tand\rreturn", "last" })
+            foreach (string text in new[] { "one\ntwo", "\u001b[2J\u001b]0;owned\u0007cleared", "tab\tand\rreturn", "line\u2028separator", "\u202Ereversed\u200Bhidden\U000E0041tag", "last" })
             {
                 Assert.True(hostile.TryWrite(System.Text.Encoding.UTF8.GetBytes(text)));
             }
@@ -131,7 +132,7 @@ public sealed class SendReceiveFailureTests
         await receiver.WaitUntilAsync((stdout, _) => stdout.Contains("last"), Timeout, "the last message");
         receiver.Signal(2); // SIGINT
         Assert.Equal(0, await receiver.ExitCodeAsync(Timeout));
-        Assert.Equal(["one two", " [2J ]0;owned cleared", "tab and return", "last"], receiver.OutputLines);
+        Assert.Equal(["one two", " [2J ]0;owned cleared", "tab and return", "line separator", " reversed hidden  tag", "last"], receiver.OutputLines);
     }
 
     [Fact]
