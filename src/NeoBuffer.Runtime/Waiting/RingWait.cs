@@ -78,13 +78,9 @@ internal static class RingWait
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        for (long check = 1, checks = SpinPoll.Checks(spinCount); check <= checks; check++)
+        if (SpinUntil(condition, spinCount))
         {
-            SpinPoll.Pause(check);
-            if (condition.IsSatisfied())
-            {
-                return true;
-            }
+            return true;
         }
 
         using CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(static state => WakeWord((nint)state!), words.First);
@@ -140,6 +136,22 @@ internal static class RingWait
         }
     }
 
+    /// <summary>Spins <paramref name="spinCount"/> rounds (<see cref="SpinPoll"/>); true as soon as the condition holds.</summary>
+    private static bool SpinUntil<TCondition>(TCondition condition, int spinCount)
+        where TCondition : IWaitCondition
+    {
+        for (long check = 1, checks = SpinPoll.Checks(spinCount); check <= checks; check++)
+        {
+            SpinPoll.Pause(check);
+            if (condition.IsSatisfied())
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Waits without blocking a thread: the process's futex waiter thread parks for it.</summary>
     public static ValueTask<bool> WaitAsync<TCondition>(TCondition condition, nint word, SegmentMapping mapping, int spinCount, TimeSpan timeout, CancellationToken cancellationToken)
         where TCondition : IWaitCondition
@@ -161,13 +173,9 @@ internal static class RingWait
             }
 
             // A short spin only: this runs on the caller's thread, which may be a thread-pool thread.
-            for (long check = 1, checks = SpinPoll.Checks(spinCount / 16); check <= checks; check++)
+            if (SpinUntil(condition, spinCount / 16))
             {
-                SpinPoll.Pause(check);
-                if (condition.IsSatisfied())
-                {
-                    return new ValueTask<bool>(true);
-                }
+                return new ValueTask<bool>(true);
             }
 
             parked = true;
