@@ -170,9 +170,7 @@ internal static unsafe class SegmentDirectory
             // refuse) or finds Removed set once it has the lock, and backs off.
             if (!ByteLocks.TryLockExclusive(fd, SharedSegment.LifecycleLockOffset, SharedSegment.LifecyclePatience))
             {
-                throw new ChannelInUseException(
-                    $"Channel '{name}' is being attached to or removed by a process that has held its lifecycle lock (byte {SharedSegment.LifecycleLockOffset} of '{path}') " +
-                    $"for over {SharedSegment.LifecyclePatience.TotalSeconds:0} s, which only a stopped or hostile process does (lslocks shows which). Try again once it has let go.");
+                throw new ChannelInUseException($"Channel '{name}' cannot be removed now: {SharedSegment.LifecycleLockKept(path)}");
             }
 
             try

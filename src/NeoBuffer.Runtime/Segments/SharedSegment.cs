@@ -15,8 +15,6 @@ namespace NeoBuffer.Segments;
 /// </summary>
 internal sealed unsafe class SharedSegment : IDisposable
 {
-    // How long an opener waits for a creator that is still writing the header.
-
     private readonly SegmentMapping _mapping;
     private readonly int _fd;
     private readonly bool _keep;
@@ -73,6 +71,11 @@ internal sealed unsafe class SharedSegment : IDisposable
     /// calls: a holder past this is stopped or hostile, and is not waited for (docs/format.md, "Lifetime").
     /// </summary>
     public static readonly TimeSpan LifecyclePatience = TimeSpan.FromSeconds(1);
+
+    /// <summary>What a process that held the lifecycle lock of <paramref name="path"/> past <see cref="LifecyclePatience"/> did, and what to do.</summary>
+    public static string LifecycleLockKept(string path) =>
+        $"another process has held its lifecycle lock (byte {LifecycleLockOffset} of '{path}') for over {LifecyclePatience.TotalSeconds:0} s, " +
+        "which only a stopped or hostile process does (lslocks shows which). Try again once it has let go.";
 
     /// <summary>The file byte whose lock proves row <paramref name="index"/>'s holder alive: the row's first byte.</summary>
     public long RowLockOffset(int index) => _imageOffset + Geometry.ParticipantTableOffset + (long)index * ParticipantRow.Size;
@@ -515,9 +518,7 @@ internal sealed unsafe class SharedSegment : IDisposable
     {
         if (!ByteLocks.TryLockExclusive(_fd, LifecycleLockOffset, LifecyclePatience))
         {
-            throw new SharedChannelException(
-                $"Cannot attach to channel '{Name}': another process has held the lock that attaching and removing take (byte {LifecycleLockOffset} of '{Path}') " +
-                $"for over {LifecyclePatience.TotalSeconds:0} s, which only a stopped or hostile process does (lslocks shows which). Try again once it has let go.");
+            throw new SharedChannelException($"Cannot attach to channel '{Name}': {LifecycleLockKept(Path)}");
         }
 
         try
