@@ -96,20 +96,16 @@ internal static partial class SampleExit
     /// </summary>
     public static string OneLine(string text) => string.Create(text.Length, text, static (span, source) =>
     {
-        for (int i = 0; i < span.Length; i++)
+        for (int i = 0; i < span.Length;)
         {
-            if (char.IsHighSurrogate(source[i]) && i + 1 < span.Length && char.IsLowSurrogate(source[i + 1]))
+            // A character, or a surrogate pair as one (a lone surrogate decodes as U+FFFD, one unit long, and stays).
+            Rune.DecodeFromUtf16(source.AsSpan(i), out Rune rune, out int units);
+            bool hidden = Rune.GetUnicodeCategory(rune) is UnicodeCategory.Control or UnicodeCategory.Format
+                or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
+            for (int end = i + units; i < end; i++)
             {
-                bool hidden = Rune.GetUnicodeCategory(new Rune(source[i], source[i + 1])) == UnicodeCategory.Format;
                 span[i] = hidden ? ' ' : source[i];
-                span[i + 1] = hidden ? ' ' : source[i + 1];
-                i++;
-                continue;
             }
-
-            span[i] = char.IsControl(source[i]) || char.GetUnicodeCategory(source[i]) is UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
-                ? ' '
-                : source[i];
         }
     });
 }
