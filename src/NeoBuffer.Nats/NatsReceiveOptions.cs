@@ -63,4 +63,11 @@ public sealed class NatsReceiveOptions
 
     /// <summary>The counters to update; pass your own to watch a running bridge. Default: a new one, returned at the end.</summary>
     public NatsBridgeStatistics? Statistics { get; set; }
+
+    // Tests only: JetStream faults the network causes, each at a chosen delivery (stream sequence, times delivered).
+    /// <summary>A delivery for which this returns true is dropped unread and unacknowledged, as one the server sent and the network lost.</summary>
+    internal Func<ulong, ulong, bool>? LosesDelivery { get; set; }
+
+    /// <summary>A delivery for which this returns true is committed but its acknowledgement never sent, as one lost on the way.</summary>
+    internal Func<ulong, ulong, bool>? LosesAcknowledgement { get; set; }
 }

@@ -173,17 +173,9 @@ internal sealed class Receiver : RingSubscription.IDirectWriter
                 "Does the stream exist and store that subject (NatsBridge.CreateStreamAsync)?", e);
         }
 
-        // A redelivery of what this run already committed (its acknowledgement was lost) is acknowledged again, not
-        // written twice. This run takes each message to its commit or refusal before the next, and the consumer hands
-        // out new messages in stream order, so a redelivery between the first new message of this run and the last
-        // committed one is such a repeat. Below that first one it is a message an earlier run pulled and never
-        // acknowledged: written now, late but not lost.
-        ulong firstNew = ulong.MaxValue;
-        ulong lastCommitted = 0;
-
-        // What earlier runs pulled and never acknowledged: the server redelivers it after AckWait, behind newer messages.
-        long outstandingAtStart = consumer.Info.NumAckPending;
-        long redelivered = 0;
+        // A delivery of what this run already committed is acknowledged again, not written twice (RecentCommits says
+        // why only an exact match counts).
+        var committed = new RecentCommits();
 
         // Short pulls with frequent heartbeats: a pull that a restarted or failed-over server forgot is noticed within
         // seconds (the client's default of 30 s pulls would stall delivery that long). The batch bounds what waits in
@@ -199,29 +191,24 @@ internal sealed class Receiver : RingSubscription.IDirectWriter
         {
             using NatsMemoryOwner<byte> data = message.Data;
             ulong streamSequence = message.Metadata?.Sequence.Stream ?? 0;
-            bool isRedelivery = message.Metadata?.NumDelivered > 1;
-            if (!isRedelivery)
+            ulong deliveries = message.Metadata?.NumDelivered ?? 0;
+            if (_options.LosesDelivery?.Invoke(streamSequence, deliveries) == true)
             {
-                firstNew = Math.Min(firstNew, streamSequence);
+                continue;
             }
-            else if (streamSequence >= firstNew && streamSequence <= lastCommitted)
+
+            if (streamSequence != 0 && committed.Contains(streamSequence))
             {
                 _statistics.CountDuplicate();
                 await message.AckAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
-            bool isEnd = IsEnd(data.Memory.Span);
-            if (isRedelivery && !isEnd)
+            if (_options.CompleteOnEnd && IsEnd(data.Memory.Span) && await OthersOutstandingAsync(message, consumer, cancellationToken).ConfigureAwait(false))
             {
-                redelivered++;
-            }
-
-            if (_options.CompleteOnEnd && isEnd && redelivered < outstandingAtStart &&
-                await OthersOutstandingAsync(consumer, cancellationToken).ConfigureAwait(false))
-            {
-                // Messages an earlier run pulled and never acknowledged come back only after AckWait, behind the end
-                // marker: completing now would lose them. The marker is put back to come after them.
+                // Whatever the server delivered and has no acknowledgement for (pulled by an earlier run and never
+                // acknowledged, lost in flight to this one, or a lost acknowledgement) comes back only after AckWait,
+                // behind the end marker: completing now would lose it. The marker is put back to come after it.
                 await message.NakAsync(new AckOpts { NakDelay = _options.AckWait }, cancellationToken).ConfigureAwait(false);
                 continue;
             }
@@ -240,8 +227,16 @@ internal sealed class Receiver : RingSubscription.IDirectWriter
                     return _statistics;
                 default:
                     // After the commit: a crash before this line redelivers the message rather than losing it.
-                    await message.AckAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-                    lastCommitted = Math.Max(lastCommitted, streamSequence);
+                    if (streamSequence != 0)
+                    {
+                        committed.Add(streamSequence);
+                    }
+
+                    if (_options.LosesAcknowledgement?.Invoke(streamSequence, deliveries) != true)
+                    {
+                        await message.AckAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                    }
+
                     if (outcome == Outcome.Finished)
                     {
                         return _statistics;
@@ -258,10 +253,13 @@ internal sealed class Receiver : RingSubscription.IDirectWriter
     private static bool IsEnd(ReadOnlySpan<byte> message) =>
         Envelope.TryRead(message, out Envelope envelope, out _) == EnvelopeRead.Read && envelope.Kind == EnvelopeKind.End;
 
-    // Asked only when earlier runs left messages unacknowledged and not all came back yet. The server may count an
-    // acknowledgement it has not processed yet: then the marker waits one AckWait more, which is slow but not wrong.
-    private static async ValueTask<bool> OthersOutstandingAsync(INatsJSConsumer consumer, CancellationToken cancellationToken)
+    // Whether anything but the end marker awaits an acknowledgement. The server takes a consumer's acknowledgements in
+    // order and answers a double acknowledgement once it has taken it: the marker's "in progress" one, answered, means
+    // every acknowledgement this run sent before it is counted (else a pending count read at once could still hold
+    // the last few, and the marker would wait an AckWait for nothing). Two round trips per end marker.
+    private static async ValueTask<bool> OthersOutstandingAsync(NatsJSMsg<NatsMemoryOwner<byte>> marker, INatsJSConsumer consumer, CancellationToken cancellationToken)
     {
+        await marker.AckProgressAsync(new AckOpts { DoubleAck = true }, cancellationToken).ConfigureAwait(false);
         await consumer.RefreshAsync(cancellationToken).ConfigureAwait(false);
         return consumer.Info.NumAckPending > 1;
     }
