@@ -130,5 +130,12 @@ public sealed class SharedChannelOptions
     /// <summary>Rows in the participant table of a new channel of <see cref="Topology"/>.</summary>
     internal int ParticipantRows => Format.ParticipantTable.RowsFor(Topology, MaxProducers, MaxSubscribers);
 
+    /// <summary>
+    /// Whether creating or opening with these options first sweeps the directory of stale segments. Off only where
+    /// the name to open comes from a peer's record (a server opening a client's response ring): a record any writer of
+    /// the request ring can send must not cost the server a pass over the whole directory.
+    /// </summary>
+    internal bool SweepsDirectory { get; init; } = true;
+
     internal static SharedChannelOptions Default { get; } = new();
 }

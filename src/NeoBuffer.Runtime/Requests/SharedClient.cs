@@ -399,11 +399,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
             catch (TimeoutException)
             {
                 _requests.ThrowIfReaderGone();
-                if (Environment.TickCount64 >= deadline)
-                {
-                    throw new TimeoutException($"The server '{_name}' did not accept the connection within {timeout.TotalMilliseconds:0.###} ms.");
-                }
-
+                ThrowIfPast(deadline, timeout);
                 continue;
             }
 
@@ -420,6 +416,18 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
                     Interlocked.Increment(ref _droppedResponses); // no request is pending yet: anything else answers none
                 }
             }
+
+            // Here too, not only when the ring is quiet: a server that keeps writing records other than the
+            // acknowledgement would otherwise keep the client connecting for ever.
+            ThrowIfPast(deadline, timeout);
+        }
+    }
+
+    private void ThrowIfPast(long deadline, TimeSpan timeout)
+    {
+        if (Environment.TickCount64 >= deadline)
+        {
+            throw new TimeoutException($"The server '{_name}' did not accept the connection within {timeout.TotalMilliseconds:0.###} ms.");
         }
     }
 

@@ -66,7 +66,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         };
         _requests = SharedChannel.CreateReader(name, requestOptions, ServiceSchema<TRequest, TResponse>.Layout);
         _maxClients = options.MaxProducers;
-        _responseOptions = new SharedChannelOptions { Directory = options.Directory, SpinCount = options.SpinCount };
+        _responseOptions = new SharedChannelOptions { Directory = options.Directory, SpinCount = options.SpinCount, SweepsDirectory = false }; // the client swept when it created the ring
     }
 
     /// <summary>The service's name: clients connect with it.</summary>
@@ -359,6 +359,19 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         return null;
     }
 
+    // Ids count up from 1 and are not reused until the count wraps, after 2^32 connects; then it skips 0 (the id a
+    // connect record carries) and any id still connected, so a long-lived server never gives out an id twice at once.
+    private int NextClientId()
+    {
+        do
+        {
+            _nextClientId = unchecked(_nextClientId + 1);
+        }
+        while (_nextClientId == 0 || _clients.ContainsKey(_nextClientId));
+
+        return _nextClientId;
+    }
+
     // A new client: open the response ring it created (its name is the record's body), check that the ring carries
     // the record's token (ConnectToken says why that proves the record is the ring owner's), and acknowledge with its id.
     private void Accept(long token, ReadOnlySpan<byte> body)
@@ -406,7 +419,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
             return;
         }
 
-        var client = new ServerClient(++_nextClientId, token, writer);
+        var client = new ServerClient(NextClientId(), token, writer);
         if (!client.TryEnter() || !client.TryWrite(token, ResponseStatus.Connected, client.Id, ReadOnlySpan<byte>.Empty))
         {
             writer.Dispose(); // a ring too small for even the acknowledgement

@@ -296,7 +296,11 @@ internal sealed unsafe class SharedSegment : IDisposable
     {
         ChannelName.Validate(name);
         string directory = ChannelName.ResolveDirectory(options.Directory);
-        SegmentDirectory.RemoveStale(directory);
+        if (options.SweepsDirectory)
+        {
+            SegmentDirectory.RemoveStale(directory);
+        }
+
         return ChannelName.PathOf(directory, name);
     }
 
