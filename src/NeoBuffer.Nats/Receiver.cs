@@ -204,13 +204,22 @@ internal sealed class Receiver : RingSubscription.IDirectWriter
                 continue;
             }
 
-            if (_options.CompleteOnEnd && IsEnd(data.Memory.Span) && await OthersOutstandingAsync(message, consumer, cancellationToken).ConfigureAwait(false))
+            if (_options.CompleteOnEnd && IsEnd(data.Memory.Span))
             {
-                // Whatever the server delivered and has no acknowledgement for (pulled by an earlier run and never
-                // acknowledged, lost in flight to this one, or a lost acknowledgement) comes back only after AckWait,
-                // behind the end marker: completing now would lose it. The marker is put back to come after it.
-                await message.NakAsync(new AckOpts { NakDelay = _options.AckWait }, cancellationToken).ConfigureAwait(false);
-                continue;
+                bool? acknowledged = await AllBeforeAcknowledgedAsync(message, streamSequence, consumer, cancellationToken).ConfigureAwait(false);
+                if (acknowledged is null)
+                {
+                    continue; // the server did not answer (a node failing over): the marker, unacknowledged, comes again
+                }
+
+                if (acknowledged == false)
+                {
+                    // Something before the marker has no acknowledgement (pulled by an earlier run and never
+                    // acknowledged, lost in flight to this one, or a lost acknowledgement): it comes back only after
+                    // AckWait, behind the marker, and completing now would lose it. The marker is put back to come after it.
+                    await message.NakAsync(new AckOpts { NakDelay = _options.AckWait }, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
             }
 
             // A JetStream message's headers are the stream's own (Nats-Msg-Id): the lookup is paid only here.
@@ -232,14 +241,15 @@ internal sealed class Receiver : RingSubscription.IDirectWriter
                         committed.Add(streamSequence);
                     }
 
+                    if (outcome == Outcome.Finished)
+                    {
+                        await AcknowledgeEndAsync(message, cancellationToken).ConfigureAwait(false);
+                        return _statistics;
+                    }
+
                     if (_options.LosesAcknowledgement?.Invoke(streamSequence, deliveries) != true)
                     {
                         await message.AckAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-                    }
-
-                    if (outcome == Outcome.Finished)
-                    {
-                        return _statistics;
                     }
 
                     break;
@@ -253,15 +263,41 @@ internal sealed class Receiver : RingSubscription.IDirectWriter
     private static bool IsEnd(ReadOnlySpan<byte> message) =>
         Envelope.TryRead(message, out Envelope envelope, out _) == EnvelopeRead.Read && envelope.Kind == EnvelopeKind.End;
 
-    // Whether anything but the end marker awaits an acknowledgement. The server takes a consumer's acknowledgements in
-    // order and answers a double acknowledgement once it has taken it: the marker's "in progress" one, answered, means
-    // every acknowledgement this run sent before it is counted (else a pending count read at once could still hold
-    // the last few, and the marker would wait an AckWait for nothing). Two round trips per end marker.
-    private static async ValueTask<bool> OthersOutstandingAsync(NatsJSMsg<NatsMemoryOwner<byte>> marker, INatsJSConsumer consumer, CancellationToken cancellationToken)
+    // Whether every message before the marker is acknowledged: the consumer's acknowledgement floor (below the lowest
+    // message still pending) has reached the one before it. Messages after the marker (the next session's, another
+    // end marker) do not hold it back; a message a failed-over leader still owes does. The server takes a consumer's
+    // acknowledgements in order and answers a double acknowledgement once it has taken it: the marker's "in progress"
+    // one, answered, means every acknowledgement this run sent before it is counted (else the floor read at once could
+    // still stand below the last few, and the marker would wait an AckWait for nothing). Null when the server did not
+    // answer. Two round trips per end marker.
+    private async ValueTask<bool?> AllBeforeAcknowledgedAsync(NatsJSMsg<NatsMemoryOwner<byte>> marker, ulong markerSequence, INatsJSConsumer consumer, CancellationToken cancellationToken)
     {
-        await marker.AckProgressAsync(new AckOpts { DoubleAck = true }, cancellationToken).ConfigureAwait(false);
-        await consumer.RefreshAsync(cancellationToken).ConfigureAwait(false);
-        return consumer.Info.NumAckPending > 1;
+        try
+        {
+            await marker.AckProgressAsync(new AckOpts { DoubleAck = true }, cancellationToken).ConfigureAwait(false);
+            await consumer.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            _logger?.LogWarning("NATS bridge into '{Channel}': JetStream did not answer at the end marker ({Error}); the marker comes again after AckWait.", _writer.Name, e.Message);
+            return null;
+        }
+
+        return consumer.Info.AckFloor.StreamSeq + 1 >= markerSequence;
+    }
+
+    // The marker's acknowledgement is confirmed: one lost on its way would leave the marker to the next run under this
+    // consumer, which would complete its channel at once with nothing in it.
+    private async ValueTask AcknowledgeEndAsync(NatsJSMsg<NatsMemoryOwner<byte>> marker, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await marker.AckAsync(new AckOpts { DoubleAck = true }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            _logger?.LogWarning("NATS bridge into '{Channel}': the end marker's acknowledgement was not confirmed ({Error}); a later run under this consumer may see the marker again and complete its channel at once.", _writer.Name, e.Message);
+        }
     }
 
     /// <summary>The previous wire format's header: a message from an outbound bridge of that format is refused by name.</summary>

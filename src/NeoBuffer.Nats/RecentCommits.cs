@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 
 namespace NeoBuffer.Nats;
@@ -16,22 +17,21 @@ namespace NeoBuffer.Nats;
 internal sealed class RecentCommits
 {
     /// <summary>
-    /// About 1.5 MB. Repeats come back after AckWait; a run that commits more than this many messages in that time
-    /// writes such a repeat twice.
+    /// At most about 2 MB, reached only by a run that commits that many (the sets grow as it does). Repeats come back
+    /// after AckWait; a run that commits more than this many messages in that time writes such a repeat twice.
     /// </summary>
     public const int DefaultCapacity = 1 << 16;
 
-    private readonly ulong[] _oldestFirst; // a ring: once full, _next is the oldest
-    private readonly HashSet<ulong> _members;
-    private int _next;
+    private readonly Queue<ulong> _oldestFirst = new();
+    private readonly HashSet<ulong> _members = new();
 
     public RecentCommits(int capacity = DefaultCapacity)
     {
-        _oldestFirst = new ulong[capacity];
-        _members = new HashSet<ulong>(capacity + 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        Capacity = capacity;
     }
 
-    public int Capacity => _oldestFirst.Length;
+    public int Capacity { get; }
 
     public bool Contains(ulong streamSequence) => _members.Contains(streamSequence);
 
@@ -42,12 +42,10 @@ internal sealed class RecentCommits
             return;
         }
 
-        if (_members.Count > _oldestFirst.Length)
+        _oldestFirst.Enqueue(streamSequence);
+        if (_oldestFirst.Count > Capacity)
         {
-            _members.Remove(_oldestFirst[_next]);
+            _members.Remove(_oldestFirst.Dequeue());
         }
-
-        _oldestFirst[_next] = streamSequence;
-        _next = _next + 1 == _oldestFirst.Length ? 0 : _next + 1;
     }
 }
