@@ -10,7 +10,7 @@ namespace NeoBuffer.Runtime.Tests;
 /// <summary>
 /// An MPSC completion closes the claim counter (ClaimTail's closed bit) and then records the completion. A completer
 /// that dies between the two, or a peer that sets the bit alone, leaves a counter no claim can pass while the channel
-/// still reads open. The other writers take it for their end, at once and within their timeouts, instead of for room
+/// still reads open (until the reader faults it: UnrecordedCompletionTests). The other writers take it for their end, at once and within their timeouts, instead of for room
 /// (they used to retry for ever at full speed); and only the closer records the completion, so a writer completing in
 /// reaction to that end never overrides the closer's outcome.
 /// </summary>
@@ -57,11 +57,13 @@ public sealed class ClosedClaimCounterTests
             throw;
         }
 
-        // What was committed before is delivered; the end itself was never recorded, so the reader's wait ends at its timeout.
+        // What was committed before is delivered. The end was never recorded, and this writer must not record one;
+        // the reader finds the closer dead and faults the channel in its stead (UnrecordedCompletionTests).
         Assert.True(reader.TryRead(out long first));
         Assert.Equal(1L, first);
         Assert.False(writer.TryComplete()); // not its completion to record
-        Assert.Throws<TimeoutException>(() => reader.WaitToRead(TimeSpan.FromMilliseconds(200)));
+        var end = Assert.Throws<ChannelClosedException>(() => reader.WaitToRead(Bound));
+        Assert.Contains("died while completing it", end.Message);
     }
 
     [Fact]
