@@ -16,8 +16,6 @@ namespace NeoBuffer.Runtime.Tests;
 /// </summary>
 public sealed class ClosedClaimCounterTests
 {
-    private const long ClaimTail = 0x480;
-    private const long ClosedBit = 1L << 62;
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
     [Fact]
@@ -103,8 +101,7 @@ public sealed class ClosedClaimCounterTests
         using var channel = new TestChannel("closed-claims");
         using SharedChannelReader reader = CreateMpscReader(channel);
         using SharedChannelWriter writer = SharedChannel.OpenWriter(channel.Name, channel.Options());
-        var bytes = new SegmentBytes(channel);
-        bytes.WriteLong(ClaimTail, bytes.ReadLong(ClaimTail) | ClosedBit);
+        new SegmentBytes(channel).CloseClaimCounter();
 
         Assert.False(writer.TryWrite(1L));
         Assert.False(await writer.WaitToWriteAsync(sizeof(long), Bound)); // used to say "room", at once, for ever
@@ -112,7 +109,7 @@ public sealed class ClosedClaimCounterTests
         Assert.Throws<ChannelClosedException>(() => writer.Claim(sizeof(long), Bound));
     }
 
-    private static SharedChannelReader CreateMpscReader(TestChannel channel)
+    internal static SharedChannelReader CreateMpscReader(TestChannel channel)
     {
         SharedChannelOptions options = channel.Options();
         options.Topology = ChannelTopology.MultiProducerSingleConsumer;

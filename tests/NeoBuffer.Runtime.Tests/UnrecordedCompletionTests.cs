@@ -18,8 +18,6 @@ namespace NeoBuffer.Runtime.Tests;
 /// </summary>
 public sealed class UnrecordedCompletionTests
 {
-    private const long ClaimTail = 0x480;
-    private const long ClosedBit = 1L << 62;
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
     [Fact]
@@ -27,8 +25,7 @@ public sealed class UnrecordedCompletionTests
     {
         using var channel = new TestChannel("unrecorded");
         using var work = new BoundedWork();
-        SharedChannelReader reader = work.Uses(CreateMpscReader(channel));
-        SharedChannelWriter writer = work.Uses(SharedChannel.OpenWriter(channel.Name, channel.Options()));
+        var (reader, writer) = OpenBoth(channel, work);
         Assert.True(writer.TryWrite(-1L));
         int pid = await KillCloserAtClosed(channel, messages: 3);
 
@@ -62,12 +59,10 @@ public sealed class UnrecordedCompletionTests
     {
         using var channel = new TestChannel("unrecorded");
         using var work = new BoundedWork();
-        SharedChannelReader reader = work.Uses(CreateMpscReader(channel));
-        SharedChannelWriter writer = work.Uses(SharedChannel.OpenWriter(channel.Name, channel.Options()));
+        var (reader, writer) = OpenBoth(channel, work);
         Assert.True(writer.TryWrite(5L));
         Assert.True(writer.TryWrite(6L));
-        var bytes = new SegmentBytes(channel);
-        bytes.WriteLong(ClaimTail, bytes.ReadLong(ClaimTail) | ClosedBit); // the bit alone: no row announces closing
+        new SegmentBytes(channel).CloseClaimCounter(); // the bit alone: no row announces closing
         Task completion = reader.Completion;
 
         Assert.True(reader.TryRead(out long first));
@@ -89,7 +84,7 @@ public sealed class UnrecordedCompletionTests
     {
         using var channel = new TestChannel("unrecorded");
         using var work = new BoundedWork();
-        SharedChannelReader reader = work.Uses(CreateMpscReader(channel));
+        SharedChannelReader reader = work.Uses(ClosedClaimCounterTests.CreateMpscReader(channel));
         int pid = await KillCloserAtClosed(channel, messages: 2);
 
         var all = new List<long>();
@@ -102,7 +97,7 @@ public sealed class UnrecordedCompletionTests
     public void A_live_closer_held_between_closing_the_claims_and_completing_is_waited_for()
     {
         using var channel = new TestChannel("unrecorded");
-        using SharedChannelReader reader = CreateMpscReader(channel);
+        using SharedChannelReader reader = ClosedClaimCounterTests.CreateMpscReader(channel);
         using SharedChannelWriter closer = SharedChannel.OpenWriter(channel.Name, channel.Options());
         Assert.True(closer.TryWrite(7L));
         Task completion = reader.Completion;
@@ -183,10 +178,7 @@ public sealed class UnrecordedCompletionTests
         }
     }
 
-    private static SharedChannelReader CreateMpscReader(TestChannel channel)
-    {
-        SharedChannelOptions options = channel.Options();
-        options.Topology = ChannelTopology.MultiProducerSingleConsumer;
-        return SharedChannel.CreateReader(channel.Name, options);
-    }
+    /// <summary>The MPSC reader and one writer in this process, disposed by <paramref name="work"/> once its work has ended.</summary>
+    private static (SharedChannelReader Reader, SharedChannelWriter Writer) OpenBoth(TestChannel channel, BoundedWork work) =>
+        (work.Uses(ClosedClaimCounterTests.CreateMpscReader(channel)), work.Uses(SharedChannel.OpenWriter(channel.Name, channel.Options())));
 }
