@@ -139,7 +139,7 @@ public sealed class UnrecordedCompletionTests
     }
 
     [Fact]
-    public async Task A_dead_closers_row_is_kept_for_the_reader_until_it_has_faulted_the_channel()
+    public async Task A_dead_closers_row_is_kept_until_the_fault_is_recorded_and_a_writer_that_needs_it_records_it()
     {
         using var channel = new TestChannel("unrecorded");
         SharedChannelOptions options = channel.Options();
@@ -148,16 +148,61 @@ public sealed class UnrecordedCompletionTests
         using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, options);
         int pid = await KillCloserAtClosed(channel, messages: 0);
 
-        // The one writer row is the dead closer's, still owed an outcome: a new writer must not take it (and clear its
-        // closing mode, leaving the reader no closer to name); tools show it as a dead writer closing.
+        // The one writer row is the dead closer's, still owed an outcome; tools show it as a dead writer closing.
         ParticipantSnapshot row = ChannelInspector.Snapshot(channel.Name, channel.Directory).Participants.Single(p => p.Role == "writer");
         Assert.Equal(("closing", false, pid), (row.State, row.IsAlive, row.Pid));
-        Assert.Throws<ChannelRoleTakenException>(() => SharedChannel.OpenWriter(channel.Name, channel.Options()));
 
+        // The reader never waits, so it records nothing. A writer that needs the row must not just take it (clearing
+        // its closing mode would leave no closer to name, and the bit would read as a peer's) nor be refused for as
+        // long as no reader waits: it records the fault in the dead closer's stead, then takes the spent row.
+        using SharedChannelWriter next = SharedChannel.OpenWriter(channel.Name, channel.Options());
+        Assert.False(next.TryWrite(1L));
+        Assert.Equal("faulted", ChannelInspector.Snapshot(channel.Name, channel.Directory).Completion);
         var end = Assert.Throws<ChannelClosedException>(() => reader.WaitToRead(Bound));
         Assert.Contains($"(pid {pid}) died while completing it", end.Message);
-        using SharedChannelWriter next = SharedChannel.OpenWriter(channel.Name, channel.Options()); // spent now: the row is free to take
-        Assert.False(next.TryWrite(1L));
+    }
+
+    [Fact]
+    public async Task Completion_alone_ends_for_a_closer_that_died_with_nothing_reading()
+    {
+        using var channel = new TestChannel("unrecorded");
+        using SharedChannelReader reader = ClosedClaimCounterTests.CreateMpscReader(channel);
+        int pid = await KillCloserAtClosed(channel, messages: 0);
+
+        // No read and no wait: only the completion watch (on the futex waiter thread) can find the dead closer.
+        var faulted = await Assert.ThrowsAsync<ChannelClosedException>(() => BoundedWork.Within(reader.Completion, Bound, "Completion"));
+        Assert.Contains($"(pid {pid}) died while completing it", faulted.Message);
+    }
+
+    [Fact]
+    public async Task A_second_completion_of_the_same_writer_racing_the_first_neither_faults_the_channel_nor_wins()
+    {
+        using var channel = new TestChannel("unrecorded");
+        using SharedChannelReader reader = ClosedClaimCounterTests.CreateMpscReader(channel);
+        using SharedChannelWriter closer = SharedChannel.OpenWriter(channel.Name, channel.Options());
+        Task<bool>? second = null;
+        Exception? heldWait = null;
+        using (ProtocolPoint.OnThisThread(name =>
+        {
+            if (name != ProtocolPoint.MpscClosed)
+            {
+                return;
+            }
+
+            // The first completion is between its CAS and its Completion. A second one of the same writer on another
+            // thread must not withdraw the first's announcement (it waits for the first, then finds the channel
+            // completed): given the time to do so, then a reader's quiet slices, the channel must still be open.
+            second = Task.Factory.StartNew(() => closer.TryComplete(), TaskCreationOptions.LongRunning);
+            second.Wait(TimeSpan.FromMilliseconds(300));
+            heldWait = Record.Exception(() => reader.WaitToRead(TimeSpan.FromMilliseconds(600)));
+        }))
+        {
+            closer.Complete();
+        }
+
+        Assert.IsType<TimeoutException>(heldWait); // waited on: not faulted under the live closer
+        Assert.False(await BoundedWork.Within(second!, Bound, "the second completion"), "the second completion won");
+        Assert.False(reader.WaitToRead(Bound)); // completed cleanly, by the first
     }
 
     /// <summary>Starts a writer child that writes <paramref name="messages"/> messages and is SIGKILLed at mpsc.closed; returns its pid.</summary>

@@ -33,6 +33,7 @@ internal sealed unsafe class MpscProducer : RingProducer
 
     private readonly ParticipantRow* _row;
     private readonly bool _failWhenReaderDies;
+    private readonly System.Threading.Lock _closing = new(); // TryComplete says why
     private long _cachedHead;
 
     private MpscProducer(RingMemory memory, ParticipantRow* row, bool failWhenReaderDies)
@@ -324,18 +325,25 @@ internal sealed unsafe class MpscProducer : RingProducer
     /// </summary>
     public override bool TryComplete(ChannelCompletion completion, string? reason)
     {
-        // Release, then the CAS (a full fence): a consumer whose acquire load of ClaimTail sees the bit sees this store.
-        Volatile.Write(ref _row->Mode, ParticipantRow.ModeClosing);
-        try
+        // One close at a time per row: the announcement is the row's, so a second call's withdrawal (its CAS lost to
+        // the first) would otherwise clear it while the first is between its CAS and its Completion, and a consumer
+        // looking then would fault the channel under a live closer. Writers are not thread-safe, but a race of two
+        // completions must cost no more than one of them returning false.
+        lock (_closing)
         {
-            return Close() && completion.TryComplete(reason);
-        }
-        finally
-        {
-            // Release, after Completion is stored (or found stored by another: a full CAS read it): a consumer that
-            // acquires this cleared mode then loads a stored Completion. A close that lost its CAS withdraws at once;
-            // a completion that threw leaves none pending, which the consumer reports as a bit no closer followed up.
-            Volatile.Write(ref _row->Mode, 0);
+            // Release, then the CAS (a full fence): a consumer whose acquire load of ClaimTail sees the bit sees this store.
+            Volatile.Write(ref _row->Mode, ParticipantRow.ModeClosing);
+            try
+            {
+                return Close() && completion.TryComplete(reason);
+            }
+            finally
+            {
+                // Release, after Completion is stored (or found stored by another: a full CAS read it): a consumer that
+                // acquires this cleared mode then loads a stored Completion. A close that lost its CAS withdraws at once;
+                // a completion that threw leaves none pending, which the consumer reports as a bit no closer followed up.
+                Volatile.Write(ref _row->Mode, 0);
+            }
         }
     }
 

@@ -53,24 +53,9 @@ internal static unsafe class MpscUnrecordedCompletion
             return; // open, or the outcome is recorded: one load each while nothing is amiss
         }
 
-        int deadCloser = -1;
-        for (int index = ParticipantTable.MpscFirstWriterRow; index < segment.Geometry.ParticipantRows; index++)
+        if (!TryFindDeadCloser(segment, skip: -1, out int deadCloser))
         {
-            ParticipantRow* row = segment.Row(index);
-            if (Volatile.Read(ref row->Mode) != ParticipantRow.ModeClosing || Volatile.Read(ref row->State) == ParticipantRow.StateFree)
-            {
-                continue;
-            }
-
-            if (!ParticipantRole.IsHolderDead(segment, index))
-            {
-                return; // a closer between its stores (or one whose CAS lost, about to withdraw): it records the outcome
-            }
-
-            if (deadCloser < 0)
-            {
-                deadCloser = index;
-            }
+            return; // a closer between its stores (or one whose CAS lost, about to withdraw): it records the outcome
         }
 
         if (deadCloser >= 0)
@@ -97,6 +82,59 @@ internal static unsafe class MpscUnrecordedCompletion
         MpscClaimTail.IsClosed(Volatile.Read(ref segment.Header->ClaimTail)) &&
         Volatile.Read(ref segment.Header->Completion) == CompletionState.Open;
 
+    /// <summary>
+    /// Run by a writer taking row <paramref name="index"/>, which it holds locked exclusively (so its holder is dead and
+    /// everything that holder stored is visible): if the row is owed (<see cref="IsOwed"/>) and no other writer is a
+    /// live closer, records the fault the consumer would, so the row is spent. Without it, a row whose closer died
+    /// would stay kept for as long as no consumer waits (none attached, or one that only polls), refusing every writer
+    /// that needs it.
+    /// </summary>
+    public static void FaultForLockedCloser(SharedSegment segment, int index)
+    {
+        ParticipantRow* row = segment.Row(index);
+        if (IsOwed(segment, row) && TryFindDeadCloser(segment, skip: index, out _))
+        {
+            Fault(segment, row);
+        }
+    }
+
+    // Looks at every writer row but skip: false when one announces closing and is alive (it records the outcome, so
+    // nobody may fault now); else true, with the first dead announcer's index, or -1.
+    private static bool TryFindDeadCloser(SharedSegment segment, int skip, out int deadCloser)
+    {
+        deadCloser = -1;
+        for (int index = ParticipantTable.MpscFirstWriterRow; index < segment.Geometry.ParticipantRows; index++)
+        {
+            ParticipantRow* row = segment.Row(index);
+            if (index == skip || Volatile.Read(ref row->Mode) != ParticipantRow.ModeClosing || Volatile.Read(ref row->State) == ParticipantRow.StateFree)
+            {
+                continue;
+            }
+
+            if (!ParticipantRole.IsHolderDead(segment, index))
+            {
+                return false;
+            }
+
+            if (deadCloser < 0)
+            {
+                deadCloser = index;
+            }
+        }
+
+        return true;
+    }
+
+    // The row is locked (by the caller) and its holder dead: it holds still.
+    private static void Fault(SharedSegment segment, ParticipantRow* row)
+    {
+        if (Volatile.Read(ref row->Mode) == ParticipantRow.ModeClosing)
+        {
+            int pid = Volatile.Read(ref row->Pid);
+            new ChannelCompletion(segment.Header).TryComplete($"its writer (pid {pid}) died while completing it");
+        }
+    }
+
     private static void FaultForDeadCloser(SharedSegment segment, int index)
     {
         if (!ParticipantRole.TryLockDead(segment, index))
@@ -106,13 +144,7 @@ internal static unsafe class MpscUnrecordedCompletion
 
         try
         {
-            // Locked, its holder dead: the row holds still, and everything the closer stored is visible.
-            ParticipantRow* row = segment.Row(index);
-            if (Volatile.Read(ref row->Mode) == ParticipantRow.ModeClosing)
-            {
-                int pid = Volatile.Read(ref row->Pid);
-                new ChannelCompletion(segment.Header).TryComplete($"its writer (pid {pid}) died while completing it");
-            }
+            Fault(segment, segment.Row(index)); // locked, its holder dead: everything the closer stored is visible
         }
         finally
         {

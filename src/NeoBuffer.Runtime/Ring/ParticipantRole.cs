@@ -192,9 +192,16 @@ internal sealed unsafe class ParticipantRole
         // The lock is ours, so any earlier holder is gone. A dead MPSC writer may have left a claim behind, or a close
         // whose outcome is still owed: that row stays the consumer's to clean up before anyone reuses it, unless the
         // consumer's own rules say the announcements no longer matter (see LeavesNoClaim, MpscUnrecordedCompletion).
+        // A dead closer's owed outcome is recorded here, as the consumer would (MpscUnrecordedCompletion), unless
+        // another writer is a live closer.
         ParticipantRow* row = segment.Row(index);
-        if (mustBeIdle && Volatile.Read(ref row->State) != ParticipantRow.StateFree && kind == ParticipantRow.KindProducer &&
-            ((Volatile.Read(ref row->Position) >= 0 && !LeavesNoClaim(segment, row)) || MpscUnrecordedCompletion.IsOwed(segment, row)))
+        bool deadWriter = mustBeIdle && Volatile.Read(ref row->State) != ParticipantRow.StateFree && kind == ParticipantRow.KindProducer;
+        if (deadWriter)
+        {
+            MpscUnrecordedCompletion.FaultForLockedCloser(segment, index);
+        }
+
+        if (deadWriter && ((Volatile.Read(ref row->Position) >= 0 && !LeavesNoClaim(segment, row)) || MpscUnrecordedCompletion.IsOwed(segment, row)))
         {
             segment.UnlockRow(index);
             return false;
