@@ -10,14 +10,12 @@ namespace NeoBuffer.Runtime.Tests;
 /// <summary>
 /// An MPSC completion closes the claim counter (ClaimTail's closed bit) and then records the completion. A completer
 /// that dies between the two, or a peer that sets the bit alone, leaves a counter no claim can pass while the channel
-/// still reads open. The other writers take it for their end, at once and within their timeouts, instead of for room
+/// still reads open (until the reader faults it: UnrecordedCompletionTests). The other writers take it for their end, at once and within their timeouts, instead of for room
 /// (they used to retry for ever at full speed); and only the closer records the completion, so a writer completing in
 /// reaction to that end never overrides the closer's outcome.
 /// </summary>
 public sealed class ClosedClaimCounterTests
 {
-    private const long ClaimTail = 0x480;
-    private const long ClosedBit = 1L << 62;
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
     [Fact]
@@ -57,11 +55,13 @@ public sealed class ClosedClaimCounterTests
             throw;
         }
 
-        // What was committed before is delivered; the end itself was never recorded, so the reader's wait ends at its timeout.
+        // What was committed before is delivered. The end was never recorded, and this writer must not record one;
+        // the reader finds the closer dead and faults the channel in its stead (UnrecordedCompletionTests).
         Assert.True(reader.TryRead(out long first));
         Assert.Equal(1L, first);
         Assert.False(writer.TryComplete()); // not its completion to record
-        Assert.Throws<TimeoutException>(() => reader.WaitToRead(TimeSpan.FromMilliseconds(200)));
+        var end = Assert.Throws<ChannelClosedException>(() => reader.WaitToRead(Bound));
+        Assert.Contains("died while completing it", end.Message);
     }
 
     [Fact]
@@ -101,8 +101,7 @@ public sealed class ClosedClaimCounterTests
         using var channel = new TestChannel("closed-claims");
         using SharedChannelReader reader = CreateMpscReader(channel);
         using SharedChannelWriter writer = SharedChannel.OpenWriter(channel.Name, channel.Options());
-        var bytes = new SegmentBytes(channel);
-        bytes.WriteLong(ClaimTail, bytes.ReadLong(ClaimTail) | ClosedBit);
+        new SegmentBytes(channel).CloseClaimCounter();
 
         Assert.False(writer.TryWrite(1L));
         Assert.False(await writer.WaitToWriteAsync(sizeof(long), Bound)); // used to say "room", at once, for ever
@@ -110,7 +109,7 @@ public sealed class ClosedClaimCounterTests
         Assert.Throws<ChannelClosedException>(() => writer.Claim(sizeof(long), Bound));
     }
 
-    private static SharedChannelReader CreateMpscReader(TestChannel channel)
+    internal static SharedChannelReader CreateMpscReader(TestChannel channel)
     {
         SharedChannelOptions options = channel.Options();
         options.Topology = ChannelTopology.MultiProducerSingleConsumer;

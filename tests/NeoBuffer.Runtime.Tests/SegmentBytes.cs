@@ -18,6 +18,7 @@ internal sealed class SegmentBytes(TestChannel channel)
     public const long TailIntent = 0x400;
     public const long Oldest = 0x500;
     public const long JoinEpoch = 0x580;
+    public const long ClaimTail = 0x480;
 
     private const long DataOffsetField = 0x40;
     private const long ParticipantTable = 0x800;
@@ -36,6 +37,9 @@ internal sealed class SegmentBytes(TestChannel channel)
         RandomAccess.Read(file, bytes, offset);
         return BitConverter.ToInt64(bytes);
     }
+
+    /// <summary>Sets the closed bit (62) of the MPSC claim counter alone, as a peer that follows no completion could.</summary>
+    public void CloseClaimCounter() => WriteLong(ClaimTail, ReadLong(ClaimTail) | (1L << 62));
 
     public int ReadInt(long offset) => (int)ReadLong(offset); // little-endian: the low half is the int at offset
 

@@ -224,8 +224,8 @@ public sealed class SegmentTests
     {
         using var channel = new TestChannel();
         byte[] bytes = ValidSegmentBytes(channel);
-        BitConverter.GetBytes(1u).CopyTo(bytes, 0x08); // the SPSC commit changed in version 2: a version-1 peer must be refused
-        AssertRefusedAndUntouched(channel, bytes, "format version 1");
+        BitConverter.GetBytes(2u).CopyTo(bytes, 0x08); // an MPSC closer announces itself since version 3: a version-2 peer must be refused
+        AssertRefusedAndUntouched(channel, bytes, "format version 2");
     }
 
     [Fact]

@@ -11,7 +11,8 @@ namespace NeoBuffer;
 /// <summary>
 /// Makes <see cref="SharedChannelReader.Completion"/> complete on its own, once someone observed it: no read call needs
 /// to notice the end. The process's futex waiter thread (no thread per reader) watches the reader's wake word, which
-/// every completion, fault and dispose bumps, and between sleeps checks that the single writer is alive.
+/// every completion, fault and dispose bumps, and between sleeps checks that the single writer is alive (MPSC: that a
+/// writer that closed the claims is alive until it records the completion).
 /// <para>
 /// The consumer's ring state is not thread-safe and belongs to the reading thread, so the watch never touches it: it
 /// decides "completed and everything read" from published shared words only. Completion is stored after the writers'
@@ -58,6 +59,12 @@ internal sealed class CompletionWatch : ISliceCheck
         {
             // The single writer's death faults the channel (and bumps the wake word); MPSC writers come and go.
             PeerLiveness.FaultIfWriterDead(_segment, 0);
+        }
+        else
+        {
+            // Only an MPSC closer that died between closing the claims and recording the outcome (or a bit no closer
+            // set) leaves the stream ended for good with nothing recorded: the watch faults it, as the reader's waits do.
+            MpscUnrecordedCompletion.FaultIfCloserGone(_segment);
         }
 
         return IsEndedAndDrained();

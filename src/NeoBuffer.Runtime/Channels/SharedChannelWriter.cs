@@ -355,9 +355,9 @@ public sealed class SharedChannelWriter : IDisposable
 
         // With several writers, the one whose close set the claim counter's bit owns the completion: a writer that
         // found the counter closed (and so its own writes ended, see HasEnded) and completes in reaction must not
-        // record its outcome over the closer's, which is about to be stored. Should the closer have died in between,
-        // its completion is never stored: the reader's waits then end at their timeouts (docs/format.md, "MPSC").
-        return _ring.Close() && _completion.TryComplete(reason);
+        // record its outcome over the closer's, which is about to be stored. Should the closer die in between, the
+        // reader proves it dead and faults the channel in its stead (docs/format.md, "MPSC protocol", Completion).
+        return _ring.TryComplete(_completion, reason);
     }
 
     /// <summary>Ends the stream (see <see cref="TryComplete"/>).</summary>

@@ -13,7 +13,7 @@ internal struct ChannelHeader
 {
     public const int Size = 0x800;
     public const ulong MagicValue = 0x3152_4655_424F_454E; // "NEOBUFR1" read little-endian
-    public const uint CurrentFormatVersion = 2;
+    public const uint CurrentFormatVersion = 3;
     public const uint EndianMarkerValue = 0x0102_0304;
     public const uint InitStateReady = 0x5245_4144; // "READ(Y)"
     public const int ChecksummedBytes = 0x78;

@@ -21,9 +21,17 @@ internal struct ParticipantRow
     public const int ModeTethered = 1;
     public const int ModeLossy = 2;
 
+    /// <summary>
+    /// MPSC writer: it is completing the channel. Stored before its CAS that closes <see cref="ChannelHeader.ClaimTail"/>
+    /// and cleared only once Completion is stored, so a consumer that finds the counter closed and no completion knows
+    /// which writer owes it (docs/format.md, "MPSC protocol", Completion). A field of its own, not a form of the claim
+    /// announcement (Position, ClaimEnd): a writer may complete with a claim still open, whose announcement must stay.
+    /// </summary>
+    public const int ModeClosing = 3;
+
     [FieldOffset(0x00)] public int State;
     [FieldOffset(0x04)] public int Kind;
-    [FieldOffset(0x08)] public int Mode;            // broadcast subscribers: ModeTethered or ModeLossy
+    [FieldOffset(0x08)] public int Mode;            // broadcast subscribers: ModeTethered or ModeLossy; MPSC writers: ModeClosing or 0
     [FieldOffset(0x0C)] public int Pid;
     [FieldOffset(0x10)] public ulong StartTime;     // with Pid: the liveness proof
     [FieldOffset(0x18)] public ulong Generation;    // bumped on every acquisition, so a stale holder can tell it was replaced

@@ -130,7 +130,7 @@ public static unsafe class ChannelInspector
             return new ParticipantSnapshot(
                 row,
                 EndpointRoles.Of(kind == ParticipantRow.KindProducer, segment.Geometry.Topology).Name(),
-                state == ParticipantRow.StateActive ? "active" : "acquiring",
+                StateName(state, kind, mode),
                 pid,
                 startTime,
                 generation,
@@ -146,6 +146,13 @@ public static unsafe class ChannelInspector
 
         return null;
     }
+
+    // An MPSC writer announcing closing (its mode) is completing the channel: one that shows it and is dead died between
+    // closing the claims and recording the outcome, which its reader faults the channel for.
+    private static string StateName(int state, int kind, int mode) =>
+        state != ParticipantRow.StateActive ? "acquiring"
+        : kind == ParticipantRow.KindProducer && mode == ParticipantRow.ModeClosing ? "closing"
+        : "active";
 
     private static ReadOnlySegment OpenSegment(string name, string? directory)
     {

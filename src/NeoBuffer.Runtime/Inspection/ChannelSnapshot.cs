@@ -77,7 +77,8 @@ public sealed record ChannelSnapshot(
 /// <summary>One row of a channel's participant table, as <see cref="ChannelInspector"/> read it.</summary>
 /// <param name="Row">Its row in the table.</param>
 /// <param name="Role">"writer", "reader" or "subscriber".</param>
-/// <param name="State">"acquiring" (being filled in) or "active".</param>
+/// <param name="State">"acquiring" (being filled in), "active", or "closing" (an MPSC writer completing the channel: it
+/// has closed, or is closing, the claim counter and not yet recorded the completion).</param>
 /// <param name="Pid">The process id it recorded.</param>
 /// <param name="StartTime">The process's start time (with the pid, the liveness proof).</param>
 /// <param name="Generation">Bumped on every claim of the row.</param>

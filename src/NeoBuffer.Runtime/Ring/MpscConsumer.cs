@@ -102,6 +102,7 @@ internal sealed unsafe class MpscConsumer : RingConsumer
     public override void ReclaimFromDeadPeers()
     {
         Segments.SharedSegment segment = Memory.Segment;
+        MpscUnrecordedCompletion.FaultIfCloserGone(segment); // a closer that died between closing the claims and completing
         long* at = (long*)Memory.RecordAt(_head);
 
         // The header, then ClaimTail: a header is written after its claim's CAS, so whatever header is seen here lies
@@ -148,9 +149,11 @@ internal sealed unsafe class MpscConsumer : RingConsumer
                 long position = Volatile.Read(ref row->Position);
                 long end = Volatile.Read(ref row->ClaimEnd);
                 _cachedClaimTail = ReadClaimTail();
-                if (position >= 0 && IsSpentAnnouncement(position, end, _head, _cachedClaimTail))
+                if (position >= 0 && IsSpentAnnouncement(position, end, _head, _cachedClaimTail) && !MpscUnrecordedCompletion.IsOwed(segment, row))
                 {
-                    ParticipantRole.FreeLocked(segment, index); // an announcement behind the head, or a claim that never happened
+                    // An announcement behind the head, or a claim that never happened. A closer's row stays while its
+                    // outcome is owed: freeing clears its closing mode, and the fault could no longer name it.
+                    ParticipantRole.FreeLocked(segment, index);
                 }
                 else if (position >= 0 && stuck && Covers(position, end))
                 {

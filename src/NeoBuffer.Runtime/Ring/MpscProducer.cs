@@ -22,7 +22,8 @@ namespace NeoBuffer.Ring;
 /// </para>
 /// <para>
 /// Completion sets <see cref="MpscClaimTail.ClosedBit"/> in ClaimTail by CAS, so every claim is either before the close (and the
-/// consumer reads it before it reports the end) or fails.
+/// consumer reads it before it reports the end) or fails; the closer announces it in its row until the completion is
+/// stored, so that its death in between faults the channel instead of leaving it open for ever (<see cref="TryComplete"/>).
 /// </para>
 /// </summary>
 internal sealed unsafe class MpscProducer : RingProducer
@@ -32,6 +33,7 @@ internal sealed unsafe class MpscProducer : RingProducer
 
     private readonly ParticipantRow* _row;
     private readonly bool _failWhenReaderDies;
+    private readonly System.Threading.Lock _closing = new(); // TryComplete says why
     private long _cachedHead;
 
     private MpscProducer(RingMemory memory, ParticipantRow* row, bool failWhenReaderDies)
@@ -313,7 +315,39 @@ internal sealed unsafe class MpscProducer : RingProducer
 
     public override bool IsClosed => MpscClaimTail.IsClosed(Volatile.Read(ref Header->ClaimTail));
 
-    public override bool Close()
+    /// <summary>
+    /// Closes the claim counter (<see cref="MpscClaimTail.ClosedBit"/>, by CAS), then records the completion; only the
+    /// producer whose CAS set the bit records it. The close is announced in this producer's row
+    /// (<see cref="ParticipantRow.ModeClosing"/>) from before the CAS until after Completion is stored, so a consumer
+    /// that finds the counter closed and no completion can tell a closer still at work (wait) from one that died
+    /// between the two stores (fault the channel in its stead), and from a bit no closer set
+    /// (<see cref="MpscUnrecordedCompletion"/>, which gives the ordering argument).
+    /// </summary>
+    public override bool TryComplete(ChannelCompletion completion, string? reason)
+    {
+        // One close at a time per row: the announcement is the row's, so a second call's withdrawal (its CAS lost to
+        // the first) would otherwise clear it while the first is between its CAS and its Completion, and a consumer
+        // looking then would fault the channel under a live closer. Writers are not thread-safe, but a race of two
+        // completions must cost no more than one of them returning false.
+        lock (_closing)
+        {
+            // Release, then the CAS (a full fence): a consumer whose acquire load of ClaimTail sees the bit sees this store.
+            Volatile.Write(ref _row->Mode, ParticipantRow.ModeClosing);
+            try
+            {
+                return Close() && completion.TryComplete(reason);
+            }
+            finally
+            {
+                // Release, after Completion is stored (or found stored by another: a full CAS read it): a consumer that
+                // acquires this cleared mode then loads a stored Completion. A close that lost its CAS withdraws at once;
+                // a completion that threw leaves none pending, which the consumer reports as a bit no closer followed up.
+                Volatile.Write(ref _row->Mode, 0);
+            }
+        }
+    }
+
+    private bool Close()
     {
         long tail = Volatile.Read(ref Header->ClaimTail);
         while (!MpscClaimTail.IsClosed(tail))

@@ -189,12 +189,19 @@ internal sealed unsafe class ParticipantRole
             return false;
         }
 
-        // The lock is ours, so any earlier holder is gone. A dead MPSC writer may have left a claim behind: that row
-        // stays the consumer's to clean up before anyone reuses it, unless the consumer's own rule says the
-        // announcement no longer matters (see LeavesNoClaim).
+        // The lock is ours, so any earlier holder is gone. A dead MPSC writer may have left a claim behind, or a close
+        // whose outcome is still owed: that row stays the consumer's to clean up before anyone reuses it, unless the
+        // consumer's own rules say the announcements no longer matter (see LeavesNoClaim, MpscUnrecordedCompletion).
+        // A dead closer's owed outcome is recorded here, as the consumer would (MpscUnrecordedCompletion), unless
+        // another writer is a live closer.
         ParticipantRow* row = segment.Row(index);
-        if (mustBeIdle && Volatile.Read(ref row->State) != ParticipantRow.StateFree && kind == ParticipantRow.KindProducer &&
-            Volatile.Read(ref row->Position) >= 0 && !LeavesNoClaim(segment, row))
+        bool deadWriter = mustBeIdle && Volatile.Read(ref row->State) != ParticipantRow.StateFree && kind == ParticipantRow.KindProducer;
+        if (deadWriter)
+        {
+            MpscUnrecordedCompletion.FaultForLockedCloser(segment, index);
+        }
+
+        if (deadWriter && ((Volatile.Read(ref row->Position) >= 0 && !LeavesNoClaim(segment, row)) || MpscUnrecordedCompletion.IsOwed(segment, row)))
         {
             segment.UnlockRow(index);
             return false;
@@ -202,7 +209,10 @@ internal sealed unsafe class ParticipantRole
 
         ProcessIdentity me = ProcessIdentity.Current;
         Volatile.Write(ref row->State, ParticipantRow.StateAcquiring);
-        row->Mode = 0; // a broadcast producer ignores the row until its subscriber sets the mode
+        // A broadcast producer ignores the row until its subscriber sets the mode. Release: it may clear a dead MPSC
+        // closer's mode, which only a stored Completion allows (above), and a consumer that acquires the cleared mode
+        // must then see that Completion (MpscUnrecordedCompletion).
+        Volatile.Write(ref row->Mode, 0);
         row->Kind = kind;
         row->Pid = me.Pid;
         row->StartTime = me.StartTime;

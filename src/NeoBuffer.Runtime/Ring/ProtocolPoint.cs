@@ -44,7 +44,7 @@ internal static class ProtocolPoint
     /// <summary>MPSC consumer: a dead writer's claim is decided to become padding, the padding not yet published.</summary>
     public const string MpscPadding = "mpsc.padding";
 
-    /// <summary>MPSC completion: the claim counter is closed, the completion not yet recorded.</summary>
+    /// <summary>MPSC completion: the closer announced closing in its row and closed the claim counter; the completion is not yet recorded.</summary>
     public const string MpscClosed = "mpsc.closed";
 
     /// <summary>Broadcast producer: TailIntent announced, the claim's padding and payload not yet written.</summary>

@@ -84,15 +84,16 @@ internal abstract unsafe class RingProducer : RingSide
     public abstract bool HasSpaceFor(int length);
 
     /// <summary>
-    /// Stops every producer of the channel from claiming, before the channel is marked completed, so that no claim can
-    /// slip in after a reader has decided it has read everything. True when this call closed it; false when another
-    /// producer had (its completion is under way, or it died in between). Single-producer rings need nothing: the
-    /// completing producer is the only one.
+    /// Ends the stream: records <paramref name="reason"/> (null: completed without an error) in
+    /// <paramref name="completion"/>, once every producer of the channel is stopped from claiming, so that no claim can
+    /// slip in after a reader has decided it has read everything. False when the channel was already completed, or
+    /// (several producers) when another producer had closed the claims (its completion is under way, or it died in
+    /// between). Single-producer rings need no close: the completing producer is the only one.
     /// </summary>
-    public virtual bool Close() => true;
+    public virtual bool TryComplete(ChannelCompletion completion, string? reason) => completion.TryComplete(reason);
 
     /// <summary>
-    /// Whether the producers are closed to claims (<see cref="Close"/> ran, here or in another process), as the shared
+    /// Whether the producers are closed to claims (<see cref="TryComplete"/> closed them, here or in another process), as the shared
     /// state says: then no claim can succeed again, whatever the completion word says yet.
     /// </summary>
     public virtual bool IsClosed => false;
