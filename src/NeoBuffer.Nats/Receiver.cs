@@ -212,13 +212,23 @@ internal sealed class Receiver : RingSubscription.IDirectWriter
                     continue; // the server did not answer (a node failing over): the marker, unacknowledged, comes again
                 }
 
-                if (acknowledged == false)
+                if (acknowledged == false && deliveries < EndMarkerDeliveries)
                 {
                     // Something before the marker has no acknowledgement (pulled by an earlier run and never
                     // acknowledged, lost in flight to this one, or a lost acknowledgement): it comes back only after
                     // AckWait, behind the marker, and completing now would lose it. The marker is put back to come after it.
                     await message.NakAsync(new AckOpts { NakDelay = _options.AckWait }, cancellationToken).ConfigureAwait(false);
                     continue;
+                }
+
+                if (acknowledged == false)
+                {
+                    // Whatever was outstanding had AckWait several times over to come back, and did not: it is held
+                    // elsewhere (another client of this consumer keeps it in progress) or stuck in the server's state.
+                    // Waiting on would leave the channel open for good; it stays pending, for the next run.
+                    _logger?.LogWarning(
+                        "NATS bridge into '{Channel}': completing at the end marker (stream sequence {Marker}, delivered {Deliveries} times) although the consumer's acknowledgement floor stays at {Floor}; what is still unacknowledged before the marker goes to the next run under consumer '{Consumer}'.",
+                        _writer.Name, streamSequence, deliveries, consumer.Info.AckFloor.StreamSeq, _options.Consumer);
                 }
             }
 
@@ -259,6 +269,10 @@ internal sealed class Receiver : RingSubscription.IDirectWriter
         cancellationToken.ThrowIfCancellationRequested();
         throw new NatsBridgeException($"The JetStream consumer '{_options.Consumer}' on '{_options.Stream}' stopped delivering unexpectedly.");
     }
+
+    // How many times the end marker is delivered (each time after AckWait) before it completes the channel although
+    // something before it is still unacknowledged: anything merely late has come back long before.
+    private const ulong EndMarkerDeliveries = 4;
 
     private static bool IsEnd(ReadOnlySpan<byte> message) =>
         Envelope.TryRead(message, out Envelope envelope, out _) == EnvelopeRead.Read && envelope.Kind == EnvelopeKind.End;

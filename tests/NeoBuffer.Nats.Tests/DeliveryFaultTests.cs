@@ -40,6 +40,19 @@ public sealed class DeliveryFaultTests(ServerFixture fixture) : IClassFixture<Se
     }
 
     [Fact]
+    public async Task An_end_marker_whose_predecessor_never_comes_back_completes_after_four_deliveries_and_says_so()
+    {
+        // Message 3 is lost on every delivery, so it stays unacknowledged for good (as one another client keeps in
+        // progress would): the marker waits an AckWait at a time, then completes the channel without it, with a warning.
+        var logger = new ListLogger();
+        (List<long> read, NatsBridgeStatistics received) = await ReceiveWithAsync(new NatsReceiveOptions { LosesDelivery = (stream, _) => stream == Faulted, Logger = logger });
+
+        Assert.Equal(Enumerable.Range(1, Count).Where(i => i != (int)Faulted).Select(i => (long)i), read);
+        Assert.Equal(Count - 1, received.Messages);
+        Assert.Contains(logger.Entries, e => e.Message.Contains("completing at the end marker", StringComparison.Ordinal) && e.Message.Contains("delivered 4 times", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Two_sessions_in_one_stream_complete_two_channels_each_with_its_own_records()
     {
         // Each end marker waits only for what comes before it: the second session's records and marker, already
