@@ -29,6 +29,7 @@ internal sealed class Receiver : RingSubscription.IDirectWriter
     private readonly ulong _fingerprint;
     private readonly HashSet<string> _refusals = new(StringComparer.Ordinal);
     private int _malformedLogged;
+    private INatsJSStream? _stream;
     private const int MaxKeptBatch = 4096;
     private ReadOnlyMemory<byte>[] _batch = new ReadOnlyMemory<byte>[64];
 
@@ -290,14 +291,34 @@ internal sealed class Receiver : RingSubscription.IDirectWriter
         {
             await marker.AckProgressAsync(new AckOpts { DoubleAck = true }, cancellationToken).ConfigureAwait(false);
             await consumer.RefreshAsync(cancellationToken).ConfigureAwait(false);
+            ulong floor = consumer.Info.AckFloor.StreamSeq;
+            return floor + 1 >= markerSequence || await NothingOfTheSubjectBetweenAsync(floor, markerSequence, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
         {
             _logger?.LogWarning("NATS bridge into '{Channel}': JetStream did not answer at the end marker ({Error}); the marker comes again after AckWait.", _writer.Name, e.Message);
             return null;
         }
+    }
 
-        return consumer.Info.AckFloor.StreamSeq + 1 >= markerSequence;
+    // The floor may stand below messages this consumer never delivers: another subject's of the stream, or ones its
+    // limits or a purge removed. The server moves the floor past those only while a later delivery is still pending,
+    // so an acknowledgement that found nothing else pending leaves the floor at the message acknowledged, and a marker
+    // stored after such a gap would wait for nothing (three AckWaits, then a false warning). What counts is whether a
+    // message of the subject stands between the floor and the marker: the stream says which comes first after the
+    // floor. One more round trip, only when the floor is below the marker's predecessor.
+    private async ValueTask<bool> NothingOfTheSubjectBetweenAsync(ulong floor, ulong markerSequence, CancellationToken cancellationToken)
+    {
+        _stream ??= await new NatsJSContext(_connection).GetStreamAsync(_options.Stream!, cancellationToken: cancellationToken).ConfigureAwait(false);
+        try
+        {
+            StreamMsgGetResponse next = await _stream.GetAsync(new StreamMsgGetRequest { Seq = floor + 1, NextBySubj = _subject }, cancellationToken).ConfigureAwait(false);
+            return next.Message.Seq >= markerSequence;
+        }
+        catch (NatsJSApiException e) when (e.Error.Code == 404)
+        {
+            return true; // nothing of the subject after the floor: the stream's limits removed the marker too
+        }
     }
 
     // The marker's acknowledgement is confirmed: one lost on its way would leave the marker to the next run under this
