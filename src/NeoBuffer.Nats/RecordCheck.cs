@@ -12,6 +12,7 @@ internal sealed class RecordCheck
 {
     private readonly MessageLayout? _layout;
     private readonly VarField[] _varFields;
+    private readonly int _firstVersionEnd;
 
     public RecordCheck(MessageLayout? layout)
     {
@@ -34,6 +35,26 @@ internal sealed class RecordCheck
         }
 
         _varFields = fields.ToArray();
+        _firstVersionEnd = layout is { Version: > 0 } ? FirstVersionEndOf(layout) : 0;
+    }
+
+    // Where the fields of the message's first version end: every record has them, and a reader's view refuses a block
+    // length below it. The layout does not say which fields came later; its schema text does (since=).
+    private static int FirstVersionEndOf(MessageLayout layout)
+    {
+        int end = 0;
+        if (MessageSchema.TryParse(layout.SchemaText, out MessageSchema? schema, out _))
+        {
+            foreach (SchemaField field in schema.Fields)
+            {
+                if (field.Since == 1)
+                {
+                    end = Math.Max(end, field.Offset + field.Size);
+                }
+            }
+        }
+
+        return end;
     }
 
     /// <summary>Null when <paramref name="record"/> is a well-formed record of the layout; else what is wrong with it.</summary>
@@ -59,6 +80,11 @@ internal sealed class RecordCheck
             if (block > (uint)record.Length)
             {
                 return $"the record's block prefix says {block} bytes of fixed fields, but {record.Length} bytes follow it";
+            }
+
+            if (block < (uint)_firstVersionEnd)
+            {
+                return $"the record's block prefix says {block} bytes of fixed fields, fewer than the {_firstVersionEnd} of the first version of '{_layout.Name}', which every record has";
             }
 
             fixedEnd = (int)block;
