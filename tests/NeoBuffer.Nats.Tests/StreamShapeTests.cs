@@ -65,6 +65,49 @@ public sealed class StreamShapeTests(ServerFixture fixture) : IClassFixture<Serv
         Assert.DoesNotContain(logger.Entries, e => e.Level >= LogLevel.Warning);
     }
 
+    [Fact]
+    public async Task An_end_marker_waiting_for_a_message_the_stream_then_removes_completes_without_the_warning()
+    {
+        // Message 3 is lost in flight on every delivery, so it stays pending and holds the marker back; then the
+        // stream removes it (as its limits would: MaxMsgs, MaxAge). Nothing can come back any more: the marker must
+        // complete at its next delivery, not after four with a warning that something is still outstanding.
+        (string subject, string stream) = Bridges.NewStreamNames();
+        await using NatsConnection nats = Bridges.Connect(_url);
+        using var cts = new CancellationTokenSource(Bridges.Bound);
+        await NatsBridge.CreateStreamAsync(nats, stream, [subject], cancellationToken: cts.Token);
+        await DeliveryFaultTests.StoreSessionAsync(nats, subject, stream, 1, 5, cts.Token); // the marker: stream sequence 6
+        var js = new NatsJSContext(nats);
+
+        using var far = new LocalChannel<Reading>("far");
+        var markerWaits = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var deliveries = new ConcurrentDictionary<ulong, ulong>();
+        var logger = new ListLogger();
+        Task<List<long>> read = Task.Run(() => Bridges.ReadReadings(far.Reader));
+        Task<NatsBridgeStatistics> receive = NatsBridge.ReceiveAsync(nats, subject, far.Writer, new NatsReceiveOptions
+        {
+            Mode = NatsBridgeMode.JetStream, Stream = stream, Consumer = "far", AckWait = TimeSpan.FromSeconds(1), Logger = logger,
+            LosesDelivery = (sequence, delivered) =>
+            {
+                deliveries.AddOrUpdate(sequence, delivered, (_, seen) => Math.Max(seen, delivered));
+                if (sequence == 6)
+                {
+                    markerWaits.TrySetResult();
+                }
+
+                return sequence == 3;
+            },
+        }, cts.Token);
+
+        await markerWaits.Task.WaitAsync(Bridges.Bound);
+        INatsJSStream stored = await js.GetStreamAsync(stream, cancellationToken: cts.Token);
+        await stored.DeleteMessageAsync(new NATS.Client.JetStream.Models.StreamMsgDeleteRequest { Seq = 3 }, cts.Token);
+        await receive.WaitAsync(Bridges.Bound);
+
+        Assert.Equal([1L, 2L, 4L, 5L], await read.WaitAsync(Bridges.Bound));
+        Assert.True(deliveries[6] <= 2, $"the marker was delivered {deliveries[6]} times");
+        Assert.DoesNotContain(logger.Entries, e => e.Level >= LogLevel.Warning);
+    }
+
     // Waits (bounded) until the consumer "far" has acknowledged every message through stream sequence `through`.
     private static async Task AcknowledgedThroughAsync(NatsJSContext js, string stream, ulong through, CancellationToken cancellationToken)
     {
