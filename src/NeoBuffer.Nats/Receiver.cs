@@ -306,6 +306,11 @@ internal sealed class Receiver : RingSubscription.IDirectWriter
         {
             // No such consumer (or no such stream, which the creation below reports).
         }
+        catch (NatsNoRespondersException e)
+        {
+            throw new NatsBridgeException(
+                $"Nobody answered the request for consumer '{_options.Consumer}' on stream '{_options.Stream}': is JetStream enabled on the server (nats-server -js) and for this account?", e);
+        }
 
         try
         {

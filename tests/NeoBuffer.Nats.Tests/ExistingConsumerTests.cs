@@ -109,4 +109,17 @@ public sealed class ExistingConsumerTests(ServerFixture fixture) : IClassFixture
         Assert.Contains("'far'", failed.Message, StringComparison.Ordinal);
         Assert.Contains("is gone", failed.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_server_without_JetStream_fails_the_bridge_with_a_NatsBridgeException_saying_so()
+    {
+        // Nobody answers the consumer request: NATS.Net's NatsNoRespondersException escaped ReceiveAsync.
+        await using NatsServer core = await NatsServer.StartWithoutJetStreamAsync();
+        await using NatsConnection nats = Bridges.Connect(core.Url);
+        using var cts = new CancellationTokenSource(Bridges.Bound);
+        using var far = new LocalChannel<Reading>("far");
+        NatsBridgeException failed = await Assert.ThrowsAsync<NatsBridgeException>(() => NatsBridge.ReceiveAsync(nats, "js.none", far.Writer,
+            new NatsReceiveOptions { Mode = NatsBridgeMode.JetStream, Stream = "NONE", Consumer = "far" }, cts.Token).WaitAsync(Bridges.Bound));
+        Assert.Contains("JetStream enabled", failed.Message, StringComparison.Ordinal);
+    }
 }
