@@ -329,9 +329,8 @@ internal sealed class Receiver : RingSubscription.IDirectWriter
     // something before it is still unacknowledged: anything merely late has come back long before.
     private const ulong EndMarkerDeliveries = 4;
 
-    // This channel's end marker; another schema's is refused as its records are.
-    private bool IsEnd(ReadOnlySpan<byte> message) =>
-        Envelope.TryRead(message, out Envelope envelope, out _) == EnvelopeRead.Read && envelope.Kind == EnvelopeKind.End && envelope.Fingerprint == _fingerprint;
+    private static bool IsEnd(ReadOnlySpan<byte> message) =>
+        Envelope.TryRead(message, out Envelope envelope, out _) == EnvelopeRead.Read && envelope.Kind == EnvelopeKind.End;
 
     // Whether every message before the marker is acknowledged: the consumer's acknowledgement floor (below the lowest
     // message still pending) has reached the one before it. Messages after the marker (the next session's, another
@@ -412,16 +411,6 @@ internal sealed class Receiver : RingSubscription.IDirectWriter
                     $"this bridge reads only version {Envelope.CurrentVersion}: run the same NeoBuffer.Nats version on both sides");
         }
 
-        if (envelope.Fingerprint != _fingerprint)
-        {
-            // Records and end markers alike: another schema's session on the subject neither writes into this
-            // channel nor ends it. A batch counts the records it says it has, as far as its length could hold them
-            // (it is not split).
-            int records = envelope.Kind == EnvelopeKind.Batch ? Math.Clamp(envelope.Count, 1, Math.Max(1, (message.Length - Envelope.Size) / RecordBatch.FrameSize)) : 1;
-            return Refuse($"of fingerprint {envelope.Fingerprint:x16}", records,
-                $"the channel carries {_layout?.Name ?? "raw bytes"} ({_fingerprint:x16})");
-        }
-
         if (envelope.Kind == EnvelopeKind.End)
         {
             if (!_options.CompleteOnEnd)
@@ -433,6 +422,14 @@ internal sealed class Receiver : RingSubscription.IDirectWriter
             ReadOnlySpan<byte> reason = message.Span[Envelope.Size..];
             _writer.TryComplete(reason.IsEmpty ? null : new Exception(Encoding.UTF8.GetString(reason)));
             return new ValueTask<Outcome>(Outcome.Finished);
+        }
+
+        if (envelope.Fingerprint != _fingerprint)
+        {
+            // A batch counts the records it says it has, as far as its length could hold them (it is not split).
+            int records = envelope.Kind == EnvelopeKind.Batch ? Math.Clamp(envelope.Count, 1, Math.Max(1, (message.Length - Envelope.Size) / RecordBatch.FrameSize)) : 1;
+            return Refuse($"of fingerprint {envelope.Fingerprint:x16}", records,
+                $"the channel carries {_layout?.Name ?? "raw bytes"} ({_fingerprint:x16})");
         }
 
         if (envelope.Kind == EnvelopeKind.Batch)
