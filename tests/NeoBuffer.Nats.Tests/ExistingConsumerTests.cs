@@ -77,10 +77,7 @@ public sealed class ExistingConsumerTests(ServerFixture fixture) : IClassFixture
             options => NatsBridge.ReceiveAsync(nats, subject, far.Writer, options, cts.Token),
             new NatsReceiveOptions { Mode = NatsBridgeMode.JetStream, Stream = stream, Consumer = "far" });
         var js = new NatsJSContext(nats);
-        while ((await js.GetConsumerAsync(stream, "far", cts.Token)).Info.NumWaiting == 0)
-        {
-            await Task.Delay(10, cts.Token); // polling the server's state until the bridge's pull waits there, bounded by the token
-        }
+        await Bridges.UntilConsumerAsync(js, stream, "far", info => info.NumWaiting > 0, cts.Token); // the bridge's pull waits there
 
         await js.DeleteConsumerAsync(stream, "far", cts.Token);
 

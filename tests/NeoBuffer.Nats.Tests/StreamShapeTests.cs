@@ -49,7 +49,7 @@ public sealed class StreamShapeTests(ServerFixture fixture) : IClassFixture<Serv
         Task<NatsBridgeStatistics> forward = Task.Run(() => NatsBridge.ForwardAsync(near.Reader, nats, subject,
             new NatsForwardOptions { Mode = NatsBridgeMode.JetStream, Stream = stream, Statistics = forwarded }, cts.Token));
         Bridges.WriteReadings(near.Writer, 1, 1, cts.Token);
-        await AcknowledgedThroughAsync(js, stream, 1, cts.Token);
+        await Bridges.UntilConsumerAsync(js, stream, "far", info => info.AckFloor.StreamSeq >= 1, cts.Token); // record 1 acknowledged
 
         for (int i = 0; i < 3; i++)
         {
@@ -106,20 +106,5 @@ public sealed class StreamShapeTests(ServerFixture fixture) : IClassFixture<Serv
         Assert.Equal([1L, 2L, 4L, 5L], await read.WaitAsync(Bridges.Bound));
         Assert.True(deliveries[6] <= 2, $"the marker was delivered {deliveries[6]} times");
         Assert.DoesNotContain(logger.Entries, e => e.Level >= LogLevel.Warning);
-    }
-
-    // Waits (bounded) until the consumer "far" has acknowledged every message through stream sequence `through`.
-    private static async Task AcknowledgedThroughAsync(NatsJSContext js, string stream, ulong through, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            INatsJSConsumer consumer = await js.GetConsumerAsync(stream, "far", cancellationToken);
-            if (consumer.Info.AckFloor.StreamSeq >= through)
-            {
-                return;
-            }
-
-            await Task.Delay(10, cancellationToken); // polling the server's state, bounded by the token
-        }
     }
 }
