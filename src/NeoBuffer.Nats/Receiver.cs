@@ -360,20 +360,30 @@ internal sealed class Receiver : RingSubscription.IDirectWriter
     // so an acknowledgement that found nothing else pending leaves the floor at the message acknowledged, and a marker
     // stored after such a gap would wait for nothing (three AckWaits, then a false warning). What counts is whether a
     // message of the subject stands between the floor and the marker: the stream says which comes first after the
-    // floor. One more round trip, only when the floor is below the marker's predecessor.
+    // floor. One more round trip, only when the floor is below the marker's predecessor. No answer (a node failing
+    // over, or a user allowed to consume but not to read the stream) counts as "not known": the marker is put back,
+    // and completes by the delivery count at worst, as without this question.
     private async ValueTask<bool> NothingOfTheSubjectBetweenAsync(ulong floor, ulong markerSequence, CancellationToken cancellationToken)
     {
-        _stream ??= await new NatsJSContext(_connection).GetStreamAsync(_options.Stream!, cancellationToken: cancellationToken).ConfigureAwait(false);
         try
         {
+            _stream ??= await new NatsJSContext(_connection).GetStreamAsync(_options.Stream!, cancellationToken: cancellationToken).ConfigureAwait(false);
             StreamMsgGetResponse next = await _stream.GetAsync(new StreamMsgGetRequest { Seq = floor + 1, NextBySubj = _subject }, cancellationToken).ConfigureAwait(false);
             return next.Message.Seq >= markerSequence;
         }
-        catch (NatsJSApiException e) when (e.Error.Code == 404)
+        catch (NatsJSApiException e) when (e.Error.Code == 404 && e.Error.ErrCode == NoMessageFound)
         {
             return true; // nothing of the subject after the floor: the stream's limits removed the marker too
         }
+        catch (Exception e) when (e is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            _logger?.LogDebug("NATS bridge into '{Channel}': the stream did not say what follows the acknowledgement floor ({Error}).", _writer.Name, e.Message);
+            return false;
+        }
     }
+
+    // JetStream's error code for "no message found" (a 404 of its own; a missing stream is another).
+    private const int NoMessageFound = 10037;
 
     // The marker's acknowledgement is confirmed: one lost on its way would leave the marker to the next run under this
     // consumer, which would complete its channel at once with nothing in it.
