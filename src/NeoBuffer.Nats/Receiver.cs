@@ -292,28 +292,23 @@ internal sealed class Receiver : RingSubscription.IDirectWriter
     {
         try
         {
-            INatsJSConsumer existing = await js.GetConsumerAsync(_options.Stream!, _options.Consumer!, cancellationToken).ConfigureAwait(false);
-            ConsumerConfig had = existing.Info.Config;
-            if (!string.Equals(had.FilterSubject ?? "", _subject, StringComparison.Ordinal) || had.FilterSubjects is { Count: > 0 })
+            try
             {
-                string filter = had.FilterSubjects is { Count: > 0 } subjects ? string.Join(", ", subjects) : string.IsNullOrEmpty(had.FilterSubject) ? "every subject of the stream" : had.FilterSubject;
-                throw new NatsBridgeException(
-                    $"JetStream consumer '{_options.Consumer}' on stream '{_options.Stream}' already exists for {filter}, not '{_subject}': its position in the stream " +
-                    $"is not this subject's, and taking it over would skip every message of '{_subject}' stored below it. Give this bridge another Consumer name, or delete that consumer.");
+                INatsJSConsumer existing = await js.GetConsumerAsync(_options.Stream!, _options.Consumer!, cancellationToken).ConfigureAwait(false);
+                ConsumerConfig had = existing.Info.Config;
+                if (!string.Equals(had.FilterSubject ?? "", _subject, StringComparison.Ordinal) || had.FilterSubjects is { Count: > 0 })
+                {
+                    string filter = had.FilterSubjects is { Count: > 0 } subjects ? string.Join(", ", subjects) : string.IsNullOrEmpty(had.FilterSubject) ? "every subject of the stream" : had.FilterSubject;
+                    throw new NatsBridgeException(
+                        $"JetStream consumer '{_options.Consumer}' on stream '{_options.Stream}' already exists for {filter}, not '{_subject}': its position in the stream " +
+                        $"is not this subject's, and taking it over would skip every message of '{_subject}' stored below it. Give this bridge another Consumer name, or delete that consumer.");
+                }
             }
-        }
-        catch (NatsJSApiException e) when (e.Error.Code == 404)
-        {
-            // No such consumer (or no such stream, which the creation below reports).
-        }
-        catch (NatsNoRespondersException e)
-        {
-            throw new NatsBridgeException(
-                $"Nobody answered the request for consumer '{_options.Consumer}' on stream '{_options.Stream}': is JetStream enabled on the server (nats-server -js) and for this account?", e);
-        }
+            catch (NatsJSApiException e) when (e.Error.Code == 404)
+            {
+                // No such consumer (or no such stream, which the creation reports).
+            }
 
-        try
-        {
             return await js.CreateOrUpdateConsumerAsync(_options.Stream!, config, cancellationToken).ConfigureAwait(false);
         }
         catch (NatsJSApiException e)
@@ -322,6 +317,11 @@ internal sealed class Receiver : RingSubscription.IDirectWriter
                 $"JetStream refused consumer '{_options.Consumer}' on stream '{_options.Stream}' for '{_subject}': {e.Error.Description} (code {e.Error.Code}). " +
                 "Does the stream exist and store that subject (NatsBridge.CreateStreamAsync)? A consumer of that name made otherwise (another deliver policy, a push consumer) " +
                 "cannot be changed to the bridge's: give the bridge another Consumer name, or delete that consumer.", e);
+        }
+        catch (NatsNoRespondersException e)
+        {
+            throw new NatsBridgeException(
+                $"Nobody answered the request for consumer '{_options.Consumer}' on stream '{_options.Stream}': is JetStream enabled on the server (nats-server -js) and for this account?", e);
         }
     }
 
