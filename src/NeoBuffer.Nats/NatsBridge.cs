@@ -67,7 +67,7 @@ public static class NatsBridge
     /// <returns>The bridge's counters, once the end marker arrived or the local channel was completed by another writer (noticed at the next message).</returns>
     /// <exception cref="System.Threading.Channels.ChannelClosedException">The local channel's reader died (or left) while the ring was full.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    /// <exception cref="NatsBridgeException">The JetStream stream or consumer could not be set up (the message says why).</exception>
+    /// <exception cref="NatsBridgeException">The JetStream stream or consumer could not be set up, or a consumer of that name exists for another subject, or the consumer (or its stream) was deleted while the bridge ran (the message says why).</exception>
     public static Task<NatsBridgeStatistics> ReceiveAsync<T>(INatsConnection connection, string subject, SharedChannelWriter<T> writer,
         NatsReceiveOptions? options = null, CancellationToken cancellationToken = default)
         where T : unmanaged, IChannelMessage<T>
@@ -83,7 +83,7 @@ public static class NatsBridge
     /// <returns>The bridge's counters.</returns>
     /// <exception cref="System.Threading.Channels.ChannelClosedException">The local channel's reader died (or left) while the ring was full.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    /// <exception cref="NatsBridgeException">The JetStream stream or consumer could not be set up.</exception>
+    /// <exception cref="NatsBridgeException">The JetStream stream or consumer could not be set up, or the consumer was deleted while the bridge ran.</exception>
     public static Task<NatsBridgeStatistics> ReceiveAsync(INatsConnection connection, string subject, SharedChannelWriter writer,
         NatsReceiveOptions? options = null, CancellationToken cancellationToken = default) =>
         ReceiveAsync(connection, subject, writer, null, options, cancellationToken);
@@ -135,7 +135,7 @@ public static class NatsBridge
     /// <exception cref="ChannelRoleTakenException">The channel already has its writer (or all it admits).</exception>
     /// <exception cref="System.Threading.Channels.ChannelClosedException">The local channel's reader died (or left) while the ring was full.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    /// <exception cref="NatsBridgeException">The JetStream stream or consumer could not be set up.</exception>
+    /// <exception cref="NatsBridgeException">The JetStream stream or consumer could not be set up, or the consumer was deleted while the bridge ran.</exception>
     public static async Task<NatsBridgeStatistics> ReceiveChannelAsync(INatsConnection connection, string subject, string channel,
         NatsReceiveOptions? options = null, SharedChannelOptions? channelOptions = null, CancellationToken cancellationToken = default)
     {

@@ -29,6 +29,7 @@ internal sealed class Receiver : RingSubscription.IDirectWriter
     private readonly ulong _fingerprint;
     private readonly HashSet<string> _refusals = new(StringComparer.Ordinal);
     private int _malformedLogged;
+    private INatsJSStream? _stream;
     private const int MaxKeptBatch = 4096;
     private ReadOnlyMemory<byte>[] _batch = new ReadOnlyMemory<byte>[64];
 
@@ -161,17 +162,7 @@ internal sealed class Receiver : RingSubscription.IDirectWriter
             AckWait = _options.AckWait,
             MaxAckPending = _options.MaxAckPending,
         };
-        INatsJSConsumer consumer;
-        try
-        {
-            consumer = await js.CreateOrUpdateConsumerAsync(_options.Stream!, config, cancellationToken).ConfigureAwait(false);
-        }
-        catch (NatsJSApiException e)
-        {
-            throw new NatsBridgeException(
-                $"JetStream refused consumer '{_options.Consumer}' on stream '{_options.Stream}' for '{_subject}': {e.Error.Description} (code {e.Error.Code}). " +
-                "Does the stream exist and store that subject (NatsBridge.CreateStreamAsync)?", e);
-        }
+        INatsJSConsumer consumer = await OpenConsumerAsync(js, config, cancellationToken).ConfigureAwait(false);
 
         // A delivery of what this run already committed is acknowledged again, not written twice (RecentCommits says
         // why only an exact match counts).
@@ -186,88 +177,152 @@ internal sealed class Receiver : RingSubscription.IDirectWriter
             Expires = TimeSpan.FromSeconds(4),
             IdleHeartbeat = TimeSpan.FromSeconds(1),
         };
+        using var presence = new ConsumerPresence(js, _options.Stream!, _options.Consumer!, cancellationToken);
+        consumeOptions = consumeOptions with { NotificationHandler = presence.OnNotificationAsync };
         _options.Ready?.Invoke();
-        await foreach (NatsJSMsg<NatsMemoryOwner<byte>> message in consumer.ConsumeAsync(Raw, consumeOptions, cancellationToken).ConfigureAwait(false))
+        try
         {
-            using NatsMemoryOwner<byte> data = message.Data;
-            ulong streamSequence = message.Metadata?.Sequence.Stream ?? 0;
-            ulong deliveries = message.Metadata?.NumDelivered ?? 0;
-            if (_options.LosesDelivery?.Invoke(streamSequence, deliveries) == true)
+            await foreach (NatsJSMsg<NatsMemoryOwner<byte>> message in consumer.ConsumeAsync(Raw, consumeOptions, presence.Token).ConfigureAwait(false))
             {
-                continue;
-            }
-
-            if (streamSequence != 0 && committed.Contains(streamSequence))
-            {
-                _statistics.CountDuplicate();
-                await message.AckAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            if (_options.CompleteOnEnd && IsEnd(data.Memory.Span))
-            {
-                bool? acknowledged = await AllBeforeAcknowledgedAsync(message, streamSequence, consumer, cancellationToken).ConfigureAwait(false);
-                if (acknowledged is null)
+                using NatsMemoryOwner<byte> data = message.Data;
+                ulong streamSequence = message.Metadata?.Sequence.Stream ?? 0;
+                ulong deliveries = message.Metadata?.NumDelivered ?? 0;
+                if (_options.LosesDelivery?.Invoke(streamSequence, deliveries) == true)
                 {
-                    continue; // the server did not answer (a node failing over): the marker, unacknowledged, comes again
-                }
-
-                if (acknowledged == false && deliveries < EndMarkerDeliveries)
-                {
-                    // Something before the marker has no acknowledgement (pulled by an earlier run and never
-                    // acknowledged, lost in flight to this one, or a lost acknowledgement): it comes back only after
-                    // AckWait, behind the marker, and completing now would lose it. The marker is put back to come after it.
-                    await message.NakAsync(new AckOpts { NakDelay = _options.AckWait }, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
-                if (acknowledged == false)
+                if (streamSequence != 0 && committed.Contains(streamSequence))
                 {
-                    // Whatever was outstanding had AckWait several times over to come back, and did not: it is held
-                    // elsewhere (another client of this consumer keeps it in progress) or stuck in the server's state.
-                    // Waiting on would leave the channel open for good; it stays pending, for the next run.
-                    _logger?.LogWarning(
-                        "NATS bridge into '{Channel}': completing at the end marker (stream sequence {Marker}, delivered {Deliveries} times) although the consumer's acknowledgement floor stays at {Floor}; what is still unacknowledged before the marker goes to the next run under consumer '{Consumer}'.",
-                        _writer.Name, streamSequence, deliveries, consumer.Info.AckFloor.StreamSeq, _options.Consumer);
+                    _statistics.CountDuplicate();
+                    await message.AckAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (_options.CompleteOnEnd && IsEnd(data.Memory.Span))
+                {
+                    bool? acknowledged = await AllBeforeAcknowledgedAsync(message, streamSequence, consumer, cancellationToken).ConfigureAwait(false);
+                    if (acknowledged is null)
+                    {
+                        continue; // the server did not answer (a node failing over): the marker, unacknowledged, comes again
+                    }
+
+                    if (acknowledged == false && deliveries < EndMarkerDeliveries)
+                    {
+                        // Something before the marker has no acknowledgement (pulled by an earlier run and never
+                        // acknowledged, lost in flight to this one, or a lost acknowledgement): it comes back only after
+                        // AckWait, behind the marker, and completing now would lose it. The marker is put back to come after it.
+                        await message.NakAsync(new AckOpts { NakDelay = _options.AckWait }, cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    if (acknowledged == false)
+                    {
+                        // Whatever was outstanding had AckWait several times over to come back, and did not: it is held
+                        // elsewhere (another client of this consumer keeps it in progress) or stuck in the server's state.
+                        // Waiting on would leave the channel open for good; it stays pending, for the next run.
+                        _logger?.LogWarning(
+                            "NATS bridge into '{Channel}': completing at the end marker (stream sequence {Marker}, delivered {Deliveries} times) although the consumer's acknowledgement floor stays at {Floor}; what is still unacknowledged before the marker goes to the next run under consumer '{Consumer}'.",
+                            _writer.Name, streamSequence, deliveries, consumer.Info.AckFloor.StreamSeq, _options.Consumer);
+                    }
+                }
+
+                // A JetStream message's headers are the stream's own (Nats-Msg-Id): the lookup is paid only here.
+                bool previousFormat = message.Headers is { } headers && headers.ContainsKey(PreviousFormatHeader);
+                Outcome outcome = await ProcessAsync(previousFormat, data.Memory, cancellationToken).ConfigureAwait(false);
+                switch (outcome)
+                {
+                    case Outcome.Refused:
+                        // Never deliverable to this channel: tell the server not to redeliver it.
+                        await message.AckTerminateAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                        break;
+                    case Outcome.LocalChannelCompleted:
+                        // Not committed: left unacknowledged, so the server redelivers it to whoever consumes next.
+                        return _statistics;
+                    default:
+                        // After the commit: a crash before this line redelivers the message rather than losing it.
+                        if (streamSequence != 0)
+                        {
+                            committed.Add(streamSequence);
+                        }
+
+                        if (outcome == Outcome.Finished)
+                        {
+                            await AcknowledgeEndAsync(message, cancellationToken).ConfigureAwait(false);
+                            return _statistics;
+                        }
+
+                        if (_options.LosesAcknowledgement?.Invoke(streamSequence, deliveries) != true)
+                        {
+                            await message.AckAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                        }
+
+                        break;
                 }
             }
-
-            // A JetStream message's headers are the stream's own (Nats-Msg-Id): the lookup is paid only here.
-            bool previousFormat = message.Headers is { } headers && headers.ContainsKey(PreviousFormatHeader);
-            Outcome outcome = await ProcessAsync(previousFormat, data.Memory, cancellationToken).ConfigureAwait(false);
-            switch (outcome)
-            {
-                case Outcome.Refused:
-                    // Never deliverable to this channel: tell the server not to redeliver it.
-                    await message.AckTerminateAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-                    break;
-                case Outcome.LocalChannelCompleted:
-                    // Not committed: left unacknowledged, so the server redelivers it to whoever consumes next.
-                    return _statistics;
-                default:
-                    // After the commit: a crash before this line redelivers the message rather than losing it.
-                    if (streamSequence != 0)
-                    {
-                        committed.Add(streamSequence);
-                    }
-
-                    if (outcome == Outcome.Finished)
-                    {
-                        await AcknowledgeEndAsync(message, cancellationToken).ConfigureAwait(false);
-                        return _statistics;
-                    }
-
-                    if (_options.LosesAcknowledgement?.Invoke(streamSequence, deliveries) != true)
-                    {
-                        await message.AckAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-                    }
-
-                    break;
-            }
+        }
+        catch (OperationCanceledException) when (presence.Lost is not null && !cancellationToken.IsCancellationRequested)
+        {
+            // Below, as when the consumption ends without an exception.
+        }
+        catch (NatsException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // NATS.Net ends the consumption with its own exception when the server says the consumer is gone (deleted
+            // by an operator, or by a stream's deletion) or refuses a pull for good: the caller gets the bridge's.
+            throw new NatsBridgeException(
+                $"The JetStream consumer '{_options.Consumer}' on '{_options.Stream}' failed while the bridge consumed '{_subject}': {e.Message}. " +
+                "What this run committed was acknowledged; a consumer that was deleted is created again by the next run, which then receives the stream from its start.", e);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+        if (presence.Lost is { } lost)
+        {
+            throw new NatsBridgeException(
+                $"The JetStream consumer '{_options.Consumer}' on '{_options.Stream}' is gone ({lost}) while the bridge consumed '{_subject}'. " +
+                "What this run committed was acknowledged; the next run creates the consumer again and receives the stream from its start.");
+        }
+
         throw new NatsBridgeException($"The JetStream consumer '{_options.Consumer}' on '{_options.Stream}' stopped delivering unexpectedly.");
+    }
+
+    // The durable consumer, created or updated to the bridge's configuration. One that exists for another subject is
+    // refused, not taken over: its position in the stream is that subject's, and the server would move it to the
+    // bridge's subject as it stands, so every message of the subject stored below it would never be delivered.
+    private async Task<INatsJSConsumer> OpenConsumerAsync(NatsJSContext js, ConsumerConfig config, CancellationToken cancellationToken)
+    {
+        try
+        {
+            try
+            {
+                INatsJSConsumer existing = await js.GetConsumerAsync(_options.Stream!, _options.Consumer!, cancellationToken).ConfigureAwait(false);
+                ConsumerConfig had = existing.Info.Config;
+                if (!string.Equals(had.FilterSubject ?? "", _subject, StringComparison.Ordinal) || had.FilterSubjects is { Count: > 0 })
+                {
+                    string filter = had.FilterSubjects is { Count: > 0 } subjects ? string.Join(", ", subjects) : string.IsNullOrEmpty(had.FilterSubject) ? "every subject of the stream" : had.FilterSubject;
+                    throw new NatsBridgeException(
+                        $"JetStream consumer '{_options.Consumer}' on stream '{_options.Stream}' already exists for {filter}, not '{_subject}': its position in the stream " +
+                        $"is not this subject's, and taking it over would skip every message of '{_subject}' stored below it. Give this bridge another Consumer name, or delete that consumer.");
+                }
+            }
+            catch (NatsJSApiException e) when (e.Error.Code == 404)
+            {
+                // No such consumer (or no such stream, which the creation reports).
+            }
+
+            return await js.CreateOrUpdateConsumerAsync(_options.Stream!, config, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NatsJSApiException e)
+        {
+            throw new NatsBridgeException(
+                $"JetStream refused consumer '{_options.Consumer}' on stream '{_options.Stream}' for '{_subject}': {e.Error.Description} (code {e.Error.Code}). " +
+                "Does the stream exist and store that subject (NatsBridge.CreateStreamAsync)? A consumer of that name made otherwise (another deliver policy, a push consumer) " +
+                "cannot be changed to the bridge's: give the bridge another Consumer name, or delete that consumer.", e);
+        }
+        catch (NatsNoRespondersException e)
+        {
+            throw new NatsBridgeException(
+                $"Nobody answered the request for consumer '{_options.Consumer}' on stream '{_options.Stream}': is JetStream enabled on the server (nats-server -js) and for this account?", e);
+        }
     }
 
     // How many times the end marker is delivered (each time after AckWait) before it completes the channel although
@@ -290,15 +345,45 @@ internal sealed class Receiver : RingSubscription.IDirectWriter
         {
             await marker.AckProgressAsync(new AckOpts { DoubleAck = true }, cancellationToken).ConfigureAwait(false);
             await consumer.RefreshAsync(cancellationToken).ConfigureAwait(false);
+            ulong floor = consumer.Info.AckFloor.StreamSeq;
+            return floor + 1 >= markerSequence || await NothingOfTheSubjectBetweenAsync(floor, markerSequence, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
         {
             _logger?.LogWarning("NATS bridge into '{Channel}': JetStream did not answer at the end marker ({Error}); the marker comes again after AckWait.", _writer.Name, e.Message);
             return null;
         }
-
-        return consumer.Info.AckFloor.StreamSeq + 1 >= markerSequence;
     }
+
+    // The floor may stand below messages this consumer never delivers: another subject's of the stream, or ones its
+    // limits or a purge removed. The server moves the floor past those only while a later delivery is still pending,
+    // so an acknowledgement that found nothing else pending leaves the floor at the message acknowledged, and a marker
+    // stored after such a gap would wait for nothing (three AckWaits, then a false warning). What counts is whether a
+    // message of the subject stands between the floor and the marker: the stream says which comes first after the
+    // floor. One more round trip, only when the floor is below the marker's predecessor. No answer (a node failing
+    // over, or a user allowed to consume but not to read the stream) counts as "not known": the marker is put back,
+    // and completes by the delivery count at worst, as without this question.
+    private async ValueTask<bool> NothingOfTheSubjectBetweenAsync(ulong floor, ulong markerSequence, CancellationToken cancellationToken)
+    {
+        try
+        {
+            _stream ??= await new NatsJSContext(_connection).GetStreamAsync(_options.Stream!, cancellationToken: cancellationToken).ConfigureAwait(false);
+            StreamMsgGetResponse next = await _stream.GetAsync(new StreamMsgGetRequest { Seq = floor + 1, NextBySubj = _subject }, cancellationToken).ConfigureAwait(false);
+            return next.Message.Seq >= markerSequence;
+        }
+        catch (NatsJSApiException e) when (e.Error.Code == 404 && e.Error.ErrCode == NoMessageFound)
+        {
+            return true; // nothing of the subject after the floor: the stream's limits removed the marker too
+        }
+        catch (Exception e) when (e is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            _logger?.LogDebug("NATS bridge into '{Channel}': the stream did not say what follows the acknowledgement floor ({Error}).", _writer.Name, e.Message);
+            return false;
+        }
+    }
+
+    // JetStream's error code for "no message found" (a 404 of its own; a missing stream is another).
+    private const int NoMessageFound = 10037;
 
     // The marker's acknowledgement is confirmed: one lost on its way would leave the marker to the next run under this
     // consumer, which would complete its channel at once with nothing in it.

@@ -12,29 +12,90 @@ internal sealed class RecordCheck
 {
     private readonly MessageLayout? _layout;
     private readonly VarField[] _varFields;
+    private readonly int _firstVersionEnd;
 
     public RecordCheck(MessageLayout? layout)
     {
         _layout = layout;
         var fields = new List<VarField>();
-        if (layout is not null)
+        MessageSchema? schema = null;
+        if (layout is not null && !MessageSchema.TryParse(layout.SchemaText, out schema, out _))
         {
-            foreach (MessageField field in layout.Fields)
+            schema = null;
+        }
+
+        foreach (MessageField field in layout?.Fields ?? [])
+        {
+            if (field.Kind is FieldKind.VarBytes or FieldKind.VarUtf8)
             {
-                if (field.Kind is FieldKind.VarBytes or FieldKind.VarUtf8)
+                fields.Add(new VarField(field.Name, field.Offset, 1, 1));
+            }
+            else if (field.Kind == FieldKind.VarArray)
+            {
+                (int size, int alignment) = ElementOf(field.ElementType);
+                if (size == 0 && FieldOf(schema, field.Name) is { Members.Count: > 0 } array)
                 {
-                    fields.Add(new VarField(field.Name, field.Offset, 1, 1));
+                    (size, alignment) = NestedElementOf(array.Members);
                 }
-                else if (field.Kind == FieldKind.VarArray)
-                {
-                    (int size, int alignment) = ElementOf(field.ElementType);
-                    fields.Add(new VarField(field.Name, field.Offset, size, alignment));
-                }
+
+                fields.Add(new VarField(field.Name, field.Offset, size, alignment));
             }
         }
 
         _varFields = fields.ToArray();
+        _firstVersionEnd = layout is { Version: > 0 } && schema is not null ? FirstVersionEndOf(schema) : 0;
     }
+
+    // Where the fields of the message's first version end: every record has them, and a reader's view refuses a block
+    // length below it. The layout does not say which fields came later; its schema text does (since=).
+    private static int FirstVersionEndOf(MessageSchema schema)
+    {
+        int end = 0;
+        foreach (SchemaField field in schema.Fields)
+        {
+            if (field.Since == 1)
+            {
+                end = Math.Max(end, field.Offset + field.Size);
+            }
+        }
+
+        return end;
+    }
+
+    private static SchemaField? FieldOf(MessageSchema? schema, string name)
+    {
+        foreach (SchemaField field in schema?.Fields ?? [])
+        {
+            if (field.Name == name)
+            {
+                return field;
+            }
+        }
+
+        return null;
+    }
+
+    // A nested message as an array element, laid out as the CLR lays out the sequential struct (docs/messages.md,
+    // "Layout"): aligned to its most aligned member, its size the end of its last member padded to that alignment.
+    // The reader's view checks its array's descriptor against exactly these.
+    private static (int Size, int Alignment) NestedElementOf(IReadOnlyList<SchemaField> members)
+    {
+        int end = 0;
+        int alignment = 1;
+        foreach (SchemaField member in members)
+        {
+            end = Math.Max(end, member.Offset + member.Size);
+            alignment = Math.Max(alignment, AlignmentOf(member));
+        }
+
+        return ((Math.Max(end, 1) + alignment - 1) / alignment * alignment, alignment);
+    }
+
+    private static int AlignmentOf(SchemaField field) =>
+        field.Members.Count > 0 ? NestedElementOf(field.Members).Alignment // a nested message, or a fixed array of them
+        : field.Kind == FieldKind.FixedArray ? ElementOf(field.ElementType).Alignment
+        : field.Kind == FieldKind.Enum && field.EnumUnderlying is { } underlying ? ElementOf(underlying).Alignment
+        : ElementOf(field.Type).Alignment;
 
     /// <summary>Null when <paramref name="record"/> is a well-formed record of the layout; else what is wrong with it.</summary>
     public string? Problem(ReadOnlySpan<byte> record)
@@ -59,6 +120,11 @@ internal sealed class RecordCheck
             if (block > (uint)record.Length)
             {
                 return $"the record's block prefix says {block} bytes of fixed fields, but {record.Length} bytes follow it";
+            }
+
+            if (block < (uint)_firstVersionEnd)
+            {
+                return $"the record's block prefix says {block} bytes of fixed fields, fewer than the {_firstVersionEnd} of the first version of '{_layout.Name}', which every record has";
             }
 
             fixedEnd = (int)block;
@@ -103,8 +169,8 @@ internal sealed class RecordCheck
         return null;
     }
 
-    // The canonical element spellings of docs/messages.md; a nested message's size is not in the layout, so its
-    // elements are checked for bounds only (its View still checks size and alignment when it reads them).
+    // The canonical element spellings of docs/messages.md; (0, 1) for a nested message, whose size the layout does
+    // not carry (NestedElementOf computes it from the schema's members).
     private static (int Size, int Alignment) ElementOf(string elementType)
     {
         string type = elementType.EndsWith("[]", StringComparison.Ordinal) ? elementType[..^2] : elementType;

@@ -153,6 +153,15 @@ internal static class Bridges
         return sequences;
     }
 
+    /// <summary>Returns once the server's state of <paramref name="consumer"/> satisfies <paramref name="condition"/>: polls it, bounded by <paramref name="cancellationToken"/>.</summary>
+    public static async Task UntilConsumerAsync(NatsJSContext js, string stream, string consumer, Func<NATS.Client.JetStream.Models.ConsumerInfo, bool> condition, CancellationToken cancellationToken)
+    {
+        while (!condition((await js.GetConsumerAsync(stream, consumer, cancellationToken)).Info))
+        {
+            await Task.Delay(10, cancellationToken);
+        }
+    }
+
     /// <summary>Starts a receive bridge and returns once it is receiving (its <see cref="NatsReceiveOptions.Ready"/> ran).</summary>
     public static async Task<Task<NatsBridgeStatistics>> StartReceiveAsync(Func<NatsReceiveOptions, Task<NatsBridgeStatistics>> receive, NatsReceiveOptions options)
     {

@@ -98,7 +98,7 @@ public sealed class DeliveryFaultTests(ServerFixture fixture) : IClassFixture<Se
 
     // One outbound run: readings from..to, one stream message each (each published before the next is written, so
     // never two in one message), then its end marker.
-    private static async Task StoreSessionAsync(NatsConnection nats, string subject, string stream, int from, int to, CancellationToken cancellationToken)
+    internal static async Task StoreSessionAsync(NatsConnection nats, string subject, string stream, int from, int to, CancellationToken cancellationToken)
     {
         using var near = new LocalChannel<Reading>("near");
         var forwarded = new NatsBridgeStatistics();

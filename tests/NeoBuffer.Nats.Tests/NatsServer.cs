@@ -44,12 +44,14 @@ public sealed class NatsServer : IAsyncDisposable
     private readonly string _storeDirectory;
     private readonly bool _ownsStore;
     private readonly string[] _extraArguments;
+    private readonly bool _jetStream;
     private readonly StringBuilder _log = new();
     private Process? _process;
 
-    private NatsServer(int port, string storeDirectory, bool ownsStore, string[] extraArguments)
+    private NatsServer(int port, string storeDirectory, bool ownsStore, string[] extraArguments, bool jetStream)
     {
         Port = port;
+        _jetStream = jetStream;
         _storeDirectory = storeDirectory;
         _ownsStore = ownsStore;
         _extraArguments = extraArguments;
@@ -78,6 +80,9 @@ public sealed class NatsServer : IAsyncDisposable
 
     /// <summary>Starts one server with JetStream.</summary>
     public static Task<NatsServer> StartAsync() => StartAsync(FreePort(), NewStore(), ownsStore: true, []);
+
+    /// <summary>Starts one server without JetStream (core NATS only).</summary>
+    public static Task<NatsServer> StartWithoutJetStreamAsync() => StartAsync(FreePort(), NewStore(), ownsStore: true, [], jetStream: false);
 
     /// <summary>Starts a cluster of <paramref name="count"/> servers with JetStream on loopback ports, routed to each other.</summary>
     public static async Task<NatsServer[]> StartClusterAsync(int count)
@@ -164,9 +169,9 @@ public sealed class NatsServer : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private static async Task<NatsServer> StartAsync(int port, string store, bool ownsStore, string[] extraArguments)
+    private static async Task<NatsServer> StartAsync(int port, string store, bool ownsStore, string[] extraArguments, bool jetStream = true)
     {
-        var server = new NatsServer(port, store, ownsStore, extraArguments);
+        var server = new NatsServer(port, store, ownsStore, extraArguments, jetStream);
         try
         {
             await server.LaunchAsync();
@@ -187,7 +192,7 @@ public sealed class NatsServer : IAsyncDisposable
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        foreach (string argument in new[] { "-a", "127.0.0.1", "-p", Port.ToString(), "-js", "-sd", _storeDirectory }.Concat(_extraArguments))
+        foreach (string argument in new[] { "-a", "127.0.0.1", "-p", Port.ToString() }.Concat(_jetStream ? ["-js", "-sd", _storeDirectory] : []).Concat(_extraArguments))
         {
             start.ArgumentList.Add(argument);
         }

@@ -46,4 +46,21 @@ public sealed class VersionedRecordCheckTests
         Assert.Contains("outside the record's tail", check.Problem(hostileDescriptor));
         Assert.Contains("block prefix", check.Problem(new byte[5]));
     }
+
+    [Fact]
+    public void A_block_length_below_the_first_versions_fields_is_refused_as_a_reader_would()
+    {
+        // Every record of the message has its first version's fields (Sequence and Text end at 16): a block that
+        // says fewer makes the reader's view throw, so the record must not reach the ring.
+        var check = new RecordCheck(VersionedV2.Layout);
+        byte[] older = new byte[VersionedV1.Builder.LengthFor(0)];
+        _ = new VersionedV1.Builder(older, 0);
+        foreach (uint block in new[] { 0u, 8u, 15u })
+        {
+            byte[] shortBlock = (byte[])older.Clone();
+            BitConverter.TryWriteBytes(shortBlock.AsSpan(0, 4), block);
+            Assert.Throws<MessageFormatException>(() => new VersionedV2.View(shortBlock).Sequence);
+            Assert.Contains("first version", check.Problem(shortBlock));
+        }
+    }
 }
