@@ -415,11 +415,11 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
 
                     Interlocked.Increment(ref _droppedResponses); // no request is pending yet: anything else answers none
                 }
-            }
 
-            // Here too, not only when the ring is quiet: a server that keeps writing records other than the
-            // acknowledgement would otherwise keep the client connecting for ever.
-            ThrowIfPast(deadline, timeout);
+                // After each record, not only when the ring is quiet: a server that writes records other than the
+                // acknowledgement as fast as they are read would otherwise keep the client connecting for ever.
+                ThrowIfPast(deadline, timeout);
+            }
         }
     }
 
