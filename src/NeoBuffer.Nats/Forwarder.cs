@@ -376,7 +376,16 @@ internal sealed class Forwarder
         }
 
         _warnedDisconnected = false;
-        ValueTask publish = _connection.PublishAsync(_subject, message, serializer: serializer, cancellationToken: cancellationToken);
+        ValueTask publish;
+        try
+        {
+            publish = _connection.PublishAsync(_subject, message, serializer: serializer, cancellationToken: cancellationToken);
+        }
+        catch (NatsPayloadTooLargeException e)
+        {
+            throw NatsBridgeException.TooLarge(_subject, (int)bytes, e);
+        }
+
         if (publish.IsCompletedSuccessfully)
         {
             _statistics.CountMessages(records, bytes);
@@ -388,7 +397,16 @@ internal sealed class Forwarder
 
     private async ValueTask AwaitCountedAsync(ValueTask publish, int records, long bytes)
     {
-        await publish.ConfigureAwait(false);
+        try
+        {
+            await publish.ConfigureAwait(false);
+        }
+        catch (NatsPayloadTooLargeException e)
+        {
+            // Only a single record can be too large: a batch is bounded by the server's max_payload when it is gathered.
+            throw NatsBridgeException.TooLarge(_subject, (int)bytes, e);
+        }
+
         _statistics.CountMessages(records, bytes);
     }
 
@@ -471,6 +489,10 @@ internal sealed class Forwarder
             catch (NatsJSApiException e) when (NatsBridgeException.IsForGood(e.Error))
             {
                 throw NatsBridgeException.RefusedForGood(sequence, _subject, _options.Stream, e.Error, e);
+            }
+            catch (NatsPayloadTooLargeException e)
+            {
+                throw NatsBridgeException.TooLarge(_subject, message.Body.Length, e);
             }
             catch (Exception e) when (e is NatsException or OperationCanceledException or TimeoutException)
             {

@@ -177,6 +177,11 @@ internal sealed class JetStreamPipeline
             await PublishAsync(record, ref _window.At(_window.IndexOf(sequence)), cancellationToken).ConfigureAwait(false);
             return true;
         }
+        catch (NatsPayloadTooLargeException e)
+        {
+            // No retry gets it through: it stays held in the ring (the finally of RunAsync returns it), unpublished.
+            throw NatsBridgeException.TooLarge(_subject, record.Length, e);
+        }
         catch (NatsException e)
         {
             Fail(sequence, e.Message);
