@@ -542,7 +542,12 @@ internal sealed class Forwarder
                     }
                     return;
                 }
-                catch (Exception e) when ((e is NatsException or OperationCanceledException or TimeoutException) && !cancellationToken.IsCancellationRequested && e is not NatsJSApiException)
+                catch (NatsJSApiException e) when (NatsBridgeException.IsForGood(e.Error))
+                {
+                    // As for a record (another stream than Stream stores the subject, say): never NATS.Net's own type.
+                    throw NatsBridgeException.RefusedForGood("the end marker", _subject, _options.Stream, e.Error, e);
+                }
+                catch (Exception e) when ((e is NatsException or OperationCanceledException or TimeoutException) && !cancellationToken.IsCancellationRequested)
                 {
                     _statistics.CountRetry();
                     await Task.Delay(_options.RetryDelay, cancellationToken).ConfigureAwait(false);

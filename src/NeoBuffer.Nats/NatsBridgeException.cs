@@ -18,9 +18,13 @@ public sealed class NatsBridgeException : Exception
     }
 
     /// <summary>JetStream answered a publish with an error no retry gets over (4xx but 408).</summary>
-    internal static NatsBridgeException RefusedForGood(long sequence, string subject, string? stream, ApiError error, Exception? innerException = null)
+    internal static NatsBridgeException RefusedForGood(long sequence, string subject, string? stream, ApiError error, Exception? innerException = null) =>
+        RefusedForGood($"message {sequence}", subject, stream, error, innerException);
+
+    /// <summary>JetStream answered a publish of <paramref name="what"/> (a message, the end marker) with an error no retry gets over.</summary>
+    internal static NatsBridgeException RefusedForGood(string what, string subject, string? stream, ApiError error, Exception? innerException = null)
     {
-        string message = $"JetStream refused message {sequence} on '{subject}' for good: {error.Description} (code {error.Code}, error {error.ErrCode}). " +
+        string message = $"JetStream refused {what} on '{subject}' for good: {error.Description} (code {error.Code}, error {error.ErrCode}). " +
             "Check that a stream stores the subject" + (stream is null ? "." : $" and that it is '{stream}'.");
         return innerException is null ? new NatsBridgeException(message) : new NatsBridgeException(message, innerException);
     }
