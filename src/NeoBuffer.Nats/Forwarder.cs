@@ -25,6 +25,7 @@ internal sealed class Forwarder
     private readonly string _bridgeId;
     private readonly ulong _fingerprint;
     private readonly NatsJSContext? _js;
+    private readonly OutboundRecordCheck _check;
     private long _sequence;
     private bool _warnedDisconnected;
 
@@ -39,6 +40,7 @@ internal sealed class Forwarder
         _bridgeId = options.BridgeId ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         _fingerprint = layout?.Fingerprint ?? 0;
         _js = options.Mode == NatsBridgeMode.JetStream ? new NatsJSContext(connection) : null;
+        _check = new OutboundRecordCheck(layout, _bridgeId, reader.Name);
     }
 
     public async Task<NatsBridgeStatistics> RunAsync(CancellationToken cancellationToken)
@@ -107,7 +109,7 @@ internal sealed class Forwarder
             {
                 using (readAhead)
                 {
-                    await new JetStreamPipeline(hold, readAhead, _connection, _subject, _options, _statistics, _bridgeId, _fingerprint)
+                    await new JetStreamPipeline(hold, readAhead, _connection, _subject, _options, _statistics, _bridgeId, _fingerprint, _check)
                         .RunAsync(cancellationToken).ConfigureAwait(false);
                 }
 
@@ -181,6 +183,7 @@ internal sealed class Forwarder
     {
         try
         {
+            _check.Ensure(record.Span, hold.Position);
             await PublishAsync(record, hold.Position, cancellationToken).ConfigureAwait(false);
         }
         catch
@@ -205,7 +208,7 @@ internal sealed class Forwarder
         // Never a message the server refuses: its max_payload bounds the envelope and body together.
         int serverLimit = (_connection.ServerInfo?.MaxPayload ?? int.MaxValue) - Envelope.Size;
         using var batch = new RecordBatch(Math.Min(_options.MaxBatchBytes, serverLimit));
-        var gatherer = new Gatherer(batch);
+        var gatherer = new Gatherer(batch, _check);
         try
         {
             while (true)
@@ -220,8 +223,9 @@ internal sealed class Forwarder
                     continue;
                 }
 
-                if (!batch.Gathers(record.Length))
+                if (!batch.Gathers(record.Length) || _check.Problem(record.Span) is not null)
                 {
+                    // Too large to gather, or malformed: checked (and left in the ring) while still held.
                     await PublishHeldAsync(hold, record, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
@@ -240,6 +244,13 @@ internal sealed class Forwarder
                 }
 
                 batch.Clear();
+                if (gatherer.Malformed is { } malformed)
+                {
+                    // Consumed with the gathering, which stopped at it: what came before it has left, it is lost (counted).
+                    _statistics.CountDropped();
+                    throw malformed;
+                }
+
                 if (gatherer.HasSetAside)
                 {
                     try
@@ -264,10 +275,13 @@ internal sealed class Forwarder
 
     // Copies each record of a batch read into the batch while any record small enough to gather still fits, so only
     // a large one can fail to fit: that one is copied aside and ends the read.
-    private struct Gatherer(RecordBatch batch) : IReadBatchHandler
+    private struct Gatherer(RecordBatch batch, OutboundRecordCheck check) : IReadBatchHandler
     {
         private byte[]? _setAside;
         private int _setAsideLength;
+
+        /// <summary>The malformed record that ended the gathering: the records before it are published, it is not.</summary>
+        public NatsBridgeException? Malformed { get; private set; }
 
         public readonly bool HasSetAside => _setAside is not null;
 
@@ -275,6 +289,12 @@ internal sealed class Forwarder
 
         public bool OnMessage(in BatchMessage message)
         {
+            if (check.Problem(message.Payload) is { } problem)
+            {
+                Malformed = check.Malformed(problem, message.Length, position: -1);
+                return false;
+            }
+
             if (batch.TryAdd(message.Payload))
             {
                 return batch.HasRoomForAnyGathered;
@@ -317,6 +337,7 @@ internal sealed class Forwarder
                     continue;
                 }
 
+                _check.Ensure(buffer.AsSpan(0, length), position: -1);
                 await PublishAsync(buffer.AsMemory(0, length), position: -1, cancellationToken).ConfigureAwait(false);
             }
         }

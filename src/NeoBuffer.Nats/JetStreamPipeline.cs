@@ -44,6 +44,7 @@ internal sealed class JetStreamPipeline
     private readonly ILogger? _logger;
     private readonly string _bridgeId;
     private readonly ulong _fingerprint;
+    private readonly OutboundRecordCheck _check;
     private readonly NatsHeaders _headers = new();
     private readonly InFlightWindow _window;
     private readonly string _inbox;
@@ -53,8 +54,9 @@ internal sealed class JetStreamPipeline
     private string? _failure;
 
     public JetStreamPipeline(MessageHold hold, ReadAhead readAhead, INatsConnection connection, string subject, NatsForwardOptions options,
-        NatsBridgeStatistics statistics, string bridgeId, ulong fingerprint)
+        NatsBridgeStatistics statistics, string bridgeId, ulong fingerprint, OutboundRecordCheck check)
     {
+        _check = check;
         _hold = hold;
         _readAhead = readAhead;
         _connection = connection;
@@ -156,6 +158,8 @@ internal sealed class JetStreamPipeline
                 break;
             }
 
+            // Before it joins the window: a malformed record is never published, and stays in the ring with all after it.
+            _check.Ensure(record.Span, position);
             ref InFlightWindow.Entry entry = ref _window.Add(position, record.Length, ++_sequence);
             if (!await TryPublishAsync(record, entry.Sequence, cancellationToken).ConfigureAwait(false))
             {
