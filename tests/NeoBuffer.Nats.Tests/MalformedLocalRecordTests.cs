@@ -16,19 +16,12 @@ public sealed class MalformedLocalRecordTests(ServerFixture fixture) : IClassFix
     private readonly string _url = fixture.Server.Url;
 
     [Theory]
-    [InlineData(NatsBridgeMode.JetStream, 256)]
-    [InlineData(NatsBridgeMode.JetStream, 1)]
-    [InlineData(NatsBridgeMode.Core, 1)]
+    [MemberData(nameof(Bridges.EveryOutboundPath), MemberType = typeof(Bridges))]
     public async Task A_record_a_local_writer_put_in_the_ring_that_is_not_of_the_schema_is_never_published(NatsBridgeMode mode, int maxInFlight)
     {
-        (string subject, string stream) = Bridges.NewStreamNames();
         await using NatsConnection nats = Bridges.Connect(_url);
         using var cts = new CancellationTokenSource(Bridges.Bound);
-        if (mode == NatsBridgeMode.JetStream)
-        {
-            await NatsBridge.CreateStreamAsync(nats, stream, [subject], cancellationToken: cts.Token);
-        }
-
+        (string subject, string? stream) = await Bridges.NewSubjectForAsync(nats, mode, cts.Token);
         using var near = new LocalChannel<Reading>("malformed", new SharedChannelOptions { Topology = ChannelTopology.MultiProducerSingleConsumer });
         using SharedChannelWriter hostile = SharedChannel.OpenWriterBySchema(near.Name, Reading.Layout);
         Bridges.WriteReadings(near.Writer, 1, 1, cts.Token);
@@ -37,7 +30,7 @@ public sealed class MalformedLocalRecordTests(ServerFixture fixture) : IClassFix
         var statistics = new NatsBridgeStatistics();
         var options = new NatsForwardOptions
         {
-            Mode = mode, Stream = mode == NatsBridgeMode.JetStream ? stream : null, MaxInFlight = maxInFlight, PublishEnd = false, Statistics = statistics,
+            Mode = mode, Stream = stream, MaxInFlight = maxInFlight, PublishEnd = false, Statistics = statistics,
         };
 
         NatsBridgeException refused = await Assert.ThrowsAsync<NatsBridgeException>(
@@ -50,7 +43,7 @@ public sealed class MalformedLocalRecordTests(ServerFixture fixture) : IClassFix
         {
             // At least once: the malformed record, and the one after it, are still in the ring; the stream has the first at most.
             var js = new NatsJSContext(nats);
-            Assert.True((await js.GetStreamAsync(stream, cancellationToken: cts.Token)).Info.State.Messages <= 1);
+            Assert.True((await js.GetStreamAsync(stream!, cancellationToken: cts.Token)).Info.State.Messages <= 1);
         }
     }
 }

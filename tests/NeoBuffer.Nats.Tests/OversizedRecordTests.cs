@@ -17,21 +17,14 @@ public sealed class OversizedRecordTests(ServerFixture fixture) : IClassFixture<
     private readonly string _url = fixture.Server.Url;
 
     [Theory]
-    [InlineData(NatsBridgeMode.JetStream, 256)]
-    [InlineData(NatsBridgeMode.JetStream, 1)]
-    [InlineData(NatsBridgeMode.Core, 1)]
+    [MemberData(nameof(Bridges.EveryOutboundPath), MemberType = typeof(Bridges))]
     public async Task A_record_larger_than_the_servers_max_payload_fails_the_bridge_with_NatsBridgeException_not_retried_for_ever(NatsBridgeMode mode, int maxInFlight)
     {
-        (string subject, string stream) = Bridges.NewStreamNames();
         await using NatsConnection nats = Bridges.Connect(_url);
         using var cts = new CancellationTokenSource(Bridges.Bound);
+        (string subject, string? stream) = await Bridges.NewSubjectForAsync(nats, mode, cts.Token);
         await nats.ConnectAsync();
         int maxPayload = nats.ServerInfo!.MaxPayload;
-        if (mode == NatsBridgeMode.JetStream)
-        {
-            await NatsBridge.CreateStreamAsync(nats, stream, [subject], cancellationToken: cts.Token);
-        }
-
         string name = Bridges.NewName("oversized");
         using SharedChannelWriter writer = SharedChannel.CreateWriter(name, new SharedChannelOptions { Capacity = 4L << 20 });
         using SharedChannelReader reader = SharedChannel.OpenReader(name);
@@ -40,7 +33,7 @@ public sealed class OversizedRecordTests(ServerFixture fixture) : IClassFixture<
         var statistics = new NatsBridgeStatistics();
         var options = new NatsForwardOptions
         {
-            Mode = mode, Stream = mode == NatsBridgeMode.JetStream ? stream : null, MaxInFlight = maxInFlight,
+            Mode = mode, Stream = stream, MaxInFlight = maxInFlight,
             RetryDelay = TimeSpan.FromMilliseconds(20), AckTimeout = TimeSpan.FromSeconds(2), PublishEnd = false, Statistics = statistics,
         };
 
