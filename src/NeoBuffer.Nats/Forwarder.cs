@@ -46,7 +46,7 @@ internal sealed class Forwarder
     public async Task<NatsBridgeStatistics> RunAsync(CancellationToken cancellationToken)
     {
         // Connected first: core mode drops what it cannot send while disconnected, which must not include a start.
-        await _connection.ConnectAsync().ConfigureAwait(false);
+        await ConnectAsync(cancellationToken).ConfigureAwait(false);
         MessageHold? hold = TryHold(_reader);
         Exception? fault = null;
         try
@@ -77,6 +77,28 @@ internal sealed class Forwarder
         }
 
         return _statistics;
+    }
+
+    // NATS.Net's ConnectAsync takes no token, and a connection made to retry its first connect waits for the server for
+    // as long as it takes: the bridge stops waiting when cancelled (the connect goes on, the connection's owner disposes
+    // it). A connection that gives up throws NATS.Net's NatsException, which leaves as the bridge's own exception.
+    private async ValueTask ConnectAsync(CancellationToken cancellationToken)
+    {
+        ValueTask connect = _connection.ConnectAsync();
+        try
+        {
+            if (connect.IsCompletedSuccessfully)
+            {
+                return;
+            }
+
+            await connect.AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (NatsException e)
+        {
+            throw new NatsBridgeException($"NATS bridge {_bridgeId} cannot connect to NATS to forward '{_reader.Name}' to '{_subject}': {e.Message}. " +
+                "Nothing was read from the channel; start the bridge again once the server is reachable.", e);
+        }
     }
 
     // A lossy subscriber cannot hold a message (the producer may overwrite it meanwhile); every other reader can.
