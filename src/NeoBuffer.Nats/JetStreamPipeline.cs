@@ -242,6 +242,13 @@ internal sealed class JetStreamPipeline
 
                 Fail(entry.Sequence, $"{error.Description} (code {error.Code})");
             }
+            else if (_options.Stream is not null && !string.Equals(ack.Data.Stream, _options.Stream, StringComparison.Ordinal))
+            {
+                // The server checks Nats-Expected-Stream, so its answer names Stream: this one is not the server's
+                // answer to this publish (a client that can publish on the inbox, a misrouted reply). Releasing on it
+                // would drop a record the stream may never have stored; it is published again instead.
+                Fail(entry.Sequence, $"an acknowledgement from stream '{ack.Data.Stream}', not '{_options.Stream}'");
+            }
             else
             {
                 entry.Acknowledged = true;
