@@ -25,6 +25,7 @@ internal sealed class Forwarder
     private readonly string _bridgeId;
     private readonly ulong _fingerprint;
     private readonly NatsJSContext? _js;
+    private readonly OutboundRecordCheck _check;
     private long _sequence;
     private bool _warnedDisconnected;
 
@@ -39,12 +40,13 @@ internal sealed class Forwarder
         _bridgeId = options.BridgeId ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         _fingerprint = layout?.Fingerprint ?? 0;
         _js = options.Mode == NatsBridgeMode.JetStream ? new NatsJSContext(connection) : null;
+        _check = new OutboundRecordCheck(layout, _bridgeId, reader.Name);
     }
 
     public async Task<NatsBridgeStatistics> RunAsync(CancellationToken cancellationToken)
     {
         // Connected first: core mode drops what it cannot send while disconnected, which must not include a start.
-        await _connection.ConnectAsync().ConfigureAwait(false);
+        await ConnectAsync(cancellationToken).ConfigureAwait(false);
         MessageHold? hold = TryHold(_reader);
         Exception? fault = null;
         try
@@ -77,6 +79,28 @@ internal sealed class Forwarder
         return _statistics;
     }
 
+    // NATS.Net's ConnectAsync takes no token, and a connection made to retry its first connect waits for the server for
+    // as long as it takes: the bridge stops waiting when cancelled (the connect goes on, the connection's owner disposes
+    // it). A connection that gives up throws NATS.Net's NatsException, which leaves as the bridge's own exception.
+    private async ValueTask ConnectAsync(CancellationToken cancellationToken)
+    {
+        ValueTask connect = _connection.ConnectAsync();
+        try
+        {
+            if (connect.IsCompletedSuccessfully)
+            {
+                return;
+            }
+
+            await connect.AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (NatsException e)
+        {
+            throw new NatsBridgeException($"NATS bridge {_bridgeId} cannot connect to NATS to forward '{_reader.Name}' to '{_subject}': {e.Message}. " +
+                "Nothing was read from the channel; start the bridge again once the server is reachable.", e);
+        }
+    }
+
     // A lossy subscriber cannot hold a message (the producer may overwrite it meanwhile); every other reader can.
     private static MessageHold? TryHold(SharedChannelReader reader)
     {
@@ -107,7 +131,7 @@ internal sealed class Forwarder
             {
                 using (readAhead)
                 {
-                    await new JetStreamPipeline(hold, readAhead, _connection, _subject, _options, _statistics, _bridgeId, _fingerprint)
+                    await new JetStreamPipeline(hold, readAhead, _connection, _subject, _options, _statistics, _bridgeId, _fingerprint, _check)
                         .RunAsync(cancellationToken).ConfigureAwait(false);
                 }
 
@@ -181,6 +205,7 @@ internal sealed class Forwarder
     {
         try
         {
+            _check.Ensure(record.Span, hold.Position);
             await PublishAsync(record, hold.Position, cancellationToken).ConfigureAwait(false);
         }
         catch
@@ -205,7 +230,7 @@ internal sealed class Forwarder
         // Never a message the server refuses: its max_payload bounds the envelope and body together.
         int serverLimit = (_connection.ServerInfo?.MaxPayload ?? int.MaxValue) - Envelope.Size;
         using var batch = new RecordBatch(Math.Min(_options.MaxBatchBytes, serverLimit));
-        var gatherer = new Gatherer(batch);
+        var gatherer = new Gatherer(batch, _check);
         try
         {
             while (true)
@@ -220,8 +245,9 @@ internal sealed class Forwarder
                     continue;
                 }
 
-                if (!batch.Gathers(record.Length))
+                if (!batch.Gathers(record.Length) || _check.Problem(record.Span) is not null)
                 {
+                    // Too large to gather, or malformed: checked (and left in the ring) while still held.
                     await PublishHeldAsync(hold, record, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
@@ -240,6 +266,13 @@ internal sealed class Forwarder
                 }
 
                 batch.Clear();
+                if (gatherer.Malformed is { } malformed)
+                {
+                    // Consumed with the gathering, which stopped at it: what came before it has left, it is lost (counted).
+                    _statistics.CountDropped();
+                    throw malformed;
+                }
+
                 if (gatherer.HasSetAside)
                 {
                     try
@@ -264,10 +297,13 @@ internal sealed class Forwarder
 
     // Copies each record of a batch read into the batch while any record small enough to gather still fits, so only
     // a large one can fail to fit: that one is copied aside and ends the read.
-    private struct Gatherer(RecordBatch batch) : IReadBatchHandler
+    private struct Gatherer(RecordBatch batch, OutboundRecordCheck check) : IReadBatchHandler
     {
         private byte[]? _setAside;
         private int _setAsideLength;
+
+        /// <summary>The malformed record that ended the gathering: the records before it are published, it is not.</summary>
+        public NatsBridgeException? Malformed { get; private set; }
 
         public readonly bool HasSetAside => _setAside is not null;
 
@@ -275,6 +311,12 @@ internal sealed class Forwarder
 
         public bool OnMessage(in BatchMessage message)
         {
+            if (check.Problem(message.Payload) is { } problem)
+            {
+                Malformed = check.Malformed(problem, message.Length, position: -1);
+                return false;
+            }
+
             if (batch.TryAdd(message.Payload))
             {
                 return batch.HasRoomForAnyGathered;
@@ -317,6 +359,7 @@ internal sealed class Forwarder
                     continue;
                 }
 
+                _check.Ensure(buffer.AsSpan(0, length), position: -1);
                 await PublishAsync(buffer.AsMemory(0, length), position: -1, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -376,7 +419,16 @@ internal sealed class Forwarder
         }
 
         _warnedDisconnected = false;
-        ValueTask publish = _connection.PublishAsync(_subject, message, serializer: serializer, cancellationToken: cancellationToken);
+        ValueTask publish;
+        try
+        {
+            publish = _connection.PublishAsync(_subject, message, serializer: serializer, cancellationToken: cancellationToken);
+        }
+        catch (NatsPayloadTooLargeException e)
+        {
+            throw NatsBridgeException.TooLarge(_subject, (int)bytes, e);
+        }
+
         if (publish.IsCompletedSuccessfully)
         {
             _statistics.CountMessages(records, bytes);
@@ -388,7 +440,16 @@ internal sealed class Forwarder
 
     private async ValueTask AwaitCountedAsync(ValueTask publish, int records, long bytes)
     {
-        await publish.ConfigureAwait(false);
+        try
+        {
+            await publish.ConfigureAwait(false);
+        }
+        catch (NatsPayloadTooLargeException e)
+        {
+            // Only a single record can be too large: a batch is bounded by the server's max_payload when it is gathered.
+            throw NatsBridgeException.TooLarge(_subject, (int)bytes, e);
+        }
+
         _statistics.CountMessages(records, bytes);
     }
 
@@ -472,6 +533,10 @@ internal sealed class Forwarder
             {
                 throw NatsBridgeException.RefusedForGood(sequence, _subject, _options.Stream, e.Error, e);
             }
+            catch (NatsPayloadTooLargeException e)
+            {
+                throw NatsBridgeException.TooLarge(_subject, message.Body.Length, e);
+            }
             catch (Exception e) when (e is NatsException or OperationCanceledException or TimeoutException)
             {
                 failure = e;
@@ -520,7 +585,12 @@ internal sealed class Forwarder
                     }
                     return;
                 }
-                catch (Exception e) when ((e is NatsException or OperationCanceledException or TimeoutException) && !cancellationToken.IsCancellationRequested && e is not NatsJSApiException)
+                catch (NatsJSApiException e) when (NatsBridgeException.IsForGood(e.Error))
+                {
+                    // As for a record (another stream than Stream stores the subject, say): never NATS.Net's own type.
+                    throw NatsBridgeException.RefusedForGood("the end marker", _subject, _options.Stream, e.Error, e);
+                }
+                catch (Exception e) when ((e is NatsException or OperationCanceledException or TimeoutException) && !cancellationToken.IsCancellationRequested)
                 {
                     _statistics.CountRetry();
                     await Task.Delay(_options.RetryDelay, cancellationToken).ConfigureAwait(false);

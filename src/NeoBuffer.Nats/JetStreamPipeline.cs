@@ -44,6 +44,7 @@ internal sealed class JetStreamPipeline
     private readonly ILogger? _logger;
     private readonly string _bridgeId;
     private readonly ulong _fingerprint;
+    private readonly OutboundRecordCheck _check;
     private readonly NatsHeaders _headers = new();
     private readonly InFlightWindow _window;
     private readonly string _inbox;
@@ -53,8 +54,9 @@ internal sealed class JetStreamPipeline
     private string? _failure;
 
     public JetStreamPipeline(MessageHold hold, ReadAhead readAhead, INatsConnection connection, string subject, NatsForwardOptions options,
-        NatsBridgeStatistics statistics, string bridgeId, ulong fingerprint)
+        NatsBridgeStatistics statistics, string bridgeId, ulong fingerprint, OutboundRecordCheck check)
     {
+        _check = check;
         _hold = hold;
         _readAhead = readAhead;
         _connection = connection;
@@ -156,6 +158,8 @@ internal sealed class JetStreamPipeline
                 break;
             }
 
+            // Before it joins the window: a malformed record is never published, and stays in the ring with all after it.
+            _check.Ensure(record.Span, position);
             ref InFlightWindow.Entry entry = ref _window.Add(position, record.Length, ++_sequence);
             if (!await TryPublishAsync(record, entry.Sequence, cancellationToken).ConfigureAwait(false))
             {
@@ -176,6 +180,11 @@ internal sealed class JetStreamPipeline
         {
             await PublishAsync(record, ref _window.At(_window.IndexOf(sequence)), cancellationToken).ConfigureAwait(false);
             return true;
+        }
+        catch (NatsPayloadTooLargeException e)
+        {
+            // No retry gets it through: it stays held in the ring (the finally of RunAsync returns it), unpublished.
+            throw NatsBridgeException.TooLarge(_subject, record.Length, e);
         }
         catch (NatsException e)
         {
@@ -232,6 +241,13 @@ internal sealed class JetStreamPipeline
                 }
 
                 Fail(entry.Sequence, $"{error.Description} (code {error.Code})");
+            }
+            else if (_options.Stream is not null && !string.Equals(ack.Data.Stream, _options.Stream, StringComparison.Ordinal))
+            {
+                // The server checks Nats-Expected-Stream, so its answer names Stream: this one is not the server's
+                // answer to this publish (a client that can publish on the inbox, a misrouted reply). Releasing on it
+                // would drop a record the stream may never have stored; it is published again instead.
+                Fail(entry.Sequence, $"an acknowledgement from stream '{ack.Data.Stream}', not '{_options.Stream}'");
             }
             else
             {

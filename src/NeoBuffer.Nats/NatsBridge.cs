@@ -37,7 +37,7 @@ public static class NatsBridge
     /// <returns>The bridge's counters, once the channel completed and everything was forwarded.</returns>
     /// <exception cref="System.Threading.Channels.ChannelClosedException">The local channel was completed with an error, or its writer died (after forwarding everything committed before, and the end marker with the error).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; a message held for JetStream stays in the ring.</exception>
-    /// <exception cref="NatsBridgeException">JetStream refused the publish for good (for example the subject is stored by another stream than <see cref="NatsForwardOptions.Stream"/>). A subject that no stream stores gets no answer at all, like a JetStream that is down: that is retried and logged, not thrown.</exception>
+    /// <exception cref="NatsBridgeException">JetStream refused the publish for good (for example the subject is stored by another stream than <see cref="NatsForwardOptions.Stream"/>). A subject that no stream stores gets no answer at all, like a JetStream that is down: that is retried and logged, not thrown. Or a record is larger, with its envelope, than the server's max_payload, or is not a well-formed record of the channel's schema, or the connection could not connect (in either mode).</exception>
     public static Task<NatsBridgeStatistics> ForwardAsync<T>(SharedChannelReader<T> reader, INatsConnection connection, string subject,
         NatsForwardOptions? options = null, CancellationToken cancellationToken = default)
         where T : unmanaged, IChannelMessage<T>
@@ -53,7 +53,7 @@ public static class NatsBridge
     /// <returns>The bridge's counters, once the channel completed and everything was forwarded.</returns>
     /// <exception cref="System.Threading.Channels.ChannelClosedException">The local channel was completed with an error, or its writer died.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    /// <exception cref="NatsBridgeException">JetStream refused the publish for good.</exception>
+    /// <exception cref="NatsBridgeException">JetStream refused the publish for good, or a record is larger, with its envelope, than the server's max_payload, or is not a well-formed record of the channel's schema, or the connection could not connect.</exception>
     public static Task<NatsBridgeStatistics> ForwardAsync(SharedChannelReader reader, INatsConnection connection, string subject,
         NatsForwardOptions? options = null, CancellationToken cancellationToken = default) =>
         ForwardAsync(reader, null, connection, subject, options, cancellationToken);
@@ -106,7 +106,7 @@ public static class NatsBridge
     /// <exception cref="ChannelRoleTakenException">The channel already has its reader (or all the subscribers it admits).</exception>
     /// <exception cref="System.Threading.Channels.ChannelClosedException">The local channel was completed with an error, or its writer died.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    /// <exception cref="NatsBridgeException">JetStream refused the publish for good.</exception>
+    /// <exception cref="NatsBridgeException">JetStream refused the publish for good, or a record is larger, with its envelope, than the server's max_payload, or is not a well-formed record of the channel's schema, or the connection could not connect.</exception>
     public static async Task<NatsBridgeStatistics> ForwardChannelAsync(string channel, INatsConnection connection, string subject,
         NatsForwardOptions? options = null, SharedChannelOptions? channelOptions = null, CancellationToken cancellationToken = default)
     {

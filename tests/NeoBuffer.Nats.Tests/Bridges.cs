@@ -24,6 +24,27 @@ internal static class Bridges
         return ($"js.{id}.readings", $"S{id}");
     }
 
+    /// <summary>Every way an outbound bridge publishes a held record: a JetStream window, JetStream one at a time, core.</summary>
+    public static TheoryData<NatsBridgeMode, int> EveryOutboundPath => new()
+    {
+        { NatsBridgeMode.JetStream, 256 },
+        { NatsBridgeMode.JetStream, 1 },
+        { NatsBridgeMode.Core, 1 },
+    };
+
+    /// <summary>A fresh subject; in JetStream mode also a stream that stores it (its name returned), else null.</summary>
+    public static async Task<(string Subject, string? Stream)> NewSubjectForAsync(NatsConnection nats, NatsBridgeMode mode, CancellationToken cancellationToken)
+    {
+        (string subject, string stream) = NewStreamNames();
+        if (mode != NatsBridgeMode.JetStream)
+        {
+            return (subject, null);
+        }
+
+        await NatsBridge.CreateStreamAsync(nats, stream, [subject], cancellationToken: cancellationToken);
+        return (subject, stream);
+    }
+
     public static string NewSubject(string prefix) => $"test.{prefix}.{Guid.NewGuid():N}";
 
     /// <summary>
