@@ -70,8 +70,9 @@ internal static unsafe class MpscUnrecordedCompletion
 
     /// <summary>
     /// Whether a dead MPSC writer's row (locked by the caller) announces a close whose outcome is still owed: the
-    /// counter is closed and Completion open. Such a row is neither freed nor taken by a new writer, so that the
-    /// consumer finds the dead closer and names it; once the consumer has faulted the channel, the row is spent.
+    /// counter is closed and Completion open. Such a row is neither freed nor taken by a new writer, so that the fault
+    /// names the dead closer; once the channel is faulted (by the consumer, or by a writer that needs the row:
+    /// <see cref="FaultForLockedCloser"/>), the row is spent.
     /// </summary>
     /// <remarks>
     /// ClaimTail and Completion are loaded after the caller's lock, when the dead writer's CAS, if it made one, is

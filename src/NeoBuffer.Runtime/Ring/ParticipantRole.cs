@@ -189,11 +189,11 @@ internal sealed unsafe class ParticipantRole
             return false;
         }
 
-        // The lock is ours, so any earlier holder is gone. A dead MPSC writer may have left a claim behind, or a close
-        // whose outcome is still owed: that row stays the consumer's to clean up before anyone reuses it, unless the
-        // consumer's own rules say the announcements no longer matter (see LeavesNoClaim, MpscUnrecordedCompletion).
-        // A dead closer's owed outcome is recorded here, as the consumer would (MpscUnrecordedCompletion), unless
-        // another writer is a live closer.
+        // The lock is ours, so any earlier holder is gone. A dead MPSC writer may have left a claim behind: that row
+        // stays the consumer's to clean up before anyone reuses it, unless the consumer's own rule says the
+        // announcement no longer matters (see LeavesNoClaim). A close whose outcome is still owed is recorded here
+        // first, as the consumer would, unless another writer is a live closer (MpscUnrecordedCompletion); then too
+        // the row stays.
         ParticipantRow* row = segment.Row(index);
         bool deadWriter = mustBeIdle && Volatile.Read(ref row->State) != ParticipantRow.StateFree && kind == ParticipantRow.KindProducer;
         if (deadWriter)
