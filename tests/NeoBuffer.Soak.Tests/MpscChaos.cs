@@ -268,8 +268,11 @@ internal sealed class MpscChaos : IDisposable
     /// <summary>Kills the consumer once it has read a random number of records more; false if it hung or crashed first.</summary>
     private bool KillConsumerWhileReading(int kill)
     {
-        StartProducer(holdAfter: -1); // something to read while it is killed
+        // Counted before the producer starts: it writes its records (more than the most this waits for) as soon as it
+        // is ready, and a fast consumer could read them all before a count taken after the start, leaving the kill
+        // point beyond the last record and the wait to its bound.
         long killAt = _board.Read(MpscBoard.Consumed) + _random.Next(1, 2000);
+        StartProducer(holdAfter: -1); // something to read while it is killed
         bool reached = WaitUntil(() => _board.Read(MpscBoard.Consumed) >= killAt, ConsumerWhileReading, kill);
         Consumer.Kill();
         if (reached)
