@@ -389,6 +389,56 @@ public sealed class SharedChannelReader : IDisposable
     }
 
     // Owns the wait's place in the gate's count: the condition may still run (on the futex waiter thread) until it ends.
+    /// <summary>
+    /// Waits asynchronously, as <see cref="WaitToReadAsync(TimeSpan, CancellationToken)"/>, until a message can be read
+    /// or <paramref name="also"/> holds; true as soon as either does. Whoever makes <paramref name="also"/> hold wakes
+    /// this reader's word (<see cref="WakeWord"/>) after doing so (docs/format.md, "Request/response": a server waits
+    /// for its clients' request rings this way).
+    /// </summary>
+    /// <exception cref="TimeoutException">Neither held within <paramref name="timeout"/>.</exception>
+    internal ValueTask<bool> WaitToReadOrAsync<TAlso>(TAlso also, TimeSpan timeout, CancellationToken cancellationToken)
+        where TAlso : IWaitCondition
+    {
+        EnterWait();
+        bool handedOver = false;
+        try
+        {
+            ValueTask<bool> wait = RingWait.WaitAsync(new EitherCondition<MessageCondition, TAlso>(new MessageCondition(this), also), _ring.WakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken);
+            if (wait.IsCompletedSuccessfully && wait.Result)
+            {
+                return new ValueTask<bool>(also.IsSatisfied() || AfterWait());
+            }
+
+            handedOver = true;
+            return AfterWaitOrAsync(wait, also, timeout);
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                ExitWait();
+            }
+        }
+    }
+
+    private async ValueTask<bool> AfterWaitOrAsync<TAlso>(ValueTask<bool> wait, TAlso also, TimeSpan timeout)
+        where TAlso : IWaitCondition
+    {
+        try
+        {
+            if (!await wait.ConfigureAwait(false))
+            {
+                throw TimedOut(timeout);
+            }
+
+            return also.IsSatisfied() || AfterWait();
+        }
+        finally
+        {
+            ExitWait();
+        }
+    }
+
     private async ValueTask<bool> AfterWaitAsync(ValueTask<bool> wait, TimeSpan timeout)
     {
         try
@@ -530,6 +580,9 @@ public sealed class SharedChannelReader : IDisposable
 
     /// <summary>Whether <see cref="WaitToRead(CancellationToken)"/> would return at once (a message, the end, or disposed).</summary>
     internal bool IsReadyToRead => new MessageCondition(this).IsSatisfied();
+
+    /// <summary>Whether a message is committed at this reader's position (an acquire load of one record header).</summary>
+    internal bool HasMessage => _ring.HasMessage();
 
     internal nint WakeWord => _ring.WakeWord;
 

@@ -443,6 +443,9 @@ public sealed class SharedChannelWriter : IDisposable
     /// <summary>The segment, for the companions built on this writer (handle passing).</summary>
     internal SharedSegment Segment => _segment;
 
+    /// <summary>The word this ring's reader parks on (<see cref="ChannelHeader.ReaderWake"/>).</summary>
+    internal unsafe nint ReaderWakeWord => (nint)(&_segment.Header->ReaderWake);
+
     /// <summary>Whether <see cref="Dispose"/> was called.</summary>
     internal bool IsDisposed => _gate.IsDisposed;
 

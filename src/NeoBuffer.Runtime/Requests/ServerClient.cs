@@ -5,8 +5,9 @@ using System.Threading;
 namespace NeoBuffer.Requests;
 
 /// <summary>
-/// A connected client, as its server sees it: the writer of the client's private response ring, and the gate that
-/// keeps one reply at a time in it (handlers may reply from any thread).
+/// A connected client, as its server sees it: the reader of the client's request ring (read by the server's loop only),
+/// the writer of its response ring, and the gate that keeps one reply at a time in it (handlers may reply from any
+/// thread). Both rings are the two halves of the duplex channel the client created.
 /// </summary>
 /// <remarks>
 /// A client that leaves or dies is marked gone by the server's reading loop, which must never wait for a reply in
@@ -14,7 +15,7 @@ namespace NeoBuffer.Requests;
 /// client is marked gone disposes the writer as it lets go: the gate's lock orders "mark gone, then try the gate"
 /// against "let go of the gate, then look at the mark", so one of the two always sees the other.
 /// </remarks>
-internal sealed class ServerClient(int id, long token, SharedChannelWriter writer)
+internal sealed class ServerClient(int id, long token, SharedChannelWriter writer, SharedChannelReader requests)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile bool _gone;
@@ -27,6 +28,9 @@ internal sealed class ServerClient(int id, long token, SharedChannelWriter write
     public long Token { get; } = token;
 
     public SharedChannelWriter Writer { get; } = writer;
+
+    /// <summary>The client's request ring: the server's loop reads it, and disposes it when it lets go of the client.</summary>
+    public SharedChannelReader Requests { get; } = requests;
 
     public bool IsGone => _gone;
 

@@ -12,9 +12,11 @@ internal static class ServiceEnvelope
 {
     /// <summary>
     /// This build's format. 1: a 16-byte request envelope (no token); 2: the 24-byte request envelope that carries the
-    /// client's connect token. Bump it with any change to either envelope or to what a record kind or status means.
+    /// client's connect token; 3: the same envelopes, but each client's requests travel in its own duplex channel (the
+    /// connect record names it) and the service ring carries connects and disconnects only. Bump it with any change to
+    /// either envelope, to what a record kind or status means, or to which ring carries what.
     /// </summary>
-    public const int Format = 2;
+    public const int Format = 3;
 
     private const string Prefix = "neobuffer-service ";
 

@@ -50,6 +50,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     private const long IndexMask = (1L << IndexBits) - 1;
 
     private readonly string _name;
+    private readonly SharedChannelWriter _service;
     private readonly SharedChannelWriter _requests;
     private readonly SharedChannelReader _responses;
     private readonly PendingRequest<TResponse>?[] _slots = new PendingRequest<TResponse>?[MaxInFlight];
@@ -77,12 +78,13 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     private int _disposed;
     private Func<Exception>? _fault;
 
-    private SharedClient(string name, SharedChannelWriter requests, SharedChannelReader responses, long token, int spinCount)
+    private SharedClient(string name, SharedChannelWriter service, SharedDuplexChannel channel, long token, int spinCount)
     {
         _name = name;
         _token = token;
-        _requests = requests;
-        _responses = responses;
+        _service = service;
+        _requests = channel.Writer;
+        _responses = channel.Reader;
         _spinCount = spinCount;
         for (int i = MaxInFlight - 1; i >= 0; i--)
         {
@@ -293,6 +295,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
             if (Interlocked.Exchange(ref _requestsClosed, 1) == 0)
             {
                 SendControl(RequestKind.Disconnect, ReadOnlySpan<byte>.Empty);
+                _service.Dispose();
                 _requests.Dispose();
             }
 
@@ -318,18 +321,19 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
             MaxMessageSize = Math.Min(options.MaxMessageSize, SharedChannelOptions.LargestMessageFor(options.Capacity)),
             SpinCount = options.SpinCount,
         };
-        SharedChannelReader responses = SharedChannel.CreateReader(responseName, responseOptions, schema);
+        // One duplex channel of our own: requests go into its first ring, responses come back in its second.
+        SharedDuplexChannel channel = SharedDuplexChannel.Create(responseName, responseOptions, writeSchema: schema, readSchema: schema);
         long token = ConnectToken.New();
-        ConnectToken.Stamp(responses, token); // the server serves our connect record only if our ring carries its token
-        SharedChannelWriter requests;
+        ConnectToken.Stamp(channel.Reader, token); // the server serves our connect record only if our ring carries its token
+        SharedChannelWriter service;
         try
         {
-            requests = SharedChannel.OpenWriter(name, new SharedChannelOptions { Directory = options.Directory, SpinCount = options.SpinCount }, schema);
+            service = SharedChannel.OpenWriter(name, new SharedChannelOptions { Directory = options.Directory, SpinCount = options.SpinCount }, schema);
         }
         catch (ChannelSchemaMismatchException mismatch) when (ServiceEnvelope.TryReadFormat(mismatch.ActualSchema, out int theirs) && theirs != ServiceEnvelope.Format)
         {
             // Refused before a record was written: say first what no message definition can fix.
-            responses.Dispose();
+            channel.Dispose();
             throw new ChannelSchemaMismatchException(
                 $"The server '{name}' frames its requests and responses in envelope format {theirs}, and this client in format {ServiceEnvelope.Format}: " +
                 $"they cannot talk. Build client and server with the same NeoBuffer version.{Environment.NewLine}{mismatch.Message}",
@@ -339,7 +343,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         catch (ChannelSchemaMismatchException mismatch) when (ServiceSchemaDifference.Explain(mismatch.ExpectedSchema, mismatch.ActualSchema) is string differences)
         {
             // Another service of the same format: say which of its messages differ, and how.
-            responses.Dispose();
+            channel.Dispose();
             throw new ChannelSchemaMismatchException(
                 $"The server '{name}' serves other messages than this client sends or expects:{Environment.NewLine}{differences}{Environment.NewLine}" +
                 $"This client's service schema:{Environment.NewLine}{mismatch.ExpectedSchema}{Environment.NewLine}" +
@@ -350,11 +354,11 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         }
         catch
         {
-            responses.Dispose();
+            channel.Dispose();
             throw;
         }
 
-        var client = new SharedClient<TRequest, TResponse>(name, requests, responses, token, options.SpinCount);
+        var client = new SharedClient<TRequest, TResponse>(name, service, channel, token, options.SpinCount);
         try
         {
             await client.HandshakeAsync(Encoding.UTF8.GetBytes(responseName), timeout, cancellationToken).ConfigureAwait(false);
@@ -376,7 +380,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         {
             while (!SendControl(RequestKind.Connect, responseName))
             {
-                if (!await _requests.WaitToWriteAsync(RequestEnvelope.Size + responseName.Length, Remaining(deadline, timeout), cancellationToken).ConfigureAwait(false))
+                if (!await _service.WaitToWriteAsync(RequestEnvelope.Size + responseName.Length, Remaining(deadline, timeout), cancellationToken).ConfigureAwait(false))
                 {
                     throw new ChannelClosedException($"The server '{_name}' is closed.");
                 }
@@ -398,7 +402,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
             }
             catch (TimeoutException)
             {
-                _requests.ThrowIfReaderGone();
+                _service.ThrowIfReaderGone();
                 ThrowIfPast(deadline, timeout);
                 continue;
             }
@@ -581,6 +585,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
             slot = Begin(claim.Payload, out id);
             ProtocolPoint.Reached(ProtocolPoint.RequestBegun);
             claim.Commit();
+            WakeServer();
             return slot;
         }
         catch (Exception e)
@@ -590,6 +595,14 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
             throw;
         }
     }
+
+    // The server parks on its service ring's reader word, for every client's request ring at once, so a request committed
+    // into ours must wake that word too (the commit woke only our ring's own, which nobody parks on). The commit's
+    // release store comes first and this load after it, ordered as any publication and its wake-word load are
+    // (Waiting/Publication.cs): the server arms the word, makes its fence and only then looks at our ring again, and it
+    // has joined our ring, so if either side cannot use membarrier our ring is marked and the commit fenced. The caller
+    // holds the send gate, so the service ring is still mapped.
+    private void WakeServer() => RingWait.WakeIfParked(_service.ReaderWakeWord);
 
     // Takes a slot (the caller holds an in-flight permit) and writes the envelope of its request into the record.
     private PendingRequest<TResponse> Begin(Span<byte> record, out long id)
@@ -986,7 +999,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     {
         try
         {
-            if (!_requests.TryClaim(RequestEnvelope.Size + body.Length, out WriteClaim claim))
+            if (!_service.TryClaim(RequestEnvelope.Size + body.Length, out WriteClaim claim))
             {
                 return false;
             }

@@ -8,6 +8,7 @@ using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
 using NeoBuffer.Requests;
+using NeoBuffer.Waiting;
 
 namespace NeoBuffer;
 
@@ -20,10 +21,13 @@ namespace NeoBuffer;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Every client writes into one shared request ring (multi-producer, so a client killed in the middle of a request
-/// costs nothing but that request), and reads its responses from a ring of its own, which it creates when it connects.
-/// A reply goes only into its client's ring: a client that stops reading its responses makes only its own replies
-/// wait (or fail, see <see cref="ReplyTimeout"/>); the server reads on and serves everyone else.
+/// Every client creates a duplex channel of its own when it connects: it writes its requests into the first ring and
+/// reads its responses from the second, and the server is the other end of both. The service's own ring (named after
+/// the server, multi-producer) carries only connects and disconnects, and is the word the server parks on. So no
+/// client's request shares a ring, a claim or a cache line with another's: a client killed in the middle of a request
+/// costs nothing but that request, and one that floods its ring is read in turn with the others. A reply goes only into
+/// its client's ring: a client that stops reading its responses makes only its own replies wait (or fail, see
+/// <see cref="ReplyTimeout"/>); the server reads on and serves everyone else.
 /// </para>
 /// <para>
 /// Reading (<see cref="TryRead"/>, <see cref="WaitToReadAsync"/>, <see cref="ReadAllAsync"/>, <see cref="ServeAsync"/>)
@@ -40,8 +44,13 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     private static readonly TimeSpan ClientCheckInterval = TimeSpan.FromSeconds(1);
 
     private readonly SharedChannelReader _requests;
-    private readonly SharedChannelOptions _responseOptions;
+    private readonly SharedChannelOptions _clientOptions;
     private readonly Dictionary<int, ServerClient> _clients = [];
+
+    // The clients in the order their request rings are read, replaced (never changed in place) whenever a client comes
+    // or goes: a wait's condition reads it on the futex waiter thread while this server's loop is parked.
+    private ServerClient[] _serving = [];
+    private int _nextServed;
     private readonly Stack<PooledRequest<TRequest, TResponse>> _pool = new();
     private readonly int _maxClients;
     private int _nextClientId;
@@ -66,7 +75,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         };
         _requests = SharedChannel.CreateReader(name, requestOptions, ServiceSchema<TRequest, TResponse>.Layout);
         _maxClients = options.MaxProducers;
-        _responseOptions = new SharedChannelOptions { Directory = options.Directory, SpinCount = options.SpinCount, SweepsDirectory = false }; // the client swept when it created the ring
+        _clientOptions = new SharedChannelOptions { Directory = options.Directory, SpinCount = options.SpinCount, SweepsDirectory = false }; // the client swept when it created its channel
     }
 
     /// <summary>The service's name: clients connect with it.</summary>
@@ -129,14 +138,49 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     {
         while (true)
         {
+            ServerClient[] serving = _serving;
+            int held = Hold(serving);
             try
             {
-                return await _requests.WaitToReadAsync(ClientCheckInterval, cancellationToken).ConfigureAwait(false);
+                return await _requests.WaitToReadOrAsync(new RequestWaiting(serving, held), ClientCheckInterval, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
                 DropDeadClients(); // idle: a good moment to let go of the rings of clients that died
             }
+            finally
+            {
+                Release(serving, held);
+            }
+        }
+    }
+
+    // The wait's condition loads the clients' request rings, maybe on the futex waiter thread while a Dispose on
+    // another thread lets go of them: each ring is held as a wait of its own for the whole wait (its reader unmaps only
+    // after the last wait out), so no load ever touches memory that is gone. Rings from serving[0] up to the first that
+    // was already disposed are held; the count is returned.
+    private static int Hold(ServerClient[] serving)
+    {
+        for (int i = 0; i < serving.Length; i++)
+        {
+            try
+            {
+                serving[i].Requests.EnterWait();
+            }
+            catch (ObjectDisposedException)
+            {
+                return i;
+            }
+        }
+
+        return serving.Length;
+    }
+
+    private static void Release(ServerClient[] serving, int held)
+    {
+        for (int i = 0; i < held; i++)
+        {
+            serving[i].Requests.ExitWait();
         }
     }
 
@@ -195,9 +239,11 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         foreach (ServerClient client in _clients.Values)
         {
             client.MarkGone(new ChannelClosedException($"The server '{Name}' closed."));
+            client.Requests.Dispose(); // unmapped once a wait holding it (RequestWaiting) is out
         }
 
         _clients.Clear();
+        _serving = [];
         Volatile.Write(ref _clientCount, 0);
         _requests.Dispose();
     }
@@ -242,14 +288,15 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         }
     }
 
-    // The next request record, its lease open (the caller disposes it), from a connected client whose token it carries.
-    // Every other record is acted on (connect, disconnect) or refused and counted on the way. On false no lease is open.
+    // The next request record, its lease open (the caller disposes it), from a connected client's request ring. The
+    // service ring's records (connects, disconnects) are acted on first, then the clients' rings are read in turn, one
+    // request each, starting after the client served last: a client that keeps its ring full gets one request in N.
+    // Every other record is refused and counted on the way. On false no lease is open.
     private bool TryLeaseRequest(out ReadLease lease, [NotNullWhen(true)] out ServerClient? client, out long correlationId)
     {
         while (_requests.TryLease(out lease))
         {
-            bool keep = false;
-            try
+            using (lease)
             {
                 if (!RequestRecord.TryOpen(lease.Payload, out RequestEnvelope envelope))
                 {
@@ -259,30 +306,58 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
 
                 switch (envelope.Kind)
                 {
-                    case RequestKind.Request when SentBy(envelope) is ServerClient sender:
-                        if (RequestRecord.MessageProblem<TRequest>(lease.Payload.Slice(RequestEnvelope.Size)) is string problem)
-                        {
-                            Refuse(sender, envelope.CorrelationId, problem);
-                            break;
-                        }
-
-                        client = sender;
-                        correlationId = envelope.CorrelationId;
-                        keep = true;
-                        return true;
                     case RequestKind.Connect:
                         Accept(envelope.Token, lease.Payload.Slice(RequestEnvelope.Size));
                         break;
                     case RequestKind.Disconnect when SentBy(envelope) is ServerClient sender:
                         Drop(sender.Id, reason: null);
                         break;
+                    case RequestKind.Request:
+                        Interlocked.Increment(ref _refusedRecords); // requests come through their client's own ring only
+                        break;
                 }
             }
-            finally
+        }
+
+        ServerClient[] serving = _serving;
+        for (int turn = 0; turn < serving.Length; turn++)
+        {
+            int index = (_nextServed + turn) % serving.Length;
+            ServerClient candidate = serving[index];
+            if (candidate.IsGone)
             {
-                if (!keep)
+                continue;
+            }
+
+            while (TryLeaseFrom(candidate, out lease))
+            {
+                bool keep = false;
+                try
                 {
-                    lease.Dispose();
+                    if (!RequestRecord.TryOpen(lease.Payload, out RequestEnvelope envelope) || envelope.Kind != RequestKind.Request || envelope.Token != candidate.Token)
+                    {
+                        Interlocked.Increment(ref _refusedRecords);
+                        continue;
+                    }
+
+                    if (RequestRecord.MessageProblem<TRequest>(lease.Payload.Slice(RequestEnvelope.Size)) is string problem)
+                    {
+                        Refuse(candidate, envelope.CorrelationId, problem);
+                        continue;
+                    }
+
+                    _nextServed = index + 1;
+                    client = candidate;
+                    correlationId = envelope.CorrelationId;
+                    keep = true;
+                    return true;
+                }
+                finally
+                {
+                    if (!keep)
+                    {
+                        lease.Dispose();
+                    }
                 }
             }
         }
@@ -292,9 +367,26 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
             DropDeadClients();
         }
 
+        lease = default;
         client = null;
         correlationId = 0;
         return false;
+    }
+
+    // A client's request ring is the client's to write, and so to break: a ring whose shared state is impossible, or
+    // that its writer completed or faulted, ends that client, never the server.
+    private bool TryLeaseFrom(ServerClient candidate, out ReadLease lease)
+    {
+        try
+        {
+            return candidate.Requests.TryLease(out lease);
+        }
+        catch (Exception e) when (e is SharedChannelException or ChannelClosedException)
+        {
+            Drop(candidate.Id, reason: null);
+            lease = default;
+            return false;
+        }
     }
 
     internal void Return(PooledRequest<TRequest, TResponse> request)
@@ -389,45 +481,47 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
             return;
         }
 
-        SharedChannelWriter writer;
+        SharedDuplexChannel channel;
         try
         {
-            writer = SharedChannel.OpenWriter(Encoding.UTF8.GetString(body), _responseOptions, ServiceSchema<TRequest, TResponse>.Layout);
+            MessageLayout schema = ServiceSchema<TRequest, TResponse>.Layout;
+            channel = SharedDuplexChannel.Open(Encoding.UTF8.GetString(body), _clientOptions, writeSchema: schema, readSchema: schema);
         }
         catch (Exception e) when (e is SharedChannelException or ArgumentException)
         {
-            // The client left (or died) before we got to it, the ring is already served (ours), or the record is not a
-            // client's: nobody to answer.
+            // The client left (or died) before we got to it, the channel is already served (ours), or the record is not
+            // a client's (no duplex channel of this service's schema): nobody to answer.
             Interlocked.Increment(ref _refusedConnections);
             return;
         }
 
-        // A client's ring is a single-producer ring this server writes alone and whose reader it can find dead. A
-        // channel of another topology (of the same schema, made to be named here) is no client's: as its producer, the
-        // server would never see its maker die (a broadcast producer outlives every subscriber) and would hold it for
-        // good; as one writer among many, it might be the service's own request ring. Nor is a ring whose longest
-        // message is shorter than an envelope and the shortest response: no answer could ever be written into it (the
-        // claim would throw, on this loop for the acknowledgement or a failure owed). A failure's reason is cut to what
-        // a ring takes (ServerClient.LongestReason); a response longer than the ring takes fails its handler's reply.
+        SharedChannelWriter writer = channel.Writer;
+
+        // A duplex channel is two single-producer rings, so the server is the one writer of the response ring and the one
+        // reader of the request ring, and finds the client dead by either. Its response ring must take an envelope and
+        // the shortest response: else no answer could ever be written into it (the claim would throw, on this loop for
+        // the acknowledgement or a failure owed). A failure's reason is cut to what a ring takes
+        // (ServerClient.LongestReason); a response longer than the ring takes fails its handler's reply.
         if (writer.Topology != ChannelTopology.SingleProducerSingleConsumer
             || writer.MaxMessageSize < ResponseEnvelope.Size + TResponse.Layout.FixedSize
             || !ConnectToken.IsStampedIn(writer, token))
         {
-            // Someone else's ring, or none: let go of it at once, so its owner's own connect record (read later) finds it free.
-            writer.Dispose();
+            // Someone else's channel, or none: let go of it at once, so its owner's own connect record (read later) finds it free.
+            channel.Dispose();
             Interlocked.Increment(ref _refusedConnections);
             return;
         }
 
-        var client = new ServerClient(NextClientId(), token, writer);
+        var client = new ServerClient(NextClientId(), token, writer, channel.Reader);
         if (!client.TryEnter() || !client.TryWrite(token, ResponseStatus.Connected, client.Id, ReadOnlySpan<byte>.Empty))
         {
-            writer.Dispose(); // a ring too small for even the acknowledgement
+            channel.Dispose(); // a ring too small for even the acknowledgement
             return;
         }
 
         client.Exit();
         _clients.Add(client.Id, client);
+        _serving = [.. _serving, client];
         Volatile.Write(ref _clientCount, _clients.Count);
     }
 
@@ -436,6 +530,8 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         if (_clients.Remove(clientId, out ServerClient? client))
         {
             client.MarkGone(reason);
+            client.Requests.Dispose(); // unmapped once a wait holding it (RequestWaiting) is out
+            _serving = Array.FindAll(_serving, other => other != client);
             Volatile.Write(ref _clientCount, _clients.Count);
         }
     }
@@ -457,6 +553,33 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         foreach (int id in dead ?? [])
         {
             Drop(id, reason: null);
+        }
+    }
+
+    // A server's wait ends when its own ring has a record or any held client's request ring has one. A client wakes the
+    // service ring's reader word after each request it commits (SharedClient.CommitRequest), so one word serves them
+    // all. Dead clients are found by the server's checks each quiet second (DropDeadClients), not here.
+    private readonly struct RequestWaiting(ServerClient[] serving, int held) : IWaitCondition
+    {
+        public bool IsSatisfied()
+        {
+            for (int i = 0; i < held; i++)
+            {
+                if (serving[i].Requests.HasMessage)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        public void ReclaimFromDeadPeers()
+        {
+        }
+
+        public void OnParking()
+        {
         }
     }
 }
