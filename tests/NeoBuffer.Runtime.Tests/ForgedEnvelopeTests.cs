@@ -155,8 +155,10 @@ public sealed class ForgedEnvelopeTests
         Assert.Equal(5, client.DroppedResponses);
     }
 
-    // Creates the request ring by hand, connects a client to it and acknowledges its connect record (id 7), after
-    // writing whatever else <paramref name="beforeAck"/> writes into the client's ring.
+    private static readonly System.Collections.Concurrent.ConcurrentBag<SharedChannelReader> s_serviceRings = [];
+
+    // Creates the service ring by hand, connects a client to it and acknowledges its connect record (id 7), after
+    // writing whatever else <paramref name="beforeAck"/> writes into the client's ring. Returns the client's request ring.
     private static async Task<(SharedChannelReader Requests, SharedChannelWriter Replies, SharedClient<AddRequest, AddResponse> Client)> ConnectByHandAsync(
         TestChannel channel, Action<SharedChannelWriter> beforeAck)
     {
@@ -166,12 +168,14 @@ public sealed class ForgedEnvelopeTests
 
         (RequestEnvelope connect, string replyName) = await ReadRecordAsync(requests, body => Encoding.UTF8.GetString(body));
         Assert.Equal(RequestKind.Connect, connect.Kind);
-        SharedChannelWriter replies = SharedChannel.OpenWriter(replyName, new SharedChannelOptions { Directory = channel.Directory }, schema);
+        SharedDuplexChannel clientChannel = SharedDuplexChannel.Open(replyName, new SharedChannelOptions { Directory = channel.Directory }, schema, schema);
+        SharedChannelWriter replies = clientChannel.Writer;
         beforeAck(replies);
         Write(replies, connect.Token, ResponseStatus.Connected, value: 7, sum: 0);
         SharedClient<AddRequest, AddResponse> client = await connecting;
         Assert.Equal(7, client.ClientId);
-        return (requests, replies, client);
+        s_serviceRings.Add(requests); // held (not collected) while the test runs: the client checks that its server lives
+        return (clientChannel.Reader, replies, client); // the client's requests come in its own channel's first ring
     }
 
     private static byte[] Envelope(long correlationId, int status, byte[] body)

@@ -133,14 +133,11 @@ public sealed class InPlaceRequestTests
         // the ring on one thread calls every handler: the bytes that thread allocated between two handler calls are
         // what one request cost (read, handed out, answered, ended).
         const int Requests = 64;
-        using (SharedChannelWriter requests = ForgedRecords.OpenRequests(channel.Directory, channel.Name))
+        for (int i = 1; i <= Requests; i++)
         {
-            for (int i = 1; i <= Requests; i++)
-            {
-                var envelope = new RequestEnvelope { CorrelationId = i, ClientId = client.ClientId, Kind = RequestKind.Request, Token = client.Token };
-                var add = new AddRequest { A = i, B = i };
-                ForgedRecords.Write(requests, in envelope, MemoryMarshal.AsBytes(new ReadOnlySpan<AddRequest>(in add)));
-            }
+            var envelope = new RequestEnvelope { CorrelationId = i, ClientId = client.ClientId, Kind = RequestKind.Request, Token = client.Token };
+            var add = new AddRequest { A = i, B = i };
+            ForgedRecords.Write(client.RequestRing, in envelope, MemoryMarshal.AsBytes(new ReadOnlySpan<AddRequest>(in add)));
         }
 
         var allocated = new long[Requests];

@@ -111,6 +111,9 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     /// <summary>The connect token this client's records carry.</summary>
     internal long Token => _token;
 
+    /// <summary>The request ring of this client's channel (tests write records into it by hand).</summary>
+    internal SharedChannelWriter RequestRing => _requests;
+
     /// <summary>
     /// Sends <paramref name="request"/> and returns its response, copied out (for message types without
     /// variable-length fields). No allocation when the server answers while the caller spins.

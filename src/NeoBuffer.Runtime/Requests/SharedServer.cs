@@ -78,6 +78,9 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         _clientOptions = new SharedChannelOptions { Directory = options.Directory, SpinCount = options.SpinCount, SweepsDirectory = false }; // the client swept when it created its channel
     }
 
+    /// <summary>The word this server parks on: its service ring's reader word (tests watch it).</summary>
+    internal nint ServiceWakeWord => _requests.WakeWord;
+
     /// <summary>The service's name: clients connect with it.</summary>
     public string Name => _requests.Name;
 

@@ -20,11 +20,12 @@ internal sealed class ConnectMany : IHostCommand
     {
         ParentWatch.Start();
         using SharedChannelWriter requests = ForgedRecords.OpenRequests(args[0], args[1]);
-        var rings = new List<SharedChannelReader>();
+        var rings = new List<IDisposable>();
         for (int i = 0; i < int.Parse(args[2], CultureInfo.InvariantCulture); i++)
         {
-            (SharedChannelReader replies, string replyName, long token) = HandMadeClient.CreateRing(args[0], args[1], 4096);
+            (SharedChannelReader replies, SharedChannelWriter? ownRequests, string replyName, long token) = HandMadeClient.CreateRing(args[0], args[1], 4096);
             rings.Add(replies);
+            rings.Add(ownRequests!);
             HandMadeClient.SendConnect(requests, replyName, token);
         }
 

@@ -28,9 +28,17 @@ internal sealed unsafe class CorruptOwnRing : IHostCommand
         // An answer takes at least 24 bytes of the ring (header, envelope): this many cannot all fit. The requests are
         // zeroes of the service's request size (a request its handler can read).
         var message = new byte[HandMadeClient.RequestSize(HandMadeClient.ServiceSchemaOf(args[0], args[1]))];
-        for (long i = 1; i <= Capacity / 24 + 8; i++)
+        // Its request ring is as small as its response ring: the server, which reads the requests as they come, finds the
+        // response ring broken part of the way through and lets go of this client, after which nobody reads the rest.
+        try
         {
-            client.SendRequest(i << 20, message);
+            for (long i = 1; i <= Capacity / 24 + 8; i++)
+            {
+                client.SendRequest(i << 20, message);
+            }
+        }
+        catch (System.Threading.Channels.ChannelClosedException)
+        {
         }
 
         Console.WriteLine("sent");

@@ -38,7 +38,8 @@ internal sealed class FloodingServer : IHostCommand
             }
         }
 
-        using SharedChannelWriter replies = SharedChannel.OpenWriter(replyName, new SharedChannelOptions { Directory = args[0] }, ServiceSchema<AddRequest, AddResponse>.Layout);
+        using SharedDuplexChannel client = SharedDuplexChannel.Open(replyName, new SharedChannelOptions { Directory = args[0] }, ServiceSchema<AddRequest, AddResponse>.Layout, ServiceSchema<AddRequest, AddResponse>.Layout);
+        SharedChannelWriter replies = client.Writer;
         var garbage = new ResponseEnvelope { CorrelationId = 1, Status = 7 };
         while (true)
         {

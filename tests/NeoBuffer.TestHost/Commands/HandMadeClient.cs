@@ -5,21 +5,23 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using NeoBuffer.Requests;
+using NeoBuffer.Waiting;
 
 namespace NeoBuffer.TestHost.Commands;
 
 /// <summary>
 /// A client of a server made by hand, as a peer that does not use <see cref="SharedClient{TRequest, TResponse}"/> makes
-/// one: its own response ring (named, stamped and created as the library's client does), a writer of the request ring,
-/// and records written with an envelope of the command's choosing. It takes the service's schema from the server's
+/// one: its own duplex channel (requests out, responses back; named, stamped and created as the library's client does),
+/// a writer of the service ring (connects, disconnects), and records written with an envelope of the command's choosing. It takes the service's schema from the server's
 /// request ring, so it is a client of any service (the add server of the tests, samples/RequestReply's server). It owns
 /// its ring: it can do to it whatever the ring's reader can, which is what the hostile client commands do.
 /// </summary>
 internal sealed class HandMadeClient : IDisposable
 {
-    private HandMadeClient(SharedChannelReader replies, SharedChannelWriter requests, string replyName, long token)
+    private HandMadeClient(SharedChannelReader replies, SharedChannelWriter? ownRequests, SharedChannelWriter requests, string replyName, long token)
     {
         Replies = replies;
+        OwnRequests = ownRequests;
         Requests = requests;
         ReplyName = replyName;
         Token = token;
@@ -28,8 +30,11 @@ internal sealed class HandMadeClient : IDisposable
     /// <summary>The response ring this client created (and reads, if it reads at all).</summary>
     public SharedChannelReader Replies { get; }
 
-    /// <summary>This client's writer of the server's request ring.</summary>
+    /// <summary>This client's writer of the server's service ring (connects and disconnects; a request there is refused).</summary>
     public SharedChannelWriter Requests { get; }
+
+    /// <summary>The request ring of this client's duplex channel, where its requests go; null for a ring of another topology than a client's.</summary>
+    public SharedChannelWriter? OwnRequests { get; }
 
     /// <summary>The response ring's channel name, which the connect record carries.</summary>
     public string ReplyName { get; }
@@ -44,20 +49,25 @@ internal sealed class HandMadeClient : IDisposable
     public static HandMadeClient Create(string directory, string name, long capacity, ChannelTopology topology = ChannelTopology.SingleProducerSingleConsumer, int? maxMessageSize = null)
     {
         MessageLayout schema = ServiceSchemaOf(directory, name);
-        (SharedChannelReader replies, string replyName, long token) = CreateRing(directory, name, capacity, topology, maxMessageSize);
+        (SharedChannelReader replies, SharedChannelWriter? ownRequests, string replyName, long token) = CreateRing(directory, name, capacity, topology, maxMessageSize);
         try
         {
-            return new HandMadeClient(replies, SharedChannel.OpenWriterBySchema(name, schema, new SharedChannelOptions { Directory = directory }), replyName, token);
+            return new HandMadeClient(replies, ownRequests, SharedChannel.OpenWriterBySchema(name, schema, new SharedChannelOptions { Directory = directory }), replyName, token);
         }
         catch
         {
+            ownRequests?.Dispose();
             replies.Dispose();
             throw;
         }
     }
 
-    /// <summary>A response ring for the server NAME, named and stamped with a new token as a client's is.</summary>
-    public static (SharedChannelReader Replies, string ReplyName, long Token) CreateRing(
+    /// <summary>
+    /// A client's channel for the server NAME, named and stamped with a new token as a client's is: a duplex channel (its
+    /// first ring for requests, its second for responses), or, for another topology, one ring of that topology, which
+    /// no server takes.
+    /// </summary>
+    public static (SharedChannelReader Replies, SharedChannelWriter? OwnRequests, string ReplyName, long Token) CreateRing(
         string directory, string name, long capacity, ChannelTopology topology = ChannelTopology.SingleProducerSingleConsumer, int? maxMessageSize = null)
     {
         string replyName = $"{name}.reply-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}";
@@ -68,10 +78,22 @@ internal sealed class HandMadeClient : IDisposable
             MaxMessageSize = maxMessageSize ?? SharedChannelOptions.LargestMessageFor(capacity),
             Topology = topology,
         };
-        SharedChannelReader replies = SharedChannel.CreateReader(replyName, options, ServiceSchemaOf(directory, name));
+        MessageLayout schema = ServiceSchemaOf(directory, name);
+        SharedChannelReader replies;
+        SharedChannelWriter? ownRequests = null;
+        if (topology == ChannelTopology.SingleProducerSingleConsumer)
+        {
+            SharedDuplexChannel channel = SharedDuplexChannel.Create(replyName, options, writeSchema: schema, readSchema: schema);
+            (replies, ownRequests) = (channel.Reader, channel.Writer);
+        }
+        else
+        {
+            replies = SharedChannel.CreateReader(replyName, options, schema);
+        }
+
         long token = ForgedRecords.RandomToken();
         ConnectToken.Stamp(replies, token);
-        return (replies, replyName, token);
+        return (replies, ownRequests, replyName, token);
     }
 
     /// <summary>The service schema the server NAME's request ring records, as a layout that opens it (and makes its clients' rings).</summary>
@@ -131,12 +153,14 @@ internal sealed class HandMadeClient : IDisposable
     public void SendRequest(long correlationId, ReadOnlySpan<byte> message)
     {
         var envelope = new RequestEnvelope { CorrelationId = correlationId, ClientId = ClientId, Kind = RequestKind.Request, Token = Token };
-        ForgedRecords.Write(Requests, in envelope, message);
+        ForgedRecords.Write(OwnRequests ?? Requests, in envelope, message);
+        RingWait.WakeIfParked(Requests.ReaderWakeWord); // as the library's client does: the server parks on the service ring
     }
 
     public void Dispose()
     {
         Requests.Dispose();
+        OwnRequests?.Dispose();
         Replies.Dispose();
     }
 }
