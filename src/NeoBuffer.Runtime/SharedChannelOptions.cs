@@ -132,8 +132,8 @@ public sealed class SharedChannelOptions
 
     /// <summary>
     /// Whether opening with these options first sweeps the directory of stale segments (creating always does). Off only
-    /// where the name to open comes from a peer's record (a server opening a client's response ring): a record any
-    /// writer of the request ring can send must not cost the server a pass over the whole directory.
+    /// where the name to open comes from a peer's record (a server opening a client's channel): a record any writer of
+    /// the service ring can send must not cost the server a pass over the whole directory.
     /// </summary>
     internal bool SweepsDirectory { get; init; } = true;
 

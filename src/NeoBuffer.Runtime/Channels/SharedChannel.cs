@@ -180,8 +180,9 @@ public static partial class SharedChannel
     /// <summary>
     /// Creates a request/response service named <paramref name="name"/>: clients connect by that name with
     /// <see cref="ConnectAsync{TRequest, TResponse}(string, SharedChannelOptions?, TimeSpan, CancellationToken)"/>.
-    /// <see cref="SharedChannelOptions.Capacity"/> sizes the request ring all clients share,
-    /// <see cref="SharedChannelOptions.MaxProducers"/> bounds how many clients are connected at once.
+    /// <see cref="SharedChannelOptions.Capacity"/> sizes the service ring, which carries the clients' connects and
+    /// disconnects (each client's requests and responses travel in a channel the client creates, sized by the options it
+    /// connects with); <see cref="SharedChannelOptions.MaxProducers"/> bounds how many clients are connected at once.
     /// </summary>
     /// <exception cref="ChannelExistsException">A channel of that name already exists.</exception>
     public static SharedServer<TRequest, TResponse> CreateServer<TRequest, TResponse>(string name, SharedChannelOptions? options = null)

@@ -14,7 +14,7 @@ namespace NeoBuffer;
 /// disposes it for you when the handler ends). Holding it holds back no other client: a request from
 /// <see cref="SharedServer{TRequest, TResponse}.TryRead"/> or <see cref="SharedServer{TRequest, TResponse}.ReadAllAsync"/>
 /// is a copy; one given to a <see cref="SharedServer{TRequest, TResponse}.ServeAsync"/> handler is read in place in
-/// the shared request ring while the handler runs synchronously, and copied out only if the handler returns before it
+/// its client's request ring while the handler runs synchronously, and copied out only if the handler returns before it
 /// has finished.
 /// </summary>
 /// <remarks>

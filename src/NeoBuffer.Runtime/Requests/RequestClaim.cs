@@ -7,7 +7,7 @@ using NeoBuffer.Requests;
 namespace NeoBuffer;
 
 /// <summary>
-/// A request claimed in place in the server's request ring (<see cref="SharedClient{TRequest, TResponse}.ClaimRequest"/>):
+/// A request claimed in place in this client's request ring (<see cref="SharedClient{TRequest, TResponse}.ClaimRequest"/>):
 /// build it in <see cref="Payload"/> with the request type's generated <c>Builder</c>, then <see cref="SendAsync"/>.
 /// Disposing without sending gives the space back.
 /// </summary>

@@ -3,15 +3,15 @@ using System.Runtime.InteropServices;
 namespace NeoBuffer.Requests;
 
 /// <summary>
-/// The 24 bytes in front of every record of a server's request ring (docs/format.md, "Request/response"); the request
-/// message follows it, 8-aligned like any payload.
+/// The 24 bytes in front of every record of a service ring and of a client's request ring (docs/format.md,
+/// "Request/response"); the request message (or a connect record's channel name) follows it, 8-aligned like any payload.
 /// </summary>
 /// <remarks>
 /// Every record carries its client's connect token, and the server acts on a request or a disconnect only if the token
 /// is the one the client connected with: one 8-byte compare per record, against a value the server already holds for
-/// the client. So a process that writes into the request ring cannot act as another client by writing its id (ids are
-/// small counters anyone can guess); it would need the token, which travels only in that client's own records and
-/// response ring header (docs/security.md says who can read those).
+/// the client. So a process that writes into the service ring cannot disconnect another client by writing its id (ids
+/// are small counters anyone can guess); it would need the token, which travels only in that client's own records and
+/// ring header (docs/security.md says who can read those). Requests are read only from the client's own ring.
 /// </remarks>
 [StructLayout(LayoutKind.Sequential, Size = Size)]
 internal struct RequestEnvelope

@@ -65,8 +65,8 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     private readonly int[] _handoff = GC.AllocateArray<int>(1, pinned: true);
     private readonly int _spinCount;
 
-    // The connect token (ConnectToken): stamped in the response ring, and carried by every record this client writes
-    // into the request ring, so the server can tell them from records another process writes under this client's id.
+    // The connect token (ConnectToken): stamped in the response ring, and carried by every record this client writes,
+    // so the server can tell them from records another process writes under this client's id.
     private readonly long _token;
     private int _clientId;
     private long _droppedResponses;
@@ -264,8 +264,8 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         // go of the ring starts no reader loop (ExitReading), and the ring is free for this Dispose to take below.
         FailAll();
 
-        // Cancelling first ends every send queued for the gate. The request ring is closed (disconnect record, then
-        // unmapped) by whoever holds the gate once the fault is set: this, if the gate is free within a second, else the
+        // Cancelling first ends every send queued for the gate. The service ring and the request ring are closed
+        // (disconnect record, then unmapped) by whoever holds the gate once the fault is set: this, if the gate is free within a second, else the
         // thread whose request claim holds it, when the claim ends (ReleaseSending). So a claim's memory is never
         // unmapped under it, and Dispose never waits on a caller's claim for long.
         _closing.Cancel();
@@ -286,7 +286,8 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         _responses.Dispose();
     }
 
-    // Lets go of the send gate. Once the client is disposed, the first thread to let go of it closes the request ring:
+    // Lets go of the send gate. Once the client is disposed, the first thread to let go of it closes the service ring and
+    // the request ring:
     // the fault is set before Dispose looks at the gate, and each release is followed by this look at the fault, so
     // whichever of Dispose and the last claim ends second finds the gate free and the fault set.
     private void ReleaseSending()
@@ -396,8 +397,8 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
 
         while (true)
         {
-            // The server opens our response ring before it acknowledges: a server that dies first never takes its
-            // writer row, so the wait is bounded by the timeout, and each quiet second the request ring's reader is probed.
+            // The server opens our channel before it acknowledges: a server that dies first never takes its rows, so
+            // the wait is bounded by the timeout, and each quiet second the service ring's reader is probed.
             TimeSpan slice = TimeSpan.FromMilliseconds(Math.Min(1000, Remaining(deadline, timeout).TotalMilliseconds));
             try
             {

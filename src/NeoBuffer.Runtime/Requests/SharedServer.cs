@@ -112,10 +112,12 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     public TimeSpan ReplyTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Takes the next request, if one is waiting. Connections and disconnections in the ring are handled on the way
-    /// (they are not requests). The request is copied out of the shared ring, so holding it holds back no other client.
+    /// Takes the next request, if one is waiting. Connections and disconnections in the service ring are handled on the
+    /// way (they are not requests); the clients' request rings are read in turn, one request each. The request is copied
+    /// out of its client's ring, so holding it holds back nothing. A client whose request ring's shared state is
+    /// impossible is let go of, as one that left.
     /// </summary>
-    /// <exception cref="ChannelCorruptedException">The request ring's shared state is impossible (a faulty or hostile client).</exception>
+    /// <exception cref="ChannelCorruptedException">The service ring's shared state is impossible (a faulty or hostile client).</exception>
     public bool TryRead(out IncomingRequest<TRequest, TResponse> request)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -211,7 +213,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     /// disposed when its handler ends.
     /// </summary>
     /// <remarks>
-    /// The handler reads its request in place, where the client wrote it in the shared request ring, with no copy,
+    /// The handler reads its request in place, where the client wrote it in its request ring, with no copy,
     /// while it runs synchronously: a handler that reads, replies (<c>TryReply</c> or a claimed reply) and returns a
     /// completed <see cref="ValueTask"/> costs no copy of the request. A handler that returns unfinished (it awaited
     /// something not yet done) has its request copied out before the server reads on, so that it can read it, through
@@ -473,7 +475,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     {
         DropDeadClients();
 
-        // Every client holds a writer row of the request ring while it is connected, so no more clients than the ring
+        // Every client holds a writer row of the service ring while it is connected, so no more clients than the ring
         // admits writers can be connected honestly. More can only be one writer connecting ring after ring (each an
         // honest record, its own token stamped in it): each would cost a descriptor, a mapping and a probe per check,
         // kept as long as that writer lives, with no bound. Refused instead; that writer can shut others out no more
