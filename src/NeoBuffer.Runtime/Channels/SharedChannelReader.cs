@@ -406,7 +406,7 @@ public sealed class SharedChannelReader : IDisposable
             ValueTask<bool> wait = RingWait.WaitAsync(new EitherCondition<MessageCondition, TAlso>(new MessageCondition(this), also), _ring.WakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken);
             if (wait.IsCompletedSuccessfully && wait.Result)
             {
-                return new ValueTask<bool>(also.IsSatisfied() || AfterWait());
+                return new ValueTask<bool>(AfterWaitOr(also));
             }
 
             handedOver = true;
@@ -431,12 +431,25 @@ public sealed class SharedChannelReader : IDisposable
                 throw TimedOut(timeout);
             }
 
-            return also.IsSatisfied() || AfterWait();
+            return AfterWaitOr(also);
         }
         finally
         {
             ExitWait();
         }
+    }
+
+    // False only when this channel is completed and drained. Either condition may have held when the wait ended and no
+    // longer does (another party's record taken back, say): that is a wake with nothing to read, not the end.
+    private bool AfterWaitOr<TAlso>(TAlso also)
+        where TAlso : IWaitCondition
+    {
+        if (also.IsSatisfied() || AfterWait())
+        {
+            return true;
+        }
+
+        return !IsDrainedAndCompleted();
     }
 
     private async ValueTask<bool> AfterWaitAsync(ValueTask<bool> wait, TimeSpan timeout)

@@ -43,6 +43,9 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     // How often an idle server looks for clients that died, to let go of their response rings.
     private static readonly TimeSpan ClientCheckInterval = TimeSpan.FromSeconds(1);
 
+    // Service-ring records (connects, disconnects) acted on between two rounds of the clients' request rings.
+    private const int ServiceRecordsPerTurn = 8;
+
     private readonly SharedChannelReader _requests;
     private readonly SharedChannelOptions _clientOptions;
     private readonly Dictionary<int, ServerClient> _clients = [];
@@ -58,7 +61,10 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     private long _refusedConnections;
     private long _refusedRecords;
     private long _lastClientCheck = Environment.TickCount64;
-    private int _disposed;
+
+    // Reading (TryRead, the serving loop's reads, the idle check of clients) against Dispose on another thread: the rings
+    // are let go of only when no read is in progress (DetachGate: the same Dekker pair as an endpoint's waits).
+    private DetachGate _reading;
 
     internal SharedServer(string name, SharedChannelOptions? options)
     {
@@ -120,19 +126,26 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     /// <exception cref="ChannelCorruptedException">The service ring's shared state is impossible (a faulty or hostile client).</exception>
     public bool TryRead(out IncomingRequest<TRequest, TResponse> request)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (TryLeaseRequest(out ReadLease lease, out ServerClient? client, out long correlationId))
+        EnterReading();
+        try
         {
-            using (lease)
+            if (TryLeaseRequest(out ReadLease lease, out ServerClient? client, out long correlationId))
             {
-                PooledRequest<TRequest, TResponse> pooled = Rent();
-                request = new IncomingRequest<TRequest, TResponse>(pooled, pooled.Start(client, correlationId, lease.Payload.Slice(RequestEnvelope.Size)));
-                return true;
+                using (lease)
+                {
+                    PooledRequest<TRequest, TResponse> pooled = Rent();
+                    request = new IncomingRequest<TRequest, TResponse>(pooled, pooled.Start(client, correlationId, lease.Payload.Slice(RequestEnvelope.Size)));
+                    return true;
+                }
             }
-        }
 
-        request = default;
-        return false;
+            request = default;
+            return false;
+        }
+        finally
+        {
+            ExitReading();
+        }
     }
 
     /// <summary>
@@ -151,7 +164,16 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
             }
             catch (TimeoutException)
             {
-                DropDeadClients(); // idle: a good moment to let go of the rings of clients that died
+                // Idle: a good moment to let go of the channels of clients that died.
+                EnterReading();
+                try
+                {
+                    DropDeadClients();
+                }
+                finally
+                {
+                    ExitReading();
+                }
             }
             finally
             {
@@ -225,8 +247,15 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         ArgumentNullException.ThrowIfNull(handler);
         while (await WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-            ServeWaiting(handler);
+            EnterReading();
+            try
+            {
+                ServeWaiting(handler);
+            }
+            finally
+            {
+                ExitReading();
+            }
         }
     }
 
@@ -236,20 +265,57 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     /// </summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        if (!_reading.TryDispose())
+        {
+            return;
+        }
+
+        // Replies may be in progress on any thread: each client's gate decides who disposes its response writer.
+        foreach (ServerClient client in _serving)
+        {
+            client.MarkGone(new ChannelClosedException($"The server '{Name}' closed."));
+        }
+
+        Volatile.Write(ref _clientCount, 0);
+        if (_reading.HasNoWaits)
+        {
+            ReleaseRings();
+        }
+    }
+
+    private void EnterReading()
+    {
+        if (!_reading.TryEnterWait())
+        {
+            ExitReading();
+            ObjectDisposedException.ThrowIf(true, this);
+        }
+    }
+
+    private void ExitReading()
+    {
+        if (_reading.ExitWait())
+        {
+            ReleaseRings();
+        }
+    }
+
+    // Once disposed and no read is in progress, exactly once: the clients' request rings (each unmapped once a wait
+    // holding it, RequestWaiting, is out) and the service ring (whose disposal ends a wait parked on it).
+    private void ReleaseRings()
+    {
+        if (!_reading.TryDetach())
         {
             return;
         }
 
         foreach (ServerClient client in _clients.Values)
         {
-            client.MarkGone(new ChannelClosedException($"The server '{Name}' closed."));
-            client.Requests.Dispose(); // unmapped once a wait holding it (RequestWaiting) is out
+            client.Requests.Dispose();
         }
 
         _clients.Clear();
         _serving = [];
-        Volatile.Write(ref _clientCount, 0);
         _requests.Dispose();
     }
 
@@ -299,8 +365,43 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     // Every other record is refused and counted on the way. On false no lease is open.
     private bool TryLeaseRequest(out ReadLease lease, [NotNullWhen(true)] out ServerClient? client, out long correlationId)
     {
-        while (_requests.TryLease(out lease))
+        // At most a few service records before each round of the clients' rings: any client holds a writer of the
+        // service ring, and one that kept it full would otherwise keep every other client waiting.
+        while (true)
         {
+            bool serviceRingBusy = ActOnServiceRecords();
+            if (TryLeaseFromClients(out lease, out client, out correlationId))
+            {
+                return true;
+            }
+
+            if (!serviceRingBusy)
+            {
+                break;
+            }
+        }
+
+        if (Environment.TickCount64 - _lastClientCheck > ClientCheckInterval.TotalMilliseconds)
+        {
+            DropDeadClients();
+        }
+
+        lease = default;
+        client = null;
+        correlationId = 0;
+        return false;
+    }
+
+    // Acts on up to ServiceRecordsPerTurn records of the service ring; true when it stopped at that bound.
+    private bool ActOnServiceRecords()
+    {
+        for (int acted = 0; acted < ServiceRecordsPerTurn; acted++)
+        {
+            if (!_requests.TryLease(out ReadLease lease))
+            {
+                return false;
+            }
+
             using (lease)
             {
                 if (!RequestRecord.TryOpen(lease.Payload, out RequestEnvelope envelope))
@@ -324,6 +425,12 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
             }
         }
 
+        return true;
+    }
+
+    // One round of the clients' request rings, starting after the client served last: the first request found.
+    private bool TryLeaseFromClients(out ReadLease lease, [NotNullWhen(true)] out ServerClient? client, out long correlationId)
+    {
         ServerClient[] serving = _serving;
         for (int turn = 0; turn < serving.Length; turn++)
         {
@@ -331,6 +438,9 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
             ServerClient candidate = serving[index];
             if (candidate.IsGone)
             {
+                // Marked gone by a reply that found its response ring broken: let go of it now, so that a request left
+                // in its ring no longer ends the server's waits (RequestWaiting) with nothing to read.
+                Drop(candidate.Id, reason: null);
                 continue;
             }
 
@@ -365,11 +475,6 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
                     }
                 }
             }
-        }
-
-        if (Environment.TickCount64 - _lastClientCheck > ClientCheckInterval.TotalMilliseconds)
-        {
-            DropDeadClients();
         }
 
         lease = default;
@@ -570,9 +675,22 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         {
             for (int i = 0; i < held; i++)
             {
-                if (serving[i].Requests.HasMessage)
+                ServerClient client = serving[i];
+                if (client.IsGone)
                 {
-                    return true;
+                    continue; // let go of by the serving loop's next read, which this wait does not hurry
+                }
+
+                try
+                {
+                    if (client.Requests.HasMessage)
+                    {
+                        return true;
+                    }
+                }
+                catch (SharedChannelException)
+                {
+                    return true; // the client broke its ring: the serving loop's read finds out again and lets go of it
                 }
             }
 

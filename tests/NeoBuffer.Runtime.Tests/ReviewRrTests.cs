@@ -1,0 +1,212 @@
+using System;
+using System.Diagnostics;
+using System.Reflection;
+using System.Threading;
+using System.Threading.Tasks;
+using NeoBuffer.Format;
+using NeoBuffer.Testing;
+using NeoBuffer.TestHost.Messages;
+using NeoBuffer.Waiting;
+using static NeoBuffer.Runtime.Tests.ManualServing;
+
+namespace NeoBuffer.Runtime.Tests;
+
+/// <summary>
+/// What an adversarial review of the per-client request rings found, each pinned (each failed before its fix): a client
+/// owns its request ring and a writer row of the service ring, and nothing it does there may end the server, make it
+/// spin, or keep it from the other clients.
+/// </summary>
+public sealed class ReviewRrTests
+{
+    private static readonly TimeSpan Short = TimeSpan.FromSeconds(10);
+
+    // A client owns its request ring: an impossible record header written there while the server is parked is found by
+    // the wait's condition (RequestWaiting.IsSatisfied -> HasMessage -> CheckRecord), which nothing catches: the
+    // serving loop ends with ChannelCorruptedException instead of dropping that client.
+    [Fact]
+    public async Task Review_corrupt_header_in_a_clients_request_ring_while_the_server_is_parked_ends_ServeAsync()
+    {
+        using var channel = new TestChannel("rr");
+        SharedChannelOptions options = channel.Options(1 << 16);
+        options.SpinCount = 0;
+        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, options);
+        using var serving = new CancellationTokenSource();
+        Task serve = Task.Run(() => server.ServeAsync(AddAnswer.Answer, serving.Token));
+        using SharedClient<AddRequest, AddResponse> honest = await SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name, options, Generous);
+        using SharedClient<AddRequest, AddResponse> hostile = await SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name, options, Generous);
+        Assert.Equal(5, (await honest.RequestAsync(new AddRequest { A = 2, B = 3 }, Generous)).Sum);
+
+        nint word = server.ServiceWakeWord;
+        await Poll.UntilAsync(() => (WordAt(word) & 1) != 0, Generous, "the server parked");
+
+        // The hostile client's request ring is empty: its next record is at position 0. Type 7 is no record type.
+        nint data = DataOf(hostile);
+        Store(data, RecordHeader.Word(7, 16));
+        RingWait.WakeWord(word);
+
+        await Task.Delay(500);
+        Assert.False(serve.IsCompleted, $"The serving loop ended: {serve.Exception?.GetBaseException()}");
+        Assert.Equal(9, (await honest.RequestAsync(new AddRequest { A = 4, B = 5 }, Short)).Sum);
+        serving.Cancel();
+    }
+
+    // A record header that a client commits and takes back (it owns the ring) makes the wait's condition true and its
+    // re-check false: WaitToReadOrAsync then returns AfterWait() == false, which SharedServer.WaitToReadAsync reports as
+    // "the request ring was completed": ReadAllAsync and ServeAsync end normally.
+    [Fact]
+    public async Task Review_a_record_that_appears_and_vanishes_in_a_clients_ring_makes_WaitToReadAsync_report_the_end()
+    {
+        using var channel = new TestChannel("rr");
+        SharedChannelOptions options = channel.Options(1 << 16);
+        options.SpinCount = 0;
+        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, options);
+        using SharedClient<AddRequest, AddResponse> hostile = await ConnectAsync(server, channel);
+
+        nint data = DataOf(hostile);
+        nint word = server.ServiceWakeWord;
+        long valid = RecordHeader.Word(RecordHeader.TypeMessage, RecordHeader.Size + 32);
+        bool stop = false;
+        var toggler = new Thread(() =>
+        {
+            while (!Volatile.Read(ref stop))
+            {
+                Store(data, valid);
+                RingWait.WakeWord(word);
+                Thread.SpinWait(20);
+                Store(data, 0);
+                Thread.SpinWait(200);
+            }
+        }) { IsBackground = true };
+        toggler.Start();
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            int trueCount = 0;
+            while (clock.Elapsed < TimeSpan.FromSeconds(3))
+            {
+                // The test never reads (TryRead), so the record stays at position 0 for the toggler to flip.
+                bool more = await server.WaitToReadAsync(CancellationToken.None);
+                Assert.True(more, $"WaitToReadAsync reported the end of a server nobody completed, after {trueCount} waits");
+                trueCount++;
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref stop, true);
+            toggler.Join();
+            Store(data, 0);
+        }
+    }
+
+    // A client the server marked gone (its response ring found broken while replying: ServerClient.TryClaim) stays in
+    // _serving, skipped by TryLeaseRequest but still looked at by the wait's condition: with a request waiting in its
+    // ring, every wait returns at once and every read finds nothing, until the next client check (up to 1 s): a busy loop.
+    [Fact]
+    public async Task Review_a_client_marked_gone_with_a_request_in_its_ring_makes_the_server_spin()
+    {
+        using var channel = new TestChannel("rr");
+        SharedChannelOptions options = channel.Options(1 << 16);
+        options.SpinCount = 0;
+        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, options);
+        using SharedClient<AddRequest, AddResponse> client = await ConnectAsync(server, channel);
+
+        // As TryClaim does when the client's response ring throws: gone, not yet dropped.
+        object clients = typeof(SharedServer<AddRequest, AddResponse>).GetField("_clients", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(server)!;
+        object serverClient = null!;
+        foreach (object entry in (System.Collections.IEnumerable)clients)
+        {
+            serverClient = entry.GetType().GetProperty("Value")!.GetValue(entry)!;
+        }
+
+        serverClient.GetType().GetField("_gone", BindingFlags.NonPublic | BindingFlags.Instance)!.SetValue(serverClient, true);
+        // Pretend the last client check was just now, as after a quiet second.
+        typeof(SharedServer<AddRequest, AddResponse>).GetField("_lastClientCheck", BindingFlags.NonPublic | BindingFlags.Instance)!.SetValue(server, Environment.TickCount64);
+
+        Task<AddResponse> unanswered = client.RequestAsync(new AddRequest { A = 1, B = 1 }, TimeSpan.FromSeconds(5)).AsTask();
+        await Poll.UntilAsync(() => client.RequestRing.Segment is not null && HasRecord(client), Generous, "the request in the client's ring");
+
+        // Its waits park (they would return at once, again and again, while its request is in the ring)...
+        int returned = 0;
+        var clock = Stopwatch.StartNew();
+        while (clock.ElapsedMilliseconds < 300)
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+            try
+            {
+                await server.WaitToReadAsync(cts.Token);
+                returned++;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        Assert.True(returned < 5, $"{returned} waits in 300 ms returned with nothing to read: the server spins");
+
+        // ...and its next read lets go of the client, unanswered.
+        Assert.False(server.TryRead(out _));
+        Assert.Equal(0, server.ClientCount);
+        await Assert.ThrowsAnyAsync<Exception>(() => unanswered);
+    }
+
+    private static unsafe bool HasRecord(SharedClient<AddRequest, AddResponse> client) => Volatile.Read(ref *(long*)client.RequestRing.Segment.Data) != 0;
+
+    // The service ring is drained to empty before any client's ring is looked at (TryLeaseRequest's first loop), so a
+    // writer of the service ring (any client holds one) that keeps it non-empty starves every client: here junk connect
+    // records, each costing the server an open() that fails and a probe of every client, while the writer's cost is a claim.
+    // With one shared ring (format 2) the honest request waited behind at most a ring's worth of records.
+    [Fact]
+    public async Task Review_a_writer_flooding_the_service_ring_starves_every_clients_ring()
+    {
+        using var channel = new TestChannel("rr");
+        await using var served = new ServedAddServer(channel, 1 << 16, AddAnswer.Answer);
+        using SharedClient<AddRequest, AddResponse> honest = await served.ConnectAsync();
+        Assert.Equal(5, (await honest.RequestAsync(new AddRequest { A = 2, B = 3 }, Generous)).Sum);
+
+        using SharedChannelWriter flood = SharedChannel.OpenWriter(channel.Name, channel.Options(1 << 16), NeoBuffer.Requests.ServiceSchema<AddRequest, AddResponse>.Layout);
+        bool stop = false;
+        var flooder = new Thread(() =>
+        {
+            byte[] body = System.Text.Encoding.UTF8.GetBytes(channel.Name + ".reply-nobody");
+            while (!Volatile.Read(ref stop))
+            {
+                if (flood.TryClaim(NeoBuffer.Requests.RequestEnvelope.Size + body.Length, out WriteClaim claim))
+                {
+                    var envelope = new NeoBuffer.Requests.RequestEnvelope { Kind = NeoBuffer.Requests.RequestKind.Connect, Token = 42 };
+                    System.Runtime.InteropServices.MemoryMarshal.Write(claim.Payload, in envelope);
+                    body.CopyTo(claim.Payload.Slice(NeoBuffer.Requests.RequestEnvelope.Size));
+                    claim.Commit();
+                }
+                else
+                {
+                    Thread.SpinWait(10);
+                }
+            }
+        }) { IsBackground = true };
+        flooder.Start();
+        try
+        {
+            await Task.Delay(100); // the ring is full of junk
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                Assert.Equal(9, (await honest.RequestAsync(new AddRequest { A = 4, B = 5 }, TimeSpan.FromSeconds(2))).Sum);
+            }
+            catch (TimeoutException)
+            {
+                Assert.Fail($"The honest client got no answer in {clock.ElapsedMilliseconds} ms while another writer kept the service ring busy ({served.Server.RefusedConnections} junk records read meanwhile)");
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref stop, true);
+            flooder.Join();
+        }
+    }
+
+    private static unsafe int WordAt(nint word) => Volatile.Read(ref *(int*)word);
+
+    private static unsafe void Store(nint address, long value) => Volatile.Write(ref *(long*)address, value);
+
+    private static unsafe nint DataOf(SharedClient<AddRequest, AddResponse> client) => (nint)client.RequestRing.Segment.Data;
+}
