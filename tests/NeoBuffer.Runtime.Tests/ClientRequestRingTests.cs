@@ -16,15 +16,15 @@ namespace NeoBuffer.Runtime.Tests;
 /// owns its request ring and a writer row of the service ring, and nothing it does there may end the server, make it
 /// spin, or keep it from the other clients.
 /// </summary>
-public sealed class ReviewRrTests
+public sealed class ClientRequestRingTests
 {
     private static readonly TimeSpan Short = TimeSpan.FromSeconds(10);
 
     // A client owns its request ring: an impossible record header written there while the server is parked is found by
-    // the wait's condition (RequestWaiting.IsSatisfied -> HasMessage -> CheckRecord), which nothing catches: the
-    // serving loop ends with ChannelCorruptedException instead of dropping that client.
+    // the wait's condition (RequestWaiting.IsSatisfied -> HasMessage -> CheckRecord). It used to escape the wait and
+    // end the serving loop with ChannelCorruptedException; now the loop's read finds it and lets go of that client.
     [Fact]
-    public async Task Review_corrupt_header_in_a_clients_request_ring_while_the_server_is_parked_ends_ServeAsync()
+    public async Task A_client_that_breaks_its_request_ring_while_the_server_is_parked_is_let_go_of_and_the_others_are_served()
     {
         using var channel = new TestChannel("rr");
         SharedChannelOptions options = channel.Options(1 << 16);
@@ -51,10 +51,9 @@ public sealed class ReviewRrTests
     }
 
     // A record header that a client commits and takes back (it owns the ring) makes the wait's condition true and its
-    // re-check false: WaitToReadOrAsync then returns AfterWait() == false, which SharedServer.WaitToReadAsync reports as
-    // "the request ring was completed": ReadAllAsync and ServeAsync end normally.
+    // re-check false. That used to be reported as "the service ring was completed", ending ReadAllAsync and ServeAsync.
     [Fact]
-    public async Task Review_a_record_that_appears_and_vanishes_in_a_clients_ring_makes_WaitToReadAsync_report_the_end()
+    public async Task A_record_that_appears_and_vanishes_in_a_clients_ring_is_a_wake_not_the_end()
     {
         using var channel = new TestChannel("rr");
         SharedChannelOptions options = channel.Options(1 << 16);
@@ -98,11 +97,11 @@ public sealed class ReviewRrTests
         }
     }
 
-    // A client the server marked gone (its response ring found broken while replying: ServerClient.TryClaim) stays in
-    // _serving, skipped by TryLeaseRequest but still looked at by the wait's condition: with a request waiting in its
-    // ring, every wait returns at once and every read finds nothing, until the next client check (up to 1 s): a busy loop.
+    // A client the server marked gone (its response ring found broken while replying: ServerClient.TryClaim) used to
+    // stay in the wait's condition: with a request waiting in its ring, every wait returned at once and every read found
+    // nothing, until the next client check (up to 1 s), a busy loop. Now the wait skips it and the next read drops it.
     [Fact]
-    public async Task Review_a_client_marked_gone_with_a_request_in_its_ring_makes_the_server_spin()
+    public async Task A_client_marked_gone_with_a_request_in_its_ring_does_not_make_the_server_spin()
     {
         using var channel = new TestChannel("rr");
         SharedChannelOptions options = channel.Options(1 << 16);
@@ -151,12 +150,11 @@ public sealed class ReviewRrTests
 
     private static unsafe bool HasRecord(SharedClient<AddRequest, AddResponse> client) => Volatile.Read(ref *(long*)client.RequestRing.Segment.Data) != 0;
 
-    // The service ring is drained to empty before any client's ring is looked at (TryLeaseRequest's first loop), so a
-    // writer of the service ring (any client holds one) that keeps it non-empty starves every client: here junk connect
-    // records, each costing the server an open() that fails and a probe of every client, while the writer's cost is a claim.
-    // With one shared ring (format 2) the honest request waited behind at most a ring's worth of records.
+    // The service ring used to be drained to empty before any client's ring was looked at, so a writer of the service
+    // ring (any client holds one) that kept it non-empty starved every client: here junk connect records, each costing
+    // the server an open() that fails and a probe of every client. Now at most 8 of them come between two rounds.
     [Fact]
-    public async Task Review_a_writer_flooding_the_service_ring_starves_every_clients_ring()
+    public async Task A_writer_flooding_the_service_ring_does_not_starve_the_clients_rings()
     {
         using var channel = new TestChannel("rr");
         await using var served = new ServedAddServer(channel, 1 << 16, AddAnswer.Answer);
