@@ -202,6 +202,34 @@ public sealed class ClientRequestRingTests
         }
     }
 
+    // A client fills its own ring with records the server refuses (another token here); another client's request comes
+    // after at most RecordsPerTurn (8) of them in the server's round, not after the whole ring's worth.
+    [Fact]
+    public async Task A_client_filling_its_ring_with_refused_records_holds_back_another_clients_request_by_at_most_eight()
+    {
+        using var channel = new TestChannel("rr");
+        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
+        using SharedClient<AddRequest, AddResponse> flooding = await ConnectAsync(server, channel);
+        using SharedClient<AddRequest, AddResponse> honest = await ConnectAsync(server, channel);
+
+        var junk = new NeoBuffer.Requests.RequestEnvelope { CorrelationId = 1, ClientId = flooding.ClientId, Kind = NeoBuffer.Requests.RequestKind.Request, Token = flooding.Token ^ 1 };
+        var add = new AddRequest { A = 1, B = 1 };
+        for (int i = 0; i < 100; i++)
+        {
+            NeoBuffer.TestHost.Commands.ForgedRecords.Write(flooding.RequestRing, in junk, System.Runtime.InteropServices.MemoryMarshal.AsBytes(new ReadOnlySpan<AddRequest>(in add)));
+        }
+
+        Task<AddResponse> asked = honest.RequestAsync(new AddRequest { A = 2, B = 3 }, Generous).AsTask();
+        using (IncomingRequest<AddRequest, AddResponse> request = await ReadOneAsync(server))
+        {
+            Assert.Equal(2, request.Message.A);
+            Assert.True(server.RefusedRecords <= 8, $"{server.RefusedRecords} refused records were read before the other client's request");
+            Assert.True(request.TryReply(new AddResponse { Sum = 5 }));
+        }
+
+        Assert.Equal(5, (await asked).Sum);
+    }
+
     private static unsafe int WordAt(nint word) => Volatile.Read(ref *(int*)word);
 
     private static unsafe void Store(nint address, long value) => Volatile.Write(ref *(long*)address, value);

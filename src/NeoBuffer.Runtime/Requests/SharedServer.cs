@@ -46,6 +46,9 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     // Service-ring records (connects, disconnects) acted on between two rounds of the clients' request rings.
     private const int ServiceRecordsPerTurn = 8;
 
+    // Records refused from one client's request ring in one round of the clients.
+    private const int RecordsPerTurn = 8;
+
     private readonly SharedChannelReader _requests;
     private readonly SharedChannelOptions _clientOptions;
     private readonly Dictionary<int, ServerClient> _clients = [];
@@ -370,12 +373,12 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         while (true)
         {
             bool serviceRingBusy = ActOnServiceRecords();
-            if (TryLeaseFromClients(out lease, out client, out correlationId))
+            if (TryLeaseFromClients(out lease, out client, out correlationId, out bool clientRingsBusy))
             {
                 return true;
             }
 
-            if (!serviceRingBusy)
+            if (!serviceRingBusy && !clientRingsBusy)
             {
                 break;
             }
@@ -428,9 +431,12 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         return true;
     }
 
-    // One round of the clients' request rings, starting after the client served last: the first request found.
-    private bool TryLeaseFromClients(out ReadLease lease, [NotNullWhen(true)] out ServerClient? client, out long correlationId)
+    // One round of the clients' request rings, starting after the client served last: the first request found. At most
+    // RecordsPerTurn records are refused from one client in a round (busy: true then), so a client that fills its ring
+    // with records it may not send keeps the server from the others no longer than one that sends requests.
+    private bool TryLeaseFromClients(out ReadLease lease, [NotNullWhen(true)] out ServerClient? client, out long correlationId, out bool busy)
     {
+        busy = false;
         ServerClient[] serving = _serving;
         for (int turn = 0; turn < serving.Length; turn++)
         {
@@ -444,8 +450,19 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
                 continue;
             }
 
-            while (TryLeaseFrom(candidate, out lease))
+            for (int refused = 0; ; refused++)
             {
+                if (refused == RecordsPerTurn)
+                {
+                    busy = true; // this client's next records wait for the next round
+                    break;
+                }
+
+                if (!TryLeaseFrom(candidate, out lease))
+                {
+                    break;
+                }
+
                 bool keep = false;
                 try
                 {
