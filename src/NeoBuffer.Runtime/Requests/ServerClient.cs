@@ -88,7 +88,8 @@ internal sealed class ServerClient(int id, long token, SharedChannelWriter write
         _gone = true;
         if (_gate.Wait(0))
         {
-            if (reason is not null)
+            // Under the gate: a reply that found the ring broken may have disposed the writer already (Exit).
+            if (reason is not null && Volatile.Read(ref _writerDisposed) == 0)
             {
                 Writer.TryComplete(reason);
             }

@@ -273,18 +273,26 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
             return;
         }
 
-        // Replies may be in progress on any thread: each client's gate decides who disposes its response writer.
-        foreach (ServerClient client in _serving)
+        // Replies may be in progress on any thread: each client's gate decides who disposes its response writer. A
+        // client accepted by a read still in progress is marked by ReleaseRings, after that read.
+        try
         {
-            client.MarkGone(new ChannelClosedException($"The server '{Name}' closed."));
+            foreach (ServerClient client in _serving)
+            {
+                client.MarkGone(Closed());
+            }
         }
-
-        Volatile.Write(ref _clientCount, 0);
-        if (_reading.HasNoWaits)
+        finally
         {
-            ReleaseRings();
+            Volatile.Write(ref _clientCount, 0);
+            if (_reading.HasNoWaits)
+            {
+                ReleaseRings();
+            }
         }
     }
+
+    private ChannelClosedException Closed() => new($"The server '{Name}' closed.");
 
     private void EnterReading()
     {
@@ -314,6 +322,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
 
         foreach (ServerClient client in _clients.Values)
         {
+            client.MarkGone(Closed());
             client.Requests.Dispose();
         }
 
@@ -330,7 +339,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     // the awaits of ServeAsync, and no request needs it to.
     private void ServeWaiting(Func<IncomingRequest<TRequest, TResponse>, ValueTask> handler)
     {
-        while (TryLeaseRequest(out ReadLease lease, out ServerClient? client, out long correlationId))
+        while (!_reading.IsDisposed && TryLeaseRequest(out ReadLease lease, out ServerClient? client, out long correlationId))
         {
             using (lease)
             {
@@ -369,8 +378,9 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     private bool TryLeaseRequest(out ReadLease lease, [NotNullWhen(true)] out ServerClient? client, out long correlationId)
     {
         // At most a few service records before each round of the clients' rings: any client holds a writer of the
-        // service ring, and one that kept it full would otherwise keep every other client waiting.
-        while (true)
+        // service ring, and one that kept it full would otherwise keep every other client waiting. A Dispose ends the
+        // rounds (a client that kept the rings busy would otherwise keep this read, and so the rings, for ever).
+        while (!_reading.IsDisposed)
         {
             bool serviceRingBusy = ActOnServiceRecords();
             if (TryLeaseFromClients(out lease, out client, out correlationId, out bool clientRingsBusy))
@@ -595,6 +605,12 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     // the record's token (ConnectToken says why that proves the record is the ring owner's), and acknowledge with its id.
     private void Accept(long token, ReadOnlySpan<byte> body)
     {
+        if (_reading.IsDisposed)
+        {
+            Interlocked.Increment(ref _refusedConnections); // a connect read after Dispose (a handler disposed the server, say)
+            return;
+        }
+
         DropDeadClients();
 
         // Every client holds a writer row of the service ring while it is connected, so no more clients than the ring
