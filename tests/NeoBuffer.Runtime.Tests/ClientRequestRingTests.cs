@@ -36,7 +36,7 @@ public sealed class ClientRequestRingTests
         using SharedClient<AddRequest, AddResponse> hostile = await SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name, options, Generous);
         Assert.Equal(5, (await honest.RequestAsync(new AddRequest { A = 2, B = 3 }, Generous)).Sum);
 
-        nint word = server.ServiceWakeWord;
+        nint word = server.ServiceRing.WakeWord;
         await Poll.UntilAsync(() => (WordAt(word) & 1) != 0, Generous, "the server parked");
 
         // The hostile client's request ring is empty: its next record is at position 0. Type 7 is no record type.
@@ -44,7 +44,8 @@ public sealed class ClientRequestRingTests
         Store(data, RecordHeader.Word(7, 16));
         RingWait.WakeWord(word);
 
-        await Task.Delay(500);
+        // The server lets go of the hostile client (or, before the fix, its serving loop ended).
+        await Poll.UntilAsync(() => serve.IsCompleted || server.ClientCount == 1, Generous, "the hostile client let go of");
         Assert.False(serve.IsCompleted, $"The serving loop ended: {serve.Exception?.GetBaseException()}");
         Assert.Equal(9, (await honest.RequestAsync(new AddRequest { A = 4, B = 5 }, Short)).Sum);
         serving.Cancel();
@@ -62,7 +63,7 @@ public sealed class ClientRequestRingTests
         using SharedClient<AddRequest, AddResponse> hostile = await ConnectAsync(server, channel);
 
         nint data = DataOf(hostile);
-        nint word = server.ServiceWakeWord;
+        nint word = server.ServiceRing.WakeWord;
         long valid = RecordHeader.Word(RecordHeader.TypeMessage, RecordHeader.Size + 32);
         bool stop = false;
         var toggler = new Thread(() =>
@@ -84,7 +85,8 @@ public sealed class ClientRequestRingTests
             while (clock.Elapsed < TimeSpan.FromSeconds(3))
             {
                 // The test never reads (TryRead), so the record stays at position 0 for the toggler to flip.
-                bool more = await server.WaitToReadAsync(CancellationToken.None);
+                using var bound = new CancellationTokenSource(Generous);
+                bool more = await server.WaitToReadAsync(bound.Token);
                 Assert.True(more, $"WaitToReadAsync reported the end of a server nobody completed, after {trueCount} waits");
                 trueCount++;
             }
@@ -110,14 +112,7 @@ public sealed class ClientRequestRingTests
         using SharedClient<AddRequest, AddResponse> client = await ConnectAsync(server, channel);
 
         // As TryClaim does when the client's response ring throws: gone, not yet dropped.
-        object clients = typeof(SharedServer<AddRequest, AddResponse>).GetField("_clients", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(server)!;
-        object serverClient = null!;
-        foreach (object entry in (System.Collections.IEnumerable)clients)
-        {
-            serverClient = entry.GetType().GetProperty("Value")!.GetValue(entry)!;
-        }
-
-        serverClient.GetType().GetField("_gone", BindingFlags.NonPublic | BindingFlags.Instance)!.SetValue(serverClient, true);
+        Assert.Single(server.Serving).MarkFoundBroken();
         // Pretend the last client check was just now, as after a quiet second.
         typeof(SharedServer<AddRequest, AddResponse>).GetField("_lastClientCheck", BindingFlags.NonPublic | BindingFlags.Instance)!.SetValue(server, Environment.TickCount64);
 

@@ -26,7 +26,7 @@ public sealed class RequestWakeTests
         using SharedClient<AddRequest, AddResponse> client = await SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name, options, Generous);
         Assert.Equal(5, (await client.RequestAsync(new AddRequest { A = 2, B = 3 }, Generous)).Sum);
 
-        nint word = server.ServiceWakeWord;
+        nint word = server.ServiceRing.WakeWord;
         for (int round = 0; round < 3; round++)
         {
             // Parked (bit 0), with nothing else that could move the word: no connect, no other client.

@@ -1,6 +1,5 @@
 using System;
 using System.Diagnostics;
-using System.Reflection;
 using System.Threading;
 using System.Threading.Tasks;
 using NeoBuffer.Testing;
@@ -16,18 +15,6 @@ namespace NeoBuffer.Runtime.Tests;
 /// </summary>
 public sealed class ServerDisposeTests
 {
-    private static object OnlyServerClient(SharedServer<AddRequest, AddResponse> server)
-    {
-        object clients = typeof(SharedServer<AddRequest, AddResponse>).GetField("_clients", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(server)!;
-        object serverClient = null!;
-        foreach (object entry in (System.Collections.IEnumerable)clients)
-        {
-            serverClient = entry.GetType().GetProperty("Value")!.GetValue(entry)!;
-        }
-
-        return serverClient;
-    }
-
     // A reply found the client's response ring broken (TryClaim: _gone = true), and Exit disposed the writer. The
     // client is still in _serving until the next read/check. Dispose then calls MarkGone(reason) -> Writer.TryComplete
     // on a disposed writer -> ObjectDisposedException out of Dispose, before ReleaseRings.
@@ -37,11 +24,10 @@ public sealed class ServerDisposeTests
         using var channel = new TestChannel("rr");
         var server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
         using SharedClient<AddRequest, AddResponse> client = await ConnectAsync(server, channel);
-        object sc = OnlyServerClient(server);
-        Type t = sc.GetType();
-        Assert.True((bool)t.GetMethod("TryEnter")!.Invoke(sc, null)!);
-        t.GetField("_gone", BindingFlags.NonPublic | BindingFlags.Instance)!.SetValue(sc, true); // as TryClaim's catch does
-        t.GetMethod("Exit")!.Invoke(sc, null); // disposes the writer
+        NeoBuffer.Requests.ServerClient served = Assert.Single(server.Serving);
+        Assert.True(served.TryEnter());
+        served.MarkFoundBroken(); // as a reply that finds the ring broken does (TryClaim)
+        served.Exit(); // disposes the writer
         Exception? thrown = Record.Exception(() => server.Dispose());
         Assert.Null(thrown);
     }
@@ -56,7 +42,7 @@ public sealed class ServerDisposeTests
         SharedChannelOptions options = channel.Options(1 << 16);
         var server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, options);
         using SharedClient<AddRequest, AddResponse> first = await ConnectAsync(server, channel);
-        var requests = (SharedChannelReader)typeof(SharedServer<AddRequest, AddResponse>).GetField("_requests", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(server)!;
+        SharedChannelReader requests = server.ServiceRing;
         Task<SharedClient<AddRequest, AddResponse>>? second = null;
         Task serve = Task.Run(() => server.ServeAsync(request =>
         {
@@ -69,8 +55,7 @@ public sealed class ServerDisposeTests
             return ValueTask.CompletedTask;
         }));
         await Record.ExceptionAsync(async () => await first.RequestAsync(new AddRequest { A = 1, B = 1 }, Generous));
-        Exception? serveEnd = await Record.ExceptionAsync(() => serve);
-        Console.WriteLine($"ServeAsync ended with: {serveEnd?.GetType().Name}: {serveEnd?.Message}");
+        await Record.ExceptionAsync(() => serve.WaitAsync(Generous)); // ends, one way or another, once disposed
         Exception? connectEnd = await Record.ExceptionAsync(() => second!);
         if (connectEnd is null)
         {
@@ -105,7 +90,7 @@ public sealed class ServerDisposeTests
             catch (Exception) { }
         });
         flooder.Start();
-        await Task.Delay(500);
+        await Poll.UntilAsync(() => server.RefusedConnections > 1000, Generous, "the serving loop busy with junk connects");
         long refusedBefore = server.RefusedConnections;
         cts.Cancel();
         server.Dispose();

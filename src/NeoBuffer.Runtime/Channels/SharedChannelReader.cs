@@ -388,7 +388,6 @@ public sealed class SharedChannelReader : IDisposable
         }
     }
 
-    // Owns the wait's place in the gate's count: the condition may still run (on the futex waiter thread) until it ends.
     /// <summary>
     /// Waits asynchronously, as <see cref="WaitToReadAsync(TimeSpan, CancellationToken)"/>, until a message can be read
     /// or <paramref name="also"/> holds; true as soon as either does. Whoever makes <paramref name="also"/> hold wakes
@@ -421,6 +420,7 @@ public sealed class SharedChannelReader : IDisposable
         }
     }
 
+    // As AfterWaitAsync, for a wait with a condition of the caller's.
     private async ValueTask<bool> AfterWaitOrAsync<TAlso>(ValueTask<bool> wait, TAlso also, TimeSpan timeout)
         where TAlso : IWaitCondition
     {
@@ -452,6 +452,7 @@ public sealed class SharedChannelReader : IDisposable
         return !IsDrainedAndCompleted();
     }
 
+    // Owns the wait's place in the gate's count: the condition may still run (on the futex waiter thread) until it ends.
     private async ValueTask<bool> AfterWaitAsync(ValueTask<bool> wait, TimeSpan timeout)
     {
         try

@@ -35,6 +35,12 @@ internal sealed class ServerClient(int id, long token, SharedChannelWriter write
     public bool IsGone => _gone;
 
     /// <summary>
+    /// Marks the client gone without touching its writer: what a reply does when it finds the client's ring broken (the
+    /// caller holds the gate, whose <see cref="Exit"/> disposes the writer); the server's loop lets go of the client.
+    /// </summary>
+    public void MarkFoundBroken() => _gone = true;
+
+    /// <summary>
     /// The most bytes of a failure's reason this client's ring takes: a failure's text is cut to it. A client made by
     /// this library takes the 1 KiB a server sends; a ring made to take less is refused at connect only when it cannot
     /// take a response (the server's check), so the reason is cut rather than the failure lost.
@@ -144,7 +150,7 @@ internal sealed class ServerClient(int id, long token, SharedChannelWriter write
         }
         catch (Exception e) when (e is SharedChannelException or System.Threading.Channels.ChannelClosedException)
         {
-            _gone = true;
+            MarkFoundBroken();
         }
 
         if (!claimed)

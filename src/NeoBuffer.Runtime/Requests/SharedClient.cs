@@ -265,8 +265,8 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         FailAll();
 
         // Cancelling first ends every send queued for the gate. The service ring and the request ring are closed
-        // (disconnect record, then unmapped) by whoever holds the gate once the fault is set: this, if the gate is free within a second, else the
-        // thread whose request claim holds it, when the claim ends (ReleaseSending). So a claim's memory is never
+        // (disconnect record, then unmapped) by whoever holds the gate once the fault is set: this, if the gate is free
+        // within a second, else the thread whose request claim holds it, when the claim ends (ReleaseSending). So a claim's memory is never
         // unmapped under it, and Dispose never waits on a caller's claim for long.
         _closing.Cancel();
         if (_sending.Wait(TimeSpan.FromSeconds(1)))
@@ -287,8 +287,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     }
 
     // Lets go of the send gate. Once the client is disposed, the first thread to let go of it closes the service ring and
-    // the request ring:
-    // the fault is set before Dispose looks at the gate, and each release is followed by this look at the fault, so
+    // the request ring: the fault is set before Dispose looks at the gate, and each release is followed by this look at the fault, so
     // whichever of Dispose and the last claim ends second finds the gate free and the fault set.
     private void ReleaseSending()
     {

@@ -49,7 +49,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     // Records refused from one client's request ring in one round of the clients.
     private const int RecordsPerTurn = 8;
 
-    private readonly SharedChannelReader _requests;
+    private readonly SharedChannelReader _service;
     private readonly SharedChannelOptions _clientOptions;
     private readonly Dictionary<int, ServerClient> _clients = [];
 
@@ -72,7 +72,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     internal SharedServer(string name, SharedChannelOptions? options)
     {
         options ??= SharedChannelOptions.Default;
-        var requestOptions = new SharedChannelOptions
+        var serviceOptions = new SharedChannelOptions
         {
             Directory = options.Directory,
             Capacity = options.Capacity,
@@ -82,16 +82,19 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
             Topology = ChannelTopology.MultiProducerSingleConsumer,
             MaxProducers = options.MaxProducers,
         };
-        _requests = SharedChannel.CreateReader(name, requestOptions, ServiceSchema<TRequest, TResponse>.Layout);
+        _service = SharedChannel.CreateReader(name, serviceOptions, ServiceSchema<TRequest, TResponse>.Layout);
         _maxClients = options.MaxProducers;
         _clientOptions = new SharedChannelOptions { Directory = options.Directory, SpinCount = options.SpinCount, SweepsDirectory = false }; // the client swept when it created its channel
     }
 
-    /// <summary>The word this server parks on: its service ring's reader word (tests watch it).</summary>
-    internal nint ServiceWakeWord => _requests.WakeWord;
+    /// <summary>The service ring, whose reader word this server parks on (tests watch it).</summary>
+    internal SharedChannelReader ServiceRing => _service;
+
+    /// <summary>The clients connected now, in the order their request rings are read (tests act on them).</summary>
+    internal ServerClient[] Serving => _serving;
 
     /// <summary>The service's name: clients connect with it.</summary>
-    public string Name => _requests.Name;
+    public string Name => _service.Name;
 
     /// <summary>Clients connected now (those that disconnected or were found dead are no longer counted).</summary>
     public int ClientCount => Volatile.Read(ref _clientCount);
@@ -163,7 +166,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
             int held = Hold(serving);
             try
             {
-                return await _requests.WaitToReadOrAsync(new RequestWaiting(serving, held), ClientCheckInterval, cancellationToken).ConfigureAwait(false);
+                return await _service.WaitToReadOrAsync(new RequestWaiting(serving, held), ClientCheckInterval, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -328,7 +331,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
 
         _clients.Clear();
         _serving = [];
-        _requests.Dispose();
+        _service.Dispose();
     }
 
     // Calls the handler for every request waiting, each read in place in the request ring: the ring's record is held
@@ -339,7 +342,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     // the awaits of ServeAsync, and no request needs it to.
     private void ServeWaiting(Func<IncomingRequest<TRequest, TResponse>, ValueTask> handler)
     {
-        while (!_reading.IsDisposed && TryLeaseRequest(out ReadLease lease, out ServerClient? client, out long correlationId))
+        while (TryLeaseRequest(out ReadLease lease, out ServerClient? client, out long correlationId))
         {
             using (lease)
             {
@@ -371,10 +374,10 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         }
     }
 
-    // The next request record, its lease open (the caller disposes it), from a connected client's request ring. The
-    // service ring's records (connects, disconnects) are acted on first, then the clients' rings are read in turn, one
-    // request each, starting after the client served last: a client that keeps its ring full gets one request in N.
-    // Every other record is refused and counted on the way. On false no lease is open.
+    // The next request record, its lease open (the caller disposes it), from a connected client's request ring. Rounds
+    // of a few service-ring records (connects, disconnects), then the clients' rings in turn, one request each, starting
+    // after the client served last: a client that keeps its ring full gets one request in N. Every other record is
+    // refused and counted on the way. On false (nothing waiting, or the server disposed) no lease is open.
     private bool TryLeaseRequest(out ReadLease lease, [NotNullWhen(true)] out ServerClient? client, out long correlationId)
     {
         // At most a few service records before each round of the clients' rings: any client holds a writer of the
@@ -410,7 +413,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     {
         for (int acted = 0; acted < ServiceRecordsPerTurn; acted++)
         {
-            if (!_requests.TryLease(out ReadLease lease))
+            if (!_service.TryLease(out ReadLease lease))
             {
                 return false;
             }
