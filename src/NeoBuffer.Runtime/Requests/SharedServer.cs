@@ -276,22 +276,12 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
             return;
         }
 
-        // Replies may be in progress on any thread: each client's gate decides who disposes its response writer. A
-        // client accepted by a read still in progress is marked by ReleaseRings, after that read.
-        try
+        // Every client is marked closed by ReleaseRings, after any read in progress: a read looks at the clients' response
+        // writers (DropDeadClients probes their reader rows), which marking one gone may dispose.
+        Volatile.Write(ref _clientCount, 0);
+        if (_reading.HasNoWaits)
         {
-            foreach (ServerClient client in _serving)
-            {
-                client.MarkGone(Closed());
-            }
-        }
-        finally
-        {
-            Volatile.Write(ref _clientCount, 0);
-            if (_reading.HasNoWaits)
-            {
-                ReleaseRings();
-            }
+            ReleaseRings();
         }
     }
 
@@ -314,8 +304,9 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         }
     }
 
-    // Once disposed and no read is in progress, exactly once: the clients' request rings (each unmapped once a wait
-    // holding it, RequestWaiting, is out) and the service ring (whose disposal ends a wait parked on it).
+    // Once disposed and no read is in progress, exactly once: every client is marked closed (replies in progress on any
+    // thread: each client's gate decides who disposes its response writer), its request ring let go of (unmapped once a
+    // wait holding it, RequestWaiting, is out), and the service ring too (whose disposal ends a wait parked on it).
     private void ReleaseRings()
     {
         if (!_reading.TryDetach())
