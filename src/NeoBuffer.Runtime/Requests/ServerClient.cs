@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.InteropServices;
 using System.Threading;
+using NeoBuffer.Waiting;
 
 namespace NeoBuffer.Requests;
 
@@ -12,12 +13,12 @@ namespace NeoBuffer.Requests;
 /// <remarks>
 /// A client that leaves or dies is marked gone by the server's reading loop, which must never wait for a reply in
 /// progress (that reply may be waiting for room in this very client's full ring). So whoever holds the gate when the
-/// client is marked gone disposes the writer as it lets go: the gate's lock orders "mark gone, then try the gate"
-/// against "let go of the gate, then look at the mark", so one of the two always sees the other.
+/// client is marked gone disposes the writer as it lets go: "mark gone, fence, then try the gate" against "let go of
+/// the gate (a full fence), then look at the mark", so one of the two always sees the other.
 /// </remarks>
 internal sealed class ServerClient(int id, long token, SharedChannelWriter writer, SharedChannelReader requests)
 {
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly FastPathSemaphore _gate = new(1);
     private volatile bool _gone;
     private int _writerDisposed;
     private int _waitingReplies;
@@ -72,7 +73,7 @@ internal sealed class ServerClient(int id, long token, SharedChannelWriter write
     public void EndWaiting() => Interlocked.Decrement(ref _waitingReplies);
 
     /// <summary>Takes the gate if no other reply holds it.</summary>
-    public bool TryEnter() => _gate.Wait(0);
+    public bool TryEnter() => _gate.TryWait();
 
     /// <summary>Waits for the gate up to <paramref name="timeout"/>.</summary>
     public System.Threading.Tasks.Task<bool> EnterAsync(TimeSpan timeout, CancellationToken cancellationToken) => _gate.WaitAsync(timeout, cancellationToken);
@@ -80,8 +81,8 @@ internal sealed class ServerClient(int id, long token, SharedChannelWriter write
     /// <summary>Lets go of the gate; disposes the writer if the client went away meanwhile.</summary>
     public void Exit()
     {
-        _gate.Release();
-        if (_gone && _gate.Wait(0))
+        _gate.Release(); // a full fence before the look at the mark
+        if (_gone && _gate.TryWait())
         {
             DisposeWriterOnce();
             _gate.Release();
@@ -92,7 +93,8 @@ internal sealed class ServerClient(int id, long token, SharedChannelWriter write
     public void MarkGone(Exception? reason = null)
     {
         _gone = true;
-        if (_gate.Wait(0))
+        Interlocked.MemoryBarrier(); // the mark before the look at the gate (a TryWait that finds it taken makes no fence of its own)
+        if (_gate.TryWait())
         {
             // Under the gate: a reply that found the ring broken may have disposed the writer already (Exit).
             if (reason is not null && Volatile.Read(ref _writerDisposed) == 0)

@@ -54,9 +54,9 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     private readonly SharedChannelWriter _requests;
     private readonly SharedChannelReader _responses;
     private readonly PendingRequest<TResponse>?[] _slots = new PendingRequest<TResponse>?[MaxInFlight];
-    private readonly Stack<int> _free = new(MaxInFlight);
-    private readonly SemaphoreSlim _inFlight = new(MaxInFlight, MaxInFlight);
-    private readonly SemaphoreSlim _sending = new(1, 1);
+    private readonly FreeSlotList _free = new(MaxInFlight);
+    private readonly FastPathSemaphore _inFlight = new(MaxInFlight);
+    private readonly FastPathSemaphore _sending = new(1);
     private readonly CancellationTokenSource _closing = new();
 
     // The wake word (an event count, RingWait's protocol) of blocking callers waiting for another thread's reading of
@@ -86,10 +86,6 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         _requests = channel.Writer;
         _responses = channel.Reader;
         _spinCount = spinCount;
-        for (int i = MaxInFlight - 1; i >= 0; i--)
-        {
-            _free.Push(i);
-        }
 
         // Dispose cancels _closing before it waits for the ring's reader: a blocked caller wakes, sees the fault, and lets go.
         _closing.Token.UnsafeRegister(static state => ((SharedClient<TRequest, TResponse>)state!).WakeBlockedCallers(), this);
@@ -292,7 +288,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     private void ReleaseSending()
     {
         _sending.Release();
-        if (Volatile.Read(ref _fault) is not null && _sending.Wait(0))
+        if (Volatile.Read(ref _fault) is not null && _sending.TryWait())
         {
             // A holder that took the gate meanwhile makes this Wait fail; its own release comes here next.
             if (Interlocked.Exchange(ref _requestsClosed, 1) == 0)
@@ -445,12 +441,12 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     private PendingRequest<TResponse>? TrySendNow(ReadOnlySpan<byte> request)
     {
         ThrowIfFaulted();
-        if (!_inFlight.Wait(0))
+        if (!_inFlight.TryWait())
         {
             return null;
         }
 
-        if (!_sending.Wait(0))
+        if (!_sending.TryWait())
         {
             _inFlight.Release();
             return null;
@@ -610,11 +606,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     // Takes a slot (the caller holds an in-flight permit) and writes the envelope of its request into the record.
     private PendingRequest<TResponse> Begin(Span<byte> record, out long id)
     {
-        int index;
-        lock (_free)
-        {
-            index = _free.Pop(); // an in-flight permit guarantees a free slot
-        }
+        int index = _free.Pop(); // an in-flight permit guarantees a free slot; the send gate makes this the one popper
 
         PendingRequest<TResponse> slot = _slots[index] ??= new PendingRequest<TResponse>(this, index);
         id = (Interlocked.Increment(ref _sequence) << IndexBits) | (long)index;
@@ -805,10 +797,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
 
     void IPendingOwner.Recycle(int index, bool releasePermit)
     {
-        lock (_free)
-        {
-            _free.Push(index);
-        }
+        _free.Push(index);
 
         if (releasePermit)
         {
@@ -838,16 +827,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     }
 
     /// <summary>Slots on the free list (all <see cref="MaxInFlight"/> of them when no request is in flight).</summary>
-    internal int FreeSlots
-    {
-        get
-        {
-            lock (_free)
-            {
-                return _free.Count;
-            }
-        }
-    }
+    internal int FreeSlots => _free.Count;
 
     /// <summary>In-flight permits not taken (all <see cref="MaxInFlight"/> of them when no request is in flight).</summary>
     internal int FreePermits => _inFlight.CurrentCount;

@@ -1,0 +1,137 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using NeoBuffer.Ring;
+
+namespace NeoBuffer.Waiting;
+
+/// <summary>
+/// A counting semaphore whose uncontended wait and release are one interlocked operation each: the request path takes
+/// and gives back a permit or a gate for every request, and a <see cref="SemaphoreSlim"/> costs a lock for each (about
+/// 40 ns for the pair, measured on the project's machine; this costs about 12). Callers that find no permit sleep on a
+/// <see cref="SemaphoreSlim"/> that permits are handed over to, with its timeouts, cancellation and async waits.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Permits live in one of two places: <see cref="_free"/>, taken by CAS, or <see cref="_handedOver"/>, given to
+/// sleepers. A permit is never in both and never lost, so <see cref="CurrentCount"/> is their sum.
+/// </para>
+/// <para>
+/// No sleeper misses a release. A sleeper counts itself in <see cref="_sleepers"/> (a full fence) before it looks at
+/// <see cref="_free"/> a last time; a release adds its permit to <see cref="_free"/> (a full fence) before it looks at
+/// <see cref="_sleepers"/>. So either the sleeper's last look finds the permit, or the release sees the sleeper and
+/// moves a permit from <see cref="_free"/> to <see cref="_handedOver"/>, where the sleeper's wait finds it (it may
+/// find none to move: another caller took it, and that caller's own release comes here again).
+/// </para>
+/// <para>
+/// A permit handed over to a sleeper that has stopped waiting (it timed out, was cancelled, or took a free permit after
+/// all) stays in <see cref="_handedOver"/> until the next caller takes it from there: <see cref="TryWait"/> looks there
+/// too when <see cref="_free"/> is empty. Callers may overtake sleepers; like <see cref="SemaphoreSlim"/>, this is not
+/// first come, first served.
+/// </para>
+/// </remarks>
+internal sealed class FastPathSemaphore
+{
+    private static readonly Task<bool> Taken = Task.FromResult(true);
+
+    private readonly SemaphoreSlim _handedOver = new(0);
+    private int _free;
+    private int _sleepers;
+
+    public FastPathSemaphore(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        _free = count;
+    }
+
+    /// <summary>Permits not taken (a moment's view).</summary>
+    public int CurrentCount => Volatile.Read(ref _free) + _handedOver.CurrentCount;
+
+    /// <summary>Sleepers counted now (tests).</summary>
+    internal int Sleepers => Volatile.Read(ref _sleepers);
+
+    /// <summary>Takes a permit if one is free now.</summary>
+    public bool TryWait() => TryTakeFree() || (_handedOver.CurrentCount > 0 && _handedOver.Wait(0));
+
+    /// <summary>Takes a permit, blocking up to <paramref name="timeout"/>; false when none came in time.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled, before or during the wait.</exception>
+    public bool Wait(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (TryWait())
+        {
+            return true;
+        }
+
+        Interlocked.Increment(ref _sleepers);
+        try
+        {
+            bool taken = TryWait() || _handedOver.Wait(timeout, cancellationToken);
+            if (!taken)
+            {
+                ProtocolPoint.Reached(ProtocolPoint.SemaphoreSleeperLeaving);
+            }
+
+            return taken;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _sleepers);
+        }
+    }
+
+    /// <summary>Takes a permit, waiting asynchronously up to <paramref name="timeout"/>; false when none came in time.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled, before or during the wait.</exception>
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<bool>(cancellationToken);
+        }
+
+        return TryWait() ? Taken : SleepAsync(timeout, cancellationToken);
+    }
+
+    /// <summary>Takes a permit, waiting asynchronously as long as it takes.</summary>
+    public Task WaitAsync(CancellationToken cancellationToken = default) => WaitAsync(Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>Gives a permit back; a sleeper, if any, is handed one.</summary>
+    public void Release()
+    {
+        Interlocked.Increment(ref _free);
+        if (Volatile.Read(ref _sleepers) > 0 && TryTakeFree())
+        {
+            _handedOver.Release();
+        }
+    }
+
+    private async Task<bool> SleepAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _sleepers);
+        try
+        {
+            return TryWait() || await _handedOver.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _sleepers);
+        }
+    }
+
+    private bool TryTakeFree()
+    {
+        int free = Volatile.Read(ref _free);
+        while (free > 0)
+        {
+            int seen = Interlocked.CompareExchange(ref _free, free - 1, free);
+            if (seen == free)
+            {
+                return true;
+            }
+
+            free = seen;
+        }
+
+        return false;
+    }
+}
