@@ -78,14 +78,14 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
     /// </summary>
     public unsafe long StartInPlace(ServerClient client, long correlationId, ReadOnlySpan<byte> request)
     {
-        // Under the lock: a thread copying out (a late use of an earlier generation's handle) sees the pointer and the
-        // length of one request, whose lease is held until LeaveRing, which takes this lock.
-        lock (_leaving)
-        {
-            _length = request.Length;
-            _servingThread = Environment.CurrentManagedThreadId;
-            _inPlace = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(request)); // mapped shared memory: never moves
-        }
+        // The pointer is published last, with release: a thread copying out (a late use of an earlier generation's
+        // handle) reads it first, with acquire, and so reads this request's length and serving thread with it. No copy
+        // can be in progress now: the earlier generation's LeaveRing zeroed the pointer under the lock, and a copy
+        // copies only a pointer it reads non-zero under the lock. (No lock here: this is on the way from a request's
+        // arrival to its reply.)
+        _length = request.Length;
+        _servingThread = Environment.CurrentManagedThreadId;
+        Volatile.Write(ref _inPlace, (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(request))); // mapped shared memory: never moves
 
         return OpenGeneration(client, correlationId);
     }

@@ -609,7 +609,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         int index = _free.Pop(); // an in-flight permit guarantees a free slot; the send gate makes this the one popper
 
         PendingRequest<TResponse> slot = _slots[index] ??= new PendingRequest<TResponse>(this, index);
-        id = (Interlocked.Increment(ref _sequence) << IndexBits) | (long)index;
+        id = (++_sequence << IndexBits) | (long)index; // under the send gate, whose take and release order the increments
         slot.Begin(id);
         var envelope = new RequestEnvelope { CorrelationId = id, ClientId = _clientId, Kind = RequestKind.Request, Token = _token };
         MemoryMarshal.Write(record, in envelope);
