@@ -34,7 +34,7 @@ public sealed class FastPathSemaphoreTests
     [Fact]
     public async Task A_blocking_sleeper_is_woken_by_a_release_with_the_permit_handed_to_it()
     {
-        var semaphore = new FastPathSemaphore(0);
+        var semaphore = new FastPathSemaphore(0, 1);
         Task<bool> sleeper = Task.Factory.StartNew(() => semaphore.Wait(Bound), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         WaitUntilSleeping(semaphore);
 
@@ -48,7 +48,7 @@ public sealed class FastPathSemaphoreTests
     [Fact]
     public async Task An_async_sleeper_is_woken_by_a_release_with_the_permit_handed_to_it()
     {
-        var semaphore = new FastPathSemaphore(0);
+        var semaphore = new FastPathSemaphore(0, 1);
         Task<bool> sleeper = semaphore.WaitAsync(Bound);
         Assert.False(sleeper.IsCompleted);
         WaitUntilSleeping(semaphore);
@@ -64,7 +64,7 @@ public sealed class FastPathSemaphoreTests
     {
         // The release lands while the timed-out sleeper is still counted: it moves the permit to the sleepers' side,
         // where nobody waits any more. A TryWait that looked only at the free count would never find it again.
-        var semaphore = new FastPathSemaphore(0);
+        var semaphore = new FastPathSemaphore(0, 1);
         bool released = false;
         using (ProtocolPoint.OnThisThread(name =>
         {
@@ -82,6 +82,25 @@ public sealed class FastPathSemaphoreTests
         Assert.Equal(1, semaphore.CurrentCount);
         Assert.True(semaphore.TryWait(), "the permit handed to the sleeper that left was lost");
         Assert.False(semaphore.TryWait());
+    }
+
+    [Fact]
+    public void A_release_of_a_permit_never_taken_throws_and_changes_nothing()
+    {
+        var semaphore = new FastPathSemaphore(1);
+        Assert.Throws<SemaphoreFullException>(semaphore.Release);
+        Assert.True(semaphore.TryWait());
+        Assert.False(semaphore.TryWait());
+    }
+
+    [Fact]
+    public void An_invalid_timeout_is_refused_whether_or_not_a_permit_is_free()
+    {
+        var semaphore = new FastPathSemaphore(1);
+        TimeSpan invalid = TimeSpan.FromMilliseconds(-5);
+        Assert.Throws<ArgumentOutOfRangeException>(() => semaphore.Wait(invalid));
+        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = semaphore.WaitAsync(invalid); });
+        Assert.Equal(1, semaphore.CurrentCount);
     }
 
     [Fact]

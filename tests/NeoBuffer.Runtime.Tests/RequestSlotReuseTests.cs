@@ -67,6 +67,63 @@ public sealed class RequestSlotReuseTests
     }
 
     [Fact]
+    public async Task A_copy_of_a_claim_that_was_sent_is_refused_and_gives_back_nothing_twice()
+    {
+        using var channel = new TestChannel("rr");
+        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
+        using SharedClient<AddRequest, AddResponse> client = await ManualServing.ConnectAsync(server, channel);
+
+        // A claim is a struct: a copy outlives the send of the original. Sending or disposing the copy must neither take
+        // a slot outside the send gate nor give back the gate and the in-flight permit a second time.
+        (ValueTask<ResponseLease<AddResponse>> sent, Exception? copySent) = SendThenSendACopy(client);
+        Assert.IsType<InvalidOperationException>(copySent);
+        using (IncomingRequest<AddRequest, AddResponse> one = await ManualServing.ReadOneAsync(server))
+        {
+            Assert.True(one.TryReply(new AddResponse { Sum = 1 }));
+        }
+
+        (await sent.AsTask().WaitAsync(ManualServing.Generous)).Dispose();
+
+        Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreeSlots);
+        Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreePermits);
+
+        // The gate is one again: a claim is taken, and a second one waits for it (briefly) and gives up.
+        RequestClaim<AddRequest, AddResponse> next = client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), ManualServing.Generous);
+        try
+        {
+            Assert.Throws<TimeoutException>(() => ClaimAnother(client));
+        }
+        finally
+        {
+            next.Dispose();
+        }
+    }
+
+    // Sends a claim, then sends its copy (what that throws is returned) and disposes the copy.
+    private static (ValueTask<ResponseLease<AddResponse>> Sent, Exception? CopySent) SendThenSendACopy(SharedClient<AddRequest, AddResponse> client)
+    {
+        RequestClaim<AddRequest, AddResponse> claim = client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), ManualServing.Generous);
+        RequestClaim<AddRequest, AddResponse> copy = claim;
+        MemoryMarshal.Write(claim.Payload, new AddRequest { A = 1 });
+        ValueTask<ResponseLease<AddResponse>> sent = claim.SendAsync(ManualServing.Generous);
+        Exception? copySent = null;
+        try
+        {
+            _ = copy.SendAsync(ManualServing.Generous);
+        }
+        catch (Exception e)
+        {
+            copySent = e;
+        }
+
+        copy.Dispose();
+        return (sent, copySent);
+    }
+
+    private static void ClaimAnother(SharedClient<AddRequest, AddResponse> client) =>
+        client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), TimeSpan.FromMilliseconds(50)).Dispose();
+
+    [Fact]
     public async Task A_request_whose_commit_throws_gives_back_its_slot_and_permit()
     {
         using var channel = new TestChannel("rr");

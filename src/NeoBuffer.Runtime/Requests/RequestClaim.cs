@@ -17,13 +17,15 @@ public ref struct RequestClaim<TRequest, TResponse>
     where TRequest : unmanaged, IChannelMessage<TRequest>
     where TResponse : unmanaged, IChannelMessage<TResponse>
 {
+    private readonly long _ticket;
     private SharedClient<TRequest, TResponse>? _client;
     private WriteClaim _claim;
 
-    internal RequestClaim(SharedClient<TRequest, TResponse> client, WriteClaim claim)
+    internal RequestClaim(SharedClient<TRequest, TResponse> client, WriteClaim claim, long ticket)
     {
         _client = client;
         _claim = claim;
+        _ticket = ticket;
         Payload = claim.Payload.Slice(RequestEnvelope.Size);
     }
 
@@ -61,6 +63,10 @@ public ref struct RequestClaim<TRequest, TResponse>
         client = _client ?? throw new InvalidOperationException("This request was already sent or disposed.");
         _client = null;
         Payload = default;
+        if (!client.TryEndClaim(_ticket))
+        {
+            throw new InvalidOperationException("This request was already sent or disposed (through a copy of this claim).");
+        }
         PendingRequest<TResponse> slot;
         try
         {
@@ -83,8 +89,11 @@ public ref struct RequestClaim<TRequest, TResponse>
         {
             _client = null;
             Payload = default;
-            _claim.Dispose();
-            client.EndSend(sent: false);
+            if (client.TryEndClaim(_ticket))
+            {
+                _claim.Dispose();
+                client.EndSend(sent: false);
+            }
         }
     }
 }

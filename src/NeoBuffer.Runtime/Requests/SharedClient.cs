@@ -71,6 +71,8 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     private int _clientId;
     private long _droppedResponses;
     private long _sequence;
+    private long _claims;
+    private long _openClaim;
     private long _blockedSleeps;
     private int _reading;
     private int _parked;
@@ -225,7 +227,9 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
             try
             {
                 WriteClaim claim = _requests.Claim(RequestEnvelope.Size + length, timeout, cancellationToken);
-                return new RequestClaim<TRequest, TResponse>(this, claim);
+                long ticket = ++_claims; // under the send gate
+                Volatile.Write(ref _openClaim, ticket);
+                return new RequestClaim<TRequest, TResponse>(this, claim, ticket);
             }
             catch
             {
@@ -624,6 +628,13 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
 
         return slot;
     }
+
+    /// <summary>
+    /// Closes the claim of <paramref name="ticket"/> if it is the one open; false for a copy of a claim already sent or
+    /// disposed (a <see cref="RequestClaim{TRequest, TResponse}"/> is a struct, and a copy would otherwise take a slot
+    /// outside the send gate and give back the gate and a permit a second time).
+    /// </summary>
+    internal bool TryEndClaim(long ticket) => Interlocked.CompareExchange(ref _openClaim, 0, ticket) == ticket;
 
     /// <summary>Ends a send begun by <see cref="ClaimRequest"/> (committed or not).</summary>
     internal void EndSend(bool sent)

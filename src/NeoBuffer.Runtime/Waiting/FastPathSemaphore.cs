@@ -14,7 +14,12 @@ namespace NeoBuffer.Waiting;
 /// <remarks>
 /// <para>
 /// Permits live in one of two places: <see cref="_free"/>, taken by CAS, or <see cref="_handedOver"/>, given to
-/// sleepers. A permit is never in both and never lost, so <see cref="CurrentCount"/> is their sum.
+/// sleepers. A permit is never in both and never lost, so <see cref="CurrentCount"/> is their sum, except for the moment
+/// a release carries one from the first to the second: then neither <see cref="CurrentCount"/> nor another thread's
+/// <see cref="TryWait"/> sees it. The releasing thread does once its <see cref="Release"/> has returned, which is what
+/// a caller that releases and then tries to take the permit again relies on (a server's reply gate, a client's send
+/// gate: both look again after their release, so a concurrent "mark, then try" that missed the permit in transit is
+/// covered by the releaser's own look).
 /// </para>
 /// <para>
 /// No sleeper misses a release. A sleeper counts itself in <see cref="_sleepers"/> (a full fence) before it looks at
@@ -35,13 +40,23 @@ internal sealed class FastPathSemaphore
     private static readonly Task<bool> Taken = Task.FromResult(true);
 
     private readonly SemaphoreSlim _handedOver = new(0);
+    private readonly int _maxCount;
     private int _free;
     private int _sleepers;
 
+    /// <summary>Makes a semaphore of <paramref name="count"/> permits, all free.</summary>
     public FastPathSemaphore(int count)
+        : this(count, count)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        _free = count;
+    }
+
+    /// <summary>Makes a semaphore of <paramref name="maxCount"/> permits, <paramref name="initialCount"/> of them free.</summary>
+    public FastPathSemaphore(int initialCount, int maxCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(initialCount);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, Math.Max(initialCount, 1));
+        _free = initialCount;
+        _maxCount = maxCount;
     }
 
     /// <summary>Permits not taken (a moment's view).</summary>
@@ -55,8 +70,10 @@ internal sealed class FastPathSemaphore
 
     /// <summary>Takes a permit, blocking up to <paramref name="timeout"/>; false when none came in time.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled, before or during the wait.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than infinite) or longer than <see cref="int.MaxValue"/> ms.</exception>
     public bool Wait(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
+        ThrowIfInvalid(timeout);
         cancellationToken.ThrowIfCancellationRequested();
         if (TryWait())
         {
@@ -82,8 +99,10 @@ internal sealed class FastPathSemaphore
 
     /// <summary>Takes a permit, waiting asynchronously up to <paramref name="timeout"/>; false when none came in time.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled, before or during the wait.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than infinite) or longer than <see cref="int.MaxValue"/> ms.</exception>
     public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
+        ThrowIfInvalid(timeout);
         if (cancellationToken.IsCancellationRequested)
         {
             return Task.FromCanceled<bool>(cancellationToken);
@@ -96,9 +115,15 @@ internal sealed class FastPathSemaphore
     public Task WaitAsync(CancellationToken cancellationToken = default) => WaitAsync(Timeout.InfiniteTimeSpan, cancellationToken);
 
     /// <summary>Gives a permit back; a sleeper, if any, is handed one.</summary>
+    /// <exception cref="SemaphoreFullException">More permits were given back than taken (a bug in the caller), seen whenever no permit is with a sleeper.</exception>
     public void Release()
     {
-        Interlocked.Increment(ref _free);
+        if (Interlocked.Increment(ref _free) > _maxCount)
+        {
+            Interlocked.Decrement(ref _free);
+            throw new SemaphoreFullException("A permit was given back that was not taken.");
+        }
+
         if (Volatile.Read(ref _sleepers) > 0 && TryTakeFree())
         {
             _handedOver.Release();
@@ -115,6 +140,16 @@ internal sealed class FastPathSemaphore
         finally
         {
             Interlocked.Decrement(ref _sleepers);
+        }
+    }
+
+    // As SemaphoreSlim checks every timeout, contended or not: whether the wait would have slept must not decide.
+    private static void ThrowIfInvalid(TimeSpan timeout)
+    {
+        long milliseconds = (long)timeout.TotalMilliseconds;
+        if (milliseconds < -1 || milliseconds > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be Timeout.InfiniteTimeSpan or between 0 and int.MaxValue milliseconds.");
         }
     }
 
