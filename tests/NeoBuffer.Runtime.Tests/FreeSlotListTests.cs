@@ -25,6 +25,7 @@ public sealed class FreeSlotListTests
         Assert.Throws<InvalidOperationException>(() => list.Pop());
 
         list.Push(1);
+        Assert.Throws<InvalidOperationException>(() => list.Push(1));
         list.Push(2);
         Assert.Equal(2, list.Pop());
         Assert.Equal(1, list.Pop());

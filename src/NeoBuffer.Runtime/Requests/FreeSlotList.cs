@@ -35,11 +35,17 @@ internal sealed class FreeSlotList
     }
 
     /// <summary>Puts a free index back; any thread.</summary>
+    /// <exception cref="InvalidOperationException">The index is on top already (pushed twice: a bug, which would otherwise link it to itself).</exception>
     public void Push(int index)
     {
         int top = Volatile.Read(ref _top);
         while (true)
         {
+            if (top == index)
+            {
+                throw new InvalidOperationException($"Request slot {index} was freed twice.");
+            }
+
             _next[index] = top;
             int seen = Interlocked.CompareExchange(ref _top, index, top);
             if (seen == top)

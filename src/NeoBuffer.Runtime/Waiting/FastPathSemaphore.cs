@@ -127,6 +127,10 @@ internal sealed class FastPathSemaphore
         if (Volatile.Read(ref _sleepers) > 0 && TryTakeFree())
         {
             _handedOver.Release();
+
+            // The hand-over before whatever this caller loads next (a gate's holder looks at a mark after its release):
+            // the SemaphoreSlim's lock exit alone is a release, which the .NET memory model lets a later load pass.
+            Interlocked.MemoryBarrier();
         }
     }
 
