@@ -101,6 +101,10 @@ public sealed class FastPathSemaphoreTests
         Assert.Throws<ArgumentOutOfRangeException>(() => semaphore.Wait(invalid));
         Assert.Throws<ArgumentOutOfRangeException>(() => { _ = semaphore.WaitAsync(invalid); });
         Assert.Equal(1, semaphore.CurrentCount);
+
+        // Longer than int.MaxValue milliseconds is a valid timeout, as SemaphoreSlim takes it.
+        Assert.True(semaphore.Wait(TimeSpan.MaxValue));
+        semaphore.Release();
     }
 
     [Fact]

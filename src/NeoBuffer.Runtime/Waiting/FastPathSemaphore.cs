@@ -70,7 +70,7 @@ internal sealed class FastPathSemaphore
 
     /// <summary>Takes a permit, blocking up to <paramref name="timeout"/>; false when none came in time.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled, before or during the wait.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than infinite) or longer than <see cref="int.MaxValue"/> ms.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative, other than infinite.</exception>
     public bool Wait(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ThrowIfInvalid(timeout);
@@ -99,7 +99,7 @@ internal sealed class FastPathSemaphore
 
     /// <summary>Takes a permit, waiting asynchronously up to <paramref name="timeout"/>; false when none came in time.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled, before or during the wait.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than infinite) or longer than <see cref="int.MaxValue"/> ms.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative, other than infinite.</exception>
     public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ThrowIfInvalid(timeout);
@@ -147,13 +147,13 @@ internal sealed class FastPathSemaphore
         }
     }
 
-    // As SemaphoreSlim checks every timeout, contended or not: whether the wait would have slept must not decide.
+    // As SemaphoreSlim checks every timeout, contended or not (whether the wait would have slept must not decide), and
+    // with its rule: whole milliseconds below -1 are refused; any longer timeout is taken, as it takes them.
     private static void ThrowIfInvalid(TimeSpan timeout)
     {
-        long milliseconds = (long)timeout.TotalMilliseconds;
-        if (milliseconds < -1 || milliseconds > int.MaxValue)
+        if ((long)timeout.TotalMilliseconds < -1)
         {
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be Timeout.InfiniteTimeSpan or between 0 and int.MaxValue milliseconds.");
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be Timeout.InfiniteTimeSpan or not negative.");
         }
     }
 
