@@ -38,25 +38,66 @@ public sealed class FreeSlotListTests
         const int Rounds = 200_000;
         var list = new FreeSlotList(Slots);
         var held = new int[Slots];
-        var toPushers = new BlockingCollection<int>();
+        using var toPushers = new BlockingCollection<int>();
         int twice = 0;
+        Exception? pusherFailure = null;
 
+        // Background threads that catch what they throw: a failure fails this test, never the test host.
         var pushers = new Thread[2];
         for (int p = 0; p < pushers.Length; p++)
         {
             pushers[p] = new Thread(() =>
             {
-                foreach (int index in toPushers.GetConsumingEnumerable())
+                try
                 {
-                    Volatile.Write(ref held[index], 0);
-                    list.Push(index);
+                    foreach (int index in toPushers.GetConsumingEnumerable())
+                    {
+                        Volatile.Write(ref held[index], 0);
+                        list.Push(index);
+                    }
                 }
-            });
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref pusherFailure, e, null);
+                }
+            })
+            {
+                IsBackground = true,
+            };
             pushers[p].Start();
         }
 
+        try
+        {
+            PopAndHandOver(list, held, toPushers, Rounds, ref twice);
+        }
+        finally
+        {
+            toPushers.CompleteAdding(); // the pushers end even when the popper failed
+        }
+
+        foreach (Thread pusher in pushers)
+        {
+            Assert.True(pusher.Join(Bound), "a pusher did not finish");
+        }
+
+        Assert.Null(pusherFailure);
+        Assert.Equal(0, twice);
+        Assert.Equal(Slots, list.Count);
+        var seen = new bool[Slots];
+        for (int i = 0; i < Slots; i++)
+        {
+            int index = list.Pop();
+            Assert.False(seen[index], $"index {index} was in the list twice");
+            seen[index] = true;
+        }
+    }
+
+    // The one popper: takes an index, notes it out (counting one that was out already) and hands it to the pushers.
+    private static void PopAndHandOver(FreeSlotList list, int[] held, BlockingCollection<int> toPushers, int rounds, ref int twice)
+    {
         var deadline = Deadline.In(Bound, "the popper");
-        for (int round = 0; round < Rounds; round++)
+        for (int round = 0; round < rounds; round++)
         {
             int index;
             while (true)
@@ -79,22 +120,6 @@ public sealed class FreeSlotListTests
             }
 
             toPushers.Add(index);
-        }
-
-        toPushers.CompleteAdding();
-        foreach (Thread pusher in pushers)
-        {
-            Assert.True(pusher.Join(Bound), "a pusher did not finish");
-        }
-
-        Assert.Equal(0, twice);
-        Assert.Equal(Slots, list.Count);
-        var seen = new bool[Slots];
-        for (int i = 0; i < Slots; i++)
-        {
-            int index = list.Pop();
-            Assert.False(seen[index], $"index {index} was in the list twice");
-            seen[index] = true;
         }
     }
 }
