@@ -394,15 +394,19 @@ public sealed class SharedChannelReader : IDisposable
     /// this reader's word (<see cref="WakeWord"/>) after doing so (docs/format.md, "Request/response": a server waits
     /// for its clients' request rings this way).
     /// </summary>
+    /// <param name="also">The caller's condition.</param>
+    /// <param name="timeout">How long to wait.</param>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <param name="spin">False for a caller that has just spun on the same conditions itself: the wait parks at once.</param>
     /// <exception cref="TimeoutException">Neither held within <paramref name="timeout"/>.</exception>
-    internal ValueTask<bool> WaitToReadOrAsync<TAlso>(TAlso also, TimeSpan timeout, CancellationToken cancellationToken)
+    internal ValueTask<bool> WaitToReadOrAsync<TAlso>(TAlso also, TimeSpan timeout, CancellationToken cancellationToken, bool spin = true)
         where TAlso : IWaitCondition
     {
         EnterWait();
         bool handedOver = false;
         try
         {
-            ValueTask<bool> wait = RingWait.WaitAsync(new EitherCondition<MessageCondition, TAlso>(new MessageCondition(this), also), _ring.WakeWord, _segment.Mapping, _spinCount, timeout, cancellationToken);
+            ValueTask<bool> wait = RingWait.WaitAsync(new EitherCondition<MessageCondition, TAlso>(new MessageCondition(this), also), _ring.WakeWord, _segment.Mapping, spin ? _spinCount : 0, timeout, cancellationToken);
             if (wait.IsCompletedSuccessfully && wait.Result)
             {
                 return new ValueTask<bool>(AfterWaitOr(also));

@@ -761,39 +761,57 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         return RingWait.Block(new HandoffCondition(this, slot, id), ref words, 0, deadline, cancellationToken);
     }
 
-    // Spins for the response, reading the ring whenever no other thread is; true once the slot is resolved.
+    // Spins for the response; true once the slot is resolved. The spin takes the ring's reading as soon as no other
+    // thread holds it, and keeps it until it ends: each check is then one look at the ring's next header, and the ring
+    // is drained only when a record is there. (Taken and let go of around every check, as it once was, the reading made
+    // each check two interlocked operations and an empty drain: the record was seen later after it landed, and a core
+    // the server shares lost that time.) Responses to other callers that come meanwhile are delivered by this drain,
+    // as by any reader of the ring; a Dispose, which waits for the reading, fails this slot first, so the spin ends.
     private bool Spin(PendingRequest<TResponse> slot)
     {
         long checks = SpinPoll.Checks(_spinCount);
-        for (long check = 0; !slot.IsResolved; check++)
+        bool reading = false;
+        try
         {
-            if (TryEnterReading())
+            for (long check = 0; !slot.IsResolved; check++)
             {
-                try
+                reading = reading || TryEnterReading();
+                if (reading && _responses.HasMessage)
                 {
                     Drain();
-                }
-                catch (Exception e)
-                {
-                    Fault(e);
-                }
-                finally
-                {
-                    ExitReading();
+                    if (slot.IsResolved)
+                    {
+                        return true;
+                    }
                 }
 
-                if (slot.IsResolved)
+                if (check >= checks)
                 {
-                    return true;
+                    return false;
                 }
+
+                SpinPoll.Pause(check + 1);
             }
 
-            if (check >= checks)
+            return true;
+        }
+        catch (Exception e)
+        {
+            Fault(e); // fails every pending request: this slot too, unless another resolver won it first
+        }
+        finally
+        {
+            if (reading)
             {
-                return false;
+                ExitReading();
             }
+        }
 
-            SpinPoll.Pause(check + 1);
+        // Only after a fault: whoever won the slot sets its result right after its CAS.
+        var wait = new SpinWait();
+        while (!slot.IsResolved)
+        {
+            wait.SpinOnce();
         }
 
         return true;
@@ -836,6 +854,9 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
             EnsureReader();
         }
     }
+
+    /// <summary>Whether a thread holds the response ring's reading now.</summary>
+    internal bool ReadingHeld => Volatile.Read(ref _reading) != 0;
 
     /// <summary>Slots on the free list (all <see cref="MaxInFlight"/> of them when no request is in flight).</summary>
     internal int FreeSlots => _free.Count;

@@ -60,6 +60,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     private readonly Stack<PooledRequest<TRequest, TResponse>> _pool = new();
     private PooledRequest<TRequest, TResponse>? _spare;
     private readonly int _maxClients;
+    private readonly int _spinCount;
     private int _nextClientId;
     private int _clientCount;
     private long _refusedConnections;
@@ -85,6 +86,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         };
         _service = SharedChannel.CreateReader(name, serviceOptions, ServiceSchema<TRequest, TResponse>.Layout);
         _maxClients = options.MaxProducers;
+        _spinCount = options.SpinCount;
         _clientOptions = new SharedChannelOptions { Directory = options.Directory, SpinCount = options.SpinCount, SweepsDirectory = false }; // the client swept when it created its channel
     }
 
@@ -159,7 +161,10 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     /// Waits asynchronously until a request may be waiting; no thread blocks meanwhile. Completes with false only if
     /// the request ring was completed (the server never does that itself while open).
     /// </summary>
-    public async ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default)
+    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) => WaitForRecordsAsync(spin: true, cancellationToken);
+
+    // The wait, spinning first unless the caller has just spun for the same records (ServeAsync's SpinForRecord).
+    private async ValueTask<bool> WaitForRecordsAsync(bool spin, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -167,7 +172,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
             int held = Hold(serving);
             try
             {
-                return await _service.WaitToReadOrAsync(new RequestWaiting(serving, held), ClientCheckInterval, cancellationToken).ConfigureAwait(false);
+                return await _service.WaitToReadOrAsync(new RequestWaiting(serving, held), ClientCheckInterval, cancellationToken, spin).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -252,17 +257,80 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     public async Task ServeAsync(Func<IncomingRequest<TRequest, TResponse>, ValueTask> handler, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        while (await WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        bool spin = true;
+        while (await WaitForRecordsAsync(spin, cancellationToken).ConfigureAwait(false))
         {
-            EnterReading();
-            try
+            spin = !ServeWhileBusy(handler, cancellationToken);
+        }
+    }
+
+    // Serves what is waiting, then keeps the read and spins for the next request (the spin an async wait makes before
+    // it parks, SpinCount / 16 rounds) and serves it from here: a request that comes while the server spins costs it one
+    // look at the rings, not a wait's bookkeeping (each client's ring held and let go of, a deadline read from the
+    // clock, the read entered and left, an async method's completion: about 100 ns of CPU a request on the machine of
+    // docs/benchmarks/notes.md, RequestRoundTripBenchmarks), which on a core the client shares is time taken from the
+    // client's own half of the round trip. Only once the spin finds nothing does ServeAsync go back to the wait, which
+    // then parks at once (true returned: the spin ran out). The rings looked at here are safe to load: a Dispose lets
+    // go of them only after the read ends, and the spin stops as soon as it sees the dispose.
+    private bool ServeWhileBusy(Func<IncomingRequest<TRequest, TResponse>, ValueTask> handler, CancellationToken cancellationToken)
+    {
+        EnterReading();
+        try
+        {
+            do
             {
                 ServeWaiting(handler);
             }
-            finally
+            while (SpinForRecord(cancellationToken));
+
+            return !_reading.IsDisposed && !cancellationToken.IsCancellationRequested;
+        }
+        finally
+        {
+            ExitReading();
+        }
+    }
+
+    // True as soon as the service ring or a client's request ring has a record; false once the spin is over, or the
+    // server disposed, or the serving cancelled. The caller holds the read.
+    private bool SpinForRecord(CancellationToken cancellationToken)
+    {
+        for (long check = 1, checks = SpinPoll.Checks(_spinCount / 16); check <= checks; check++)
+        {
+            SpinPoll.Pause(check);
+            if (_reading.IsDisposed || cancellationToken.IsCancellationRequested)
             {
-                ExitReading();
+                return false;
             }
+
+            ServerClient[] serving = _serving;
+            try
+            {
+                if (_service.HasMessage || new RequestWaiting(serving, serving.Length).IsSatisfied())
+                {
+                    return true;
+                }
+            }
+            catch (SharedChannelException)
+            {
+                return true; // the serving loop's read meets the broken ring again and deals with it
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>One turn of <see cref="ServeAsync"/>: calls <paramref name="handler"/> for every request waiting now.</summary>
+    internal void ServeReady(Func<IncomingRequest<TRequest, TResponse>, ValueTask> handler)
+    {
+        EnterReading();
+        try
+        {
+            ServeWaiting(handler);
+        }
+        finally
+        {
+            ExitReading();
         }
     }
 

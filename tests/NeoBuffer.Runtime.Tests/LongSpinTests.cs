@@ -1,0 +1,113 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using NeoBuffer.Testing;
+using NeoBuffer.TestHost.Messages;
+using static NeoBuffer.Runtime.Tests.ManualServing;
+
+namespace NeoBuffer.Runtime.Tests;
+
+/// <summary>
+/// The spins of the request path, each given a budget of about a minute (SpinCount int.MaxValue), so that a spin that
+/// waited for its budget to run out would miss these tests' deadlines. A serving loop spins for the next request inside
+/// its read, and stops at once when serving is cancelled or the server disposed; a client's caller spins with the
+/// response ring's reading held, delivers the answers of the client's other callers meanwhile, and lets go when a
+/// Dispose fails its request.
+/// </summary>
+public sealed class LongSpinTests
+{
+    // Far below the spin budget of int.MaxValue / 16 rounds (about 50 s at 0.4 us a round), far above what a loaded
+    // machine needs to see a flag.
+    private static readonly TimeSpan WellBeforeTheSpinEnds = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task A_serving_loop_spinning_for_the_next_request_stops_as_soon_as_serving_is_cancelled()
+    {
+        using var channel = new TestChannel("ls");
+        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, LongSpin(channel));
+        using var serving = new CancellationTokenSource();
+        Task serve = Task.Run(() => server.ServeAsync(AddAnswer.Answer, serving.Token));
+        using SharedClient<AddRequest, AddResponse> client = await SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16), Generous);
+        Assert.Equal(5, (await client.RequestAsync(new AddRequest { A = 2, B = 3 }, Generous)).Sum);
+
+        // Answered: the loop now spins for the next request.
+        serving.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => serve.WaitAsync(WellBeforeTheSpinEnds));
+    }
+
+    [Fact]
+    public async Task A_server_disposed_while_its_serving_loop_spins_ends_the_loop_and_fails_later_requests()
+    {
+        using var channel = new TestChannel("ls");
+        SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, LongSpin(channel));
+        Task serve = Task.Run(() => server.ServeAsync(AddAnswer.Answer));
+        using SharedClient<AddRequest, AddResponse> client = await SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16), Generous);
+        Assert.Equal(5, (await client.RequestAsync(new AddRequest { A = 2, B = 3 }, Generous)).Sum);
+
+        server.Dispose();
+        await Assert.ThrowsAnyAsync<ObjectDisposedException>(() => serve.WaitAsync(WellBeforeTheSpinEnds));
+        await Assert.ThrowsAsync<System.Threading.Channels.ChannelClosedException>(async () => await client.RequestAsync(new AddRequest { A = 1, B = 1 }, Generous));
+    }
+
+    [Fact]
+    public async Task A_caller_spinning_with_the_response_ring_delivers_the_answer_of_another_caller()
+    {
+        using var channel = new TestChannel("ls");
+        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
+        using SharedClient<AddRequest, AddResponse> client = await ConnectLongSpinning(server, channel);
+
+        Task<AddResponse> first = Task.Factory.StartNew(() => client.Request(new AddRequest { A = 1, B = 2 }, Generous), TaskCreationOptions.LongRunning);
+        IncomingRequest<AddRequest, AddResponse> firstAsked = await ReadOneAsync(server);
+        await Poll.UntilAsync(() => client.ReadingHeld, Generous, "the first caller spinning with the ring");
+
+        // The second caller cannot take the ring, which the first keeps while it spins: its answer must come through
+        // the first caller's drain.
+        Task<AddResponse> second = Task.Factory.StartNew(() => client.Request(new AddRequest { A = 10, B = 20 }, Generous), TaskCreationOptions.LongRunning);
+        IncomingRequest<AddRequest, AddResponse> secondAsked = await ReadOneAsync(server);
+        Assert.True(secondAsked.TryReply(new AddResponse { Sum = secondAsked.Message.A + secondAsked.Message.B }));
+        secondAsked.Dispose();
+
+        Assert.Equal(30, (await second.WaitAsync(WellBeforeTheSpinEnds)).Sum);
+        Assert.False(first.IsCompleted);
+        Assert.True(client.ReadingHeld);
+
+        Assert.True(firstAsked.TryReply(new AddResponse { Sum = firstAsked.Message.A + firstAsked.Message.B }));
+        firstAsked.Dispose();
+        Assert.Equal(3, (await first.WaitAsync(WellBeforeTheSpinEnds)).Sum);
+        await Poll.UntilAsync(() => !client.ReadingHeld, Generous, "the ring let go of once the spin ended");
+    }
+
+    [Fact]
+    public async Task A_client_disposed_while_a_caller_spins_with_the_response_ring_fails_that_caller_and_returns()
+    {
+        using var channel = new TestChannel("ls");
+        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
+        SharedClient<AddRequest, AddResponse> client = await ConnectLongSpinning(server, channel);
+
+        Task<AddResponse> unanswered = Task.Factory.StartNew(() => client.Request(new AddRequest { A = 1, B = 2 }, Generous), TaskCreationOptions.LongRunning);
+        using IncomingRequest<AddRequest, AddResponse> asked = await ReadOneAsync(server);
+        await Poll.UntilAsync(() => client.ReadingHeld, Generous, "the caller spinning with the ring");
+
+        // Dispose waits for the ring's reading, which the spinning caller holds: it fails the caller's request first,
+        // so the spin ends and lets go.
+        Task disposing = Task.Run(client.Dispose);
+        await disposing.WaitAsync(WellBeforeTheSpinEnds);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => unanswered.WaitAsync(WellBeforeTheSpinEnds));
+    }
+
+    private static SharedChannelOptions LongSpin(TestChannel channel)
+    {
+        SharedChannelOptions options = channel.Options(1 << 16);
+        options.SpinCount = int.MaxValue;
+        return options;
+    }
+
+    private static async Task<SharedClient<AddRequest, AddResponse>> ConnectLongSpinning(SharedServer<AddRequest, AddResponse> server, TestChannel channel)
+    {
+        // On a thread of its own: the connect's wait for the acknowledgement spins too, and would keep this thread from
+        // reading the connect record it waits for until its spin ran out.
+        Task<SharedClient<AddRequest, AddResponse>> connecting = Task.Run(() => SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name, LongSpin(channel), Generous).AsTask());
+        await Poll.UntilAsync(() => { Assert.False(server.TryRead(out _)); return connecting.IsCompleted; }, Generous, "the connection");
+        return await connecting;
+    }
+}
