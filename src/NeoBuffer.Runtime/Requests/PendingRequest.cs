@@ -68,14 +68,14 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
     /// <summary>Whether the response (or a failure) arrived.</summary>
     public bool IsResolved => _core.GetStatus(_core.Version) != ValueTaskSourceStatus.Pending;
 
-    /// <summary>Starts a use of the slot for request <paramref name="id"/>.</summary>
+    /// <summary>Starts a use of the slot for request <paramref name="id"/>; a full fence after the id is published.</summary>
     public void Begin(long id)
     {
         // A use without a timeout never rewrites the deadline or the timed id: clear the earlier use's, so a timer it
         // left armed finds nothing to fail when it fires.
         Volatile.Write(ref _timedId, 0);
         Volatile.Write(ref _deadlineNs, long.MaxValue);
-        Volatile.Write(ref _word, id);
+        Interlocked.Exchange(ref _word, id); // the fence the client's check of its fault needs (SharedClient.Begin)
     }
 
     /// <summary>The id of the request the slot serves now (0 when free, <see cref="Resolved"/> once answered).</summary>

@@ -619,8 +619,8 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         MemoryMarshal.Write(record, in envelope);
 
         // Against FailAll: it sets the fault, then scans the slots; this sets the slot, then looks at the fault (both
-        // through full fences), so a slot begun as the client failed is failed by one of the two.
-        Interlocked.MemoryBarrier();
+        // through full fences: here the exchange that publishes the slot's id), so a slot begun as the client failed
+        // is failed by one of the two.
         if (Volatile.Read(ref _fault) is Func<Exception> fault)
         {
             slot.TryFail(id, fault());
