@@ -11,8 +11,8 @@ namespace NeoBuffer.Runtime.Tests;
 /// The spins of the request path, each given a budget of about a minute (SpinCount int.MaxValue), so that a spin that
 /// waited for its budget to run out would miss these tests' deadlines. A serving loop spins for the next request inside
 /// its read, and stops at once when serving is cancelled or the server disposed; a client's caller spins with the
-/// response ring's reading held, delivers the answers of the client's other callers meanwhile, and lets go when a
-/// Dispose fails its request.
+/// response ring's reading held (let go of around each yield), the answers of the client's other callers still
+/// delivered meanwhile, and lets go when a Dispose fails its request.
 /// </summary>
 public sealed class LongSpinTests
 {
@@ -50,7 +50,7 @@ public sealed class LongSpinTests
     }
 
     [Fact]
-    public async Task A_caller_spinning_with_the_response_ring_delivers_the_answer_of_another_caller()
+    public async Task A_caller_spinning_with_the_response_ring_does_not_keep_another_callers_answer_from_it()
     {
         using var channel = new TestChannel("ls");
         using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
@@ -60,8 +60,8 @@ public sealed class LongSpinTests
         IncomingRequest<AddRequest, AddResponse> firstAsked = await ReadOneAsync(server);
         await Poll.UntilAsync(() => client.ReadingHeld, Generous, "the first caller spinning with the ring");
 
-        // The second caller cannot take the ring, which the first keeps while it spins: its answer must come through
-        // the first caller's drain.
+        // The first caller keeps the ring while it spins (letting go of it only around each yield of the processor):
+        // the second caller's answer comes through the first caller's drain, or through its own in such a moment.
         Task<AddResponse> second = Task.Factory.StartNew(() => client.Request(new AddRequest { A = 10, B = 20 }, Generous), TaskCreationOptions.LongRunning);
         IncomingRequest<AddRequest, AddResponse> secondAsked = await ReadOneAsync(server);
         Assert.True(secondAsked.TryReply(new AddResponse { Sum = secondAsked.Message.A + secondAsked.Message.B }));
@@ -69,7 +69,6 @@ public sealed class LongSpinTests
 
         Assert.Equal(30, (await second.WaitAsync(WellBeforeTheSpinEnds)).Sum);
         Assert.False(first.IsCompleted);
-        Assert.True(client.ReadingHeld);
 
         Assert.True(firstAsked.TryReply(new AddResponse { Sum = firstAsked.Message.A + firstAsked.Message.B }));
         firstAsked.Dispose();

@@ -270,8 +270,10 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     // clock, the read entered and left, an async method's completion: about 100 ns of CPU a request on the machine of
     // docs/benchmarks/notes.md, RequestRoundTripBenchmarks), which on a core the client shares is time taken from the
     // client's own half of the round trip. Only once the spin finds nothing does ServeAsync go back to the wait, which
-    // then parks at once (true returned: the spin ran out). The rings looked at here are safe to load: a Dispose lets
-    // go of them only after the read ends, and the spin stops as soon as it sees the dispose.
+    // then parks at once (true returned: the spin ran out). The rings looked at here are safe to load without the
+    // wait's Hold: a Dispose lets go of them only after the read ends (and the spin stops as soon as it sees the
+    // dispose), and a client dropped on the way (Drop, only ever called by the thread holding the read: this one) is
+    // out of _serving before its ring is let go of, and _serving is read again at every check.
     private bool ServeWhileBusy(Func<IncomingRequest<TRequest, TResponse>, ValueTask> handler, CancellationToken cancellationToken)
     {
         EnterReading();
@@ -338,6 +340,11 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     /// Stops serving: every connected client's pending requests fail with a <see cref="ChannelClosedException"/> that
     /// says the server closed, and the service's name is free again once the last client has let go of it.
     /// </summary>
+    /// <remarks>
+    /// A read in progress on another thread (a <see cref="TryRead"/>, or <see cref="ServeAsync"/>'s turn, which goes
+    /// on spinning for the next request after it served one) finishes the close when it ends, within moments: the
+    /// clients are told, and the rings let go of, by that thread. Await <see cref="ServeAsync"/>'s task to know it has.
+    /// </remarks>
     public void Dispose()
     {
         if (!_reading.TryDispose())

@@ -28,10 +28,13 @@ internal static class SpinPoll
     /// <summary>Checks between two yields of the processor.</summary>
     public const int ChecksPerYield = 64;
 
+    /// <summary>Whether the pause before check number <paramref name="check"/> yields the processor.</summary>
+    public static bool Yields(long check) => check % ChecksPerYield == 0;
+
     /// <summary>The pause before check number <paramref name="check"/> (from 1) of a wait.</summary>
     public static void Pause(long check)
     {
-        if (check % ChecksPerYield == 0)
+        if (Yields(check))
         {
             Thread.Yield();
         }
