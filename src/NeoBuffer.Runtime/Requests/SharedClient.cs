@@ -767,12 +767,12 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     // each check two interlocked operations and an empty drain: the record was seen later after it landed, and a core
     // the server shares lost that time.) Responses to other callers that come meanwhile are delivered by this drain,
     // as by any reader of the ring; a Dispose, which waits for the reading, fails this slot first, so the spin ends.
-    // The reading is let go of before each pause that yields the processor (every 64th check), and taken again after
-    // it: a spinner that lost its core (more spinning threads than cores) holds up the other callers' answers for at
-    // most the 64 checks before its next yield, not for its whole spin.
+    // The reading is let go of before each pause that yields the processor (about every 3 us, FineSpinPoll), and taken
+    // again after it: a spinner that lost its core (more spinning threads than cores) holds up the other callers'
+    // answers until its next yield at most, not for its whole spin.
     private bool Spin(PendingRequest<TResponse> slot)
     {
-        long checks = SpinPoll.Checks(_spinCount);
+        long checks = FineSpinPoll.Checks(_spinCount);
         bool reading = false;
         try
         {
@@ -793,13 +793,13 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
                     return false;
                 }
 
-                if (reading && SpinPoll.Yields(check + 1))
+                if (reading && FineSpinPoll.Yields(check + 1))
                 {
                     reading = false;
                     ExitReading();
                 }
 
-                SpinPoll.Pause(check + 1);
+                FineSpinPoll.Pause(check + 1);
             }
 
             return true;

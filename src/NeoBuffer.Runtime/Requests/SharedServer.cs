@@ -297,9 +297,9 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     // server disposed, or the serving cancelled. The caller holds the read.
     private bool SpinForRecord(CancellationToken cancellationToken)
     {
-        for (long check = 1, checks = SpinPoll.Checks(_spinCount / 16); check <= checks; check++)
+        for (long check = 1, checks = FineSpinPoll.Checks(_spinCount / 16); check <= checks; check++)
         {
-            SpinPoll.Pause(check);
+            FineSpinPoll.Pause(check);
             if (_reading.IsDisposed || cancellationToken.IsCancellationRequested)
             {
                 return false;
