@@ -8,7 +8,7 @@ namespace NeoBuffer.Waiting;
 /// <see cref="SpinPoll"/>, rounds of about 0.4 us with a yield of the processor about every 3 us, but with one
 /// <c>pause</c> instruction (about 20 ns) between two checks instead of <c>Thread.SpinWait(1)</c> (about 50 ns). A
 /// waiter sees a record on average half a pause after it lands, and a request waits twice, once on each side: on the
-/// AMD EPYC host's near placement the finer pause took the 64 B request's p50 from 0.38-0.40 to 0.35-0.36 us
+/// AMD EPYC host's near placement the 64 B request's p50 went from 0.38-0.40 to 0.35-0.38 us with the finer pause
 /// (docs/benchmarks/notes.md). Where the instruction is not available, the ordinary poll.
 /// </summary>
 internal static class FineSpinPoll
