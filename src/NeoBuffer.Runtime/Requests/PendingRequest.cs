@@ -132,13 +132,22 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
         // Begin published the id, so a failure of the whole client may resolve it first: whichever CAS wins resolves it,
         // and the slot is reset only once that resolver has set its result (it does so right after its CAS).
         TryFail(id, error);
+        WaitUntilResolved();
+        Recycle(releasePermit: false);
+    }
+
+    /// <summary>
+    /// Waits the moment between a resolver's CAS of the id, which no other resolution can follow, and the result it
+    /// sets right after: for a caller that saw the id resolved (or lost the race to resolve it) and must read or reset
+    /// the slot.
+    /// </summary>
+    public void WaitUntilResolved()
+    {
         var spin = new SpinWait();
         while (!IsResolved)
         {
             spin.SpinOnce();
         }
-
-        Recycle(releasePermit: false);
     }
 
     /// <summary>Fails request <paramref name="id"/> with the timeout's error; false when it was resolved already.</summary>

@@ -713,12 +713,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         }
 
         // Resolved (its id CAS'd away): the resolver sets the result right after its CAS.
-        var spin = new SpinWait();
-        while (!slot.IsResolved)
-        {
-            spin.SpinOnce();
-        }
-
+        slot.WaitUntilResolved();
         return slot;
     }
 
@@ -817,12 +812,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         }
 
         // Only after a fault: whoever won the slot sets its result right after its CAS.
-        var wait = new SpinWait();
-        while (!slot.IsResolved)
-        {
-            wait.SpinOnce();
-        }
-
+        slot.WaitUntilResolved();
         return true;
     }
 

@@ -29,7 +29,7 @@ internal static class FineSpinPoll
         {
             SpinPoll.Pause(check);
         }
-        else if (check % ChecksPerYield == 0)
+        else if (Yields(check))
         {
             Thread.Yield();
         }
