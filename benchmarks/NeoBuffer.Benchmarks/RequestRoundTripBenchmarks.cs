@@ -89,7 +89,7 @@ public class RequestRoundTripBenchmarks
             throw new InvalidOperationException("The server's wait ended.");
         }
 
-        _server.ServeReady(s_echo);
+        _server.ServeWhileBusy(s_echo, CancellationToken.None); // SpinCount 0: one turn, no spin after it
         using ResponseLease<EchoResponse> response = ((IValueTaskSource<ResponseLease<EchoResponse>>)_client.Wait(slot, s_timeout, CancellationToken.None)).GetResult(version);
         var view = new EchoResponse.View(response.Payload);
         return view.Sequence == sequence ? view.Body.Length : throw new InvalidOperationException("The response answers another request.");

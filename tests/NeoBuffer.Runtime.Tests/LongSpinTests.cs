@@ -54,7 +54,7 @@ public sealed class LongSpinTests
     {
         using var channel = new TestChannel("ls");
         using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
-        using SharedClient<AddRequest, AddResponse> client = await ConnectLongSpinning(server, channel);
+        using SharedClient<AddRequest, AddResponse> client = await ConnectAsync(server, channel, LongSpin(channel));
 
         Task<AddResponse> first = Task.Factory.StartNew(() => client.Request(new AddRequest { A = 1, B = 2 }, Generous), TaskCreationOptions.LongRunning);
         IncomingRequest<AddRequest, AddResponse> firstAsked = await ReadOneAsync(server);
@@ -81,7 +81,7 @@ public sealed class LongSpinTests
     {
         using var channel = new TestChannel("ls");
         using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
-        SharedClient<AddRequest, AddResponse> client = await ConnectLongSpinning(server, channel);
+        SharedClient<AddRequest, AddResponse> client = await ConnectAsync(server, channel, LongSpin(channel));
 
         Task<AddResponse> unanswered = Task.Factory.StartNew(() => client.Request(new AddRequest { A = 1, B = 2 }, Generous), TaskCreationOptions.LongRunning);
         using IncomingRequest<AddRequest, AddResponse> asked = await ReadOneAsync(server);
@@ -99,14 +99,5 @@ public sealed class LongSpinTests
         SharedChannelOptions options = channel.Options(1 << 16);
         options.SpinCount = int.MaxValue;
         return options;
-    }
-
-    private static async Task<SharedClient<AddRequest, AddResponse>> ConnectLongSpinning(SharedServer<AddRequest, AddResponse> server, TestChannel channel)
-    {
-        // On a thread of its own: the connect's wait for the acknowledgement spins too, and would keep this thread from
-        // reading the connect record it waits for until its spin ran out.
-        Task<SharedClient<AddRequest, AddResponse>> connecting = Task.Run(() => SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name, LongSpin(channel), Generous).AsTask());
-        await Poll.UntilAsync(() => { Assert.False(server.TryRead(out _)); return connecting.IsCompleted; }, Generous, "the connection");
-        return await connecting;
     }
 }

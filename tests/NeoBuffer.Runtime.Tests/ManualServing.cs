@@ -37,10 +37,16 @@ internal static class ManualServing
             new SharedChannelOptions { Directory = channel.Directory, Capacity = 1 << 16, Topology = ChannelTopology.MultiProducerSingleConsumer },
             schema);
 
-    /// <summary>Connects a client: connecting needs the server to read the connect record, so it is read meanwhile (no request is sent yet).</summary>
-    public static async Task<SharedClient<AddRequest, AddResponse>> ConnectAsync(SharedServer<AddRequest, AddResponse> server, TestChannel channel)
+    /// <summary>
+    /// Connects a client (with <paramref name="options"/>, else the channel's with a 64 KiB ring): connecting needs the
+    /// server to read the connect record, so it is read meanwhile (no request is sent yet).
+    /// </summary>
+    public static async Task<SharedClient<AddRequest, AddResponse>> ConnectAsync(SharedServer<AddRequest, AddResponse> server, TestChannel channel, SharedChannelOptions? options = null)
     {
-        Task<SharedClient<AddRequest, AddResponse>> connecting = SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16), Generous).AsTask();
+        // On a thread of its own: the connect's wait for the acknowledgement spins (SpinCount), and on this thread would
+        // keep it from reading the connect record it waits for until that spin ran out.
+        options ??= channel.Options(1 << 16);
+        Task<SharedClient<AddRequest, AddResponse>> connecting = Task.Run(() => SharedChannel.ConnectAsync<AddRequest, AddResponse>(channel.Name, options, Generous).AsTask());
         await Poll.UntilAsync(() => { Assert.False(server.TryRead(out _)); return connecting.IsCompleted; }, Generous, "the connection");
         return await connecting;
     }

@@ -273,8 +273,9 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     // then parks at once (true returned: the spin ran out). The rings looked at here are safe to load without the
     // wait's Hold: a Dispose lets go of them only after the read ends (and the spin stops as soon as it sees the
     // dispose), and a client dropped on the way (Drop, only ever called by the thread holding the read: this one) is
-    // out of _serving before its ring is let go of, and _serving is read again at every check.
-    private bool ServeWhileBusy(Func<IncomingRequest<TRequest, TResponse>, ValueTask> handler, CancellationToken cancellationToken)
+    // out of _serving before its ring is let go of, and _serving is read again at every check. (With SpinCount 0 it is
+    // one turn: what is waiting, served; RequestRoundTripBenchmarks times that.)
+    internal bool ServeWhileBusy(Func<IncomingRequest<TRequest, TResponse>, ValueTask> handler, CancellationToken cancellationToken)
     {
         EnterReading();
         try
@@ -320,20 +321,6 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         }
 
         return false;
-    }
-
-    /// <summary>One turn of <see cref="ServeAsync"/>: calls <paramref name="handler"/> for every request waiting now.</summary>
-    internal void ServeReady(Func<IncomingRequest<TRequest, TResponse>, ValueTask> handler)
-    {
-        EnterReading();
-        try
-        {
-            ServeWaiting(handler);
-        }
-        finally
-        {
-            ExitReading();
-        }
     }
 
     /// <summary>
