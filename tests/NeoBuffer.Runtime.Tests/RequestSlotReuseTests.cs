@@ -39,6 +39,29 @@ public sealed class RequestSlotReuseTests
     }
 
     [Fact]
+    public async Task A_caller_that_parks_after_its_answer_came_uncounts_itself_and_one_that_parked_first_is_uncounted_by_the_answer()
+    {
+        var owner = new Owner();
+        var slot = new PendingRequest<AddResponse>(owner, 0);
+        byte[] body = new byte[Unsafe.SizeOf<AddResponse>()];
+
+        // Answered while its caller spun: the answer finds no park mark and leaves it (no interlocked operation); the
+        // caller that parks next finds the id resolved after its mark, and takes itself out of the parked count.
+        slot.Begin(1);
+        Assert.True(slot.TryRespond(1, ResponseStatus.Ok, body));
+        slot.Park(1, Timeout.InfiniteTimeSpan, CancellationToken.None);
+        Assert.Equal(0, owner.Parked);
+        await new ValueTask<AddResponse>(slot, slot.Version);
+
+        // Parked first: the answer finds the mark and takes the caller out of the count, once.
+        slot.Begin(2);
+        slot.Park(2, Timeout.InfiniteTimeSpan, CancellationToken.None);
+        Assert.Equal(1, owner.Parked);
+        Assert.True(slot.TryRespond(2, ResponseStatus.Ok, body));
+        Assert.Equal(0, owner.Parked);
+    }
+
+    [Fact]
     public async Task A_second_GetResult_of_an_answered_request_throws_and_leaves_the_next_request_of_its_slot_alone()
     {
         using var channel = new TestChannel("rr");
@@ -181,9 +204,9 @@ public sealed class RequestSlotReuseTests
     {
         public string Name => "slot-reuse";
 
-        public void ParkedChanged(int delta)
-        {
-        }
+        public int Parked { get; private set; }
+
+        public void ParkedChanged(int delta) => Parked += delta;
 
         public void Recycle(int index, bool releasePermit)
         {

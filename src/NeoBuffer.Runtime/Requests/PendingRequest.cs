@@ -25,10 +25,13 @@ namespace NeoBuffer.Requests;
 /// </para>
 /// <para>
 /// <b>Parking.</b> A caller that stops spinning counts itself in its client's parked count and marks the slot parked
-/// (<see cref="_park"/>: 0 neither, 1 parked, 2 resolved first); the resolver marks it resolved. Whichever of the two
-/// exchanges comes second sees the other's mark, so the parked count is decremented exactly once, by the resolver if
-/// the caller parked first, else by the caller itself. The client keeps a reader on the ring while that count is
-/// above zero.
+/// (<see cref="_park"/>: 0 neither, 1 parked, 2 uncounted), then looks at the id; a resolver, after its CAS of the id,
+/// looks at the mark. Each side makes its write (the mark's CAS, the id's CAS) before its look, both full fences, so
+/// at least one side sees the other's: a resolver that finds the slot marked, and a caller that finds its id resolved,
+/// each try to uncount it by exchanging the mark for 2, and only the exchange that finds 1 decrements the parked
+/// count. So it is decremented exactly once, and a resolver that finds no mark (the caller still spinning, which is
+/// nearly every request) makes no interlocked operation for it. The client keeps a reader on the ring while that count
+/// is above zero.
 /// </para>
 /// </remarks>
 internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, IValueTaskSource<ResponseLease<TResponse>>
@@ -68,14 +71,16 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
     /// <summary>Whether the response (or a failure) arrived.</summary>
     public bool IsResolved => _core.GetStatus(_core.Version) != ValueTaskSourceStatus.Pending;
 
-    /// <summary>Starts a use of the slot for request <paramref name="id"/>; a full fence after the id is published.</summary>
+    /// <summary>Starts a use of the slot for request <paramref name="id"/>.</summary>
     public void Begin(long id)
     {
         // A use without a timeout never rewrites the deadline or the timed id: clear the earlier use's, so a timer it
         // left armed finds nothing to fail when it fires.
         Volatile.Write(ref _timedId, 0);
         Volatile.Write(ref _deadlineNs, long.MaxValue);
-        Interlocked.Exchange(ref _word, id); // the fence the client's check of its fault needs (SharedClient.Begin)
+        // A plain store: the client's check of its fault that follows is ordered against it by the process-wide
+        // barrier FailAll makes before it scans the slots (SharedClient.Begin).
+        Volatile.Write(ref _word, id);
     }
 
     /// <summary>The id of the request the slot serves now (0 when free, <see cref="Resolved"/> once answered).</summary>
@@ -186,7 +191,7 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
         }
 
         _owner.ParkedChanged(+1);
-        if (Interlocked.CompareExchange(ref _park, 1, 0) != 0)
+        if (Interlocked.CompareExchange(ref _park, 1, 0) != 0 || (Id != id && Interlocked.Exchange(ref _park, 2) == 1))
         {
             _owner.ParkedChanged(-1); // resolved while we armed: the resolver found nobody parked
         }
@@ -332,7 +337,9 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
     {
         _timer?.Change(Timeout.Infinite, Timeout.Infinite);
         _cancellation.Unregister();
-        if (Interlocked.Exchange(ref _park, 2) == 1)
+        // A caller that never parked (one answered while it spun: the common case) costs this one load. One that parks
+        // later sees the id resolved after its own mark (see the class's remarks) and uncounts itself.
+        if (Volatile.Read(ref _park) != 0 && Interlocked.Exchange(ref _park, 2) == 1)
         {
             _owner.ParkedChanged(-1);
         }

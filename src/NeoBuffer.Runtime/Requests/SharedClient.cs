@@ -618,9 +618,11 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         var envelope = new RequestEnvelope { CorrelationId = id, ClientId = _clientId, Kind = RequestKind.Request, Token = _token };
         MemoryMarshal.Write(record, in envelope);
 
-        // Against FailAll: it sets the fault, then scans the slots; this sets the slot, then looks at the fault (both
-        // through full fences: here the exchange that publishes the slot's id), so a slot begun as the client failed
-        // is failed by one of the two.
+        // Against FailAll: it sets the fault, then scans the slots; this sets the slot, then looks at the fault. The
+        // store and the load here are plain (every request pays them); FailAll, which runs once per fault, pays for
+        // the order with a process-wide barrier between its two steps: every thread's earlier id store is then
+        // visible to its scan, and every later fault load sees the fault. So a slot begun as the client failed is
+        // failed by one of the two.
         if (Volatile.Read(ref _fault) is Func<Exception> fault)
         {
             slot.TryFail(id, fault());
@@ -989,7 +991,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     private void FailAll()
     {
         Func<Exception> fault = Volatile.Read(ref _fault)!;
-        Interlocked.MemoryBarrier();
+        Interlocked.MemoryBarrierProcessWide(); // the fence of Begin's plain id store and fault load (see there)
         foreach (PendingRequest<TResponse>? slot in _slots)
         {
             long id = slot?.Id ?? 0;
