@@ -168,6 +168,54 @@ public sealed class InPlaceRequestTests
         Assert.True(perRequest.Count(bytes => bytes == 0) > perRequest.Length / 2, ThreadAllocations.Describe(perRequest, "one request served in place"));
     }
 
+    [Fact]
+    public async Task The_serving_thread_lets_go_of_a_request_only_once_a_copy_of_its_bytes_begun_on_another_thread_has_ended()
+    {
+        using var channel = new TestChannel("ip");
+        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
+        var storage = new PooledRequest<AddRequest, AddResponse>(server);
+        byte[] ring = GC.AllocateArray<byte>(System.Runtime.CompilerServices.Unsafe.SizeOf<AddRequest>(), pinned: true); // stands for the leased record
+        MemoryMarshal.Write(ring, new AddRequest { A = 7, B = 35 });
+        long generation = storage.StartInPlace(null!, correlationId: 1, ring); // this thread is the serving one
+
+        // Another thread reads the request and is held right after it won the copy, before it copied a byte.
+        using var copying = new ManualResetEventSlim();
+        using var leaverWaits = new ManualResetEventSlim();
+        Task<AddRequest> reader = Task.Factory.StartNew(() =>
+        {
+            using (Ring.ProtocolPoint.OnThisThread(point =>
+            {
+                if (point == Ring.ProtocolPoint.RequestCopyingOut)
+                {
+                    copying.Set();
+                    Assert.True(leaverWaits.Wait(Generous), "The serving thread let go of the request without waiting for the copy in progress.");
+                }
+            }))
+            {
+                return MemoryMarshal.Read<AddRequest>(storage.Payload(generation));
+            }
+        }, TaskCreationOptions.LongRunning);
+        Assert.True(copying.Wait(Generous));
+
+        // The handler returned (finished): the serving thread lets go of the request, and must wait for that copy.
+        using (Ring.ProtocolPoint.OnThisThread(point =>
+        {
+            if (point == Ring.ProtocolPoint.RequestLeaveWaiting)
+            {
+                leaverWaits.Set();
+            }
+        }))
+        {
+            storage.LeaveRing(keep: false);
+        }
+
+        // The lease ends here: the ring space goes to another request. The copy was made before, from the original.
+        ring.AsSpan().Fill(0xEE);
+        AddRequest read = await reader.WaitAsync(Generous);
+        Assert.Equal(7, read.A);
+        Assert.Equal(35, read.B);
+    }
+
     private static int Fails(Action use)
     {
         try

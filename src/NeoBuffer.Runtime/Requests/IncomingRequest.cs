@@ -128,7 +128,10 @@ public readonly struct IncomingRequest<TRequest, TResponse> : IDisposable
     /// Ends the request: one that was never answered is failed ("ended without a reply") so its client does not wait
     /// for it. Every copy of this handle is ended with it. Disposing an ended request does nothing.
     /// </summary>
-    public void Dispose() => _request?.End(_generation, "the server ended the request without a reply");
+    public void Dispose() => _request?.End(_generation, EndedWithoutReply);
+
+    /// <summary>The failure a request ended without a reply gets.</summary>
+    internal const string EndedWithoutReply = "the server ended the request without a reply";
 
     /// <summary>Ends the request, failing it with <paramref name="reason"/> if it was never answered.</summary>
     internal void End(string reason) => _request?.End(_generation, reason);

@@ -51,10 +51,11 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
     private int _length;
 
     // While a ServeAsync handler runs synchronously: where the request's bytes are in the request ring (the server
-    // holds their lease) and the thread running the handler; zero when the bytes are in _buffer. LeaveRing says why.
+    // holds their lease) and the thread running the handler; zero when the bytes are in _buffer, Copying while one
+    // thread copies them there. LeaveRing says why.
+    private const nint Copying = -1;
     private nint _inPlace;
     private int _servingThread;
-    private readonly Lock _leaving = new();
     private EndReason? _endReason;
 
     // Generation 0 is never handed out (a default IncomingRequest has no object at all, but keep the two apart anyway).
@@ -80,9 +81,8 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
     {
         // The pointer is published last, with release: a thread copying out (a late use of an earlier generation's
         // handle) reads it first, with acquire, and so reads this request's length and serving thread with it. No copy
-        // can be in progress now: the earlier generation's LeaveRing zeroed the pointer under the lock, and a copy
-        // copies only a pointer it reads non-zero under the lock. (No lock here: this is on the way from a request's
-        // arrival to its reply.)
+        // can be in progress now: the earlier generation's LeaveRing saw the pointer zero (after waiting out a copy in
+        // progress), and a copy starts only by a CAS from the pointer it read.
         _length = request.Length;
         _servingThread = Environment.CurrentManagedThreadId;
         Volatile.Write(ref _inPlace, (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(request))); // mapped shared memory: never moves
@@ -100,25 +100,57 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
     /// serving thread lets go of it, right after this call. Only the serving thread, while in the handler's synchronous
     /// part, reads the bytes in place: a span cannot be kept across an await or in a closure, so the handler's code
     /// that runs after it returned (a continuation, on any thread) or beside it (a task it started) reads them through
-    /// the handle again, and <see cref="Payload"/> on any other thread first copies them out under this lock. So every
-    /// read of the ring's bytes is either on the serving thread before this call, or inside the lock; this call takes
-    /// the lock, and the lease is let go of after it: no read of the ring's bytes can run after their space is handed
-    /// back. A copy already made by another thread is kept (the bytes are the same).
+    /// the handle again, and <see cref="Payload"/> on any other thread first copies them out. A copy is made only by
+    /// the thread whose CAS turned the pointer into <see cref="Copying"/>, which zeroes it when done. This call either
+    /// zeroes the pointer by its own CAS (after copying, with <paramref name="keep"/>), so no copy can start after it,
+    /// or finds a copy in progress and waits until that copy has zeroed it. The lease is let go of after this call: no
+    /// read of the ring's bytes can run after their space is handed back. A copy already made by another thread is
+    /// kept (the bytes are the same). One CAS, where a lock cost two interlocked operations on the way from every
+    /// request's arrival to its reply.
     /// </remarks>
     public void LeaveRing(bool keep)
     {
-        lock (_leaving)
+        while (true)
         {
-            if (_inPlace != 0 && keep)
+            nint inPlace = Volatile.Read(ref _inPlace);
+            if (inPlace == 0)
             {
-                CopyOutOfRing();
+                return; // copied out already
             }
 
-            Volatile.Write(ref _inPlace, 0);
+            if (inPlace != Copying)
+            {
+                if (!keep)
+                {
+                    if (Interlocked.CompareExchange(ref _inPlace, 0, inPlace) == inPlace)
+                    {
+                        return;
+                    }
+                }
+                else if (TryCopyOut(inPlace))
+                {
+                    return;
+                }
+            }
+
+            ProtocolPoint.Reached(ProtocolPoint.RequestLeaveWaiting);
+            Thread.SpinWait(1); // another thread is copying the bytes out: wait for it to finish with them
         }
     }
 
-    private unsafe void CopyOutOfRing() => CopyIn(new ReadOnlySpan<byte>((void*)_inPlace, _length));
+    // Copies the bytes at inPlace out of the ring, unless another thread has begun to (or the pointer changed).
+    private unsafe bool TryCopyOut(nint inPlace)
+    {
+        if (Interlocked.CompareExchange(ref _inPlace, Copying, inPlace) != inPlace)
+        {
+            return false;
+        }
+
+        ProtocolPoint.Reached(ProtocolPoint.RequestCopyingOut);
+        CopyIn(new ReadOnlySpan<byte>((void*)inPlace, _length));
+        Volatile.Write(ref _inPlace, 0);
+        return true;
+    }
 
     private void CopyIn(ReadOnlySpan<byte> request)
     {
@@ -155,18 +187,17 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
         nint inPlace = Volatile.Read(ref _inPlace);
         if (inPlace != 0)
         {
-            if (Environment.CurrentManagedThreadId == _servingThread)
+            if (inPlace != Copying && Environment.CurrentManagedThreadId == _servingThread)
             {
                 return new ReadOnlySpan<byte>((void*)inPlace, _length);
             }
 
-            lock (_leaving)
+            // Another thread: the bytes are copied out (by this thread, or by the one that began first) before they
+            // are read, and the copy is in _buffer once the pointer is zero.
+            while (inPlace != 0 && !(inPlace != Copying && TryCopyOut(inPlace)))
             {
-                if (_inPlace != 0)
-                {
-                    CopyOutOfRing();
-                    Volatile.Write(ref _inPlace, 0);
-                }
+                Thread.SpinWait(1);
+                inPlace = Volatile.Read(ref _inPlace);
             }
         }
 
@@ -235,7 +266,7 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
                     FailEventually(_client!, _correlationId, reason is not null && reason.Generation == generation ? reason.Text : "the server ended the request without a reply");
                 }
 
-                Recycle(generation);
+                Recycle(generation, pool: true);
             }
 
             return;
@@ -246,14 +277,23 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
     /// Ends the request of <paramref name="generation"/> (its owner disposed it, or its handler ended): one never
     /// answered is failed with <paramref name="reason"/>. A second end, or one of an earlier generation, does nothing.
     /// </summary>
-    public void End(long generation, string reason)
+    public void End(long generation, string reason) => End(generation, reason, pool: true);
+
+    /// <summary>
+    /// As <see cref="End(long, string)"/>, for the serving loop, which takes the object for its next request itself:
+    /// true when this end recycled the object and did not pool it (the caller now owns it); false when the object is
+    /// someone else's to recycle (an answer in progress, or an end on another thread, got there first).
+    /// </summary>
+    public bool EndAndKeep(long generation, string reason) => End(generation, reason, pool: false);
+
+    private bool End(long generation, string reason, bool pool)
     {
         while (true)
         {
             long state = Volatile.Read(ref _state);
             if (state >> GenerationShift != generation || (state & Ended) != 0)
             {
-                return;
+                return false;
             }
 
             long phase = state & PhaseMask;
@@ -276,10 +316,11 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
 
             if (phase != Answering)
             {
-                Recycle(generation);
+                Recycle(generation, pool);
+                return !pool;
             }
 
-            return;
+            return false;
         }
     }
 
@@ -557,11 +598,14 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
 
     // Called once per generation, by whichever of the owner's end and the answer in progress comes last. The
     // generation moves on before the object is pooled, so no copy of the ended request matches it again.
-    private void Recycle(long generation)
+    private void Recycle(long generation, bool pool)
     {
         _client = null;
         Volatile.Write(ref _state, ((generation + 1) << GenerationShift) | Ended | Answered);
-        _server.Return(this);
+        if (pool)
+        {
+            _server.Return(this);
+        }
     }
 
     private void ThrowIfEnded(long generation)

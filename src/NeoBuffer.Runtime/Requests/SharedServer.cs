@@ -278,11 +278,12 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     internal bool ServeWhileBusy(Func<IncomingRequest<TRequest, TResponse>, ValueTask> handler, CancellationToken cancellationToken)
     {
         EnterReading();
+        PooledRequest<TRequest, TResponse>? kept = null;
         try
         {
             do
             {
-                ServeWaiting(handler);
+                ServeWaiting(handler, ref kept);
             }
             while (SpinForRecord(cancellationToken));
 
@@ -290,6 +291,11 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         }
         finally
         {
+            if (kept is not null)
+            {
+                Return(kept);
+            }
+
             ExitReading();
         }
     }
@@ -393,15 +399,19 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     // synchronously. A handler that completes at once has read the request where its client wrote it; one that does
     // not is handed over to a copy before the lease is let go of (PooledRequest.LeaveRing says why no reader of the
     // handle can be left holding the ring's bytes). Synchronous, because a lease is a ref struct: it cannot live across
-    // the awaits of ServeAsync, and no request needs it to.
-    private void ServeWaiting(Func<IncomingRequest<TRequest, TResponse>, ValueTask> handler)
+    // the awaits of ServeAsync, and no request needs it to. A request whose handler completed here is ended here, and
+    // its object, recycled by that end, is kept (in kept, the serving turn's) for the next request instead of going
+    // through the pool: that saves the pool's two interlocked operations per request on the way to the next reply.
+    private void ServeWaiting(Func<IncomingRequest<TRequest, TResponse>, ValueTask> handler, ref PooledRequest<TRequest, TResponse>? kept)
     {
         while (TryLeaseRequest(out ReadLease lease, out ServerClient? client, out long correlationId))
         {
             using (lease)
             {
-                PooledRequest<TRequest, TResponse> pooled = Rent();
-                var request = new IncomingRequest<TRequest, TResponse>(pooled, pooled.StartInPlace(client, correlationId, lease.Payload.Slice(RequestEnvelope.Size)));
+                PooledRequest<TRequest, TResponse> pooled = kept ?? Rent();
+                kept = null;
+                long generation = pooled.StartInPlace(client, correlationId, lease.Payload.Slice(RequestEnvelope.Size));
+                var request = new IncomingRequest<TRequest, TResponse>(pooled, generation);
                 ValueTask handling;
                 try
                 {
@@ -417,7 +427,10 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
                 if (handling.IsCompletedSuccessfully)
                 {
                     pooled.LeaveRing(keep: false); // before the end: the storage may be pooled (and rented) once ended
-                    request.Dispose();
+                    if (pooled.EndAndKeep(generation, IncomingRequest<TRequest, TResponse>.EndedWithoutReply))
+                    {
+                        kept = pooled;
+                    }
                 }
                 else
                 {

@@ -92,6 +92,12 @@ internal static class ProtocolPoint
     /// <summary>Request client: a blocking caller read its request's id and spun, and is about to wait for it.</summary>
     public const string RequestWaiting = "request.waiting";
 
+    /// <summary>Request server: a thread other than the serving one won the copy of a request read in place, its bytes not yet copied out of the ring.</summary>
+    public const string RequestCopyingOut = "request.copying-out";
+
+    /// <summary>Request server: the serving thread, letting go of a request read in place, found a copy of its bytes in progress on another thread and waits for it.</summary>
+    public const string RequestLeaveWaiting = "request.leave-waiting";
+
     /// <summary>A <see cref="Waiting.FastPathSemaphore"/> sleeper: its wait ended without a permit (timed out), the sleeper still counted (a release that lands here hands it a permit it will not take).</summary>
     public const string SemaphoreSleeperLeaving = "semaphore.sleeper-leaving";
 
@@ -99,7 +105,7 @@ internal static class ProtocolPoint
     public static readonly string[] All =
     [
         SpscPublishing, MpscAnnounced, MpscClaimed, MpscFilling, MpscBatchCopied, MpscZeroing, MpscPadding, MpscClosed, BroadcastAnnounced, BroadcastSequencePublished, BroadcastResynchronised, DeadRowFound, DeadRowFreeing,
-        CompletionReasonWritten, CompletionReasonAwaited, InspectionRead, InspectionRowRead, HoldReleasing, WaitArming, RequestBegun, RequestEnding, RequestResolving, RequestWaiting, SemaphoreSleeperLeaving,
+        CompletionReasonWritten, CompletionReasonAwaited, InspectionRead, InspectionRowRead, HoldReleasing, WaitArming, RequestBegun, RequestEnding, RequestResolving, RequestWaiting, RequestCopyingOut, RequestLeaveWaiting, SemaphoreSleeperLeaving,
     ];
 
     private static readonly bool s_enabled = ReadEnabled(out s_killAt, out s_killOnReach);
