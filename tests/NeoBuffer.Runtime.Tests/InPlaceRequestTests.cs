@@ -216,6 +216,24 @@ public sealed class InPlaceRequestTests
         Assert.Equal(35, read.B);
     }
 
+    [Fact]
+    public async Task A_read_on_another_thread_that_the_serving_thread_let_go_of_uncopied_under_it_throws_instead_of_returning_other_bytes()
+    {
+        using var channel = new TestChannel("ip");
+        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
+        var storage = new PooledRequest<AddRequest, AddResponse>(server);
+        byte[] ring = GC.AllocateArray<byte>(System.Runtime.CompilerServices.Unsafe.SizeOf<AddRequest>(), pinned: true);
+        MemoryMarshal.Write(ring, new AddRequest { A = 7, B = 35 });
+        long generation = storage.StartInPlace(null!, correlationId: 1, ring);
+
+        // The handler finished and the serving thread let go of the bytes; the end that follows has not run yet. A copy
+        // of the handle read on another thread right then (its generation check passed) has no bytes to read.
+        storage.LeaveRing(keep: false);
+        Exception? read = await Task.Run(() => Record.Exception(() => storage.Payload(generation).Length));
+        InvalidOperationException ended = Assert.IsType<InvalidOperationException>(read);
+        Assert.Contains("has ended", ended.Message);
+    }
+
     private static int Fails(Action use)
     {
         try

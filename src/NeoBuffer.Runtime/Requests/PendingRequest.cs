@@ -190,10 +190,13 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
             }, this);
         }
 
+        // The mark, then (its exchange a full fence) the look at the id. Nobody else writes the mark before it: a
+        // resolver writes it only once it has seen it set.
         _owner.ParkedChanged(+1);
-        if (Interlocked.CompareExchange(ref _park, 1, 0) != 0 || (Id != id && Interlocked.Exchange(ref _park, 2) == 1))
+        Interlocked.Exchange(ref _park, 1);
+        if (Id != id && Interlocked.Exchange(ref _park, 2) == 1)
         {
-            _owner.ParkedChanged(-1); // resolved while we armed: the resolver found nobody parked
+            _owner.ParkedChanged(-1); // resolved while we armed, and the resolver did not take us out of the count
         }
 
         if (cancellationToken.IsCancellationRequested)

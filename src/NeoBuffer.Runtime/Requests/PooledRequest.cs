@@ -52,8 +52,10 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
 
     // While a ServeAsync handler runs synchronously: where the request's bytes are in the request ring (the server
     // holds their lease) and the thread running the handler; zero when the bytes are in _buffer, Copying while one
-    // thread copies them there. LeaveRing says why.
+    // thread copies them there, Left once the serving thread let go of them uncopied (the request is ending). LeaveRing
+    // says why.
     private const nint Copying = -1;
+    private const nint Left = -2;
     private nint _inPlace;
     private int _servingThread;
     private EndReason? _endReason;
@@ -69,6 +71,7 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
     public long Start(ServerClient client, long correlationId, ReadOnlySpan<byte> request)
     {
         CopyIn(request);
+        Volatile.Write(ref _inPlace, 0); // the bytes are the copy (an earlier generation read in place may have left Left)
         return OpenGeneration(client, correlationId);
     }
 
@@ -110,19 +113,22 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
     /// </remarks>
     public void LeaveRing(bool keep)
     {
+        var spin = new SpinWait();
         while (true)
         {
             nint inPlace = Volatile.Read(ref _inPlace);
-            if (inPlace == 0)
+            if (inPlace is 0 or Left)
             {
-                return; // copied out already
+                return; // copied out already (or, a bug, left twice: there is nothing to let go of)
             }
 
             if (inPlace != Copying)
             {
                 if (!keep)
                 {
-                    if (Interlocked.CompareExchange(ref _inPlace, 0, inPlace) == inPlace)
+                    // Left, not zero: a late reader (a copy of this handle on another thread, past its generation check
+                    // as the request ends) must find no bytes rather than read the storage's earlier copy as these.
+                    if (Interlocked.CompareExchange(ref _inPlace, Left, inPlace) == inPlace)
                     {
                         return;
                     }
@@ -134,11 +140,12 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
             }
 
             ProtocolPoint.Reached(ProtocolPoint.RequestLeaveWaiting);
-            Thread.SpinWait(1); // another thread is copying the bytes out: wait for it to finish with them
+            spin.SpinOnce(); // another thread is copying the bytes out: wait for it to finish with them
         }
     }
 
-    // Copies the bytes at inPlace out of the ring, unless another thread has begun to (or the pointer changed).
+    // Copies the bytes at inPlace out of the ring, unless another thread has begun to (or the pointer changed). A copy
+    // that throws (no memory for the buffer) puts the pointer back, so the request is not left marked as being copied.
     private unsafe bool TryCopyOut(nint inPlace)
     {
         if (Interlocked.CompareExchange(ref _inPlace, Copying, inPlace) != inPlace)
@@ -147,7 +154,16 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
         }
 
         ProtocolPoint.Reached(ProtocolPoint.RequestCopyingOut);
-        CopyIn(new ReadOnlySpan<byte>((void*)inPlace, _length));
+        try
+        {
+            CopyIn(new ReadOnlySpan<byte>((void*)inPlace, _length));
+        }
+        catch
+        {
+            Volatile.Write(ref _inPlace, inPlace);
+            throw;
+        }
+
         Volatile.Write(ref _inPlace, 0);
         return true;
     }
@@ -185,20 +201,23 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
     {
         ThrowIfEnded(generation);
         nint inPlace = Volatile.Read(ref _inPlace);
-        if (inPlace != 0)
+        if (inPlace > 0 && Environment.CurrentManagedThreadId == _servingThread)
         {
-            if (inPlace != Copying && Environment.CurrentManagedThreadId == _servingThread)
+            return new ReadOnlySpan<byte>((void*)inPlace, _length);
+        }
+
+        // Another thread: the bytes are copied out (by this thread, or by the one that began first) before they are
+        // read, and the copy is in _buffer once the pointer is zero. Left: the request ended as this read began.
+        var spin = new SpinWait();
+        while (inPlace != 0 && !(inPlace > 0 && TryCopyOut(inPlace)))
+        {
+            if (inPlace == Left)
             {
-                return new ReadOnlySpan<byte>((void*)inPlace, _length);
+                throw EndedError();
             }
 
-            // Another thread: the bytes are copied out (by this thread, or by the one that began first) before they
-            // are read, and the copy is in _buffer once the pointer is zero.
-            while (inPlace != 0 && !(inPlace != Copying && TryCopyOut(inPlace)))
-            {
-                Thread.SpinWait(1);
-                inPlace = Volatile.Read(ref _inPlace);
-            }
+            spin.SpinOnce();
+            inPlace = Volatile.Read(ref _inPlace);
         }
 
         return _buffer.AsSpan(0, _length);
@@ -597,7 +616,8 @@ internal sealed class PooledRequest<TRequest, TResponse> : IAnswerable
         new($"Client {client.Id} of server '{_server.Name}' read no responses for {timeout.TotalSeconds:0.#} s (its response ring stayed full); the reply was dropped. Other clients are not affected.");
 
     // Called once per generation, by whichever of the owner's end and the answer in progress comes last. The
-    // generation moves on before the object is pooled, so no copy of the ended request matches it again.
+    // generation moves on before the object is pooled (or kept by the serving turn for its next request, which is the
+    // same hand-over without the pool), so no copy of the ended request matches it again.
     private void Recycle(long generation, bool pool)
     {
         _client = null;
