@@ -12,7 +12,8 @@ namespace NeoBuffer.Runtime.Tests;
 /// waited for its budget to run out would miss these tests' deadlines. A serving loop spins for the next request inside
 /// its read, and stops at once when serving is cancelled or the server disposed; a client's caller spins with the
 /// response ring's reading held (let go of around each yield), the answers of the client's other callers still
-/// delivered meanwhile, and lets go when a Dispose fails its request.
+/// delivered meanwhile, and lets go when a Dispose fails its request, or its token or timeout ends it. A channel's own
+/// waits spin the same way before they park, and end at their token and timeout too.
 /// </summary>
 public sealed class LongSpinTests
 {
@@ -92,6 +93,45 @@ public sealed class LongSpinTests
         Task disposing = Task.Run(client.Dispose);
         await disposing.WaitAsync(WellBeforeTheSpinEnds);
         await Assert.ThrowsAsync<ObjectDisposedException>(() => unanswered.WaitAsync(WellBeforeTheSpinEnds));
+    }
+
+    [Fact]
+    public async Task A_caller_spinning_for_its_answer_stops_as_soon_as_its_request_is_cancelled_or_out_of_time()
+    {
+        using var channel = new TestChannel("ls");
+        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
+        using SharedClient<AddRequest, AddResponse> client = await ConnectAsync(server, channel, LongSpin(channel));
+
+        // Nobody serves: each caller spins for an answer that never comes, until its token or its timeout ends the wait.
+        using var cancelling = new CancellationTokenSource();
+        Task<AddResponse> blocking = Task.Factory.StartNew(() => client.Request(new AddRequest { A = 1 }, Timeout.InfiniteTimeSpan, cancelling.Token), TaskCreationOptions.LongRunning);
+        await Poll.UntilAsync(() => client.ReadingHeld, Generous, "the caller spinning with the ring");
+        cancelling.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => blocking.WaitAsync(WellBeforeTheSpinEnds));
+
+        // (WaitAsync's own TimeoutException, at the test's bound, says "The operation has timed out.")
+        Task<AddResponse> timed = Task.Factory.StartNew(() => client.Request(new AddRequest { A = 2 }, TimeSpan.FromMilliseconds(200)), TaskCreationOptions.LongRunning);
+        Assert.Contains("within 200 ms", (await Assert.ThrowsAsync<TimeoutException>(() => timed.WaitAsync(WellBeforeTheSpinEnds))).Message);
+
+        // The async form spins on the caller's thread before it parks: the same bounds.
+        Task<AddResponse> awaited = Task.Run(() => client.RequestAsync(new AddRequest { A = 3 }, TimeSpan.FromMilliseconds(200)).AsTask());
+        TimeoutException late = await Assert.ThrowsAsync<TimeoutException>(() => awaited.WaitAsync(WellBeforeTheSpinEnds));
+        Assert.Contains("within 200 ms", late.Message);
+    }
+
+    [Fact]
+    public async Task A_channel_wait_spinning_for_a_message_stops_at_its_timeout()
+    {
+        using var channel = new TestChannel("ls");
+        using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, LongSpin(channel));
+        using SharedChannelWriter writer = SharedChannel.OpenWriter(channel.Name, channel.Options(1 << 16));
+
+        // (WaitAsync's own TimeoutException, at the test's bound, says "The operation has timed out.")
+        Task blocking = Task.Factory.StartNew(() => reader.WaitToRead(TimeSpan.FromMilliseconds(200)), TaskCreationOptions.LongRunning);
+        Assert.Contains("within 200 ms", (await Assert.ThrowsAsync<TimeoutException>(() => blocking.WaitAsync(WellBeforeTheSpinEnds))).Message);
+
+        Task awaited = Task.Run(() => reader.WaitToReadAsync(TimeSpan.FromMilliseconds(200)).AsTask());
+        Assert.Contains("within 200 ms", (await Assert.ThrowsAsync<TimeoutException>(() => awaited.WaitAsync(WellBeforeTheSpinEnds))).Message);
     }
 
     private static SharedChannelOptions LongSpin(TestChannel channel)

@@ -163,7 +163,15 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
     /// The caller stops spinning: arms the timeout and the cancellation and counts itself parked (uncounted again at
     /// once when the slot was resolved first).
     /// </summary>
-    public void Park(long id, TimeSpan timeout, CancellationToken cancellationToken)
+    public void Park(long id, TimeSpan timeout, CancellationToken cancellationToken) =>
+        Park(id, timeout, timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : MonotonicClock.NowNs + (long)timeout.TotalNanoseconds, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="Park(long, TimeSpan, CancellationToken)"/>, for a request whose <paramref name="timeout"/> began
+    /// before its caller spun: it times out at <paramref name="deadlineNs"/> (CLOCK_MONOTONIC), what is left of the
+    /// timeout after the spin.
+    /// </summary>
+    public void Park(long id, TimeSpan timeout, long deadlineNs, CancellationToken cancellationToken)
     {
         // Armed only while the slot still waits for this request: one answered while its caller spun needs no timer.
         // Should it be answered between this check and the arming, the timer fires for an id that is no longer the
@@ -171,10 +179,10 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
         if (timeout != Timeout.InfiniteTimeSpan && Id == id)
         {
             _timeout = timeout;
-            Volatile.Write(ref _deadlineNs, MonotonicClock.NowNs + (long)timeout.TotalNanoseconds);
+            Volatile.Write(ref _deadlineNs, deadlineNs);
             Volatile.Write(ref _timedId, id);
             _timer ??= new Timer(static state => ((PendingRequest<TResponse>)state!).OnTimer(), this, Timeout.Infinite, Timeout.Infinite);
-            _timer.Change(timeout, Timeout.InfiniteTimeSpan);
+            _timer.Change(TimeSpan.FromTicks(Math.Max(0, (deadlineNs - MonotonicClock.NowNs) / 100)), Timeout.InfiniteTimeSpan);
         }
 
         if (cancellationToken.CanBeCanceled)

@@ -8,6 +8,7 @@ using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
 using System.Threading.Tasks.Sources;
+using NeoBuffer.Interop;
 using NeoBuffer.Requests;
 using NeoBuffer.Ring;
 using NeoBuffer.Waiting;
@@ -657,9 +658,10 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         // Read back from the slot, the id is Resolved (not positive) once a resolver has won it, even before the result
         // is set: nothing is left to park for, the await itself waits the moment until the result lands.
         long id = slot.Id;
-        if (id > 0 && !Spin(slot))
+        long deadline = RingWait.DeadlineOf(timeout);
+        if (id > 0 && !Spin(slot, deadline, cancellationToken))
         {
-            slot.Park(id, timeout, cancellationToken);
+            slot.Park(id, timeout, deadline, cancellationToken);
             EnsureReader();
         }
 
@@ -682,7 +684,8 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     internal PendingRequest<TResponse> Wait(PendingRequest<TResponse> slot, TimeSpan timeout, CancellationToken cancellationToken)
     {
         long id = slot.Id;
-        if (Spin(slot))
+        long deadline = RingWait.DeadlineOf(timeout);
+        if (Spin(slot, deadline, cancellationToken))
         {
             return slot;
         }
@@ -691,7 +694,6 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         // below is only the spin at the end. Taken for a live id, Resolved would keep this caller waiting for a change
         // that never comes, and at its deadline "time out" a request another thread had answered.
         ProtocolPoint.Reached(ProtocolPoint.RequestWaiting);
-        long deadline = RingWait.DeadlineOf(timeout);
         try
         {
             while (id > 0 && slot.Id == id)
@@ -766,8 +768,10 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     // as by any reader of the ring; a Dispose, which waits for the reading, fails this slot first, so the spin ends.
     // The reading is let go of before each pause that yields the processor (about every 3 us, FineSpinPoll), and taken
     // again after it: a spinner that lost its core (more spinning threads than cores) holds up the other callers'
-    // answers until its next yield at most, not for its whole spin.
-    private bool Spin(PendingRequest<TResponse> slot)
+    // answers until its next yield at most, not for its whole spin. At each yield the caller's token and deadline are
+    // looked at too: a cancelled or late request stops spinning (false) and ends as a parked one would, however long a
+    // spin SpinCount gives.
+    private bool Spin(PendingRequest<TResponse> slot, long deadline, CancellationToken cancellationToken)
     {
         long checks = FineSpinPoll.Checks(_spinCount);
         bool reading = false;
@@ -790,10 +794,18 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
                     return false;
                 }
 
-                if (reading && FineSpinPoll.Yields(check + 1))
+                if (FineSpinPoll.Yields(check + 1))
                 {
-                    reading = false;
-                    ExitReading();
+                    if (reading)
+                    {
+                        reading = false;
+                        ExitReading();
+                    }
+
+                    if (cancellationToken.IsCancellationRequested || MonotonicClock.NowNs >= deadline)
+                    {
+                        return false;
+                    }
                 }
 
                 FineSpinPoll.Pause(check + 1);

@@ -78,7 +78,7 @@ internal static class RingWait
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        if (SpinUntil(condition, spinCount))
+        if (SpinUntil(condition, spinCount, deadline, cancellationToken))
         {
             return true;
         }
@@ -136,12 +136,21 @@ internal static class RingWait
         }
     }
 
-    /// <summary>Spins <paramref name="spinCount"/> rounds (<see cref="SpinPoll"/>); true as soon as the condition holds.</summary>
-    private static bool SpinUntil<TCondition>(TCondition condition, int spinCount)
+    /// <summary>
+    /// Spins <paramref name="spinCount"/> rounds (<see cref="SpinPoll"/>); true as soon as the condition holds. Stops
+    /// early (false) once the token is cancelled or the deadline has passed, looked at before each yield (every few
+    /// microseconds): the caller's wait then ends as it would parked, however long a spin it was given.
+    /// </summary>
+    private static bool SpinUntil<TCondition>(TCondition condition, int spinCount, long deadline, CancellationToken cancellationToken)
         where TCondition : IWaitCondition
     {
         for (long check = 1, checks = SpinPoll.Checks(spinCount); check <= checks; check++)
         {
+            if (SpinPoll.Yields(check) && (cancellationToken.IsCancellationRequested || MonotonicClock.NowNs >= deadline))
+            {
+                return false;
+            }
+
             SpinPoll.Pause(check);
             if (condition.IsSatisfied())
             {
@@ -173,7 +182,7 @@ internal static class RingWait
             }
 
             // A short spin only: this runs on the caller's thread, which may be a thread-pool thread.
-            if (SpinUntil(condition, spinCount / 16))
+            if (SpinUntil(condition, spinCount / 16, deadline, cancellationToken))
             {
                 return new ValueTask<bool>(true);
             }
