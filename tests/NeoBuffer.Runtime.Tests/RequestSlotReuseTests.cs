@@ -62,6 +62,45 @@ public sealed class RequestSlotReuseTests
     }
 
     [Fact]
+    public async Task A_negative_timeout_is_refused_before_anything_is_sent_and_a_timeout_longer_than_a_timer_takes_is_waited_out()
+    {
+        using var channel = new TestChannel("rr");
+        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
+        SharedChannelOptions parking = channel.Options(1 << 16);
+        parking.SpinCount = 0; // each request parks at once, arming its timer
+        using SharedClient<AddRequest, AddResponse> client = await ManualServing.ConnectAsync(server, channel, parking);
+        TimeSpan negative = TimeSpan.FromMilliseconds(-5);
+
+        // Refused before the send: found after it, the refusal left the request's slot and permit taken.
+        Assert.Throws<ArgumentOutOfRangeException>(() => client.Request(new AddRequest { A = 1 }, negative));
+        Assert.Throws<ArgumentOutOfRangeException>(() => client.RequestAsync(new AddRequest { A = 1 }, negative));
+        Assert.Throws<ArgumentOutOfRangeException>(() => client.RequestLease(new AddRequest { A = 1 }, negative));
+        Assert.Throws<ArgumentOutOfRangeException>(() => client.RequestLeaseAsync(new AddRequest { A = 1 }, negative));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SendClaimed(client, negative));
+        Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreePermits);
+        Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreeSlots);
+        Assert.False(server.TryRead(out _)); // and nothing reached the server
+
+        // Sixty days is more than System.Threading.Timer takes in one arming (about 49.7): the request is armed for
+        // what the timer takes, and waits for its answer.
+        ValueTask<AddResponse> patient = client.RequestAsync(new AddRequest { A = 40, B = 2 }, TimeSpan.FromDays(60));
+        using (IncomingRequest<AddRequest, AddResponse> asked = await ManualServing.ReadOneAsync(server))
+        {
+            Assert.True(asked.TryReply(new AddResponse { Sum = asked.Message.A + asked.Message.B }));
+        }
+
+        Assert.Equal(42, (await patient.AsTask().WaitAsync(ManualServing.Generous)).Sum);
+        Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreePermits);
+    }
+
+    private static void SendClaimed(SharedClient<AddRequest, AddResponse> client, TimeSpan timeout)
+    {
+        RequestClaim<AddRequest, AddResponse> claim = client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), ManualServing.Generous);
+        MemoryMarshal.Write(claim.Payload, new AddRequest { A = 1 });
+        claim.Send(timeout).Dispose(); // throws first, and gives the claim back
+    }
+
+    [Fact]
     public async Task A_second_GetResult_of_an_answered_request_throws_and_leaves_the_next_request_of_its_slot_alone()
     {
         using var channel = new TestChannel("rr");

@@ -164,7 +164,7 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
     /// once when the slot was resolved first).
     /// </summary>
     public void Park(long id, TimeSpan timeout, CancellationToken cancellationToken) =>
-        Park(id, timeout, timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : MonotonicClock.NowNs + (long)timeout.TotalNanoseconds, cancellationToken);
+        Park(id, timeout, Waiting.RingWait.DeadlineOf(timeout), cancellationToken);
 
     /// <summary>
     /// As <see cref="Park(long, TimeSpan, CancellationToken)"/>, for a request whose <paramref name="timeout"/> began
@@ -182,7 +182,7 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
             Volatile.Write(ref _deadlineNs, deadlineNs);
             Volatile.Write(ref _timedId, id);
             _timer ??= new Timer(static state => ((PendingRequest<TResponse>)state!).OnTimer(), this, Timeout.Infinite, Timeout.Infinite);
-            _timer.Change(TimeSpan.FromTicks(Math.Max(0, (deadlineNs - MonotonicClock.NowNs) / 100)), Timeout.InfiniteTimeSpan);
+            _timer.Change(DueIn(deadlineNs - MonotonicClock.NowNs), Timeout.InfiniteTimeSpan);
         }
 
         if (cancellationToken.CanBeCanceled)
@@ -378,9 +378,16 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
         }
         else if (Id == timed)
         {
-            _timer?.Change(TimeSpan.FromMilliseconds(Math.Max(1, remainingNs / 1_000_000 + 1)), Timeout.InfiniteTimeSpan);
+            _timer?.Change(DueIn(Math.Max(1_000_000, remainingNs + 1_000_000)), Timeout.InfiniteTimeSpan);
         }
     }
+
+    // A timer's due time for what is left of a timeout: at most what System.Threading.Timer takes (about 49.7 days; a
+    // longer timeout is re-armed for the rest each time it fires early, as OnTimer does).
+    private static TimeSpan DueIn(long remainingNs) =>
+        TimeSpan.FromMilliseconds(Math.Clamp(remainingNs / 1_000_000, 0, MaxTimerDueMs));
+
+    private const long MaxTimerDueMs = uint.MaxValue - 1;
 
     private void Recycle(bool releasePermit)
     {

@@ -118,11 +118,13 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     /// variable-length fields). No allocation when the server answers while the caller spins.
     /// </summary>
     /// <exception cref="TimeoutException">No response within <paramref name="timeout"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative, other than <see cref="Timeout.InfiniteTimeSpan"/>; nothing was sent.</exception>
     /// <exception cref="RequestFailedException">The server's handler failed the request.</exception>
     /// <exception cref="ChannelClosedException">The server died or closed.</exception>
     public ValueTask<TResponse> RequestAsync(TRequest request, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ThrowIfVariable<TRequest>("build it with ClaimRequest");
+        ThrowIfInvalid(timeout);
         ThrowIfVariable<TResponse>("use RequestLeaseAsync");
         PendingRequest<TResponse>? slot = TrySendNow(MemoryMarshal.AsBytes(new ReadOnlySpan<TRequest>(in request)));
         return slot is not null
@@ -150,6 +152,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     /// it is refused with an <see cref="InvalidOperationException"/> before anything is sent: it would wait for itself.
     /// </remarks>
     /// <exception cref="TimeoutException">No response within <paramref name="timeout"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative, other than <see cref="Timeout.InfiniteTimeSpan"/>; nothing was sent.</exception>
     /// <exception cref="RequestFailedException">The server's handler failed the request.</exception>
     /// <exception cref="ChannelClosedException">The server died or closed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
@@ -157,6 +160,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     public TResponse Request(TRequest request, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ThrowIfVariable<TRequest>("build it with ClaimRequest");
+        ThrowIfInvalid(timeout);
         ThrowIfVariable<TResponse>("use RequestLease");
         ResponseDelivery.ThrowIfBlockingForbidden(_name);
         PendingRequest<TResponse> slot = Send(in request, timeout, cancellationToken);
@@ -173,6 +177,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     /// pooled memory: the blocking form of <see cref="RequestLeaseAsync"/>. Dispose the lease once.
     /// </summary>
     /// <exception cref="TimeoutException">No response within <paramref name="timeout"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative, other than <see cref="Timeout.InfiniteTimeSpan"/>; nothing was sent.</exception>
     /// <exception cref="RequestFailedException">The server's handler failed the request.</exception>
     /// <exception cref="ChannelClosedException">The server died or closed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
@@ -180,6 +185,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     public ResponseLease<TResponse> RequestLease(TRequest request, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ThrowIfVariable<TRequest>("build it with ClaimRequest");
+        ThrowIfInvalid(timeout);
         ResponseDelivery.ThrowIfBlockingForbidden(_name);
         PendingRequest<TResponse> slot = Send(in request, timeout, cancellationToken);
         short version = slot.Version;
@@ -191,11 +197,13 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     /// variable-length fields: <c>new TResponse.View(lease.Payload)</c>). Dispose the lease once.
     /// </summary>
     /// <exception cref="TimeoutException">No response within <paramref name="timeout"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative, other than <see cref="Timeout.InfiniteTimeSpan"/>; nothing was sent.</exception>
     /// <exception cref="RequestFailedException">The server's handler failed the request.</exception>
     /// <exception cref="ChannelClosedException">The server died or closed.</exception>
     public ValueTask<ResponseLease<TResponse>> RequestLeaseAsync(TRequest request, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ThrowIfVariable<TRequest>("build it with ClaimRequest");
+        ThrowIfInvalid(timeout);
         PendingRequest<TResponse>? slot = TrySendNow(MemoryMarshal.AsBytes(new ReadOnlySpan<TRequest>(in request)));
         return slot is not null
             ? new ValueTask<ResponseLease<TResponse>>(Await(slot, timeout, cancellationToken), slot.Version)
@@ -1068,6 +1076,18 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         }
 
         public void OnParking() => Interlocked.Increment(ref client._blockedSleeps);
+    }
+
+    /// <summary>
+    /// Refuses a negative timeout (other than infinite) before anything is sent: found only once the request was in
+    /// flight, it would leave the request's slot taken.
+    /// </summary>
+    internal static void ThrowIfInvalid(TimeSpan timeout)
+    {
+        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be Timeout.InfiniteTimeSpan or not negative.");
+        }
     }
 
     private static void ThrowIfVariable<T>(string instead) where T : unmanaged, IChannelMessage<T>

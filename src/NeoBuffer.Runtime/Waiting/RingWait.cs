@@ -83,6 +83,8 @@ internal static class RingWait
             return true;
         }
 
+        cancellationToken.ThrowIfCancellationRequested(); // the spin may have ended for it: no need to arm anything
+
         using CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(static state => WakeWord((nint)state!), words.First);
         bool parked = false;
         ProtocolPoint.Reached(ProtocolPoint.WaitArming);
