@@ -645,7 +645,22 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     /// disposed (a <see cref="RequestClaim{TRequest, TResponse}"/> is a struct, and a copy would otherwise take a slot
     /// outside the send gate and give back the gate and a permit a second time).
     /// </summary>
-    internal bool TryEndClaim(long ticket) => Interlocked.CompareExchange(ref _openClaim, 0, ticket) == ticket;
+    /// <remarks>
+    /// A load and a store, no CAS: the claim is a ref struct, so it and every copy of it live on the stack of the thread
+    /// that claimed (safe code cannot hand one to another thread), and that thread's own uses come one after another.
+    /// A later claim by another thread writes its ticket only after taking the send gate, which this claim's end lets
+    /// go of after this store; so a stale copy reads zero or a later ticket, never its own.
+    /// </remarks>
+    internal bool TryEndClaim(long ticket)
+    {
+        if (Volatile.Read(ref _openClaim) != ticket)
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _openClaim, 0);
+        return true;
+    }
 
     /// <summary>Ends a send begun by <see cref="ClaimRequest"/> (committed or not).</summary>
     internal void EndSend(bool sent)
