@@ -7,6 +7,7 @@ using System.Threading.Tasks.Sources;
 using NeoBuffer.Requests;
 using NeoBuffer.Ring;
 using NeoBuffer.Testing;
+using NeoBuffer.Waiting;
 using NeoBuffer.TestHost.Messages;
 
 namespace NeoBuffer.Runtime.Tests;
@@ -26,12 +27,12 @@ public sealed class RequestSlotReuseTests
         // First use: answered before its caller parked, so the timeout is armed after the slot was resolved.
         slot.Begin(1);
         Assert.True(slot.TryRespond(1, ResponseStatus.Ok, new byte[System.Runtime.CompilerServices.Unsafe.SizeOf<AddResponse>()]));
-        slot.Park(1, TimeSpan.FromTicks(1), CancellationToken.None);
+        slot.Park(1, TimeSpan.FromTicks(1), RingWait.DeadlineOf(TimeSpan.FromTicks(1)), CancellationToken.None);
         await new ValueTask<AddResponse>(slot, slot.Version);
 
         // Second use, with no timeout: the first use's timer fires now, past its deadline.
         slot.Begin(2);
-        slot.Park(2, Timeout.InfiniteTimeSpan, CancellationToken.None);
+        slot.Park(2, Timeout.InfiniteTimeSpan, RingWait.DeadlineOf(Timeout.InfiniteTimeSpan), CancellationToken.None);
         slot.FireTimer();
 
         Assert.Equal(2, slot.Id);
@@ -49,13 +50,13 @@ public sealed class RequestSlotReuseTests
         // caller that parks next finds the id resolved after its mark, and takes itself out of the parked count.
         slot.Begin(1);
         Assert.True(slot.TryRespond(1, ResponseStatus.Ok, body));
-        slot.Park(1, Timeout.InfiniteTimeSpan, CancellationToken.None);
+        slot.Park(1, Timeout.InfiniteTimeSpan, RingWait.DeadlineOf(Timeout.InfiniteTimeSpan), CancellationToken.None);
         Assert.Equal(0, owner.Parked);
         await new ValueTask<AddResponse>(slot, slot.Version);
 
         // Parked first: the answer finds the mark and takes the caller out of the count, once.
         slot.Begin(2);
-        slot.Park(2, Timeout.InfiniteTimeSpan, CancellationToken.None);
+        slot.Park(2, Timeout.InfiniteTimeSpan, RingWait.DeadlineOf(Timeout.InfiniteTimeSpan), CancellationToken.None);
         Assert.Equal(1, owner.Parked);
         Assert.True(slot.TryRespond(2, ResponseStatus.Ok, body));
         Assert.Equal(0, owner.Parked);

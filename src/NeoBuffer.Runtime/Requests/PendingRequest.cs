@@ -161,15 +161,8 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
 
     /// <summary>
     /// The caller stops spinning: arms the timeout and the cancellation and counts itself parked (uncounted again at
-    /// once when the slot was resolved first).
-    /// </summary>
-    public void Park(long id, TimeSpan timeout, CancellationToken cancellationToken) =>
-        Park(id, timeout, Waiting.RingWait.DeadlineOf(timeout), cancellationToken);
-
-    /// <summary>
-    /// As <see cref="Park(long, TimeSpan, CancellationToken)"/>, for a request whose <paramref name="timeout"/> began
-    /// before its caller spun: it times out at <paramref name="deadlineNs"/> (CLOCK_MONOTONIC), what is left of the
-    /// timeout after the spin.
+    /// once when the slot was resolved first). The <paramref name="timeout"/> began before the caller spun: the request
+    /// times out at <paramref name="deadlineNs"/> (CLOCK_MONOTONIC), what is left of it after the spin.
     /// </summary>
     public void Park(long id, TimeSpan timeout, long deadlineNs, CancellationToken cancellationToken)
     {

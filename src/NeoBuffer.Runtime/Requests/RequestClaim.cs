@@ -3,6 +3,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using System.Threading.Tasks.Sources;
 using NeoBuffer.Requests;
+using NeoBuffer.Waiting;
 
 namespace NeoBuffer;
 
@@ -49,7 +50,7 @@ public ref struct RequestClaim<TRequest, TResponse>
     /// </summary>
     /// <exception cref="InvalidOperationException">The claim was already sent or disposed, or this is a thread that delivers responses (see <see cref="SharedClient{TRequest, TResponse}.Request(TRequest, TimeSpan, CancellationToken)"/>); the claim is then not sent.</exception>
     /// <exception cref="TimeoutException">No response within <paramref name="timeout"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative, other than <see cref="Timeout.InfiniteTimeSpan"/>; nothing was sent.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative, other than <see cref="Timeout.InfiniteTimeSpan"/>; the claim is given back, not sent.</exception>
     /// <exception cref="RequestFailedException">The server's handler failed the request.</exception>
     /// <exception cref="System.Threading.Channels.ChannelClosedException">The server died or closed.</exception>
     public ResponseLease<TResponse> Send(TimeSpan timeout, CancellationToken cancellationToken = default)
@@ -61,13 +62,12 @@ public ref struct RequestClaim<TRequest, TResponse>
         return ((IValueTaskSource<ResponseLease<TResponse>>)client.Wait(slot, timeout, cancellationToken)).GetResult(version);
     }
 
-    /// <summary>Commits the request and lets go of the send gate; returns the slot its response will resolve.</summary>
     // A timeout refused before the send gives the claim back (it is not sent), so the refusal holds up no other request.
     private void DisposeIfInvalid(TimeSpan timeout)
     {
         try
         {
-            SharedClient<TRequest, TResponse>.ThrowIfInvalid(timeout);
+            RingWait.ThrowIfInvalidTimeout(timeout);
         }
         catch
         {
@@ -76,6 +76,7 @@ public ref struct RequestClaim<TRequest, TResponse>
         }
     }
 
+    /// <summary>Commits the request and lets go of the send gate; returns the slot its response will resolve.</summary>
     internal PendingRequest<TResponse> Commit(out SharedClient<TRequest, TResponse> client)
     {
         client = _client ?? throw new InvalidOperationException("This request was already sent or disposed.");

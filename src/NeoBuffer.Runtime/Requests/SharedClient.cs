@@ -124,7 +124,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     public ValueTask<TResponse> RequestAsync(TRequest request, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ThrowIfVariable<TRequest>("build it with ClaimRequest");
-        ThrowIfInvalid(timeout);
+        RingWait.ThrowIfInvalidTimeout(timeout); // before the send: found after it, it would leave the slot taken
         ThrowIfVariable<TResponse>("use RequestLeaseAsync");
         PendingRequest<TResponse>? slot = TrySendNow(MemoryMarshal.AsBytes(new ReadOnlySpan<TRequest>(in request)));
         return slot is not null
@@ -160,7 +160,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     public TResponse Request(TRequest request, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ThrowIfVariable<TRequest>("build it with ClaimRequest");
-        ThrowIfInvalid(timeout);
+        RingWait.ThrowIfInvalidTimeout(timeout); // before the send: found after it, it would leave the slot taken
         ThrowIfVariable<TResponse>("use RequestLease");
         ResponseDelivery.ThrowIfBlockingForbidden(_name);
         PendingRequest<TResponse> slot = Send(in request, timeout, cancellationToken);
@@ -185,7 +185,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     public ResponseLease<TResponse> RequestLease(TRequest request, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ThrowIfVariable<TRequest>("build it with ClaimRequest");
-        ThrowIfInvalid(timeout);
+        RingWait.ThrowIfInvalidTimeout(timeout); // before the send: found after it, it would leave the slot taken
         ResponseDelivery.ThrowIfBlockingForbidden(_name);
         PendingRequest<TResponse> slot = Send(in request, timeout, cancellationToken);
         short version = slot.Version;
@@ -203,7 +203,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     public ValueTask<ResponseLease<TResponse>> RequestLeaseAsync(TRequest request, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ThrowIfVariable<TRequest>("build it with ClaimRequest");
-        ThrowIfInvalid(timeout);
+        RingWait.ThrowIfInvalidTimeout(timeout); // before the send: found after it, it would leave the slot taken
         PendingRequest<TResponse>? slot = TrySendNow(MemoryMarshal.AsBytes(new ReadOnlySpan<TRequest>(in request)));
         return slot is not null
             ? new ValueTask<ResponseLease<TResponse>>(Await(slot, timeout, cancellationToken), slot.Version)
@@ -684,7 +684,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         long deadline = 0;
         if (id > 0 && !Spin(slot, timeout, ref deadline, cancellationToken))
         {
-            slot.Park(id, timeout, deadline != 0 ? deadline : RingWait.DeadlineOf(timeout), cancellationToken);
+            slot.Park(id, timeout, deadline, cancellationToken);
             EnsureReader();
         }
 
@@ -712,8 +712,6 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         {
             return slot;
         }
-
-        deadline = deadline != 0 ? deadline : RingWait.DeadlineOf(timeout);
 
         // A resolver may have won the id already (it reads Resolved) without having set the result: then the wait
         // below is only the spin at the end. Taken for a live id, Resolved would keep this caller waiting for a change
@@ -798,7 +796,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     // spin SpinCount gives.
     // The deadline is read from the clock at the first yield (about 3 us in), not before the spin: a request answered
     // within that (nearly all, between processes with a core each) reads no clock, and on a core the server shares the
-    // clock's 20-30 ns would be the server's time too. The caller takes it after the spin if the spin did not.
+    // clock's 20-30 ns would be the server's time too. Whenever the spin ends without the response, the deadline is set.
     private bool Spin(PendingRequest<TResponse> slot, TimeSpan timeout, ref long deadline, CancellationToken cancellationToken)
     {
         long checks = FineSpinPoll.Checks(_spinCount);
@@ -819,6 +817,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
 
                 if (check >= checks)
                 {
+                    deadline = deadline != 0 ? deadline : RingWait.DeadlineOf(timeout);
                     return false;
                 }
 
@@ -1101,18 +1100,6 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         }
 
         public void OnParking() => Interlocked.Increment(ref client._blockedSleeps);
-    }
-
-    /// <summary>
-    /// Refuses a negative timeout (other than infinite) before anything is sent: found only once the request was in
-    /// flight, it would leave the request's slot taken.
-    /// </summary>
-    internal static void ThrowIfInvalid(TimeSpan timeout)
-    {
-        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
-        {
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be Timeout.InfiniteTimeSpan or not negative.");
-        }
     }
 
     private static void ThrowIfVariable<T>(string instead) where T : unmanaged, IChannelMessage<T>

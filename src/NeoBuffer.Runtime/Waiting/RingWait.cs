@@ -278,6 +278,18 @@ internal static class RingWait
         Futex.WakeAll((int*)word);
     }
 
+    /// <summary>
+    /// Refuses a timeout <see cref="DeadlineOf"/> cannot take: negative, other than <see cref="Timeout.InfiniteTimeSpan"/>.
+    /// For callers that must refuse it before they act (a request, before it is sent).
+    /// </summary>
+    public static void ThrowIfInvalidTimeout(TimeSpan timeout)
+    {
+        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be Timeout.InfiniteTimeSpan or not negative.");
+        }
+    }
+
     /// <summary>The CLOCK_MONOTONIC deadline of a wait of <paramref name="timeout"/> (Infinite: effectively never).</summary>
     public static long DeadlineOf(TimeSpan timeout)
     {
@@ -286,7 +298,7 @@ internal static class RingWait
             return long.MaxValue / 2; // far enough to mean "never", near enough that adding a slice cannot overflow
         }
 
-        ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.Zero, nameof(timeout));
+        ThrowIfInvalidTimeout(timeout);
         return MonotonicClock.NowNs + (long)Math.Min(timeout.TotalNanoseconds, long.MaxValue / 2);
     }
 
