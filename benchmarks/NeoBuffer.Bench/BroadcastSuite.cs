@@ -18,7 +18,7 @@ internal static class BroadcastSuite
 {
     public static int Run(MeasurementPlan plan, string? jsonPath)
     {
-        Console.WriteLine($"NeoBuffer broadcast and MPSC benchmark ({(plan.IsQuick ? "quick" : "full")}: {plan.Rounds} rounds; per round and row a fresh session of {plan.WarmupBlocks} warm-up + {plan.Blocks} timed blocks; rows are medians over the {plan.Rounds * plan.Blocks} timed blocks)");
+        Console.WriteLine($"NeoBuffer broadcast and MPSC benchmark ({(plan.IsQuick ? "quick" : "full")}: {plan.Rounds} rounds; per round and row a fresh session of {plan.WarmupBlocks} warm-up (throughput: at least {MeasurementPlan.MinWarmupMessages} messages) + {plan.Blocks} timed blocks; rows are medians over the {plan.Rounds * plan.Blocks} timed blocks)");
         Console.WriteLine($"machine:     {MachineDescription.Describe()}; load average {MachineDescription.LoadAverage()} at start");
         Console.WriteLine($"broadcast:   this process produces {ResultTable.Size(MeasurementPlan.Large)} frames into a {ResultTable.Size(MeasurementPlan.RingCapacity(MeasurementPlan.Large))} ring, filling each in place; subscriber processes (tethered) each {MessageCheck.Description}; timed: the producer's frames/s");
         Console.WriteLine($"mpsc:        producer processes write {MeasurementPlan.Small} B messages into a {ResultTable.Size(MeasurementPlan.RingCapacity(MeasurementPlan.Small))} ring; this process consumes and {MessageCheck.Description} per producer; timed: messages/s received from all");

@@ -51,7 +51,7 @@ internal static class ReportSuite
             $"command: `{Command} {arguments}`",
             $"date: {DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC",
             $"machine: {machine}; load average {MachineDescription.LoadAverage()} at start",
-            $"plan: {(plan.IsQuick ? "quick" : "full")}, {plan.Rounds} rounds; per round and row a fresh child process, {plan.WarmupBlocks} warm-up + {plan.Blocks} timed blocks{(plan.IsQuick ? string.Empty : " (at least 2 s together for 64 KiB and 8 MiB)")}; throughput rows are medians over the timed blocks, round-trip percentiles are over every sample; the last column is the spread across rounds",
+            $"plan: {(plan.IsQuick ? "quick" : "full")}, {plan.Rounds} rounds; per round and row a fresh child process, {plan.WarmupBlocks} warm-up (throughput: at least {MeasurementPlan.MinWarmupMessages} messages) + {plan.Blocks} timed blocks{(plan.IsQuick ? string.Empty : " (at least 2 s together for 64 KiB and 8 MiB)")}; throughput rows are medians over the timed blocks, round-trip percentiles are over every sample; the last column is the spread across rounds",
             "producer: a child process copies each message from a private buffer into the transport and stamps a sequence number; "
                 + $"consumer: this process {MessageCheck.Description}",
             $"neobuffer: a shared-memory ring (spin-then-park waits); neobuffer-batch ({MeasurementPlan.Small} B only): the same ring through TryWriteBatch of {NeoBufferBatchThroughput.BatchSize} messages and TryReadBatch; uds: Unix domain stream socket, one send(2) per message; pipe: anonymous pipe (buffer raised to 1 MiB) to the child, one write(2) per length-prefixed message; "

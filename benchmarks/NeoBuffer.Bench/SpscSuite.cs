@@ -20,7 +20,7 @@ internal static class SpscSuite
     /// <param name="onlySize">Only the throughput rows of this message size (no round trips): a before/after comparison of one row.</param>
     public static int Run(MeasurementPlan plan, string? jsonPath, int? onlySize = null)
     {
-        Console.WriteLine($"NeoBuffer SPSC benchmark ({(plan.IsQuick ? "quick" : "full")}: {plan.Rounds} rounds; per round and row a fresh session of {plan.WarmupBlocks} warm-up + {plan.Blocks} timed blocks; rows are medians over the {plan.Rounds * plan.Blocks} timed blocks)");
+        Console.WriteLine($"NeoBuffer SPSC benchmark ({(plan.IsQuick ? "quick" : "full")}: {plan.Rounds} rounds; per round and row a fresh session of {plan.WarmupBlocks} warm-up (throughput: at least {MeasurementPlan.MinWarmupMessages} messages) + {plan.Blocks} timed blocks; rows are medians over the {plan.Rounds * plan.Blocks} timed blocks)");
         Console.WriteLine($"machine:  {MachineDescription.Describe()}; load average {MachineDescription.LoadAverage()} at start");
         Console.WriteLine("producer: a child process; copies each message from a private buffer into the transport and stamps a sequence number");
         Console.WriteLine($"consumer: this process; {MessageCheck.Description}");

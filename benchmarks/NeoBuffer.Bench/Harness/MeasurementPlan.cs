@@ -38,8 +38,22 @@ internal sealed class MeasurementPlan
     /// <summary>Timed blocks per session.</summary>
     public int Blocks { get; }
 
-    /// <summary>Untimed blocks at the start of each session.</summary>
+    /// <summary>Untimed blocks at the start of each session (a throughput session's: <see cref="WarmupBlocksFor"/>).</summary>
     public int WarmupBlocks { get; }
+
+    /// <summary>
+    /// The fewest messages a throughput session runs untimed. A fresh child's runtime compiles each method it calls per
+    /// message twice more after its first calls (instrumented, then optimized), on its background tiering thread, which
+    /// shares the child's pinned CPU with the producer. A NeoBuffer producer child compiled about 200-240 methods (30-50
+    /// ms of JIT) in its first 40 to 130 messages of 8 MiB and none later, in every one of nine sessions measured; with
+    /// one warm-up block of 40 messages, about a third of the first timed block went to the JIT, and the ring measured
+    /// 0.74-0.88x the handoff baseline instead of 0.9-1.03x (docs/benchmarks/notes.md, "The warm-up of large messages").
+    /// Every transport gets the same floor; it only lengthens sessions whose blocks are smaller (the 8 MiB ones).
+    /// </summary>
+    public const int MinWarmupMessages = 240;
+
+    /// <summary>Untimed blocks of <paramref name="block"/> messages before a throughput session's timed ones: <see cref="WarmupBlocks"/>, but at least <see cref="MinWarmupMessages"/> messages.</summary>
+    public int WarmupBlocksFor(long block) => (int)Math.Max(WarmupBlocks, (MinWarmupMessages + block - 1) / block);
 
     public static int[] MessageSizes { get; } = [Small, Medium, Large];
 

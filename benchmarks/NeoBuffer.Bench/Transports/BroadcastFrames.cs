@@ -39,7 +39,7 @@ internal static class BroadcastFrames
         try
         {
             var source = new MessageSource(frameBytes);
-            var timer = new BlockTimer(block * run.Plan.WarmupBlocks, block, run.Plan.Blocks);
+            var timer = run.ThroughputTimer(block);
             for (long sequence = 0; sequence < total; sequence++)
             {
                 WriteClaim claim = writer.Claim(frameBytes, BenchRun.ChildTimeout);

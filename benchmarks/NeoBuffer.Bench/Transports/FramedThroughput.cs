@@ -18,7 +18,7 @@ internal static class FramedThroughput
         long block = run.Plan.ThroughputBlock(transport, messageBytes);
         long total = run.ThroughputTotal(block);
         var check = new MessageCheck();
-        var timer = new BlockTimer(block * run.Plan.WarmupBlocks, block, run.Plan.Blocks);
+        var timer = run.ThroughputTimer(block);
         for (long i = 0; i < total; i++)
         {
             check.Accept(channel.ReceiveFrame());

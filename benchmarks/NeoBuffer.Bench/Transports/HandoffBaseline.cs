@@ -59,7 +59,7 @@ internal static class HandoffBaseline
             int* producerParked = (int*)(shared.Base + ProducerParkedOffset);
             int* consumerParked = (int*)(shared.Base + ConsumerParkedOffset);
             var check = new MessageCheck();
-            var timer = new BlockTimer(block * run.Plan.WarmupBlocks, block, run.Plan.Blocks);
+            var timer = run.ThroughputTimer(block);
             for (long i = 0; i < total; i++)
             {
                 int slot = (int)(i % slots);

@@ -24,7 +24,7 @@ internal static class MemcpyBaseline
         byte[] region = GC.AllocateUninitializedArray<byte>((int)regionBytes, pinned: true);
         region.AsSpan().Fill(1); // fault every page in before timing
 
-        var timer = new BlockTimer(block * run.Plan.WarmupBlocks, block, run.Plan.Blocks);
+        var timer = run.ThroughputTimer(block);
         int slot = 0;
         for (long i = 0; i < total; i++)
         {

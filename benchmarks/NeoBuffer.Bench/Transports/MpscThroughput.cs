@@ -38,7 +38,7 @@ internal static class MpscThroughput
         try
         {
             MessageCheck[] checks = Enumerable.Range(0, producers).Select(_ => new MessageCheck()).ToArray();
-            var timer = new BlockTimer(block * run.Plan.WarmupBlocks, block, run.Plan.Blocks);
+            var timer = run.ThroughputTimer(block);
             Array.ForEach(writers, writer => writer.Go());
             for (long i = 0; i < total; i++)
             {

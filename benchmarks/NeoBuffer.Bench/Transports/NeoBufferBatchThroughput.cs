@@ -27,7 +27,7 @@ internal static class NeoBufferBatchThroughput
         long total = run.ThroughputTotal(block);
         using SharedChannelReader reader = NeoBufferThroughput.CreateChannel(run, "spscb", messageBytes);
         using ChildProcess producer = BenchChildren.Start(ProducerVerb, run.Directory, reader.Name, messageBytes, total);
-        var handler = new Checking(new MessageCheck(), new BlockTimer(block * run.Plan.WarmupBlocks, block, run.Plan.Blocks));
+        var handler = new Checking(new MessageCheck(), run.ThroughputTimer(block));
         while (handler.Check.Received < total)
         {
             if (reader.TryReadBatch(ref handler, (int)Math.Min(int.MaxValue, total - handler.Check.Received)) == 0)

@@ -23,7 +23,7 @@ internal static class NeoBufferThroughput
         using SharedChannelReader reader = CreateChannel(run, "spsc", messageBytes);
         using ChildProcess producer = BenchChildren.Start(ProducerVerb, run.Directory, reader.Name, messageBytes, total);
         var check = new MessageCheck();
-        var timer = new BlockTimer(block * run.Plan.WarmupBlocks, block, run.Plan.Blocks);
+        var timer = run.ThroughputTimer(block);
         for (long i = 0; i < total; i++)
         {
             ReadLease lease;

@@ -27,7 +27,7 @@ internal static class NetMqThroughput
         int port = pull.BindRandomPort(NetMqEndpoint.Host);
         using ChildProcess producer = BenchChildren.Start(ProducerVerb, port, messageBytes, total);
         var check = new MessageCheck();
-        var timer = new BlockTimer(block * run.Plan.WarmupBlocks, block, run.Plan.Blocks);
+        var timer = run.ThroughputTimer(block);
         var message = new Msg();
         message.InitEmpty();
         for (long i = 0; i < total; i++)

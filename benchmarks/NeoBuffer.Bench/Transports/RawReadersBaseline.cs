@@ -59,7 +59,7 @@ internal static class RawReadersBaseline
                 try
                 {
                     var source = new MessageSource(frameBytes);
-                    var timer = new BlockTimer(block * run.Plan.WarmupBlocks, block, run.Plan.Blocks);
+                    var timer = run.ThroughputTimer(block);
                     for (long sequence = 0; sequence < total; sequence++)
                     {
                         // The slot held frame sequence - Slots: free once every reader's count has passed it.
