@@ -27,6 +27,7 @@ internal static class ReportSuite
     [
         (Scenarios.NeoBuffer, NeoBufferThroughput.Measure),
         (Scenarios.NeoBufferBatch, NeoBufferBatchThroughput.Measure),
+        (Scenarios.NeoBufferLargeRing, NeoBufferThroughput.MeasureLargeRing),
         (Scenarios.Uds, UdsThroughput.Measure),
         (Scenarios.Pipe, PipeThroughput.Measure),
         (Scenarios.NetMq, NetMqThroughput.Measure),
@@ -54,7 +55,7 @@ internal static class ReportSuite
             $"plan: {(plan.IsQuick ? "quick" : "full")}, {plan.Rounds} rounds; per round and row a fresh child process, {plan.WarmupBlocks} warm-up (throughput: at least {MeasurementPlan.MinWarmupMessages} messages) + {plan.Blocks} timed blocks{(plan.IsQuick ? string.Empty : " (at least 2 s together for 64 KiB and 8 MiB)")}; throughput rows are medians over the timed blocks, round-trip percentiles are over every sample; the last column is the spread across rounds",
             "producer: a child process copies each message from a private buffer into the transport and stamps a sequence number; "
                 + $"consumer: this process {MessageCheck.Description}",
-            $"neobuffer: a shared-memory ring (spin-then-park waits); neobuffer-batch ({MeasurementPlan.Small} B only): the same ring through TryWriteBatch of {NeoBufferBatchThroughput.BatchSize} messages and TryReadBatch; uds: Unix domain stream socket, one send(2) per message; pipe: anonymous pipe (buffer raised to 1 MiB) to the child, one write(2) per length-prefixed message; "
+            $"neobuffer: a shared-memory ring (spin-then-park waits); neobuffer-batch ({MeasurementPlan.Small} B only): the same ring through TryWriteBatch of {NeoBufferBatchThroughput.BatchSize} messages and TryReadBatch; neobuffer-64mib-ring ({MeasurementPlan.Small} B only): one message per call through a 64 MiB ring instead of 1 MiB; uds: Unix domain stream socket, one send(2) per message; pipe: anonymous pipe (buffer raised to 1 MiB) to the child, one write(2) per length-prefixed message; "
                 + "netmq: NetMQ 4.0.4.5 PUSH/PULL (round trip: REQ/REP) over TCP loopback; memcpy: one thread copies each message into a region as large as the ring; "
                 + "handoff: the same fill and read between two processes through as many slots of a plain shared buffer as the ring holds, one flag word flipped per message, each side spinning then parking on it as the ring does; pingpong: two processes spin on two cache lines",
             $"pinning: {CpuPinning.Description}; broadcast subscribers, raw readers and MPSC producers may run on any CPU (they outnumber the CPUs)",
@@ -104,6 +105,11 @@ internal static class ReportSuite
                 if (name == Scenarios.NeoBufferBatch && size != MeasurementPlan.Small)
                 {
                     continue; // batches are for small messages: a large one is one publication per message anyway
+                }
+
+                if (name == Scenarios.NeoBufferLargeRing && size != MeasurementPlan.Small)
+                {
+                    continue; // the larger sizes have their own rings already (4 and 32 MiB)
                 }
 
                 Console.Error.WriteLine($"  round {round} of {rounds}: {name} {ResultTable.Size(size)} throughput");

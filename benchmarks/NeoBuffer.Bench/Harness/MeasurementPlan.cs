@@ -69,6 +69,13 @@ internal sealed class MeasurementPlan
     };
 
     /// <summary>
+    /// The ring of the 64 B <c>neobuffer-64mib-ring</c> row. On the AMD host's far placement one message per call rose
+    /// with the ring from 12.5 M msgs/s (1 MiB) to about 60 M (32 or 64 MiB), where the near placement's 1 MiB ring
+    /// already is (docs/benchmarks/notes.md, "Ring size and the far placement").
+    /// </summary>
+    public const long LargeSmallMessageRing = 64 << 20;
+
+    /// <summary>
     /// 8 MiB messages per quick timed block over NetMQ: fewer than the other transports' 20-60, since each takes NetMQ
     /// several milliseconds (its I/O threads copy it through TCP loopback); the report says so.
     /// </summary>
@@ -81,6 +88,7 @@ internal sealed class MeasurementPlan
         {
             (Report.Scenarios.NeoBuffer, Small) => 2_000_000,
             (Report.Scenarios.NeoBufferBatch, Small) => 4_000_000,
+            (Report.Scenarios.NeoBufferLargeRing, Small) => 2_000_000,
             (Report.Scenarios.NeoBuffer, Medium) => 20_000,
             (Report.Scenarios.NeoBuffer, _) => 40,
             (Report.Scenarios.Uds, Small) => 30_000,

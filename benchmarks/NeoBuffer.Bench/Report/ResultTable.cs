@@ -14,13 +14,13 @@ internal static class ResultTable
     {
         string head = participants ? $" {"prod",4} | {"subs",4} |" : string.Empty;
         string rule = participants ? $" {new string('-', 4)} | {new string('-', 4)} |" : string.Empty;
-        output.WriteLine($"| {"scenario",-20} | {"transport",-15} | {"size",6} |{head} {"msgs/block",10} | {"M msgs/s",9} | {"GB/s",7} | {"p50 us",7} | {"p99 us",7} | {"place",5} | {"rounds low .. high",20} |");
-        output.WriteLine($"| {new string('-', 20)} | {new string('-', 15)} | {new string('-', 6)} |{rule} {new string('-', 10)} | {new string('-', 9)} | {new string('-', 7)} | {new string('-', 7)} | {new string('-', 7)} | {new string('-', 5)} | {new string('-', 20)} |");
+        output.WriteLine($"| {"scenario",-20} | {"transport",-20} | {"size",6} |{head} {"msgs/block",10} | {"M msgs/s",9} | {"GB/s",7} | {"p50 us",7} | {"p99 us",7} | {"place",5} | {"rounds low .. high",20} |");
+        output.WriteLine($"| {new string('-', 20)} | {new string('-', 20)} | {new string('-', 6)} |{rule} {new string('-', 10)} | {new string('-', 9)} | {new string('-', 7)} | {new string('-', 7)} | {new string('-', 7)} | {new string('-', 5)} | {new string('-', 20)} |");
         foreach (ResultRow row in rows)
         {
             string counts = participants ? $" {row.Producers,4} | {row.Subscribers,4} |" : string.Empty;
             output.WriteLine(
-                $"| {row.Scenario,-20} | {row.Transport,-15} | {Size(row.MessageBytes),6} |{counts} {row.Messages,10} | {Format(row.MsgsPerSec, 1e-6, "0.000"),9} | {Format(row.GbPerSec, 1, "0.00"),7} | {Format(row.P50Ns, 1e-3, "0.000"),7} | {Format(row.P99Ns, 1e-3, "0.000"),7} | {row.Placement,5} | {Spread(row),20} |");
+                $"| {row.Scenario,-20} | {row.Transport,-20} | {Size(row.MessageBytes),6} |{counts} {row.Messages,10} | {Format(row.MsgsPerSec, 1e-6, "0.000"),9} | {Format(row.GbPerSec, 1, "0.00"),7} | {Format(row.P50Ns, 1e-3, "0.000"),7} | {Format(row.P99Ns, 1e-3, "0.000"),7} | {row.Placement,5} | {Spread(row),20} |");
         }
     }
 

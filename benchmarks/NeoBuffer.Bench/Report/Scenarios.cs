@@ -13,6 +13,7 @@ internal static class Scenarios
 
     public const string NeoBuffer = "neobuffer";
     public const string NeoBufferBatch = "neobuffer-batch";
+    public const string NeoBufferLargeRing = "neobuffer-64mib-ring";
     public const string NeoBufferAsync = "neobuffer-async";
     public const string Uds = "uds";
     public const string Grpc = "grpc-uds";

@@ -33,6 +33,13 @@ internal static class Targets
             yield return Verdict("64 B throughput, one message per call >= 20 M", Median.Of(rates) >= 20, rates, "M msgs/s");
         }
 
+        double[] largeRingRates = sessions.Where(s => s.IsPair(Scenarios.Throughput, Scenarios.NeoBufferLargeRing, MeasurementPlan.Small))
+            .Select(s => ResultRow.From([s]).MsgsPerSec!.Value / 1e6).ToArray();
+        if (largeRingRates.Length > 0)
+        {
+            yield return Information("64 B throughput, one message per call, 64 MiB ring", largeRingRates, "M msgs/s");
+        }
+
         double[] batchRates = sessions.Where(s => s.IsPair(Scenarios.Throughput, Scenarios.NeoBufferBatch, MeasurementPlan.Small))
             .Select(s => ResultRow.From([s]).MsgsPerSec!.Value / 1e6).ToArray();
         if (batchRates.Length > 0)

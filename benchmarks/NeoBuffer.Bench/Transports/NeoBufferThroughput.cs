@@ -16,11 +16,22 @@ internal static class NeoBufferThroughput
 {
     public const string ProducerVerb = "neobuffer-produce";
 
-    public static Measurement Measure(BenchRun run, int messageBytes)
+    public static Measurement Measure(BenchRun run, int messageBytes) =>
+        Measure(run, messageBytes, Scenarios.NeoBuffer, MeasurementPlan.RingCapacity(messageBytes));
+
+    /// <summary>
+    /// The same with a ring of <see cref="MeasurementPlan.LargeSmallMessageRing"/> (64 B only): on the AMD host's far
+    /// placement the ring's size moved one-message-per-call throughput more than any change to the ring's code did
+    /// (docs/benchmarks/notes.md, "Ring size and the far placement").
+    /// </summary>
+    public static Measurement MeasureLargeRing(BenchRun run, int messageBytes) =>
+        Measure(run, messageBytes, Scenarios.NeoBufferLargeRing, MeasurementPlan.LargeSmallMessageRing);
+
+    private static Measurement Measure(BenchRun run, int messageBytes, string transport, long capacity)
     {
-        long block = run.Plan.ThroughputBlock(Scenarios.NeoBuffer, messageBytes);
+        long block = run.Plan.ThroughputBlock(transport, messageBytes);
         long total = run.ThroughputTotal(block);
-        using SharedChannelReader reader = CreateChannel(run, "spsc", messageBytes);
+        using SharedChannelReader reader = CreateChannel(run, "spsc", messageBytes, capacity);
         using ChildProcess producer = BenchChildren.Start(ProducerVerb, run.Directory, reader.Name, messageBytes, total);
         var check = new MessageCheck();
         var timer = run.ThroughputTimer(block);
@@ -38,7 +49,7 @@ internal static class NeoBufferThroughput
         }
 
         producer.WaitSuccess(BenchRun.ChildTimeout);
-        return Measurement.Throughput(Scenarios.NeoBuffer, messageBytes, block, timer.BlockSeconds());
+        return Measurement.Throughput(transport, messageBytes, block, timer.BlockSeconds());
     }
 
     /// <summary>The child: <c>DIRECTORY NAME MESSAGE_BYTES COUNT</c>.</summary>
@@ -57,12 +68,12 @@ internal static class NeoBufferThroughput
         writer.Complete();
     }
 
-    /// <summary>The consumer's side of a throughput session: a fresh SPSC channel sized for the message, read by this process.</summary>
-    internal static SharedChannelReader CreateChannel(BenchRun run, string prefix, int messageBytes) =>
+    /// <summary>The consumer's side of a throughput session: a fresh SPSC channel (by default sized for the message), read by this process.</summary>
+    internal static SharedChannelReader CreateChannel(BenchRun run, string prefix, int messageBytes, long? capacity = null) =>
         SharedChannel.CreateReader(run.NextName(prefix), new SharedChannelOptions
         {
             Directory = run.Directory,
-            Capacity = MeasurementPlan.RingCapacity(messageBytes),
+            Capacity = capacity ?? MeasurementPlan.RingCapacity(messageBytes),
             MaxMessageSize = messageBytes,
         });
 
