@@ -29,8 +29,8 @@ public sealed class SharedChannelOptions
     /// little under half the ring (room for it plus the padding at the wrap), so size it for the frames you stream: an
     /// 8 MiB frame needs at least 32 MiB, and more lets the producer run ahead of the consumers. A stream of small
     /// messages between CPUs that share no cache can also gain from a larger ring: on one 2-vCPU host, 64 B messages
-    /// one per call went from 13 M to 46-60 M a second with 64 MiB instead of 1 MiB, while on CPUs that share a cache 1
-    /// MiB already gave 60 M.
+    /// one per call went from 9-13 M a second to a median of 34 M (rounds 12-50 M) with 64 MiB instead of 1 MiB, while
+    /// on CPUs that share a cache 1 MiB already gave 60 M.
     /// </summary>
     public long Capacity
     {
