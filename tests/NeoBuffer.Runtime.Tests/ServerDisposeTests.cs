@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
+using NeoBuffer.Ring;
 using NeoBuffer.Testing;
 using NeoBuffer.TestHost.Messages;
 using static NeoBuffer.Runtime.Tests.ManualServing;
@@ -30,6 +31,53 @@ public sealed class ServerDisposeTests
         served.Exit(); // disposes the writer
         Exception? thrown = Record.Exception(() => server.Dispose());
         Assert.Null(thrown);
+    }
+
+    // An idle check for dead clients probes each client's response ring (DropDeadClients -> IsServable) inside a read.
+    // A Dispose on another thread meanwhile must leave every client to that read's end: marking a client gone may
+    // dispose its response writer, whose probe then read unmapped memory (the AccessViolation that crashed a CI run's
+    // test host, fixed by marking clients in ReleaseRings only).
+    [Fact]
+    public async Task Dispose_during_the_idle_check_of_clients_leaves_them_to_its_end()
+    {
+        using var channel = new TestChannel("rr");
+        var server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
+        using SharedClient<AddRequest, AddResponse> client = await ConnectAsync(server, channel);
+        NeoBuffer.Requests.ServerClient served = Assert.Single(server.Serving);
+        using var atProbe = new ManualResetEventSlim();
+        using var disposed = new ManualResetEventSlim();
+        Exception? checkFailure = null;
+        var checker = new Thread(() =>
+        {
+            using IDisposable hook = ProtocolPoint.OnThisThread(point =>
+            {
+                if (point == ProtocolPoint.ServerCheckingClients && !atProbe.IsSet)
+                {
+                    atProbe.Set();
+                    disposed.Wait(Generous);
+                }
+            });
+            checkFailure = Record.Exception(server.CheckClientsWhileIdle);
+        });
+        checker.IsBackground = true;
+        checker.Start();
+        bool goneAtDispose;
+        try
+        {
+            Assert.True(atProbe.Wait(Generous), "the idle check reached its probe");
+            server.Dispose();
+            goneAtDispose = served.IsGone;
+        }
+        finally
+        {
+            disposed.Set();
+            Assert.True(checker.Join(Generous));
+        }
+
+        Assert.False(goneAtDispose, "Dispose marked a client gone while the idle check was about to probe it");
+        Assert.Null(checkFailure);
+        Assert.True(served.IsGone, "the check's end, the last read out, closes every client");
+        await Assert.ThrowsAsync<System.Threading.Channels.ChannelClosedException>(async () => await client.RequestAsync(new AddRequest { A = 1, B = 2 }, Generous));
     }
 
     // The handler disposes the server while another client's connect record waits in the service ring: the serving

@@ -8,6 +8,7 @@ using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
 using NeoBuffer.Requests;
+using NeoBuffer.Ring;
 using NeoBuffer.Waiting;
 
 namespace NeoBuffer;
@@ -176,16 +177,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
             }
             catch (TimeoutException)
             {
-                // Idle: a good moment to let go of the channels of clients that died.
-                EnterReading();
-                try
-                {
-                    DropDeadClients();
-                }
-                finally
-                {
-                    ExitReading();
-                }
+                CheckClientsWhileIdle();
             }
             finally
             {
@@ -762,6 +754,21 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         }
     }
 
+    // Idle: a good moment to let go of the channels of clients that died. A read like any other, so a Dispose meanwhile
+    // leaves the rings to its end (internal for the test that pins that).
+    internal void CheckClientsWhileIdle()
+    {
+        EnterReading();
+        try
+        {
+            DropDeadClients();
+        }
+        finally
+        {
+            ExitReading();
+        }
+    }
+
     // A client that died never says goodbye: its response ring's reader row is dead. One lock probe per client. A
     // client found to have broken its own ring while a reply was written to it is let go of here too.
     private void DropDeadClients()
@@ -770,6 +777,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         List<int>? dead = null;
         foreach (ServerClient client in _clients.Values)
         {
+            ProtocolPoint.Reached(ProtocolPoint.ServerCheckingClients);
             if (!client.IsServable())
             {
                 (dead ??= []).Add(client.Id);

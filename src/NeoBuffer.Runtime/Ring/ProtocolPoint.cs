@@ -98,6 +98,9 @@ internal static class ProtocolPoint
     /// <summary>Request server: the serving thread, letting go of a request read in place, found a copy of its bytes in progress on another thread and waits for it.</summary>
     public const string RequestLeaveWaiting = "request.leave-waiting";
 
+    /// <summary>Request server: an idle check for dead clients (a read in progress) is about to probe a client's response ring.</summary>
+    public const string ServerCheckingClients = "server.checking-clients";
+
     /// <summary>A <see cref="Waiting.FastPathSemaphore"/> sleeper: its wait ended without a permit (timed out), the sleeper still counted (a release that lands here hands it a permit it will not take).</summary>
     public const string SemaphoreSleeperLeaving = "semaphore.sleeper-leaving";
 
@@ -105,7 +108,7 @@ internal static class ProtocolPoint
     public static readonly string[] All =
     [
         SpscPublishing, MpscAnnounced, MpscClaimed, MpscFilling, MpscBatchCopied, MpscZeroing, MpscPadding, MpscClosed, BroadcastAnnounced, BroadcastSequencePublished, BroadcastResynchronised, DeadRowFound, DeadRowFreeing,
-        CompletionReasonWritten, CompletionReasonAwaited, InspectionRead, InspectionRowRead, HoldReleasing, WaitArming, RequestBegun, RequestEnding, RequestResolving, RequestWaiting, RequestCopyingOut, RequestLeaveWaiting, SemaphoreSleeperLeaving,
+        CompletionReasonWritten, CompletionReasonAwaited, InspectionRead, InspectionRowRead, HoldReleasing, WaitArming, RequestBegun, RequestEnding, RequestResolving, RequestWaiting, RequestCopyingOut, RequestLeaveWaiting, ServerCheckingClients, SemaphoreSleeperLeaving,
     ];
 
     private static readonly bool s_enabled = ReadEnabled(out s_killAt, out s_killOnReach);
