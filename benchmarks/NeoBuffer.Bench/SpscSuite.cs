@@ -25,7 +25,7 @@ internal static class SpscSuite
         Console.WriteLine("producer: a child process; copies each message from a private buffer into the transport and stamps a sequence number");
         Console.WriteLine($"consumer: this process; {MessageCheck.Description}");
         Console.WriteLine($"batch:    neobuffer-batch ({MeasurementPlan.Small} B): the producer copies {NeoBufferBatchThroughput.BatchSize} stamped messages in with one TryWriteBatch, the consumer reads with TryReadBatch");
-        Console.WriteLine($"ring:     neobuffer-64mib-ring ({MeasurementPlan.Small} B): one message per call, as neobuffer, through a 64 MiB ring instead of {ResultTable.Size(MeasurementPlan.RingCapacity(MeasurementPlan.Small))}");
+        Console.WriteLine($"ring:     neobuffer-64mib-ring ({MeasurementPlan.Small} B): one message per call, as neobuffer, through a {ResultTable.Size(MeasurementPlan.LargeSmallMessageRing)} ring instead of {ResultTable.Size(MeasurementPlan.RingCapacity(MeasurementPlan.Small))}");
         Console.WriteLine("memcpy:   one thread copies each message into the next slot of a region as large as the ring; pingpong: two processes spin on two cache lines");
         Console.WriteLine("handoff:  the same fill and read between two processes through as many slots of a plain shared buffer as the ring holds, one flag word flipped per message, each side spinning then parking on it as the ring does (64 KiB and 8 MiB)");
         Console.WriteLine($"pinning:  {CpuPinning.Description}");

@@ -64,10 +64,10 @@ internal sealed class BenchRun(MeasurementPlan plan, ScratchDirectory scratch)
     public string NextName(string what) => $"{what}-{Environment.ProcessId}-{++_names}";
 
     /// <summary>Messages a throughput producer sends: the warm-up blocks, then the timed ones.</summary>
-    public long ThroughputTotal(long block) => block * (Plan.WarmupBlocksFor(block) + Plan.Blocks);
+    public long ThroughputTotal(long block, bool warmupFloor = true) => block * (Plan.WarmupBlocksFor(block, warmupFloor) + Plan.Blocks);
 
     /// <summary>The timer of a throughput session: untimed warm-up blocks (<see cref="MeasurementPlan.WarmupBlocksFor"/>), then the timed ones.</summary>
-    public BlockTimer ThroughputTimer(long block) => new(block * Plan.WarmupBlocksFor(block), block, Plan.Blocks);
+    public BlockTimer ThroughputTimer(long block, bool warmupFloor = true) => new(block * Plan.WarmupBlocksFor(block, warmupFloor), block, Plan.Blocks);
 
     /// <summary>Round trips a latency run makes: the warm-up blocks, then the timed ones.</summary>
     public int RoundTripTotal(int block) => block * (Plan.WarmupBlocks + Plan.Blocks);

@@ -44,16 +44,23 @@ internal sealed class MeasurementPlan
     /// <summary>
     /// The fewest messages a throughput session runs untimed. A fresh child's runtime compiles each method it calls per
     /// message twice more after its first calls (instrumented, then optimized), on its background tiering thread, which
-    /// shares the child's pinned CPU with the producer. A NeoBuffer producer child compiled about 200-240 methods (30-50
+    /// shares the child's pinned CPU with the producer. A NeoBuffer producer child compiled about 200-240 methods (25-50
     /// ms of JIT) in its first 40 to 130 messages of 8 MiB and none later, in every one of nine sessions measured; with
     /// one warm-up block of 40 messages, about a third of the first timed block went to the JIT, and the ring measured
-    /// 0.74-0.88x the handoff baseline instead of 0.9-1.03x (docs/benchmarks/notes.md, "The warm-up of large messages").
-    /// Every transport gets the same floor; it only lengthens sessions whose blocks are smaller (the 8 MiB ones).
+    /// 0.79-0.85x the handoff baseline in quick runs instead of 0.89-0.97x (docs/benchmarks/notes.md, "The warm-up of
+    /// large messages"). It lengthens only sessions with blocks of fewer messages: the quick 8 MiB ones (NetMQ's
+    /// excepted, see <see cref="WarmupBlocksFor"/>).
     /// </summary>
     public const int MinWarmupMessages = 240;
 
-    /// <summary>Untimed blocks of <paramref name="block"/> messages before a throughput session's timed ones: <see cref="WarmupBlocks"/>, but at least <see cref="MinWarmupMessages"/> messages.</summary>
-    public int WarmupBlocksFor(long block) => (int)Math.Max(WarmupBlocks, (MinWarmupMessages + block - 1) / block);
+    /// <summary>
+    /// Untimed blocks of <paramref name="block"/> messages before a throughput session's timed ones: <see cref="WarmupBlocks"/>,
+    /// but at least <see cref="MinWarmupMessages"/> messages unless <paramref name="floor"/> is false. NetMQ's 8 MiB
+    /// sessions go without the floor: each of their messages takes tens of milliseconds, so their one warm-up block lasts
+    /// as long as the others' six, and its PUSH socket would queue the extra messages (up to 2.5 GB of them) in the child.
+    /// </summary>
+    public int WarmupBlocksFor(long block, bool floor = true) =>
+        floor ? (int)Math.Max(WarmupBlocks, (MinWarmupMessages + block - 1) / block) : WarmupBlocks;
 
     public static int[] MessageSizes { get; } = [Small, Medium, Large];
 
@@ -70,8 +77,9 @@ internal sealed class MeasurementPlan
 
     /// <summary>
     /// The ring of the 64 B <c>neobuffer-64mib-ring</c> row. On the AMD host's far placement one message per call rose
-    /// with the ring from 12.5 M msgs/s (1 MiB) to about 60 M (32 or 64 MiB), where the near placement's 1 MiB ring
-    /// already is (docs/benchmarks/notes.md, "Ring size and the far placement").
+    /// with the ring from about 9-14 M msgs/s (1 MiB) to 37-60 M at 32 MiB and about 60 M at 64 MiB in quick runs (a
+    /// full run's median 34 M, rounds 12.5-49.9 M), near what the near placement's 1 MiB ring gives
+    /// (docs/benchmarks/notes.md, "Ring size and the far placement").
     /// </summary>
     public const long LargeSmallMessageRing = 64 << 20;
 

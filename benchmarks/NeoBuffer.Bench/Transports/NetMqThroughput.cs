@@ -21,13 +21,14 @@ internal static class NetMqThroughput
     public static Measurement Measure(BenchRun run, int messageBytes)
     {
         long block = run.Plan.ThroughputBlock(Scenarios.NetMq, messageBytes);
-        long total = run.ThroughputTotal(block);
+        bool warmupFloor = messageBytes < MeasurementPlan.Large; // MeasurementPlan.WarmupBlocksFor says why not at 8 MiB
+        long total = run.ThroughputTotal(block, warmupFloor);
 
         using var pull = new PullSocket();
         int port = pull.BindRandomPort(NetMqEndpoint.Host);
         using ChildProcess producer = BenchChildren.Start(ProducerVerb, port, messageBytes, total);
         var check = new MessageCheck();
-        var timer = run.ThroughputTimer(block);
+        var timer = run.ThroughputTimer(block, warmupFloor);
         var message = new Msg();
         message.InitEmpty();
         for (long i = 0; i < total; i++)

@@ -98,7 +98,7 @@ internal static class ProtocolPoint
     /// <summary>Request server: the serving thread, letting go of a request read in place, found a copy of its bytes in progress on another thread and waits for it.</summary>
     public const string RequestLeaveWaiting = "request.leave-waiting";
 
-    /// <summary>Request server: an idle check for dead clients (a read in progress) is about to probe a client's response ring.</summary>
+    /// <summary>Request server: a check for dead clients (inside a read: idle, periodic or at a connect) is about to probe a client's response ring.</summary>
     public const string ServerCheckingClients = "server.checking-clients";
 
     /// <summary>A <see cref="Waiting.FastPathSemaphore"/> sleeper: its wait ended without a permit (timed out), the sleeper still counted (a release that lands here hands it a permit it will not take).</summary>
