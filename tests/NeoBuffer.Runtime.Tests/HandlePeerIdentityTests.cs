@@ -38,7 +38,7 @@ public sealed class HandlePeerIdentityTests
 
             // Counted after the child ran (starting the first child opens descriptors of the runtime's own for good),
             // with the receiver holding only its listening socket.
-            int before = OpenDescriptors.Count();
+            int before = OpenDescriptors.Baseline();
             HandleBatch batch = HandlePassingTests.ReadBatch(reader);
             using (ReceivedHandles received = receiver.Receive(batch, TimeSpan.FromSeconds(5)))
             using (FileStream file = received.TakeFile(0))
@@ -66,7 +66,7 @@ public sealed class HandlePeerIdentityTests
         // As a reader in a container would record itself: the same pid number, another namespace. The listener's pid
         // as this process sees it equals the row's, but the row's pid names a process of the other namespace.
         RecordPidNamespace(pair.Reader.Segment, ParticipantTable.SpscReaderRow, PidNamespace.Current + 1);
-        int descriptors = OpenDescriptors.Count();
+        int descriptors = OpenDescriptors.Baseline();
         HandleTransferException refused = Assert.Throws<HandleTransferException>(() => pair.Sender.Send([PassedHandle.File(file)], Generous));
         Assert.Contains("pid namespace", refused.Message);
         Assert.Equal(descriptors, OpenDescriptors.Count());

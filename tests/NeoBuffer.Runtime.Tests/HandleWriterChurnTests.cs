@@ -55,7 +55,7 @@ public sealed class HandleWriterChurnTests
             Assert.Equal(0, receiver.RefusedConnections);
             if (i == 0)
             {
-                afterFirst = OpenDescriptors.Count();
+                afterFirst = OpenDescriptors.Baseline();
             }
         }
 
