@@ -127,12 +127,16 @@ internal static class Bridges
         }
     }
 
-    /// <summary>Reads readings until the channel completes (or <paramref name="count"/> arrived), checking every field; returns their sequence numbers in order.</summary>
-    public static List<long> ReadReadings(SharedChannelReader<Reading> reader, int count = int.MaxValue) => ReadReadings(reader, new List<long>(), count);
+    /// <summary>
+    /// Reads readings until the channel completes (or <paramref name="count"/> arrived), checking every field; returns
+    /// their sequence numbers in order. Throws if no reading comes for <paramref name="gap"/> (default <see cref="Bound"/>).
+    /// </summary>
+    public static List<long> ReadReadings(SharedChannelReader<Reading> reader, int count = int.MaxValue, TimeSpan? gap = null) =>
+        ReadReadings(reader, new List<long>(), count, gap ?? Bound);
 
-    private static List<long> ReadReadings(SharedChannelReader<Reading> reader, List<long> sequences, int count)
+    private static List<long> ReadReadings(SharedChannelReader<Reading> reader, List<long> sequences, int count, TimeSpan gap)
     {
-        while (sequences.Count < count && reader.WaitToRead(Bound))
+        while (sequences.Count < count && reader.WaitToRead(gap))
         {
             while (sequences.Count < count && reader.TryLease(out MessageLease<Reading> lease))
             {
@@ -164,7 +168,7 @@ internal static class Bridges
         fault = null;
         try
         {
-            ReadReadings(reader, sequences, int.MaxValue);
+            ReadReadings(reader, sequences, int.MaxValue, Bound);
         }
         catch (System.Threading.Channels.ChannelClosedException e)
         {
