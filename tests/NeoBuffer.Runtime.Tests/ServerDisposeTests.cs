@@ -23,9 +23,8 @@ public sealed class ServerDisposeTests
     public async Task Dispose_after_a_reply_found_a_client_gone_does_not_throw()
     {
         using var channel = new TestChannel("rr");
-        var server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
-        using SharedClient<AddRequest, AddResponse> client = await ConnectAsync(server, channel);
-        NeoBuffer.Requests.ServerClient served = Assert.Single(server.Serving);
+        (SharedServer<AddRequest, AddResponse> server, SharedClient<AddRequest, AddResponse> connected, NeoBuffer.Requests.ServerClient served) = await ServerWithOneClientAsync(channel);
+        using SharedClient<AddRequest, AddResponse> client = connected;
         Assert.True(served.TryEnter());
         served.MarkFoundBroken(); // as a reply that finds the ring broken does (TryClaim)
         served.Exit(); // disposes the writer
@@ -41,9 +40,8 @@ public sealed class ServerDisposeTests
     public async Task Dispose_during_the_idle_check_of_clients_leaves_them_to_its_end()
     {
         using var channel = new TestChannel("rr");
-        var server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
-        using SharedClient<AddRequest, AddResponse> client = await ConnectAsync(server, channel);
-        NeoBuffer.Requests.ServerClient served = Assert.Single(server.Serving);
+        (SharedServer<AddRequest, AddResponse> server, SharedClient<AddRequest, AddResponse> connected, NeoBuffer.Requests.ServerClient served) = await ServerWithOneClientAsync(channel);
+        using SharedClient<AddRequest, AddResponse> client = connected;
         using var atProbe = new ManualResetEventSlim();
         using var disposed = new ManualResetEventSlim();
         Exception? checkFailure = null;
@@ -148,5 +146,13 @@ public sealed class ServerDisposeTests
         flooder.Join();
         flood.Dispose();
         Assert.True(done == serve, $"ServeAsync still running 3 s after Dispose and cancel; {refusedAfter - refusedBefore} junk connects acted on meanwhile, {written} written");
+    }
+
+    // A server (left to the test to dispose) with one client connected, and the server's side of that client.
+    private static async Task<(SharedServer<AddRequest, AddResponse> Server, SharedClient<AddRequest, AddResponse> Client, NeoBuffer.Requests.ServerClient Served)> ServerWithOneClientAsync(TestChannel channel)
+    {
+        var server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
+        SharedClient<AddRequest, AddResponse> client = await ConnectAsync(server, channel);
+        return (server, client, Assert.Single(server.Serving));
     }
 }
