@@ -78,8 +78,8 @@ public class RequestRoundTripBenchmarks
 
     /// <summary>
     /// As <see cref="Request"/>, with the response taken as an <c>await</c> of <c>SendAsync</c>'s
-    /// <see cref="ValueTask{TResult}"/> that finds it completed takes it (the async client's path when the answer comes
-    /// while it spins): its awaiter's look and result through the slot's <see cref="IValueTaskSource{TResult}"/>.
+    /// <see cref="ValueTask{TResult}"/> takes it when the answer came while the caller spun (the async client's usual
+    /// path): the awaiter finds it completed and gets the result through the slot's <see cref="IValueTaskSource{TResult}"/>.
     /// </summary>
     [Benchmark]
     public long RequestAwaited() => RoundTrip(throughWait: false, awaited: true);

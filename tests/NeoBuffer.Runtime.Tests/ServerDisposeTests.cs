@@ -60,6 +60,7 @@ public sealed class ServerDisposeTests
         checker.IsBackground = true;
         checker.Start();
         bool goneAtDispose;
+        bool checkEnded;
         try
         {
             Assert.True(atProbe.Wait(Generous), "the idle check reached its probe");
@@ -69,9 +70,10 @@ public sealed class ServerDisposeTests
         finally
         {
             disposed.Set();
-            Assert.True(checker.Join(Generous));
+            checkEnded = checker.Join(Generous); // asserted below, so a failure above is the one reported
         }
 
+        Assert.True(checkEnded, "the idle check ended once let go");
         Assert.False(goneAtDispose, "Dispose marked a client gone while the idle check was about to probe it");
         Assert.Null(checkFailure);
         Assert.True(served.IsGone, "the check's end, the last read out, closes every client");

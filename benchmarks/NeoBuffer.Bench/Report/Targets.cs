@@ -19,6 +19,8 @@ internal static class Targets
         yield return placement;
         double[] Ratios(string scenario, string transport, string baseline, int bytes, Func<ResultRow, double> figure) =>
             PairedRatios(sessions, s => s.IsPair(scenario, transport, bytes), s => s.IsPair(scenario, baseline, bytes), figure);
+        double[] SmallRates(string transport) => sessions.Where(s => s.IsPair(Scenarios.Throughput, transport, MeasurementPlan.Small))
+            .Select(s => ResultRow.From([s]).MsgsPerSec!.Value / 1e6).ToArray();
 
         double[] versusUds = Ratios(Scenarios.Throughput, Scenarios.NeoBuffer, Scenarios.Uds, MeasurementPlan.Small, r => r.MsgsPerSec!.Value);
         if (versusUds.Length > 0)
@@ -26,22 +28,19 @@ internal static class Targets
             yield return Information("64 B throughput vs UDS (one send(2) per message)", versusUds, "x");
         }
 
-        double[] rates = sessions.Where(s => s.IsPair(Scenarios.Throughput, Scenarios.NeoBuffer, MeasurementPlan.Small))
-            .Select(s => ResultRow.From([s]).MsgsPerSec!.Value / 1e6).ToArray();
+        double[] rates = SmallRates(Scenarios.NeoBuffer);
         if (rates.Length > 0)
         {
             yield return Verdict("64 B throughput, one message per call >= 20 M", Median.Of(rates) >= 20, rates, "M msgs/s");
         }
 
-        double[] largeRingRates = sessions.Where(s => s.IsPair(Scenarios.Throughput, Scenarios.NeoBufferLargeRing, MeasurementPlan.Small))
-            .Select(s => ResultRow.From([s]).MsgsPerSec!.Value / 1e6).ToArray();
+        double[] largeRingRates = SmallRates(Scenarios.NeoBufferLargeRing);
         if (largeRingRates.Length > 0)
         {
             yield return Information("64 B throughput, one message per call, 64 MiB ring", largeRingRates, "M msgs/s");
         }
 
-        double[] batchRates = sessions.Where(s => s.IsPair(Scenarios.Throughput, Scenarios.NeoBufferBatch, MeasurementPlan.Small))
-            .Select(s => ResultRow.From([s]).MsgsPerSec!.Value / 1e6).ToArray();
+        double[] batchRates = SmallRates(Scenarios.NeoBufferBatch);
         if (batchRates.Length > 0)
         {
             yield return Verdict("64 B throughput, batch APIs >= 30 M", Median.Of(batchRates) >= 30, batchRates, "M msgs/s");
