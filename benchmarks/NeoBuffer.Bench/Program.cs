@@ -104,6 +104,7 @@ internal static class Program
             NetMqThroughput.ProducerVerb => NetMqThroughput.Produce,
             NetMqRoundTrip.EchoVerb => NetMqRoundTrip.Echo,
             RawPingPong.EchoVerb => RawPingPong.Echo,
+            RawEcho.EchoVerb => RawEcho.Echo,
             NeoBufferRequests.ServerVerb => NeoBufferRequests.Serve,
             GrpcRequests.ServerVerb => GrpcRequests.Serve,
             BroadcastFrames.SubscriberVerb => BroadcastFrames.Subscribe,

@@ -13,7 +13,8 @@ namespace NeoBuffer.Bench;
 /// <summary>
 /// The <c>request</c> run: request/response round trips (p50, p99) and requests/s for 64 B and 64 KiB requests, 1 and 4
 /// clients, through NeoBuffer's <see cref="SharedServer{TRequest, TResponse}"/>, through plain Unix domain sockets and
-/// through gRPC over a Unix domain socket, with the raw ping-pong of the same round as the limit. Every session of a round runs moments after the others, so
+/// through gRPC over a Unix domain socket, with the raw ping-pong of the same round as the limit and a protocol-free echo
+/// through plain shared memory (<see cref="RawEcho"/>) as the floor of the work every row does. Every session of a round runs moments after the others, so
 /// the ratios compare like with like.
 /// </summary>
 internal static class RequestSuite
@@ -27,6 +28,7 @@ internal static class RequestSuite
         Console.WriteLine("uds:        CLIENTS Unix stream sockets, an echo child each, a thread each here sending a frame and blocking in recv(2) for the echo");
         Console.WriteLine("grpc-uds:   a Grpc.AspNetCore server child (Kestrel on a Unix socket, HTTP/2) with a unary Echo(bytes); CLIENTS Grpc.Net.Client channels here (SocketsHttpHandler ConnectCallback to the socket), a thread each, one call at a time");
         Console.WriteLine("pingpong:   the raw round-trip limit (two processes bouncing a cache line), 64 B row; futex: the raw parked round trip (each side sleeps in FUTEX_WAIT, the other always calls FUTEX_WAKE), the limit once requests park");
+        Console.WriteLine("raw-echo:   the echo's floor, 1 client: this process fills a request into a plain /dev/shm file and stores one word, an echo child spinning on it copies the bytes into a response stretch and stores one word, this process reads every byte in place; no protocol at all, so no shared-memory transport doing this echo is faster");
         Console.WriteLine("requests/s: the sum over clients of each client's rate (the clients run at once); p50/p99 over every client's samples");
         Console.WriteLine();
 
@@ -52,6 +54,8 @@ internal static class RequestSuite
                 yield return UdsRequests.Measure(run, size, clients);
                 yield return GrpcRequests.Measure(run, size, clients);
             }
+
+            yield return RawEcho.Measure(run, size);
         }
     }
 
@@ -63,7 +67,7 @@ internal static class RequestSuite
     // ratio): rows are per placement, and a ratio never compares two placements.
     private static List<ResultRow> WithGrpcRatios(List<ResultRow> rows) => rows.Select(row =>
     {
-        if (row.Scenario != Scenarios.Request || row.Transport is not (Scenarios.NeoBuffer or Scenarios.NeoBufferAsync))
+        if (row.Scenario != Scenarios.Request || row.Transport is not (Scenarios.NeoBuffer or Scenarios.NeoBufferAsync or Scenarios.RawEcho))
         {
             return row;
         }
@@ -81,8 +85,10 @@ internal static class RequestSuite
         {
             string rates = string.Join("; ", RequestPlan.MessageSizes.SelectMany(size => RequestPlan.ClientCounts.Select(clients =>
                 FormattableString.Invariant($"{size} B x{clients} {RateRatio(sessions, round, Scenarios.NeoBuffer, Scenarios.Uds, size, clients):0.0}x uds, {RateRatio(sessions, round, Scenarios.NeoBuffer, Scenarios.Grpc, size, clients):0.0}x grpc-uds ({RateRatio(sessions, round, Scenarios.NeoBufferAsync, Scenarios.Grpc, size, clients):0.0}x)"))));
+            string floor = string.Join(", ", RequestPlan.MessageSizes.Select(size =>
+                FormattableString.Invariant($"{size} B x1 {RateRatio(sessions, round, Scenarios.RawEcho, Scenarios.Grpc, size, 1):0.0}x grpc-uds")));
             yield return FormattableString.Invariant(
-                $"  round {round}: p50 / ping-pong {P50Ratio(sessions, round, Scenarios.NeoBuffer):0.00} (async {P50Ratio(sessions, round, Scenarios.NeoBufferAsync):0.00}); x4 p50 / futex {FutexRatio(sessions, round, Scenarios.NeoBuffer):0.00} (async {FutexRatio(sessions, round, Scenarios.NeoBufferAsync):0.00}); {rates}");
+                $"  round {round}: p50 / ping-pong {P50Ratio(sessions, round, Scenarios.NeoBuffer):0.00} (async {P50Ratio(sessions, round, Scenarios.NeoBufferAsync):0.00}; raw-echo {P50Ratio(sessions, round, Scenarios.RawEcho):0.00}); x4 p50 / futex {FutexRatio(sessions, round, Scenarios.NeoBuffer):0.00} (async {FutexRatio(sessions, round, Scenarios.NeoBufferAsync):0.00}); {rates}; raw-echo {floor}");
         }
 
         yield return string.Empty;
@@ -94,6 +100,18 @@ internal static class RequestSuite
         List<Measurement> sessions = Targets.OnePlacement(all, out string placement).ToList();
         yield return placement;
         int[] rounds = sessions.Select(s => s.Round).Distinct().ToArray();
+
+        // The floor first: where it is past a target, no transport doing this echo over shared memory meets that target here.
+        double[] floorRatios = rounds.Select(round => P50Ratio(sessions, round, Scenarios.RawEcho)).Order().ToArray();
+        yield return string.Create(CultureInfo.InvariantCulture,
+            $"{Scenarios.RawEcho}: 64 B round trip p50, 1 client: {floorRatios[floorRatios.Length / 2]:0.00}x the raw ping-pong [{floorRatios[0]:0.00}, {floorRatios[^1]:0.00}] (the echo's floor, not judged)");
+        foreach (int size in RequestPlan.MessageSizes)
+        {
+            double[] floorRates = rounds.Select(round => RateRatio(sessions, round, Scenarios.RawEcho, Scenarios.Grpc, size, 1)).Order().ToArray();
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"{Scenarios.RawEcho}: requests/s, {size} B, 1 client(s): {floorRates[floorRates.Length / 2]:0.0}x gRPC over UDS [{floorRates[0]:0.0}, {floorRates[^1]:0.0}] (the echo's floor, not judged)");
+        }
+
         foreach (string transport in new[] { Scenarios.NeoBuffer, Scenarios.NeoBufferAsync })
         {
             double[] ratios = rounds.Select(round => P50Ratio(sessions, round, transport)).Order().ToArray();

@@ -24,4 +24,5 @@ internal static class Scenarios
     public const string RawReaders = "raw-readers";
     public const string PingPong = "pingpong";
     public const string Futex = "futex";
+    public const string RawEcho = "raw-echo";
 }
