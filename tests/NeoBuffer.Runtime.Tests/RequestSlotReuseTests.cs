@@ -94,6 +94,36 @@ public sealed class RequestSlotReuseTests
         Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreePermits);
     }
 
+    [Fact]
+    public async Task A_claim_of_a_negative_length_or_timeout_or_with_a_cancelled_token_is_refused_and_takes_nothing()
+    {
+        using var channel = new TestChannel("rr");
+        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
+        using SharedClient<AddRequest, AddResponse> client = await ManualServing.ConnectAsync(server, channel, channel.Options(1 << 16));
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        // A length of -1 to -24 once fitted the envelope's 24 bytes, claimed them, and then failed with the ring's
+        // claim left open: every later claim of the client failed.
+        Assert.Throws<ArgumentOutOfRangeException>(() => client.ClaimRequest(-1, ManualServing.Generous).Dispose());
+        Assert.Throws<ArgumentOutOfRangeException>(() => client.ClaimRequest(-24, ManualServing.Generous).Dispose());
+        Assert.Throws<ArgumentOutOfRangeException>(() => client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), TimeSpan.FromMilliseconds(-5)).Dispose());
+        Assert.Throws<OperationCanceledException>(() => client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), ManualServing.Generous, cancelled.Token).Dispose());
+        Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreePermits);
+        Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreeSlots);
+
+        RequestClaim<AddRequest, AddResponse> claim = client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), ManualServing.Generous);
+        MemoryMarshal.Write(claim.Payload, new AddRequest { A = 40, B = 2 });
+        ValueTask<ResponseLease<AddResponse>> answer = claim.SendAsync(ManualServing.Generous);
+        using (IncomingRequest<AddRequest, AddResponse> asked = await ManualServing.ReadOneAsync(server))
+        {
+            Assert.True(asked.TryReply(new AddResponse { Sum = asked.Message.A + asked.Message.B }));
+        }
+
+        using ResponseLease<AddResponse> lease = await answer.AsTask().WaitAsync(ManualServing.Generous);
+        Assert.Equal(42, lease.Message.Sum);
+    }
+
     private static void SendClaimed(SharedClient<AddRequest, AddResponse> client, TimeSpan timeout)
     {
         RequestClaim<AddRequest, AddResponse> claim = client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), ManualServing.Generous);

@@ -22,12 +22,17 @@ public ref struct RequestClaim<TRequest, TResponse>
     private SharedClient<TRequest, TResponse>? _client;
     private WriteClaim _claim;
 
-    internal RequestClaim(SharedClient<TRequest, TResponse> client, WriteClaim claim, long ticket)
+    // Claims the record (envelope and request) itself, so the claim's fields are written once, where they live: a
+    // WriteClaim returned and then copied into this struct was read back with wide loads from narrower stores just
+    // made, which the store buffer cannot forward (about a tenth of the request path's CPU on the Intel Xeon host,
+    // docs/benchmarks/notes.md).
+    internal unsafe RequestClaim(SharedClient<TRequest, TResponse> client, SharedChannelWriter ring, int length, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        byte* record = ring.ClaimPayload(length, timeout, cancellationToken);
         _client = client;
-        _claim = claim;
-        _ticket = ticket;
-        Payload = claim.Payload.Slice(RequestEnvelope.Size);
+        _claim = new WriteClaim(ring, ring.OpenClaim, new Span<byte>(record, length));
+        Payload = new Span<byte>(record + RequestEnvelope.Size, length - RequestEnvelope.Size);
+        _ticket = client.OpenTicket();
     }
 
     /// <summary>The request's bytes, in shared memory: write every byte (a generated <c>Builder</c> does).</summary>

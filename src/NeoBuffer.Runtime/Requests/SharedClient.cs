@@ -218,27 +218,31 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     /// </summary>
     /// <exception cref="TimeoutException">No room (or no free in-flight slot) within <paramref name="timeout"/>.</exception>
     /// <exception cref="ChannelClosedException">The server died or closed.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative, or <paramref name="timeout"/> is negative other than <see cref="Timeout.InfiniteTimeSpan"/>; nothing was claimed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled, before or during the wait.</exception>
     public RequestClaim<TRequest, TResponse> ClaimRequest(int length, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
+        // Checked once here, so the permit and the gate are taken by one interlocked operation each when free (their
+        // waits check again only when they have to wait).
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        RingWait.ThrowIfInvalidTimeout(timeout);
+        cancellationToken.ThrowIfCancellationRequested();
         ThrowIfFaulted();
-        if (!_inFlight.Wait(timeout, cancellationToken))
+        if (!_inFlight.TryWait() && !_inFlight.Wait(timeout, cancellationToken))
         {
             throw new TimeoutException($"All {MaxInFlight} request slots of the client of '{_name}' stayed in use for {timeout.TotalMilliseconds:0.###} ms.");
         }
 
         try
         {
-            if (!_sending.Wait(timeout, cancellationToken))
+            if (!_sending.TryWait() && !_sending.Wait(timeout, cancellationToken))
             {
                 throw new TimeoutException($"Another request to '{_name}' was being sent for {timeout.TotalMilliseconds:0.###} ms.");
             }
 
             try
             {
-                WriteClaim claim = _requests.Claim(RequestEnvelope.Size + length, timeout, cancellationToken);
-                long ticket = ++_claims; // under the send gate
-                Volatile.Write(ref _openClaim, ticket);
-                return new RequestClaim<TRequest, TResponse>(this, claim, ticket);
+                return new RequestClaim<TRequest, TResponse>(this, _requests, RequestEnvelope.Size + length, timeout, cancellationToken);
             }
             catch
             {
@@ -638,6 +642,14 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         }
 
         return slot;
+    }
+
+    /// <summary>Opens the ticket of a request claim just made (the caller holds the send gate).</summary>
+    internal long OpenTicket()
+    {
+        long ticket = ++_claims; // under the send gate
+        Volatile.Write(ref _openClaim, ticket);
+        return ticket;
     }
 
     /// <summary>
