@@ -187,7 +187,7 @@ public sealed class BlockingRequestTests
 
         Assert.Contains("delivers responses", Assert.IsType<InvalidOperationException>(error).Message);
         Assert.False(server.TryRead(out _));
-        Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreePermits);
+        Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreeSlots);
     }
 
     [Fact]

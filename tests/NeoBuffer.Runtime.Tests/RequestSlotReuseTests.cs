@@ -78,7 +78,6 @@ public sealed class RequestSlotReuseTests
         Assert.Throws<ArgumentOutOfRangeException>(() => client.RequestLease(new AddRequest { A = 1 }, negative));
         Assert.Throws<ArgumentOutOfRangeException>(() => client.RequestLeaseAsync(new AddRequest { A = 1 }, negative));
         Assert.Throws<ArgumentOutOfRangeException>(() => SendClaimed(client, negative));
-        Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreePermits);
         Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreeSlots);
         Assert.False(server.TryRead(out _)); // and nothing reached the server
 
@@ -91,7 +90,7 @@ public sealed class RequestSlotReuseTests
         }
 
         Assert.Equal(42, (await patient.AsTask().WaitAsync(ManualServing.Generous)).Sum);
-        Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreePermits);
+        Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreeSlots);
     }
 
     [Fact]
@@ -109,7 +108,6 @@ public sealed class RequestSlotReuseTests
         Assert.Throws<ArgumentOutOfRangeException>(() => client.ClaimRequest(-24, ManualServing.Generous).Dispose());
         Assert.Throws<ArgumentOutOfRangeException>(() => client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), TimeSpan.FromMilliseconds(-5)).Dispose());
         Assert.Throws<OperationCanceledException>(() => client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), ManualServing.Generous, cancelled.Token).Dispose());
-        Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreePermits);
         Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreeSlots);
 
         RequestClaim<AddRequest, AddResponse> claim = client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), ManualServing.Generous);
@@ -178,7 +176,6 @@ public sealed class RequestSlotReuseTests
         (await sent.AsTask().WaitAsync(ManualServing.Generous)).Dispose();
 
         Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreeSlots);
-        Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreePermits);
 
         // The gate is one again: a claim is taken, and a second one waits for it (briefly) and gives up.
         RequestClaim<AddRequest, AddResponse> next = client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), ManualServing.Generous);
@@ -238,7 +235,6 @@ public sealed class RequestSlotReuseTests
         }
 
         Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreeSlots);
-        Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreePermits);
 
         // Neither record reached the server; the next request does, and is answered.
         Task<AddResponse> next = Task.Run(() => client.RequestAsync(new AddRequest { A = 3 }, ManualServing.Generous).AsTask());
@@ -278,7 +274,7 @@ public sealed class RequestSlotReuseTests
 
         public void ParkedChanged(int delta) => Parked += delta;
 
-        public void Recycle(int index, bool releasePermit)
+        public void Recycle(int index, bool giveBack)
         {
         }
 

@@ -128,9 +128,9 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
     }
 
     /// <summary>
-    /// Gives the slot back after its request <paramref name="id"/> was begun but never sent (the commit of its record
-    /// threw, <paramref name="error"/>): nobody will await it, so the slot is recycled here. The in-flight permit stays
-    /// with the failed send, which gives it back as every failed send does.
+    /// Resets the slot after its request <paramref name="id"/> was begun but never sent (the commit of its record threw,
+    /// <paramref name="error"/>): nobody will await it. Its index stays with the failed send, which gives it back to
+    /// the free slots as every failed send does.
     /// </summary>
     public void Abandon(long id, Exception error)
     {
@@ -138,7 +138,7 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
         // and the slot is reset only once that resolver has set its result (it does so right after its CAS).
         TryFail(id, error);
         WaitUntilResolved();
-        Recycle(releasePermit: false);
+        Recycle(giveBack: false);
     }
 
     /// <summary>
@@ -296,7 +296,7 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
         }
         finally
         {
-            Recycle(releasePermit: true);
+            Recycle(giveBack: true);
         }
     }
 
@@ -312,7 +312,7 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
         }
         finally
         {
-            Recycle(releasePermit: true);
+            Recycle(giveBack: true);
         }
     }
 
@@ -382,14 +382,14 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
 
     private const long MaxTimerDueMs = uint.MaxValue - 1;
 
-    private void Recycle(bool releasePermit)
+    private void Recycle(bool giveBack)
     {
         _cancellation.Dispose();
         _cancellation = default;
         _core.Reset();
         _park = 0;
         Volatile.Write(ref _word, 0);
-        _owner.Recycle(Index, releasePermit);
+        _owner.Recycle(Index, giveBack);
     }
 
     private void ReturnBuffer()
@@ -414,6 +414,6 @@ internal interface IPendingOwner
     /// </summary>
     void Answered();
 
-    /// <summary>The slot at <paramref name="index"/> is free again; with <paramref name="releasePermit"/>, its in-flight permit too.</summary>
-    void Recycle(int index, bool releasePermit);
+    /// <summary>The slot at <paramref name="index"/> was reset; with <paramref name="giveBack"/>, its index goes back to the free slots (else the failed send that took it gives it back).</summary>
+    void Recycle(int index, bool giveBack);
 }

@@ -19,6 +19,7 @@ public ref struct RequestClaim<TRequest, TResponse>
     where TResponse : unmanaged, IChannelMessage<TResponse>
 {
     private readonly long _ticket;
+    private readonly int _slot; // the index of the free slot the claim took: its in-flight permit
     private SharedClient<TRequest, TResponse>? _client;
     private WriteClaim _claim;
 
@@ -26,10 +27,11 @@ public ref struct RequestClaim<TRequest, TResponse>
     // WriteClaim returned and then copied into this struct was read back with wide loads from narrower stores just
     // made, which the store buffer cannot forward (about a tenth of the request path's CPU on the Intel Xeon host,
     // docs/benchmarks/notes.md).
-    internal unsafe RequestClaim(SharedClient<TRequest, TResponse> client, SharedChannelWriter ring, int length, TimeSpan timeout, CancellationToken cancellationToken)
+    internal unsafe RequestClaim(SharedClient<TRequest, TResponse> client, SharedChannelWriter ring, int length, int slot, TimeSpan timeout, CancellationToken cancellationToken)
     {
         byte* record = ring.ClaimPayload(length, timeout, cancellationToken);
         _client = client;
+        _slot = slot;
         _claim = new WriteClaim(ring, ring.OpenClaim, new Span<byte>(record, length));
         Payload = new Span<byte>(record + RequestEnvelope.Size, length - RequestEnvelope.Size);
         _ticket = client.OpenTicket();
@@ -94,15 +96,15 @@ public ref struct RequestClaim<TRequest, TResponse>
         PendingRequest<TResponse> slot;
         try
         {
-            slot = client.CommitRequest(ref _claim); // a commit that throws gives back the claim and the slot
+            slot = client.CommitRequest(ref _claim, _slot); // a commit that throws gives back the claim and resets the slot
         }
         catch
         {
-            client.EndSend(sent: false);
+            client.EndSend(sent: false, _slot);
             throw;
         }
 
-        client.EndSend(sent: true);
+        client.EndSend(sent: true, _slot);
         return slot;
     }
 
@@ -116,7 +118,7 @@ public ref struct RequestClaim<TRequest, TResponse>
             if (client.TryEndClaim(_ticket))
             {
                 _claim.Dispose();
-                client.EndSend(sent: false);
+                client.EndSend(sent: false, _slot);
             }
         }
     }

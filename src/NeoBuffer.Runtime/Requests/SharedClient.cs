@@ -55,8 +55,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     private readonly SharedChannelWriter _requests;
     private readonly SharedChannelReader _responses;
     private readonly PendingRequest<TResponse>?[] _slots = new PendingRequest<TResponse>?[MaxInFlight];
-    private readonly FreeSlotList _free = new(MaxInFlight);
-    private readonly FastPathSemaphore _inFlight = new(MaxInFlight);
+    private readonly FreeSlotPool _free = new(MaxInFlight);
     private readonly FastPathSemaphore _sending = new(1);
     private readonly CancellationTokenSource _closing = new();
 
@@ -228,7 +227,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         RingWait.ThrowIfInvalidTimeout(timeout);
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfFaulted();
-        if (!_inFlight.TryWait() && !_inFlight.Wait(timeout, cancellationToken))
+        if (!_free.TryTake(out int index) && !_free.Take(timeout, cancellationToken, out index))
         {
             throw new TimeoutException($"All {MaxInFlight} request slots of the client of '{_name}' stayed in use for {timeout.TotalMilliseconds:0.###} ms.");
         }
@@ -242,7 +241,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
 
             try
             {
-                return new RequestClaim<TRequest, TResponse>(this, _requests, RequestEnvelope.Size + length, timeout, cancellationToken);
+                return new RequestClaim<TRequest, TResponse>(this, _requests, RequestEnvelope.Size + length, index, timeout, cancellationToken);
             }
             catch
             {
@@ -252,7 +251,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         }
         catch
         {
-            _inFlight.Release();
+            _free.Give(index);
             throw;
         }
     }
@@ -458,14 +457,14 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     private PendingRequest<TResponse>? TrySendNow(ReadOnlySpan<byte> request)
     {
         ThrowIfFaulted();
-        if (!_inFlight.TryWait())
+        if (!_free.TryTake(out int index))
         {
             return null;
         }
 
         if (!_sending.TryWait())
         {
-            _inFlight.Release();
+            _free.Give(index);
             return null;
         }
 
@@ -473,16 +472,16 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         {
             if (!_requests.TryClaim(RequestEnvelope.Size + request.Length, out WriteClaim claim))
             {
-                _inFlight.Release();
+                _free.Give(index);
                 return null;
             }
 
             request.CopyTo(claim.Payload.Slice(RequestEnvelope.Size));
-            return CommitRequest(ref claim);
+            return CommitRequest(ref claim, index);
         }
         catch
         {
-            _inFlight.Release(); // a claim or commit that threw: no request is in flight
+            _free.Give(index); // a claim or commit that threw: no request is in flight
             throw;
         }
         finally
@@ -523,7 +522,8 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     private async ValueTask<PendingRequest<TResponse>> SendAsync(TRequest request, TimeSpan timeout, CancellationToken cancellationToken)
     {
         long deadline = Environment.TickCount64 + (timeout == Timeout.InfiniteTimeSpan ? int.MaxValue : (long)timeout.TotalMilliseconds);
-        if (!await _inFlight.WaitAsync(timeout, cancellationToken).ConfigureAwait(false))
+        int index = await _free.TakeAsync(timeout, cancellationToken).ConfigureAwait(false);
+        if (index < 0)
         {
             throw new TimeoutException($"All {MaxInFlight} request slots of the client of '{_name}' stayed in use for {timeout.TotalMilliseconds:0.###} ms.");
         }
@@ -553,7 +553,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
                 while (true)
                 {
                     ThrowIfFaulted();
-                    if (TryWriteRequest(in request, length) is PendingRequest<TResponse> slot)
+                    if (TryWriteRequest(in request, length, index) is PendingRequest<TResponse> slot)
                     {
                         return slot;
                     }
@@ -571,12 +571,12 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         }
         catch
         {
-            _inFlight.Release();
+            _free.Give(index);
             throw;
         }
     }
 
-    private PendingRequest<TResponse>? TryWriteRequest(in TRequest request, int length)
+    private PendingRequest<TResponse>? TryWriteRequest(in TRequest request, int length, int index)
     {
         if (!_requests.TryClaim(length, out WriteClaim claim))
         {
@@ -584,21 +584,21 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         }
 
         MemoryMarshal.Write(claim.Payload.Slice(RequestEnvelope.Size), in request);
-        return CommitRequest(ref claim);
+        return CommitRequest(ref claim, index);
     }
 
     /// <summary>
-    /// Takes a slot for the request built in <paramref name="claim"/> (the caller holds an in-flight permit), writes its
-    /// envelope and commits it. If the commit throws, the claim is given back and so is the slot (its index; the caller
-    /// gives back the permit, as every failed send does), so a failed send leaks nothing.
+    /// Starts the request built in <paramref name="claim"/> in the slot at <paramref name="index"/> (which the caller took
+    /// from the free slots), writes its envelope and commits it. If the commit throws, the claim is given back and the
+    /// slot reset; the caller gives back its index, as every failed send does, so a failed send leaks nothing.
     /// </summary>
-    internal PendingRequest<TResponse> CommitRequest(ref WriteClaim claim)
+    internal PendingRequest<TResponse> CommitRequest(ref WriteClaim claim, int index)
     {
         PendingRequest<TResponse>? slot = null;
         long id = 0;
         try
         {
-            slot = Begin(claim.Payload, out id);
+            slot = Begin(claim.Payload, index, out id);
             ProtocolPoint.Reached(ProtocolPoint.RequestBegun);
             claim.Commit();
             WakeServer();
@@ -620,11 +620,9 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     // holds the send gate, so the service ring is still mapped.
     private void WakeServer() => RingWait.WakeIfParked(_service.ReaderWakeWord);
 
-    // Takes a slot (the caller holds an in-flight permit) and writes the envelope of its request into the record.
-    private PendingRequest<TResponse> Begin(Span<byte> record, out long id)
+    // Starts a use of the slot at index (taken from the free slots) and writes the envelope of its request into the record.
+    private PendingRequest<TResponse> Begin(Span<byte> record, int index, out long id)
     {
-        int index = _free.Pop(); // an in-flight permit guarantees a free slot; the send gate makes this the one popper
-
         PendingRequest<TResponse> slot = _slots[index] ??= new PendingRequest<TResponse>(this, index);
         id = (++_sequence << IndexBits) | (long)index; // under the send gate, whose take and release order the increments
         slot.Begin(id);
@@ -674,13 +672,13 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         return true;
     }
 
-    /// <summary>Ends a send begun by <see cref="ClaimRequest"/> (committed or not).</summary>
-    internal void EndSend(bool sent)
+    /// <summary>Ends a send begun by <see cref="ClaimRequest"/> (committed or not: then its slot's index is given back).</summary>
+    internal void EndSend(bool sent, int index)
     {
         ReleaseSending();
         if (!sent)
         {
-            _inFlight.Release();
+            _free.Give(index);
         }
     }
 
@@ -881,13 +879,11 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     // Right after a resolution's CAS (a full fence): one load when no blocking caller sleeps on the handoff word.
     void IPendingOwner.Answered() => RingWait.WakeIfParked(HandoffWord);
 
-    void IPendingOwner.Recycle(int index, bool releasePermit)
+    void IPendingOwner.Recycle(int index, bool giveBack)
     {
-        _free.Push(index);
-
-        if (releasePermit)
+        if (giveBack)
         {
-            _inFlight.Release();
+            _free.Give(index);
         }
     }
 
@@ -915,11 +911,8 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     /// <summary>Whether a thread holds the response ring's reading now.</summary>
     internal bool ReadingHeld => Volatile.Read(ref _reading) != 0;
 
-    /// <summary>Slots on the free list (all <see cref="MaxInFlight"/> of them when no request is in flight).</summary>
+    /// <summary>Free slots, each a request's in-flight permit (all <see cref="MaxInFlight"/> of them when no request is in flight).</summary>
     internal int FreeSlots => _free.Count;
-
-    /// <summary>In-flight permits not taken (all <see cref="MaxInFlight"/> of them when no request is in flight).</summary>
-    internal int FreePermits => _inFlight.CurrentCount;
 
     /// <summary>Blocking waits for a response that slept on a futex (each counted once, before its first sleep).</summary>
     internal long BlockedSleeps => Volatile.Read(ref _blockedSleeps);

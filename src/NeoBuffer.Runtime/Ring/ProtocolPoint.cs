@@ -104,11 +104,17 @@ internal static class ProtocolPoint
     /// <summary>A <see cref="Waiting.FastPathSemaphore"/> sleeper: its wait ended without a permit (timed out), the sleeper still counted (a release that lands here hands it a permit it will not take).</summary>
     public const string SemaphoreSleeperLeaving = "semaphore.sleeper-leaving";
 
+    /// <summary>A client's free request slots: a take has read the top index and its next, and is about to CAS the top to that next.</summary>
+    public const string SlotsPopping = "slots.popping";
+
+    /// <summary>A client's free request slots: a taker's wait ended without an index (timed out), the taker still counted as a sleeper (a give that lands here hands it an index it will not take).</summary>
+    public const string SlotsSleeperLeaving = "slots.sleeper-leaving";
+
     /// <summary>Every known point: NEOBUFFER_KILL_AT must name one (the chaos harness draws its kills from its own subsets).</summary>
     public static readonly string[] All =
     [
         SpscPublishing, MpscAnnounced, MpscClaimed, MpscFilling, MpscBatchCopied, MpscZeroing, MpscPadding, MpscClosed, BroadcastAnnounced, BroadcastSequencePublished, BroadcastResynchronised, DeadRowFound, DeadRowFreeing,
-        CompletionReasonWritten, CompletionReasonAwaited, InspectionRead, InspectionRowRead, HoldReleasing, WaitArming, RequestBegun, RequestEnding, RequestResolving, RequestWaiting, RequestCopyingOut, RequestLeaveWaiting, ServerCheckingClients, SemaphoreSleeperLeaving,
+        CompletionReasonWritten, CompletionReasonAwaited, InspectionRead, InspectionRowRead, HoldReleasing, WaitArming, RequestBegun, RequestEnding, RequestResolving, RequestWaiting, RequestCopyingOut, RequestLeaveWaiting, ServerCheckingClients, SemaphoreSleeperLeaving, SlotsPopping, SlotsSleeperLeaving,
     ];
 
     private static readonly bool s_enabled = ReadEnabled(out s_killAt, out s_killOnReach);
