@@ -73,27 +73,83 @@ public sealed class FreeSlotPoolTests
         Assert.False(pool.TryTake(out _));
     }
 
+    /// <summary>
+    /// A give that lands after a waiting taker's last look (constructed at slots.sleeping, on the taker's own thread)
+    /// sees it counted and hands it an index, which its wait then finds; without the hand-over it would sleep until its
+    /// timeout though an index is free.
+    /// </summary>
     [Fact]
-    public void A_taker_waiting_on_an_empty_pool_is_handed_the_index_given_back()
+    public void A_give_that_lands_as_a_taker_goes_to_sleep_hands_it_the_index()
     {
         var pool = new FreeSlotPool(1);
         Assert.Equal(0, Take(pool));
 
-        int handed = -1;
-        var taker = new Thread(() => Assert.True(pool.Take(Bound, CancellationToken.None, out handed)));
-        taker.Start();
-        SpinWait.SpinUntil(() => pool.Sleepers == 1, Bound);
-        Assert.Equal(1, pool.Sleepers);
+        bool took;
+        int index;
+        using (ProtocolPoint.OnThisThread(point =>
+        {
+            if (point == ProtocolPoint.SlotsSleeping)
+            {
+                Assert.Equal(1, pool.Sleepers);
+                pool.Give(0);
+            }
+        }))
+        {
+            took = pool.Take(TimeSpan.FromMilliseconds(200), CancellationToken.None, out index);
+        }
 
-        pool.Give(0);
-        Assert.True(taker.Join(Bound));
-        Assert.Equal(0, handed);
+        Assert.True(took);
+        Assert.Equal(0, index);
         Assert.Equal(0, pool.Sleepers);
         Assert.Equal(0, pool.Count);
     }
 
+    /// <summary>
+    /// A give that lands before a taker counts itself (constructed at slots.sleeper-counting) finds no sleeper and only
+    /// pushes: the taker's look after counting itself must find the index, or it would sleep until its timeout.
+    /// </summary>
     [Fact]
-    public async Task An_async_taker_times_out_on_an_empty_pool_and_one_given_back_later_is_taken_by_the_next_taker()
+    public async Task A_give_that_lands_before_a_taker_counts_itself_is_found_by_its_look_after_counting()
+    {
+        var pool = new FreeSlotPool(1);
+        Assert.Equal(0, Take(pool));
+
+        bool took;
+        int index;
+        using (ProtocolPoint.OnThisThread(point =>
+        {
+            if (point == ProtocolPoint.SlotsSleeperCounting)
+            {
+                Assert.Equal(0, pool.Sleepers);
+                pool.Give(0);
+            }
+        }))
+        {
+            took = pool.Take(TimeSpan.FromMilliseconds(200), CancellationToken.None, out index);
+        }
+
+        Assert.True(took);
+        Assert.Equal(0, index);
+
+        // The same for an async taker: its synchronous part runs on this thread up to its first real wait.
+        int asyncIndex;
+        using (ProtocolPoint.OnThisThread(point =>
+        {
+            if (point == ProtocolPoint.SlotsSleeperCounting)
+            {
+                pool.Give(0);
+            }
+        }))
+        {
+            asyncIndex = await pool.TakeAsync(TimeSpan.FromMilliseconds(200), CancellationToken.None);
+        }
+
+        Assert.Equal(0, asyncIndex);
+        Assert.Equal(0, pool.Sleepers);
+    }
+
+    [Fact]
+    public async Task An_async_taker_times_out_or_is_cancelled_on_an_empty_pool_and_one_waiting_gets_the_index_given_back()
     {
         var pool = new FreeSlotPool(1);
         Assert.Equal(0, Take(pool));
@@ -147,7 +203,7 @@ public sealed class FreeSlotPoolTests
     public void Two_takers_and_two_givers_never_hand_out_an_index_that_is_out_and_lose_none()
     {
         const int Slots = 8;
-        const int Rounds = 100_000;
+        const int Rounds = 50_000;
         var pool = new FreeSlotPool(Slots);
         var held = new int[Slots];
         using var toGivers = new BlockingCollection<int>();

@@ -29,7 +29,10 @@ namespace NeoBuffer.Requests;
 /// either the sleeper's last look finds the index, or the giver sees the sleeper, pops an index (this one or another)
 /// and hands it over. A giver that finds none to pop lost it to another taker, whose own give comes here again. An
 /// index handed over to a sleeper that stopped waiting stays handed over until the next taker takes it:
-/// <see cref="TryTake"/> looks there too when the stack is empty.
+/// <see cref="TryTake"/> looks there too when the stack is empty. Takers may overtake sleepers (a <see cref="TryTake"/>
+/// can take an index given back while a sleeper waits); like <see cref="SemaphoreSlim"/>, this is not first come,
+/// first served. Each index is given back once per take by the client (a recycled slot, or a send that failed); a
+/// second give is caught only while the index is on top.
 /// </para>
 /// </remarks>
 internal sealed class FreeSlotPool
@@ -102,6 +105,7 @@ internal sealed class FreeSlotPool
             return true;
         }
 
+        ProtocolPoint.Reached(ProtocolPoint.SlotsSleeperCounting);
         Interlocked.Increment(ref _sleepers);
         try
         {
@@ -110,6 +114,7 @@ internal sealed class FreeSlotPool
                 return true;
             }
 
+            ProtocolPoint.Reached(ProtocolPoint.SlotsSleeping);
             if (_handedOver.Wait(timeout, cancellationToken))
             {
                 index = Dequeue();
@@ -137,6 +142,7 @@ internal sealed class FreeSlotPool
             return index;
         }
 
+        ProtocolPoint.Reached(ProtocolPoint.SlotsSleeperCounting);
         Interlocked.Increment(ref _sleepers);
         try
         {
@@ -144,6 +150,8 @@ internal sealed class FreeSlotPool
             {
                 return index;
             }
+
+            ProtocolPoint.Reached(ProtocolPoint.SlotsSleeping);
 
             if (await _handedOver.WaitAsync(timeout, cancellationToken).ConfigureAwait(false))
             {

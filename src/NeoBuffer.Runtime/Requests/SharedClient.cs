@@ -225,8 +225,8 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         // waits check again only when they have to wait).
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         RingWait.ThrowIfInvalidTimeout(timeout);
-        cancellationToken.ThrowIfCancellationRequested();
         ThrowIfFaulted();
+        cancellationToken.ThrowIfCancellationRequested();
         if (!_free.TryTake(out int index) && !_free.Take(timeout, cancellationToken, out index))
         {
             throw new TimeoutException($"All {MaxInFlight} request slots of the client of '{_name}' stayed in use for {timeout.TotalMilliseconds:0.###} ms.");
@@ -528,6 +528,8 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
             throw new TimeoutException($"All {MaxInFlight} request slots of the client of '{_name}' stayed in use for {timeout.TotalMilliseconds:0.###} ms.");
         }
 
+        PendingRequest<TResponse>? sent = null;
+
         try
         {
             // The gate is waited for within the request's timeout, and a Dispose (which cancels _closing) ends the wait.
@@ -555,6 +557,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
                     ThrowIfFaulted();
                     if (TryWriteRequest(in request, length, index) is PendingRequest<TResponse> slot)
                     {
+                        sent = slot;
                         return slot;
                     }
 
@@ -569,9 +572,9 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
                 ReleaseSending();
             }
         }
-        catch
+        catch when (sent is null)
         {
-            _free.Give(index);
+            _free.Give(index); // not sent; a sent request's index comes back with its result, even if the gate's release threw
             throw;
         }
     }
@@ -675,10 +678,16 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     /// <summary>Ends a send begun by <see cref="ClaimRequest"/> (committed or not: then its slot's index is given back).</summary>
     internal void EndSend(bool sent, int index)
     {
-        ReleaseSending();
-        if (!sent)
+        try
         {
-            _free.Give(index);
+            ReleaseSending();
+        }
+        finally
+        {
+            if (!sent)
+            {
+                _free.Give(index);
+            }
         }
     }
 

@@ -110,11 +110,17 @@ internal static class ProtocolPoint
     /// <summary>A client's free request slots: a taker's wait ended without an index (timed out), the taker still counted as a sleeper (a give that lands here hands it an index it will not take).</summary>
     public const string SlotsSleeperLeaving = "slots.sleeper-leaving";
 
+    /// <summary>A client's free request slots: a taker found none and is about to count itself as a sleeper (a give that lands here finds no sleeper, so the taker's look after counting must find its index).</summary>
+    public const string SlotsSleeperCounting = "slots.sleeper-counting";
+
+    /// <summary>A client's free request slots: a taker counted as a sleeper found none in its last look and is about to sleep (a give that lands here must hand it an index).</summary>
+    public const string SlotsSleeping = "slots.sleeping";
+
     /// <summary>Every known point: NEOBUFFER_KILL_AT must name one (the chaos harness draws its kills from its own subsets).</summary>
     public static readonly string[] All =
     [
         SpscPublishing, MpscAnnounced, MpscClaimed, MpscFilling, MpscBatchCopied, MpscZeroing, MpscPadding, MpscClosed, BroadcastAnnounced, BroadcastSequencePublished, BroadcastResynchronised, DeadRowFound, DeadRowFreeing,
-        CompletionReasonWritten, CompletionReasonAwaited, InspectionRead, InspectionRowRead, HoldReleasing, WaitArming, RequestBegun, RequestEnding, RequestResolving, RequestWaiting, RequestCopyingOut, RequestLeaveWaiting, ServerCheckingClients, SemaphoreSleeperLeaving, SlotsPopping, SlotsSleeperLeaving,
+        CompletionReasonWritten, CompletionReasonAwaited, InspectionRead, InspectionRowRead, HoldReleasing, WaitArming, RequestBegun, RequestEnding, RequestResolving, RequestWaiting, RequestCopyingOut, RequestLeaveWaiting, ServerCheckingClients, SemaphoreSleeperLeaving, SlotsPopping, SlotsSleeperLeaving, SlotsSleeperCounting, SlotsSleeping,
     ];
 
     private static readonly bool s_enabled = ReadEnabled(out s_killAt, out s_killOnReach);
