@@ -41,6 +41,63 @@ public sealed class ClientDisposeTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => serve.WaitAsync(Generous));
     }
 
+    /// <summary>
+    /// Every slot taken by a request whose result nobody takes, and a claim and a request waiting for a slot with no
+    /// timeout: the Dispose fails the pending requests, whose slots stay out until their results are taken, and must
+    /// end both waits too (they waited for ever before).
+    /// </summary>
+    [Fact]
+    public async Task Callers_waiting_for_a_free_slot_with_no_timeout_end_when_the_client_is_disposed()
+    {
+        using var channel = new TestChannel("rr");
+        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 20));
+        SharedChannelOptions parking = channel.Options(1 << 20);
+        parking.SpinCount = 0;
+        SharedClient<AddRequest, AddResponse> client = await ManualServing.ConnectAsync(server, channel, parking);
+
+        // Never answered, and never awaited: a failed request's slot comes back only when its result is taken.
+        var pending = new ValueTask<AddResponse>[SharedClient<AddRequest, AddResponse>.MaxInFlight];
+        for (int i = 0; i < pending.Length; i++)
+        {
+            pending[i] = client.RequestAsync(new AddRequest { A = i }, Timeout.InfiniteTimeSpan);
+        }
+
+        Assert.Equal(0, client.FreeSlots);
+        Exception? claimed = null;
+        var claimer = new Thread(() =>
+        {
+            try
+            {
+                client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), Timeout.InfiniteTimeSpan).Dispose();
+            }
+            catch (Exception e)
+            {
+                claimed = e;
+            }
+        })
+        {
+            IsBackground = true,
+        };
+        claimer.Start();
+        Task<AddResponse> queued = client.RequestAsync(new AddRequest { A = -1 }, Timeout.InfiniteTimeSpan).AsTask();
+        WaitUntilBlocked(claimer);
+        Assert.False(queued.IsCompleted);
+
+        client.Dispose();
+
+        Assert.True(claimer.Join(TimeSpan.FromSeconds(10)), "the claim still waited for a slot 10 s after the Dispose");
+        Assert.IsType<ObjectDisposedException>(claimed);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => queued.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.All(pending, request => Assert.True(request.IsFaulted));
+        Assert.Equal(0, client.FreeSlots); // the waits ended without a slot
+        foreach (ValueTask<AddResponse> request in pending)
+        {
+            await Assert.ThrowsAsync<ObjectDisposedException>(async () => await request);
+        }
+
+        Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreeSlots);
+    }
+
     [Fact]
     public async Task A_claim_held_while_the_client_is_disposed_stays_writable_until_it_ends()
     {

@@ -219,6 +219,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     /// <exception cref="ChannelClosedException">The server died or closed.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative, or <paramref name="timeout"/> is negative other than <see cref="Timeout.InfiniteTimeSpan"/>; nothing was claimed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled, before or during the wait.</exception>
+    /// <exception cref="ObjectDisposedException">The client was disposed, before or during the wait.</exception>
     public RequestClaim<TRequest, TResponse> ClaimRequest(int length, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         // Checked once here, so the permit and the gate are taken by one interlocked operation each when free (their
@@ -227,7 +228,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         RingWait.ThrowIfInvalidTimeout(timeout);
         ThrowIfFaulted();
         cancellationToken.ThrowIfCancellationRequested();
-        if (!_free.TryTake(out int index) && !_free.Take(timeout, cancellationToken, out index))
+        if (!_free.TryTake(out int index) && !TakeSlot(timeout, cancellationToken, out index))
         {
             throw new TimeoutException($"All {MaxInFlight} request slots of the client of '{_name}' stayed in use for {timeout.TotalMilliseconds:0.###} ms.");
         }
@@ -453,6 +454,22 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     private static TimeSpan Remaining(long deadline, TimeSpan timeout) =>
         timeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
 
+    // Waits for a free slot within the timeout. A Dispose ends the wait: the slots of the requests it fails come back only
+    // when their callers take the results, which may be never, and a waiter with no timeout would wait for ever.
+    private bool TakeSlot(TimeSpan timeout, CancellationToken cancellationToken, out int index)
+    {
+        using CancellationTokenSource waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
+        try
+        {
+            return _free.Take(timeout, waiting.Token, out index);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            ThrowIfFaulted(); // a Dispose ended the wait (it sets the fault before it cancels _closing)
+            throw;
+        }
+    }
+
     // The fast path: a free slot, the send gate and room in the request ring all at once, or null.
     private PendingRequest<TResponse>? TrySendNow(ReadOnlySpan<byte> request)
     {
@@ -522,7 +539,20 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     private async ValueTask<PendingRequest<TResponse>> SendAsync(TRequest request, TimeSpan timeout, CancellationToken cancellationToken)
     {
         long deadline = Environment.TickCount64 + (timeout == Timeout.InfiniteTimeSpan ? int.MaxValue : (long)timeout.TotalMilliseconds);
-        int index = await _free.TakeAsync(timeout, cancellationToken).ConfigureAwait(false);
+        int index;
+        using (CancellationTokenSource waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token))
+        {
+            try
+            {
+                index = await _free.TakeAsync(timeout, waiting.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                ThrowIfFaulted(); // a Dispose ended the wait (it sets the fault before it cancels _closing)
+                throw;
+            }
+        }
+
         if (index < 0)
         {
             throw new TimeoutException($"All {MaxInFlight} request slots of the client of '{_name}' stayed in use for {timeout.TotalMilliseconds:0.###} ms.");
