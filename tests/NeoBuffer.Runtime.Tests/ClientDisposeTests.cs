@@ -43,17 +43,20 @@ public sealed class ClientDisposeTests
 
     /// <summary>
     /// Every slot taken by a request whose result nobody takes, and a claim and a request waiting for a slot with no
-    /// timeout: the Dispose fails the pending requests, whose slots stay out until their results are taken, and must
-    /// end both waits too (they waited for ever before).
+    /// timeout: the client's failure (its Dispose, or its server's) fails the pending requests, whose slots stay out
+    /// until their results are taken, and must end both waits too (they waited for ever before).
     /// </summary>
-    [Fact]
-    public async Task Callers_waiting_for_a_free_slot_with_no_timeout_end_when_the_client_is_disposed()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Callers_waiting_for_a_free_slot_with_no_timeout_end_when_the_client_fails(bool serverCloses)
     {
         using var channel = new TestChannel("rr");
-        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 20));
+        SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 20));
         SharedChannelOptions parking = channel.Options(1 << 20);
         parking.SpinCount = 0;
-        SharedClient<AddRequest, AddResponse> client = await ManualServing.ConnectAsync(server, channel, parking);
+        using SharedClient<AddRequest, AddResponse> client = await ManualServing.ConnectAsync(server, channel, parking);
+        Type failure = serverCloses ? typeof(System.Threading.Channels.ChannelClosedException) : typeof(ObjectDisposedException);
 
         // Never answered, and never awaited: a failed request's slot comes back only when its result is taken.
         var pending = new ValueTask<AddResponse>[SharedClient<AddRequest, AddResponse>.MaxInFlight];
@@ -83,19 +86,27 @@ public sealed class ClientDisposeTests
         WaitUntilBlocked(claimer);
         Assert.False(queued.IsCompleted);
 
-        client.Dispose();
+        if (serverCloses)
+        {
+            server.Dispose();
+        }
+        else
+        {
+            client.Dispose();
+        }
 
-        Assert.True(claimer.Join(TimeSpan.FromSeconds(10)), "the claim still waited for a slot 10 s after the Dispose");
-        Assert.IsType<ObjectDisposedException>(claimed);
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => queued.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(claimer.Join(TimeSpan.FromSeconds(10)), "the claim still waited for a slot 10 s after the failure");
+        Assert.IsType(failure, claimed);
+        Assert.IsType(failure, await Assert.ThrowsAnyAsync<Exception>(() => queued.WaitAsync(TimeSpan.FromSeconds(10))));
         Assert.All(pending, request => Assert.True(request.IsFaulted));
         Assert.Equal(0, client.FreeSlots); // the waits ended without a slot
         foreach (ValueTask<AddResponse> request in pending)
         {
-            await Assert.ThrowsAsync<ObjectDisposedException>(async () => await request);
+            Assert.IsType(failure, await Assert.ThrowsAnyAsync<Exception>(async () => await request));
         }
 
         Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreeSlots);
+        server.Dispose();
     }
 
     [Fact]

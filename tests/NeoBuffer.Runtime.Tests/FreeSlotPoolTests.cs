@@ -79,29 +79,10 @@ public sealed class FreeSlotPoolTests
     /// timeout though an index is free.
     /// </summary>
     [Fact]
-    public void A_give_that_lands_as_a_taker_goes_to_sleep_hands_it_the_index()
+    public async Task A_give_that_lands_as_a_taker_goes_to_sleep_hands_it_the_index()
     {
-        var pool = new FreeSlotPool(1);
-        Assert.Equal(0, Take(pool));
-
-        bool took;
-        int index;
-        using (ProtocolPoint.OnThisThread(point =>
-        {
-            if (point == ProtocolPoint.SlotsSleeping)
-            {
-                Assert.Equal(1, pool.Sleepers);
-                pool.Give(0);
-            }
-        }))
-        {
-            took = pool.Take(TimeSpan.FromMilliseconds(200), CancellationToken.None, out index);
-        }
-
-        Assert.True(took);
-        Assert.Equal(0, index);
-        Assert.Equal(0, pool.Sleepers);
-        Assert.Equal(0, pool.Count);
+        Assert.Equal(0, await TakeWithGiveAt(ProtocolPoint.SlotsSleeping, sleepers: 1, async: false));
+        Assert.Equal(0, await TakeWithGiveAt(ProtocolPoint.SlotsSleeping, sleepers: 1, async: true));
     }
 
     /// <summary>
@@ -111,41 +92,35 @@ public sealed class FreeSlotPoolTests
     [Fact]
     public async Task A_give_that_lands_before_a_taker_counts_itself_is_found_by_its_look_after_counting()
     {
+        Assert.Equal(0, await TakeWithGiveAt(ProtocolPoint.SlotsSleeperCounting, sleepers: 0, async: false));
+        Assert.Equal(0, await TakeWithGiveAt(ProtocolPoint.SlotsSleeperCounting, sleepers: 0, async: true));
+    }
+
+    // A pool of one index, taken; then a take (blocking, or async: its part up to its first real wait runs on this
+    // thread) during which the index is given back at `point`, where `sleepers` takers are counted. Returns the index
+    // the take got (-1: it timed out), after checking that nothing is left counted or free.
+    private static async Task<int> TakeWithGiveAt(string point, int sleepers, bool async)
+    {
         var pool = new FreeSlotPool(1);
         Assert.Equal(0, Take(pool));
-
-        bool took;
-        int index;
-        using (ProtocolPoint.OnThisThread(point =>
+        Task<int> taking;
+        using (ProtocolPoint.OnThisThread(reached =>
         {
-            if (point == ProtocolPoint.SlotsSleeperCounting)
+            if (reached == point)
             {
-                Assert.Equal(0, pool.Sleepers);
+                Assert.Equal(sleepers, pool.Sleepers);
                 pool.Give(0);
             }
         }))
         {
-            took = pool.Take(TimeSpan.FromMilliseconds(200), CancellationToken.None, out index);
+            TimeSpan patience = TimeSpan.FromMilliseconds(200);
+            taking = async ? pool.TakeAsync(patience, CancellationToken.None) : Task.FromResult(pool.Take(patience, CancellationToken.None, out int taken) ? taken : -1);
         }
 
-        Assert.True(took);
-        Assert.Equal(0, index);
-
-        // The same for an async taker: its synchronous part runs on this thread up to its first real wait.
-        int asyncIndex;
-        using (ProtocolPoint.OnThisThread(point =>
-        {
-            if (point == ProtocolPoint.SlotsSleeperCounting)
-            {
-                pool.Give(0);
-            }
-        }))
-        {
-            asyncIndex = await pool.TakeAsync(TimeSpan.FromMilliseconds(200), CancellationToken.None);
-        }
-
-        Assert.Equal(0, asyncIndex);
+        int index = await taking.WaitAsync(Bound); // outside the hook's scope, which belongs to this thread
         Assert.Equal(0, pool.Sleepers);
+        Assert.Equal(0, pool.Count);
+        return index;
     }
 
     [Fact]

@@ -59,6 +59,10 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     private readonly FastPathSemaphore _sending = new(1);
     private readonly CancellationTokenSource _closing = new();
 
+    // Cancelled once the client has failed (its server gone, or the client disposed), after the pending requests were
+    // failed: it ends the waits for a free slot, since a failed request's slot comes back only when its result is taken.
+    private readonly CancellationTokenSource _failed = new();
+
     // The wake word (an event count, RingWait's protocol) of blocking callers waiting for another thread's reading of
     // the ring: whoever answers a request or lets go of the ring wakes it. Pinned, so its address stays put while a
     // thread sleeps on it; process-private, and each waker has made a full fence (its CAS or exchange) just before.
@@ -276,6 +280,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         // no parked caller is left to need a reader (a request begun later fails itself in Begin), so a thread letting
         // go of the ring starts no reader loop (ExitReading), and the ring is free for this Dispose to take below.
         FailAll();
+        _failed.Cancel();
 
         // Cancelling first ends every send queued for the gate. The service ring and the request ring are closed
         // (disconnect record, then unmapped) by whoever holds the gate once the fault is set: this, if the gate is free
@@ -454,18 +459,19 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     private static TimeSpan Remaining(long deadline, TimeSpan timeout) =>
         timeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
 
-    // Waits for a free slot within the timeout. A Dispose ends the wait: the slots of the requests it fails come back only
-    // when their callers take the results, which may be never, and a waiter with no timeout would wait for ever.
+    // Waits for a free slot within the timeout. The client's failure (a dead server, a Dispose) ends the wait: the slots
+    // of the requests it fails come back only when their callers take the results, which may be never, and a waiter
+    // with no timeout would wait for ever.
     private bool TakeSlot(TimeSpan timeout, CancellationToken cancellationToken, out int index)
     {
-        using CancellationTokenSource waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
+        using CancellationTokenSource waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _failed.Token);
         try
         {
             return _free.Take(timeout, waiting.Token, out index);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            ThrowIfFaulted(); // a Dispose ended the wait (it sets the fault before it cancels _closing)
+            ThrowIfFaulted(); // the failure ended the wait (the fault is set before _failed is cancelled)
             throw;
         }
     }
@@ -540,7 +546,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     {
         long deadline = Environment.TickCount64 + (timeout == Timeout.InfiniteTimeSpan ? int.MaxValue : (long)timeout.TotalMilliseconds);
         int index;
-        using (CancellationTokenSource waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token))
+        using (CancellationTokenSource waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _failed.Token))
         {
             try
             {
@@ -548,7 +554,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                ThrowIfFaulted(); // a Dispose ended the wait (it sets the fault before it cancels _closing)
+                ThrowIfFaulted(); // the failure ended the wait (the fault is set before _failed is cancelled)
                 throw;
             }
         }
@@ -1074,6 +1080,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         };
         Interlocked.CompareExchange(ref _fault, () => new ChannelClosedException(closed.Message, closed.InnerException), null);
         FailAll();
+        _failed.Cancel();
     }
 
     private void FailAll()
