@@ -109,6 +109,43 @@ public sealed class ClientDisposeTests
         server.Dispose();
     }
 
+    /// <summary>
+    /// A claim held (and never ended, within the test) while another thread waits for the send gate with no timeout:
+    /// the Dispose ends that wait with ObjectDisposedException (it waited until the claim ended before).
+    /// </summary>
+    [Fact]
+    public async Task A_blocking_claim_waiting_for_the_gate_with_no_timeout_ends_when_the_client_is_disposed()
+    {
+        using var channel = new TestChannel("rr");
+        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
+        SharedClient<AddRequest, AddResponse> client = await ManualServing.ConnectAsync(server, channel, channel.Options(1 << 16));
+
+        RequestClaim<AddRequest, AddResponse> held = client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), Generous);
+        Exception? claimed = null;
+        var claimer = new Thread(() =>
+        {
+            try
+            {
+                client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), Timeout.InfiniteTimeSpan).Dispose();
+            }
+            catch (Exception e)
+            {
+                claimed = e;
+            }
+        })
+        {
+            IsBackground = true,
+        };
+        claimer.Start();
+        WaitUntilBlocked(claimer);
+
+        client.Dispose(); // waits a second for the gate, then leaves the rings to the claim's end
+
+        Assert.True(claimer.Join(TimeSpan.FromSeconds(10)), "the claim still waited for the gate 10 s after the Dispose");
+        Assert.IsType<ObjectDisposedException>(claimed);
+        held.Dispose();
+    }
+
     [Fact]
     public async Task A_claim_held_while_the_client_is_disposed_stays_writable_until_it_ends()
     {

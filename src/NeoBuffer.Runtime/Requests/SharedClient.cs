@@ -239,7 +239,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
 
         try
         {
-            if (!_sending.TryWait() && !_sending.Wait(timeout, cancellationToken))
+            if (!_sending.TryWait() && !TakeGate(timeout, cancellationToken))
             {
                 throw new TimeoutException($"Another request to '{_name}' was being sent for {timeout.TotalMilliseconds:0.###} ms.");
             }
@@ -472,6 +472,22 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             ThrowIfFaulted(); // the failure ended the wait (the fault is set before _failed is cancelled)
+            throw;
+        }
+    }
+
+    // Waits for the send gate within the timeout; a Dispose ends the wait (as it ends an async send's), so a claim held
+    // for ever by another thread holds up no caller past the client's end.
+    private bool TakeGate(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using CancellationTokenSource waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
+        try
+        {
+            return _sending.Wait(timeout, waiting.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            ThrowIfFaulted(); // a Dispose ended the wait (it sets the fault before it cancels _closing)
             throw;
         }
     }
