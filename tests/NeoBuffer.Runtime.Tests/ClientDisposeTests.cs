@@ -52,7 +52,7 @@ public sealed class ClientDisposeTests
     public async Task Callers_waiting_for_a_free_slot_with_no_timeout_end_when_the_client_fails(bool serverCloses)
     {
         using var channel = new TestChannel("rr");
-        SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 20));
+        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 20));
         SharedChannelOptions parking = channel.Options(1 << 20);
         parking.SpinCount = 0;
         using SharedClient<AddRequest, AddResponse> client = await ManualServing.ConnectAsync(server, channel, parking);
@@ -106,7 +106,6 @@ public sealed class ClientDisposeTests
         }
 
         Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreeSlots);
-        server.Dispose();
     }
 
     /// <summary>
@@ -144,6 +143,59 @@ public sealed class ClientDisposeTests
         Assert.True(claimer.Join(TimeSpan.FromSeconds(10)), "the claim still waited for the gate 10 s after the Dispose");
         Assert.IsType<ObjectDisposedException>(claimed);
         held.Dispose();
+    }
+
+    /// <summary>
+    /// A wait ended by the caller's own token (a claim and an async request queued behind a held claim) throws
+    /// OperationCanceledException carrying that token, not the source the client links it with.
+    /// </summary>
+    [Fact]
+    public async Task A_wait_cancelled_by_the_callers_token_throws_with_that_token()
+    {
+        using var channel = new TestChannel("rr");
+        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
+        using SharedClient<AddRequest, AddResponse> client = await ManualServing.ConnectAsync(server, channel, channel.Options(1 << 16));
+        using var cancelling = new CancellationTokenSource();
+
+        (Exception? claimed, Task<AddResponse> queued) = CancelWhileTheGateIsHeld(client, cancelling);
+
+        Assert.Equal(cancelling.Token, Assert.IsAssignableFrom<OperationCanceledException>(claimed).CancellationToken);
+        OperationCanceledException asked = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(cancelling.Token, asked.CancellationToken);
+        Assert.Equal(SharedClient<AddRequest, AddResponse>.MaxInFlight, client.FreeSlots);
+    }
+
+    // Holds a claim (so the gate) while a blocking claim and an async request wait behind it on `cancelling`'s token,
+    // cancels it, and lets go of the claim once both waits have ended (a claim is a ref struct: it cannot live in the
+    // async test across its awaits).
+    private static (Exception? Claimed, Task<AddResponse> Queued) CancelWhileTheGateIsHeld(SharedClient<AddRequest, AddResponse> client, CancellationTokenSource cancelling)
+    {
+        RequestClaim<AddRequest, AddResponse> held = client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), Generous);
+        Exception? claimed = null;
+        var claimer = new Thread(() =>
+        {
+            try
+            {
+                client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), Timeout.InfiniteTimeSpan, cancelling.Token).Dispose();
+            }
+            catch (Exception e)
+            {
+                claimed = e;
+            }
+        })
+        {
+            IsBackground = true,
+        };
+        claimer.Start();
+        Task<AddResponse> queued = client.RequestAsync(new AddRequest { A = 1 }, Timeout.InfiniteTimeSpan, cancelling.Token).AsTask();
+        WaitUntilBlocked(claimer);
+
+        cancelling.Cancel();
+
+        Assert.True(claimer.Join(TimeSpan.FromSeconds(10)), "the claim still waited 10 s after its token was cancelled");
+        Assert.True(((IAsyncResult)queued).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(10)), "the request still waited 10 s after its token was cancelled");
+        held.Dispose();
+        return (claimed, queued);
     }
 
     [Fact]
@@ -190,7 +242,7 @@ public sealed class ClientDisposeTests
         var deadline = DateTime.UtcNow + Generous;
         while ((thread.ThreadState & ThreadState.WaitSleepJoin) == 0)
         {
-            Assert.True(DateTime.UtcNow < deadline, "the disposing thread never blocked");
+            Assert.True(DateTime.UtcNow < deadline, "the thread never blocked");
             Thread.Yield();
         }
     }

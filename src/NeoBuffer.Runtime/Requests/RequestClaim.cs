@@ -23,13 +23,12 @@ public ref struct RequestClaim<TRequest, TResponse>
     private SharedClient<TRequest, TResponse>? _client;
     private WriteClaim _claim;
 
-    // Claims the record (envelope and request) itself, so the claim's fields are written once, where they live: a
-    // WriteClaim returned and then copied into this struct was read back with wide loads from narrower stores just
-    // made, which the store buffer cannot forward (about a tenth of the request path's CPU on the Intel Xeon host,
-    // docs/benchmarks/notes.md).
-    internal unsafe RequestClaim(SharedClient<TRequest, TResponse> client, SharedChannelWriter ring, int length, int slot, TimeSpan timeout, CancellationToken cancellationToken)
+    // Built from the record (envelope and request) its client just claimed, so the claim's fields are written once,
+    // where they live: a WriteClaim returned and then copied into this struct was read back with wide loads from
+    // narrower stores just made, which the store buffer cannot forward (about a tenth of the request path's CPU on the
+    // Intel Xeon host, docs/benchmarks/notes.md).
+    internal unsafe RequestClaim(SharedClient<TRequest, TResponse> client, SharedChannelWriter ring, byte* record, int length, int slot)
     {
-        byte* record = ring.ClaimPayload(length, timeout, cancellationToken);
         _client = client;
         _slot = slot;
         _claim = new WriteClaim(ring, ring.OpenClaim, new Span<byte>(record, length));

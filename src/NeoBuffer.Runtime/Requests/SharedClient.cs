@@ -232,34 +232,71 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         RingWait.ThrowIfInvalidTimeout(timeout);
         ThrowIfFaulted();
         cancellationToken.ThrowIfCancellationRequested();
-        if (!_free.TryTake(out int index) && !TakeSlot(timeout, cancellationToken, out index))
-        {
-            throw new TimeoutException($"All {MaxInFlight} request slots of the client of '{_name}' stayed in use for {timeout.TotalMilliseconds:0.###} ms.");
-        }
 
+        // Each wait (for a slot, the gate, room) is on the caller's token linked with the client's failure, made only
+        // when one is needed: a Dispose or a dead server ends it.
+        CancellationTokenSource? ending = null;
         try
         {
-            if (!_sending.TryWait() && !TakeGate(timeout, cancellationToken))
+            if (!_free.TryTake(out int index) && !_free.Take(timeout, Ending(ref ending, cancellationToken), out index))
             {
-                throw new TimeoutException($"Another request to '{_name}' was being sent for {timeout.TotalMilliseconds:0.###} ms.");
+                throw new TimeoutException($"All {MaxInFlight} request slots of the client of '{_name}' stayed in use for {timeout.TotalMilliseconds:0.###} ms.");
             }
 
             try
             {
-                return new RequestClaim<TRequest, TResponse>(this, _requests, RequestEnvelope.Size + length, index, timeout, cancellationToken);
+                if (!_sending.TryWait() && !_sending.Wait(timeout, Ending(ref ending, cancellationToken)))
+                {
+                    throw new TimeoutException($"Another request to '{_name}' was being sent for {timeout.TotalMilliseconds:0.###} ms.");
+                }
+
+                try
+                {
+                    int recordLength = RequestEnvelope.Size + length;
+                    unsafe
+                    {
+                        byte* record = _requests.TryClaimPayload(recordLength);
+                        if (record == null)
+                        {
+                            record = _requests.ClaimPayload(recordLength, timeout, Ending(ref ending, cancellationToken));
+                        }
+
+                        return new RequestClaim<TRequest, TResponse>(this, _requests, record, recordLength, index);
+                    }
+                }
+                catch
+                {
+                    ReleaseSending();
+                    throw;
+                }
             }
             catch
             {
-                ReleaseSending();
+                _free.Give(index);
                 throw;
             }
         }
-        catch
+        catch (OperationCanceledException e) when (WaitEnded(e, cancellationToken) is Exception ended && ended != e)
         {
-            _free.Give(index);
-            throw;
+            throw ended;
+        }
+        finally
+        {
+            ending?.Dispose();
         }
     }
+
+    // The caller's token linked with the client's failure (_failed, cancelled by a dead server and by Dispose), made
+    // on the first wait that needs it.
+    private CancellationToken Ending(ref CancellationTokenSource? ending, CancellationToken cancellationToken) =>
+        (ending ??= CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _failed.Token)).Token;
+
+    // What ended a wait on Ending's token: the caller's own cancellation (thrown with the caller's token, not the linked
+    // one), or the client's failure (its fault, set before _failed is cancelled); anything else is left as it is.
+    private Exception WaitEnded(OperationCanceledException canceled, CancellationToken cancellationToken) =>
+        cancellationToken.IsCancellationRequested ? (canceled.CancellationToken == cancellationToken ? canceled : new OperationCanceledException(canceled.Message, canceled, cancellationToken))
+        : _failed.IsCancellationRequested && Volatile.Read(ref _fault) is Func<Exception> fault ? fault()
+        : canceled;
 
     /// <summary>
     /// Leaves the server (it lets go of this client's response ring) and fails the requests still pending with an
@@ -459,39 +496,6 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     private static TimeSpan Remaining(long deadline, TimeSpan timeout) =>
         timeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
 
-    // Waits for a free slot within the timeout. The client's failure (a dead server, a Dispose) ends the wait: the slots
-    // of the requests it fails come back only when their callers take the results, which may be never, and a waiter
-    // with no timeout would wait for ever.
-    private bool TakeSlot(TimeSpan timeout, CancellationToken cancellationToken, out int index)
-    {
-        using CancellationTokenSource waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _failed.Token);
-        try
-        {
-            return _free.Take(timeout, waiting.Token, out index);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            ThrowIfFaulted(); // the failure ended the wait (the fault is set before _failed is cancelled)
-            throw;
-        }
-    }
-
-    // Waits for the send gate within the timeout; a Dispose ends the wait (as it ends an async send's), so a claim held
-    // for ever by another thread holds up no caller past the client's end.
-    private bool TakeGate(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        using CancellationTokenSource waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
-        try
-        {
-            return _sending.Wait(timeout, waiting.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            ThrowIfFaulted(); // a Dispose ended the wait (it sets the fault before it cancels _closing)
-            throw;
-        }
-    }
-
     // The fast path: a free slot, the send gate and room in the request ring all at once, or null.
     private PendingRequest<TResponse>? TrySendNow(ReadOnlySpan<byte> request)
     {
@@ -557,77 +561,64 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         return await new ValueTask<ResponseLease<TResponse>>(Await(slot, timeout, cancellationToken), version).ConfigureAwait(false);
     }
 
-    // The slow path of a send: waits for a slot, the gate and room, each within the request's timeout.
+    // The slow path of a send: waits for a slot, the gate and room, each within the request's timeout and on the
+    // caller's token linked with the client's failure (made only once a wait needs it, as in ClaimRequest).
     private async ValueTask<PendingRequest<TResponse>> SendAsync(TRequest request, TimeSpan timeout, CancellationToken cancellationToken)
     {
         long deadline = Environment.TickCount64 + (timeout == Timeout.InfiniteTimeSpan ? int.MaxValue : (long)timeout.TotalMilliseconds);
-        int index;
-        using (CancellationTokenSource waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _failed.Token))
+        CancellationTokenSource? ending = null;
+        try
         {
+            int index = _free.TryTake(out int free) ? free : await _free.TakeAsync(timeout, Ending(ref ending, cancellationToken)).ConfigureAwait(false);
+            if (index < 0)
+            {
+                throw new TimeoutException($"All {MaxInFlight} request slots of the client of '{_name}' stayed in use for {timeout.TotalMilliseconds:0.###} ms.");
+            }
+
+            PendingRequest<TResponse>? sent = null;
             try
             {
-                index = await _free.TakeAsync(timeout, waiting.Token).ConfigureAwait(false);
+                if (!_sending.TryWait() && !await _sending.WaitAsync(Remaining(deadline, timeout), Ending(ref ending, cancellationToken)).ConfigureAwait(false))
+                {
+                    throw new TimeoutException($"Another request to '{_name}' was being sent for {timeout.TotalMilliseconds:0.###} ms.");
+                }
+
+                try
+                {
+                    int length = RequestEnvelope.Size + Unsafe.SizeOf<TRequest>();
+                    while (true)
+                    {
+                        ThrowIfFaulted();
+                        if (TryWriteRequest(in request, length, index) is PendingRequest<TResponse> slot)
+                        {
+                            sent = slot;
+                            return slot;
+                        }
+
+                        if (!await _requests.WaitToWriteAsync(length, Remaining(deadline, timeout), Ending(ref ending, cancellationToken)).ConfigureAwait(false))
+                        {
+                            throw new ChannelClosedException($"The server '{_name}' is closed.");
+                        }
+                    }
+                }
+                finally
+                {
+                    ReleaseSending();
+                }
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            catch when (sent is null)
             {
-                ThrowIfFaulted(); // the failure ended the wait (the fault is set before _failed is cancelled)
+                _free.Give(index); // not sent; a sent request's index comes back with its result, even if the gate's release threw
                 throw;
             }
         }
-
-        if (index < 0)
+        catch (OperationCanceledException e) when (WaitEnded(e, cancellationToken) is Exception ended && ended != e)
         {
-            throw new TimeoutException($"All {MaxInFlight} request slots of the client of '{_name}' stayed in use for {timeout.TotalMilliseconds:0.###} ms.");
+            throw ended;
         }
-
-        PendingRequest<TResponse>? sent = null;
-
-        try
+        finally
         {
-            // The gate is waited for within the request's timeout, and a Dispose (which cancels _closing) ends the wait.
-            using (CancellationTokenSource waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token))
-            {
-                try
-                {
-                    if (!await _sending.WaitAsync(Remaining(deadline, timeout), waiting.Token).ConfigureAwait(false))
-                    {
-                        throw new TimeoutException($"Another request to '{_name}' was being sent for {timeout.TotalMilliseconds:0.###} ms.");
-                    }
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    ThrowIfFaulted();
-                    throw;
-                }
-            }
-
-            try
-            {
-                int length = RequestEnvelope.Size + Unsafe.SizeOf<TRequest>();
-                while (true)
-                {
-                    ThrowIfFaulted();
-                    if (TryWriteRequest(in request, length, index) is PendingRequest<TResponse> slot)
-                    {
-                        sent = slot;
-                        return slot;
-                    }
-
-                    if (!await _requests.WaitToWriteAsync(length, Remaining(deadline, timeout), cancellationToken).ConfigureAwait(false))
-                    {
-                        throw new ChannelClosedException($"The server '{_name}' is closed.");
-                    }
-                }
-            }
-            finally
-            {
-                ReleaseSending();
-            }
-        }
-        catch when (sent is null)
-        {
-            _free.Give(index); // not sent; a sent request's index comes back with its result, even if the gate's release threw
-            throw;
+            ending?.Dispose();
         }
     }
 
