@@ -198,6 +198,67 @@ public sealed class ClientDisposeTests
         return (claimed, queued);
     }
 
+    /// <summary>
+    /// The request ring full (its server reads nothing), an async request waiting for room with no timeout (holding the
+    /// send gate) and a blocking claim waiting for the gate behind it: the Dispose ends both (the room wait saw only the
+    /// caller's token before, and waited for ever).
+    /// </summary>
+    [Fact]
+    public async Task A_send_waiting_for_room_with_no_timeout_ends_when_the_client_is_disposed()
+    {
+        using var channel = new TestChannel("rr");
+        using SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 12));
+        SharedClient<AddRequest, AddResponse> client = await ManualServing.ConnectAsync(server, channel, channel.Options(1 << 12));
+        int sent = FillTheRequestRing(client);
+        Assert.True(sent > 0);
+
+        Task<AddResponse> waiting = client.RequestAsync(new AddRequest { A = -1 }, Timeout.InfiniteTimeSpan).AsTask();
+        Exception? claimed = null;
+        var claimer = new Thread(() =>
+        {
+            try
+            {
+                client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), Timeout.InfiniteTimeSpan).Dispose();
+            }
+            catch (Exception e)
+            {
+                claimed = e;
+            }
+        })
+        {
+            IsBackground = true,
+        };
+        claimer.Start();
+        WaitUntilBlocked(claimer);
+        Assert.False(waiting.IsCompleted);
+
+        client.Dispose();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(claimer.Join(TimeSpan.FromSeconds(10)), "the claim still waited 10 s after the Dispose");
+        Assert.IsType<ObjectDisposedException>(claimed);
+    }
+
+    // Sends requests (never answered, never awaited) until the request ring has no room for another; returns how many.
+    private static int FillTheRequestRing(SharedClient<AddRequest, AddResponse> client)
+    {
+        for (int sent = 0; ; sent++)
+        {
+            RequestClaim<AddRequest, AddResponse> claim;
+            try
+            {
+                claim = client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), TimeSpan.Zero);
+            }
+            catch (TimeoutException)
+            {
+                return sent;
+            }
+
+            MemoryMarshal.Write(claim.Payload, new AddRequest { A = sent });
+            _ = claim.SendAsync(Timeout.InfiniteTimeSpan);
+        }
+    }
+
     [Fact]
     public async Task A_claim_held_while_the_client_is_disposed_stays_writable_until_it_ends()
     {
