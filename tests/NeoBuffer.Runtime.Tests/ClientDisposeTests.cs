@@ -66,24 +66,9 @@ public sealed class ClientDisposeTests
         }
 
         Assert.Equal(0, client.FreeSlots);
-        Exception? claimed = null;
-        var claimer = new Thread(() =>
-        {
-            try
-            {
-                client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), Timeout.InfiniteTimeSpan).Dispose();
-            }
-            catch (Exception e)
-            {
-                claimed = e;
-            }
-        })
-        {
-            IsBackground = true,
-        };
-        claimer.Start();
+        var claimer = new BlockedClaimer(client);
         Task<AddResponse> queued = client.RequestAsync(new AddRequest { A = -1 }, Timeout.InfiniteTimeSpan).AsTask();
-        WaitUntilBlocked(claimer);
+        claimer.WaitUntilBlocked();
         Assert.False(queued.IsCompleted);
 
         if (serverCloses)
@@ -95,8 +80,8 @@ public sealed class ClientDisposeTests
             client.Dispose();
         }
 
-        Assert.True(claimer.Join(TimeSpan.FromSeconds(10)), "the claim still waited for a slot 10 s after the failure");
-        Assert.IsType(failure, claimed);
+        Assert.True(claimer.Ended(TimeSpan.FromSeconds(10)), "the claim still waited for a slot 10 s after the failure");
+        Assert.IsType(failure, claimer.Thrown);
         Assert.IsType(failure, await Assert.ThrowsAnyAsync<Exception>(() => queued.WaitAsync(TimeSpan.FromSeconds(10))));
         Assert.All(pending, request => Assert.True(request.IsFaulted));
         Assert.Equal(0, client.FreeSlots); // the waits ended without a slot
@@ -120,28 +105,13 @@ public sealed class ClientDisposeTests
         SharedClient<AddRequest, AddResponse> client = await ManualServing.ConnectAsync(server, channel, channel.Options(1 << 16));
 
         RequestClaim<AddRequest, AddResponse> held = client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), Generous);
-        Exception? claimed = null;
-        var claimer = new Thread(() =>
-        {
-            try
-            {
-                client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), Timeout.InfiniteTimeSpan).Dispose();
-            }
-            catch (Exception e)
-            {
-                claimed = e;
-            }
-        })
-        {
-            IsBackground = true,
-        };
-        claimer.Start();
-        WaitUntilBlocked(claimer);
+        var claimer = new BlockedClaimer(client);
+        claimer.WaitUntilBlocked();
 
         client.Dispose(); // waits a second for the gate, then leaves the rings to the claim's end
 
-        Assert.True(claimer.Join(TimeSpan.FromSeconds(10)), "the claim still waited for the gate 10 s after the Dispose");
-        Assert.IsType<ObjectDisposedException>(claimed);
+        Assert.True(claimer.Ended(TimeSpan.FromSeconds(10)), "the claim still waited for the gate 10 s after the Dispose");
+        Assert.IsType<ObjectDisposedException>(claimer.Thrown);
         held.Dispose();
     }
 
@@ -171,31 +141,16 @@ public sealed class ClientDisposeTests
     private static (Exception? Claimed, Task<AddResponse> Queued) CancelWhileTheGateIsHeld(SharedClient<AddRequest, AddResponse> client, CancellationTokenSource cancelling)
     {
         RequestClaim<AddRequest, AddResponse> held = client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), Generous);
-        Exception? claimed = null;
-        var claimer = new Thread(() =>
-        {
-            try
-            {
-                client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), Timeout.InfiniteTimeSpan, cancelling.Token).Dispose();
-            }
-            catch (Exception e)
-            {
-                claimed = e;
-            }
-        })
-        {
-            IsBackground = true,
-        };
-        claimer.Start();
+        var claimer = new BlockedClaimer(client, cancelling.Token);
         Task<AddResponse> queued = client.RequestAsync(new AddRequest { A = 1 }, Timeout.InfiniteTimeSpan, cancelling.Token).AsTask();
-        WaitUntilBlocked(claimer);
+        claimer.WaitUntilBlocked();
 
         cancelling.Cancel();
 
-        Assert.True(claimer.Join(TimeSpan.FromSeconds(10)), "the claim still waited 10 s after its token was cancelled");
+        Assert.True(claimer.Ended(TimeSpan.FromSeconds(10)), "the claim still waited 10 s after its token was cancelled");
         Assert.True(((IAsyncResult)queued).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(10)), "the request still waited 10 s after its token was cancelled");
         held.Dispose();
-        return (claimed, queued);
+        return (claimer.Thrown, queued);
     }
 
     /// <summary>
@@ -213,30 +168,15 @@ public sealed class ClientDisposeTests
         Assert.True(sent > 0);
 
         Task<AddResponse> waiting = client.RequestAsync(new AddRequest { A = -1 }, Timeout.InfiniteTimeSpan).AsTask();
-        Exception? claimed = null;
-        var claimer = new Thread(() =>
-        {
-            try
-            {
-                client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), Timeout.InfiniteTimeSpan).Dispose();
-            }
-            catch (Exception e)
-            {
-                claimed = e;
-            }
-        })
-        {
-            IsBackground = true,
-        };
-        claimer.Start();
-        WaitUntilBlocked(claimer);
+        var claimer = new BlockedClaimer(client);
+        claimer.WaitUntilBlocked();
         Assert.False(waiting.IsCompleted);
 
         client.Dispose();
 
         await Assert.ThrowsAsync<ObjectDisposedException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)));
-        Assert.True(claimer.Join(TimeSpan.FromSeconds(10)), "the claim still waited 10 s after the Dispose");
-        Assert.IsType<ObjectDisposedException>(claimed);
+        Assert.True(claimer.Ended(TimeSpan.FromSeconds(10)), "the claim still waited 10 s after the Dispose");
+        Assert.IsType<ObjectDisposedException>(claimer.Thrown);
     }
 
     // Sends requests (never answered, never awaited) until the request ring has no room for another; returns how many.
@@ -296,6 +236,37 @@ public sealed class ClientDisposeTests
     {
         SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, channel.Options(1 << 16));
         return (server, Task.Run(() => server.ServeAsync(AddAnswer.Answer, serving)));
+    }
+
+    // A thread that claims a request with no timeout (and gives the claim back), keeping what the claim threw.
+    private sealed class BlockedClaimer
+    {
+        private readonly Thread _thread;
+
+        public BlockedClaimer(SharedClient<AddRequest, AddResponse> client, CancellationToken cancellationToken = default)
+        {
+            _thread = new Thread(() =>
+            {
+                try
+                {
+                    client.ClaimRequest(Unsafe.SizeOf<AddRequest>(), Timeout.InfiniteTimeSpan, cancellationToken).Dispose();
+                }
+                catch (Exception e)
+                {
+                    Thrown = e;
+                }
+            })
+            {
+                IsBackground = true,
+            };
+            _thread.Start();
+        }
+
+        public Exception? Thrown { get; private set; }
+
+        public void WaitUntilBlocked() => ClientDisposeTests.WaitUntilBlocked(_thread);
+
+        public bool Ended(TimeSpan bound) => _thread.Join(bound);
     }
 
     private static void WaitUntilBlocked(Thread thread)

@@ -100,20 +100,13 @@ internal sealed class FreeSlotPool
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled during the wait.</exception>
     public bool Take(TimeSpan timeout, CancellationToken cancellationToken, out int index)
     {
-        if (TryTake(out index))
+        if (TryTake(out index) || TakeAsSleeper(out index))
         {
             return true;
         }
 
-        ProtocolPoint.Reached(ProtocolPoint.SlotsSleeperCounting);
-        Interlocked.Increment(ref _sleepers);
         try
         {
-            if (TryTake(out index))
-            {
-                return true;
-            }
-
             ProtocolPoint.Reached(ProtocolPoint.SlotsSleeping);
             if (_handedOver.Wait(timeout, cancellationToken))
             {
@@ -137,22 +130,14 @@ internal sealed class FreeSlotPool
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled during the wait.</exception>
     public async Task<int> TakeAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (TryTake(out int index))
+        if (TryTake(out int index) || TakeAsSleeper(out index))
         {
             return index;
         }
 
-        ProtocolPoint.Reached(ProtocolPoint.SlotsSleeperCounting);
-        Interlocked.Increment(ref _sleepers);
         try
         {
-            if (TryTake(out index))
-            {
-                return index;
-            }
-
             ProtocolPoint.Reached(ProtocolPoint.SlotsSleeping);
-
             if (await _handedOver.WaitAsync(timeout, cancellationToken).ConfigureAwait(false))
             {
                 return Dequeue();
@@ -165,6 +150,31 @@ internal sealed class FreeSlotPool
         {
             Interlocked.Decrement(ref _sleepers);
         }
+    }
+
+    // Counts the caller as a sleeper (a full fence) and looks a last time. True when that look found an index (the
+    // caller is then no longer counted); false when the caller, still counted, must sleep on _handedOver.
+    private bool TakeAsSleeper(out int index)
+    {
+        ProtocolPoint.Reached(ProtocolPoint.SlotsSleeperCounting);
+        Interlocked.Increment(ref _sleepers);
+        bool took;
+        try
+        {
+            took = TryTake(out index);
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _sleepers);
+            throw;
+        }
+
+        if (took)
+        {
+            Interlocked.Decrement(ref _sleepers);
+        }
+
+        return took;
     }
 
     /// <summary>Gives a taken index back; any thread. A sleeper, if one is counted, is handed an index.</summary>
