@@ -63,7 +63,7 @@ internal static class RequestSuite
     private static ResultRow Aggregate(ResultRow row) =>
         row.Scenario == Scenarios.Request ? row with { MsgsPerSec = row.MsgsPerSec * row.Producers } : row;
 
-    // Each NeoBuffer request row carries its requests/s over gRPC's for the same size, clients and placement (the JSON's
+    // Each NeoBuffer (and raw-echo) request row carries its requests/s over gRPC's for the same size, clients and placement (the JSON's
     // ratio): rows are per placement, and a ratio never compares two placements.
     private static List<ResultRow> WithGrpcRatios(List<ResultRow> rows) => rows.Select(row =>
     {

@@ -14,6 +14,8 @@
 #define _GNU_SOURCE
 #include <immintrin.h>
 #include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,8 +31,14 @@ static void pin(int cpu) { cpu_set_t set; CPU_ZERO(&set); CPU_SET(cpu, &set); sc
 static uint64_t now_ns(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1000000000ull + t.tv_nsec; }
 static int compare(const void *a, const void *b) { uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b; return x < y ? -1 : x > y; }
 
-// Where round trip i's record starts in a ring: stretches of `stride` bytes, back to back, wrapping at the ring's end.
-static char *stretch(char *ring, int64_t i, int stride) { return ring + (i * stride) % (RingBytes - RingBytes % stride); }
+// The offset of the next round trip's stretch: back to back, wrapping before the ring's end; an add and a compare, as
+// a ring's position is (a division per round trip would be on the timed path).
+static int64_t next_stretch(int64_t *offset, int stride)
+{
+    int64_t at = *offset;
+    *offset = at + 2 * stride <= RingBytes ? at + stride : 0;
+    return at;
+}
 
 static uint64_t sum_of(const char *bytes, int length)
 {
@@ -45,6 +53,16 @@ static uint64_t sum_of(const char *bytes, int length)
     uint64_t total = lanes[0] + lanes[1] + lanes[2] + lanes[3];
     for (; i < length; i++) total += (unsigned char)bytes[i];
     return total;
+}
+
+// The parent's spins look at the child now and then: a child that died ends the run instead of hanging it.
+static pid_t child;
+static void check_child(uint64_t *spins)
+{
+    if (++*spins % (1u << 24) == 0 && waitpid(child, NULL, WNOHANG) == child) {
+        fprintf(stderr, "echo-floor: the echo child died\n");
+        exit(1);
+    }
 }
 
 static uint64_t median(uint64_t *samples, int count)
@@ -69,12 +87,17 @@ int main(int argc, char **argv)
     char *source = malloc(payload);
     for (int i = 0; i < payload; i++) source[i] = (char)(i * 7);
 
-    pid_t child = fork();
+    pid_t parent = getpid();
+    child = fork();
     if (child == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL); // never left spinning if the parent dies
+        if (getppid() != parent) _exit(1);
         pin(1);
+        int64_t offset = 0;
         for (int64_t i = 1; i <= PingPongs; i++) { while (*ping != i) { } *pong = i; }
         for (int64_t i = 1; i <= round_trips; i++) {
-            char *request = stretch(requests, i, stride), *response = stretch(responses, i, stride);
+            int64_t at = next_stretch(&offset, stride);
+            char *request = requests + at, *response = responses + at;
             while (__atomic_load_n((int64_t *)request, __ATOMIC_ACQUIRE) != i) { }
             memcpy(response + 8, request + 8, payload);
             __atomic_store_n((int64_t *)response, i, __ATOMIC_RELEASE);
@@ -86,22 +109,30 @@ int main(int argc, char **argv)
     for (int64_t i = 1; i <= PingPongs; i++) {
         uint64_t start = now_ns();
         *ping = i;
-        while (*pong != i) { }
+        uint64_t spins = 0;
+        while (*pong != i) check_child(&spins);
         samples[i - 1] = now_ns() - start;
     }
     uint64_t pingpong = median(samples + PingPongs / 2, PingPongs / 2);
 
     uint64_t checksum = 0;
+    int64_t offset = 0;
     for (int64_t i = 1; i <= round_trips; i++) {
         uint64_t start = now_ns();
-        char *request = stretch(requests, i, stride), *response = stretch(responses, i, stride);
+        int64_t at = next_stretch(&offset, stride);
+        char *request = requests + at, *response = responses + at;
         memcpy(request + 8, source, payload);
         memcpy(request + 8, &i, sizeof i); // the sequence number, as the harness stamps it
         __atomic_store_n((int64_t *)request, i, __ATOMIC_RELEASE);
-        while (__atomic_load_n((int64_t *)response, __ATOMIC_ACQUIRE) != i) { }
+        uint64_t spins = 0;
+        while (__atomic_load_n((int64_t *)response, __ATOMIC_ACQUIRE) != i) check_child(&spins);
         int64_t sequence;
         memcpy(&sequence, response + 8, sizeof sequence);
-        if (sequence != i) { fprintf(stderr, "echo-floor: response %lld answers %lld\n", (long long)i, (long long)sequence); return 1; }
+        if (sequence != i) {
+            fprintf(stderr, "echo-floor: response %lld answers %lld\n", (long long)i, (long long)sequence);
+            kill(child, SIGKILL);
+            return 1;
+        }
         checksum += sum_of(response + 8, payload);
         samples[i - 1] = now_ns() - start;
     }

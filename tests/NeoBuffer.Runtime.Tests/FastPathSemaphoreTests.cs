@@ -7,7 +7,7 @@ using NeoBuffer.Waiting;
 namespace NeoBuffer.Runtime.Tests;
 
 /// <summary>
-/// The semaphore behind a client's in-flight permits and send gate and a server's reply gates: permits taken without a
+/// The semaphore behind a client's send gate and a server's reply gates: permits taken without a
 /// lock when free, sleepers woken by the permit a release hands over, and no permit lost when a sleeper leaves without
 /// taking the one handed to it.
 /// </summary>

@@ -40,7 +40,7 @@ internal sealed record ResultRow(
     /// </summary>
     public (double Low, double High)? RoundSpread { get; init; }
 
-    /// <summary>NeoBuffer's requests/s over gRPC over UDS's for the same size and clients (<c>request-roundtrip</c> <c>neobuffer</c> rows).</summary>
+    /// <summary>The row's requests/s over gRPC over UDS's for the same size and clients (<c>request-roundtrip</c> rows of <c>neobuffer</c>, <c>neobuffer-async</c> and <c>raw-echo</c>).</summary>
     public double? RequestsOverGrpc { get; init; }
 
     /// <summary>

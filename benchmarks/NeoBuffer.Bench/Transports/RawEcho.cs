@@ -28,6 +28,7 @@ internal static class RawEcho
     private const int PayloadOffset = 64; // the publication word's line, then the payload
     private const int SpinsBetweenPeerChecks = 1 << 24;
 
+    /// <summary>One session of <paramref name="messageBytes"/>-byte round trips with one client: the floor's row of that size.</summary>
     public static unsafe Measurement Measure(BenchRun run, int messageBytes)
     {
         int block = RequestPlan.Block(run.Plan, Scenarios.RawEcho, messageBytes);
@@ -45,11 +46,13 @@ internal static class RawEcho
             var source = new MessageSource(messageBytes);
             var check = new MessageCheck();
             var timer = new RoundTripTimer(block * run.Plan.WarmupBlocks, block, run.Plan.Blocks);
+            var stretches = new Stretches(messageBytes);
             for (int i = 0; i < total; i++)
             {
                 long start = Stopwatch.GetTimestamp();
-                byte* request = Stretch(shared.Base, 0, i, messageBytes);
-                byte* response = Stretch(shared.Base, RequestPlan.RingCapacity, i, messageBytes);
+                long offset = stretches.Next();
+                byte* request = shared.Base + offset;
+                byte* response = shared.Base + RequestPlan.RingCapacity + offset;
                 source.FillInto(new Span<byte>(request + PayloadOffset, messageBytes), i);
                 Volatile.Write(ref *(long*)request, i + 1L); // release: the fill before the word
                 int spins = 0;
@@ -81,11 +84,13 @@ internal static class RawEcho
         int messageBytes = int.Parse(args[1]);
         int count = int.Parse(args[2]);
         using var shared = new SharedMapping(args[0]);
+        var stretches = new Stretches(messageBytes);
         Console.WriteLine("ready");
         for (int i = 0; i < count; i++)
         {
-            byte* request = Stretch(shared.Base, 0, i, messageBytes);
-            byte* response = Stretch(shared.Base, RequestPlan.RingCapacity, i, messageBytes);
+            long offset = stretches.Next();
+            byte* request = shared.Base + offset;
+            byte* response = shared.Base + RequestPlan.RingCapacity + offset;
             while (Volatile.Read(ref *(long*)request) != i + 1L)
             {
                 // Spinning, as the NeoBuffer server spins between requests; the child exits when the parent goes (ParentWatch).
@@ -96,11 +101,18 @@ internal static class RawEcho
         }
     }
 
-    // Round trip i's stretch of the area at areaOffset: stretches back to back, wrapping before the area's end.
-    private static unsafe byte* Stretch(byte* start, long areaOffset, int i, int messageBytes)
+    // The offsets of successive round trips' stretches within an area: back to back, wrapping before the area's end.
+    // Advanced by an add and a compare, as a ring's position is (a division per round trip would be on the timed path).
+    private struct Stretches(int messageBytes)
     {
-        long stride = (PayloadOffset + messageBytes + StretchAlignment - 1) & ~(long)(StretchAlignment - 1);
-        long stretches = RequestPlan.RingCapacity / stride;
-        return start + areaOffset + (i % stretches * stride);
+        private readonly long _stride = (PayloadOffset + messageBytes + StretchAlignment - 1) & ~(long)(StretchAlignment - 1);
+        private long _next;
+
+        public long Next()
+        {
+            long offset = _next;
+            _next = offset + (2 * _stride) <= RequestPlan.RingCapacity ? offset + _stride : 0;
+            return offset;
+        }
     }
 }

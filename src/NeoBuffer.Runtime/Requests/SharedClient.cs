@@ -60,7 +60,8 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     private readonly CancellationTokenSource _closing = new();
 
     // Cancelled once the client has failed (its server gone, or the client disposed), after the pending requests were
-    // failed: it ends the waits for a free slot, since a failed request's slot comes back only when its result is taken.
+    // failed: it ends every wait of a send (for a free slot, which a failed request gives back only when its result is
+    // taken; for the send gate; for room in the request ring).
     private readonly CancellationTokenSource _failed = new();
 
     // The wake word (an event count, RingWait's protocol) of blocking callers waiting for another thread's reading of
@@ -124,6 +125,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative, other than <see cref="Timeout.InfiniteTimeSpan"/>; nothing was sent.</exception>
     /// <exception cref="RequestFailedException">The server's handler failed the request.</exception>
     /// <exception cref="ChannelClosedException">The server died or closed.</exception>
+    /// <exception cref="ObjectDisposedException">The client was disposed, before or while the request was sent or waited for.</exception>
     public ValueTask<TResponse> RequestAsync(TRequest request, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ThrowIfVariable<TRequest>("build it with ClaimRequest");
@@ -160,6 +162,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     /// <exception cref="ChannelClosedException">The server died or closed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
     /// <exception cref="InvalidOperationException">Called on a thread that delivers responses (see remarks); nothing was sent.</exception>
+    /// <exception cref="ObjectDisposedException">The client was disposed, before or while the request was sent or waited for.</exception>
     public TResponse Request(TRequest request, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ThrowIfVariable<TRequest>("build it with ClaimRequest");
@@ -185,6 +188,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     /// <exception cref="ChannelClosedException">The server died or closed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
     /// <exception cref="InvalidOperationException">Called on a thread that delivers responses (see remarks); nothing was sent.</exception>
+    /// <exception cref="ObjectDisposedException">The client was disposed, before or while the request was sent or waited for.</exception>
     public ResponseLease<TResponse> RequestLease(TRequest request, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ThrowIfVariable<TRequest>("build it with ClaimRequest");
@@ -203,6 +207,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative, other than <see cref="Timeout.InfiniteTimeSpan"/>; nothing was sent.</exception>
     /// <exception cref="RequestFailedException">The server's handler failed the request.</exception>
     /// <exception cref="ChannelClosedException">The server died or closed.</exception>
+    /// <exception cref="ObjectDisposedException">The client was disposed, before or while the request was sent or waited for.</exception>
     public ValueTask<ResponseLease<TResponse>> RequestLeaseAsync(TRequest request, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ThrowIfVariable<TRequest>("build it with ClaimRequest");
@@ -317,9 +322,10 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         // no parked caller is left to need a reader (a request begun later fails itself in Begin), so a thread letting
         // go of the ring starts no reader loop (ExitReading), and the ring is free for this Dispose to take below.
         FailAll();
-        _failed.Cancel();
+        _failed.Cancel(); // ends every send waiting for a slot, the gate or room
 
-        // Cancelling first ends every send queued for the gate. The service ring and the request ring are closed
+        // Cancelling _closing wakes the reader loop and the blocking callers (registered at construction). The service
+        // ring and the request ring are closed
         // (disconnect record, then unmapped) by whoever holds the gate once the fault is set: this, if the gate is free
         // within a second, else the thread whose request claim holds it, when the claim ends (ReleaseSending). So a claim's memory is never
         // unmapped under it, and Dispose never waits on a caller's claim for long.
@@ -608,7 +614,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
             }
             catch when (sent is null)
             {
-                _free.Give(index); // not sent; a sent request's index comes back with its result, even if the gate's release threw
+                _free.Give(index); // not sent; a sent request's index is never given back here (should the gate's release throw after the send, the index is lost, never handed out twice)
                 throw;
             }
         }
