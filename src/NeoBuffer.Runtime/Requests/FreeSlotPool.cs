@@ -44,6 +44,7 @@ internal sealed class FreeSlotPool
     private readonly Queue<int> _handed = new();
     private long _top;
     private int _sleepers;
+    private long _waits;
 
     /// <summary>Makes a pool holding every index from 0 to <paramref name="count"/> - 1, 0 on top.</summary>
     public FreeSlotPool(int count)
@@ -75,6 +76,9 @@ internal sealed class FreeSlotPool
 
     /// <summary>Sleepers counted now (tests).</summary>
     internal int Sleepers => Volatile.Read(ref _sleepers);
+
+    /// <summary>Takes that found no free index at once and counted themselves as sleepers, so far (tests).</summary>
+    internal long Waits => Interlocked.Read(ref _waits);
 
     /// <summary>Takes a free index if there is one now.</summary>
     public bool TryTake(out int index)
@@ -157,6 +161,7 @@ internal sealed class FreeSlotPool
     private bool TakeAsSleeper(out int index)
     {
         ProtocolPoint.Reached(ProtocolPoint.SlotsSleeperCounting);
+        Interlocked.Increment(ref _waits);
         Interlocked.Increment(ref _sleepers);
         bool took;
         try

@@ -972,6 +972,9 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     /// <summary>Free slots, each a request's in-flight permit (all <see cref="MaxInFlight"/> of them when no request is in flight).</summary>
     internal int FreeSlots => _free.Count;
 
+    /// <summary>Sends that found no free slot at once and waited for one, so far (tests).</summary>
+    internal long SlotWaits => _free.Waits;
+
     /// <summary>Blocking waits for a response that slept on a futex (each counted once, before its first sleep).</summary>
     internal long BlockedSleeps => Volatile.Read(ref _blockedSleeps);
 
