@@ -7,8 +7,9 @@ namespace NeoBuffer.Waiting;
 
 /// <summary>
 /// A counting semaphore whose uncontended wait and release are one interlocked operation each: the request path takes
-/// and gives back a permit or a gate for every request, and a <see cref="SemaphoreSlim"/> costs a lock for each (about
-/// 40 ns for the pair, measured on the project's machine; this costs about 12). Callers that find no permit sleep on a
+/// and gives back a gate (the client's send gate, a server's reply gate) for every request, and a
+/// <see cref="SemaphoreSlim"/> costs a lock for each (about 40 ns for the pair, measured on the project's machine; this
+/// costs about 12). Callers that find no permit sleep on a
 /// <see cref="SemaphoreSlim"/> that permits are handed over to, with its timeouts, cancellation and async waits.
 /// </summary>
 /// <remarks>
