@@ -102,32 +102,40 @@ internal static class RequestSuite
         int[] rounds = sessions.Select(s => s.Round).Distinct().ToArray();
 
         // The floor first: where it is past a target, no transport doing this echo over shared memory meets that target here.
-        double[] floorRatios = rounds.Select(round => P50Ratio(sessions, round, Scenarios.RawEcho)).Order().ToArray();
-        yield return string.Create(CultureInfo.InvariantCulture,
-            $"{Scenarios.RawEcho}: 64 B round trip p50, 1 client: {floorRatios[floorRatios.Length / 2]:0.00}x the raw ping-pong [{floorRatios[0]:0.00}, {floorRatios[^1]:0.00}] (the echo's floor, not judged)");
+        const string Floor = "(the echo's floor, not judged)";
+        yield return RoundTripLine(Scenarios.RawEcho, _ => Floor);
         foreach (int size in RequestPlan.MessageSizes)
         {
-            double[] floorRates = rounds.Select(round => RateRatio(sessions, round, Scenarios.RawEcho, Scenarios.Grpc, size, 1)).Order().ToArray();
-            yield return string.Create(CultureInfo.InvariantCulture,
-                $"{Scenarios.RawEcho}: requests/s, {size} B, 1 client(s): {floorRates[floorRates.Length / 2]:0.0}x gRPC over UDS [{floorRates[0]:0.0}, {floorRates[^1]:0.0}] (the echo's floor, not judged)");
+            yield return RateLine(Scenarios.RawEcho, size, 1, _ => Floor);
         }
 
         foreach (string transport in new[] { Scenarios.NeoBuffer, Scenarios.NeoBufferAsync })
         {
-            double[] ratios = rounds.Select(round => P50Ratio(sessions, round, transport)).Order().ToArray();
-            double median = ratios[ratios.Length / 2];
-            yield return string.Create(CultureInfo.InvariantCulture,
-                $"{transport}: 64 B round trip p50, 1 client: {median:0.00}x the raw ping-pong [{ratios[0]:0.00}, {ratios[^1]:0.00}] (target <= 2x): {(median <= 2 ? "met" : "NOT met")}");
+            yield return RoundTripLine(transport, median => $"(target <= 2x): {(median <= 2 ? "met" : "NOT met")}");
             foreach (int size in RequestPlan.MessageSizes)
             {
                 foreach (int clients in RequestPlan.ClientCounts)
                 {
-                    double[] rates = rounds.Select(round => RateRatio(sessions, round, transport, Scenarios.Grpc, size, clients)).Order().ToArray();
-                    double rate = rates[rates.Length / 2];
-                    yield return string.Create(CultureInfo.InvariantCulture,
-                        $"{transport}: requests/s, {size} B, {clients} client(s): {rate:0.0}x gRPC over UDS [{rates[0]:0.0}, {rates[^1]:0.0}] (target >= 50x): {(rate >= 50 ? "met" : "NOT met")}");
+                    yield return RateLine(transport, size, clients, rate => $"(target >= 50x): {(rate >= 50 ? "met" : "NOT met")}");
                 }
             }
+        }
+
+        // A figure's median over the rounds, the lowest and highest round in brackets, then how the median is judged.
+        string RoundTripLine(string transport, Func<double, string> judged)
+        {
+            double[] ratios = rounds.Select(round => P50Ratio(sessions, round, transport)).Order().ToArray();
+            double median = ratios[ratios.Length / 2];
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{transport}: 64 B round trip p50, 1 client: {median:0.00}x the raw ping-pong [{ratios[0]:0.00}, {ratios[^1]:0.00}] {judged(median)}");
+        }
+
+        string RateLine(string transport, int size, int clients, Func<double, string> judged)
+        {
+            double[] rates = rounds.Select(round => RateRatio(sessions, round, transport, Scenarios.Grpc, size, clients)).Order().ToArray();
+            double rate = rates[rates.Length / 2];
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{transport}: requests/s, {size} B, {clients} client(s): {rate:0.0}x gRPC over UDS [{rates[0]:0.0}, {rates[^1]:0.0}] {judged(rate)}");
         }
     }
 

@@ -6,7 +6,8 @@ namespace NeoBuffer.Bench.Harness;
 
 /// <summary>
 /// A file in the scratch directory mapped read-write whole, and its base address: the plain shared buffer the raw
-/// baselines (<c>handoff</c>, <c>raw-readers</c>) hand messages through, mapped by this process and its children.
+/// baselines (<c>handoff</c>, <c>raw-readers</c>, <c>raw-echo</c>) hand messages through, mapped by this process and its
+/// children.
 /// </summary>
 internal sealed unsafe class SharedMapping : IDisposable
 {
@@ -23,6 +24,13 @@ internal sealed unsafe class SharedMapping : IDisposable
     }
 
     public byte* Base { get; }
+
+    /// <summary>Creates the file at <paramref name="path"/>, <paramref name="bytes"/> long (zeros), for the run to map.</summary>
+    public static void CreateFile(string path, long bytes)
+    {
+        using FileStream created = new(path, FileMode.CreateNew, FileAccess.ReadWrite);
+        created.SetLength(bytes);
+    }
 
     public void Dispose()
     {

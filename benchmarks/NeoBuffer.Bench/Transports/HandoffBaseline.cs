@@ -45,10 +45,7 @@ internal static class HandoffBaseline
         string path = Path.Combine(run.Directory, run.NextName("handoff"));
         long slotBytes = SlotBytes(messageBytes);
         int slots = SlotsFor(messageBytes);
-        using (FileStream created = new(path, FileMode.CreateNew, FileAccess.ReadWrite))
-        {
-            created.SetLength(DataOffset + (slots * slotBytes));
-        }
+        SharedMapping.CreateFile(path, DataOffset + (slots * slotBytes));
 
         try
         {

@@ -1,4 +1,6 @@
 using System;
+using System.Runtime.CompilerServices;
+using System.Threading;
 using NeoBuffer.Bench.Harness;
 
 using NeoBuffer.Testing;
@@ -12,6 +14,27 @@ namespace NeoBuffer.Bench.Transports;
 internal static class PeerWait
 {
     private static readonly TimeSpan Slice = TimeSpan.FromSeconds(1);
+
+    // Spins between checks that the child is still alive, so a dead child fails the run instead of hanging it.
+    private const int SpinsBetweenPeerChecks = 1 << 24;
+
+    /// <summary>
+    /// Spins until the word at <paramref name="word"/> holds <paramref name="value"/> (an acquire load each look), looking
+    /// at <paramref name="peer"/> every 2^24 spins: the raw baselines' spinning wait, with no pause between looks.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void SpinUntil(long* word, long value, ChildProcess peer)
+    {
+        int spins = 0;
+        while (Volatile.Read(ref *word) != value)
+        {
+            if (++spins == SpinsBetweenPeerChecks)
+            {
+                peer.ThrowIfExited();
+                spins = 0;
+            }
+        }
+    }
 
     public static void ForMessage(SharedChannelReader reader, params ChildProcess[] peers)
     {

@@ -26,7 +26,6 @@ internal static class RawEcho
 
     private const int StretchAlignment = 128; // two lines: adjacent-line prefetch never couples a word with another stretch's
     private const int PayloadOffset = 64; // the publication word's line, then the payload
-    private const int SpinsBetweenPeerChecks = 1 << 24;
 
     /// <summary>One session of <paramref name="messageBytes"/>-byte round trips with one client: the floor's row of that size.</summary>
     public static unsafe Measurement Measure(BenchRun run, int messageBytes)
@@ -34,10 +33,7 @@ internal static class RawEcho
         int block = RequestPlan.Block(run.Plan, Scenarios.RawEcho, messageBytes);
         int total = run.RoundTripTotal(block);
         string path = Path.Combine(run.Directory, run.NextName("raw-echo"));
-        using (FileStream created = new(path, FileMode.CreateNew, FileAccess.ReadWrite))
-        {
-            created.SetLength(2 * RequestPlan.RingCapacity);
-        }
+        SharedMapping.CreateFile(path, 2 * RequestPlan.RingCapacity);
 
         try
         {
@@ -55,15 +51,7 @@ internal static class RawEcho
                 byte* response = shared.Base + RequestPlan.RingCapacity + offset;
                 source.FillInto(new Span<byte>(request + PayloadOffset, messageBytes), i);
                 Volatile.Write(ref *(long*)request, i + 1L); // release: the fill before the word
-                int spins = 0;
-                while (Volatile.Read(ref *(long*)response) != i + 1L)
-                {
-                    if (++spins == SpinsBetweenPeerChecks)
-                    {
-                        echo.ThrowIfExited();
-                        spins = 0;
-                    }
-                }
+                PeerWait.SpinUntil((long*)response, i + 1L, echo);
 
                 check.Accept(new ReadOnlySpan<byte>(response + PayloadOffset, messageBytes));
                 timer.Record(Stopwatch.GetTimestamp() - start);

@@ -31,8 +31,6 @@ internal static class RawPingPong
     private const int PingOffset = 0;
     private const int PongOffset = 256; // two 128-byte lines apart: adjacent-line prefetch never couples them
 
-    private const int SpinsBetweenPeerChecks = 1 << 24;
-
     // A parked side wakes this often to check its peer is alive, so a dead peer fails the run instead of hanging it.
     private const long ParkedPeerCheckNs = 1_000_000_000;
 
@@ -84,15 +82,7 @@ internal static class RawPingPong
                     }
                     else
                     {
-                        int spins = 0;
-                        while (Volatile.Read(ref *pong) != i)
-                        {
-                            if (++spins == SpinsBetweenPeerChecks)
-                            {
-                                echo.ThrowIfExited();
-                                spins = 0;
-                            }
-                        }
+                        PeerWait.SpinUntil(pong, i, echo);
                     }
 
                     long end = Stopwatch.GetTimestamp();

@@ -42,10 +42,7 @@ internal static class RawReadersBaseline
         long block = run.Plan.FramesBlock;
         long total = run.ThroughputTotal(block);
         string path = Path.Combine(run.Directory, run.NextName("raw-readers"));
-        using (FileStream created = new(path, FileMode.CreateNew, FileAccess.ReadWrite))
-        {
-            created.SetLength(DataOffset + ((long)Slots * frameBytes));
-        }
+        SharedMapping.CreateFile(path, DataOffset + ((long)Slots * frameBytes));
 
         try
         {

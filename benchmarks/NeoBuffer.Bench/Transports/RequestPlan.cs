@@ -19,10 +19,8 @@ internal static class RequestPlan
     {
         int quick = (transport, messageBytes) switch
         {
-            (Scenarios.NeoBuffer or Scenarios.NeoBufferAsync, MeasurementPlan.Small) => 20_000,
-            (Scenarios.NeoBuffer or Scenarios.NeoBufferAsync, _) => 2_000,
-            (Scenarios.RawEcho, MeasurementPlan.Small) => 20_000,
-            (Scenarios.RawEcho, _) => 2_000,
+            (Scenarios.NeoBuffer or Scenarios.NeoBufferAsync or Scenarios.RawEcho, MeasurementPlan.Small) => 20_000,
+            (Scenarios.NeoBuffer or Scenarios.NeoBufferAsync or Scenarios.RawEcho, _) => 2_000,
             (Scenarios.Uds, MeasurementPlan.Small) => 2_000,
             (Scenarios.Uds, _) => 500,
             (Scenarios.Grpc, MeasurementPlan.Small) => 1_000,
