@@ -274,7 +274,7 @@ public sealed class RequestSlotReuseTests
 
         public void ParkedChanged(int delta) => Parked += delta;
 
-        public void Recycle(int index, bool giveBack)
+        public void GiveBack(int index)
         {
         }
 

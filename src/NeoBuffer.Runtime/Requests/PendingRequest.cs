@@ -389,7 +389,10 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
         _core.Reset();
         _park = 0;
         Volatile.Write(ref _word, 0);
-        _owner.Recycle(Index, giveBack);
+        if (giveBack)
+        {
+            _owner.GiveBack(Index);
+        }
     }
 
     private void ReturnBuffer()
@@ -414,6 +417,6 @@ internal interface IPendingOwner
     /// </summary>
     void Answered();
 
-    /// <summary>The slot at <paramref name="index"/> was reset; with <paramref name="giveBack"/>, its index goes back to the free slots (else the failed send that took it gives it back).</summary>
-    void Recycle(int index, bool giveBack);
+    /// <summary>The slot at <paramref name="index"/> was reset after its result was taken: its index goes back to the free slots.</summary>
+    void GiveBack(int index);
 }

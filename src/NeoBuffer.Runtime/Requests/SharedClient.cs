@@ -937,13 +937,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     // Right after a resolution's CAS (a full fence): one load when no blocking caller sleeps on the handoff word.
     void IPendingOwner.Answered() => RingWait.WakeIfParked(HandoffWord);
 
-    void IPendingOwner.Recycle(int index, bool giveBack)
-    {
-        if (giveBack)
-        {
-            _free.Give(index);
-        }
-    }
+    void IPendingOwner.GiveBack(int index) => _free.Give(index);
 
     /// <summary>Takes the response ring's reading (one thread at a time drains it); false when another thread holds it.</summary>
     internal bool TryEnterReading() => Volatile.Read(ref _reading) == 0 && Interlocked.CompareExchange(ref _reading, 1, 0) == 0;
