@@ -144,8 +144,7 @@ internal sealed unsafe class RingMemory
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void PublishRecord(RecordHeader* record, int type, int length)
     {
-        RecordHeader value = new() { Type = type, Length = length };
-        System.Threading.Volatile.Write(ref *(long*)record, Unsafe.As<RecordHeader, long>(ref value));
+        System.Threading.Volatile.Write(ref *(long*)record, RecordHeader.Word(type, length));
     }
 
     /// <summary>

@@ -112,15 +112,19 @@ internal sealed unsafe class SpscProducer : RingProducer
             *(long*)Memory.RecordAt(end) = 0;
         }
 
-        RecordHeader record = new() { Type = RecordHeader.TypeMessage, Length = RecordHeader.Size + length };
+        // The word composed in a register (RecordHeader.Word says why): built as a struct, the header was spilled as two
+        // 4-byte stores and reloaded as 8, a load that had to wait until every earlier store of the claim (the payload,
+        // on lines the consumer held) reached the cache. That put a line transfer's wait inside each commit, in series
+        // with the work after it, where the transfer otherwise overlaps it (docs/benchmarks/notes.md, 2026-12-02, fifth session).
+        long record = RecordHeader.Word(RecordHeader.TypeMessage, RecordHeader.Size + length);
         ProtocolPoint.Reached(ProtocolPoint.SpscPublishing);
         if (_claimPadding == 0)
         {
-            Volatile.Write(ref *(long*)Memory.RecordAt(ClaimPosition), Unsafe.As<RecordHeader, long>(ref record));
+            Volatile.Write(ref *(long*)Memory.RecordAt(ClaimPosition), record);
         }
         else
         {
-            *Memory.RecordAt(ClaimPosition) = record;
+            *(long*)Memory.RecordAt(ClaimPosition) = record;
             Memory.WritePadding(_tail, _claimPadding); // publishes the piece at the tail last
         }
 
