@@ -281,5 +281,7 @@ public sealed class RequestSlotReuseTests
         public void Answered()
         {
         }
+
+        public SpareResponseBuffer Spare { get; } = new();
     }
 }

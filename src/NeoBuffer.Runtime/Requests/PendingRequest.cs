@@ -100,7 +100,7 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
         if (_buffer.Length < body.Length)
         {
             ReturnBuffer();
-            _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(body.Length, 64));
+            _buffer = _owner.Spare.Take(body.Length);
         }
 
         body.CopyTo(_buffer);
@@ -306,7 +306,7 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
         try
         {
             ThrowIfFailed(_core.GetResult(token));
-            var lease = new ResponseLease<TResponse>(_buffer, _length);
+            var lease = new ResponseLease<TResponse>(_buffer, _length, _owner.Spare);
             _buffer = []; // the lease owns it now; the next response rents another
             return lease;
         }
@@ -419,4 +419,7 @@ internal interface IPendingOwner
 
     /// <summary>The slot at <paramref name="index"/> was reset after its result was taken: its index goes back to the free slots.</summary>
     void GiveBack(int index);
+
+    /// <summary>The buffer a disposed lease leaves for the next response (taken by the ring's reader only).</summary>
+    SpareResponseBuffer Spare { get; }
 }

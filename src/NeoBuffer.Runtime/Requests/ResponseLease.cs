@@ -1,7 +1,7 @@
 using System;
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using NeoBuffer.Requests;
 
 namespace NeoBuffer;
 
@@ -14,11 +14,13 @@ public struct ResponseLease<TResponse> : IDisposable where TResponse : unmanaged
 {
     private byte[]? _buffer;
     private readonly int _length;
+    private readonly SpareResponseBuffer? _home;
 
-    internal ResponseLease(byte[] buffer, int length)
+    internal ResponseLease(byte[] buffer, int length, SpareResponseBuffer home)
     {
         _buffer = buffer;
         _length = length;
+        _home = home;
     }
 
     /// <summary>The response's bytes (fixed block, then its tail).</summary>
@@ -48,7 +50,7 @@ public struct ResponseLease<TResponse> : IDisposable where TResponse : unmanaged
         _buffer = null;
         if (buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _home!.Give(buffer); // kept for the client's next response, or returned to the pool
         }
     }
 }

@@ -939,6 +939,8 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
 
     void IPendingOwner.GiveBack(int index) => _free.Give(index);
 
+    SpareResponseBuffer IPendingOwner.Spare { get; } = new();
+
     /// <summary>Takes the response ring's reading (one thread at a time drains it); false when another thread holds it.</summary>
     internal bool TryEnterReading() => Volatile.Read(ref _reading) == 0 && Interlocked.CompareExchange(ref _reading, 1, 0) == 0;
 
