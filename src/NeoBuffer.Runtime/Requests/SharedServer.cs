@@ -510,9 +510,10 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     {
         busy = false;
         ServerClient[] serving = _serving;
+        int start = (uint)_nextServed < (uint)serving.Length ? _nextServed : 0; // the list may have shrunk since
         for (int turn = 0; turn < serving.Length; turn++)
         {
-            int index = (_nextServed + turn) % serving.Length;
+            int index = start + turn < serving.Length ? start + turn : start + turn - serving.Length; // no division on the way to each request
             ServerClient candidate = serving[index];
             if (candidate.IsGone)
             {
