@@ -19,6 +19,11 @@ namespace NeoBuffer.Bench;
 /// </summary>
 internal static class RequestSuite
 {
+    // The payload of a 64 B request's record in its ring: the 24-byte request envelope, then the message (a response's
+    // is 16 + 64). The rings row moves records of that size through two bare SPSC channels: the round trip under the
+    // request layer, so the two rows apart show what the layer itself adds.
+    private const int RingRecordBytes = 24 + MeasurementPlan.Small;
+
     public static int Run(MeasurementPlan plan, string? jsonPath)
     {
         Console.WriteLine($"NeoBuffer request/response benchmark ({(plan.IsQuick ? "quick" : "full")}: {plan.Rounds} rounds; per round and row a fresh session of {plan.WarmupBlocks} warm-up + {plan.Blocks} timed blocks per client; rows are medians over the blocks)");
@@ -28,6 +33,7 @@ internal static class RequestSuite
         Console.WriteLine("uds:        CLIENTS Unix stream sockets, an echo child each, a thread each here sending a frame and blocking in recv(2) for the echo");
         Console.WriteLine("grpc-uds:   a Grpc.AspNetCore server child (Kestrel on a Unix socket, HTTP/2) with a unary Echo(bytes); CLIENTS Grpc.Net.Client channels here (SocketsHttpHandler ConnectCallback to the socket), a thread each, one call at a time");
         Console.WriteLine("pingpong:   the raw round-trip limit (two processes bouncing a cache line), 64 B row; futex: the raw parked round trip (each side sleeps in FUTEX_WAIT, the other always calls FUTEX_WAKE), the limit once requests park");
+        Console.WriteLine($"rings:      neobuffer {RingRecordBytes} B round trips through two bare SPSC channels (the spsc suite's spinning round trip at a 64 B request's record size), no request layer: what the rings under the request rows cost by themselves");
         Console.WriteLine("raw-echo:   the echo's floor, 1 client: this process fills a request into a plain /dev/shm file and stores one word, an echo child spinning on it copies the bytes into a response stretch and stores one word, this process reads every byte in place; no protocol at all, so no shared-memory transport doing this echo is faster");
         Console.WriteLine("requests/s: the sum over clients of each client's rate (the clients run at once); p50/p99 over every client's samples");
         Console.WriteLine();
@@ -44,6 +50,7 @@ internal static class RequestSuite
     {
         yield return RawPingPong.Measure(run, MeasurementPlan.Small);
         yield return RawPingPong.Measure(run, MeasurementPlan.Small, ReaderWait.Parked);
+        yield return NeoBufferRoundTrip.Measure(run, RingRecordBytes);
         foreach (int size in RequestPlan.MessageSizes)
         {
             foreach (int clients in RequestPlan.ClientCounts)
@@ -79,7 +86,7 @@ internal static class RequestSuite
 
     private static IEnumerable<string> Notes(List<Measurement> sessions)
     {
-        yield return "per round: neobuffer (blocking) and neobuffer-async 64 B, 1 client, p50 over the ping-pong's p50 of the same round; 64 B, 4 clients, p50 over the raw futex round trip's p50 (4 clients and a server on 2 CPUs park);";
+        yield return "per round: neobuffer (blocking) and neobuffer-async 64 B, 1 client (and the rings' round trip), p50 over the ping-pong's p50 of the same round; 64 B, 4 clients, p50 over the raw futex round trip's p50 (4 clients and a server on 2 CPUs park);";
         yield return "           requests/s over uds's and over grpc-uds's (neobuffer-async's over grpc-uds's in brackets):";
         foreach (int round in sessions.Select(s => s.Round).Distinct())
         {
@@ -88,7 +95,7 @@ internal static class RequestSuite
             string floor = string.Join(", ", RequestPlan.MessageSizes.Select(size =>
                 FormattableString.Invariant($"{size} B x1 {RateRatio(sessions, round, Scenarios.RawEcho, Scenarios.Grpc, size, 1):0.0}x grpc-uds")));
             yield return FormattableString.Invariant(
-                $"  round {round}: p50 / ping-pong {P50Ratio(sessions, round, Scenarios.NeoBuffer):0.00} (async {P50Ratio(sessions, round, Scenarios.NeoBufferAsync):0.00}; raw-echo {P50Ratio(sessions, round, Scenarios.RawEcho):0.00}); x4 p50 / futex {FutexRatio(sessions, round, Scenarios.NeoBuffer):0.00} (async {FutexRatio(sessions, round, Scenarios.NeoBufferAsync):0.00}); {rates}; raw-echo {floor}");
+                $"  round {round}: p50 / ping-pong {P50Ratio(sessions, round, Scenarios.NeoBuffer):0.00} (async {P50Ratio(sessions, round, Scenarios.NeoBufferAsync):0.00}; rings {RingsRatio(sessions, round):0.00}; raw-echo {P50Ratio(sessions, round, Scenarios.RawEcho):0.00}); x4 p50 / futex {FutexRatio(sessions, round, Scenarios.NeoBuffer):0.00} (async {FutexRatio(sessions, round, Scenarios.NeoBufferAsync):0.00}); {rates}; raw-echo {floor}");
         }
 
         yield return string.Empty;
@@ -104,6 +111,9 @@ internal static class RequestSuite
         // The floor first: where it is past a target, no transport doing this echo over shared memory meets that target here.
         const string Floor = "(the echo's floor, not judged)";
         yield return RoundTripLine(Scenarios.RawEcho, _ => Floor);
+        double[] rings = rounds.Select(round => RingsRatio(sessions, round)).Order().ToArray();
+        yield return string.Create(CultureInfo.InvariantCulture,
+            $"rings: {RingRecordBytes} B round trip p50 through two bare SPSC channels: {rings[rings.Length / 2]:0.00}x the raw ping-pong [{rings[0]:0.00}, {rings[^1]:0.00}] (the round trip under the request layer, not judged)");
         foreach (int size in RequestPlan.MessageSizes)
         {
             yield return RateLine(Scenarios.RawEcho, size, 1, _ => Floor);
@@ -141,6 +151,10 @@ internal static class RequestSuite
 
     private static double P50Ratio(List<Measurement> sessions, int round, string transport) =>
         Row(sessions, round, Scenarios.Request, transport, MeasurementPlan.Small, 1).P50Ns!.Value /
+        Row(sessions, round, Scenarios.RoundTrip, Scenarios.PingPong, MeasurementPlan.Small, 1).P50Ns!.Value;
+
+    private static double RingsRatio(List<Measurement> sessions, int round) =>
+        Row(sessions, round, Scenarios.RoundTrip, Scenarios.NeoBuffer, RingRecordBytes, 1).P50Ns!.Value /
         Row(sessions, round, Scenarios.RoundTrip, Scenarios.PingPong, MeasurementPlan.Small, 1).P50Ns!.Value;
 
     private static double FutexRatio(List<Measurement> sessions, int round, string transport) =>
