@@ -6,8 +6,9 @@ using NeoBuffer.Requests;
 namespace NeoBuffer;
 
 /// <summary>
-/// A response, copied out of the client's response ring into pooled memory (so holding it holds back no other
-/// response): read it with <c>new TResponse.View(response.Payload)</c>, then dispose it, once, to return the memory.
+/// A response, copied out of the client's response ring into memory of the client's (so holding it holds back no other
+/// response): read it with <c>new TResponse.View(response.Payload)</c>, then dispose it, once, to give the memory back
+/// (the client reuses it for a later response).
 /// </summary>
 /// <typeparam name="TResponse">The response message type.</typeparam>
 public struct ResponseLease<TResponse> : IDisposable where TResponse : unmanaged, IChannelMessage<TResponse>
@@ -43,7 +44,10 @@ public struct ResponseLease<TResponse> : IDisposable where TResponse : unmanaged
         }
     }
 
-    /// <summary>Returns the memory to the pool. Dispose each lease once (a copy of the struct shares the memory).</summary>
+    /// <summary>
+    /// Gives the memory back to the client, which reuses it for a later response. Dispose each lease once: a copy of the
+    /// struct shares the memory, and a second dispose through it could hand that memory to two later responses.
+    /// </summary>
     public void Dispose()
     {
         byte[]? buffer = _buffer;
