@@ -38,7 +38,7 @@ public sealed class HandlePeerIdentityTests
 
             // Counted after the child ran (starting the first child opens descriptors of the runtime's own for good),
             // with the receiver holding only its listening socket.
-            int before = OpenDescriptors.Baseline();
+            DescriptorSnapshot before = OpenDescriptors.Snapshot();
             HandleBatch batch = HandlePassingTests.ReadBatch(reader);
             using (ReceivedHandles received = receiver.Receive(batch, TimeSpan.FromSeconds(5)))
             using (FileStream file = received.TakeFile(0))
@@ -49,7 +49,8 @@ public sealed class HandlePeerIdentityTests
 
             Assert.Equal(0, receiver.RefusedConnections);
             receiver.Dispose();
-            Assert.Equal(before - 1, OpenDescriptors.Count()); // its listening socket gone, nothing received left open
+            Assert.Empty(before.OpenedSince()); // nothing received left open
+            Assert.Contains(before.ClosedSince(), entry => entry.Contains("socket:", StringComparison.Ordinal)); // its listening socket gone
         }
         finally
         {
@@ -66,10 +67,10 @@ public sealed class HandlePeerIdentityTests
         // As a reader in a container would record itself: the same pid number, another namespace. The listener's pid
         // as this process sees it equals the row's, but the row's pid names a process of the other namespace.
         RecordPidNamespace(pair.Reader.Segment, ParticipantTable.SpscReaderRow, PidNamespace.Current + 1);
-        int descriptors = OpenDescriptors.Baseline();
+        DescriptorSnapshot descriptors = OpenDescriptors.Snapshot();
         HandleTransferException refused = Assert.Throws<HandleTransferException>(() => pair.Sender.Send([PassedHandle.File(file)], Generous));
         Assert.Contains("pid namespace", refused.Message);
-        Assert.Equal(descriptors, OpenDescriptors.Count());
+        Assert.Empty(descriptors.OpenedSince());
 
         RecordPidNamespace(pair.Reader.Segment, ParticipantTable.SpscReaderRow, PidNamespace.Current);
         HandlePassingTests.Commit(pair.Writer, pair.Sender.Send([PassedHandle.File(file)], Generous));
