@@ -169,8 +169,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     {
         while (true)
         {
-            ServerClient[] serving = _serving;
-            int held = Hold(serving);
+            (ServerClient[] serving, int held) = HoldServing();
             try
             {
                 return await _service.WaitToReadOrAsync(new RequestWaiting(serving, held), ClientCheckInterval, cancellationToken, spin).ConfigureAwait(false);
@@ -186,11 +185,34 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         }
     }
 
+    // The clients served now, and how many of their request rings are held (HoldPrefix): all of them, unless the server
+    // is being disposed. A client dropped by a read on another thread between the list's load and the holds (Drop takes
+    // it out of _serving before it disposes its ring) leaves a ring that cannot be held: the holds are let go of and the
+    // list read again. Before, the wait went on with the rings before the dropped one only, and a request waiting in a
+    // ring after it did not end the wait until the next idle check, a second later (ServerWaitDropTests).
+    private (ServerClient[] Serving, int Held) HoldServing()
+    {
+        while (true)
+        {
+            ServerClient[] serving = Volatile.Read(ref _serving);
+            ProtocolPoint.Reached(ProtocolPoint.ServerHoldingRings);
+            int held = HoldPrefix(serving);
+            // A ring found disposed was disposed after its client left the list (Drop), so the list read now is another;
+            // the same list with a ring disposed is the server's own Dispose (ReleaseRings), which ends the wait itself.
+            if (held == serving.Length || ReferenceEquals(serving, Volatile.Read(ref _serving)))
+            {
+                return (serving, held);
+            }
+
+            Release(serving, held);
+        }
+    }
+
     // The wait's condition loads the clients' request rings, maybe on the futex waiter thread while a Dispose on
     // another thread lets go of them: each ring is held as a wait of its own for the whole wait (its reader unmaps only
     // after the last wait out), so no load ever touches memory that is gone. Rings from serving[0] up to the first that
     // was already disposed are held; the count is returned.
-    private static int Hold(ServerClient[] serving)
+    private static int HoldPrefix(ServerClient[] serving)
     {
         for (int i = 0; i < serving.Length; i++)
         {
@@ -749,8 +771,8 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         if (_clients.Remove(clientId, out ServerClient? client))
         {
             client.MarkGone(reason);
+            _serving = Array.FindAll(_serving, other => other != client); // first: a wait that cannot hold the ring reads the list again (HoldServing)
             client.Requests.Dispose(); // unmapped once a wait holding it (RequestWaiting) is out
-            _serving = Array.FindAll(_serving, other => other != client);
             Volatile.Write(ref _clientCount, _clients.Count);
         }
     }

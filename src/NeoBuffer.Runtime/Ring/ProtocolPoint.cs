@@ -101,6 +101,9 @@ internal static class ProtocolPoint
     /// <summary>Request server: a check for dead clients (inside a read: idle, periodic or at a connect) is about to probe a client's response ring.</summary>
     public const string ServerCheckingClients = "server.checking-clients";
 
+    /// <summary>Request server: a wait has read the list of clients it serves, and has not yet taken hold of their request rings.</summary>
+    public const string ServerHoldingRings = "server.holding-rings";
+
     /// <summary>A <see cref="Waiting.FastPathSemaphore"/> sleeper: its wait ended without a permit (timed out), the sleeper still counted (a release that lands here hands it a permit it will not take).</summary>
     public const string SemaphoreSleeperLeaving = "semaphore.sleeper-leaving";
 
@@ -120,7 +123,7 @@ internal static class ProtocolPoint
     public static readonly string[] All =
     [
         SpscPublishing, MpscAnnounced, MpscClaimed, MpscFilling, MpscBatchCopied, MpscZeroing, MpscPadding, MpscClosed, BroadcastAnnounced, BroadcastSequencePublished, BroadcastResynchronised, DeadRowFound, DeadRowFreeing,
-        CompletionReasonWritten, CompletionReasonAwaited, InspectionRead, InspectionRowRead, HoldReleasing, WaitArming, RequestBegun, RequestEnding, RequestResolving, RequestWaiting, RequestCopyingOut, RequestLeaveWaiting, ServerCheckingClients, SemaphoreSleeperLeaving, SlotsPopping, SlotsSleeperLeaving, SlotsSleeperCounting, SlotsSleeping,
+        CompletionReasonWritten, CompletionReasonAwaited, InspectionRead, InspectionRowRead, HoldReleasing, WaitArming, RequestBegun, RequestEnding, RequestResolving, RequestWaiting, RequestCopyingOut, RequestLeaveWaiting, ServerCheckingClients, ServerHoldingRings, SemaphoreSleeperLeaving, SlotsPopping, SlotsSleeperLeaving, SlotsSleeperCounting, SlotsSleeping,
     ];
 
     private static readonly bool s_enabled = ReadEnabled(out s_killAt, out s_killOnReach);
