@@ -172,7 +172,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
             (ServerClient[] serving, int held) = HoldServing();
             try
             {
-                return await _service.WaitToReadOrAsync(new RequestWaiting(serving, held), ClientCheckInterval, cancellationToken, spin).ConfigureAwait(false);
+                return await _service.WaitToReadOrAsync(new RequestWaiting(this, serving, held), ClientCheckInterval, cancellationToken, spin).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -186,10 +186,11 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     }
 
     // The clients served now, and how many of their request rings are held (HoldPrefix): all of them, unless the server
-    // is being disposed. A client dropped by a read on another thread between the list's load and the holds (Drop takes
-    // it out of _serving before it disposes its ring) leaves a ring that cannot be held: the holds are let go of and the
-    // list read again. Before, the wait went on with the rings before the dropped one only, and a request waiting in a
-    // ring after it did not end the wait until the next idle check, a second later (ServerWaitDropTests).
+    // is being disposed. Reading is for one thread at a time, but should a read on another thread drop a client between
+    // the list's load and the holds (Drop takes it out of _serving before it disposes its ring), its ring cannot be held:
+    // the holds are let go of and the list read again. Before, the wait went on with the rings before the dropped one
+    // only, and a request in a ring after it did not end the wait until the next idle check, a second later
+    // (ServerWaitClientListTests).
     private (ServerClient[] Serving, int Held) HoldServing()
     {
         while (true)
@@ -329,7 +330,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
             ServerClient[] serving = _serving;
             try
             {
-                if (_service.HasMessage || new RequestWaiting(serving, serving.Length).IsSatisfied())
+                if (_service.HasMessage || new RequestWaiting(this, serving, serving.Length).IsSatisfied())
                 {
                     return true;
                 }
@@ -813,13 +814,20 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         }
     }
 
-    // A server's wait ends when its own ring has a record or any held client's request ring has one. A client wakes the
-    // service ring's reader word after each request it commits (SharedClient.CommitRequest), so one word serves them
-    // all. Dead clients are found by the server's checks each quiet second (DropDeadClients), not here.
-    private readonly struct RequestWaiting(ServerClient[] serving, int held) : IWaitCondition
+    // A server's wait ends when its own ring has a record or any held client's request ring has one, or when the list of
+    // clients it holds is no longer the server's: a read on another thread (against the one-reader rule) accepted a
+    // client, whose requests this wait would not see, or dropped one; the caller waits again on the new list. A client wakes the service ring's reader
+    // word after each request it commits (SharedClient.CommitRequest), so one word serves them all. Dead clients are
+    // found by the server's checks each quiet second (DropDeadClients), not here.
+    private readonly struct RequestWaiting(SharedServer<TRequest, TResponse> server, ServerClient[] serving, int held) : IWaitCondition
     {
         public bool IsSatisfied()
         {
+            if (!ReferenceEquals(Volatile.Read(ref server._serving), serving))
+            {
+                return true;
+            }
+
             for (int i = 0; i < held; i++)
             {
                 ServerClient client = serving[i];

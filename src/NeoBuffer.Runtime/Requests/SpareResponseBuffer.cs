@@ -10,9 +10,10 @@ namespace NeoBuffer.Requests;
 /// </summary>
 /// <remarks>
 /// Taken only by the thread reading the client's response ring (one at a time, under the client's reading gate), and
-/// given by any thread disposing a lease. A giver stores the buffer only when it finds the place empty; a taker loads it
-/// and empties the place. Plain loads and stores do: if a give lands between the taker's load and its store, that
-/// buffer is dropped to the collector, never handed out twice; a buffer stands here only after its lease let go of it.
+/// given by any thread disposing a lease. A giver stores its buffer when it finds the place empty (or holding a smaller
+/// one); a taker loads the buffer there and empties the place. Plain loads and stores do: a give that lands between a
+/// taker's load and its store is dropped to the collector, never handed out twice, and a buffer stands here only after
+/// its lease let go of it.
 /// </remarks>
 internal sealed class SpareResponseBuffer
 {
@@ -31,10 +32,20 @@ internal sealed class SpareResponseBuffer
         return ArrayPool<byte>.Shared.Rent(Math.Max(length, 64));
     }
 
-    /// <summary>Keeps <paramref name="buffer"/> for the next response, or returns it to the pool when one is kept already.</summary>
+    /// <summary>
+    /// Keeps <paramref name="buffer"/> for the next response when the place is empty or holds a smaller one (then left to
+    /// the collector: a taker may have just loaded it, so it never goes back to the pool from here); else returns it to
+    /// the pool. An empty buffer (an empty response's) is not kept: it would never fit a response, and keep the place.
+    /// </summary>
     public void Give(byte[] buffer)
     {
-        if (Volatile.Read(ref _spare) is null)
+        if (buffer.Length == 0)
+        {
+            return;
+        }
+
+        byte[]? spare = Volatile.Read(ref _spare);
+        if (spare is null || spare.Length < buffer.Length)
         {
             Volatile.Write(ref _spare, buffer);
         }
