@@ -106,4 +106,20 @@ public sealed class ServerWaitClientListTests
 
         Assert.Equal(42, (await pending).Sum);
     }
+
+    /// <summary>The server's Dispose empties its list of clients too: a wait it ends throws, as it did before the list was looked at.</summary>
+    [Fact]
+    public async Task A_wait_ended_by_the_servers_dispose_throws_ObjectDisposedException()
+    {
+        using var channel = new TestChannel("rr");
+        SharedChannelOptions options = channel.Options(1 << 16);
+        options.SpinCount = 0;
+        SharedServer<AddRequest, AddResponse> server = SharedChannel.CreateServer<AddRequest, AddResponse>(channel.Name, options);
+        using SharedClient<AddRequest, AddResponse> client = await ManualServing.ConnectAsync(server, channel);
+
+        ValueTask<bool> waiting = server.WaitToReadAsync();
+        Assert.False(waiting.IsCompleted);
+        server.Dispose();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => waiting.AsTask().WaitAsync(ManualServing.Generous));
+    }
 }

@@ -307,7 +307,7 @@ internal sealed class PendingRequest<TResponse> : IValueTaskSource<TResponse>, I
         {
             ThrowIfFailed(_core.GetResult(token));
             var lease = new ResponseLease<TResponse>(_buffer, _length, _owner.Spare);
-            _buffer = []; // the lease owns it now; the next response rents another
+            _buffer = []; // the lease owns it now; the next response takes the client's spare, or rents one
             return lease;
         }
         finally

@@ -165,14 +165,24 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
     public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) => WaitForRecordsAsync(spin: true, cancellationToken);
 
     // The wait, spinning first unless the caller has just spun for the same records (ServeAsync's SpinForRecord).
+    // Reading is for one thread at a time, but should a read on another thread change the list of clients meanwhile
+    // (accept one, or drop one: Drop takes it out of _serving before it disposes its ring, so a ring this wait cannot
+    // hold belongs to a list already replaced), the wait ends at its first look (RequestWaiting) and the caller reads
+    // and waits again on the new list; before, a request of a client missing from the wait's list waited for the next
+    // idle check, a second later (ServerWaitClientListTests). A wait ended by the server's Dispose (which empties the
+    // list) throws ObjectDisposedException, as a wait on the disposed service ring does.
     private async ValueTask<bool> WaitForRecordsAsync(bool spin, CancellationToken cancellationToken)
     {
         while (true)
         {
-            (ServerClient[] serving, int held) = HoldServing();
+            ServerClient[] serving = Volatile.Read(ref _serving);
+            ProtocolPoint.Reached(ProtocolPoint.ServerHoldingRings);
+            int held = Hold(serving);
             try
             {
-                return await _service.WaitToReadOrAsync(new RequestWaiting(this, serving, held), ClientCheckInterval, cancellationToken, spin).ConfigureAwait(false);
+                bool waited = await _service.WaitToReadOrAsync(new RequestWaiting(this, serving, held), ClientCheckInterval, cancellationToken, spin).ConfigureAwait(false);
+                ObjectDisposedException.ThrowIf(_reading.IsDisposed, this);
+                return waited;
             }
             catch (TimeoutException)
             {
@@ -185,35 +195,11 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         }
     }
 
-    // The clients served now, and how many of their request rings are held (HoldPrefix): all of them, unless the server
-    // is being disposed. Reading is for one thread at a time, but should a read on another thread drop a client between
-    // the list's load and the holds (Drop takes it out of _serving before it disposes its ring), its ring cannot be held:
-    // the holds are let go of and the list read again. Before, the wait went on with the rings before the dropped one
-    // only, and a request in a ring after it did not end the wait until the next idle check, a second later
-    // (ServerWaitClientListTests).
-    private (ServerClient[] Serving, int Held) HoldServing()
-    {
-        while (true)
-        {
-            ServerClient[] serving = Volatile.Read(ref _serving);
-            ProtocolPoint.Reached(ProtocolPoint.ServerHoldingRings);
-            int held = HoldPrefix(serving);
-            // A ring found disposed was disposed after its client left the list (Drop), so the list read now is another;
-            // the same list with a ring disposed is the server's own Dispose (ReleaseRings), which ends the wait itself.
-            if (held == serving.Length || ReferenceEquals(serving, Volatile.Read(ref _serving)))
-            {
-                return (serving, held);
-            }
-
-            Release(serving, held);
-        }
-    }
-
     // The wait's condition loads the clients' request rings, maybe on the futex waiter thread while a Dispose on
     // another thread lets go of them: each ring is held as a wait of its own for the whole wait (its reader unmaps only
     // after the last wait out), so no load ever touches memory that is gone. Rings from serving[0] up to the first that
     // was already disposed are held; the count is returned.
-    private static int HoldPrefix(ServerClient[] serving)
+    private static int Hold(ServerClient[] serving)
     {
         for (int i = 0; i < serving.Length; i++)
         {
@@ -772,7 +758,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
         if (_clients.Remove(clientId, out ServerClient? client))
         {
             client.MarkGone(reason);
-            _serving = Array.FindAll(_serving, other => other != client); // first: a wait that cannot hold the ring reads the list again (HoldServing)
+            _serving = Array.FindAll(_serving, other => other != client); // first: a wait that cannot hold the ring sees a new list (WaitForRecordsAsync)
             client.Requests.Dispose(); // unmapped once a wait holding it (RequestWaiting) is out
             Volatile.Write(ref _clientCount, _clients.Count);
         }
@@ -816,7 +802,7 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
 
     // A server's wait ends when its own ring has a record or any held client's request ring has one, or when the list of
     // clients it holds is no longer the server's: a read on another thread (against the one-reader rule) accepted a
-    // client, whose requests this wait would not see, or dropped one; the caller waits again on the new list. A client wakes the service ring's reader
+    // client, whose requests this wait would not see, or dropped one (WaitForRecordsAsync). A client wakes the service ring's reader
     // word after each request it commits (SharedClient.CommitRequest), so one word serves them all. Dead clients are
     // found by the server's checks each quiet second (DropDeadClients), not here.
     private readonly struct RequestWaiting(SharedServer<TRequest, TResponse> server, ServerClient[] serving, int held) : IWaitCondition
