@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using NeoBuffer.Format;
@@ -25,7 +27,9 @@ public sealed class HandlePeerIdentityTests
         string path = Path.Combine(channel.Directory, "passed.txt");
         File.WriteAllText(path, "sent by a writer that is gone");
         using SharedChannelReader reader = SharedChannel.CreateReader(channel.Name, channel.Options());
+        DescriptorSnapshot beforeReceiver = OpenDescriptors.Snapshot();
         var receiver = new HandleReceiver(reader);
+        IReadOnlyList<string> listener = beforeReceiver.OpenedSince(); // its listening socket
         try
         {
             // The child sends, commits and exits; the receiver has not accepted its connection yet (it accepts only
@@ -50,7 +54,8 @@ public sealed class HandlePeerIdentityTests
             Assert.Equal(0, receiver.RefusedConnections);
             receiver.Dispose();
             Assert.Empty(before.OpenedSince()); // nothing received left open
-            Assert.Contains(before.ClosedSince(), entry => entry.Contains("socket:", StringComparison.Ordinal)); // its listening socket gone
+            Assert.Contains(listener, entry => entry.Contains("socket:", StringComparison.Ordinal));
+            Assert.Empty(OpenDescriptors.Entries().Intersect(listener)); // the listening socket gone
         }
         finally
         {

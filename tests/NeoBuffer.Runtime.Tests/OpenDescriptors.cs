@@ -24,52 +24,67 @@ internal static class OpenDescriptors
     }
 
     /// <summary>
-    /// Every descriptor open now, each as its number and what it names (a path, <c>socket:[inode]</c>,
-    /// <c>pipe:[inode]</c>), after the same settling as <see cref="Baseline"/>. A leak shows as an entry open later that
-    /// is not in here; a number reused by a leaked descriptor shows too, since it names another object. Descriptors
-    /// the runtime closes meanwhile on its own (a child's output pipes, read to their end on a pool thread after an
-    /// earlier test; a CI run saw two such close during a test) only leave entries, and never fail the check.
+    /// Every descriptor open now, by number, with what it names (a path, <c>socket:[inode]</c>, <c>pipe:[inode]</c>),
+    /// after the same settling as <see cref="Baseline"/>. A leak shows as a descriptor open later that is not in here,
+    /// also on a number closed meanwhile when the leaked descriptor names something else (two descriptors of one name,
+    /// such as two eventfds, cannot be told apart). Descriptors the runtime closes meanwhile on its own (a child's
+    /// output pipes, read to their end on a pool thread after an earlier test; a CI run saw two such close during a
+    /// test) only leave the snapshot, and never fail the check.
     /// </summary>
     public static DescriptorSnapshot Snapshot()
     {
         Baseline();
-        return new DescriptorSnapshot(Entries());
+        return new DescriptorSnapshot(Open());
     }
 
-    // Without the listing's own descriptor (the /proc/PID/fd directory), whose number may differ from one listing to the next.
-    internal static HashSet<string> Entries() =>
-        Directory.GetFiles("/proc/self/fd")
-            .Select(path => (Number: Path.GetFileName(path), Target: Target(path)))
-            .Where(fd => !(fd.Target.StartsWith("/proc/", StringComparison.Ordinal) && fd.Target.EndsWith("/fd", StringComparison.Ordinal)))
-            .Select(fd => $"{fd.Number} -> {fd.Target}")
-            .ToHashSet();
+    /// <summary>What each descriptor open now names.</summary>
+    public static IEnumerable<string> Targets() => Open().Values;
 
-    // A descriptor closed between the listing and the read (the listing's own, or another thread's) names nothing.
-    private static string Target(string path)
+    /// <summary>Every descriptor open now, as "number -> target" (the form <see cref="DescriptorSnapshot.OpenedSince"/> gives).</summary>
+    public static IEnumerable<string> Entries() => Open().Select(fd => Entry(fd.Key, fd.Value));
+
+    internal static string Entry(string number, string target) => $"{number} -> {target}";
+
+    // Without the listing's own descriptor (the /proc/PID/fd directory), whose number may differ from one listing to the
+    // next, and without one closed between the listing and its read.
+    internal static Dictionary<string, string> Open()
+    {
+        var open = new Dictionary<string, string>();
+        foreach (string path in Directory.GetFiles("/proc/self/fd"))
+        {
+            string? target = Target(path);
+            if (target is not null && !(target.StartsWith("/proc/", StringComparison.Ordinal) && target.EndsWith("/fd", StringComparison.Ordinal)))
+            {
+                open[Path.GetFileName(path)] = target;
+            }
+        }
+
+        return open;
+    }
+
+    private static string? Target(string path)
     {
         try
         {
-            return new FileInfo(path).LinkTarget ?? "?";
+            return new FileInfo(path).LinkTarget;
         }
         catch (IOException)
         {
-            return "closed";
+            return null;
         }
     }
 }
 
 /// <summary>The descriptors open at one moment (<see cref="OpenDescriptors.Snapshot"/>), to compare a later moment with.</summary>
-internal sealed class DescriptorSnapshot(HashSet<string> entries)
+internal sealed class DescriptorSnapshot(Dictionary<string, string> open)
 {
-    /// <summary>Descriptors open now that were not then: what the code under test left open.</summary>
-    public IReadOnlyList<string> OpenedSince() => OpenDescriptors.Entries().Where(entry => !entries.Contains(entry) && !entry.EndsWith("-> closed", StringComparison.Ordinal)).ToList();
-
-    /// <summary>Descriptors open then that are not now.</summary>
-    public IReadOnlyList<string> ClosedSince()
-    {
-        HashSet<string> now = OpenDescriptors.Entries();
-        return entries.Where(entry => !now.Contains(entry) && !entry.EndsWith("-> closed", StringComparison.Ordinal)).ToList();
-    }
+    /// <summary>Descriptors open now that were not then (as "number -> target"): what the code under test left open.</summary>
+    /// <remarks>A file unlinked meanwhile names itself with " (deleted)" appended: the same descriptor, not a new one.</remarks>
+    public IReadOnlyList<string> OpenedSince() =>
+        OpenDescriptors.Open()
+            .Where(now => !(open.TryGetValue(now.Key, out string? then) && (now.Value == then || now.Value == then + " (deleted)")))
+            .Select(now => OpenDescriptors.Entry(now.Key, now.Value))
+            .ToList();
 }
 
 /// <summary>Tests that count this process's descriptors: they run alone, since any parallel test opens some.</summary>
