@@ -111,9 +111,9 @@ internal static class RequestSuite
         // The floor first: where it is past a target, no transport doing this echo over shared memory meets that target here.
         const string Floor = "(the echo's floor, not judged)";
         yield return RoundTripLine(Scenarios.RawEcho, _ => Floor);
-        double[] rings = rounds.Select(round => RingsRatio(sessions, round)).Order().ToArray();
+        (double median, double lowest, double highest) rings = OverRounds(round => RingsRatio(sessions, round));
         yield return string.Create(CultureInfo.InvariantCulture,
-            $"rings: {RingRecordBytes} B round trip p50 through two bare SPSC channels: {rings[rings.Length / 2]:0.00}x the raw ping-pong [{rings[0]:0.00}, {rings[^1]:0.00}] (the round trip under the request layer, not judged)");
+            $"rings: {RingRecordBytes} B round trip p50 through two bare SPSC channels: {rings.median:0.00}x the raw ping-pong [{rings.lowest:0.00}, {rings.highest:0.00}] (the round trip under the request layer, not judged)");
         foreach (int size in RequestPlan.MessageSizes)
         {
             yield return RateLine(Scenarios.RawEcho, size, 1, _ => Floor);
@@ -134,27 +134,32 @@ internal static class RequestSuite
         // A figure's median over the rounds, the lowest and highest round in brackets, then how the median is judged.
         string RoundTripLine(string transport, Func<double, string> judged)
         {
-            double[] ratios = rounds.Select(round => P50Ratio(sessions, round, transport)).Order().ToArray();
-            double median = ratios[ratios.Length / 2];
+            (double median, double lowest, double highest) = OverRounds(round => P50Ratio(sessions, round, transport));
             return string.Create(CultureInfo.InvariantCulture,
-                $"{transport}: 64 B round trip p50, 1 client: {median:0.00}x the raw ping-pong [{ratios[0]:0.00}, {ratios[^1]:0.00}] {judged(median)}");
+                $"{transport}: 64 B round trip p50, 1 client: {median:0.00}x the raw ping-pong [{lowest:0.00}, {highest:0.00}] {judged(median)}");
         }
 
         string RateLine(string transport, int size, int clients, Func<double, string> judged)
         {
-            double[] rates = rounds.Select(round => RateRatio(sessions, round, transport, Scenarios.Grpc, size, clients)).Order().ToArray();
-            double rate = rates[rates.Length / 2];
+            (double median, double lowest, double highest) = OverRounds(round => RateRatio(sessions, round, transport, Scenarios.Grpc, size, clients));
             return string.Create(CultureInfo.InvariantCulture,
-                $"{transport}: requests/s, {size} B, {clients} client(s): {rate:0.0}x gRPC over UDS [{rates[0]:0.0}, {rates[^1]:0.0}] {judged(rate)}");
+                $"{transport}: requests/s, {size} B, {clients} client(s): {median:0.0}x gRPC over UDS [{lowest:0.0}, {highest:0.0}] {judged(median)}");
+        }
+
+        (double Median, double Lowest, double Highest) OverRounds(Func<int, double> perRound)
+        {
+            double[] sorted = rounds.Select(perRound).Order().ToArray();
+            return (sorted[sorted.Length / 2], sorted[0], sorted[^1]);
         }
     }
 
     private static double P50Ratio(List<Measurement> sessions, int round, string transport) =>
-        Row(sessions, round, Scenarios.Request, transport, MeasurementPlan.Small, 1).P50Ns!.Value /
-        Row(sessions, round, Scenarios.RoundTrip, Scenarios.PingPong, MeasurementPlan.Small, 1).P50Ns!.Value;
+        Row(sessions, round, Scenarios.Request, transport, MeasurementPlan.Small, 1).P50Ns!.Value / PingPongP50(sessions, round);
 
     private static double RingsRatio(List<Measurement> sessions, int round) =>
-        Row(sessions, round, Scenarios.RoundTrip, Scenarios.NeoBuffer, RingRecordBytes, 1).P50Ns!.Value /
+        Row(sessions, round, Scenarios.RoundTrip, Scenarios.NeoBuffer, RingRecordBytes, 1).P50Ns!.Value / PingPongP50(sessions, round);
+
+    private static double PingPongP50(List<Measurement> sessions, int round) =>
         Row(sessions, round, Scenarios.RoundTrip, Scenarios.PingPong, MeasurementPlan.Small, 1).P50Ns!.Value;
 
     private static double FutexRatio(List<Measurement> sessions, int round, string transport) =>
