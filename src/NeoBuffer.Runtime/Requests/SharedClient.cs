@@ -131,7 +131,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         ThrowIfVariable<TRequest>("build it with ClaimRequest");
         RingWait.ThrowIfInvalidTimeout(timeout); // before the send: found after it, it would leave the slot taken
         ThrowIfVariable<TResponse>("use RequestLeaseAsync");
-        PendingRequest<TResponse>? slot = TrySendNow(MemoryMarshal.AsBytes(new ReadOnlySpan<TRequest>(in request)));
+        PendingRequest<TResponse>? slot = TrySendNow(in request);
         return slot is not null
             ? new ValueTask<TResponse>(Await(slot, timeout, cancellationToken), slot.Version)
             : RequestSlowAsync(request, timeout, cancellationToken);
@@ -212,7 +212,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     {
         ThrowIfVariable<TRequest>("build it with ClaimRequest");
         RingWait.ThrowIfInvalidTimeout(timeout); // before the send: found after it, it would leave the slot taken
-        PendingRequest<TResponse>? slot = TrySendNow(MemoryMarshal.AsBytes(new ReadOnlySpan<TRequest>(in request)));
+        PendingRequest<TResponse>? slot = TrySendNow(in request);
         return slot is not null
             ? new ValueTask<ResponseLease<TResponse>>(Await(slot, timeout, cancellationToken), slot.Version)
             : RequestLeaseSlowAsync(request, timeout, cancellationToken);
@@ -245,14 +245,14 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         {
             if (!_free.TryTake(out int index) && !_free.Take(timeout, Ending(ref ending, cancellationToken), out index))
             {
-                throw new TimeoutException($"All {MaxInFlight} request slots of the client of '{_name}' stayed in use for {timeout.TotalMilliseconds:0.###} ms.");
+                throw NoFreeSlot(timeout);
             }
 
             try
             {
                 if (!_sending.TryWait() && !_sending.Wait(timeout, Ending(ref ending, cancellationToken)))
                 {
-                    throw new TimeoutException($"Another request to '{_name}' was being sent for {timeout.TotalMilliseconds:0.###} ms.");
+                    throw SendGateBusy(timeout);
                 }
 
                 try
@@ -499,11 +499,17 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         }
     }
 
+    private TimeoutException NoFreeSlot(TimeSpan timeout) =>
+        new($"All {MaxInFlight} request slots of the client of '{_name}' stayed in use for {timeout.TotalMilliseconds:0.###} ms.");
+
+    private TimeoutException SendGateBusy(TimeSpan timeout) =>
+        new($"Another request to '{_name}' was being sent for {timeout.TotalMilliseconds:0.###} ms.");
+
     private static TimeSpan Remaining(long deadline, TimeSpan timeout) =>
         timeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
 
     // The fast path: a free slot, the send gate and room in the request ring all at once, or null.
-    private PendingRequest<TResponse>? TrySendNow(ReadOnlySpan<byte> request)
+    private PendingRequest<TResponse>? TrySendNow(in TRequest request)
     {
         ThrowIfFaulted();
         if (!_free.TryTake(out int index))
@@ -519,14 +525,13 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
 
         try
         {
-            if (!_requests.TryClaim(RequestEnvelope.Size + request.Length, out WriteClaim claim))
+            PendingRequest<TResponse>? sent = TryWriteRequest(in request, index);
+            if (sent is null)
             {
                 _free.Give(index);
-                return null;
             }
 
-            request.CopyTo(claim.Payload.Slice(RequestEnvelope.Size));
-            return CommitRequest(ref claim, index);
+            return sent;
         }
         catch
         {
@@ -542,14 +547,13 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
     // The blocking send: at once if a slot, the gate and room are free; else through a claim, which waits for each.
     private PendingRequest<TResponse> Send(in TRequest request, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        ReadOnlySpan<byte> bytes = MemoryMarshal.AsBytes(new ReadOnlySpan<TRequest>(in request));
-        if (TrySendNow(bytes) is PendingRequest<TResponse> sent)
+        if (TrySendNow(in request) is PendingRequest<TResponse> sent)
         {
             return sent;
         }
 
-        RequestClaim<TRequest, TResponse> claim = ClaimRequest(bytes.Length, timeout, cancellationToken);
-        bytes.CopyTo(claim.Payload);
+        RequestClaim<TRequest, TResponse> claim = ClaimRequest(Unsafe.SizeOf<TRequest>(), timeout, cancellationToken);
+        MemoryMarshal.Write(claim.Payload, in request);
         return claim.Commit(out _);
     }
 
@@ -578,7 +582,7 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
             int index = _free.TryTake(out int free) ? free : await _free.TakeAsync(timeout, Ending(ref ending, cancellationToken)).ConfigureAwait(false);
             if (index < 0)
             {
-                throw new TimeoutException($"All {MaxInFlight} request slots of the client of '{_name}' stayed in use for {timeout.TotalMilliseconds:0.###} ms.");
+                throw NoFreeSlot(timeout);
             }
 
             PendingRequest<TResponse>? sent = null;
@@ -586,22 +590,21 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
             {
                 if (!_sending.TryWait() && !await _sending.WaitAsync(Remaining(deadline, timeout), Ending(ref ending, cancellationToken)).ConfigureAwait(false))
                 {
-                    throw new TimeoutException($"Another request to '{_name}' was being sent for {timeout.TotalMilliseconds:0.###} ms.");
+                    throw SendGateBusy(timeout);
                 }
 
                 try
                 {
-                    int length = RequestEnvelope.Size + Unsafe.SizeOf<TRequest>();
                     while (true)
                     {
                         ThrowIfFaulted();
-                        if (TryWriteRequest(in request, length, index) is PendingRequest<TResponse> slot)
+                        if (TryWriteRequest(in request, index) is PendingRequest<TResponse> slot)
                         {
                             sent = slot;
                             return slot;
                         }
 
-                        if (!await _requests.WaitToWriteAsync(length, Remaining(deadline, timeout), Ending(ref ending, cancellationToken)).ConfigureAwait(false))
+                        if (!await _requests.WaitToWriteAsync(RequestRecordLength, Remaining(deadline, timeout), Ending(ref ending, cancellationToken)).ConfigureAwait(false))
                         {
                             throw new ChannelClosedException($"The server '{_name}' is closed.");
                         }
@@ -628,9 +631,13 @@ public sealed class SharedClient<TRequest, TResponse> : IDisposable, IPendingOwn
         }
     }
 
-    private PendingRequest<TResponse>? TryWriteRequest(in TRequest request, int length, int index)
+    // The record of a fixed-size request: its envelope, then the message.
+    private static int RequestRecordLength => RequestEnvelope.Size + Unsafe.SizeOf<TRequest>();
+
+    // Claims the record of a fixed-size request, writes it and commits it in the slot at index; null when the ring has no room.
+    private PendingRequest<TResponse>? TryWriteRequest(in TRequest request, int index)
     {
-        if (!_requests.TryClaim(length, out WriteClaim claim))
+        if (!_requests.TryClaim(RequestRecordLength, out WriteClaim claim))
         {
             return null;
         }
