@@ -802,9 +802,9 @@ public sealed class SharedServer<TRequest, TResponse> : IDisposable
 
     // A server's wait ends when its own ring has a record or any held client's request ring has one, or when the list of
     // clients it holds is no longer the server's: a read on another thread (against the one-reader rule) accepted a
-    // client, whose requests this wait would not see, or dropped one (WaitForRecordsAsync). A client wakes the service ring's reader
-    // word after each request it commits (SharedClient.CommitRequest), so one word serves them all. Dead clients are
-    // found by the server's checks each quiet second (DropDeadClients), not here.
+    // client, whose requests this wait would not see, or dropped one (WaitForRecordsAsync). A client wakes the service
+    // ring's reader word after each request it commits (SharedClient.CommitRequest), so one word serves them all. Dead
+    // clients are found by the server's checks each quiet second (DropDeadClients), not here.
     private readonly struct RequestWaiting(SharedServer<TRequest, TResponse> server, ServerClient[] serving, int held) : IWaitCondition
     {
         public bool IsSatisfied()
